@@ -1,0 +1,107 @@
+/** Plain, readonly data shapes shared by every layer. No store types here. */
+
+export const RunStatus = {
+  RUNNING: 'RUNNING',
+  FINISHED: 'FINISHED',
+  FAILED: 'FAILED',
+  KILLED: 'KILLED',
+  CRASHED: 'CRASHED',
+} as const;
+export type RunStatus = keyof typeof RunStatus;
+
+export function isRunStatus(value: unknown): value is RunStatus {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(RunStatus, value);
+}
+
+export function isTerminalStatus(status: RunStatus): boolean {
+  return status !== 'RUNNING';
+}
+
+export type LifecycleStage = 'active' | 'deleted';
+
+export interface Experiment {
+  readonly experimentId: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly lifecycleStage: LifecycleStage;
+  readonly creationTime: number;
+  readonly lastUpdateTime: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Identity and lifecycle of a run (MLflow's RunInfo). */
+export interface RunInfo {
+  readonly runId: string;
+  readonly runName: string;
+  readonly experimentId: string;
+  readonly parentRunId: string | null;
+  readonly status: RunStatus;
+  /** Why the run ended as it did: an error message for FAILED, a reason for CRASHED/KILLED. */
+  readonly statusMessage: string | null;
+  readonly startTime: number;
+  readonly endTime: number | null;
+  readonly user: string | null;
+  readonly lifecycleStage: LifecycleStage;
+}
+
+/** Latest value and range of one metric of one run. NaN and ±Infinity are kept exactly. */
+export interface MetricSummary {
+  readonly key: string;
+  readonly last: number;
+  readonly lastStep: number;
+  readonly lastTimestamp: number;
+  /** Minimum and maximum over non-NaN values; NaN when every value was NaN. */
+  readonly min: number;
+  readonly max: number;
+  readonly count: number;
+}
+
+export interface RunData {
+  readonly params: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly metrics: Readonly<Record<string, MetricSummary>>;
+}
+
+export interface Run {
+  readonly info: RunInfo;
+  readonly data: RunData;
+}
+
+/** One metric point as the user logged it. */
+export interface MetricPoint {
+  readonly key: string;
+  readonly value: number;
+  readonly step: number;
+  readonly timestamp: number;
+}
+
+/**
+ * A columnar block of points for one (run, key), as the hot path flushes it.
+ * Arrays have equal length; `steps` hold integers.
+ */
+export interface MetricColumns {
+  readonly runId: string;
+  readonly key: string;
+  readonly steps: Float64Array;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** One file in a run's artifact manifest. */
+export interface ArtifactEntry {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** One notebook cell executed while a run was active. */
+export interface CellRecord {
+  readonly runId: string;
+  readonly seq: number;
+  readonly executionCount: number | null;
+  readonly source: string;
+  readonly startTime: number;
+  readonly endTime: number | null;
+  readonly status: 'ok' | 'error' | 'aborted' | 'running';
+  readonly error: string | null;
+}

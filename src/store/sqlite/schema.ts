@@ -1,0 +1,121 @@
+/**
+ * Versioned migrations for the SQLite store. Each entry runs once, in order,
+ * inside one `BEGIN IMMEDIATE` transaction that also records its version, so
+ * processes racing to open a fresh store apply each migration exactly once.
+ * Never edit a released migration: add a new one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tracking core',
+    sql: `
+CREATE TABLE experiments (
+  experiment_id    TEXT PRIMARY KEY,
+  name             TEXT NOT NULL UNIQUE,
+  description      TEXT,
+  lifecycle_stage  TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')),
+  creation_time    INTEGER NOT NULL,
+  last_update_time INTEGER NOT NULL
+);
+CREATE TABLE experiment_tags (
+  experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (experiment_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+  run_id          TEXT PRIMARY KEY,
+  run_name        TEXT NOT NULL,
+  experiment_id   TEXT NOT NULL REFERENCES experiments(experiment_id),
+  parent_run_id   TEXT,
+  status          TEXT NOT NULL CHECK (status IN ('RUNNING','FINISHED','FAILED','KILLED','CRASHED')),
+  status_message  TEXT,
+  start_time      INTEGER NOT NULL,
+  end_time        INTEGER,
+  user_id         TEXT,
+  lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')),
+  deleted_time    INTEGER,
+  owner_pid       INTEGER,
+  owner_host      TEXT,
+  owner_start     TEXT,
+  heartbeat_time  INTEGER
+);
+CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time DESC);
+CREATE INDEX runs_running ON runs (status) WHERE status = 'RUNNING';
+CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+
+CREATE TABLE params (
+  run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX params_by_key ON params (key, value);
+
+CREATE TABLE tags (
+  run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_key ON tags (key, value);
+
+-- Full metric history: one row per flushed block of one (run, key), columns encoded by src/metrics.
+CREATE TABLE metric_blocks (
+  run_id     TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  key        TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  n          INTEGER NOT NULL,
+  first_step INTEGER NOT NULL,
+  last_step  INTEGER NOT NULL,
+  data       BLOB NOT NULL,
+  PRIMARY KEY (run_id, key, seq)
+) WITHOUT ROWID;
+
+-- Latest value and range per (run, key), kept apart from history for search and tables.
+-- SQLite stores NaN as NULL, so NaN-ness is kept in flags beside the values.
+CREATE TABLE metric_summaries (
+  run_id         TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  key            TEXT NOT NULL,
+  last_value     REAL,
+  last_is_nan    INTEGER NOT NULL DEFAULT 0,
+  last_step      INTEGER NOT NULL,
+  last_timestamp INTEGER NOT NULL,
+  min_value      REAL,
+  max_value      REAL,
+  count          INTEGER NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX metric_summaries_by_key ON metric_summaries (key, last_value);
+
+CREATE TABLE artifacts (
+  run_id       TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  path         TEXT NOT NULL,
+  sha256       TEXT NOT NULL,
+  size         INTEGER NOT NULL,
+  created_time INTEGER NOT NULL,
+  PRIMARY KEY (run_id, path)
+) WITHOUT ROWID;
+CREATE INDEX artifacts_by_blob ON artifacts (sha256);
+
+CREATE TABLE cells (
+  run_id          TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  seq             INTEGER NOT NULL,
+  execution_count INTEGER,
+  source          TEXT NOT NULL,
+  start_time      INTEGER NOT NULL,
+  end_time        INTEGER,
+  status          TEXT NOT NULL,
+  error           TEXT,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+`,
+  },
+];

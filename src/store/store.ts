@@ -1,0 +1,135 @@
+/**
+ * The one store contract. The embedded SQLite store implements it today; a
+ * PostgreSQL store can later. Nothing here names a database driver.
+ *
+ * Reads and writes return Promises so a networked backend fits. Backends with
+ * `capabilities.synchronousWrites` finish every write before the call returns
+ * (the Promise only carries the result), which is what lets the process-exit
+ * handler flush metrics and end runs from inside `process.on('exit')`.
+ */
+import type {
+  ArtifactEntry, CellRecord, Experiment, LifecycleStage, MetricColumns, MetricPoint,
+  Run, RunInfo, RunStatus,
+} from '../entities';
+import type { FilterNode, OrderClause } from '../search/filter-ast';
+
+export interface StoreCapabilities {
+  /** Writes complete before the method returns (embedded stores). */
+  readonly synchronousWrites: boolean;
+  /** Several processes may write to one store at once. */
+  readonly multiProcess: boolean;
+}
+
+export interface NewExperiment {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface NewRun {
+  readonly runId: string;
+  readonly runName: string;
+  readonly experimentId: string;
+  readonly parentRunId?: string;
+  readonly startTime: number;
+  readonly user?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly params?: Readonly<Record<string, string>>;
+  /** Liveness of the process that owns the run, used to tell CRASHED from RUNNING. */
+  readonly owner?: RunOwner;
+}
+
+export interface RunOwner {
+  readonly pid: number;
+  readonly host: string;
+  /** Identifies this incarnation of the pid (process start time), so a reused pid is not mistaken for the owner. */
+  readonly processStart: string;
+}
+
+export interface RunUpdate {
+  readonly status?: RunStatus;
+  readonly statusMessage?: string | null;
+  readonly endTime?: number | null;
+  readonly runName?: string;
+}
+
+/** Params, tags and single points to write at once. Params are write-once: same value is a no-op, a different one throws INVALID_PARAMETER_VALUE naming both. */
+export interface LogBatch {
+  readonly params?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly deleteTags?: readonly string[];
+  readonly metrics?: readonly MetricPoint[];
+}
+
+export interface RunSearchQuery {
+  readonly experimentIds: readonly string[];
+  readonly filter?: FilterNode;
+  /** Empty means start_time DESC. Ties break on run_id. */
+  readonly orderBy: readonly OrderClause[];
+  readonly maxResults: number;
+  readonly offset: number;
+  readonly lifecycle: LifecycleStage | 'all';
+}
+
+export interface RunSearchPage {
+  readonly runs: readonly Run[];
+  /** Offset of the next page, or null when this was the last. */
+  readonly nextOffset: number | null;
+}
+
+export interface ExperimentSearchQuery {
+  readonly filter?: FilterNode;
+  readonly orderBy: readonly OrderClause[];
+  readonly maxResults: number;
+  readonly offset: number;
+  readonly lifecycle: LifecycleStage | 'all';
+}
+
+export interface TrackingStore {
+  readonly capabilities: StoreCapabilities;
+  /** Absolute folder the store lives in; artifacts go under `<root>/artifacts`. */
+  readonly root: string;
+
+  createExperiment(input: NewExperiment): Promise<Experiment>;
+  /** By id or by name. Throws RESOURCE_DOES_NOT_EXIST. */
+  getExperiment(idOrName: string): Promise<Experiment>;
+  /** Returns the experiment with this name, creating it if needed (safe under concurrent callers). */
+  ensureExperiment(name: string): Promise<Experiment>;
+  searchExperiments(query: ExperimentSearchQuery): Promise<{ experiments: readonly Experiment[]; nextOffset: number | null }>;
+  updateExperiment(experimentId: string, update: { name?: string; description?: string | null }): Promise<Experiment>;
+  setExperimentTags(experimentId: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  setExperimentLifecycle(experimentId: string, stage: LifecycleStage): Promise<void>;
+
+  createRun(input: NewRun): Promise<RunInfo>;
+  getRun(runId: string): Promise<Run>;
+  updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
+  setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void>;
+  /** Permanently removes runs in the deleted stage (and their metrics, manifests, cells). Returns their ids. */
+  purgeDeletedRuns(olderThan?: number): Promise<readonly string[]>;
+  logBatch(runId: string, batch: LogBatch): Promise<void>;
+  searchRuns(query: RunSearchQuery): Promise<RunSearchPage>;
+
+  /** Appends columnar metric blocks (any runs and keys) in one transaction and updates the summaries. */
+  appendMetrics(blocks: readonly MetricColumns[]): Promise<void>;
+  /** Every point of the given runs (and keys), ordered by run, key, then insertion. */
+  readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]>;
+
+  /** Marks owner liveness; `runIds` are RUNNING runs of this process. */
+  heartbeat(runIds: readonly string[], now: number): Promise<void>;
+  /**
+   * Turns RUNNING runs whose owning process is gone into CRASHED. `isAlive`
+   * answers for owners on this host; runs of other hosts crash when their
+   * heartbeat is older than `staleAfterMs`. Returns the ids it changed.
+   */
+  reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): Promise<readonly string[]>;
+
+  putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void>;
+  listArtifacts(runId: string, prefix?: string): Promise<readonly ArtifactEntry[]>;
+  /** Every sha256 that a run of any lifecycle stage, or another table (registry), still references. */
+  referencedBlobs(): Promise<ReadonlySet<string>>;
+
+  recordCell(cell: CellRecord): Promise<void>;
+  listCells(runId: string): Promise<readonly CellRecord[]>;
+
+  close(): void;
+}
