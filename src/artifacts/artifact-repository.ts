@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ArtifactEntry } from '../entities';
+import { TracklabError } from '../errors';
+import type { TrackingStore } from '../store/store';
+import { collectGarbage, type GcOptions, type GcResult } from './artifact-gc';
+import { normalizeArtifactPath, normalizeArtifactPrefix } from './artifact-path';
+import { planArtifacts, planDirectory, type ArtifactSource, type PendingArtifact } from './artifact-source';
+import { ContentStore } from './content-store';
+import { formatRunsUri, parseRunsUri } from './uri';
+
+/** Where to download from: a `runs:/<run_id>/<path>` URI, or a run id and optional path. */
+export type ArtifactLocation = string | { readonly runId: string; readonly path?: string };
+
+function inside(child: string, parent: string): boolean {
+  return child.startsWith(parent + path.sep);
+}
+
+/** Manifest paths were validated when logged; one that no longer is means the database was edited by hand. */
+function assertCanonical(runId: string, artifactPath: string): void {
+  let canonical: string | undefined;
+  try {
+    canonical = normalizeArtifactPath(artifactPath);
+  } catch {
+    canonical = undefined;
+  }
+  if (canonical !== artifactPath) {
+    throw new TracklabError('INVALID_STATE',
+      `The manifest of run ${runId} holds the unsafe path ${JSON.stringify(artifactPath)}, so nothing was downloaded. The store may have been edited by hand; remove that entry.`);
+  }
+}
+
+/**
+ * Artifacts of runs: content-addressed blobs (see ContentStore) plus the
+ * per-run manifest kept by the TrackingStore. The manifest row is written
+ * only after its blob is in place, so a manifest never names missing content.
+ */
+export class ArtifactRepository {
+  readonly store: TrackingStore;
+  readonly content: ContentStore;
+
+  constructor(store: TrackingStore) {
+    this.store = store;
+    this.content = new ContentStore(store.root);
+  }
+
+  /**
+   * Logs a local file or folder, bytes, text or JSON to a run. A file keeps
+   * its base name unless `artifactPath` (the file's path in the run) is
+   * given; a folder is logged recursively under its base name (or under
+   * `artifactPath`); bytes, `{ text }` and `{ json }` need `artifactPath`.
+   * JSON is written with sorted keys and 2-space indent. Identical content is
+   * stored once across all runs. Returns the manifest entries written.
+   *
+   * @example
+   * await repo.logArtifact(runId, './confusion.png');                 // "confusion.png"
+   * await repo.logArtifact(runId, './plots');                          // "plots/…"
+   * await repo.logArtifact(runId, { json: { acc: 0.9 } }, 'eval.json');
+   */
+  async logArtifact(runId: string, source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]> {
+    return this.commit(runId, await planArtifacts(source, artifactPath));
+  }
+
+  /**
+   * Logs every file under a local folder, at the run root or under
+   * `artifactPath` (MLflow's `log_artifacts`). Symlinked folders are not followed.
+   *
+   * @example
+   * await repo.logArtifacts(runId, './outputs', 'outputs');
+   */
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<ArtifactEntry[]> {
+    return this.commit(runId, await planDirectory(localDir, artifactPath));
+  }
+
+  private async commit(runId: string, pending: readonly PendingArtifact[]): Promise<ArtifactEntry[]> {
+    const run = await this.store.getRun(runId);
+    if (run.info.lifecycleStage === 'deleted') {
+      throw new TracklabError('INVALID_STATE',
+        `Run ${run.info.runName} (${runId}) is deleted, so artifacts cannot be logged to it. Restore the run first, or log to a new run.`);
+    }
+    const entries: ArtifactEntry[] = [];
+    for (const item of pending) {
+      const blob = await this.content.put(item.source);
+      entries.push({ path: item.path, sha256: blob.sha256, size: blob.size });
+    }
+    if (entries.length === 0) return entries;
+    await this.store.putArtifacts(runId, entries);
+    // A gc that ran between put and the manifest write may have moved the blob away (see artifact-gc.ts).
+    for (let i = 0; i < entries.length; i++) {
+      if (await this.content.has(entries[i].sha256)) continue;
+      const again = await this.content.put(pending[i].source);
+      if (again.sha256 !== entries[i].sha256) {
+        throw new TracklabError('INVALID_STATE',
+          `The local file ${String(pending[i].source)} changed while it was being logged as "${entries[i].path}". Log it again once it is no longer being written.`);
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * The manifest of a run, optionally only the file `prefix` or the folder
+   * `prefix/…`, sorted by path.
+   *
+   * @example
+   * (await repo.listArtifacts(runId, 'plots')).map((a) => a.path); // ['plots/acc.png', 'plots/loss.png']
+   */
+  async listArtifacts(runId: string, prefix?: string): Promise<ArtifactEntry[]> {
+    const p = normalizeArtifactPrefix(prefix);
+    const all = await this.store.listArtifacts(runId, p === '' ? undefined : p);
+    return all
+      .filter((e) => p === '' || e.path === p || e.path.startsWith(p + '/'))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  private async entry(runId: string, artifactPath: string): Promise<ArtifactEntry> {
+    const p = normalizeArtifactPath(artifactPath);
+    const found = await this.listArtifacts(runId, p);
+    const exact = found.find((e) => e.path === p);
+    if (exact) return exact;
+    throw new TracklabError(found.length > 0 ? 'INVALID_PARAMETER_VALUE' : 'RESOURCE_DOES_NOT_EXIST',
+      found.length > 0
+        ? `"${p}" is a folder of ${found.length} artifacts on run ${runId}, not a file. Open one of its files, or use downloadArtifacts.`
+        : `Run ${runId} has no artifact "${p}". listArtifacts(runId) shows what it has.`);
+  }
+
+  /**
+   * Reads one artifact file into memory.
+   *
+   * @example
+   * const metrics = JSON.parse((await repo.openArtifact(runId, 'eval.json')).toString('utf8'));
+   */
+  async openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
+    return this.content.read((await this.entry(runId, artifactPath)).sha256);
+  }
+
+  /**
+   * The on-disk path of an artifact's content, for tools that need a file
+   * name. The file is shared by every run that logged the same bytes: read
+   * it, never write it (it is read-only on disk).
+   *
+   * @example
+   * const onnxPath = await repo.artifactLocalPath(runId, 'model/model.onnx');
+   */
+  async artifactLocalPath(runId: string, artifactPath: string): Promise<string> {
+    return this.content.resolveBlob((await this.entry(runId, artifactPath)).sha256);
+  }
+
+  /**
+   * Copies an artifact file or folder (or a whole run) to `dest` (default: a
+   * new temp folder), keeping artifact paths under it, and returns the local
+   * path of what was asked for. Every path is validated again, so a tampered
+   * manifest cannot write outside `dest`.
+   *
+   * @example
+   * const dir = await repo.downloadArtifacts(`runs:/${runId}/plots`, './out'); // './out/plots'
+   */
+  async downloadArtifacts(location: ArtifactLocation, dest?: string): Promise<string> {
+    const { runId, path: root } = typeof location === 'string'
+      ? parseRunsUri(location)
+      : { runId: location.runId, path: normalizeArtifactPrefix(location.path) };
+    const entries = await this.listArtifacts(runId, root);
+    if (entries.length === 0) {
+      throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
+        root === '' ? `Run ${runId} has no artifacts to download.` : `Run ${runId} has no artifact or folder "${root}". listArtifacts(runId) shows what it has.`);
+    }
+    const destDir = dest === undefined
+      ? await fs.promises.mkdtemp(path.join(os.tmpdir(), 'tracklab-artifacts-'))
+      : path.resolve(dest);
+    try {
+      await fs.promises.mkdir(destDir, { recursive: true });
+      const realDest = fs.realpathSync(destDir);
+      for (const entry of entries) assertCanonical(runId, entry.path);
+      for (const entry of entries) await this.copyOut(runId, entry, realDest);
+    } catch (error) {
+      if (error instanceof TracklabError) throw error;
+      throw new TracklabError('INTERNAL_ERROR',
+        `Could not download ${formatRunsUri(runId, root)} to ${destDir}: ${error instanceof Error ? error.message : String(error)}. Check that the folder is writable.`, { cause: error });
+    }
+    return root === '' ? destDir : path.join(destDir, ...root.split('/'));
+  }
+
+  private async copyOut(runId: string, entry: ArtifactEntry, realDest: string): Promise<void> {
+    const target = path.join(realDest, ...entry.path.split('/'));
+    const dir = path.dirname(target);
+    await fs.promises.mkdir(dir, { recursive: true });
+    const realDir = fs.realpathSync(dir);
+    if (!inside(target, realDest) || (realDir !== realDest && !inside(realDir, realDest))) {
+      throw new TracklabError('INVALID_STATE',
+        `Downloading "${entry.path}" would write outside ${realDest} (a folder on the way is a symlink to ${realDir}). Download to an empty folder.`);
+    }
+    const blob = this.content.resolveBlob(entry.sha256);
+    // Copy next to the target, then rename: a symlink already at the target is replaced, never followed.
+    const tmp = path.join(realDir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+    try {
+      await fs.promises.copyFile(blob, tmp);
+      await fs.promises.chmod(tmp, 0o644);
+      const { size } = await fs.promises.stat(tmp);
+      if (size !== entry.size) {
+        throw new TracklabError('INVALID_STATE',
+          `Artifact "${entry.path}" of run ${runId} has ${size} bytes on disk but ${entry.size} in the manifest; its content is damaged. Log it again.`);
+      }
+      await fs.promises.rename(tmp, path.join(realDir, path.basename(target)));
+    } finally {
+      await fs.promises.rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Purges deleted runs, then removes content that nothing references any
+   * more (plus temp files older than an hour). Unreferenced content younger
+   * than `graceMs` (60 s) stays unless `force`. Safe next to concurrent
+   * writers; see artifact-gc.ts for the argument.
+   *
+   * @example
+   * const { purgedRuns, removedBlobs, freedBytes } = await repo.gc();
+   */
+  async gc(options: GcOptions = {}): Promise<GcResult> {
+    return collectGarbage(this.store, this.content, options);
+  }
+}

@@ -1,0 +1,260 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TracklabError } from '../errors';
+
+/** What {@link ContentStore.put} stored. */
+export interface BlobInfo {
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** One blob file found on disk by {@link ContentStore.listBlobs}. */
+export interface BlobFile {
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const READ_CHUNK = 1 << 20;
+
+export function isSha256(value: unknown): value is string {
+  return typeof value === 'string' && SHA256.test(value);
+}
+
+function ioError(what: string, cause: unknown): TracklabError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new TracklabError('INTERNAL_ERROR', `${what}: ${detail}. Check that the store folder is writable and the disk is not full.`, { cause });
+}
+
+/** fsync a folder so a rename into it survives power loss (a no-op where folders cannot be opened). */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Content-addressed blobs under `<root>/artifacts/sha256/<ab>/<rest>`.
+ * Writes go to `<root>/artifacts/tmp/`, are fsynced and renamed into place,
+ * so a blob path either holds the complete content or does not exist.
+ */
+export class ContentStore {
+  readonly root: string;
+  readonly blobRoot: string;
+  readonly tmpDir: string;
+  readonly trashDir: string;
+
+  constructor(storeRoot: string) {
+    this.root = path.resolve(storeRoot);
+    this.blobRoot = path.join(this.root, 'artifacts', 'sha256');
+    this.tmpDir = path.join(this.root, 'artifacts', 'tmp');
+    this.trashDir = path.join(this.root, 'artifacts', 'trash');
+  }
+
+  /** Where a blob lives. Refuses anything that is not a lowercase sha256, so a tampered manifest cannot name another file. */
+  blobPath(sha256: string): string {
+    if (!isSha256(sha256)) {
+      throw new TracklabError('INVALID_PARAMETER_VALUE', `"${String(sha256)}" is not a sha256 digest (64 lowercase hex digits).`);
+    }
+    return path.join(this.blobRoot, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  /** Throws unless `file`'s real path (symlinks resolved) is under the store root. */
+  private assertInside(file: string): string {
+    const real = fs.realpathSync(file);
+    const realRoot = fs.realpathSync(this.root);
+    if (!real.startsWith(realRoot + path.sep)) {
+      throw new TracklabError('INVALID_STATE',
+        `${file} resolves to ${real}, outside the store ${realRoot}. Remove the symlink from the store folder.`);
+    }
+    return real;
+  }
+
+  /**
+   * The blob's path after checking that its real path (symlinks resolved)
+   * is still under the store root. Throws RESOURCE_DOES_NOT_EXIST when absent.
+   */
+  resolveBlob(sha256: string): string {
+    const file = this.blobPath(sha256);
+    try {
+      return this.assertInside(file);
+    } catch (cause) {
+      if (cause instanceof TracklabError) throw cause;
+      throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
+        `Artifact content ${sha256} is missing from ${this.blobRoot}. If a gc is running, try again in a moment; ` +
+        'otherwise the store was edited by hand and the artifact must be logged again.', { cause });
+    }
+  }
+
+  /**
+   * Stores a file (streamed, so larger-than-memory files work) or bytes.
+   * Identical content is stored once: if the blob already exists the temp
+   * file is dropped and the blob's mtime refreshed, which tells a concurrent
+   * `gc` the blob is in use again (see ArtifactRepository.gc).
+   *
+   * @example
+   * const { sha256, size } = await new ContentStore(root).put('model.onnx');
+   */
+  async put(source: string | Uint8Array): Promise<BlobInfo> {
+    await fs.promises.mkdir(this.tmpDir, { recursive: true });
+    const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    let handle: fs.promises.FileHandle | undefined;
+    try {
+      handle = await fs.promises.open(tmp, 'wx', 0o644);
+      if (typeof source === 'string') {
+        try {
+          for await (const chunk of fs.createReadStream(source, { highWaterMark: READ_CHUNK })) {
+            const bytes = chunk as Buffer;
+            hash.update(bytes);
+            size += bytes.length;
+            await handle.write(bytes);
+          }
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES') throw error;
+          throw new TracklabError(code === 'ENOENT' ? 'RESOURCE_DOES_NOT_EXIST' : 'INVALID_PARAMETER_VALUE',
+            `Cannot read ${source} to log it as an artifact (${code}). Check the path and its permissions.`, { cause: error });
+        }
+      } else {
+        hash.update(source);
+        size = source.byteLength;
+        await handle.write(source);
+      }
+      const sha256 = hash.digest('hex');
+      const fresh = await this.place(tmp, handle, sha256, size);
+      handle = undefined;
+      if (!fresh) await fs.promises.rm(tmp, { force: true });
+      return { sha256, size };
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+      if (error instanceof TracklabError) throw error;
+      throw ioError('Could not store artifact content', error);
+    }
+  }
+
+  /**
+   * Moves the complete temp file to its content address: fsync, close,
+   * rename, fsync the folder. When the blob already exists it only closes
+   * the temp (no fsync wasted on a duplicate) and returns false.
+   */
+  private async place(tmp: string, handle: fs.promises.FileHandle, sha256: string, size: number): Promise<boolean> {
+    const target = this.blobPath(sha256);
+    const dir = path.dirname(target);
+    const existing = await fs.promises.stat(target).catch(() => undefined);
+    if (existing?.isFile() && existing.size === size) {
+      // Touch instead of writing: if gc moved the blob away meanwhile,
+      // utimes fails and the temp is renamed into place below after all.
+      const now = new Date();
+      if (await fs.promises.utimes(target, now, now).then(() => true, () => false)) {
+        await handle.close();
+        return false;
+      }
+    }
+    await handle.sync();
+    await handle.close();
+    const created = !fs.existsSync(dir);
+    await fs.promises.mkdir(dir, { recursive: true });
+    this.assertInside(dir);
+    // Blobs are shared by every run that logged the same bytes: read-only on disk.
+    await fs.promises.chmod(tmp, 0o444);
+    await fs.promises.rename(tmp, target);
+    await syncDir(dir);
+    if (created) await syncDir(path.dirname(dir));
+    return true;
+  }
+
+  /** Reads a whole blob. */
+  async read(sha256: string): Promise<Buffer> {
+    const file = this.resolveBlob(sha256);
+    try {
+      return await fs.promises.readFile(file);
+    } catch (cause) {
+      throw ioError(`Could not read artifact content ${sha256}`, cause);
+    }
+  }
+
+  /** Every blob file on disk. Files that are not named like a digest are ignored. */
+  async listBlobs(): Promise<BlobFile[]> {
+    const out: BlobFile[] = [];
+    const prefixes = await fs.promises.readdir(this.blobRoot).catch(() => [] as string[]);
+    for (const prefix of prefixes) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      const dir = path.join(this.blobRoot, prefix);
+      const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        const sha256 = prefix + name;
+        if (!isSha256(sha256)) continue;
+        const st = await fs.promises.lstat(path.join(dir, name)).catch(() => undefined);
+        if (st?.isFile()) out.push({ sha256, size: st.size, mtimeMs: st.mtimeMs });
+      }
+    }
+    return out;
+  }
+
+  /** True when the blob file exists (no realpath check; for gc and repair). */
+  async has(sha256: string): Promise<boolean> {
+    return fs.promises.stat(this.blobPath(sha256)).then((st) => st.isFile(), () => false);
+  }
+
+  /**
+   * Moves a blob out of its content address into `artifacts/trash/`, the
+   * first half of gc's two-phase delete. Returns the trash file, or
+   * undefined when the blob was already gone.
+   */
+  async quarantine(sha256: string): Promise<string | undefined> {
+    await fs.promises.mkdir(this.trashDir, { recursive: true });
+    const trash = path.join(this.trashDir, `${sha256}.${randomBytes(4).toString('hex')}`);
+    try {
+      await fs.promises.rename(this.blobPath(sha256), trash);
+      return trash;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw ioError(`Could not move artifact content ${sha256} aside`, error);
+    }
+  }
+
+  /** Trash files (from this gc or one that crashed) with the digest they hold. */
+  async listTrash(): Promise<{ file: string; sha256: string; size: number }[]> {
+    const out: { file: string; sha256: string; size: number }[] = [];
+    const names = await fs.promises.readdir(this.trashDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const sha256 = name.slice(0, 64);
+      const file = path.join(this.trashDir, name);
+      const st = await fs.promises.lstat(file).catch(() => undefined);
+      if (isSha256(sha256) && st?.isFile()) out.push({ file, sha256, size: st.size });
+    }
+    return out;
+  }
+
+  /** Puts a quarantined blob back (overwriting an identical copy a writer may have re-put meanwhile). */
+  async restore(trashFile: string, sha256: string): Promise<void> {
+    const target = this.blobPath(sha256);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.rename(trashFile, target);
+    await syncDir(path.dirname(target));
+  }
+
+  /** Temp files older than `olderThanMs` (left by crashed writers), as absolute paths. */
+  async staleTempFiles(olderThanMs: number): Promise<{ file: string; size: number }[]> {
+    const out: { file: string; size: number }[] = [];
+    const names = await fs.promises.readdir(this.tmpDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const file = path.join(this.tmpDir, name);
+      const st = await fs.promises.lstat(file).catch(() => undefined);
+      if (st?.isFile() && st.mtimeMs < olderThanMs) out.push({ file, size: st.size });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,108 @@
+import {
+  Dictionary, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8,
+  makeData, makeVector, type Vector,
+} from 'apache-arrow';
+import type { MetricColumns } from '../entities';
+import { TracklabError } from '../errors';
+
+/** Column names of a metric history table, in order. */
+export const HISTORY_COLUMNS = ['run_id', 'key', 'step', 'timestamp', 'value'] as const;
+
+/** The schema types of {@link historyTable}'s columns. */
+export type HistorySchema = {
+  run_id: Dictionary<Utf8, Int32>;
+  key: Dictionary<Utf8, Int32>;
+  step: Int64;
+  timestamp: TimestampMillisecond;
+  value: Float64;
+};
+
+const TWO_32 = 4294967296;
+
+/**
+ * Writes integral doubles as little-endian int64 (two int32 words each) into
+ * `out` from word `at`. Avoids one BigInt per point; exact for |x| < 2^53,
+ * which covers every step and millisecond timestamp a double can hold exactly.
+ */
+function putInt64(words: Int32Array, at: number, source: Float64Array): void {
+  for (let i = 0, w = at * 2; i < source.length; i++, w += 2) {
+    const x = source[i];
+    const hi = Math.floor(x / TWO_32);
+    words[w] = (x - hi * TWO_32) | 0;
+    words[w + 1] = hi | 0;
+  }
+}
+
+/** A Utf8 vector made straight from its offsets and bytes (no builder: it is the first-call cost). */
+function utf8Vector(strings: readonly string[]): Vector<Utf8> {
+  const encoder = new TextEncoder();
+  const parts = strings.map((s) => encoder.encode(s));
+  const valueOffsets = new Int32Array(parts.length + 1);
+  for (let i = 0; i < parts.length; i++) valueOffsets[i + 1] = valueOffsets[i] + parts[i].length;
+  const data = new Uint8Array(valueOffsets[parts.length]);
+  parts.forEach((part, i) => data.set(part, valueOffsets[i]));
+  return makeVector(makeData({ type: new Utf8(), length: parts.length, nullCount: 0, valueOffsets, data }));
+}
+
+/** Dictionary-encodes one string per block: the codes are filled by range, never per point. */
+function dictionaryColumn(
+  blocks: readonly MetricColumns[], total: number, pick: (b: MetricColumns) => string,
+): Vector<Dictionary<Utf8, Int32>> {
+  const ids = new Map<string, number>();
+  const codes = new Int32Array(total);
+  let at = 0;
+  for (const block of blocks) {
+    const name = pick(block);
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(name, id);
+    }
+    const n = block.values.length;
+    codes.fill(id, at, at + n);
+    at += n;
+  }
+  const dictionary = utf8Vector([...ids.keys()]);
+  const type = new Dictionary(new Utf8(), new Int32());
+  return makeVector(makeData({ type, length: total, nullCount: 0, data: codes, dictionary }));
+}
+
+/**
+ * The long-format metric history (one row per point) as an Arrow Table with
+ * columns run_id and key (dictionary-encoded Utf8), step (Int64, MLflow's
+ * step type), timestamp (Timestamp ms) and value (Float64; NaN and ±Infinity
+ * kept). Built from the blocks' typed arrays in one pass each, with no
+ * object per point, so 100k points take a few milliseconds.
+ *
+ * @example
+ * const table = historyTable(await store.readMetrics([runId]));
+ * table.getChild('value')?.toArray(); // Float64Array
+ */
+export function historyTable(blocks: readonly MetricColumns[]): Table<HistorySchema> {
+  let total = 0;
+  for (const block of blocks) {
+    const n = block.values.length;
+    if (block.steps.length !== n || block.timestamps.length !== n) {
+      throw new TracklabError('INVALID_PARAMETER_VALUE',
+        `Metric block ${block.runId}/${block.key} has columns of unequal length (steps ${block.steps.length}, timestamps ${block.timestamps.length}, values ${n}). Give every column one entry per point.`);
+    }
+    total += n;
+  }
+  const steps = new Int32Array(total * 2);
+  const timestamps = new Int32Array(total * 2);
+  const values = new Float64Array(total);
+  let at = 0;
+  for (const block of blocks) {
+    putInt64(steps, at, block.steps);
+    putInt64(timestamps, at, block.timestamps);
+    values.set(block.values, at);
+    at += block.values.length;
+  }
+  return new Table<HistorySchema>({
+    run_id: dictionaryColumn(blocks, total, (b) => b.runId),
+    key: dictionaryColumn(blocks, total, (b) => b.key),
+    step: makeVector(makeData({ type: new Int64(), length: total, nullCount: 0, data: steps })),
+    timestamp: makeVector(makeData({ type: new TimestampMillisecond(), length: total, nullCount: 0, data: timestamps })),
+    value: makeVector(makeData({ type: new Float64(), length: total, nullCount: 0, data: values })),
+  });
+}
