@@ -95,6 +95,14 @@ export interface TrackingStore {
   getExperiment(idOrName: string): Promise<Experiment>;
   /** Returns the experiment with this name, creating it if needed (safe under concurrent callers). */
   ensureExperiment(name: string): Promise<Experiment>;
+  /**
+   * Optional fast path of stores with `synchronousWrites`: the experiment with
+   * this id or name, created by name when missing (like `getExperiment` then
+   * `ensureExperiment`), returned directly. `startRun()` uses it so the run row
+   * is written inside the call and a tight logging loop started right after it
+   * can flush instead of holding its points in memory.
+   */
+  resolveExperimentSync?(idOrName: string): Experiment;
   searchExperiments(query: ExperimentSearchQuery): Promise<{ experiments: readonly Experiment[]; nextOffset: number | null }>;
   updateExperiment(experimentId: string, update: { name?: string; description?: string | null }): Promise<Experiment>;
   setExperimentTags(experimentId: string, tags: Readonly<Record<string, string>>): Promise<void>;

@@ -1,0 +1,18 @@
+/** tracklab: experiment tracking for TypeScript notebooks and scripts. */
+export {
+  startRun, endRun, activeRun, withRun, log, logMetric, logParam, logParams, setTag, setTags, logArtifact,
+  setImplicitRunProvider, type StartRunOptions,
+} from './tracking/fluent';
+export { ActiveRun, type RunEvent, type RunListener, type RunSnapshot, type LatestMetric } from './tracking/active-run';
+export {
+  TrackingClient, type TrackingClientOptions, type CreateRunOptions, type BatchInput,
+  type SearchRunsOptions, type SearchExperimentsOptions, type ExportQuery,
+} from './tracking/client';
+export { configure, getClient, type ConfigureOptions } from './config';
+export { TracklabError, ErrorCode, isTracklabError } from './errors';
+export {
+  RunStatus, isRunStatus, isTerminalStatus,
+  type Experiment, type RunInfo, type RunData, type Run, type MetricSummary, type MetricPoint,
+  type MetricColumns, type ArtifactEntry, type CellRecord, type LifecycleStage,
+} from './entities';
+export type { ArtifactSource } from './artifacts/artifact-source';

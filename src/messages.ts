@@ -1,0 +1,106 @@
+/**
+ * Every user-facing error text of the tracking layer, in one module so tests
+ * can assert them and wording stays consistent. Each message says what was
+ * wrong and what to do about it.
+ */
+
+/** Shortens long user strings so a message stays readable. */
+export function quote(value: string, max = 80): string {
+  const shown = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(shown);
+}
+
+const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)';
+
+export const msg = {
+  keyMissing: (kind: string) =>
+    `${kind} name is missing. Pass a non-empty string key.`,
+  keyNotString: (kind: string, got: unknown) =>
+    `${kind} name must be a string, got ${describe(got)}. Pass a string key.`,
+  keyBadChars: (kind: string, key: string) =>
+    `Invalid ${kind.toLowerCase()} name ${quote(key)}: names may only contain ${NAME_CHARS}.`,
+  keyNotNormal: (kind: string, key: string, normal: string) =>
+    `Invalid ${kind.toLowerCase()} name ${quote(key)}: names may be used as file paths and must not start with "/", contain "..", "." or empty segments, or end with "/"${normal !== key ? ` (it would resolve to ${quote(normal)})` : ''}. Rename it, e.g. ${quote(suggestKey(key))}.`,
+  tooLong: (what: string, value: string, limit: number) =>
+    `${what} ${quote(value, 60)} is ${value.length} characters long; the limit is ${limit}. Shorten it.`,
+
+  metricValue: (key: string, value: unknown) =>
+    `Metric ${quote(key)} got ${describe(value)}; metric values must be numbers (NaN and ±Infinity are allowed). Convert it with Number(...) first.`,
+  metricStep: (key: string, step: unknown) =>
+    `Metric ${quote(key)} got step ${describe(step)}; steps must be integers. Pass an integer step or leave it out.`,
+  metricTimestamp: (key: string, ts: unknown) =>
+    `Metric ${quote(key)} got timestamp ${describe(ts)}; timestamps must be non-negative integer milliseconds (like Date.now()).`,
+  metricsNotObject: (got: unknown) =>
+    `log() expects an object of metric values like { loss: 0.1 }, got ${describe(got)}.`,
+
+  paramUndefined: (key: string) =>
+    `Param ${quote(key)} is undefined. Pass a value (string, number, boolean or JSON-serialisable object) or leave the param out.`,
+  paramUnserialisable: (key: string, got: unknown) =>
+    `Param ${quote(key)} got ${describe(got)}, which cannot be stored. Pass a string, number, boolean or JSON-serialisable object.`,
+  paramChanged: (key: string, oldValue: string, newValue: string, runName: string) =>
+    `Param ${quote(key)} is already ${quote(oldValue)} on run ${runName}; params are write-once. Start a new run to try ${quote(newValue)}.`,
+  tagUndefined: (key: string) =>
+    `Tag ${quote(key)} is undefined. Pass a string value or delete the tag with deleteTag().`,
+  tagUnserialisable: (key: string, got: unknown) =>
+    `Tag ${quote(key)} got ${describe(got)}. Pass a string, number or boolean.`,
+  recordNotObject: (what: string, got: unknown) =>
+    `${what} must be a plain object of key/value pairs, got ${describe(got)}.`,
+
+  experimentNameEmpty: () =>
+    'Experiment name is empty. Pass a non-empty name like "mnist-baseline".',
+  experimentNameBad: (name: string) =>
+    `Experiment name ${quote(name)} contains control characters or surrounding spaces. Use printable text without leading or trailing spaces.`,
+  experimentDeleted: (name: string) =>
+    `Experiment ${quote(name)} is deleted. Restore it with client.restoreExperiment(...) or log to another experiment.`,
+  runNameBad: (name: string) =>
+    `Run name ${quote(name)} is empty or contains control characters. Use printable text, or leave the name out to get a generated one.`,
+  runIdBad: (id: unknown) =>
+    `Invalid run id ${typeof id === 'string' ? quote(id) : describe(id)}. Run ids are letters, digits, "_" and "-" (up to 256), as returned by startRun() or createRun().`,
+  experimentIdBad: (id: unknown) =>
+    `Invalid experiment ${typeof id === 'string' ? quote(id) : describe(id)}. Pass an experiment name or id string.`,
+  statusBad: (status: unknown) =>
+    `Invalid run status ${describe(status)}. Use one of FINISHED, FAILED, KILLED.`,
+  maxResultsBad: (n: unknown, limit: number) =>
+    `maxResults must be an integer between 1 and ${limit}, got ${describe(n)}.`,
+  viewTypeBad: (v: unknown) =>
+    `viewType must be "active", "deleted" or "all", got ${describe(v)}.`,
+  pathBad: (what: string, value: string) =>
+    `${what} ${quote(value)} is not allowed: use a relative path without "..", backslashes, NUL or a drive letter.`,
+
+  noActiveRun: () =>
+    'No active run. Call tracklab.startRun() first, or tracklab.autolog() in a notebook.',
+  runEnded: (runName: string) =>
+    `Run ${runName} has already ended. Start a new run with tracklab.startRun().`,
+  notTopRun: (runName: string, topName: string) =>
+    `Run ${runName} is not the innermost active run (${topName} is). End the nested run first.`,
+  parentUnknown: () =>
+    'startRun({ parent: true }) needs an active run to nest under. Start the parent run first.',
+  storeFailed: (what: string, detail: string) =>
+    `Could not ${what}: ${detail}. Check that the tracking folder is writable and not on a network drive.`,
+  featureMissing: (what: string, module: string) =>
+    `${what} is not available in this build (${module} is missing). Update tracklab.`,
+  listenerFailed: (detail: string) =>
+    `A run listener threw and was ignored: ${detail}. Further listener errors are not reported.`,
+  writeFailed: (runName: string, detail: string) =>
+    `tracklab: writing run ${runName} failed: ${detail}. Later writes of this run may be lost; end() and flush() will rethrow this error.`,
+} as const;
+
+/** A short, safe description of any value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `the string ${quote(value, 40)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${String(value)}`;
+  }
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+  return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
+}
+
+function suggestKey(key: string): string {
+  const cleaned = key.split('/').filter((s) => s !== '' && s !== '.' && s !== '..').join('/');
+  return cleaned === '' ? 'my_key' : cleaned;
+}

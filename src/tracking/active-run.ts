@@ -1,0 +1,330 @@
+/**
+ * ActiveRun: a run being logged to from this process. Everything the user
+ * calls is synchronous except `end`, `flush` and `logArtifact`: ids and the
+ * name are made locally, validation throws in the caller's cell, and store
+ * writes go through an ordered per-run Promise chain (creation first), so an
+ * asynchronous store fits behind the same API. Metrics go to the client's
+ * hot-path buffer.
+ */
+import type { ArtifactSource } from '../artifacts/artifact-source';
+import type { ArtifactEntry, MetricPoint, RunStatus } from '../entities';
+import { TracklabError } from '../errors';
+import { msg } from '../messages';
+import type { MetricBuffer, MetricSeries } from '../metrics/metric-buffer';
+import { validateEndStatus, validateKey, validateParams, validateStep, validateTags } from '../validation';
+import { asTracklabError, type OwnedRun, type TrackingClient } from './client';
+import type { CreateRunOptions, PreparedRun } from './run-input';
+import type { EndStatus } from './lifecycle';
+
+export type RunEvent =
+  | { readonly type: 'metrics'; readonly points: readonly MetricPoint[] }
+  | { readonly type: 'params' | 'tags'; readonly values: Readonly<Record<string, string>> }
+  | { readonly type: 'status'; readonly status: RunStatus };
+
+export type RunListener = (event: RunEvent) => void;
+
+export interface LatestMetric {
+  readonly value: number;
+  readonly step: number;
+  readonly timestamp: number;
+}
+
+/** In-memory state of an active run, for live views. */
+export interface RunSnapshot {
+  readonly runId: string;
+  readonly runName: string;
+  readonly status: RunStatus;
+  readonly params: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly latest: Readonly<Record<string, LatestMetric>>;
+  readonly startTime: number;
+}
+
+export interface ActiveRunHooks {
+  /** Called synchronously when `end()` starts (the fluent stack forgets the run). */
+  readonly onEnd?: (run: ActiveRun) => void;
+}
+
+export class ActiveRun implements OwnedRun {
+  readonly id: string;
+  readonly runId: string;
+  readonly name: string;
+  readonly startTime: number;
+  readonly parentRunId: string | null;
+  private experiment: string | undefined;
+  private status: RunStatus = 'RUNNING';
+  private endMessage: string | null = null;
+  private created = false;
+  private ending: Promise<void> | undefined;
+  private chain: Promise<void>;
+  private error: TracklabError | undefined;
+  private nextStep = 0;
+  private listenerWarned = false;
+  private writeWarned = false;
+  private readonly params: Record<string, string>;
+  private readonly tags: Record<string, string>;
+  private readonly series = new Map<string, MetricSeries>();
+  private readonly listeners = new Set<RunListener>();
+  private readonly buffer: MetricBuffer;
+
+  /** Prefer `tracklab.startRun()`; this constructor is what it calls. */
+  constructor(readonly client: TrackingClient, options: CreateRunOptions = {}, private readonly hooks: ActiveRunHooks = {}) {
+    const prepared = client.prepareRun(options);
+    this.id = this.runId = prepared.run.runId;
+    this.name = prepared.run.runName;
+    this.startTime = prepared.run.startTime;
+    this.parentRunId = prepared.run.parentRunId ?? null;
+    this.params = { ...prepared.run.params };
+    this.tags = { ...prepared.run.tags };
+    this.buffer = client.buffer;
+    // Known or synchronously resolvable experiments let the run row be written inside this call.
+    this.experiment = client.cachedExperimentId(prepared.experiment) ?? client.resolveExperimentIdSync(prepared.experiment);
+    // Points logged before the run row exists wait in memory instead of failing to flush.
+    this.buffer.hold(this.id);
+    client.adopt(this);
+    this.chain = this.create(prepared.experiment, prepared.run).catch((err: unknown) => {
+      this.buffer.release(this.id);
+      this.fail(err);
+    });
+  }
+
+  /** The experiment id, once resolved (immediately when this client has seen the experiment before). */
+  get experimentId(): string | undefined {
+    return this.experiment;
+  }
+
+  /**
+   * Logs metric values at one step; synchronous, buffered. Without `step` the
+   * run's own counter is used: 0, 1, 2, … per `log()` call (an explicit step
+   * moves the counter past it).
+   * @example run.log({ loss: 0.31, acc: 0.88 }, epoch);
+   */
+  log(metrics: Readonly<Record<string, number>>, step?: number): void {
+    if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
+    if (metrics === null || typeof metrics !== 'object') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricsNotObject(metrics));
+    for (const key in metrics) {
+      const value = metrics[key];
+      if (typeof value !== 'number') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricValue(key, value));
+      if (!this.series.has(key)) validateKey('Metric', key);
+    }
+    const s = this.stepFor(step);
+    const timestamp = Date.now();
+    const buffer = this.buffer;
+    for (const key in metrics) {
+      let series = this.series.get(key);
+      if (series === undefined) {
+        series = buffer.series(this.id, key);
+        this.series.set(key, series);
+      }
+      buffer.push(series, metrics[key], s, timestamp);
+    }
+    if (this.listeners.size > 0) {
+      const points: MetricPoint[] = [];
+      for (const key in metrics) points.push({ key, value: metrics[key], step: s, timestamp });
+      this.emit({ type: 'metrics', points });
+    }
+  }
+
+  /** @example run.logMetric('loss', 0.31, 10); */
+  logMetric(key: string, value: number, step?: number): void {
+    if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
+    let series = this.series.get(key);
+    if (series === undefined) validateKey('Metric', key);
+    if (typeof value !== 'number') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricValue(key, value));
+    const s = this.stepFor(step);
+    const timestamp = Date.now();
+    if (series === undefined) {
+      series = this.buffer.series(this.id, key);
+      this.series.set(key, series);
+    }
+    this.buffer.push(series, value, s, timestamp);
+    if (this.listeners.size > 0) this.emit({ type: 'metrics', points: [{ key, value, step: s, timestamp }] });
+  }
+
+  /** @example run.logParam('lr', 0.01); */
+  logParam(key: string, value: unknown): void {
+    this.logParams({ [key]: value });
+  }
+
+  /**
+   * Params are write-once: the same value again is a no-op; a different value
+   * throws INVALID_PARAMETER_VALUE right here, naming both values.
+   * @example run.logParams({ lr: 0.01, optimizer: 'adam' });
+   */
+  logParams(params: Readonly<Record<string, unknown>>): void {
+    if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
+    const values = validateParams(params);
+    const fresh: Record<string, string> = {};
+    let any = false;
+    for (const key of Object.keys(values)) {
+      const old = this.params[key];
+      if (old === undefined) {
+        fresh[key] = values[key];
+        any = true;
+      } else if (old !== values[key]) {
+        throw new TracklabError('INVALID_PARAMETER_VALUE', msg.paramChanged(key, old, values[key], this.name));
+      }
+    }
+    if (!any) return;
+    Object.assign(this.params, fresh);
+    this.enqueue(() => this.client.call('log params', (s) => s.logBatch(this.id, { params: fresh })));
+    this.emit({ type: 'params', values: fresh });
+  }
+
+  /** @example run.setTag('note', 'wider layers'); */
+  setTag(key: string, value: string): void {
+    this.setTags({ [key]: value });
+  }
+
+  /** @example run.setTags({ stage: 'tuning' }); */
+  setTags(tags: Readonly<Record<string, unknown>>): void {
+    if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
+    const values = validateTags(tags);
+    Object.assign(this.tags, values);
+    this.enqueue(() => this.client.call('set tags', (s) => s.logBatch(this.id, { tags: values })));
+    this.emit({ type: 'tags', values });
+  }
+
+  /**
+   * Logs a file, folder, bytes, `{ text }` or `{ json }` as an artifact of this run.
+   * @example await run.logArtifact({ json: config }, 'config.json');
+   */
+  async logArtifact(source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]> {
+    if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
+    let entries: ArtifactEntry[] = [];
+    const op = this.chain.then(async () => { entries = await this.client.logArtifact(this.id, source, artifactPath); });
+    // Artifact errors go to this caller, not to the run's write chain.
+    this.chain = op.catch(() => undefined);
+    await op;
+    return entries;
+  }
+
+  /** Writes buffered points and waits for queued writes; rethrows a write failure once. @example await run.flush(); */
+  async flush(): Promise<void> {
+    this.enqueue(() => this.client.flushRun(this.id));
+    await this.chain;
+    this.rethrow();
+  }
+
+  /**
+   * Ends the run: flushes, then records status and end time. Calling it again returns the first call's Promise.
+   * @example await run.end(); await run.end('FAILED', 'diverged');
+   */
+  end(status: EndStatus = 'FINISHED', message?: string): Promise<void> {
+    validateEndStatus(status);
+    if (this.ending !== undefined) return this.ending;
+    this.status = status;
+    this.endMessage = message ?? null;
+    this.hooks.onEnd?.(this);
+    this.emit({ type: 'status', status });
+    this.enqueue(() => this.client.flushRun(this.id));
+    this.enqueue(() => this.client.call('end the run', (s) => s.updateRun(this.id, {
+      status, statusMessage: this.endMessage, endTime: Date.now(),
+    })));
+    this.ending = this.chain.then(() => {
+      this.buffer.discard(this.id);
+      this.client.release(this.id);
+      this.rethrow();
+    });
+    return this.ending;
+  }
+
+  /** @internal Exit path: ends the run before returning when the store writes synchronously. */
+  endSync(status: EndStatus, message: string | null): void {
+    if (!this.created) return;
+    if (this.ending === undefined) {
+      this.status = status;
+      this.endMessage = message;
+      this.hooks.onEnd?.(this);
+    }
+    this.client.endSync(this.id, this.status as EndStatus, this.endMessage);
+  }
+
+  /** Current in-memory state, for live views. */
+  snapshot(): RunSnapshot {
+    const latest: Record<string, LatestMetric> = {};
+    for (const [key, s] of this.series) {
+      if (s.count > 0) latest[key] = { value: s.lastValue, step: s.lastStep, timestamp: s.lastTimestamp };
+    }
+    return {
+      runId: this.id, runName: this.name, status: this.status,
+      params: { ...this.params }, tags: { ...this.tags }, latest, startTime: this.startTime,
+    };
+  }
+
+  /**
+   * Calls `listener` synchronously after every change (metrics, params, tags, status).
+   * Returns the function that unsubscribes. Listener errors are swallowed with one warning.
+   * @example const off = run.subscribe((e) => { if (e.type === 'metrics') redraw(e.points); });
+   */
+  subscribe(listener: RunListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  /** `ActiveRun brave-otter-042 (id)` in logs and the REPL. */
+  toString(): string {
+    return `ActiveRun ${this.name} (${this.id})`;
+  }
+
+  private stepFor(step: number | undefined): number {
+    if (step === undefined) return this.nextStep++;
+    validateStep('step', step);
+    if (step >= this.nextStep) this.nextStep = step + 1;
+    return step;
+  }
+
+  private async create(experimentRef: string, run: PreparedRun['run']): Promise<void> {
+    const client = this.client;
+    const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
+    this.experiment = experimentId;
+    const store = client.store;
+    const pending = store.createRun({ ...run, experimentId });
+    // Synchronous stores wrote the row inside the call, so points may flush right away.
+    if (store.capabilities.synchronousWrites) this.markCreated();
+    try {
+      await pending;
+    } catch (err) {
+      throw asTracklabError(err, `create run ${this.name}`);
+    }
+    this.markCreated();
+  }
+
+  private markCreated(): void {
+    if (this.created) return;
+    this.created = true;
+    this.buffer.release(this.id);
+  }
+
+  private enqueue(op: () => Promise<unknown>): void {
+    this.chain = this.chain.then(op).then(() => undefined, (err: unknown) => this.fail(err));
+  }
+
+  private fail(err: unknown): void {
+    if (this.error !== undefined) return;
+    this.error = asTracklabError(err, `write run ${this.name}`);
+    if (this.writeWarned) return;
+    this.writeWarned = true;
+    console.warn(msg.writeFailed(this.name, String(this.error)));
+  }
+
+  private rethrow(): void {
+    const error = this.error;
+    if (error === undefined) return;
+    this.error = undefined;
+    throw error;
+  }
+
+  private emit(event: RunEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        if (!this.listenerWarned) {
+          this.listenerWarned = true;
+          console.warn(msg.listenerFailed(err instanceof Error ? err.message : String(err)));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The search and export operations of TrackingClient, kept apart to hold the
+ * client file to its core. Filters are parsed here (once, at the top); the
+ * store only sees the parsed form.
+ */
+import type { Experiment, Run } from '../entities';
+import { msg } from '../messages';
+import { TracklabError } from '../errors';
+import { parseExperimentFilter, parseExperimentOrderBy } from '../search/experiment-filter';
+import { parseFilter } from '../search/filter-parser';
+import { parseOrderBy } from '../search/order-by';
+import { createPageToken, readPageToken } from '../search/page-token';
+import { validateExperimentRef, validateKey, validateMaxResults, validateRunId, validateViewType, type ViewType } from '../validation';
+import type { TrackingClient } from './client';
+
+export interface SearchRunsOptions {
+  /** Experiment names or ids. Default: every active experiment. */
+  readonly experiments?: string | readonly string[];
+  /** MLflow filter, plus OR and parentheses: `metrics.acc > 0.9 AND params.opt = 'adam'`. */
+  readonly filter?: string;
+  /** Clauses like `metrics.acc DESC`; default `start_time DESC`. */
+  readonly orderBy?: string | readonly string[];
+  /** Page size, 1–50,000. Default 1,000. */
+  readonly maxResults?: number;
+  readonly pageToken?: string;
+  /** Lifecycle stage of runs to return. Default "active". */
+  readonly viewType?: ViewType;
+}
+
+export interface SearchExperimentsOptions {
+  readonly filter?: string;
+  readonly orderBy?: string | readonly string[];
+  readonly maxResults?: number;
+  readonly pageToken?: string;
+  readonly viewType?: ViewType;
+}
+
+/** What `exportArrow` writes: the history of these runs, or of the runs a search finds. */
+export type ExportQuery =
+  | { readonly runIds: string | readonly string[]; readonly keys?: readonly string[] }
+  | (SearchRunsOptions & { readonly keys?: readonly string[] });
+
+export async function runSearch(client: TrackingClient, options: SearchRunsOptions): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
+  const maxResults = options.maxResults ?? 1000;
+  validateMaxResults(maxResults);
+  const viewType = options.viewType ?? 'active';
+  validateViewType(viewType);
+  const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
+  const orderBy = parseOrderBy(options.orderBy);
+  const experimentIds = await experimentIdsOf(client, options.experiments);
+  const identity = { experiments: experimentIds, filter: options.filter ?? '', orderBy: options.orderBy ?? [], viewType };
+  const offset = readPageToken(options.pageToken, identity);
+  const page = await client.call('search runs', (s) => s.searchRuns({
+    experimentIds, filter, orderBy, maxResults, offset, lifecycle: viewType,
+  }));
+  return page.nextOffset === null
+    ? { runs: page.runs }
+    : { runs: page.runs, nextPageToken: createPageToken(page.nextOffset, identity) };
+}
+
+export async function experimentSearch(client: TrackingClient, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
+  const maxResults = options.maxResults ?? 1000;
+  validateMaxResults(maxResults);
+  const viewType = options.viewType ?? 'active';
+  validateViewType(viewType);
+  const filter = options.filter === undefined ? undefined : parseExperimentFilter(options.filter);
+  const orderBy = parseExperimentOrderBy(options.orderBy);
+  const identity = { filter: options.filter ?? '', orderBy: options.orderBy ?? [], viewType };
+  const offset = readPageToken(options.pageToken, identity);
+  const page = await client.call('search experiments', (s) => s.searchExperiments({ filter, orderBy, maxResults, offset, lifecycle: viewType }));
+  return page.nextOffset === null
+    ? { experiments: page.experiments }
+    : { experiments: page.experiments, nextPageToken: createPageToken(page.nextOffset, identity) };
+}
+
+/** Ids of the named experiments, or of every active one. Unknown names throw RESOURCE_DOES_NOT_EXIST. */
+async function experimentIdsOf(client: TrackingClient, refs: string | readonly string[] | undefined): Promise<string[]> {
+  if (refs !== undefined) {
+    const list = typeof refs === 'string' ? [refs] : refs;
+    if (!Array.isArray(list)) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.experimentIdBad(refs));
+    list.forEach((r) => validateExperimentRef(r));
+    const ids: string[] = [];
+    for (const ref of list) ids.push(client.cachedExperimentId(ref) ?? (await client.getExperiment(ref)).experimentId);
+    return [...new Set(ids)];
+  }
+  const ids: string[] = [];
+  let offset: number | null = 0;
+  while (offset !== null) {
+    const from: number = offset;
+    const page = await client.call('list experiments', (s) => s.searchExperiments({ orderBy: [], maxResults: 50000, offset: from, lifecycle: 'active' }));
+    for (const e of page.experiments) ids.push(e.experimentId);
+    offset = page.nextOffset;
+  }
+  return ids;
+}
+
+export async function exportHistory(client: TrackingClient, file: string, query: ExportQuery): Promise<void> {
+  let runIds: readonly string[];
+  if ('runIds' in query) {
+    runIds = typeof query.runIds === 'string' ? [query.runIds] : query.runIds;
+    runIds.forEach((id) => validateRunId(id));
+  } else {
+    const ids: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await runSearch(client, { ...query, maxResults: query.maxResults ?? 50000, pageToken });
+      for (const r of page.runs) ids.push(r.info.runId);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+    runIds = ids;
+  }
+  query.keys?.forEach((k) => validateKey('Metric', k));
+  const table = await client.metricHistory(runIds, query.keys);
+  const { writeArrowFile } = require('../metrics/arrow-export') as typeof import('../metrics/arrow-export');
+  await writeArrowFile(file, table);
+}

@@ -1,0 +1,199 @@
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { configure, getClient } from '../config';
+import { isTracklabError } from '../errors';
+import { ActiveRun, type RunEvent } from './active-run';
+import * as tl from './fluent';
+
+beforeEach(async () => {
+  while (tl.activeRun()) await tl.endRun();
+  tl.setImplicitRunProvider(undefined);
+  configure({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-')), experiment: 'fluent' });
+});
+
+test('startRun returns synchronously with a local id and a human name', async () => {
+  const run = tl.startRun({ params: { lr: 0.1 }, tags: { t: 'x' } });
+  assert.match(run.id, /^[0-9a-z]{24}$/);
+  assert.match(run.name, /^[a-z]+-[a-z]+-\d{3}$/);
+  assert.equal(tl.activeRun(), run);
+  tl.log({ loss: 1, acc: 0.5 });
+  tl.log({ loss: 0.5, acc: 0.7 });
+  tl.log({ loss: 0.25 }, 10);
+  tl.log({ loss: 0.2 });
+  await tl.endRun();
+  assert.equal(tl.activeRun(), undefined);
+  const stored = await getClient().getRun(run.id);
+  assert.equal(stored.info.status, 'FINISHED');
+  assert.equal(stored.info.experimentId, run.experimentId);
+  assert.equal((await getClient().getExperiment('fluent')).experimentId, run.experimentId);
+  assert.deepEqual(stored.data.params, { lr: '0.1' });
+  const history = await getClient().metricHistory(run.id, ['loss']);
+  // Without a step, log() counts calls: 0, 1; an explicit 10 moves the counter to 11.
+  assert.deepEqual(Array.from(history.getChild('step')!.toArray() as BigInt64Array, Number), [0, 1, 10, 11]);
+});
+
+test('params: same value is a no-op, a different value throws at once naming both', async () => {
+  const run = tl.startRun({ params: { lr: 0.1 } });
+  tl.logParam('lr', 0.1);
+  tl.logParams({ lr: '0.1', batch: 32 });
+  assert.throws(() => tl.logParam('lr', 0.2), (e: unknown) => {
+    assert.ok(isTracklabError(e, 'INVALID_PARAMETER_VALUE'));
+    assert.match(e.message, /Param "lr" is already "0.1" on run [a-z]+-[a-z]+-\d{3}; params are write-once\. Start a new run to try "0.2"\./);
+    return true;
+  });
+  await run.end();
+  assert.deepEqual((await getClient().getRun(run.id)).data.params, { lr: '0.1', batch: '32' });
+});
+
+test('withRun ends FINISHED on return and FAILED with the message on throw', async () => {
+  let okId = '';
+  const value = await tl.withRun({ name: 'ok-run' }, (run) => { okId = run.id; run.log({ x: 1 }); return 42; });
+  assert.equal(value, 42);
+  let failId = '';
+  await assert.rejects(tl.withRun(async (run) => {
+    failId = run.id;
+    throw new RangeError('learning rate too high');
+  }), /learning rate too high/);
+  const client = getClient();
+  assert.equal((await client.getRun(okId)).info.status, 'FINISHED');
+  const failed = await client.getRun(failId);
+  assert.equal(failed.info.status, 'FAILED');
+  assert.equal(failed.info.statusMessage, 'RangeError: learning rate too high');
+  assert.equal(tl.activeRun(), undefined);
+});
+
+test('nested runs: parent true, an ActiveRun or an id; the stack unwinds', async () => {
+  const outer = tl.startRun({ name: 'outer' });
+  const inner = tl.startRun({ parent: true });
+  const sibling = tl.startRun({ parent: outer });
+  assert.equal(tl.activeRun(), sibling);
+  await sibling.end();
+  assert.equal(tl.activeRun(), inner);
+  await tl.endRun();
+  const byId = tl.startRun({ parent: outer.id });
+  await byId.end();
+  assert.equal(tl.activeRun(), outer);
+  await tl.endRun();
+  const client = getClient();
+  for (const child of [inner, sibling, byId]) assert.equal((await client.getRun(child.id)).info.parentRunId, outer.id);
+  assert.equal((await client.getRun(outer.id)).info.parentRunId, null);
+  assert.throws(() => tl.startRun({ parent: true }), (e: unknown) => isTracklabError(e, 'INVALID_STATE'));
+});
+
+test('logging without an active run throws INVALID_STATE unless an implicit provider is set', async () => {
+  assert.throws(() => tl.log({ x: 1 }), (e: unknown) => isTracklabError(e, 'INVALID_STATE')
+    && e.message === 'No active run. Call tracklab.startRun() first, or tracklab.autolog() in a notebook.');
+  let calls = 0;
+  const cellRun = new ActiveRun(getClient(), { name: 'cell-run' });
+  tl.setImplicitRunProvider(() => { calls++; return cellRun; });
+  tl.log({ y: 2 });
+  tl.setTag('via', 'provider');
+  assert.equal(calls, 2);
+  const explicit = tl.startRun(); // an active run wins over the provider
+  tl.log({ z: 1 });
+  assert.equal(calls, 2);
+  await explicit.end();
+  await cellRun.end();
+  const stored = await getClient().getRun(cellRun.id);
+  assert.equal(stored.data.metrics.y.last, 2);
+  assert.equal(stored.data.metrics.z, undefined);
+  assert.equal(stored.data.tags.via, 'provider');
+  assert.equal((await getClient().getRun(explicit.id)).data.metrics.z.last, 1);
+  tl.setImplicitRunProvider(undefined);
+  assert.throws(() => tl.log({ x: 1 }), (e: unknown) => isTracklabError(e, 'INVALID_STATE'));
+});
+
+test('subscribe: events after each change, only built when listened to; listener errors swallowed once', async () => {
+  const run = tl.startRun();
+  const events: RunEvent[] = [];
+  const off = run.subscribe((e) => events.push(e));
+  let throws = 0;
+  run.subscribe(() => { throws++; throw new Error('listener bug'); });
+  const warnings: unknown[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => { warnings.push(args.join(' ')); };
+  try {
+    run.log({ a: 1, b: 2 }, 5);
+    run.logMetric('c', NaN);
+    run.logParams({ p: 1 });
+    run.setTags({ t: 'x' });
+    off();
+    run.log({ a: 3 });
+    await run.end('KILLED', 'stopped');
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(events.map((e) => e.type), ['metrics', 'metrics', 'params', 'tags']);
+  const first = events[0];
+  assert.ok(first.type === 'metrics');
+  assert.deepEqual(first.points.map((p) => [p.key, p.value, p.step]), [['a', 1, 5], ['b', 2, 5]]);
+  const second = events[1];
+  assert.ok(second.type === 'metrics' && Number.isNaN(second.points[0].value) && second.points[0].step === 6);
+  assert.equal(throws, 6);
+  assert.equal(warnings.length, 1);
+  assert.match(String(warnings[0]), /listener threw and was ignored: listener bug/);
+  const snap = run.snapshot();
+  assert.equal(snap.status, 'KILLED');
+  assert.equal(snap.latest.a.value, 3);
+  assert.equal(snap.params.p, '1');
+  assert.equal(snap.tags.t, 'x');
+  assert.equal((await getClient().getRun(run.id)).info.statusMessage, 'stopped');
+});
+
+test('status event and ended-run errors', async () => {
+  const run = tl.startRun();
+  const seen: string[] = [];
+  run.subscribe((e) => { if (e.type === 'status') seen.push(e.status); });
+  const ending = run.end();
+  assert.equal(run.end(), ending); // idempotent
+  await ending;
+  assert.deepEqual(seen, ['FINISHED']);
+  assert.throws(() => run.log({ x: 1 }), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /has already ended/.test(e.message));
+  assert.throws(() => run.logParam('a', 1), (e: unknown) => isTracklabError(e, 'INVALID_STATE'));
+});
+
+test('validation errors throw synchronously in the caller', async () => {
+  const run = tl.startRun();
+  assert.throws(() => run.log({ 'a//b': 1 }), /Invalid metric name/);
+  assert.throws(() => run.log({ ok: 1, bad: '1' as unknown as number }), /Metric "bad" got the string "1"/);
+  assert.throws(() => run.log({ x: 1 }, 1.5), /steps must be integers/);
+  assert.throws(() => run.setTag('t', undefined as unknown as string), /Tag "t" is undefined/);
+  assert.throws(() => tl.startRun({ experiment: '' }), /Experiment name is empty/);
+  run.log({ ok: 2 });
+  await run.end();
+  // The rejected log() calls wrote nothing and used no step.
+  const h = await getClient().metricHistory(run.id);
+  assert.equal(h.numRows, 1);
+  assert.equal(Number(h.get(0)!.step), 0);
+});
+
+test('engine errors in the write chain warn once and are rethrown by end()', async () => {
+  const client = getClient();
+  const run = tl.startRun();
+  await run.flush();
+  await client.deleteRun(run.id); // the store refuses writes to deleted runs
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => { warnings.push(args.join(' ')); };
+  try {
+    run.setTag('a', '1');
+    run.setTag('b', '2');
+    await assert.rejects(run.end(), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /is deleted/.test(e.message));
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /^tracklab: writing run [a-z]+-[a-z]+-\d{3} failed: .*is deleted/);
+});
+
+test('a tight loop right after startRun keeps every point', async () => {
+  const run = tl.startRun();
+  for (let i = 0; i < 200_000; i++) run.log({ loss: 1 / (i + 1) }, i);
+  await run.end();
+  const summary = (await getClient().getRun(run.id)).data.metrics.loss;
+  assert.equal(summary.count, 200_000);
+  assert.equal(summary.lastStep, 199_999);
+});

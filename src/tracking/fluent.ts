@@ -1,0 +1,136 @@
+/**
+ * The fluent API: module-level functions over a stack of active runs, for
+ * scripts and notebooks. Each is a thin wrapper; the documented operation
+ * lives on ActiveRun or TrackingClient.
+ */
+import type { ArtifactSource } from '../artifacts/artifact-source';
+import type { ArtifactEntry } from '../entities';
+import { TracklabError } from '../errors';
+import { msg } from '../messages';
+import { getClient } from '../config';
+import { ActiveRun } from './active-run';
+import type { CreateRunOptions } from './client';
+import type { EndStatus } from './lifecycle';
+
+export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
+  /** Nest under a run: an ActiveRun, a run id, or `true` for the current active run. */
+  readonly parent?: ActiveRun | string | true;
+  /** Store folder for this run; default: the configured one. */
+  readonly home?: string;
+}
+
+const stack: ActiveRun[] = [];
+let implicitProvider: (() => ActiveRun) | undefined;
+
+function forget(run: ActiveRun): void {
+  const at = stack.lastIndexOf(run);
+  if (at >= 0) stack.splice(at, 1);
+}
+
+/**
+ * Starts a run and makes it the active one; returns at once (the store write
+ * follows in order). Starting while another run is active stacks the new run
+ * on top; pass `parent: true` to nest it under the current one.
+ * @example const run = tracklab.startRun({ experiment: 'mnist', params: { lr: 0.01 } });
+ */
+export function startRun(options: StartRunOptions = {}): ActiveRun {
+  const { parent, home, ...rest } = options;
+  let parentId: string | undefined;
+  if (parent === true) {
+    const top = activeRun();
+    if (top === undefined) throw new TracklabError('INVALID_STATE', msg.parentUnknown());
+    parentId = top.id;
+  } else if (parent instanceof ActiveRun) {
+    parentId = parent.id;
+  } else {
+    parentId = parent;
+  }
+  const run = new ActiveRun(getClient(home), { ...rest, parent: parentId }, { onEnd: forget });
+  stack.push(run);
+  return run;
+}
+
+/** The innermost active run, if any. */
+export function activeRun(): ActiveRun | undefined {
+  return stack[stack.length - 1];
+}
+
+/** Ends the innermost active run (no-op without one). @example await tracklab.endRun(); */
+export async function endRun(status: EndStatus = 'FINISHED', message?: string): Promise<void> {
+  await activeRun()?.end(status, message);
+}
+
+/**
+ * Runs `fn` inside a new run: FINISHED when it returns, FAILED with the error
+ * message when it throws (the error is rethrown).
+ * @example const acc = await tracklab.withRun({ params: { lr } }, async (run) => train(run));
+ */
+export async function withRun<T>(fn: (run: ActiveRun) => T | Promise<T>): Promise<T>;
+export async function withRun<T>(options: StartRunOptions, fn: (run: ActiveRun) => T | Promise<T>): Promise<T>;
+export async function withRun<T>(
+  a: StartRunOptions | ((run: ActiveRun) => T | Promise<T>),
+  b?: (run: ActiveRun) => T | Promise<T>,
+): Promise<T> {
+  const fn = typeof a === 'function' ? a : b;
+  if (typeof fn !== 'function') throw new TracklabError('INVALID_PARAMETER_VALUE', 'withRun() needs a function to run, e.g. withRun(async (run) => { ... }).');
+  const run = startRun(typeof a === 'function' ? {} : a);
+  let result: T;
+  try {
+    result = await fn(run);
+  } catch (err) {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await run.end('FAILED', message).catch(() => undefined);
+    throw err;
+  }
+  await run.end('FINISHED');
+  return result;
+}
+
+/**
+ * Lets the notebook auto-capture supply a run when `log()` is called with no
+ * active run. Pass undefined to remove it.
+ */
+export function setImplicitRunProvider(provider: (() => ActiveRun) | undefined): void {
+  implicitProvider = provider;
+}
+
+function current(): ActiveRun {
+  const run = activeRun() ?? implicitProvider?.();
+  if (run === undefined) throw new TracklabError('INVALID_STATE', msg.noActiveRun());
+  return run;
+}
+
+/** See ActiveRun.log. @example tracklab.log({ loss }, step); */
+export function log(metrics: Readonly<Record<string, number>>, step?: number): void {
+  current().log(metrics, step);
+}
+
+/** See ActiveRun.logMetric. */
+export function logMetric(key: string, value: number, step?: number): void {
+  current().logMetric(key, value, step);
+}
+
+/** See ActiveRun.logParam. */
+export function logParam(key: string, value: unknown): void {
+  current().logParam(key, value);
+}
+
+/** See ActiveRun.logParams. */
+export function logParams(params: Readonly<Record<string, unknown>>): void {
+  current().logParams(params);
+}
+
+/** See ActiveRun.setTag. */
+export function setTag(key: string, value: string): void {
+  current().setTag(key, value);
+}
+
+/** See ActiveRun.setTags. */
+export function setTags(tags: Readonly<Record<string, unknown>>): void {
+  current().setTags(tags);
+}
+
+/** See ActiveRun.logArtifact. */
+export function logArtifact(source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]> {
+  return current().logArtifact(source, artifactPath);
+}

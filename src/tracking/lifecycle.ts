@@ -1,0 +1,155 @@
+/**
+ * Ends runs honestly when the process ends, and tells a live owner from a
+ * dead one:
+ * - normal exit: buffers are flushed and running runs end FINISHED (FAILED or
+ *   KILLED when the exit code says so);
+ * - uncaught exception / unhandled rejection: runs end FAILED with the error
+ *   message, then the error is printed as Node would and the process exits 1;
+ * - SIGINT / SIGTERM (outside a tslab kernel, which uses SIGINT to interrupt
+ *   cells): runs end KILLED, exit code 128 + signal number;
+ * - SIGKILL or a kernel crash: nothing runs here; the next store open reaps
+ *   the run as CRASHED through its owner (pid, host, process start time).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { inspect } from 'node:util';
+import type { RunOwner } from '../store/store';
+
+export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** What lifecycle needs from a client that owns running runs. */
+export interface LifecycleParticipant {
+  /** Marks this process's RUNNING runs alive. */
+  heartbeat(now: number): void;
+  /** Ends every running run this process owns, through the normal write path. */
+  endAll(status: EndStatus, message: string | null): Promise<void>;
+  /** Flushes and ends every owned run before returning (stores with synchronousWrites only). */
+  endAllSync(status: EndStatus, message: string | null): void;
+}
+
+export const HEARTBEAT_MS = 15_000;
+/** Runs of other hosts count as crashed after this long without a heartbeat. */
+export const STALE_AFTER_MS = 10 * 60_000;
+const END_TIMEOUT_MS = 5_000;
+
+const participants = new Set<LifecycleParticipant>();
+let installed = false;
+let heartbeatTimer: NodeJS.Timeout | undefined;
+let owner: RunOwner | undefined;
+let handling = false;
+
+/** Start time of a process as the kernel reports it (clock ticks since boot), or undefined without /proc. */
+export function procStartTime(pid: number | 'self'): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) may hold spaces and parentheses; fields after it are plain.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = rest[22 - 3];
+    return ticks && /^\d+$/.test(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process as the owner of the runs it starts. */
+export function processOwner(): RunOwner {
+  if (owner === undefined) {
+    const ticks = procStartTime('self');
+    const processStart = ticks !== undefined
+      ? `proc:${ticks}`
+      : `ms:${Math.round((Date.now() - process.uptime() * 1000) / 1000) * 1000}`;
+    owner = { pid: process.pid, host: os.hostname(), processStart };
+  }
+  return owner;
+}
+
+/**
+ * Whether the owner of a run still runs. Owners on other hosts count as alive
+ * (the store decides by heartbeat age instead).
+ */
+export function isOwnerAlive(candidate: RunOwner): boolean {
+  if (candidate.host !== os.hostname()) return true;
+  try {
+    process.kill(candidate.pid, 0);
+  } catch (err) {
+    // EPERM: the pid exists but belongs to someone else.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (candidate.processStart.startsWith('proc:')) {
+    const now = procStartTime(candidate.pid);
+    if (now !== undefined) return `proc:${now}` === candidate.processStart;
+  }
+  return true;
+}
+
+/** Registers a client that owns running runs, installing the process hooks once. */
+export function participate(p: LifecycleParticipant): void {
+  participants.add(p);
+  install();
+  if (heartbeatTimer === undefined) {
+    heartbeatTimer = setInterval(() => {
+      const now = Date.now();
+      for (const q of participants) q.heartbeat(now);
+    }, HEARTBEAT_MS);
+    heartbeatTimer.unref();
+  }
+}
+
+export function leave(p: LifecycleParticipant): void {
+  participants.delete(p);
+  if (participants.size === 0 && heartbeatTimer !== undefined) {
+    clearInterval(heartbeatTimer);
+    heartbeatTimer = undefined;
+  }
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', onExit);
+  process.on('uncaughtException', onUncaught);
+  // tslab interrupts cells with SIGINT; a handler there would kill the kernel.
+  if ((globalThis as { __tslab__?: unknown }).__tslab__ === undefined) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+}
+
+function onExit(code: number): void {
+  const status: EndStatus = code === 0 ? 'FINISHED' : code === 130 || code === 143 ? 'KILLED' : 'FAILED';
+  const message = code === 0 ? null : `Process exited with code ${code}`;
+  for (const p of participants) {
+    try {
+      p.endAllSync(status, message);
+    } catch {
+      // Nothing can be reported any more; the reaper marks what is left CRASHED.
+    }
+  }
+}
+
+function endAll(status: EndStatus, message: string): Promise<void> {
+  const all = Promise.allSettled([...participants].map((p) => p.endAll(status, message)));
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, END_TIMEOUT_MS).unref());
+  return Promise.race([all.then(() => undefined), timeout]);
+}
+
+function onUncaught(err: unknown, origin: string): void {
+  // Someone else handles uncaught errors: keep out of their way.
+  if (process.listenerCount('uncaughtException') > 1 || handling) return;
+  handling = true;
+  const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  void endAll('FAILED', `${what}: ${detail}`).finally(() => {
+    // What Node prints for an uncaught error (without the source line, which would point here), and its exit code.
+    process.stderr.write(`${inspect(err)}\n\nNode.js ${process.version}\n`);
+    process.exit(1);
+  });
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const code = 128 + (os.constants.signals[signal] ?? 1);
+  if (handling) process.exit(code);
+  if (process.listenerCount(signal) > 1) return;
+  handling = true;
+  void endAll('KILLED', `Received ${signal}`).finally(() => process.exit(code));
+}

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TrackingClient } from '../../src/tracking/client';
+import { spawnChild } from './spawn-child';
+
+test('4 processes logging 10k points each into one fresh store lose nothing', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
+  const perProcess = 10_000;
+  const children = Array.from({ length: 4 }, (_, i) => spawnChild(home, ['concurrent', String(perProcess), `w${i}`]));
+  const results = await Promise.all(children.map((c) => c.done));
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+
+  const client = new TrackingClient({ home });
+  const { experiments } = await client.searchExperiments();
+  assert.deepEqual(experiments.map((e) => e.name), ['children']); // one experiment despite the race to create it
+  const { runs } = await client.searchRuns({ experiments: ['children'] });
+  assert.equal(runs.length, 4);
+  assert.deepEqual(runs.map((r) => r.data.tags.child).sort(), ['w0', 'w1', 'w2', 'w3']);
+  const history = await client.metricHistory(runs.map((r) => r.info.runId));
+  assert.equal(history.numRows, 4 * perProcess);
+  const steps = perProcess / 4;
+  for (const run of runs) {
+    assert.equal(run.info.status, 'FINISHED');
+    const m = run.data.metrics;
+    assert.deepEqual(Object.keys(m).sort(), ['a', 'b', 'c', 'd']);
+    for (const key of ['a', 'b', 'c', 'd']) {
+      assert.equal(m[key].count, steps, key);
+      assert.equal(m[key].lastStep, steps - 1, key);
+    }
+    assert.equal(m.a.last, steps - 1);
+    assert.equal(m.b.max, 2 * (steps - 1));
+    assert.equal(m.c.min, -(steps - 1));
+    assert.equal(m.d.max, 6);
+    // History agrees with the summaries: every step of every key, exactly once.
+    const own = await client.metricHistory(run.info.runId, ['b']);
+    const values = own.getChild('value')!.toArray() as Float64Array;
+    assert.equal(values.length, steps);
+    values.forEach((v, i) => assert.equal(v, 2 * i));
+  }
+});
