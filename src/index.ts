@@ -16,3 +16,8 @@ export {
   type MetricColumns, type ArtifactEntry, type CellRecord, type LifecycleStage,
 } from './entities';
 export type { ArtifactSource } from './artifacts/artifact-source';
+export {
+  logModel, loadModel, saveModel, inferSignature, setModelsUriResolver,
+  type LoadedModel, type LogModelOptions, type ModelInfo, type MLmodel, type ModelSignature, type SaveModelOptions,
+} from './models';
+export { serveModel, startScoringServer, type ServeOptions } from './serving';

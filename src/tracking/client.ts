@@ -62,10 +62,12 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   private readonly writeErrors = new Map<string, TracklabError>();
   private readonly experimentIds = new Map<string, string>();
   private readonly owned = new Map<string, OwnedRun>();
+  private readonly ownsStore: boolean;
 
   constructor(options: TrackingClientOptions = {}) {
     this.home = options.store?.root ?? resolveHome(options.home);
     this.opened = options.store;
+    this.ownsStore = options.store === undefined;
     if (this.opened) this.reap(this.opened);
   }
 
@@ -80,6 +82,21 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
       this.reap(this.opened);
     }
     return this.opened;
+  }
+
+  /**
+   * Flushes buffered metrics and closes the store if this client opened it.
+   * Runs it still owns are left as they are (a later process reaps them).
+   * @example const client = new TrackingClient(); try { ... } finally { await client.close(); }
+   */
+  async close(): Promise<void> {
+    if (this.opened === undefined) return;
+    await this.flush();
+    for (const runId of [...this.owned.keys()]) this.release(runId);
+    if (this.ownsStore) this.opened.close();
+    this.opened = undefined;
+    this.metricBuffer?.close();
+    this.metricBuffer = undefined;
   }
 
   /** @internal The hot-path buffer shared by every run of this client. */

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: every figure next to a baseline measured in the same run,
+ * written to bench/results.json. Figures are ratios and targets, never unit
+ * tests: these shared 2-core machines are too noisy for timed assertions.
+ */
+import * as path from 'node:path';
+import { Report } from './report';
+import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
+
+const sections: Record<string, (report: Report) => Promise<void>> = {
+  ingest, runs: runsAndSearch, require: coldRequire, memory,
+};
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const report = new Report();
+  for (const [name, section] of Object.entries(sections)) {
+    if (only.length && !only.includes(name)) continue;
+    console.log(`\n# ${name}`);
+    await section(report);
+  }
+  const file = path.join(__dirname, '..', '..', 'bench', 'results.json');
+  const { failed } = report.write(file);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}${failed ? ` — ${failed} figure(s) missed their target` : ''}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,62 @@
+import type { TrackingClient } from '../../tracking/client';
+import { formatDuration, formatNumber, formatTime } from '../../views/format';
+import { flag, parse, UsageError } from '../args';
+import { printJson, printTable, type Io } from '../output';
+
+export const usage = 'tracklab run show RUN_ID [--json] [--source]';
+
+export async function runShow(client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
+  const args = parse(argv, { json: { type: 'boolean' }, source: { type: 'boolean' } }, 1);
+  const runId = args.positionals[0];
+  if (!runId) throw new UsageError(`Missing RUN_ID. Usage: ${usage}`);
+  const run = await client.getRun(runId);
+  const [artifacts, cells] = await Promise.all([client.listArtifacts(runId), client.store.listCells(runId)]);
+  if (flag(args, 'json')) return printJson(io, { ...run, artifacts, cells });
+
+  const { info, data } = run;
+  const end = info.endTime ?? Date.now();
+  io.out([
+    `${info.runName}  (${info.runId})`,
+    `  status      ${info.status}${info.statusMessage ? ` — ${info.statusMessage}` : ''}`,
+    `  experiment  ${info.experimentId}`,
+    `  started     ${formatTime(info.startTime)}   duration ${formatDuration(end - info.startTime)}${info.endTime === null ? ' (still running)' : ''}`,
+    info.parentRunId ? `  parent      ${info.parentRunId}` : '',
+    info.user ? `  user        ${info.user}` : '',
+  ].filter(Boolean).join('\n'));
+  section(io, 'params', Object.entries(data.params).map(([k, v]) => [k, v]));
+  printMetrics(io, Object.values(data.metrics));
+  section(io, 'tags', Object.entries(data.tags).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v]));
+  if (artifacts.length) {
+    io.out('\nartifacts');
+    printTable(io, { columns: [{ title: 'path' }, { title: 'bytes' }, { title: 'sha256' }], rows: artifacts.map((a) => ({ cells: [a.path, a.size, a.sha256.slice(0, 12)] })) });
+  }
+  if (cells.length) {
+    io.out('\ncells');
+    printTable(io, {
+      columns: [{ title: '#' }, { title: 'status' }, { title: 'duration', align: 'right' }, { title: 'source' }],
+      rows: cells.map((c) => ({ cells: [c.executionCount === null ? '' : `[${c.executionCount}]`, c.status + (c.error ? `: ${c.error}` : ''), c.endTime === null ? '' : formatDuration(c.endTime - c.startTime), firstLine(c.source)] })),
+    });
+    if (flag(args, 'source')) for (const c of cells) io.out(`\n--- cell [${c.executionCount ?? ''}] ---\n${c.source}`);
+    else io.out('(--source prints each cell in full)');
+  }
+}
+
+function section(io: Io, title: string, rows: string[][]): void {
+  if (!rows.length) return;
+  io.out(`\n${title}`);
+  printTable(io, { columns: [{ title: 'key' }, { title: 'value' }], rows: rows.map((cells) => ({ cells })) });
+}
+
+function printMetrics(io: Io, metrics: readonly { key: string; last: number; lastStep: number; min: number; max: number; count: number }[]): void {
+  if (!metrics.length) return;
+  io.out('\nmetrics');
+  printTable(io, {
+    columns: [{ title: 'key' }, { title: 'last', align: 'right' }, { title: 'step', align: 'right' }, { title: 'min', align: 'right' }, { title: 'max', align: 'right' }, { title: 'points', align: 'right' }],
+    rows: [...metrics].sort((a, b) => a.key.localeCompare(b.key)).map((m) => ({ cells: [m.key, formatNumber(m.last), m.lastStep, formatNumber(m.min), formatNumber(m.max), m.count] })),
+  });
+}
+
+function firstLine(source: string): string {
+  const lines = source.trim().split('\n');
+  return lines[0] + (lines.length > 1 ? ` … (+${lines.length - 1} lines)` : '');
+}

@@ -1,0 +1,54 @@
+import type { Run } from '../../entities';
+import type { TrackingClient } from '../../tracking/client';
+import { formatDuration, formatTime } from '../../views/format';
+import type { Cell } from '../../views/table';
+import { flag, int, parse, str, strings } from '../args';
+import { printJson, printTable, type Io } from '../output';
+
+export const usage = 'tracklab runs [-e EXP]... [--filter F] [--order-by O]... [--max N] [--all] [--json]';
+
+export async function runs(client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
+  const args = parse(argv, {
+    experiment: { type: 'string', short: 'e', multiple: true }, filter: { type: 'string' },
+    'order-by': { type: 'string', multiple: true }, max: { type: 'string' },
+    all: { type: 'boolean' }, json: { type: 'boolean' },
+  }, 0);
+  const experiments = strings(args, 'experiment');
+  const { runs: found, nextPageToken } = await client.searchRuns({
+    experiments: experiments.length ? experiments : undefined,
+    filter: str(args, 'filter'),
+    orderBy: strings(args, 'order-by'),
+    maxResults: int(args, 'max', 100),
+    viewType: flag(args, 'all') ? 'all' : 'active',
+  });
+  if (flag(args, 'json')) return printJson(io, { runs: found, nextPageToken });
+  printTable(io, runsTable(found, nextPageToken !== undefined));
+}
+
+/** Runs as rows, with the metrics and params most runs share as columns (at most 6 of each). */
+export function runsTable(found: readonly Run[], more: boolean) {
+  const metricKeys = commonKeys(found.map((r) => Object.keys(r.data.metrics)), 6);
+  const paramKeys = commonKeys(found.map((r) => Object.keys(r.data.params)), 6);
+  return {
+    columns: [
+      { title: 'run_id' }, { title: 'name' }, { title: 'status' }, { title: 'started' }, { title: 'duration', align: 'right' as const },
+      ...paramKeys.map((k) => ({ title: `params.${k}` })),
+      ...metricKeys.map((k) => ({ title: `metrics.${k}`, align: 'right' as const })),
+    ],
+    rows: found.map((r) => ({
+      cells: [
+        r.info.runId, r.info.runName, r.info.status, formatTime(r.info.startTime),
+        r.info.endTime === null ? '' : formatDuration(r.info.endTime - r.info.startTime),
+        ...paramKeys.map((k): Cell => r.data.params[k] ?? null),
+        ...metricKeys.map((k): Cell => r.data.metrics[k]?.last ?? null),
+      ],
+    })),
+    note: more ? `more runs match: use --max to see more` : undefined,
+  };
+}
+
+function commonKeys(keyLists: readonly string[][], limit: number): string[] {
+  const counts = new Map<string, number>();
+  for (const keys of keyLists) for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([k]) => k).sort();
+}

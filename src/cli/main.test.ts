@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { TrackingClient } from '../tracking/client';
+import { main } from './main';
+import type { Io } from './output';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '', stderr: '',
+    out(text: string) { io.stdout += text + '\n'; },
+    err(text: string) { io.stderr += text + '\n'; },
+    write(bytes: Uint8Array) { io.stdout += Buffer.from(bytes).toString('latin1'); },
+  };
+  return io;
+}
+
+async function seeded(): Promise<{ home: string; ids: string[] }> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
+  const client = new TrackingClient({ home });
+  const ids: string[] = [];
+  for (const [i, lr] of [0.1, 0.01, 0.001].entries()) {
+    const info = await client.createRun({ experiment: 'cli', name: `run-${i}`, params: { lr, opt: i ? 'sgd' : 'adam' } });
+    for (let s = 0; s < 10; s++) client.logMetric(info.runId, 'acc', (s + 1) * lr, s);
+    client.logMetric(info.runId, 'odd', i === 1 ? NaN : Infinity, 0);
+    await client.setTerminated(info.runId);
+    ids.push(info.runId);
+  }
+  await client.close();
+  return { home, ids };
+}
+
+test('runs lists, filters and orders, with --json for scripts', async () => {
+  const { home, ids } = await seeded();
+  const io = capture();
+  assert.equal(await main(['--home', home, 'runs', '-e', 'cli', '--filter', "params.opt = 'sgd' OR metrics.acc > 0.5", '--order-by', 'metrics.acc DESC', '--json'], io), 0);
+  const listed = JSON.parse(io.stdout).runs.map((r: { info: { runId: string } }) => r.info.runId);
+  assert.deepEqual(listed, [ids[0], ids[1], ids[2]]);
+
+  const table = capture();
+  assert.equal(await main(['runs', '--home', home], table), 0);
+  assert.match(table.stdout, /run-0 +FINISHED/);
+  assert.match(table.stdout, /metrics\.acc/);
+});
+
+test('run show prints params, metrics with NaN and Inf, and tags', async () => {
+  const { home, ids } = await seeded();
+  const io = capture();
+  assert.equal(await main(['--home', home, 'run', 'show', ids[1]], io), 0);
+  assert.match(io.stdout, /run-1 +\(/);
+  assert.match(io.stdout, /lr +0\.01/);
+  assert.match(io.stdout, /odd +NaN/);
+  const json = capture();
+  await main(['--home', home, 'run', 'show', ids[0], '--json'], json);
+  assert.equal(JSON.parse(json.stdout).data.metrics.odd.last, 'Infinity');
+});
+
+test('metrics exports csv, json and an Arrow file', async () => {
+  const { home, ids } = await seeded();
+  const csv = capture();
+  assert.equal(await main(['--home', home, 'metrics', ids[0], 'acc'], csv), 0);
+  const lines = csv.stdout.trim().split('\n');
+  assert.equal(lines[0], 'run_id,key,step,timestamp,value');
+  assert.equal(lines.length, 11);
+  assert.match(lines[10], new RegExp(`^${ids[0]},acc,9,\\d+,1(\\.0+)?$`));
+
+  const json = capture();
+  await main(['--home', home, 'metrics', ids[1], 'odd', '--format', 'json'], json);
+  assert.equal(JSON.parse(json.stdout)[0].value, 'NaN');
+
+  const file = path.join(home, 'all.arrow');
+  assert.equal(await main(['--home', home, 'export', '--format', 'arrow', '-e', 'cli', '--output', file], capture()), 0);
+  const table = tableFromIPC(fs.readFileSync(file));
+  assert.equal(table.numRows, 33);
+});
+
+test('bad input exits 1 or 2 with a one-line reason, never a stack', async () => {
+  const { home } = await seeded();
+  const badFilter = capture();
+  assert.equal(await main(['--home', home, 'runs', '--filter', 'metrics.acc >'], badFilter), 1);
+  assert.match(badFilter.stderr, /^error \[INVALID_PARAMETER_VALUE\]: Invalid filter at position 13/);
+  assert.doesNotMatch(badFilter.stderr, /\n\s+at /);
+
+  const missing = capture();
+  assert.equal(await main(['--home', home, 'run', 'show', 'nope'], missing), 1);
+  assert.match(missing.stderr, /RESOURCE_DOES_NOT_EXIST/);
+
+  const usage = capture();
+  assert.equal(await main(['--home', home, 'metrics', 'x', '--format', 'xml'], usage), 2);
+  assert.match(usage.stderr, /--format must be one of csv, json, arrow/);
+  assert.equal(await main(['--home', home, 'runs', '--nope'], capture()), 2);
+  assert.equal(await main(['frobnicate'], capture()), 2);
+});
