@@ -1,0 +1,179 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lineChartSpec } from './line-chart';
+import { smallMultiplesSpec } from './small-multiples';
+import { sparklineSpec } from './sparkline';
+import { sparklineSvg } from './sparkline-svg';
+import { parallelCoordinatesSpec, type RunPoint } from './parallel-coordinates';
+import { scatterSpec } from './scatter';
+import { barByVersionSpec } from './bar-by-version';
+import { renderSvg } from './render-svg';
+import { isTracklabError } from '../errors';
+import type { NamedSeries, VegaLiteSpec } from './series';
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** Compiles with vega-lite directly, recording every warning. */
+async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
+  const vl = await import('vega-lite');
+  const warnings: string[] = [];
+  const logger = {
+    level: () => logger,
+    warn: (...a: unknown[]) => (warnings.push(a.map(String).join(' ')), logger),
+    error: (...a: unknown[]) => (warnings.push(`error ${a.map(String).join(' ')}`), logger),
+    info: () => logger,
+    debug: () => logger,
+  };
+  vl.compile(spec as never, { logger: logger as never });
+  return warnings;
+}
+
+async function checked(spec: VegaLiteSpec): Promise<string> {
+  assert.equal(spec.$schema, 'https://vega.github.io/schema/vega-lite/v5.json');
+  assert.deepEqual(await vegaLiteWarnings(spec), []);
+  const text = JSON.stringify(spec);
+  assert.ok(!/"url"\s*:/.test(text), 'inline data only');
+  assert.ok(!/"(expr|signal|calculate|filter|labelExpr|embed_options|usermeta)"\s*:/.test(text), 'no expressions in specs');
+  // User strings are data values only: every field name is one of ours.
+  for (const field of fieldNames(spec)) assert.ok(FIELDS.has(field), `unexpected field name ${field}`);
+  return renderSvg(spec);
+}
+
+const FIELDS = new Set(['r', 'g', 's', 'v', 'e', 'run', 'metric', 'd', 'dim', 'y', 'm', 'label', 'x', 'best', 'version', 'value', 'alias', 'aliased']);
+
+function fieldNames(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => fieldNames(n, out));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if ((k === 'field' || k === 'lookup' || k === 'key') && typeof v === 'string') out.push(v);
+      if (k === 'fields' && Array.isArray(v)) out.push(...v.filter((f): f is string => typeof f === 'string'));
+      if (k !== 'values') fieldNames(v, out);
+    }
+  }
+  return out;
+}
+
+function series(runId: string, runName: string, key: string, n: number, f: (i: number) => number): NamedSeries {
+  const steps = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) (steps[i] = i), (values[i] = f(i));
+  return { runId, runName, key, steps, values };
+}
+
+const runs: NamedSeries[] = [
+  series('r1', 'brave-otter-001', 'loss', 3000, (i) => Math.exp(-i / 500) + 0.02 * Math.sin(i)),
+  series('r2', XSS, 'loss', 3000, (i) => (i === 1500 ? NaN : Math.exp(-i / 900))),
+  series('r3', 'calm-heron-003', 'loss', 2000, (i) => 0.8 * Math.exp(-i / 300) + 0.05),
+];
+
+test('line chart: one path per run with a legend by run name and titled axes', async () => {
+  const svg = await checked(lineChartSpec('loss', runs));
+  const paths = svg.match(/aria-roledescription="line mark" d="M[^"]+"/g) ?? [];
+  // r2 has a NaN gap, so it draws as two segments.
+  assert.equal(paths.length, 4);
+  for (const name of ['brave-otter-001', 'calm-heron-003']) assert.ok(svg.includes(`>${name}</text>`), name);
+  // Node has no font metrics, so vega estimates widths and may ellipsize a long label.
+  assert.ok(svg.includes('>&lt;img src=x onerror=alert(1'));
+  assert.ok(!svg.includes('<img'), 'run names are escaped in SVG');
+  assert.ok(svg.includes('>step</text>') && svg.includes('>loss</text>'));
+});
+
+test('line chart with EMA draws raw and smoothed lines; log scale renders', async () => {
+  const svg = await checked(lineChartSpec('loss', runs.slice(1), { smoothing: 0.9, logScale: true, title: 'Loss (smoothed)' }));
+  // Two layers; the NaN in the second run splits it in both.
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M/g) ?? []).length, 6);
+  assert.ok(svg.includes('EMA smoothing 0.9'));
+  assert.ok(svg.includes('>loss (log)</text>'));
+});
+
+test('line chart keys with dots and brackets stay data, and run count is capped with a note', async () => {
+  const key = 'val.acc[0]';
+  const many = Array.from({ length: 30 }, (_, r) => series(`id${r}`, `run-${r}`, key, 50, (i) => r + i / 50));
+  const spec = lineChartSpec(key, many, { maxRuns: 12 });
+  const svg = await checked(spec);
+  assert.ok(svg.includes('showing 12 of 30 runs'));
+  assert.ok(svg.includes('>val.acc[0]</text>'));
+  assert.ok(svg.includes('>run-11</text>') && !svg.includes('>run-12</text>'));
+});
+
+test('small multiples: one panel per metric, each titled by its key', async () => {
+  const svg = await checked(
+    smallMultiplesSpec('brave-otter-001', [
+      series('r1', 'x', 'loss', 500, (i) => 1 / (i + 1)),
+      series('r1', 'x', 'acc', 500, (i) => 1 - 1 / (i + 1)),
+      series('r1', 'x', 'a.b[c]', 10, (i) => i),
+    ]),
+  );
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M/g) ?? []).length, 3);
+  for (const key of ['loss', 'acc', 'a.b[c]']) assert.ok(svg.includes(`>${key}</text>`), key);
+});
+
+test('sparkline spec and SVG draw a line; the SVG carries only numbers', async () => {
+  const s = runs[1];
+  const svg = await checked(sparklineSpec(s.steps, s.values));
+  assert.match(svg, /aria-roledescription="line mark" d="M[\d.,LM-]+/);
+  const tiny = sparklineSvg(s.steps, s.values, { width: 100, height: 20 });
+  assert.match(tiny, /^<svg [^>]*width="100" height="20"[^>]*><path d="M[\d.]+,[\d.]+L/);
+  assert.equal((tiny.match(/M/g) ?? []).length, 2, 'NaN breaks the line');
+  assert.ok(!/[a-z]="[^"]*[<>]/.test(tiny));
+  assert.equal(sparklineSvg([], []), '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="24" viewBox="0 0 120 24" role="img"></svg>');
+});
+
+const points: RunPoint[] = [
+  { runId: 'a', runName: 'brave-otter-001', params: { lr: '0.001', optimizer: 'adam', 'a"b<c': 'x' }, value: 0.31 },
+  { runId: 'b', runName: XSS, params: { lr: '0.01', optimizer: 'sgd', 'a"b<c': 'y' }, value: 0.22 },
+  { runId: 'c', runName: 'calm-heron-003', params: { lr: '0.1', optimizer: 'adam', 'a"b<c': 'x' }, value: 0.45 },
+  { runId: 'd', runName: 'no-metric', params: { lr: '0.5', optimizer: 'adam', 'a"b<c': 'x' }, value: NaN },
+];
+
+test('parallel coordinates: numeric and categorical axes, one line per run, metric colour legend', async () => {
+  const spec = parallelCoordinatesSpec('val_loss', ['lr', 'optimizer', 'a"b<c'], points);
+  const svg = await checked(spec);
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M/g) ?? []).length, 3);
+  for (const label of ['>lr</text>', '>optimizer</text>', '>a"b&lt;c</text>', '>val_loss</text>', '>adam</text>', '>sgd</text>', '>0.001</text>']) {
+    assert.ok(svg.includes(label), label);
+  }
+  assert.ok(svg.includes('1 run(s) without val_loss not drawn'));
+  const data = JSON.stringify(spec);
+  assert.ok(data.includes(JSON.stringify(XSS)), 'run name travels as a plain data value');
+});
+
+test('scatter: a point per run, log x for a wide numeric param, best run marked', async () => {
+  const svg = await checked(scatterSpec('lr', 'val_loss', points, { bestRunId: 'b' }));
+  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 3);
+  assert.ok(svg.includes('>lr</text>') && svg.includes('>val_loss</text>'));
+  assert.ok(svg.includes('fill="#e45756"'), 'best run highlighted');
+  const cat = await checked(scatterSpec('a"b<c', 'val_loss', points));
+  assert.ok(cat.includes('>a"b&lt;c</text>'));
+});
+
+test('bar by version: bars in version order with alias labels', async () => {
+  const svg = await checked(
+    barByVersionSpec('churn<model>', 'val_auc', [
+      { version: 3, value: 0.84, aliases: ['champion', XSS] },
+      { version: 1, value: 0.8, aliases: [] },
+      { version: 2, value: null, aliases: ['old'] },
+    ]),
+  );
+  assert.equal((svg.match(/aria-roledescription="bar"/g) ?? []).length, 2);
+  assert.ok(svg.includes('>@champion @&lt;img src=x onerror=alert(1)&gt;</text>'));
+  assert.ok(svg.includes('churn&lt;model&gt;: val_auc by version'));
+  assert.ok(svg.indexOf('>v1</text>') < svg.indexOf('>v2</text>') && svg.indexOf('>v2</text>') < svg.indexOf('>v3</text>'));
+});
+
+test('renderSvg fails on vega-lite warnings and refuses to load data', async () => {
+  const warns = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative', aggregate: 'nope' } } };
+  await assert.rejects(renderSvg(warns), (e) => isTracklabError(e, 'INTERNAL_ERROR') && /warned/.test((e as Error).message));
+  const remote = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { url: 'file:///etc/passwd' }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } };
+  await assert.rejects(renderSvg(remote));
+});
+
+test('chunks of one series are joined and duplicate run names get an id suffix', async () => {
+  const a = series('r1', 'twin', 'loss', 100, (i) => 1 / (i + 1));
+  const tail = { ...series('r1', 'twin', 'loss', 100, (i) => 0.5 / (i + 1)), steps: Float64Array.from({ length: 100 }, (_, i) => 100 + i) };
+  const b = series('r2abcdefgh', 'twin', 'loss', 100, (i) => 2 / (i + 1));
+  const svg = await checked(lineChartSpec('loss', [a, tail, b]));
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M/g) ?? []).length, 2);
+  assert.ok(svg.includes('>twin (r1)</text>') && svg.includes('>twin (r2abcdef)</text>'));
+  assert.ok(svg.includes('>200</text>'), 'x axis reaches the second chunk');
+});

@@ -1,0 +1,50 @@
+import { escapeHtml, isTrustedHtml } from '../html/escape';
+import { formatNumber } from './format';
+import type { Cell, Table } from './table';
+
+/**
+ * Styles scoped under `.tl-*` class names so they never leak into the
+ * notebook page. Colours are translucent greys over the inherited text
+ * colour, which reads on light and dark JupyterLab themes alike.
+ */
+export const TABLE_CSS = `
+.tl-wrap{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:12.5px;color:inherit;max-width:100%;overflow-x:auto}
+.tl-table{border-collapse:collapse;margin:4px 0}
+.tl-table caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 6px}
+.tl-table th,.tl-table td{padding:3px 10px;border-bottom:1px solid rgba(128,128,128,.3);text-align:left;vertical-align:middle;white-space:nowrap;max-width:28em;overflow:hidden;text-overflow:ellipsis}
+.tl-table th{font-weight:600;background:rgba(128,128,128,.12)}
+.tl-table td.tl-num,.tl-table th.tl-num{text-align:right;font-variant-numeric:tabular-nums}
+.tl-table tr.tl-best td{background:rgba(255,190,0,.18);font-weight:600}
+.tl-table tr.tl-best td:first-child::before{content:"★ "}
+.tl-note{opacity:.7;font-size:11.5px;margin:2px 0 6px}
+.tl-badge{display:inline-block;padding:1px 7px;border-radius:9px;font-size:11px;font-weight:600;color:#fff;letter-spacing:.02em}
+`.trim();
+
+/**
+ * Renders a table as HTML with every user string escaped. Cells that are
+ * TrustedHtml (built by tracklab from escaped parts) go in as they are.
+ *
+ * @example
+ * const html = htmlTable({ columns: [{ title: 'run' }], rows: [{ cells: [run.info.runName] }] });
+ */
+export function htmlTable(table: Table, options: { withStyle?: boolean } = {}): string {
+  const right = table.columns.map((c, i) => (c.align ? c.align === 'right' : table.rows.some((r) => typeof r.cells[i] === 'number')));
+  const head = table.columns.map((c, i) => `<th${right[i] ? ' class="tl-num"' : ''}>${escapeHtml(c.title)}</th>`).join('');
+  const body = table.rows
+    .map((row) => {
+      const tds = table.columns.map((_, i) => `<td${right[i] ? ' class="tl-num"' : ''}>${cellHtml(row.cells[i] ?? null)}</td>`).join('');
+      return `<tr${row.highlight ? ' class="tl-best"' : ''}>${tds}</tr>`;
+    })
+    .join('');
+  const caption = table.caption ? `<caption>${escapeHtml(table.caption)}</caption>` : '';
+  const note = table.note ? `<div class="tl-note">${escapeHtml(table.note)}</div>` : '';
+  const style = options.withStyle === false ? '' : `<style>${TABLE_CSS}</style>`;
+  return `${style}<div class="tl-wrap"><table class="tl-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${note}</div>`;
+}
+
+export function cellHtml(cell: Cell): string {
+  if (cell === null) return '';
+  if (typeof cell === 'number') return escapeHtml(formatNumber(cell));
+  if (isTrustedHtml(cell)) return cell.trustedHtml;
+  return `<span title="${escapeHtml(cell)}">${escapeHtml(cell)}</span>`;
+}

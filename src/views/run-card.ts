@@ -1,0 +1,147 @@
+// Decision (DESIGN.md "Display bundles"): the live run card is ONE text/html
+// output with hand-built inline SVG sparklines, not a table output plus Vega
+// chart outputs.
+// - Issue 3 asks for one output under the cell updated in place: one bundle
+//   means one display_id and one update_display_data per tick.
+// - It must be built synchronously and cheaply (a few times a second while
+//   the user's loop runs): sparklineSvg is pure string work, no vega import
+//   and no await, well under a millisecond per metric.
+// - HTML with inline SVG renders the same in JupyterLab, VS Code, classic,
+//   nbconvert and nbviewer, and the final state saved in the notebook stays
+//   readable without a Vega renderer. Interactive charts of a finished run
+//   are `runBundle()` in comparison.ts (show(run)).
+import { sparklineSvg } from '../charts/sparkline-svg';
+import { escapeHtml, type TrustedHtml } from '../html/escape';
+import type { RunStatus } from '../entities';
+import { Mime, type DisplayBundle } from './bundle';
+import { formatDuration, formatNumber } from './format';
+import { htmlTable, TABLE_CSS } from './html-table';
+import { statusBadge } from './status-badge';
+import type { Table } from './table';
+import { textTable } from './text-table';
+
+export interface RunCardCell {
+  readonly executionCount: number | null;
+  readonly source: string;
+  readonly durationMs: number | null;
+  readonly status: string;
+}
+
+export interface RunCardState {
+  readonly runName: string;
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly statusMessage?: string | null;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly latest: Readonly<Record<string, { readonly value: number; readonly step: number }>>;
+  readonly series: readonly { readonly key: string; readonly steps: ArrayLike<number>; readonly values: ArrayLike<number> }[];
+  readonly cells?: readonly RunCardCell[];
+  readonly startTime: number;
+  readonly endTime?: number | null;
+  /** Clock for the elapsed time of a running run; defaults to Date.now(). */
+  readonly now?: number;
+}
+
+const MAX_PARAMS = 40;
+const MAX_METRICS = 24;
+const MAX_CELLS = 30;
+const MAX_SOURCE = 4000;
+
+const CARD_CSS = `
+.tl-card{border:1px solid rgba(128,128,128,.35);border-radius:6px;padding:8px 12px;display:inline-block;min-width:420px}
+.tl-card-head{font-size:14px;margin-bottom:4px}
+.tl-card-head .tl-id{opacity:.6;font-family:var(--jp-code-font-family,monospace);font-size:11px}
+.tl-card-cols{display:flex;flex-wrap:wrap;gap:4px 24px;align-items:flex-start}
+.tl-card details{margin-top:6px}
+.tl-card summary{cursor:pointer;opacity:.85}
+.tl-card pre{margin:2px 0 8px;padding:6px 8px;background:rgba(128,128,128,.1);border-radius:4px;max-height:16em;overflow:auto;font-size:11.5px;white-space:pre}
+.tl-card .tl-msg{color:#d62728;margin:2px 0 6px;white-space:pre-wrap}
+`.trim();
+
+/**
+ * The live run card: run name, coloured status, elapsed time, params, latest
+ * metrics with a sparkline each, and the executed cells (collapsed). Returns
+ * one bundle (see the decision at the top of this file). Pure and
+ * synchronous, so the notebook bridge can call it on every throttled tick.
+ *
+ * @example
+ * const [card] = runCardBundles({ runName: 'brave-otter-042', runId, status: 'RUNNING', params: { lr: 0.1 },
+ *   latest: { loss: { value: 0.3, step: 99 } }, series: [{ key: 'loss', steps, values }], startTime: Date.now() });
+ */
+export function runCardBundles(state: RunCardState): DisplayBundle[] {
+  const elapsed = (state.endTime ?? state.now ?? Date.now()) - state.startTime;
+  const paramsTable = tableOfParams(state);
+  const metricsTable = tableOfMetrics(state);
+  const cells = (state.cells ?? []).slice(-MAX_CELLS);
+  const hiddenCells = (state.cells?.length ?? 0) - cells.length;
+
+  const head =
+    `<div class="tl-card-head"><b>${escapeHtml(state.runName)}</b> ${statusBadge(state.status).trustedHtml} ` +
+    `<span>${escapeHtml(formatDuration(elapsed))}</span> <span class="tl-id">${escapeHtml(state.runId)}</span></div>`;
+  const message = state.statusMessage ? `<div class="tl-msg">${escapeHtml(state.statusMessage.slice(0, 2000))}</div>` : '';
+  const history = cells.length
+    ? `<details><summary>cells (${state.cells?.length ?? 0})</summary>` +
+      (hiddenCells > 0 ? `<div class="tl-note">${hiddenCells} earlier cell(s) not shown</div>` : '') +
+      cells.map((c) => `<div>${escapeHtml(cellLine(c))}</div><pre>${escapeHtml(clipSource(c.source))}</pre>`).join('') +
+      `</details>`
+    : '';
+  const html =
+    `<style>${TABLE_CSS}\n${CARD_CSS}</style><div class="tl-wrap tl-card">${head}${message}<div class="tl-card-cols">` +
+    `${htmlTable(paramsTable, { withStyle: false })}${htmlTable(metricsTable, { withStyle: false })}</div>${history}</div>`;
+
+  const text = [
+    `run ${oneLine(state.runName)} [${state.status}] ${formatDuration(elapsed)} (${state.runId})`,
+    ...(state.statusMessage ? [oneLine(state.statusMessage).slice(0, 300)] : []),
+    textTable(paramsTable),
+    textTable(metricsTable),
+    ...(cells.length ? [`cells: ${cells.map((c) => cellLine(c)).join('; ')}`] : []),
+  ].join('\n');
+  return [{ data: { [Mime.html]: html, [Mime.plain]: text } }];
+}
+
+function tableOfParams(state: RunCardState): Table {
+  const entries = Object.entries(state.params);
+  const shown = entries.slice(0, MAX_PARAMS);
+  return {
+    caption: 'params',
+    columns: [{ title: 'param' }, { title: 'value', align: 'left' }],
+    rows: shown.length ? shown.map(([k, v]) => ({ cells: [k, typeof v === 'number' ? formatNumber(v) : String(v)] })) : [{ cells: ['(none)', null] }],
+    note: entries.length > shown.length ? `showing ${shown.length} of ${entries.length} params` : undefined,
+  };
+}
+
+function tableOfMetrics(state: RunCardState): Table {
+  const byKey = new Map(state.series.map((s) => [s.key, s]));
+  const keys = [...new Set([...Object.keys(state.latest), ...byKey.keys()])];
+  const shown = keys.slice(0, MAX_METRICS);
+  const rows = shown.map((key) => {
+    const s = byKey.get(key);
+    const latest = state.latest[key] ?? (s ? lastPoint(s.steps, s.values) : undefined);
+    const spark: TrustedHtml | null = s && s.values.length > 1 ? { trustedHtml: sparklineSvg(s.steps, s.values), text: '' } : null;
+    return { cells: [key, latest ? latest.value : null, latest ? latest.step : null, spark] };
+  });
+  return {
+    caption: 'metrics',
+    columns: [{ title: 'metric' }, { title: 'last', align: 'right' }, { title: 'step', align: 'right' }, { title: '' }],
+    rows: rows.length ? rows : [{ cells: ['(none yet)', null, null, null] }],
+    note: keys.length > shown.length ? `showing ${shown.length} of ${keys.length} metrics` : undefined,
+  };
+}
+
+function lastPoint(steps: ArrayLike<number>, values: ArrayLike<number>): { value: number; step: number } | undefined {
+  const i = values.length - 1;
+  return i >= 0 ? { value: values[i], step: steps[i] } : undefined;
+}
+
+function cellLine(c: RunCardCell): string {
+  const count = c.executionCount === null ? '[ ]' : `[${c.executionCount}]`;
+  return `${count} ${c.status}${c.durationMs !== null ? ` · ${formatDuration(c.durationMs)}` : ''}`;
+}
+
+function clipSource(source: string): string {
+  return source.length > MAX_SOURCE ? `${source.slice(0, MAX_SOURCE)}\n… (${source.length - MAX_SOURCE} more characters)` : source;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ');
+}

@@ -1,0 +1,27 @@
+import type { TrustedHtml } from '../html/escape';
+
+/**
+ * A table as data, rendered twice: as escaped HTML and as aligned text.
+ * Numbers stay numbers until rendering so both outputs format them alike.
+ */
+export type Cell = string | number | null | TrustedHtml;
+
+export interface Column {
+  readonly title: string;
+  /** Numbers default to right, everything else to left. */
+  readonly align?: 'left' | 'right';
+}
+
+export interface Row {
+  readonly cells: readonly Cell[];
+  /** A highlighted row (the best run of a comparison). */
+  readonly highlight?: boolean;
+}
+
+export interface Table {
+  readonly columns: readonly Column[];
+  readonly rows: readonly Row[];
+  readonly caption?: string;
+  /** A line under the table, e.g. "showing 200 of 350 runs". */
+  readonly note?: string;
+}
