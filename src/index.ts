@@ -21,3 +21,4 @@ export {
   type LoadedModel, type LogModelOptions, type ModelInfo, type MLmodel, type ModelSignature, type SaveModelOptions,
 } from './models';
 export { serveModel, startScoringServer, type ServeOptions } from './serving';
+export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
