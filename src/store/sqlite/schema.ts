@@ -21,7 +21,8 @@ CREATE TABLE experiments (
   description      TEXT,
   lifecycle_stage  TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')),
   creation_time    INTEGER NOT NULL,
-  last_update_time INTEGER NOT NULL
+  last_update_time INTEGER NOT NULL,
+  deleted_time     INTEGER  -- when it was deleted; restoring brings back the runs deleted with it (same deleted_time)
 );
 CREATE TABLE experiment_tags (
   experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
@@ -80,7 +81,8 @@ CREATE TABLE metric_blocks (
 ) WITHOUT ROWID;
 
 -- Latest value and range per (run, key), kept apart from history for search and tables.
--- SQLite stores NaN as NULL, so NaN-ness is kept in flags beside the values.
+-- SQLite stores NaN as NULL and -0.0 as 0, so NaN-ness and negative zeros are kept in flags beside the values
+-- (neg_zero_mask bits: 1 last, 2 min, 4 max).
 CREATE TABLE metric_summaries (
   run_id         TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
   key            TEXT NOT NULL,
@@ -91,6 +93,7 @@ CREATE TABLE metric_summaries (
   min_value      REAL,
   max_value      REAL,
   count          INTEGER NOT NULL,
+  neg_zero_mask  INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX metric_summaries_by_key ON metric_summaries (key, last_value);
@@ -115,6 +118,74 @@ CREATE TABLE cells (
   status          TEXT NOT NULL,
   error           TEXT,
   PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 2,
+    name: 'model registry',
+    // Registry SQL lives in registry-*.ts; see src/registry/ for the rules these tables keep.
+    sql: `
+CREATE TABLE registered_models (
+  model_id          INTEGER PRIMARY KEY,  -- surrogate key, so a rename is one UPDATE and versions/aliases follow
+  name              TEXT NOT NULL UNIQUE,
+  description       TEXT,
+  creation_time     INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  next_version      INTEGER NOT NULL DEFAULT 1  -- version numbers are never reused, even after a delete (as MLflow)
+);
+CREATE TABLE registered_model_tags (
+  model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (model_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE model_versions (
+  model_id          INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+  version           INTEGER NOT NULL,
+  source            TEXT NOT NULL,
+  run_id            TEXT,     -- no foreign key: the source run may be deleted and purged; the pinned files remain
+  status            TEXT NOT NULL CHECK (status IN ('PENDING_REGISTRATION','READY','FAILED_REGISTRATION')),
+  status_message    TEXT,
+  description       TEXT,
+  user_id           TEXT,
+  content_hash      TEXT NOT NULL,  -- sha256 of the pinned manifest, to reuse a version for identical content
+  creation_time     INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  PRIMARY KEY (model_id, version)
+) WITHOUT ROWID;
+CREATE INDEX model_versions_by_content ON model_versions (model_id, content_hash);
+CREATE INDEX model_versions_by_run ON model_versions (run_id);
+
+CREATE TABLE model_version_tags (
+  model_id INTEGER NOT NULL,
+  version  INTEGER NOT NULL,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (model_id, version, key),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- The pinned content of each version: paths relative to the model root, blobs in the content store.
+CREATE TABLE model_version_files (
+  model_id INTEGER NOT NULL,
+  version  INTEGER NOT NULL,
+  path     TEXT NOT NULL,
+  sha256   TEXT NOT NULL,
+  size     INTEGER NOT NULL,
+  PRIMARY KEY (model_id, version, path),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX model_version_files_by_blob ON model_version_files (sha256);
+
+-- One version per (model, alias); setting an alias again moves it; deleting the version drops its aliases.
+CREATE TABLE registered_model_aliases (
+  model_id INTEGER NOT NULL,
+  alias    TEXT NOT NULL,
+  version  INTEGER NOT NULL,
+  PRIMARY KEY (model_id, alias),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
 ) WITHOUT ROWID;
 `,
   },

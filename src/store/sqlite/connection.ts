@@ -1,0 +1,140 @@
+/**
+ * One open SQLite file with the settings every tracklab process must agree
+ * on, a prepared-statement cache, and the two transaction shapes the store
+ * uses. All driver errors are translated here, at the transaction boundary.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { TracklabError } from '../../errors';
+import { migrate } from './migrate';
+import { migrations, type Migration } from './schema';
+import { errorCode, translateSqliteError } from './sqlite-errors';
+
+export const DB_FILE = 'tracklab.db';
+const BUSY_TIMEOUT_MS = 10_000;
+/** Search SQL varies with the filter's shape; past this many cached statements the cache starts over. */
+const MAX_CACHED_STATEMENTS = 512;
+
+export interface Connection {
+  readonly db: Database.Database;
+  readonly file: string;
+  /** Migration versions this open applied (empty if they were already there). */
+  readonly applied: readonly number[];
+  /** A prepared statement for `sql`, prepared once per connection. */
+  stmt(sql: string): Database.Statement;
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction; `doing` names the operation for error messages. */
+  write<T>(doing: string, fn: () => T): T;
+  /** Runs `fn` in one read transaction, so multi-query reads see a single snapshot. */
+  read<T>(doing: string, fn: () => T): T;
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed) `<root>/tracklab.db` in WAL mode and migrates it.
+ *
+ * @example
+ * const conn = openConnection('/tmp/store');
+ * conn.write('touch', () => conn.stmt('SELECT 1').get());
+ */
+export function openConnection(root: string, list: readonly Migration[] = migrations): Connection {
+  const file = path.join(root, DB_FILE);
+  let db: Database.Database;
+  let applied: number[];
+  try {
+    fs.mkdirSync(root, { recursive: true });
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  } catch (err) {
+    throw translateSqliteError(asEngineError(err), `open the store at ${file}`, file);
+  }
+  try {
+    enableWal(db);
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // Multi-row statements need a statement journal; on disk that is a temp file created and unlinked per write.
+    db.pragma('temp_store = MEMORY');
+    applied = migrate(db, list);
+  } catch (err) {
+    db.close();
+    throw translateSqliteError(err, `open the store at ${file}`, file);
+  }
+  return makeConnection(db, file, applied);
+}
+
+/**
+ * Switching a fresh file to WAL needs an exclusive lock, and SQLite answers
+ * SQLITE_BUSY at once instead of calling the busy handler when other
+ * processes are opening the same file. Retry until the busy timeout.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!errorCode(err)?.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, delay);
+    }
+  }
+}
+
+function makeConnection(db: Database.Database, file: string, applied: readonly number[]): Connection {
+  const cache = new Map<string, Database.Statement>();
+  // One transaction wrapper for every operation: the closure is its argument.
+  const tx = db.transaction((fn: () => unknown) => fn());
+  let closed = false;
+
+  function ensureOpen(doing: string): void {
+    if (closed) {
+      throw new TracklabError('INVALID_STATE', `Could not ${doing}: this store was closed. Open it again with SqliteStore.open(root).`);
+    }
+  }
+
+  return {
+    db,
+    file,
+    applied,
+    stmt(sql) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+        statement = db.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+    write<T>(doing: string, fn: () => T): T {
+      ensureOpen(doing);
+      try {
+        return tx.immediate(fn) as T;
+      } catch (err) {
+        throw translateSqliteError(err, doing, file);
+      }
+    },
+    read<T>(doing: string, fn: () => T): T {
+      ensureOpen(doing);
+      try {
+        return tx.deferred(fn) as T;
+      } catch (err) {
+        throw translateSqliteError(err, doing, file);
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      cache.clear();
+      db.close();
+    },
+  };
+}
+
+/** File-system errors from opening carry codes like EACCES; give them the engine's shape for one message path. */
+function asEngineError(err: unknown): unknown {
+  const code = errorCode(err);
+  if (code !== undefined && !code.startsWith('SQLITE_')) {
+    return Object.assign(new Error((err as Error).message, { cause: err }), { code: 'SQLITE_CANTOPEN' });
+  }
+  return err;
+}

@@ -1,0 +1,106 @@
+/**
+ * The one place metric points are written (appendMetrics and logBatch both
+ * come here) and read back. Each block becomes one `metric_blocks` row and
+ * folds into the (run, key) summary; callers hold the write transaction.
+ */
+import type { MetricColumns, MetricPoint } from '../../entities';
+import { TracklabError } from '../../errors';
+import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
+import type { Connection } from './connection';
+import { summarizeBlock } from './metric-summary';
+import { NEG_ZERO_LAST, NEG_ZERO_MAX, NEG_ZERO_MIN, summaryToColumns } from './rows';
+import { idList, requireLoggableRun } from './run-lookup';
+
+const INSERT_BLOCK = `INSERT INTO metric_blocks (run_id, key, seq, n, first_step, last_step, data)
+  VALUES (?, ?, (SELECT COALESCE(MAX(seq) + 1, 0) FROM metric_blocks WHERE run_id = ? AND key = ?), ?, ?, ?, ?)`;
+/** When the incoming block's latest point beats the stored one (see metric-summary.ts for the rule). */
+const NEWER = '(excluded.last_step > last_step OR (excluded.last_step = last_step AND excluded.last_timestamp >= last_timestamp))';
+const LOWER = '(min_value IS NULL OR excluded.min_value < min_value)';
+const HIGHER = '(max_value IS NULL OR excluded.max_value > max_value)';
+/**
+ * Folds a block summary into the stored one in a single statement (SET sees
+ * the old row throughout). NULL min/max mean "no non-NaN value yet"; a NULL
+ * never compares, so it never wins. Of two equal zeros, min keeps -0 if
+ * either was -0 and max keeps -0 only if both were, as Math.min/max do.
+ */
+const UPSERT_SUMMARY = `INSERT INTO metric_summaries
+  (run_id, key, last_value, last_is_nan, last_step, last_timestamp, min_value, max_value, count, neg_zero_mask)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (run_id, key) DO UPDATE SET
+    last_value = CASE WHEN ${NEWER} THEN excluded.last_value ELSE last_value END,
+    last_is_nan = CASE WHEN ${NEWER} THEN excluded.last_is_nan ELSE last_is_nan END,
+    last_step = CASE WHEN ${NEWER} THEN excluded.last_step ELSE last_step END,
+    last_timestamp = CASE WHEN ${NEWER} THEN excluded.last_timestamp ELSE last_timestamp END,
+    min_value = CASE WHEN ${LOWER} THEN excluded.min_value ELSE min_value END,
+    max_value = CASE WHEN ${HIGHER} THEN excluded.max_value ELSE max_value END,
+    count = count + excluded.count,
+    neg_zero_mask =
+      (CASE WHEN ${NEWER} THEN excluded.neg_zero_mask ELSE neg_zero_mask END & ${NEG_ZERO_LAST})
+      | (CASE WHEN ${LOWER} THEN excluded.neg_zero_mask WHEN excluded.min_value = min_value THEN excluded.neg_zero_mask | neg_zero_mask
+           ELSE neg_zero_mask END & ${NEG_ZERO_MIN})
+      | (CASE WHEN ${HIGHER} THEN excluded.neg_zero_mask WHEN excluded.max_value = max_value THEN excluded.neg_zero_mask & neg_zero_mask
+           ELSE neg_zero_mask END & ${NEG_ZERO_MAX})`;
+
+/** Appends blocks (any runs and keys) inside the caller's write transaction. */
+export function appendBlocks(conn: Connection, blocks: readonly MetricColumns[]): void {
+  const checked = new Set<string>();
+  for (const block of blocks) {
+    if (!checked.has(block.runId)) {
+      requireLoggableRun(conn, block.runId);
+      checked.add(block.runId);
+    }
+    appendBlock(conn, block);
+  }
+}
+
+function appendBlock(conn: Connection, block: MetricColumns): void {
+  const { runId, key, steps, timestamps, values } = block;
+  const summary = summarizeBlock(runId, key, steps, timestamps, values);
+  if (!summary) return;
+  const n = values.length;
+  conn.stmt(INSERT_BLOCK).run(runId, key, runId, key, n, steps[0], steps[n - 1], encodeBlock(steps, timestamps, values));
+  const c = summaryToColumns(summary);
+  conn.stmt(UPSERT_SUMMARY).run(runId, key, c.last, c.lastIsNan, summary.lastStep, summary.lastTimestamp, c.min, c.max, summary.count, c.mask);
+}
+
+/** Turns single points (from logBatch) into one block per key, keeping their order. */
+export function pointsToBlocks(runId: string, points: readonly MetricPoint[]): MetricColumns[] {
+  const byKey = new Map<string, MetricPoint[]>();
+  for (const point of points) {
+    let list = byKey.get(point.key);
+    if (!list) byKey.set(point.key, list = []);
+    list.push(point);
+  }
+  return [...byKey].map(([key, list]) => ({
+    runId,
+    key,
+    steps: Float64Array.from(list, (p) => p.step),
+    timestamps: Float64Array.from(list, (p) => p.timestamp),
+    values: Float64Array.from(list, (p) => p.value),
+  }));
+}
+
+/**
+ * Decoded blocks of `runIds` (in the order given), then key, then insertion.
+ * Throws RESOURCE_DOES_NOT_EXIST naming any id without a run.
+ */
+export function readBlocks(conn: Connection, runIds: readonly string[], keys?: readonly string[]): MetricColumns[] {
+  const ids = [...new Set(runIds)];
+  if (ids.length === 0) return [];
+  const found = new Set((conn.stmt('SELECT r.run_id FROM json_each(?) j CROSS JOIN runs r ON r.run_id = j.value')
+    .all(idList(ids)) as { run_id: string }[]).map((r) => r.run_id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) {
+    throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
+      `No run with id ${missing.map((id) => `"${id}"`).join(', ')}. Check the ids; \`tracklab runs\` lists the runs of an experiment.`);
+  }
+  const rows = keys === undefined
+    ? conn.stmt(`SELECT b.run_id, b.key, b.data FROM json_each(?) j CROSS JOIN metric_blocks b ON b.run_id = j.value
+        ORDER BY j.key, b.key, b.seq`).all(idList(ids))
+    : conn.stmt(`SELECT b.run_id, b.key, b.data FROM json_each(?) j CROSS JOIN metric_blocks b ON b.run_id = j.value
+        WHERE b.key IN (SELECT value FROM json_each(?)) ORDER BY j.key, b.key, b.seq`).all(idList(ids), JSON.stringify(keys));
+  return (rows as { run_id: string; key: string; data: Uint8Array }[]).map((row) => {
+    const { steps, timestamps, values } = decodeBlock(row.data);
+    return { runId: row.run_id, key: row.key, steps, timestamps, values };
+  });
+}

@@ -1,0 +1,276 @@
+/**
+ * The embedded store: one SQLite file in WAL mode under `root`, shared safely
+ * by every process that opens it. Each write is one BEGIN IMMEDIATE
+ * transaction that has finished when the method returns; the Promise only
+ * carries the result (see `capabilities`).
+ */
+import path from 'node:path';
+import type {
+  ArtifactEntry, CellRecord, Experiment, LifecycleStage, MetricColumns, Run, RunInfo,
+} from '../../entities';
+import { isTerminalStatus } from '../../entities';
+import { TracklabError } from '../../errors';
+import type {
+  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  StoreCapabilities, TrackingStore,
+} from '../store';
+import { type Connection, openConnection } from './connection';
+import { errorCode } from './sqlite-errors';
+import {
+  ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, requireExperimentRow,
+  setStage, tagExperiment,
+} from './experiments';
+import { appendBlocks, pointsToBlocks, readBlocks } from './metric-blocks';
+import { runInfoFromRow } from './rows';
+import { hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
+import { reap } from './run-reaper';
+import { compileExperimentSearch, compileRunSearch } from './search-sql';
+import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsertArtifacts, upsertCell } from './run-files';
+
+export class SqliteStore implements TrackingStore {
+  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true };
+
+  private constructor(readonly root: string, private readonly conn: Connection) {}
+
+  /**
+   * Opens the store in `root` (created if missing), migrating it if needed.
+   *
+   * @example
+   * const store = SqliteStore.open('.tracklab');
+   * const exp = await store.ensureExperiment('Default');
+   */
+  static open(root: string): SqliteStore {
+    const absolute = path.resolve(root);
+    return new SqliteStore(absolute, openConnection(absolute));
+  }
+
+  async createExperiment(input: NewExperiment): Promise<Experiment> {
+    return this.conn.write(`create experiment "${input.name}"`, () => insertExperiment(this.conn, input));
+  }
+
+  async getExperiment(idOrName: string): Promise<Experiment> {
+    return this.conn.read(`read experiment "${idOrName}"`, () => readExperiment(this.conn, idOrName));
+  }
+
+  async ensureExperiment(name: string): Promise<Experiment> {
+    // Usually it exists: look first, so the common case takes no write lock.
+    return this.conn.read(`read experiment "${name}"`, () => findExperimentByName(this.conn, name))
+      ?? this.conn.write(`create experiment "${name}"`, () => ensureExperimentRow(this.conn, name));
+  }
+
+  async searchExperiments(query: ExperimentSearchQuery): Promise<{ experiments: readonly Experiment[]; nextOffset: number | null }> {
+    const { sql, params } = compileExperimentSearch(query);
+    return this.conn.read('search experiments', () => {
+      const ids = (this.conn.stmt(sql).all(...params) as { experiment_id: string }[]).map((r) => r.experiment_id);
+      const more = ids.length > query.maxResults;
+      return {
+        experiments: hydrateExperiments(this.conn, more ? ids.slice(0, query.maxResults) : ids),
+        nextOffset: more ? query.offset + query.maxResults : null,
+      };
+    });
+  }
+
+  async updateExperiment(experimentId: string, update: { name?: string; description?: string | null }): Promise<Experiment> {
+    return this.conn.write(`update experiment ${experimentId}`, () => renameOrDescribe(this.conn, experimentId, update));
+  }
+
+  async setExperimentTags(experimentId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    this.conn.write(`tag experiment ${experimentId}`, () => tagExperiment(this.conn, experimentId, tags));
+  }
+
+  async setExperimentLifecycle(experimentId: string, stage: LifecycleStage): Promise<void> {
+    this.conn.write(`set experiment ${experimentId} ${stage}`, () => setStage(this.conn, experimentId, stage));
+  }
+
+  async createRun(input: NewRun): Promise<RunInfo> {
+    return this.conn.write(`create run ${input.runId}`, () => {
+      const exp = requireExperimentRow(this.conn, input.experimentId);
+      const experimentId = exp.experiment_id;
+      if (exp.lifecycle_stage !== 'active') {
+        throw new TracklabError('INVALID_STATE',
+          `Experiment "${exp.name}" (${exp.experiment_id}) is deleted, so it cannot take new runs. Restore it, or use another experiment.`);
+      }
+      const owner = input.owner;
+      const info: RunInfo = {
+        runId: input.runId, runName: input.runName, experimentId, parentRunId: input.parentRunId ?? null,
+        status: 'RUNNING', statusMessage: null, startTime: input.startTime, endTime: null, user: input.user ?? null,
+        lifecycleStage: 'active',
+      };
+      try {
+        this.conn.stmt(`INSERT INTO runs (run_id, run_name, experiment_id, parent_run_id, status, start_time, user_id,
+          owner_pid, owner_host, owner_start, heartbeat_time) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)`).run(
+          info.runId, info.runName, info.experimentId, info.parentRunId, info.startTime, info.user,
+          owner?.pid ?? null, owner?.host ?? null, owner?.processStart ?? null, owner ? input.startTime : null,
+        );
+      } catch (err) {
+        if (errorCode(err) !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
+        throw new TracklabError('RESOURCE_ALREADY_EXISTS',
+          `A run with id "${input.runId}" already exists. Run ids must be unique; let tracklab generate one.`, { cause: err });
+      }
+      this.writeParamsAndTags(input.runId, input.runName, input.params, input.tags, true);
+      return info;
+    });
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    return this.conn.read(`read run ${runId}`, () => {
+      const [run] = hydrateRuns(this.conn, [runId]);
+      if (run) return run;
+      return requireRun(this.conn, runId) as never; // throws RESOURCE_DOES_NOT_EXIST
+    });
+  }
+
+  async updateRun(runId: string, update: RunUpdate): Promise<RunInfo> {
+    return this.conn.write(`update run ${runId}`, () => {
+      const row = requireRun(this.conn, runId);
+      let { status, end_time: endTime, status_message: message, run_name: name } = row;
+      if (update.status !== undefined && isTerminalStatus(row.status)) {
+        throw new TracklabError('INVALID_STATE',
+          `Run ${row.run_name} (${runId}) already ended as ${row.status}, so it cannot become ${update.status}: a run ends once. `
+          + 'Start a new run to record another outcome.');
+      }
+      if (update.status !== undefined) {
+        status = update.status;
+        if (isTerminalStatus(status) && update.endTime === undefined) endTime = Date.now();
+      }
+      if (update.endTime !== undefined) endTime = update.endTime;
+      if (update.statusMessage !== undefined) message = update.statusMessage;
+      if (update.runName !== undefined) name = update.runName;
+      this.conn.stmt('UPDATE runs SET status = ?, end_time = ?, status_message = ?, run_name = ? WHERE run_id = ?')
+        .run(status, endTime, message, name, runId);
+      return runInfoFromRow(requireRun(this.conn, runId));
+    });
+  }
+
+  async setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void> {
+    this.conn.write(`set run ${runId} ${stage}`, () => {
+      requireRun(this.conn, runId);
+      this.conn.stmt('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_id = ?')
+        .run(stage, stage === 'deleted' ? Date.now() : null, runId);
+    });
+  }
+
+  async purgeDeletedRuns(olderThan?: number): Promise<readonly string[]> {
+    return this.conn.write('purge deleted runs', () => {
+      const ids = (this.conn.stmt(`SELECT run_id FROM runs WHERE lifecycle_stage = 'deleted'
+        AND (? IS NULL OR deleted_time <= ?)`).all(olderThan ?? null, olderThan ?? null) as { run_id: string }[])
+        .map((r) => r.run_id);
+      deleteRunsIn(this.conn, ids);
+      return ids;
+    });
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    this.conn.write(`log to run ${runId}`, () => {
+      const row = requireLoggableRun(this.conn, runId);
+      if (batch.deleteTags?.length) {
+        const del = this.conn.stmt('DELETE FROM tags WHERE run_id = ? AND key = ?');
+        for (const key of batch.deleteTags) del.run(runId, key);
+      }
+      this.writeParamsAndTags(runId, row.run_name, batch.params, batch.tags, false);
+      if (batch.metrics?.length) appendBlocks(this.conn, pointsToBlocks(runId, batch.metrics));
+    });
+  }
+
+  async searchRuns(query: RunSearchQuery): Promise<RunSearchPage> {
+    const { sql, params } = compileRunSearch(query);
+    return this.conn.read('search runs', () => {
+      const ids = (this.conn.stmt(sql).all(...params) as { run_id: string }[]).map((r) => r.run_id);
+      const more = ids.length > query.maxResults;
+      return {
+        runs: hydrateRuns(this.conn, more ? ids.slice(0, query.maxResults) : ids),
+        nextOffset: more ? query.offset + query.maxResults : null,
+      };
+    });
+  }
+
+  async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
+    if (blocks.length === 0) return;
+    this.conn.write('append metrics', () => appendBlocks(this.conn, blocks));
+  }
+
+  async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
+    return this.conn.read('read metric history', () => readBlocks(this.conn, runIds, keys));
+  }
+
+  async heartbeat(runIds: readonly string[], now: number): Promise<void> {
+    if (runIds.length === 0) return;
+    this.conn.write('record heartbeat', () => {
+      this.conn.stmt(`UPDATE runs SET heartbeat_time = ? WHERE status = 'RUNNING'
+        AND run_id IN (SELECT value FROM json_each(?))`).run(now, idList(runIds));
+    });
+  }
+
+  async reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): Promise<readonly string[]> {
+    return reap(this.conn, isAlive, staleAfterMs);
+  }
+
+  async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {
+    this.conn.write(`record artifacts of run ${runId}`, () => {
+      requireLoggableRun(this.conn, runId);
+      upsertArtifacts(this.conn, runId, entries);
+    });
+  }
+
+  async listArtifacts(runId: string, prefix?: string): Promise<readonly ArtifactEntry[]> {
+    return this.conn.read(`list artifacts of run ${runId}`, () => {
+      requireRun(this.conn, runId);
+      return listArtifactRows(this.conn, runId, prefix);
+    });
+  }
+
+  async referencedBlobs(): Promise<ReadonlySet<string>> {
+    return this.conn.read('list referenced artifact blobs', () => referencedBlobSet(this.conn));
+  }
+
+  async recordCell(cell: CellRecord): Promise<void> {
+    this.conn.write(`record cell ${cell.seq} of run ${cell.runId}`, () => {
+      requireRun(this.conn, cell.runId);
+      upsertCell(this.conn, cell);
+    });
+  }
+
+  async listCells(runId: string): Promise<readonly CellRecord[]> {
+    return this.conn.read(`list cells of run ${runId}`, () => {
+      requireRun(this.conn, runId);
+      return listCellRows(this.conn, runId);
+    });
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+
+  /** Params are write-once: all are checked before any is written, so a conflict leaves the run untouched. */
+  private writeParamsAndTags(
+    runId: string, runName: string,
+    params: Readonly<Record<string, string>> | undefined, tags: Readonly<Record<string, string>> | undefined,
+    newRun: boolean,
+  ): void {
+    // One statement per map, whatever its size: json_each turns the object into (key, value) rows.
+    if (params && hasKeys(params)) {
+      const json = JSON.stringify(params);
+      if (!newRun) {
+        const clash = this.conn.stmt(`SELECT j.key, j.value AS wanted, p.value AS existing FROM json_each(?) j
+          JOIN params p ON p.run_id = ? AND p.key = j.key WHERE p.value != j.value LIMIT 1`).get(json, runId) as
+          { key: string; wanted: string; existing: string } | undefined;
+        if (clash) {
+          throw new TracklabError('INVALID_PARAMETER_VALUE',
+            `Param "${clash.key}" is already "${clash.existing}" on run ${runName} (${runId}); params are write-once. `
+            + `Log a new run to try "${clash.wanted}".`);
+        }
+      }
+      this.conn.stmt(`INSERT INTO params (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
+        ON CONFLICT (run_id, key) DO NOTHING`).run(runId, json);
+    }
+    if (tags && hasKeys(tags)) {
+      this.conn.stmt(`INSERT INTO tags (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`).run(runId, JSON.stringify(tags));
+    }
+  }
+}
+
+function hasKeys(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
+}
