@@ -9,7 +9,7 @@ import type {
   ArtifactEntry, CellRecord, Experiment, LifecycleStage, MetricColumns, Run, RunInfo,
 } from '../../entities';
 import { isTerminalStatus } from '../../entities';
-import { TracklabError } from '../../errors';
+import { TracklabError, isTracklabError } from '../../errors';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
@@ -56,6 +56,15 @@ export class SqliteStore implements TrackingStore {
     // Usually it exists: look first, so the common case takes no write lock.
     return this.conn.read(`read experiment "${name}"`, () => findExperimentByName(this.conn, name))
       ?? this.conn.write(`create experiment "${name}"`, () => ensureExperimentRow(this.conn, name));
+  }
+
+  resolveExperimentSync(idOrName: string): Experiment {
+    try {
+      return this.conn.read(`read experiment "${idOrName}"`, () => readExperiment(this.conn, idOrName));
+    } catch (err) {
+      if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
+      return this.conn.write(`create experiment "${idOrName}"`, () => ensureExperimentRow(this.conn, idOrName));
+    }
   }
 
   async searchExperiments(query: ExperimentSearchQuery): Promise<{ experiments: readonly Experiment[]; nextOffset: number | null }> {
