@@ -1,0 +1,12 @@
+export { executeNotebook } from './execute-notebook';
+export type { Engine, ExecuteNotebookOptions, ExecuteNotebookResult, FailedCell } from './execute-notebook';
+export { startKernel } from './kernel-connection';
+export type { ExecuteOptions, ExecuteOutcome, ExecuteReply, KernelConnection, KernelExit, KernelInfoReply, StartKernelOptions } from './kernel-connection';
+export { cellTags, clearOutputs, isCodeCell, mergeStreams, parseNotebook, readNotebook, runnableCells, serializeNotebook, TSLAB_KERNELSPEC, writeNotebook } from './nbformat';
+export type { Cell, CodeCell, DisplayDataOutput, ErrorOutput, ExecuteResultOutput, MimeBundle, Notebook, Output, StreamOutput, TextCell } from './nbformat';
+export { createOutputRecorder } from './output-recorder';
+export type { OutputRecorder } from './output-recorder';
+export { INJECTED_TAG, injectParameters, PARAMETERS_TAG, parseParameterDefaults } from './parameters';
+export type { ParameterDefault, ParameterValue, ParameterValues } from './parameters';
+export { createProgressDisplay, progressLine } from './progress';
+export type { ProgressDisplay, ProgressStream } from './progress';

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TracklabError } from '../errors';
+
+/** The five channels of a Jupyter kernel connection file. */
+export interface ConnectionInfo {
+  readonly ip: '127.0.0.1';
+  readonly transport: 'tcp';
+  readonly signature_scheme: 'hmac-sha256';
+  readonly key: string;
+  readonly shell_port: number;
+  readonly iopub_port: number;
+  readonly stdin_port: number;
+  readonly control_port: number;
+  readonly hb_port: number;
+  readonly kernel_name: 'tslab';
+}
+
+export interface LaunchedKernel {
+  readonly child: ChildProcess;
+  readonly info: ConnectionInfo;
+  /** The 0600 connection file, in a private temp dir that `cleanup` removes. */
+  readonly file: string;
+  cleanup(): void;
+}
+
+/** Where this package's tslab lives; the kernel must be the one we ship with. */
+export function tslabPackageDir(): string {
+  return path.dirname(require.resolve('tslab/package.json'));
+}
+
+/** The `tslab` command script, run with this Node (`process.execPath`) so PATH does not matter. */
+export function tslabBinPath(): string {
+  return path.join(tslabPackageDir(), 'bin', 'tslab');
+}
+
+/**
+ * Asks the OS for `count` distinct free loopback ports. All listeners stay
+ * open until every port is known, so the OS cannot hand out one twice; the
+ * small window between close and the kernel's bind is the same one Jupyter has.
+ */
+export async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+      ports.push((server.address() as net.AddressInfo).port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
+export interface LaunchOptions {
+  /** Working directory of the kernel (the notebook's folder). */
+  readonly cwd: string;
+  /** Added to (and overriding) this process's environment; `undefined` removes a variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Writes a 0600 connection file in a private temp dir and spawns `tslab kernel`. */
+export async function launchKernel(options: LaunchOptions): Promise<LaunchedKernel> {
+  if (!fs.existsSync(options.cwd) || !fs.statSync(options.cwd).isDirectory()) {
+    throw new TracklabError(
+      'INVALID_PARAMETER_VALUE',
+      `Kernel working directory ${JSON.stringify(options.cwd)} is not a directory. Pass the notebook's folder as cwd.`,
+    );
+  }
+  const [shell, iopub, stdin, control, hb] = await freeLoopbackPorts(5);
+  const info: ConnectionInfo = {
+    ip: '127.0.0.1',
+    transport: 'tcp',
+    signature_scheme: 'hmac-sha256',
+    key: randomBytes(32).toString('hex'),
+    shell_port: shell!,
+    iopub_port: iopub!,
+    stdin_port: stdin!,
+    control_port: control!,
+    hb_port: hb!,
+    kernel_name: 'tslab',
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-kernel-'));
+  const file = path.join(dir, 'connection.json');
+  fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
+  const child = spawn(process.execPath, [tslabBinPath(), 'kernel', '--config-path', file], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  let cleaned = false;
+  return {
+    child,
+    info,
+    file,
+    cleanup() {
+      if (cleaned) return;
+      cleaned = true;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
