@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configure, startRun, TrackingClient } from '../src/index';
 import { makeSeries, rawBlobInsert, rowPerPointInsert, rowPerPointRead } from './baselines';
-import { medianMs, tempDir, type Report } from './report';
+import { fmt, medianMs, tempDir, type Report } from './report';
 
 const POINTS = 1_000_000;
 
@@ -34,7 +34,7 @@ export async function ingest(report: Report): Promise<void> {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const rate = POINTS / (ms / 1000);
   report.add({ name: 'ingest 1M points via run.log(), durable at end', value: rate, unit: 'points/s', target: { op: '>=', value: 5e6 }, baseline: { name: 'raw better-sqlite3 row-per-point insert, one transaction', value: POINTS / (rows.ms / 1000) } });
-  report.add({ name: 'ingest rate / raw 3-column Float64Array blob rate', value: rate / blobRate, unit: 'x', target: { op: '>=', value: 1 / 3 }, baseline: { name: 'raw blobs (points/s)', value: blobRate }, note: 'the baseline here is the blob rate itself' });
+  report.add({ name: 'ingest rate as a share of the raw 3-column Float64Array blob insert', value: rate / blobRate, unit: 'x', target: { op: '>=', value: 1 / 3 }, note: `raw blobs: ${fmt(blobRate)} points/s in this run` });
 
   const db = new Database(path.join(home, 'tracklab.db'));
   db.pragma('wal_checkpoint(TRUNCATE)');

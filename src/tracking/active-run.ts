@@ -64,6 +64,9 @@ export class ActiveRun implements OwnedRun {
   private readonly params: Record<string, string>;
   private readonly tags: Record<string, string>;
   private readonly series = new Map<string, MetricSeries>();
+  private shapeKeys: string[] = [];
+  private shapeSeries: MetricSeries[] = [];
+  private shapeValues = new Float64Array(16);
   private readonly listeners = new Set<RunListener>();
   private readonly buffer: MetricBuffer;
 
@@ -102,27 +105,58 @@ export class ActiveRun implements OwnedRun {
   log(metrics: Readonly<Record<string, number>>, step?: number): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     if (metrics === null || typeof metrics !== 'object') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricsNotObject(metrics));
+    // Training loops log the same keys in the same order every call: compare
+    // against the previous call's keys (string identity) instead of looking
+    // each key up, and check every value before pushing any.
+    let keys = this.shapeKeys;
+    let values = this.shapeValues;
+    let n = 0;
+    let same = true;
     for (const key in metrics) {
       const value = metrics[key];
       if (typeof value !== 'number') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricValue(key, value));
-      if (!this.series.has(key)) validateKey('Metric', key);
+      if (n === values.length) { same = false; break; }
+      if (same && keys[n] !== key) same = false;
+      values[n++] = value;
+    }
+    if (!same || n !== keys.length) {
+      n = this.reshape(metrics);
+      keys = this.shapeKeys;
+      values = this.shapeValues;
     }
     const s = this.stepFor(step);
     const timestamp = Date.now();
     const buffer = this.buffer;
-    for (const key in metrics) {
-      let series = this.series.get(key);
-      if (series === undefined) {
-        series = buffer.series(this.id, key);
-        this.series.set(key, series);
-      }
-      buffer.push(series, metrics[key], s, timestamp);
-    }
+    const series = this.shapeSeries;
+    for (let i = 0; i < n; i++) buffer.push(series[i], values[i], s, timestamp);
     if (this.listeners.size > 0) {
       const points: MetricPoint[] = [];
-      for (const key in metrics) points.push({ key, value: metrics[key], step: s, timestamp });
+      for (let i = 0; i < n; i++) points.push({ key: keys[i], value: values[i], step: s, timestamp });
       this.emit({ type: 'metrics', points });
     }
+  }
+
+  /** Rebuilds the cached key order for `log()`, validating new keys. Returns the key count. */
+  private reshape(metrics: Readonly<Record<string, number>>): number {
+    const keys: string[] = [];
+    for (const key in metrics) {
+      if (!this.series.has(key)) validateKey('Metric', key);
+      keys.push(key);
+    }
+    if (keys.length > this.shapeValues.length) this.shapeValues = new Float64Array(keys.length * 2);
+    keys.forEach((key, i) => { this.shapeValues[i] = metrics[key]; });
+    this.shapeKeys = keys;
+    this.shapeSeries = keys.map((key) => this.seriesFor(key));
+    return keys.length;
+  }
+
+  private seriesFor(key: string): MetricSeries {
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = this.buffer.series(this.id, key);
+      this.series.set(key, series);
+    }
+    return series;
   }
 
   /** @example run.logMetric('loss', 0.31, 10); */
