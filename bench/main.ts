@@ -6,9 +6,11 @@
 import * as path from 'node:path';
 import { Report } from './report';
 import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
+import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
+  compare: comparisonBuild, cell: trackedCellOverhead,
 };
 
 async function main(): Promise<void> {

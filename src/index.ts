@@ -22,3 +22,6 @@ export {
 } from './models';
 export { serveModel, startScoringServer, type ServeOptions } from './serving';
 export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
+export { autolog, type AutologOptions } from './notebook/autolog';
+export { display, type DisplayOptions } from './notebook/display';
+export type { DisplayBundle } from './views/bundle';
