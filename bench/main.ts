@@ -7,10 +7,11 @@ import * as path from 'node:path';
 import { Report } from './report';
 import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
+import { autologOverhead } from './autolog-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead,
 };
 
 async function main(): Promise<void> {

@@ -25,3 +25,4 @@ export { compare, comparison, show, runView, runsTable, type CompareOptions, typ
 export { autolog, type AutologOptions } from './notebook/autolog';
 export { display, type DisplayOptions } from './notebook/display';
 export type { DisplayBundle } from './views/bundle';
+export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
