@@ -26,3 +26,11 @@ export { autolog, type AutologOptions } from './notebook/autolog';
 export { display, type DisplayOptions } from './notebook/display';
 export type { DisplayBundle } from './views/bundle';
 export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
+export * as registry from './registry/registry-namespace';
+export {
+  RegistryClient, getRegistry, exportBest, ModelVersionStatus,
+  type RegisteredModel, type ModelVersion, type RegistryClientOptions, type ExportBestOptions, type ExportedVersion,
+} from './registry';
+import { installRegistryResolver } from './registry/default-registry';
+// loadModel('models:/name@alias') resolves through the configured store's registry.
+installRegistryResolver();

@@ -13,6 +13,7 @@ import * as runShowCmd from './commands/run-show';
 import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
 import * as gcCmd from './commands/gc';
+import * as modelsCmd from './commands/models';
 
 type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void>;
 
@@ -23,6 +24,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
+  models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
 };
 
 function help(): string {
