@@ -1,0 +1,177 @@
+/**
+ * Picks the notebook's settings out of its top-level variables: numbers,
+ * strings and booleans, and small arrays or plain objects of them (flattened
+ * as `a.b`). Modules, functions, classes, class instances, typed arrays and
+ * large values are never taken, so data and models stay out of the params.
+ */
+import { validateKey } from '../validation';
+
+export interface CaptureOptions {
+  /** Only these top-level names (still subject to the value rules). */
+  readonly names?: readonly string[];
+  /** Names to skip, e.g. those bound by import statements. */
+  readonly exclude?: ReadonlySet<string>;
+}
+
+export const CaptureLimits = {
+  /** Params taken from one notebook at most. */
+  maxParams: 100,
+  maxStringLength: 500,
+  maxArrayLength: 20,
+  /** Leaves of one plain object after flattening; bigger objects are skipped whole. */
+  maxObjectLeaves: 50,
+  maxDepth: 3,
+} as const;
+
+type Primitive = string | number | boolean;
+
+/** Names tslab itself puts on `__tslab__.exports`. */
+const KERNEL_NAMES = new Set(['tsLastExpr']);
+
+function isPrimitive(value: unknown): value is Primitive {
+  if (typeof value === 'string') return value.length <= CaptureLimits.maxStringLength;
+  return typeof value === 'number' || typeof value === 'boolean';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Module objects as `import * as x` or `require()` bind them. */
+function isModuleObject(value: unknown, modules: ReadonlySet<unknown>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (modules.has(value)) return true;
+  if (Object.prototype.hasOwnProperty.call(value, '__esModule')) return true;
+  return (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Module';
+}
+
+function loadedModules(): Set<unknown> {
+  const out = new Set<unknown>();
+  for (const entry of Object.values(require.cache)) if (entry) out.add(entry.exports);
+  return out;
+}
+
+function smallArray(value: unknown): string | undefined {
+  if (!Array.isArray(value) || value.length > CaptureLimits.maxArrayLength) return undefined;
+  if (!value.every((v) => isPrimitive(v) && (typeof v !== 'string' || v.length <= 100))) return undefined;
+  const text = JSON.stringify(value);
+  return text.length <= CaptureLimits.maxStringLength ? text : undefined;
+}
+
+function usableKey(key: string): boolean {
+  try {
+    validateKey('Param', key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Flattens a plain object into `prefix.key` leaves; undefined if anything in it is not capturable. */
+function flatten(prefix: string, value: Record<string, unknown>, depth: number, out: [string, Primitive][]): boolean {
+  if (depth > CaptureLimits.maxDepth) return false;
+  for (const key of Object.keys(value)) {
+    const name = `${prefix}.${key}`;
+    const leaf = value[key];
+    if (isPrimitive(leaf)) out.push([name, leaf]);
+    else if (smallArray(leaf) !== undefined) out.push([name, smallArray(leaf) as string]);
+    else if (isPlainObject(leaf)) {
+      if (!flatten(name, leaf, depth + 1, out)) return false;
+    } else return false;
+    if (out.length > CaptureLimits.maxObjectLeaves) return false;
+  }
+  return true;
+}
+
+/** The capturable params of one top-level value, as [key, value] pairs. */
+function captureOne(name: string, value: unknown, modules: ReadonlySet<unknown>): [string, Primitive][] {
+  if (isPrimitive(value)) return [[name, value]];
+  const array = smallArray(value);
+  if (array !== undefined) return [[name, array]];
+  if (isPlainObject(value) && !isModuleObject(value, modules)) {
+    const leaves: [string, Primitive][] = [];
+    return flatten(name, value, 1, leaves) ? leaves : [];
+  }
+  return [];
+}
+
+/**
+ * Params from a notebook scope (tslab's `__tslab__.exports`), in declaration
+ * order, at most CaptureLimits.maxParams. Values keep their JS type; the run
+ * stores them as text.
+ *
+ * @example
+ * captureParams({ lr: 0.1, layers: [64, 32], opt: { name: 'sgd', momentum: 0.9 }, data: new Float64Array(9) })
+ * // → { lr: 0.1, layers: '[64,32]', 'opt.name': 'sgd', 'opt.momentum': 0.9 }
+ */
+export function captureParams(scope: Readonly<Record<string, unknown>>, opts: CaptureOptions = {}): Record<string, Primitive> {
+  const names = opts.names ?? Object.keys(scope);
+  const modules = loadedModules();
+  const out: Record<string, Primitive> = {};
+  let count = 0;
+  for (const name of names) {
+    if (KERNEL_NAMES.has(name) || name.startsWith('_') || opts.exclude?.has(name)) continue;
+    if (!Object.prototype.hasOwnProperty.call(scope, name)) continue;
+    for (const [key, value] of captureOne(name, scope[name], modules)) {
+      if (count >= CaptureLimits.maxParams) return out;
+      if (!usableKey(key)) continue;
+      out[key] = value;
+      count++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Names bound by import statements in TypeScript source
+ * (`import a, { b as c } from 'm'`, `import * as d from 'm'`, `import e = require('m')`).
+ */
+export function importedNames(source: string): string[] {
+  const names: string[] = [];
+  const statement = /(?:^|[;\n])\s*import\s+(?!type\s)([^;'"]*?)\s+from\s+['"][^'"]+['"]/g;
+  for (const match of source.matchAll(statement)) {
+    const clause = match[1];
+    const star = clause.match(/\*\s+as\s+([\w$]+)/);
+    if (star) names.push(star[1]);
+    const braces = clause.match(/\{([\s\S]*)\}/);
+    if (braces) {
+      for (const part of braces[1].split(',')) {
+        const bound = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()?.trim();
+        if (bound) names.push(bound);
+      }
+    }
+    const head = clause.replace(/\{[\s\S]*\}/, '').replace(/\*\s+as\s+[\w$]+/, '').split(',')[0]?.trim();
+    if (head && /^[\w$]+$/.test(head)) names.push(head);
+  }
+  for (const match of source.matchAll(/(?:^|[;\n])\s*import\s+([\w$]+)\s*=\s*require\s*\(/g)) names.push(match[1]);
+  return names;
+}
+
+/**
+ * Names a cell declares with `let` or `var`. In the cell that opens a run
+ * these are its working state (a loop's weights, counters), not settings,
+ * and their value at the first log() is meaningless as a param.
+ */
+export function mutableNames(source: string): string[] {
+  const names: string[] = [];
+  for (const match of source.matchAll(/\b(?:let|var)\s+([^;\n]*)/g)) {
+    const declarators = match[1];
+    const first = declarators.match(/^([\w$]+)/);
+    if (first) names.push(first[1]);
+    for (const more of declarators.matchAll(/,\s*([\w$]+)\s*(?==|,|$)/g)) names.push(more[1]);
+  }
+  return names;
+}
+
+/** Names a cell declares at any level with const, let or var (destructuring is not followed). */
+export function declaredNames(source: string): string[] {
+  const names: string[] = [];
+  for (const match of source.matchAll(/\b(?:const|let|var)\s+([^;\n]*)/g)) {
+    const first = match[1].match(/^([\w$]+)/);
+    if (first) names.push(first[1]);
+    for (const more of match[1].matchAll(/,\s*([\w$]+)\s*(?==|,|$)/g)) names.push(more[1]);
+  }
+  return names;
+}

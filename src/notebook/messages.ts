@@ -1,0 +1,48 @@
+/**
+ * Every warning the notebook bridge prints, in one module so tests can match
+ * them. Warnings go to stderr once per kind; the user's cell keeps running.
+ */
+
+function detail(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export const notebookMsg = {
+  kernelModuleMissing: () =>
+    'tracklab: running inside tslab, but the kernel module tslab/dist/jupyter.js was not found in require.cache. ' +
+    'Rich display, live cards and cell capture are off; logging still works. Use tslab 1.0.x to get them back.',
+  kernelShapeUnexpected: (what: string) =>
+    `tracklab: the tslab kernel does not look as expected (${what}). ` +
+    'Rich display, live cards and cell capture are off; logging still works. Use tslab 1.0.x to get them back.',
+  displayFailed: (error: unknown) =>
+    `tracklab: could not send an output to the notebook (${detail(error)}). The cell continues; further display errors are silent.`,
+  hookListenerFailed: (error: unknown) =>
+    `tracklab: a cell hook failed (${detail(error)}). The cell result is unaffected; further hook errors are silent.`,
+  autologFailed: (what: string, error: unknown) =>
+    `tracklab autolog: could not ${what} (${detail(error)}). Your cell result is unaffected; further errors of this kind are silent.`,
+  logOutsideCell: () =>
+    'log() was called with no active run while no cell is running, so there is no cell to open a run for ' +
+    '(was the cell interrupted, or its training loop not awaited?). Await the loop inside the cell, or use tracklab.startRun() for runs that outlive a cell.',
+  autologNoKernel: () =>
+    'tracklab autolog: not running inside a tslab kernel, so cells cannot be captured. ' +
+    'Runs still open on the first log() and end when the process exits.',
+} as const;
+
+const warned = new Set<string>();
+
+/** Prints a warning the first time `key` is seen in this process. */
+export function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  try {
+    process.stderr.write(`${message}\n`);
+  } catch {
+    // Warnings must never break the caller.
+  }
+}
+
+/** Keys already warned about; tests read it to assert a warning happened. */
+export function warnedKeys(): ReadonlySet<string> {
+  return warned;
+}
