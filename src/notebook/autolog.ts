@@ -17,6 +17,7 @@ import { currentCell, installCellHooks, onCellEnd, onCellStart, type CellEnd, ty
 import { inKernel, kernelBridge } from './kernel';
 import { notebookMsg, warnOnce } from './messages';
 import { trackRun, type TrackedRun } from './tracked-run';
+import { disableTfjsAutolog, enableTfjsAutolog, type TfjsAutologOptions } from '../autolog/tfjs';
 
 export interface AutologOptions {
   /** Which top-level variables become params of a cell's run: 'auto' (default), only these names, or none. */
@@ -25,6 +26,8 @@ export interface AutologOptions {
   readonly liveCard?: boolean;
   /** Turn autolog off again. */
   readonly disable?: boolean;
+  /** TensorFlow.js: options for logging model.fit()/fitDataset(), or false to leave them alone. Default on. */
+  readonly tfjs?: TfjsAutologOptions | false;
 }
 
 interface Settings {
@@ -216,6 +219,7 @@ function disable(): void {
   if (poll) clearInterval(poll);
   poll = undefined;
   setImplicitRunProvider(undefined);
+  disableTfjsAutolog();
   for (const t of tracked.values()) t.dispose();
   tracked.clear();
   settings = undefined;
@@ -238,6 +242,8 @@ export function autolog(opts: AutologOptions = {}): void {
   const next = validate(opts);
   const first = settings === undefined;
   settings = next;
+  if (opts.tfjs === false) disableTfjsAutolog();
+  else enableTfjsAutolog(opts.tfjs, { implicitRun });
   if (!first) return;
   setImplicitRunProvider(implicitRun);
   if (!inKernel()) {

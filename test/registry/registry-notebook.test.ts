@@ -72,7 +72,7 @@ describe('notebooks/registry.ipynb', () => {
   });
 
   it('saves the registry summary bundles under exportBest and show(): escaped tables and a Vega-Lite chart', () => {
-    for (const marker of ['await exportBest(', 'await show()']) {
+    for (const marker of ['await exportBest(', 'await registry.show()']) {
       const outputs = displayOutputs(cellWith(executed.notebook, marker));
       const tables = outputs.filter((o) => o.data?.['text/html'] !== undefined);
       const charts = outputs.filter((o) => o.data?.[VEGA_LITE] !== undefined);
