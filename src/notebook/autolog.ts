@@ -120,7 +120,7 @@ function paramsFor(): Record<string, string | number | boolean> {
 
 /** Supplies a run to log() when none is active: a run scoped to the running cell. */
 function implicitRun(): ActiveRun {
-  if (implicit && implicit.run.snapshot().status === 'RUNNING') return implicit.run;
+  if (implicit && implicit.run.running) return implicit.run;
   const cell = currentCell();
   if (!cell && !inAutologCell && removers.length > 0) {
     // Background code of a finished or interrupted cell: a run opened now
@@ -155,7 +155,7 @@ function endStatus(cell: CellEnd): { status: EndStatus; message: string | undefi
 /** Attaches the explicit active run (if any, and new to this cell) to the cell. */
 function attachActive(cell: CellStart): void {
   const run = activeRun();
-  if (!run || run.snapshot().status !== 'RUNNING') return;
+  if (!run || !run.running) return;
   const seen = tracked.has(run);
   const t = track(run);
   if (t.hasCell(cell)) return;
@@ -171,7 +171,7 @@ function attachActive(cell: CellStart): void {
 async function endImplicit(status: EndStatus, message: string | undefined): Promise<void> {
   const open = implicit;
   implicit = undefined;
-  if (!open || open.run.snapshot().status !== 'RUNNING') return;
+  if (!open || !open.run.running) return;
   tracked.get(open.run)?.setOutcome(status, message ?? null);
   try {
     await open.run.end(status, message);
@@ -206,7 +206,7 @@ async function onEnd(cell: CellEnd): Promise<void> {
   }
   await Promise.all(involved.map((t) => t.closeCard()));
   for (const [run, t] of tracked) {
-    if (run.snapshot().status !== 'RUNNING') {
+    if (!run.running) {
       t.dispose();
       tracked.delete(run);
     }

@@ -7,7 +7,9 @@
  * hot-path buffer.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
-import type { ArtifactEntry, MetricPoint, RunStatus } from '../entities';
+import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
+import type { ArtifactEntry, DatasetInput, MetricPoint, RunStatus } from '../entities';
+import { recordProvenance } from '../provenance/provenance';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import type { MetricBuffer, MetricSeries } from '../metrics/metric-buffer';
@@ -85,7 +87,7 @@ export class ActiveRun implements OwnedRun {
     // Points logged before the run row exists wait in memory instead of failing to flush.
     this.buffer.hold(this.id);
     client.adopt(this);
-    this.chain = this.create(prepared.experiment, prepared.run).catch((err: unknown) => {
+    this.chain = this.create(prepared.experiment, prepared.run, prepared.sourceDir).catch((err: unknown) => {
       this.buffer.release(this.id);
       this.fail(err);
     });
@@ -233,6 +235,13 @@ export class ActiveRun implements OwnedRun {
     return entries;
   }
 
+  /** Records a dataset this run used; see TrackingClient.logInput. @example await run.logInput(rows, { context: 'training' }); */
+  async logInput(dataset: DatasetSource, options?: LogInputOptions): Promise<DatasetInput> {
+    const op = this.chain.then(() => this.client.logInput(this.id, dataset, options));
+    this.chain = op.then(() => undefined, () => undefined);
+    return op;
+  }
+
   /** Writes buffered points and waits for queued writes; rethrows a write failure once. @example await run.flush(); */
   async flush(): Promise<void> {
     this.enqueue(() => this.client.flushRun(this.id));
@@ -274,6 +283,11 @@ export class ActiveRun implements OwnedRun {
     this.client.endSync(this.id, this.status as EndStatus, this.endMessage);
   }
 
+  /** True until the run ends (cheap: no snapshot is built). */
+  get running(): boolean {
+    return this.status === 'RUNNING';
+  }
+
   /** Current in-memory state, for live views. */
   snapshot(): RunSnapshot {
     const latest: Record<string, LatestMetric> = {};
@@ -308,7 +322,7 @@ export class ActiveRun implements OwnedRun {
     return step;
   }
 
-  private async create(experimentRef: string, run: PreparedRun['run']): Promise<void> {
+  private async create(experimentRef: string, run: PreparedRun['run'], sourceDir: string): Promise<void> {
     const client = this.client;
     const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
     this.experiment = experimentId;
@@ -322,6 +336,7 @@ export class ActiveRun implements OwnedRun {
       throw asTracklabError(err, `create run ${this.name}`);
     }
     this.markCreated();
+    await recordProvenance(client, this.id, sourceDir);
   }
 
   private markCreated(): void {

@@ -31,7 +31,7 @@ function clashes(host: ActiveRun, params: Readonly<Record<string, string>>): boo
 }
 
 function running(run: ActiveRun | undefined): ActiveRun | undefined {
-  return run !== undefined && run.snapshot().status === 'RUNNING' ? run : undefined;
+  return run !== undefined && run.running ? run : undefined;
 }
 
 /**
