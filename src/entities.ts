@@ -105,3 +105,46 @@ export interface CellRecord {
   readonly status: 'ok' | 'error' | 'aborted' | 'running';
   readonly error: string | null;
 }
+
+/** One column of a dataset's schema. Types are Arrow type names for tables, JSON kinds for rows. */
+export interface DatasetColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** Cheap statistics of one column: null count, min/max for numbers (and dates), distinct count for text and booleans. */
+export interface ColumnProfile {
+  readonly name: string;
+  readonly type: string;
+  readonly nulls: number;
+  readonly min?: number | string;
+  readonly max?: number | string;
+  /** Exact, and omitted past a cap (see src/datasets/profile.ts). */
+  readonly distinct?: number;
+}
+
+/** Where a dataset came from: an Arrow table, an array of row objects, or a file. */
+export type DatasetSourceType = 'arrow' | 'rows' | 'file';
+
+/** A dataset a run used, identified (as in MLflow) by its name and a content digest. */
+export interface Dataset {
+  readonly name: string;
+  /** sha256 (hex) of the data's canonical bytes: equal data gives an equal digest in every run. */
+  readonly digest: string;
+  readonly sourceType: DatasetSourceType;
+  /** The file path for files; a short description otherwise. */
+  readonly source: string;
+  readonly schema: readonly DatasetColumn[] | null;
+  readonly profile: readonly ColumnProfile[] | null;
+  readonly numRows: number | null;
+}
+
+/** A dataset and what a run used it for ('training', 'validation', ...). */
+export interface DatasetInput {
+  readonly dataset: Dataset;
+  readonly context: string | null;
+}
+
+export interface RunInput extends DatasetInput {
+  readonly runId: string;
+}

@@ -14,12 +14,14 @@ import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
 import * as gcCmd from './commands/gc';
 import * as modelsCmd from './commands/models';
+import * as runCmd from './commands/run';
 
-type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void>;
+type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void | number>;
 
 const commands: Record<string, { run: Command; usage: string; summary: string }> = {
   experiments: { run: experimentsCmd.experiments, usage: experimentsCmd.usage, summary: 'list experiments' },
   runs: { run: runsCmd.runs, usage: runsCmd.usage, summary: 'search runs (MLflow filter grammar, plus OR and parentheses)' },
+  run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b' },
   'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells' },
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
@@ -70,8 +72,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 0;
     }
     client = new TrackingClient({ home });
-    await command.run(client, rest, io);
-    return 0;
+    const code = await command.run(client, rest, io);
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`usage error: ${err.message}`);

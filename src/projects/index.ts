@@ -10,3 +10,16 @@ export { INJECTED_TAG, injectParameters, PARAMETERS_TAG, parseParameterDefaults 
 export type { ParameterDefault, ParameterValue, ParameterValues } from './parameters';
 export { createProgressDisplay, progressLine } from './progress';
 export type { ProgressDisplay, ProgressStream } from './progress';
+export { runProject, planProject } from './run-project';
+export type { RunProjectOptions, RunProjectResult } from './run-project';
+export { runPoint, describeFailedCell } from './project-run';
+export type { PointOptions, PointResult, PointTarget } from './project-run';
+export { describePoint, gridPoints, isSweep, parseParamArgs, splitValues, MAX_GRID_POINTS } from './param-grid';
+export type { ParamChoices, ParamPoint } from './param-grid';
+export { entryPoint, loadManifest, MANIFEST_FILE, parseManifest, resolveManifestParams, PARAM_TYPES } from './manifest';
+export type { EntryPoint, Manifest, ParamSpec, ParamType } from './manifest';
+export { paramEnvName, runScript, scriptArgv } from './run-script';
+export type { ScriptOptions, ScriptResult } from './run-script';
+export { sweepSummary } from './sweep-summary';
+export type { SweepSummary } from './sweep-summary';
+export { promisePool } from './promise-pool';

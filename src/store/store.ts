@@ -8,8 +8,8 @@
  * handler flush metrics and end runs from inside `process.on('exit')`.
  */
 import type {
-  ArtifactEntry, CellRecord, Experiment, LifecycleStage, MetricColumns, MetricPoint,
-  Run, RunInfo, RunStatus,
+  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, MetricPoint,
+  Run, RunInfo, RunInput, RunStatus,
 } from '../entities';
 import type { FilterNode, OrderClause } from '../search/filter-ast';
 
@@ -138,6 +138,14 @@ export interface TrackingStore {
 
   recordCell(cell: CellRecord): Promise<void>;
   listCells(runId: string): Promise<readonly CellRecord[]>;
+
+  /**
+   * Links datasets to a run. A dataset is stored once per (name, digest): the
+   * first record of it wins, later ones only add links. Linking again is a no-op.
+   */
+  logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void>;
+  /** The dataset inputs of these runs, ordered by run (as given), then dataset name and context. */
+  listInputs(runIds: readonly string[]): Promise<readonly RunInput[]>;
 
   close(): void;
 }

@@ -7,7 +7,8 @@ import type { Table } from 'apache-arrow';
 import type { ArtifactLocation, ArtifactRepository } from '../artifacts/artifact-repository';
 import type { GcOptions, GcResult } from '../artifacts/artifact-gc';
 import type { ArtifactSource } from '../artifacts/artifact-source';
-import type { ArtifactEntry, Experiment, MetricPoint, Run, RunInfo, RunStatus } from '../entities';
+import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
+import type { ArtifactEntry, DatasetInput, Experiment, MetricPoint, Run, RunInfo, RunInput, RunStatus } from '../entities';
 import { TracklabError, isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { MetricBuffer } from '../metrics/metric-buffer';
@@ -18,6 +19,7 @@ import {
 } from '../validation';
 import * as lifecycle from './lifecycle';
 import { openStore } from './open-store';
+import { recordProvenance } from '../provenance/provenance';
 import { prepareRun, type CreateRunOptions, type PreparedRun } from './run-input';
 import { resolveHome } from './settings';
 import { runSearch, experimentSearch, exportHistory, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
@@ -190,6 +192,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
       end: async (status, message) => { await this.setTerminated(info.runId, status, message); },
       endSync: (status, message) => this.endSync(info.runId, status, message),
     });
+    await recordProvenance(this, info.runId, input.sourceDir);
     return info;
   }
 
@@ -357,6 +360,28 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    */
   async exportArrow(path: string, query: ExportQuery): Promise<void> {
     await exportHistory(this, path, query);
+  }
+
+  // ---- dataset inputs (see src/datasets/) --------------------------------
+
+  /**
+   * Records a dataset a run used: name, content digest (equal data, equal
+   * digest), source, schema, row count and a small profile. Takes an
+   * apache-arrow Table, an array of row objects, or a file path (CSV, TSV,
+   * JSON, JSON lines, Arrow). Search with `datasets.name`, `datasets.digest`
+   * and `datasets.context`.
+   * @example await client.logInput(runId, 'data/train.csv', { context: 'training' });
+   */
+  async logInput(runId: string, dataset: DatasetSource, options: LogInputOptions = {}): Promise<DatasetInput> {
+    validateRunId(runId);
+    return (require('../datasets/log-input') as typeof import('../datasets/log-input')).logInputTo(this, runId, dataset, options);
+  }
+
+  /** The dataset inputs of a run (or runs, in the order given). @example const [input] = await client.listInputs(runId); */
+  async listInputs(runIds: string | readonly string[]): Promise<readonly RunInput[]> {
+    const ids = typeof runIds === 'string' ? [runIds] : runIds;
+    ids.forEach((id) => validateRunId(id));
+    return (require('../datasets/log-input') as typeof import('../datasets/log-input')).listInputsOf(this, ids);
   }
 
   // ---- artifacts (see src/artifacts/artifact-repository.ts) --------------

@@ -2,6 +2,7 @@
  * The validated, store-ready input of a new run, made before its experiment
  * is resolved: id, human name, params, system and user tags, and owner.
  */
+import * as path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
@@ -10,7 +11,7 @@ import { validateExperimentName, validateParams, validateRunId, validateRunName,
 import { processOwner } from './lifecycle';
 import { generateRunName } from './run-names';
 import { defaultExperiment } from './settings';
-import { currentUser, systemTags } from './system-tags';
+import { currentUser, sourceDirectory, systemTags } from './system-tags';
 
 export interface CreateRunOptions {
   /** Experiment name or id; created by name when missing. Default: configure({ experiment }) or "Default". */
@@ -18,8 +19,10 @@ export interface CreateRunOptions {
   readonly name?: string;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly tags?: Readonly<Record<string, unknown>>;
-  /** Parent run id, for nested runs. */
+  /** Parent run id, for nested runs. Default: TRACKLAB_PARENT_RUN_ID (set by `tracklab run` for the runs inside a project). */
   readonly parent?: string;
+  /** Folder whose git state and package.json describe the run; default: the script's folder, or the notebook's. */
+  readonly sourceDir?: string;
   readonly startTime?: number;
 }
 
@@ -27,6 +30,8 @@ export interface PreparedRun {
   /** Experiment name or id, still to be resolved. */
   readonly experiment: string;
   readonly run: Omit<NewRun, 'experimentId'>;
+  /** The folder provenance was read from (see `recordProvenance`). */
+  readonly sourceDir: string;
 }
 
 /** Lowercase letters and digits only: safe in URIs, file names, filters and shell arguments. */
@@ -38,22 +43,37 @@ export function prepareRun(options: CreateRunOptions): PreparedRun {
   validateExperimentName(experiment);
   if (options.name !== undefined) validateRunName(options.name);
   if (options.parent !== undefined) validateRunId(options.parent);
+  const parent = options.parent ?? defaultParent();
   if (options.startTime !== undefined && (!Number.isSafeInteger(options.startTime) || options.startTime < 0)) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricTimestamp('startTime', options.startTime));
   }
   const params = options.params === undefined ? undefined : validateParams(options.params);
-  const tags = { ...systemTags(), ...(options.tags === undefined ? {} : validateTags(options.tags)) };
+  const sourceDir = path.resolve(options.sourceDir ?? sourceDirectory());
+  const tags = { ...systemTags(sourceDir), ...(options.tags === undefined ? {} : validateTags(options.tags)) };
   return {
     experiment,
     run: {
       runId: newRunId(),
       runName: options.name ?? generateRunName(),
-      parentRunId: options.parent,
+      parentRunId: parent,
       startTime: options.startTime ?? Date.now(),
       user: currentUser(),
       tags,
       params,
       owner: processOwner(),
     },
+    sourceDir,
   };
+}
+
+/** Runs started inside a project run (`tracklab run`) nest under it unless they name a parent. */
+function defaultParent(): string | undefined {
+  const fromEnv = process.env.TRACKLAB_PARENT_RUN_ID || undefined;
+  if (fromEnv === undefined) return undefined;
+  try {
+    validateRunId(fromEnv);
+  } catch (err) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `TRACKLAB_PARENT_RUN_ID is ${JSON.stringify(fromEnv.slice(0, 80))}, which is not a run id. Unset it, or set it to the id of the run these runs belong under.`, { cause: err });
+  }
+  return fromEnv;
 }

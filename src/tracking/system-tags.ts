@@ -1,33 +1,69 @@
 /**
  * Tags tracklab sets on every run it starts: who, where, which code and which
- * versions. Computed once per process; git is asked with a short timeout and
- * stays silent outside a repository.
+ * versions, plus the provenance of the source folder (git commit, branch,
+ * remote and dirty flag, OS, dependencies, lockfile hash; see src/provenance).
+ * Computed once per process (and source folder); git is asked with a short
+ * timeout and stays silent outside a repository.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ProvenanceTag, provenanceTags } from '../provenance/provenance';
 
 export const SystemTag = {
   user: 'tracklab.user',
   sourceName: 'tracklab.source.name',
   sourceType: 'tracklab.source.type',
-  gitCommit: 'tracklab.git.commit',
-  gitBranch: 'tracklab.git.branch',
-  gitDirty: 'tracklab.git.dirty',
+  gitCommit: ProvenanceTag.gitCommit,
+  gitBranch: ProvenanceTag.gitBranch,
+  gitRemote: ProvenanceTag.gitRemote,
+  gitDirty: ProvenanceTag.gitDirty,
   host: 'tracklab.host',
+  os: ProvenanceTag.os,
   nodeVersion: 'tracklab.version.node',
   tracklabVersion: 'tracklab.version.tracklab',
   typescriptVersion: 'tracklab.version.typescript',
   tslabVersion: 'tracklab.version.tslab',
+  dependencies: ProvenanceTag.dependencies,
+  lockfile: ProvenanceTag.lockfile,
+  lockfileSha256: ProvenanceTag.lockfileSha256,
+  /** The notebook a project run executes (set by `tracklab run` for the runs inside it too). */
+  projectNotebook: 'tracklab.project.notebook',
+  /** The runner's parameters as JSON (set by `tracklab run` for the runs inside it too). */
+  projectParameters: 'tracklab.project.parameters',
 } as const;
 
-let cached: Readonly<Record<string, string>> | undefined;
+let base: Readonly<Record<string, string>> | undefined;
+const bySource = new Map<string, { readonly from: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>> }>();
 
-/** The system tags of this process (cached after the first call). */
-export function systemTags(): Readonly<Record<string, string>> {
-  cached ??= Object.freeze(collect());
-  return cached;
+/**
+ * The system tags of this process. `sourceDir` names the folder whose git
+ * state and package.json describe the run; default: `sourceDirectory()`.
+ * Process facts are read once; folder facts as src/provenance refreshes them.
+ */
+export function systemTags(sourceDir?: string): Readonly<Record<string, string>> {
+  const dir = path.resolve(sourceDir ?? sourceDirectory());
+  const folder = provenanceTags(dir);
+  let cached = bySource.get(dir);
+  if (cached === undefined || cached.from !== folder) {
+    base ??= collect();
+    cached = { from: folder, tags: Object.freeze({ ...base, ...folder }) };
+    bySource.set(dir, cached);
+  }
+  return cached.tags;
+}
+
+/**
+ * The folder a run's code comes from: the notebook's folder in a kernel
+ * started by `tracklab run` (TRACKLAB_NOTEBOOK_PATH), the working folder in
+ * other kernels, the script's folder otherwise.
+ */
+export function sourceDirectory(): string {
+  const notebookPath = process.env.TRACKLAB_NOTEBOOK_PATH;
+  if (notebookPath) return path.dirname(path.resolve(notebookPath));
+  if (inNotebook()) return process.cwd();
+  const script = process.argv[1];
+  return script ? path.dirname(path.resolve(script)) : process.cwd();
 }
 
 export function currentUser(): string {
@@ -52,8 +88,6 @@ function collect(): Record<string, string> {
   };
   const source = notebook ? notebookName() : process.argv[1];
   if (source) tags[SystemTag.sourceName] = source.slice(0, 8000);
-  const cwd = source && !notebook ? path.dirname(path.resolve(source)) : process.cwd();
-  Object.assign(tags, gitTags(cwd));
   const own = packageVersion(path.join(__dirname, '..', '..', '..', 'package.json'), 'tracklab')
     ?? packageVersion(path.join(__dirname, '..', '..', 'package.json'), 'tracklab');
   if (own) tags[SystemTag.tracklabVersion] = own;
@@ -62,34 +96,23 @@ function collect(): Record<string, string> {
   if (ts) tags[SystemTag.typescriptVersion] = ts;
   const tslab = moduleVersion('tslab');
   if (tslab && notebook) tags[SystemTag.tslabVersion] = tslab;
+  Object.assign(tags, projectTags());
+  return tags;
+}
+
+/** Set by `tracklab run` in the environment of the kernel or script it starts. */
+function projectTags(): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const notebookPath = process.env.TRACKLAB_NOTEBOOK_PATH;
+  if (notebookPath) tags[SystemTag.projectNotebook] = notebookPath.slice(0, 8000);
+  const parameters = process.env.TRACKLAB_PROJECT_PARAMETERS;
+  if (parameters) tags[SystemTag.projectParameters] = parameters.slice(0, 8000);
   return tags;
 }
 
 function notebookName(): string | undefined {
-  // JupyterLab sets these for kernels it starts; nbconvert sets neither.
-  return process.env.JPY_SESSION_NAME ?? process.env.TRACKLAB_NOTEBOOK ?? 'notebook';
-}
-
-function git(cwd: string, args: readonly string[]): string | undefined {
-  try {
-    return execFileSync('git', args as string[], {
-      cwd, timeout: 1500, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true,
-    }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function gitTags(cwd: string): Record<string, string> {
-  if (!fs.existsSync(cwd)) return {};
-  const commit = git(cwd, ['rev-parse', 'HEAD']);
-  if (!commit) return {};
-  const out: Record<string, string> = { [SystemTag.gitCommit]: commit };
-  const branch = git(cwd, ['rev-parse', '--abbrev-ref', 'HEAD']);
-  if (branch && branch !== 'HEAD') out[SystemTag.gitBranch] = branch;
-  const status = git(cwd, ['status', '--porcelain', '--untracked-files=no']);
-  if (status !== undefined) out[SystemTag.gitDirty] = status === '' ? 'false' : 'true';
-  return out;
+  // JupyterLab sets JPY_SESSION_NAME for kernels it starts; nbconvert sets nothing; `tracklab run` sets TRACKLAB_NOTEBOOK_PATH.
+  return process.env.JPY_SESSION_NAME ?? process.env.TRACKLAB_NOTEBOOK_PATH ?? process.env.TRACKLAB_NOTEBOOK ?? 'notebook';
 }
 
 function packageVersion(file: string, name: string): string | undefined {
@@ -109,7 +132,8 @@ function tslabDir(): string | undefined {
   }
 }
 
-function moduleVersion(name: string, from?: string): string | undefined {
+/** The version of an installed package, resolved from `from` (then the working folder and tracklab itself). */
+export function moduleVersion(name: string, from?: string): string | undefined {
   try {
     const paths = from === undefined ? [process.cwd(), __dirname] : [from, process.cwd(), __dirname];
     return packageVersion(require.resolve(`${name}/package.json`, { paths }), name);

@@ -189,4 +189,33 @@ CREATE TABLE registered_model_aliases (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: 'datasets',
+    // Dataset SQL lives in dataset-rows.ts. A dataset is stored once per (name, digest), as MLflow does.
+    sql: `
+CREATE TABLE datasets (
+  dataset_id   TEXT PRIMARY KEY,  -- derived from (name, digest), so racing writers agree on it
+  name         TEXT NOT NULL,
+  digest       TEXT NOT NULL,
+  source_type  TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  schema_json  TEXT,
+  profile_json TEXT,
+  num_rows     INTEGER,
+  created_time INTEGER NOT NULL,
+  UNIQUE (name, digest)
+);
+CREATE INDEX datasets_by_digest ON datasets (digest);
+
+-- Which datasets a run used and for what ('' when no context was given).
+CREATE TABLE run_inputs (
+  run_id     TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+  dataset_id TEXT NOT NULL REFERENCES datasets(dataset_id),
+  context    TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, dataset_id, context)
+) WITHOUT ROWID;
+CREATE INDEX run_inputs_by_dataset ON run_inputs (dataset_id, context);
+`,
+  },
 ];

@@ -195,10 +195,14 @@ describe('run search: attributes', () => {
     assert.deepEqual(matching(`run_id IN (${ids.join(',')})`), ['r-b']);
   });
 
-  it('refuses artifact_uri and datasets with a clear error', () => {
+  it('refuses artifact_uri with a clear error', () => {
     assert.throws(() => matching("attributes.artifact_uri = 'x'"), (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /artifact_uri is not searchable/.test(err.message));
-    assert.throws(() => matching("datasets.name = 'x'"), (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /dataset search needs a store with datasets/.test(err.message));
-    assert.throws(() => matching("metrics.a > 1 OR datasets.digest IN ('x')"), /dataset search needs a store with datasets/);
+  });
+
+  it('compiles dataset clauses to bound parameters over run_inputs (executed in test/datasets/)', () => {
+    const sql = compileRunSearch({ experimentIds: ['e1'], filter: parseFilter("metrics.a > 1 OR datasets.digest IN ('x', 'y')"), orderBy: [], maxResults: 10, offset: 0, lifecycle: 'active' });
+    assert.match(sql.sql, /SELECT ri\.run_id FROM run_inputs ri JOIN datasets d ON d\.dataset_id = ri\.dataset_id WHERE d\.digest IN \(\?, \?\)/);
+    assert.deepEqual(sql.params.slice(-4), ['x', 'y', 11, 0]);
   });
 });
 

@@ -147,15 +147,25 @@ function runComparison(c: Comparison): Fragment {
 }
 
 /**
- * The one place dataset search goes: the datasets table arrives with a later
- * migration; compile `datasets.name/digest/context` against it here then.
+ * `datasets.name|digest|context <op> value`: true when ANY dataset input of
+ * the run matches (MLflow's semantics; each clause is tested on its own, so
+ * `datasets.name = 'a' AND datasets.context = 'training'` may match through two
+ * different inputs). A run without inputs matches nothing, `!=` included.
+ * An input logged without a context has context ''.
  */
-function datasetComparison(c: Comparison): never {
-  throw new TracklabError(
-    'INVALID_PARAMETER_VALUE',
-    `Cannot filter on datasets.${c.ident.key}: dataset search needs a store with datasets, and this store does not record them yet. Filter on tags or params instead.`,
-  );
+function datasetComparison(c: Comparison): Fragment {
+  const column = DATASET_COLUMNS[c.ident.key];
+  if (column === undefined) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `Cannot filter on datasets.${c.ident.key}: use datasets.name, datasets.digest or datasets.context.`);
+  }
+  const cond = valueCondition(column, c);
+  return inSet({
+    sql: `SELECT ri.run_id FROM run_inputs ri JOIN datasets d ON d.dataset_id = ri.dataset_id WHERE ${cond.sql}`,
+    params: cond.params,
+  });
 }
+
+const DATASET_COLUMNS: Partial<Record<string, string>> = { name: 'd.name', digest: 'd.digest', context: 'ri.context' };
 
 function runColumn(key: string): string {
   const column = Object.prototype.hasOwnProperty.call(RUN_COLUMNS, key) ? RUN_COLUMNS[key] : undefined;

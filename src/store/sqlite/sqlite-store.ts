@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type {
-  ArtifactEntry, CellRecord, Experiment, LifecycleStage, MetricColumns, Run, RunInfo,
+  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
@@ -25,6 +25,7 @@ import { runInfoFromRow } from './rows';
 import { hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
 import { compileExperimentSearch, compileRunSearch } from './search-sql';
+import { insertInputs, listInputRows } from './dataset-rows';
 import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsertArtifacts, upsertCell } from './run-files';
 
 export class SqliteStore implements TrackingStore {
@@ -244,6 +245,17 @@ export class SqliteStore implements TrackingStore {
       requireRun(this.conn, runId);
       return listCellRows(this.conn, runId);
     });
+  }
+
+  async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
+    this.conn.write(`record dataset inputs of run ${runId}`, () => {
+      requireLoggableRun(this.conn, runId);
+      insertInputs(this.conn, runId, inputs);
+    });
+  }
+
+  async listInputs(runIds: readonly string[]): Promise<readonly RunInput[]> {
+    return this.conn.read('list dataset inputs', () => listInputRows(this.conn, runIds));
   }
 
   close(): void {

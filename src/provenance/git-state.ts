@@ -1,0 +1,106 @@
+/**
+ * The git state of a source folder: commit, branch, remote and dirty flag,
+ * read with short-timeout `git` calls (argument arrays, no shell) that stay
+ * silent outside a repository or without git installed.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+export interface GitState {
+  readonly commit: string;
+  readonly branch?: string;
+  /** The fetch URL of `origin` (else the first remote), with any credentials removed. */
+  readonly remote?: string;
+  /** Tracked files differ from HEAD (untracked files alone do not make a tree dirty). */
+  readonly dirty?: boolean;
+  /** The repository's top folder. */
+  readonly root: string;
+}
+
+/** The uncommitted diff is capped: a stray generated file must not put megabytes into every run. */
+export const MAX_DIFF_BYTES = 1024 * 1024;
+
+function git(cwd: string, args: readonly string[]): string | undefined {
+  try {
+    return execFileSync('git', args as string[], {
+      cwd, timeout: 1500, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true, maxBuffer: 4 * MAX_DIFF_BYTES,
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes user, password and token from a remote URL: `https://user:tok@host/x`
+ * becomes `https://host/x`. scp-like `git@host:org/repo` keeps its user (it
+ * names the ssh account, not a secret); query strings are dropped.
+ *
+ * @example stripCredentials('https://x-access-token:ghp_abc@github.com/o/r.git'); // 'https://github.com/o/r.git'
+ */
+export function stripCredentials(url: string): string {
+  const trimmed = url.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
+  if (scheme === null) return trimmed;
+  try {
+    const parsed = new URL(trimmed);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString();
+  } catch {
+    // Unparseable: keep only what follows the last '@' of the authority.
+    const rest = trimmed.slice(scheme[0].length);
+    const slash = rest.indexOf('/');
+    const authority = slash < 0 ? rest : rest.slice(0, slash);
+    const at = authority.lastIndexOf('@');
+    return scheme[0] + (at < 0 ? rest : rest.slice(at + 1));
+  }
+}
+
+/** The git state of `dir`, or undefined outside a repository (or a repository without commits). */
+export function gitState(dir: string): GitState | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  const commit = git(dir, ['rev-parse', 'HEAD']);
+  if (!commit) return undefined;
+  const root = git(dir, ['rev-parse', '--show-toplevel']) ?? dir;
+  const branch = git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']);
+  const remotes = (git(dir, ['remote']) ?? '').split('\n').filter(Boolean);
+  const name = remotes.includes('origin') ? 'origin' : remotes[0];
+  const url = name === undefined ? undefined : git(dir, ['remote', 'get-url', name]);
+  const status = git(dir, ['status', '--porcelain', '--untracked-files=no']);
+  return {
+    commit,
+    root,
+    ...(branch && branch !== 'HEAD' ? { branch } : {}),
+    ...(url ? { remote: stripCredentials(url) } : {}),
+    ...(status !== undefined ? { dirty: status !== '' } : {}),
+  };
+}
+
+function gitAsync(cwd: string, args: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', args as string[], { cwd, timeout: 10_000, encoding: 'utf8', maxBuffer: 8 * MAX_DIFF_BYTES, windowsHide: true },
+      (err, stdout) => resolve(err ? undefined : stdout));
+  });
+}
+
+/**
+ * `git diff HEAD` (binary files as a note, not bytes) followed by the list of
+ * untracked files, cut at `maxBytes` with a closing note. Undefined when git
+ * cannot answer.
+ */
+export async function uncommittedDiff(dir: string, maxBytes = MAX_DIFF_BYTES): Promise<string | undefined> {
+  const [diff, untracked] = await Promise.all([
+    gitAsync(dir, ['-c', 'core.quotepath=off', 'diff', 'HEAD', '--no-color', '--no-ext-diff']),
+    gitAsync(dir, ['-c', 'core.quotepath=off', 'ls-files', '--others', '--exclude-standard']),
+  ]);
+  if (diff === undefined) return undefined;
+  const files = (untracked ?? '').split('\n').filter(Boolean);
+  let text = diff;
+  if (files.length > 0) text += `${text && !text.endsWith('\n') ? '\n' : ''}# Untracked files (contents not included):\n${files.map((f) => `#   ${f}`).join('\n')}\n`;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  const note = `\n# tracklab: diff truncated at ${maxBytes} of ${bytes.length} bytes.\n`;
+  return bytes.subarray(0, maxBytes - Buffer.byteLength(note)).toString('utf8').replace(/\uFFFD$/, '') + note;
+}

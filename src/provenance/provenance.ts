@@ -1,0 +1,112 @@
+/**
+ * Provenance of a run beyond who and where: the git state of its source
+ * folder (with the uncommitted diff as an artifact), the OS, the project's
+ * dependencies and lockfile hash. Folder facts are read again at most every
+ * few seconds (a kernel lives for hours while its user commits), not on every
+ * run (startRun is synchronous and cheap); the diff is read once per such
+ * reading and stored by content, so runs of an unchanged tree share one blob.
+ */
+import type { ArtifactSource } from '../artifacts/artifact-source';
+import type { ArtifactEntry } from '../entities';
+import { dependenciesJson, findPackageRoot, lockfileDigest, osDescription } from './environment';
+import { gitState, uncommittedDiff, type GitState } from './git-state';
+
+export const ProvenanceTag = {
+  gitCommit: 'tracklab.git.commit',
+  gitBranch: 'tracklab.git.branch',
+  gitRemote: 'tracklab.git.remote',
+  gitDirty: 'tracklab.git.dirty',
+  os: 'tracklab.os',
+  dependencies: 'tracklab.dependencies',
+  lockfile: 'tracklab.lockfile',
+  lockfileSha256: 'tracklab.lockfile.sha256',
+} as const;
+
+/** Where the uncommitted diff of a dirty tree is stored on each run. */
+export const GIT_DIFF_ARTIFACT = 'provenance/git-diff.patch';
+
+interface FolderFacts {
+  readonly git: GitState | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly readAt: number;
+  diff?: Promise<string | undefined>;
+}
+
+const byFolder = new Map<string, FolderFacts>();
+let refreshMs = 5000;
+
+/** @internal How long folder facts are reused before git is asked again (tests shorten it). */
+export function setProvenanceRefresh(ms: number): void {
+  refreshMs = ms;
+}
+
+function read(dir: string): { git: GitState | undefined; tags: Record<string, string> } {
+  const git = gitState(dir);
+  const tags: Record<string, string> = { [ProvenanceTag.os]: osDescription() };
+  if (git) {
+    tags[ProvenanceTag.gitCommit] = git.commit;
+    if (git.branch) tags[ProvenanceTag.gitBranch] = git.branch;
+    if (git.remote) tags[ProvenanceTag.gitRemote] = git.remote.slice(0, 8000);
+    if (git.dirty !== undefined) tags[ProvenanceTag.gitDirty] = String(git.dirty);
+  }
+  const pkgRoot = findPackageRoot(dir);
+  if (pkgRoot) {
+    const deps = dependenciesJson(pkgRoot);
+    if (deps) tags[ProvenanceTag.dependencies] = deps;
+    const lock = lockfileDigest(pkgRoot);
+    if (lock) {
+      tags[ProvenanceTag.lockfile] = lock.file;
+      tags[ProvenanceTag.lockfileSha256] = lock.sha256;
+    }
+  }
+  return { git, tags };
+}
+
+function facts(dir: string): FolderFacts {
+  const found = byFolder.get(dir);
+  const now = Date.now();
+  if (found !== undefined && now - found.readAt < refreshMs) return found;
+  const fresh = read(dir);
+  // Unchanged facts keep the same tags object (system-tags caches on it); the diff is read again either way.
+  const same = found !== undefined && JSON.stringify(fresh.tags) === JSON.stringify(found.tags);
+  const next: FolderFacts = { git: fresh.git, tags: same ? found.tags : Object.freeze(fresh.tags), readAt: now };
+  byFolder.set(dir, next);
+  return next;
+}
+
+/** Provenance tags of a source folder (git, OS, dependencies, lockfile hash); cached per folder. */
+export function provenanceTags(dir: string): Readonly<Record<string, string>> {
+  return facts(dir).tags;
+}
+
+/** `TRACKLAB_GIT_DIFF=0` (or `false`, `off`) keeps diffs out of the store, e.g. when they may hold secrets. */
+export function diffCaptureEnabled(): boolean {
+  return !/^(0|false|off|no)$/i.test(process.env.TRACKLAB_GIT_DIFF ?? '');
+}
+
+/** What recordProvenance needs from a client: the artifact write path. */
+export interface ArtifactLogger {
+  logArtifact(runId: string, source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]>;
+}
+
+let warned = false;
+
+/**
+ * Stores the uncommitted diff of `dir`'s repository as `provenance/git-diff.patch`
+ * on the run when the tree is dirty. Never throws: provenance must not fail a
+ * run, so a problem is warned about once per process.
+ */
+export async function recordProvenance(client: ArtifactLogger, runId: string, dir: string): Promise<void> {
+  try {
+    const folder = facts(dir);
+    if (folder.git?.dirty !== true || !diffCaptureEnabled()) return;
+    folder.diff ??= uncommittedDiff(folder.git.root);
+    const diff = await folder.diff;
+    if (diff === undefined || diff === '') return;
+    await client.logArtifact(runId, { text: diff }, GIT_DIFF_ARTIFACT);
+  } catch (err) {
+    if (warned) return;
+    warned = true;
+    console.warn(`tracklab: could not store the uncommitted git diff of run ${runId} (${err instanceof Error ? err.message : String(err)}); the run goes on without it.`);
+  }
+}
