@@ -10,24 +10,11 @@ import type { CellRecord, Run } from '../../src/entities';
 import { getClient } from '../../src/config';
 import type { TrackingClient } from '../../src/tracking/client';
 import {
-  codeCells, displayOutputs, ensureBuilt, type ExecutedNotebook, joinText, mimeText, notebookWorkspace, executeNotebook, repoRoot,
-  streamText,
+  codeCells, displayOutputs, type ExecutedNotebook, joinText, mimeText, notebookWorkspace, executeNotebook, repoRoot, streamText,
 } from '../support/jupyter';
+import { assertChartBundle, legendLabels, markGroups, RAW_MARKUP, savedCharts, savedTexts, showsName, titles, VEGA_LITE } from './saved-outputs';
 
-const VEGA_LITE = 'application/vnd.vegalite.v5+json';
-
-/** The notebook calls these through `import * as tracklab from 'tracklab'`. */
-function missingExports(): string[] {
-  ensureBuilt();
-  const index = path.join(repoRoot(), 'dist', 'src', 'index.js');
-  const api = fs.existsSync(index) ? (require(index) as Record<string, unknown>) : {};
-  return ['autolog', 'configure', 'log', 'compare'].filter((name) => typeof api[name] !== 'function');
-}
-
-const missing = missingExports();
-const skip = missing.length > 0 ? `src/index.ts does not export ${missing.join(', ')} yet` : false;
-
-describe('notebooks/quickstart.ipynb', { skip }, () => {
+describe('notebooks/quickstart.ipynb', () => {
   let dir: string;
   let executed: ExecutedNotebook;
   let client: TrackingClient;
@@ -88,23 +75,49 @@ describe('notebooks/quickstart.ipynb', { skip }, () => {
       assert.equal(outputs.length, 1);
       assert.ok((mimeText(outputs[0], 'text/html') ?? '').includes(runs[i].info.runName));
       assert.match(mimeText(outputs[0], 'text/plain') ?? '', /\[FINISHED\]/);
+      const sparklines = [...(mimeText(outputs[0], 'text/html') ?? '').matchAll(/<svg[^>]*>([\s\S]*?)<\/svg>/g)].map((m) => m[1]);
+      assert.equal(sparklines.length, 3, 'a sparkline per metric');
+      for (const s of sparklines) assert.match(s, /<path d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){20,}"/, 'drawn over the epochs');
     });
   });
 
-  it('shows the comparison: a table and Vega-Lite v5 charts as objects with SVG fallbacks', () => {
+  it('shows the comparison: the runs table, then the histories, parallel coordinates and scatter as charts', () => {
     const cells = codeCells(executed.notebook);
     const outputs = displayOutputs(cells[cells.length - 1]);
-    const tables = outputs.filter((o) => o.data?.['text/html'] !== undefined);
-    const charts = outputs.filter((o) => o.data?.[VEGA_LITE] !== undefined);
-    assert.ok(tables.length >= 1, 'a runs table');
-    assert.ok(charts.length >= 1, 'at least one chart');
-    for (const run of runs) assert.ok(mimeText(tables[0], 'text/html')?.includes(run.info.runName));
+    assert.equal(outputs.length, 4);
+    const [table, history, parallel, scatter] = outputs;
+    assert.equal(table.data?.[VEGA_LITE], undefined);
+    for (const run of runs) assert.ok(mimeText(table, 'text/html')?.includes(run.info.runName));
+    for (const chart of [history, parallel, scatter]) assert.equal(typeof chart.data?.[VEGA_LITE], 'object');
+
+    const historySvg = mimeText(history, 'image/svg+xml') ?? '';
+    const labels = legendLabels(historySvg);
+    assert.equal(labels.length, runs.length, labels.join(' | '));
+    for (const run of runs) assert.ok(labels.some((l) => showsName(l, run.info.runName)), `legend names ${run.info.runName}: ${labels.join(' | ')}`);
+    const lines = markGroups(historySvg).filter((g) => g.type === 'line');
+    assert.equal(lines.reduce((n, g) => n + g.drawn, 0), runs.length, 'one line per run');
+    for (const d of lines.flatMap((g) => g.paths)) assert.ok((d.match(/L/g) ?? []).length >= 20, 'each line spans the epochs');
+    for (const title of ['val_loss by step', 'step', 'val_loss']) assert.ok(titles(historySvg).includes(title), titles(historySvg).join(' | '));
+
+    const count = (svg: string | undefined, type: string) => markGroups(svg ?? '').filter((g) => g.type === type).reduce((n, g) => n + g.drawn, 0);
+    assert.equal(count(mimeText(parallel, 'image/svg+xml'), 'line'), runs.length, 'parallel coordinates: one polyline per run');
+    assert.equal(count(mimeText(scatter, 'image/svg+xml'), 'symbol'), runs.length, 'scatter: one point per run');
+  });
+
+  it('every chart bundle is a Vega-Lite v5 object that compiles without warnings, with a drawn SVG and no HTML, within 300 KB', async () => {
+    const charts = savedCharts(executed.notebook);
+    assert.equal(charts.length, 3);
     for (const chart of charts) {
-      const spec = chart.data?.[VEGA_LITE] as { $schema?: string };
-      assert.equal(typeof spec, 'object');
-      assert.match(spec.$schema ?? '', /vega-lite\/v5/);
-      assert.match(mimeText(chart, 'image/svg+xml') ?? '', /<svg/);
-      assert.equal(chart.data?.['text/html'], undefined, 'charts carry no text/html');
+      await assertChartBundle(chart);
+      const groups = markGroups(chart.svg);
+      assert.ok(groups.length > 0, chart.summary);
+      for (const g of groups) assert.ok(g.drawn > 0, `${chart.summary}: ${g.name} draws nothing`);
     }
+  });
+
+  it('puts no raw markup in any HTML or SVG output', () => {
+    const texts = [...savedTexts(executed.notebook, 'text/html'), ...savedTexts(executed.notebook, 'image/svg+xml')];
+    assert.ok(texts.length >= 7, 'three cards, a table, three charts');
+    for (const text of texts) assert.doesNotMatch(text, RAW_MARKUP);
   });
 });
