@@ -133,7 +133,7 @@ export class MetricBuffer {
    * Sends buffered points to the sink: of one run, or of every run that is not
    * held. Returns the number of points flushed.
    */
-  flush(runId?: string): number {
+  flush(runId?: string, sink: MetricSink = this.sink): number {
     const blocks: MetricColumns[] = [];
     const done: MetricSeries[] = [];
     let flushed = 0;
@@ -151,7 +151,7 @@ export class MetricBuffer {
       done.push(s);
       flushed += n;
     }
-    if (blocks.length > 0) this.sink(blocks);
+    if (blocks.length > 0) sink(blocks);
     // Reset after the sink ran: with reuseArrays the blocks are views into these arrays.
     for (const s of done) s.length = 0;
     this.total -= flushed;

@@ -51,6 +51,8 @@ export interface RunUpdate {
   readonly statusMessage?: string | null;
   readonly endTime?: number | null;
   readonly runName?: string;
+  /** Points still buffered for this run, appended (as by `appendMetrics`) in the same transaction, before the update. */
+  readonly metrics?: readonly MetricColumns[];
 }
 
 /** Params, tags and single points to write at once. Params are write-once: same value is a no-op, a different one throws INVALID_PARAMETER_VALUE naming both. */

@@ -260,10 +260,7 @@ export class ActiveRun implements OwnedRun {
     this.endMessage = message ?? null;
     this.hooks.onEnd?.(this);
     this.emit({ type: 'status', status });
-    this.enqueue(() => this.client.flushRun(this.id));
-    this.enqueue(() => this.client.call('end the run', (s) => s.updateRun(this.id, {
-      status, statusMessage: this.endMessage, endTime: Date.now(),
-    })));
+    this.enqueue(() => this.client.completeRun(this.id, status, this.endMessage));
     this.ending = this.chain.then(() => {
       this.buffer.discard(this.id);
       this.client.release(this.id);

@@ -8,7 +8,7 @@ import type { ArtifactLocation, ArtifactRepository } from '../artifacts/artifact
 import type { GcOptions, GcResult } from '../artifacts/artifact-gc';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
-import type { ArtifactEntry, DatasetInput, Experiment, MetricPoint, Run, RunInfo, RunInput, RunStatus } from '../entities';
+import type { ArtifactEntry, DatasetInput, Experiment, MetricColumns, MetricPoint, Run, RunInfo, RunInput, RunStatus } from '../entities';
 import { TracklabError, isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { MetricBuffer } from '../metrics/metric-buffer';
@@ -304,10 +304,21 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     validateEndStatus(status);
     this.owned.delete(runId);
     this.leaveIfIdle();
-    let flushError: unknown;
-    await this.flushRun(runId).catch((err: unknown) => { flushError = err; });
+    return this.completeRun(runId, status, message ?? null);
+  }
+
+  /**
+   * @internal Ends a run in one store write: earlier writes land first, then
+   * the points still buffered go in with the status change.
+   */
+  async completeRun(runId: string, status: RunStatus, message: string | null): Promise<RunInfo> {
+    await Promise.all([...this.inflight]);
+    const flushError = this.writeErrors.get(runId);
+    this.writeErrors.delete(runId);
+    let pending: readonly MetricColumns[] = [];
+    this.metricBuffer?.flush(runId, (blocks) => { pending = blocks; });
     this.metricBuffer?.discard(runId);
-    const info = await this.call('end the run', (s) => s.updateRun(runId, { status, statusMessage: message ?? null, endTime: Date.now() }));
+    const info = await this.call('end the run', (s) => s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending }));
     if (flushError !== undefined) throw flushError;
     return info;
   }

@@ -132,6 +132,7 @@ export class SqliteStore implements TrackingStore {
 
   async updateRun(runId: string, update: RunUpdate): Promise<RunInfo> {
     return this.conn.write(`update run ${runId}`, () => {
+      if (update.metrics !== undefined && update.metrics.length > 0) appendBlocks(this.conn, update.metrics);
       const row = requireRun(this.conn, runId);
       let { status, end_time: endTime, status_message: message, run_name: name } = row;
       if (update.status !== undefined && isTerminalStatus(row.status)) {
