@@ -20,17 +20,8 @@ import type { Page } from 'playwright-core';
 import { executeNotebook, notebookWorkspace, repoRoot } from '../support/jupyter';
 import { launchChromium, outputDir, serveRoutes } from './chromium';
 
-const HTML_TEMPLATE = `{%- extends 'lab/index.html.j2' -%}
-{% block data_svg scoped -%}
-<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
-{%- if output.metadata.filenames and output.metadata.filenames['image/svg+xml'] %}
-<img src="{{ output.metadata.filenames['image/svg+xml'] | posix_path | escape_html }}">
-{%- else %}
-<img src="data:image/svg+xml;charset=utf-8,{{ output.data['image/svg+xml'] | urlencode }}">
-{%- endif %}
-</div>
-{%- endblock data_svg %}
-`;
+/** The repo's export template (notebooks/export/tracklab-html.j2), which README tells users to pass to nbconvert. */
+const HTML_TEMPLATE = fs.readFileSync(path.join(repoRoot(), 'notebooks', 'export', 'tracklab-html.j2'), 'utf8');
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
