@@ -58,6 +58,48 @@ test('run show prints params, metrics with NaN and Inf, and tags', async () => {
   assert.equal(JSON.parse(json.stdout).data.metrics.odd.last, 'Infinity');
 });
 
+test('run show prints the note, the datasets and provenance grouped, with inputs in --json', async () => {
+  const { home, ids } = await seeded();
+  const client = new TrackingClient({ home });
+  const deps = { dependencies: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`pkg-${i}`, `^${i}.0.0`])), devDependencies: { typescript: '5.9.0' } };
+  await client.setTags(ids[2], {
+    'tracklab.note': 'Baseline with the small lr.\nCompare against run-0.',
+    'tracklab.git.commit': '0123456789abcdef',
+    'tracklab.version.node': 'v20.0.0',
+    'tracklab.dependencies': JSON.stringify(deps),
+    team: 'vision',
+  });
+  const train = await client.logInput(ids[2], [{ x: 1, y: 0 }, { x: 2, y: 1 }], { name: 'toy', context: 'training', source: 'data/toy.json' });
+  const valid = await client.logInput(ids[2], [{ x: 3, y: 1 }], { name: 'toy-val', context: 'validation' });
+  await client.close();
+
+  const io = capture();
+  assert.equal(await main(['--home', home, 'run', 'show', ids[2]], io), 0);
+  const out = io.stdout;
+  assert.match(out, /\nnote\n  Baseline with the small lr\.\n  Compare against run-0\.\n/);
+  assert.ok(out.indexOf('note') < out.indexOf('params'), 'the note comes right under the header');
+  assert.match(out, new RegExp(`\ndatasets\nname +digest +context +rows +source\n[- ]+\ntoy +${train.dataset.digest.slice(0, 12)} +training +2 +data/toy\.json\n`));
+  assert.match(out, new RegExp(`toy-val +${valid.dataset.digest.slice(0, 12)} +validation +1 +in-memory rows`));
+  const provenance = out.slice(out.indexOf('\nprovenance\n'), out.indexOf('\ntags\n'));
+  assert.match(provenance, /tracklab\.git\.commit +0123456789abcdef[\s\S]*tracklab\.version\.node +v20\.0\.0[\s\S]*tracklab\.dependencies +31 packages \(see --json\)/);
+  assert.doesNotMatch(out, /pkg-0/, 'the dependencies JSON stays out of the table');
+  const tags = out.slice(out.indexOf('\ntags\n'));
+  assert.match(tags, /team +vision/);
+  assert.doesNotMatch(tags, /tracklab\.(note|git|version|dependencies)/);
+
+  const json = capture();
+  await main(['--home', home, 'run', 'show', ids[2], '--json'], json);
+  const shown = JSON.parse(json.stdout);
+  assert.deepEqual(shown.inputs.map((i: { dataset: { name: string; digest: string }; context: string }) => [i.dataset.name, i.dataset.digest, i.context]),
+    [['toy', train.dataset.digest, 'training'], ['toy-val', valid.dataset.digest, 'validation']]);
+  assert.deepEqual(JSON.parse(shown.data.tags['tracklab.dependencies']), deps);
+  assert.equal(shown.data.tags['tracklab.note'], 'Baseline with the small lr.\nCompare against run-0.');
+
+  const bare = capture();
+  await main(['--home', home, 'run', 'show', ids[0], '--json'], bare);
+  assert.deepEqual(JSON.parse(bare.stdout).inputs, []);
+});
+
 test('metrics exports csv, json and an Arrow file', async () => {
   const { home, ids } = await seeded();
   const csv = capture();

@@ -7,7 +7,7 @@ import { TrackingClient } from '../tracking/client';
 import { isTracklabError } from '../errors';
 import { Mime } from '../views/bundle';
 import { comparison } from './compare';
-import { runView } from './show-run';
+import { runsTableView, runView } from './show-run';
 
 async function seeded() {
   const client = new TrackingClient({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-show-')) });
@@ -49,4 +49,50 @@ test('comparison explains an empty selection and a run view shows one run', asyn
   const view = await runView(ids[1], { client });
   assert.ok(view.some((b) => typeof b.data[Mime.html] === 'string' && (b.data[Mime.html] as string).includes('run-1')));
   assert.ok(view.some((b) => typeof b.data[Mime.vegaLite] === 'object'));
+});
+
+test('comparison and runs table add a datasets column only when runs logged inputs, escaped', async () => {
+  const { client, ids } = await seeded();
+  const without = await comparison({ client, experiment: 'show' });
+  assert.doesNotMatch(without[0].data[Mime.plain] as string, /datasets/);
+  assert.doesNotMatch((await runsTableView({ client, experiment: 'show' })).data[Mime.html] as string, /datasets/);
+
+  const rows = [{ x: 1, y: 2 }, { x: 3, y: 4 }];
+  const train = await client.logInput(ids[0], rows, { name: 'toy', context: '<script>alert(1)</script>' });
+  await client.logInput(ids[1], [...rows, { x: 5, y: 6 }], { name: 'toy', context: 'training' });
+  const [table] = await comparison({ client, experiment: 'show' });
+  const html = table.data[Mime.html] as string;
+  assert.match(html, /<th>datasets<\/th>/);
+  assert.match(html, new RegExp(`toy@${train.dataset.digest.slice(0, 8)} \\(&lt;script&gt;alert\\(1\\)&lt;/script&gt;\\)`));
+  assert.doesNotMatch(html, /<script>/);
+  const text = table.data[Mime.plain] as string;
+  const line = (name: string) => text.split('\n').find((l) => l.includes(name)) ?? '';
+  assert.match(line('run-1'), /toy@[0-9a-f]{8} \(training\)/);
+  assert.doesNotMatch(line('run-2'), /toy@/, 'a run without inputs has an empty datasets cell');
+
+  const listed = await runsTableView({ client, experiment: 'show' });
+  assert.match(listed.data[Mime.plain] as string, /datasets/);
+  assert.match(listed.data[Mime.plain] as string, /toy@[0-9a-f]{8} \(training\)/);
+});
+
+test('a run view shows the note, the datasets and provenance of the run, escaped', async () => {
+  const { client, ids } = await seeded();
+  await client.setTags(ids[0], {
+    'tracklab.note': 'First try.\n<b>lr</b> too high?',
+    'tracklab.git.commit': 'c0ffee<i>',
+    'tracklab.dependencies': JSON.stringify({ dependencies: { a: '1', b: '2' }, devDependencies: { c: '3' } }),
+  });
+  const input = await client.logInput(ids[0], [{ a: 1 }, { a: 2 }, { a: 3 }], { name: 'iris', context: 'validation' });
+  const [card] = await runView(ids[0], { client });
+  const html = card.data[Mime.html] as string;
+  assert.match(html, /<div class="tl-run-note">First try.\n&lt;b&gt;lr&lt;\/b&gt; too high\?<\/div>/);
+  assert.match(html, new RegExp(`<caption>datasets</caption>.*iris.*${input.dataset.digest.slice(0, 12)}.*validation.*>3<`));
+  const text = card.data[Mime.plain] as string;
+  assert.match(text, /note: First try\. <b>lr<\/b> too high\?/);
+  assert.match(text, /iris +[0-9a-f]{12} +validation +3/);
+  const provenance = html.slice(html.indexOf('<summary>provenance'));
+  assert.match(provenance, /tracklab\.git\.commit.*c0ffee&lt;i&gt;.*tracklab\.dependencies.*3 packages/);
+  assert.doesNotMatch(provenance, /devDependencies/, 'the dependencies JSON is summarised, not dumped');
+  const plain = await runView(ids[1], { client });
+  assert.doesNotMatch(plain[0].data[Mime.html] as string, /tl-run-note"|<caption>datasets/);
 });

@@ -1,5 +1,6 @@
 /** `compare()`: runs side by side under the cell — table, histories, parallel coordinates, scatter. */
 import type { Run } from '../entities';
+import { datasetLabels } from '../datasets/dataset-labels';
 import { TracklabError } from '../errors';
 import { display } from '../notebook/display';
 import type { DisplayBundle } from '../views/bundle';
@@ -22,7 +23,8 @@ export interface CompareOptions extends RunSelection {
 
 /**
  * Compares runs on one metric right under the cell: a table of the params
- * that differ with last/min/max of the metric and the best run marked, the
+ * that differ (and the datasets each run used, when any run logged one)
+ * with last/min/max of the metric and the best run marked, the
  * metric histories overlaid (one line per run), parallel coordinates from
  * params to the metric, and a scatter of the most relevant param. Outside a
  * notebook it prints the text forms.
@@ -42,10 +44,11 @@ export async function comparison(options: CompareOptions = {}): Promise<DisplayB
     throw new TracklabError('RESOURCE_DOES_NOT_EXIST', 'No runs to compare: check the experiment name and filter, or log a run first.');
   }
   const metric = options.metric ?? defaultMetric(runs);
-  const histories = await client.store.readMetrics(runs.map((r) => r.info.runId), [metric]);
+  const ids = runs.map((r) => r.info.runId);
+  const [histories, inputs] = await Promise.all([client.store.readMetrics(ids, [metric]), client.listInputs(ids)]);
   return compareBundles({
     runs, histories, metric, mode: options.mode, smoothing: options.smoothing, logScale: options.logScale,
-    params: options.params, scatterParam: options.scatterParam,
+    params: options.params, scatterParam: options.scatterParam, datasets: datasetLabels(inputs),
   });
 }
 

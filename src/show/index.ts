@@ -1,3 +1,3 @@
 export { compare, comparison, type CompareOptions } from './compare';
-export { show, runView, runsTable } from './show-run';
+export { show, runView, runsTable, runsTableView } from './show-run';
 export type { RunRef, RunSelection } from './select-runs';

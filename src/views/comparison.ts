@@ -28,6 +28,8 @@ export interface CompareInput {
   readonly scatterParam?: string;
   /** Lines drawn at most in the history chart (the best runs). Default 20. */
   readonly maxRuns?: number;
+  /** A label per run id of the datasets it used; adds a "datasets" column to the table when any run has one. */
+  readonly datasets?: ReadonlyMap<string, string>;
 }
 
 const MAX_PARALLEL_PARAMS = 8;
@@ -52,7 +54,7 @@ export async function compareBundles(input: CompareInput): Promise<DisplayBundle
   }
   const mode = input.mode ?? inferMode(metric);
   const params = input.params ?? differingParams(runs);
-  const out: DisplayBundle[] = [runsTableBundle(runs, { metric, mode, params: input.params })];
+  const out: DisplayBundle[] = [runsTableBundle(runs, { metric, mode, params: input.params, datasets: input.datasets })];
   const values = runs.map((r) => metricValue(r, metric));
   const best = bestIndex(values, mode);
   const labels = runLabels(runs.map((r) => r.info));

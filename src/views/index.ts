@@ -11,3 +11,4 @@ export * from './run-card';
 export * from './run-view';
 export * from './comparison';
 export * from './param-relevance';
+export * from './run-tags';

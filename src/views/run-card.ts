@@ -12,7 +12,7 @@
 //   are `runBundle()` in comparison.ts (show(run)).
 import { sparklineSvg } from '../charts/sparkline-svg';
 import { escapeHtml, type TrustedHtml } from '../html/escape';
-import type { RunStatus } from '../entities';
+import type { DatasetInput, RunStatus } from '../entities';
 import { Mime, type DisplayBundle } from './bundle';
 import { formatDuration, formatNumber } from './format';
 import { htmlTable, TABLE_CSS } from './html-table';
@@ -36,6 +36,12 @@ export interface RunCardState {
   readonly latest: Readonly<Record<string, { readonly value: number; readonly step: number }>>;
   readonly series: readonly { readonly key: string; readonly steps: ArrayLike<number>; readonly values: ArrayLike<number> }[];
   readonly cells?: readonly RunCardCell[];
+  /** The run's note (tag `tracklab.note`), shown under the header. */
+  readonly note?: string | null;
+  /** Datasets the run used (`client.listInputs(runId)`); a table of them when there are any. */
+  readonly inputs?: readonly DatasetInput[];
+  /** Provenance tags as [key, value] (see `groupTags()`), in a collapsed section. */
+  readonly provenance?: readonly (readonly [string, string])[];
   readonly startTime: number;
   readonly endTime?: number | null;
   /** Clock for the elapsed time of a running run; defaults to Date.now(). */
@@ -46,6 +52,8 @@ const MAX_PARAMS = 40;
 const MAX_METRICS = 24;
 const MAX_CELLS = 30;
 const MAX_SOURCE = 4000;
+const MAX_NOTE = 2000;
+const MAX_INPUTS = 20;
 
 const CARD_CSS = `
 .tl-card{border:1px solid rgba(128,128,128,.35);border-radius:6px;padding:8px 12px;display:inline-block;min-width:420px}
@@ -56,11 +64,13 @@ const CARD_CSS = `
 .tl-card summary{cursor:pointer;opacity:.85}
 .tl-card pre{margin:2px 0 8px;padding:6px 8px;background:rgba(128,128,128,.1);border-radius:4px;max-height:16em;overflow:auto;font-size:11.5px;white-space:pre}
 .tl-card .tl-msg{color:#d62728;margin:2px 0 6px;white-space:pre-wrap}
+.tl-card .tl-run-note{margin:2px 0 6px;padding:4px 8px;border-left:3px solid rgba(128,128,128,.5);white-space:pre-wrap;max-width:60em}
 `.trim();
 
 /**
- * The live run card: run name, coloured status, elapsed time, params, latest
- * metrics with a sparkline each, and the executed cells (collapsed). Returns
+ * The live run card: run name, coloured status, elapsed time, the note,
+ * params, latest metrics with a sparkline each, the datasets used, and the
+ * provenance and executed cells (both collapsed). Returns
  * one bundle (see the decision at the top of this file). Pure and
  * synchronous, so the notebook bridge can call it on every throttled tick.
  *
@@ -79,6 +89,12 @@ export function runCardBundles(state: RunCardState): DisplayBundle[] {
     `<div class="tl-card-head"><b>${escapeHtml(state.runName)}</b> ${statusBadge(state.status).trustedHtml} ` +
     `<span>${escapeHtml(formatDuration(elapsed))}</span> <span class="tl-id">${escapeHtml(state.runId)}</span></div>`;
   const message = state.statusMessage ? `<div class="tl-msg">${escapeHtml(state.statusMessage.slice(0, 2000))}</div>` : '';
+  const note = state.note && state.note.trim() ? state.note : undefined;
+  const noteHtml = note ? `<div class="tl-run-note">${escapeHtml(clip(note, MAX_NOTE))}</div>` : '';
+  const inputsTable = state.inputs?.length ? tableOfInputs(state.inputs) : undefined;
+  const provenance = state.provenance?.length
+    ? `<details><summary>provenance (${state.provenance.length})</summary>${htmlTable(tableOfProvenance(state.provenance), { withStyle: false })}</details>`
+    : '';
   const history = cells.length
     ? `<details><summary>cells (${state.cells?.length ?? 0})</summary>` +
       (hiddenCells > 0 ? `<div class="tl-note">${hiddenCells} earlier cell(s) not shown</div>` : '') +
@@ -86,14 +102,17 @@ export function runCardBundles(state: RunCardState): DisplayBundle[] {
       `</details>`
     : '';
   const html =
-    `<style>${TABLE_CSS}\n${CARD_CSS}</style><div class="tl-wrap tl-card">${head}${message}<div class="tl-card-cols">` +
-    `${htmlTable(paramsTable, { withStyle: false })}${htmlTable(metricsTable, { withStyle: false })}</div>${history}</div>`;
+    `<style>${TABLE_CSS}\n${CARD_CSS}</style><div class="tl-wrap tl-card">${head}${message}${noteHtml}<div class="tl-card-cols">` +
+    `${htmlTable(paramsTable, { withStyle: false })}${htmlTable(metricsTable, { withStyle: false })}` +
+    `${inputsTable ? htmlTable(inputsTable, { withStyle: false }) : ''}</div>${provenance}${history}</div>`;
 
   const text = [
     `run ${oneLine(state.runName)} [${state.status}] ${formatDuration(elapsed)} (${state.runId})`,
     ...(state.statusMessage ? [oneLine(state.statusMessage).slice(0, 300)] : []),
+    ...(note ? [`note: ${oneLine(note).slice(0, 300)}`] : []),
     textTable(paramsTable),
     textTable(metricsTable),
+    ...(inputsTable ? [textTable(inputsTable)] : []),
     ...(cells.length ? [`cells: ${cells.map((c) => cellLine(c)).join('; ')}`] : []),
   ].join('\n');
   return [{ data: { [Mime.html]: html, [Mime.plain]: text } }];
@@ -128,6 +147,20 @@ function tableOfMetrics(state: RunCardState): Table {
   };
 }
 
+function tableOfProvenance(entries: readonly (readonly [string, string])[]): Table {
+  return { columns: [{ title: 'tag' }, { title: 'value', align: 'left' }], rows: entries.map(([k, v]) => ({ cells: [k, v] })) };
+}
+
+function tableOfInputs(inputs: readonly DatasetInput[]): Table {
+  const shown = inputs.slice(0, MAX_INPUTS);
+  return {
+    caption: 'datasets',
+    columns: [{ title: 'dataset' }, { title: 'digest' }, { title: 'context' }, { title: 'rows', align: 'right' }],
+    rows: shown.map((i) => ({ cells: [i.dataset.name, i.dataset.digest.slice(0, 12), i.context, i.dataset.numRows] })),
+    note: inputs.length > shown.length ? `showing ${shown.length} of ${inputs.length} datasets` : undefined,
+  };
+}
+
 function lastPoint(steps: ArrayLike<number>, values: ArrayLike<number>): { value: number; step: number } | undefined {
   const i = values.length - 1;
   return i >= 0 ? { value: values[i], step: steps[i] } : undefined;
@@ -139,7 +172,11 @@ function cellLine(c: RunCardCell): string {
 }
 
 function clipSource(source: string): string {
-  return source.length > MAX_SOURCE ? `${source.slice(0, MAX_SOURCE)}\n… (${source.length - MAX_SOURCE} more characters)` : source;
+  return clip(source, MAX_SOURCE);
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
 }
 
 function oneLine(text: string): string {

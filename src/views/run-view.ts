@@ -1,19 +1,20 @@
-import type { CellRecord, Run } from '../entities';
+import type { CellRecord, DatasetInput, Run } from '../entities';
 import { smallMultiplesSpec } from '../charts/small-multiples';
 import type { MetricSeries } from '../charts/series';
 import type { DisplayBundle } from './bundle';
 import { boundedChartBundle } from './chart-bundle';
 import { runCardBundles } from './run-card';
+import { groupTags, noteOf } from './run-tags';
 
 /**
- * What `show(run)` displays: the run card in its final state (status,
- * params, latest metrics with sparklines, executed cells) and, when the run
- * has histories, one interactive chart per metric.
+ * What `show(run)` displays: the run card in its final state (status, note,
+ * params, latest metrics with sparklines, datasets, provenance, executed
+ * cells) and, when the run has histories, one interactive chart per metric.
  *
  * @example
  * for (const b of await runBundle(run, histories)) display(b);
  */
-export async function runBundle(run: Run, histories: readonly MetricSeries[], options: { cells?: readonly CellRecord[] } = {}): Promise<DisplayBundle[]> {
+export async function runBundle(run: Run, histories: readonly MetricSeries[], options: { cells?: readonly CellRecord[]; inputs?: readonly DatasetInput[] } = {}): Promise<DisplayBundle[]> {
   const own = histories.filter((s) => s.runId === run.info.runId);
   const latest: Record<string, { value: number; step: number }> = {};
   for (const [key, m] of Object.entries(run.data.metrics)) latest[key] = { value: m.last, step: m.lastStep };
@@ -31,6 +32,9 @@ export async function runBundle(run: Run, histories: readonly MetricSeries[], op
       durationMs: c.endTime !== null ? c.endTime - c.startTime : null,
       status: c.status,
     })),
+    note: noteOf(run.data.tags),
+    inputs: options.inputs,
+    provenance: groupTags(run.data.tags).provenance,
     startTime: run.info.startTime,
     endTime: run.info.endTime,
   });

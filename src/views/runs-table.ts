@@ -16,6 +16,11 @@ export interface RunsTableOptions {
   readonly metrics?: readonly string[];
   /** Rows at most. Default 200. */
   readonly maxRows?: number;
+  /**
+   * A label per run id of the datasets it used (see `datasetLabels()` in
+   * src/datasets). The "datasets" column appears only when some shown run has one.
+   */
+  readonly datasets?: ReadonlyMap<string, string>;
 }
 
 const MAX_PARAM_COLUMNS = 12;
@@ -33,6 +38,8 @@ export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}):
   const others = (options.metrics ?? metricKeys(runs).filter((k) => k !== metric).slice(0, 6)).filter((k) => k !== metric);
   const mode = options.mode ?? 'max';
   const best = metric ? bestIndex(shown.map((r) => metricValue(r, metric)), mode) : -1;
+  const datasets = options.datasets;
+  const withDatasets = datasets !== undefined && shown.some((r) => Boolean(datasets.get(r.info.runId)));
 
   const columns: Column[] = [
     { title: 'run' },
@@ -40,6 +47,7 @@ export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}):
     { title: 'started' },
     { title: 'duration', align: 'right' },
     ...params.map((p) => ({ title: p, align: 'left' as const })),
+    ...(withDatasets ? [{ title: 'datasets', align: 'left' as const }] : []),
     ...(metric ? [{ title: `${metric} (last)` }, { title: 'min' }, { title: 'max' }] : []),
     ...others.map((k) => ({ title: k })),
   ];
@@ -51,6 +59,7 @@ export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}):
       formatTime(run.info.startTime),
       run.info.endTime !== null ? formatDuration(run.info.endTime - run.info.startTime) : '',
       ...params.map((p) => run.data.params[p] ?? null),
+      ...(withDatasets ? [datasets?.get(run.info.runId) || null] : []),
       ...(metric ? [summary?.last ?? null, summary?.min ?? null, summary?.max ?? null] : []),
       ...others.map((k) => run.data.metrics[k]?.last ?? null),
     ];

@@ -10,6 +10,7 @@ import { runBundle } from './run-view';
 import { bundleBytes, MAX_CHART_BUNDLE_BYTES } from './chart-bundle';
 import { formatNumber, formatDuration } from './format';
 import { textTable } from './text-table';
+import { dependenciesSummary, groupTags, noteOf } from './run-tags';
 import { isTracklabError } from '../errors';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -145,6 +146,64 @@ test('run card: one HTML bundle with status, params, sparklines and collapsed ce
   const text = card.data[Mime.plain] as string;
   assert.match(text, /^run <img src=x onerror=alert\(1\)> \[RUNNING\] 2m 05s/);
   assert.match(text, /acc\.top\[1\]\s+NaN\s+3/);
+});
+
+test('runs table and comparison: a datasets column only when a shown run has a label, escaped', async () => {
+  const header = (b: DisplayBundle) => (b.data[Mime.plain] as string).split('\n')[1];
+  assert.doesNotMatch(header(runsTableBundle(runs)), /datasets/);
+  assert.doesNotMatch(header(runsTableBundle(runs, { datasets: new Map([['r1', ''], ['elsewhere', 'x@1']]) })), /datasets/);
+  const datasets = new Map([['r1', 'mnist@3f2a1c9d (training)'], ['r2', `${XSS}@00000000`]]);
+  const table = runsTableBundle(runs, { datasets });
+  const html = table.data[Mime.html] as string;
+  assert.ok(html.includes('<th>datasets</th>'));
+  assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;@00000000') && !html.includes('<img'));
+  const lines = (table.data[Mime.plain] as string).split('\n');
+  const column = lines[1].indexOf('datasets');
+  assert.equal(lines.find((l) => l.startsWith('brave-otter-001'))?.slice(column, column + 25), 'mnist@3f2a1c9d (training)');
+  assert.equal(lines.find((l) => l.startsWith('calm-heron-003'))?.slice(column, column + 25).trim(), '', 'r3 used no dataset');
+  const [compared] = await compareBundles({ runs, histories, metric: 'loss', datasets });
+  assert.ok((compared.data[Mime.html] as string).includes('<th>datasets</th>'));
+  const [plain] = await compareBundles({ runs, histories, metric: 'loss' });
+  assert.ok(!(plain.data[Mime.html] as string).includes('datasets'));
+});
+
+test('run card: note, datasets and provenance, escaped; none of them when absent', () => {
+  const base = { runName: 'r', runId: 'id1', status: 'FINISHED' as const, params: {}, latest: {}, series: [], startTime: 0, endTime: 10 };
+  const [card] = runCardBundles({
+    ...base,
+    note: `try ${XSS}\nnext: lower lr`,
+    inputs: [
+      { dataset: { name: 'mnist', digest: 'ab'.repeat(32), sourceType: 'rows', source: 'in-memory rows', schema: null, profile: null, numRows: 60000 }, context: '</td><script>x</script>' },
+      { dataset: { name: 'extra', digest: 'cd'.repeat(32), sourceType: 'file', source: 'x.csv', schema: null, profile: null, numRows: null }, context: null },
+    ],
+    provenance: [['tracklab.git.commit', '<b>abc</b>'], ['tracklab.dependencies', '2 packages']],
+  });
+  const html = card.data[Mime.html] as string;
+  assert.ok(!html.includes('<img') && !html.includes('<script>') && !html.includes('<b>abc'));
+  assert.match(html, /<div class="tl-run-note">try &lt;img src=x onerror=alert\(1\)&gt;\nnext: lower lr<\/div>/);
+  assert.match(html, /<caption>datasets<\/caption>.*abababababab.*&lt;\/td&gt;&lt;script&gt;x&lt;\/script&gt;.*60000.*extra.*cdcdcdcdcdcd/);
+  assert.match(html, /<details><summary>provenance \(2\)<\/summary>.*&lt;b&gt;abc&lt;\/b&gt;/);
+  const text = card.data[Mime.plain] as string;
+  assert.match(text, /^note: try <img src=x onerror=alert\(1\)> next: lower lr$/m);
+  assert.match(text, /^mnist +abababababab +<\/td><script>x<\/script> +60000$/m);
+  const [bare] = runCardBundles({ ...base, note: '  ', inputs: [], provenance: [] });
+  assert.ok(!/tl-run-note"|<caption>datasets|provenance/.test(bare.data[Mime.html] as string));
+});
+
+test('run tags: the note apart, provenance grouped and ordered, dependencies counted', () => {
+  const tags = {
+    'tracklab.note': 'hello', 'tracklab.os': 'linux', 'tracklab.version.node': 'v20', 'tracklab.git.commit': 'abc', zeta: '1',
+    'tracklab.lockfile.sha256': 'ff', 'tracklab.dependencies': JSON.stringify({ dependencies: { a: '1' }, devDependencies: { b: '2', c: '3' } }), alpha: '2',
+  };
+  assert.equal(noteOf(tags), 'hello');
+  assert.equal(noteOf({ 'tracklab.note': ' \n' }), undefined);
+  const { provenance, other } = groupTags(tags, { dependenciesHint: ' (see --json)' });
+  assert.deepEqual(provenance.map(([k]) => k), ['tracklab.git.commit', 'tracklab.version.node', 'tracklab.os', 'tracklab.dependencies', 'tracklab.lockfile.sha256']);
+  assert.equal(provenance[3][1], '3 packages (see --json)');
+  assert.deepEqual(other, [['alpha', '2'], ['zeta', '1']]);
+  assert.equal(dependenciesSummary(JSON.stringify({ dependencies: ['a', 'b'] })), '2 packages');
+  assert.equal(dependenciesSummary(JSON.stringify({ dependencies: { a: '1' } })), '1 package');
+  assert.equal(dependenciesSummary('{"dependencies":["a","b…'), 'packages (list cut)');
 });
 
 test('runBundle: final card plus one chart per metric', async () => {
