@@ -212,6 +212,11 @@ export class ActiveRun implements OwnedRun {
     this.setTags({ [key]: value });
   }
 
+  /** See TrackingClient.setNote. @example run.setNote('wider layers, same data'); */
+  setNote(text: string): void {
+    this.setTag('tracklab.note', text);
+  }
+
   /** @example run.setTags({ stage: 'tuning' }); */
   setTags(tags: Readonly<Record<string, unknown>>): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));

@@ -222,6 +222,11 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     await this.setTags(runId, { [key]: value });
   }
 
+  /** The run's free-text note (tag `tracklab.note`, shown by `run show` and the run card). @example await client.setNote(runId, 'baseline; data v2'); */
+  async setNote(runId: string, text: string): Promise<void> {
+    await this.setTag(runId, 'tracklab.note', text);
+  }
+
   /** @example await client.setTags(runId, { stage: 'tuning', owner: 'ana' }); */
   async setTags(runId: string, tags: Readonly<Record<string, unknown>>): Promise<void> {
     validateRunId(runId);
