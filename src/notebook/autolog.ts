@@ -4,13 +4,15 @@
  *   first log() with the notebook's settings as params, and ended when the
  *   cell ends: FINISHED, FAILED with the error, or KILLED when interrupted.
  *   Re-running the cell opens a new run.
- * - Explicit runs (startRun ... endRun across cells) are used as they are;
- *   every cell executed while one is active is recorded on it.
+ * - Explicit runs (startRun ... endRun, within a cell or across cells) are
+ *   used as they are: the tracking layer reports each new run (onRunStart),
+ *   so it gets the notebook tags and its cell at once, and every later cell
+ *   executed while it is active is recorded on it too.
  * - A live card under the cell shows the run while it is active there.
  */
 import { TracklabError } from '../errors';
 import type { ActiveRun } from '../tracking/active-run';
-import { activeRun, setImplicitRunProvider, startRun } from '../tracking/fluent';
+import { activeRun, onRunStart, setImplicitRunProvider, startRun } from '../tracking/fluent';
 import type { EndStatus } from '../tracking/lifecycle';
 import { captureParams, declaredNames, importedNames, mutableNames } from './auto-capture';
 import { currentCell, installCellHooks, onCellEnd, onCellStart, type CellEnd, type CellStart } from './cell-hooks';
@@ -38,12 +40,13 @@ interface Settings {
 /** Tags the kernel knows better than process-wide system tags (tslab compiles cells with its own TypeScript). */
 const KERNEL_TAGS = new Set(['tracklab.source.type', 'tracklab.source.name', 'tracklab.version.typescript', 'tracklab.version.tslab']);
 
-/** How often a running cell is checked for a run started by startRun() inside it. */
-const POLL_MS = 100;
-
 let settings: Settings | undefined;
 let removers: (() => void)[] = [];
 const tracked = new Map<ActiveRun, TrackedRun>();
+/** Runs that already have the notebook tags. */
+const tagged = new WeakSet<ActiveRun>();
+/** True while implicitRun() starts its run, which it tags, attaches and shows itself. */
+let openingImplicit = false;
 /** The run auto-capture opened, and the cell it belongs to (undefined: opened outside any seen cell). */
 let implicit: { run: ActiveRun; cell: CellStart | undefined } | undefined;
 const imports = new Set<string>();
@@ -55,7 +58,6 @@ const imports = new Set<string>();
 const resultNames = new Set<string>();
 /** True from autolog() until the next cell starts: the autolog() cell itself is not seen by the hooks. */
 let inAutologCell = false;
-let poll: NodeJS.Timeout | undefined;
 
 function validate(opts: AutologOptions): Settings {
   if (opts === null || typeof opts !== 'object') {
@@ -130,13 +132,17 @@ function implicitRun(): ActiveRun {
   const tags = inKernel() ? notebookTags(cell) : {};
   const params = guard('capture params', paramsFor) ?? {};
   let run: ActiveRun;
+  openingImplicit = true;
   try {
     run = startRun({ params, tags });
   } catch (error) {
     // A captured value the tracking layer rejects must not stop the user's log().
     warnOnce('autolog-params-rejected', notebookMsg.autologFailed('store the captured params', error));
     run = startRun({ tags });
+  } finally {
+    openingImplicit = false;
   }
+  if (inKernel()) tagged.add(run);
   implicit = { run, cell };
   guard('track the run', () => {
     const t = track(run);
@@ -152,19 +158,44 @@ function endStatus(cell: CellEnd): { status: EndStatus; message: string | undefi
   return { status: 'FAILED', message: cell.error ?? 'Cell failed' };
 }
 
+/**
+ * Gives an explicit run the notebook provenance it lacks, once. User tags
+ * win, except the few the kernel knows better than the process does.
+ */
+function tagNotebook(run: ActiveRun, cell: CellStart | undefined): void {
+  if (tagged.has(run)) return;
+  tagged.add(run);
+  const own = run.snapshot().tags;
+  const missing = Object.fromEntries(Object.entries(notebookTags(cell))
+    .filter(([k, v]) => (own[k] === undefined || KERNEL_TAGS.has(k)) && own[k] !== v));
+  if (Object.keys(missing).length > 0) run.setTags(missing);
+}
+
+/**
+ * startRun() just made `run` active: tag it, and when a cell is running,
+ * record the cell on it and show its card there. A run started between
+ * cells (in the autolog() cell, or by background code) is attached when
+ * the next cell starts.
+ */
+function onRunStarted(run: ActiveRun): void {
+  if (openingImplicit) return;
+  const cell = currentCell();
+  guard('tag the run', () => tagNotebook(run, cell));
+  if (!cell) return;
+  guard('track the run', () => {
+    const t = track(run);
+    t.attachCell(cell);
+    t.openCard();
+  });
+}
+
 /** Attaches the explicit active run (if any, and new to this cell) to the cell. */
 function attachActive(cell: CellStart): void {
   const run = activeRun();
   if (!run || !run.running) return;
-  const seen = tracked.has(run);
   const t = track(run);
   if (t.hasCell(cell)) return;
-  if (!seen && implicit?.run !== run) {
-    // An explicit run gets the notebook provenance it lacks (user tags win).
-    const own = run.snapshot().tags;
-    const missing = Object.fromEntries(Object.entries(notebookTags()).filter(([k]) => own[k] === undefined || KERNEL_TAGS.has(k)));
-    guard('tag the run', () => run.setTags(missing));
-  }
+  guard('tag the run', () => tagNotebook(run, undefined));
   t.attachCell(cell);
 }
 
@@ -188,14 +219,10 @@ async function onStart(cell: CellStart): Promise<void> {
   // background code between cells) ends when the next cell starts.
   if (implicit && implicit.cell === undefined) await endImplicit('FINISHED', undefined);
   guard('attach the active run', () => attachActive(cell));
-  if (poll) clearInterval(poll);
-  poll = setInterval(() => guard('attach the active run', () => attachActive(cell)), POLL_MS);
-  poll.unref?.();
 }
 
 async function onEnd(cell: CellEnd): Promise<void> {
-  if (poll) clearInterval(poll);
-  poll = undefined;
+  // A run the cell uncovered by ending an inner one was active here too.
   guard('attach the active run', () => attachActive(cell));
   const involved = [...tracked.values()].filter((t) => t.hasCell(cell));
   if (involved.length > 0) for (const name of declaredNames(cell.code)) resultNames.add(name);
@@ -216,8 +243,6 @@ async function onEnd(cell: CellEnd): Promise<void> {
 function disable(): void {
   for (const remove of removers) remove();
   removers = [];
-  if (poll) clearInterval(poll);
-  poll = undefined;
   setImplicitRunProvider(undefined);
   disableTfjsAutolog();
   for (const t of tracked.values()) t.dispose();
@@ -251,6 +276,6 @@ export function autolog(opts: AutologOptions = {}): void {
     return;
   }
   if (!installCellHooks()) return; // kernel.ts already warned
-  removers = [onCellStart(onStart), onCellEnd(onEnd)];
+  removers = [onCellStart(onStart), onCellEnd(onEnd), onRunStart(onRunStarted)];
   inAutologCell = currentCell() === undefined;
 }

@@ -197,3 +197,48 @@ test('a tight loop right after startRun keeps every point', async () => {
   assert.equal(summary.count, 200_000);
   assert.equal(summary.lastStep, 199_999);
 });
+
+test('onRunStart: called synchronously with each started run, already active; errors swallowed once; removable', async () => {
+  const seen: [string, string | undefined][] = [];
+  const off = tl.onRunStart((run) => { seen.push([run.name, tl.activeRun()?.name]); });
+  let throws = 0;
+  const offBad = tl.onRunStart(() => { throws++; throw new Error('hook bug'); });
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => { warnings.push(args.join(' ')); };
+  let outer: ActiveRun;
+  let inner: ActiveRun;
+  let wrapped = '';
+  let implicit: ActiveRun | undefined;
+  try {
+    outer = tl.startRun({ name: 'hook-outer' });
+    assert.deepEqual(seen, [['hook-outer', 'hook-outer']], 'seen before startRun returns');
+    inner = tl.startRun({ name: 'hook-inner', parent: true });
+    inner.log({ x: 1 }); // the run works normally after a throwing listener
+    await inner.end();
+    await tl.withRun({ name: 'hook-with' }, (run) => { wrapped = run.name; });
+    // A run the implicit provider opens through startRun is reported too; one built directly is not.
+    await outer.end();
+    tl.setImplicitRunProvider(() => (implicit ??= tl.startRun({ name: 'hook-implicit' })));
+    tl.log({ y: 1 });
+    const direct = new ActiveRun(getClient(), { name: 'hook-direct' });
+    await direct.end();
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(wrapped, 'hook-with');
+  assert.deepEqual(seen.map(([name]) => name), ['hook-outer', 'hook-inner', 'hook-with', 'hook-implicit']);
+  assert.deepEqual(seen.map(([name, active]) => name === active), [true, true, true, true]);
+  assert.equal(throws, 4);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /listener threw and was ignored: hook bug/);
+  off();
+  offBad();
+  const later = tl.startRun({ name: 'hook-after-off' });
+  await later.end();
+  await implicit?.end();
+  assert.equal(seen.length, 4);
+  assert.equal(throws, 4);
+  assert.equal((await getClient().getRun(inner.id)).data.metrics.x.last, 1);
+  assert.throws(() => tl.onRunStart('nope' as never), (e: unknown) => isTracklabError(e, 'INVALID_PARAMETER_VALUE'));
+});

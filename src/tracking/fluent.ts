@@ -19,8 +19,13 @@ export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   readonly home?: string;
 }
 
+/** Called with each run startRun() makes active; see onRunStart. */
+export type RunStartListener = (run: ActiveRun) => void;
+
 const stack: ActiveRun[] = [];
 let implicitProvider: (() => ActiveRun) | undefined;
+const startListeners = new Set<RunStartListener>();
+let startListenerWarned = false;
 
 function forget(run: ActiveRun): void {
   const at = stack.lastIndexOf(run);
@@ -47,7 +52,32 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
   }
   const run = new ActiveRun(getClient(home), { ...rest, parent: parentId }, { onEnd: forget });
   stack.push(run);
+  for (const listener of [...startListeners]) {
+    try {
+      listener(run);
+    } catch (err) {
+      // A listener (notebook capture, a user's hook) must never stop the run from starting.
+      if (!startListenerWarned) {
+        startListenerWarned = true;
+        console.warn(msg.listenerFailed(err instanceof Error ? err.message : String(err)));
+      }
+    }
+  }
   return run;
+}
+
+/**
+ * Calls `listener` synchronously each time startRun() (or withRun(), or a
+ * log() that opens a run through autolog) has made a new run the active one,
+ * before startRun returns. Runs built with `new ActiveRun(...)` are not seen.
+ * Returns the function that removes the listener. Listener errors are
+ * swallowed with one warning.
+ * @example const off = onRunStart((run) => run.setTag('team', 'vision'));
+ */
+export function onRunStart(listener: RunStartListener): () => void {
+  if (typeof listener !== 'function') throw new TracklabError('INVALID_PARAMETER_VALUE', 'onRunStart() needs a function, e.g. onRunStart((run) => { ... }).');
+  startListeners.add(listener);
+  return () => { startListeners.delete(listener); };
 }
 
 /** The innermost active run, if any. */

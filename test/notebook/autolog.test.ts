@@ -143,6 +143,7 @@ describe('autolog in a tslab notebook', () => {
       assert.equal(tags['tracklab.version.node'], process.versions.node);
     }
     assert.deepEqual(runs.slice(0, 3).map((r) => r.data.tags['tracklab.source.cell']), ['3', '5', '7']);
+    assert.equal(runs[3].data.tags['tracklab.source.cell'], '8', 'an explicit run names the cell that started it');
   });
 
   it('leaves one live card per training cell, in its final state', () => {
@@ -174,9 +175,9 @@ describe('autolog in a tslab notebook', () => {
     assert.match(mimeText(card[0], 'text/plain') ?? '', /\[KILLED\]/);
   });
 
-  it('shows the explicit run in the cells where it logged', () => {
+  it('shows the explicit run in the cell that started it and the cells where it logged', () => {
     const cells = codeCells(executed.notebook);
-    for (const index of [8, 9]) {
+    for (const index of [7, 8, 9]) {
       const outputs = displayOutputs(cells[index]);
       assert.equal(outputs.length, 1);
       assert.ok((mimeText(outputs[0], 'text/plain') ?? '').includes('explicit-span'));

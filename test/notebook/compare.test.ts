@@ -88,12 +88,18 @@ describe('notebooks/compare.ipynb', () => {
     assert.ok(Math.max(...finals) > 2 * Math.min(...finals), finals.join(', '));
   });
 
-  it('records the training cell source on each run', {
-    todo: 'explicit runs that start and end inside one cell are never attached to it: src/notebook/autolog.ts attaches the active run only at cell start/end and on a 100 ms poll',
-  }, () => {
-    const training = joinText(cellWith('tracklab.startRun(').source);
+  it('records the training cell on each run, and tags the notebook provenance', () => {
+    const cell = cellWith('tracklab.startRun(');
+    const training = joinText(cell.source);
+    // Every code cell runs once, in order, so the kernel's execution count is the cell's position.
+    const count = cells.indexOf(cell) + 1;
     for (const run of runs) {
-      assert.deepEqual((cellsOf.get(run.info.runId) ?? []).map((c) => [c.source, c.status]), [[training, 'ok']], run.info.runName);
+      const recorded = cellsOf.get(run.info.runId) ?? [];
+      assert.deepEqual(recorded.map((c) => [c.source, c.status, c.executionCount]), [[training, 'ok', count]], run.info.runName);
+      assert.ok(recorded[0].endTime !== null && recorded[0].endTime >= recorded[0].startTime);
+      assert.equal(run.data.tags['tracklab.notebook.kernel'], 'tslab', run.info.runName);
+      assert.equal(run.data.tags['tracklab.version.tslab'], '1.0.22');
+      assert.equal(run.data.tags['tracklab.source.cell'], String(count));
     }
   });
 
