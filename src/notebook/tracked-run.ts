@@ -67,8 +67,8 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
   let seq = 0;
   let card: LiveDisplay | undefined;
   let outcome: { status: RunStatus; message: string | null; endTime: number } | undefined;
-  // The run row is written asynchronously; cells wait for it (flush) once.
-  let writes: Promise<void> = run.flush().catch(() => undefined);
+  // The run row is written asynchronously; cell records wait for it.
+  let writes: Promise<void> = run.settled();
 
   function record(cell: CellRecord): Promise<void> {
     writes = writes.then(async () => {

@@ -285,6 +285,11 @@ export class ActiveRun implements OwnedRun {
     this.client.endSync(this.id, this.status as EndStatus, this.endMessage);
   }
 
+  /** @internal Resolves once the writes queued so far are done, without consuming a write error: `end()` and `flush()` still rethrow it. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
   /** True until the run ends (cheap: no snapshot is built). */
   get running(): boolean {
     return this.status === 'RUNNING';
