@@ -47,7 +47,7 @@ describe('notebooks/quickstart.ipynb', () => {
     assert.deepEqual(runs.map((r) => r.data.params), [
       { seed: '42', lr: '0.5', epochs: '40', batchSize: '32' },
       { seed: '42', lr: '0.05', epochs: '40', batchSize: '32' },
-      { seed: '42', lr: '0.005', epochs: '40', batchSize: '64' },
+      { seed: '42', lr: '0.005', epochs: '40', batchSize: '32' },
     ]);
     for (const run of runs) {
       assert.equal(run.data.metrics.val_loss?.count, 40);
