@@ -10,7 +10,7 @@ import { parseExperimentFilter, parseExperimentOrderBy } from '../../search/expe
 import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
 import { migrations } from './schema';
-import { compileExperimentSearch, compileRunSearch, likeToGlob } from './search-sql';
+import { compileExperimentSearch, compileGeneralRunSearch, compileJoinedRunSearch, compileRunSearch, type CompiledQuery, likeToGlob } from './search-sql';
 
 let dir: string;
 let db: Database.Database;
@@ -285,6 +285,117 @@ describe('run search: paging', () => {
     const base = { experimentIds: ['e1'], orderBy: [], lifecycle: 'active' as const };
     assert.throws(() => compileRunSearch({ ...base, maxResults: 0, offset: 0 }), /maxResults must be a positive integer/);
     assert.throws(() => compileRunSearch({ ...base, maxResults: 10, offset: -1 }), /offset must be a non-negative integer/);
+  });
+});
+
+describe('run search: joined form', () => {
+  let mixed: Database.Database;
+
+  // 90 runs over two experiments (some deleted), with metric values that tie, NaN and missing keys,
+  // params and tags from small vocabularies, and start times that tie, so every tie-breaker matters.
+  before(() => {
+    mixed = new Database(path.join(dir, 'mixed.db'));
+    mixed.exec(migrations[0].sql);
+    mixed.prepare("INSERT INTO experiments (experiment_id, name, creation_time, last_update_time) VALUES ('m1', 'm1', 0, 0), ('m2', 'm2', 0, 0)").run();
+    const run = mixed.prepare(`INSERT INTO runs (run_id, run_name, experiment_id, status, start_time, lifecycle_stage) VALUES (?, ?, ?, ?, ?, ?)`);
+    const param = mixed.prepare('INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)');
+    const tag = mixed.prepare('INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)');
+    const metric = mixed.prepare(`INSERT INTO metric_summaries (run_id, key, last_value, last_is_nan, last_step, last_timestamp, count) VALUES (?, ?, ?, ?, 0, 0, 1)`);
+    const acc = [0.1, 0.5, 0.5, 0.9, NaN, -Infinity, Infinity, 0, 0.7];
+    for (let i = 0; i < 90; i++) {
+      const id = `m-${String((i * 37) % 90).padStart(2, '0')}`;
+      run.run(id, id, i % 4 === 0 ? 'm2' : 'm1', i % 3 === 0 ? 'FAILED' : 'FINISHED', 1000 + (i % 7) * 10, i % 11 === 0 ? 'deleted' : 'active');
+      if (i % 5 !== 0) param.run(id, 'opt', ['adam', 'sgd', 'Adam'][i % 3]);
+      if (i % 4 !== 1) param.run(id, 'lr', ['0.1', '0.01'][i % 2]);
+      if (i % 6 !== 2) tag.run(id, 'team', ['nlp', 'vision'][i % 2]);
+      const metrics: Record<string, number> = { acc: acc[i % acc.length], loss: acc[(i * 5 + Math.floor(i / 9)) % acc.length] };
+      if (i % 8 === 3) delete metrics.acc;
+      if (i % 10 === 4) delete metrics.loss;
+      for (const [k, v] of Object.entries(metrics)) metric.run(id, k, Number.isNaN(v) ? null : v, Number.isNaN(v) ? 1 : 0);
+    }
+  });
+
+  after(() => mixed.close());
+
+  function query(filter: string, orderBy: string[], maxResults = 1000, offset = 0) {
+    return { experimentIds: ['m1', 'm2'], filter: parseFilter(filter), orderBy: parseOrderBy(orderBy), maxResults, offset, lifecycle: 'active' as const };
+  }
+  const ids = (q: CompiledQuery) => mixed.prepare(q.sql).pluck().all(...q.params) as string[];
+
+  const FAST: [string, string[]][] = [
+    ["metrics.acc > 0.2 AND params.opt = 'adam'", ['metrics.acc DESC']],
+    ["metrics.acc > 0.2 AND params.opt = 'adam'", ['metrics.acc']],
+    ['metrics.acc >= 0', ['metrics.acc DESC']],
+    ['metrics.acc <= 0.5', ['metrics.acc', 'metrics.loss DESC']],
+    ['metrics.acc = 0.5', ['metrics.acc DESC', 'params.lr']],
+    ['metrics.acc < 1e308 AND metrics.loss != 0.5', ['metrics.acc DESC', 'metrics.loss DESC']],
+    ['metrics.acc < 1e308 AND metrics.loss != 0.5', ['metrics.acc', 'metrics.loss', 'start_time']],
+    ["metrics.acc > -1e308 AND params.opt != 'adam' AND tags.team NOT LIKE 'n%'", ['metrics.acc DESC', 'tags.team']],
+    ["metrics.acc > 0 AND metrics.loss IS NULL", ['metrics.acc DESC']],
+    ["metrics.acc > 0 AND params.lr IS NULL AND status = 'FINISHED'", ['metrics.acc']],
+    ["params.opt != 'Adam'", ['params.opt DESC', 'metrics.acc']],
+    ["params.opt NOT ILIKE 'adam' AND metrics.acc IS NOT NULL", ['params.opt', 'metrics.acc DESC']],
+    ["params.opt = 'adam'", ['params.opt', 'metrics.loss DESC']],
+    ["params.opt = 'sgd' AND metrics.acc >= 0", ['params.opt', 'metrics.acc DESC']],
+    ["tags.team ILIKE 'V%' AND params.lr LIKE '0.0%'", ['tags.team DESC', 'params.lr', 'run_id DESC']],
+    ['tags.team IS NOT NULL', ['tags.team']],
+    ["metrics.acc > 0.2 AND metrics.acc < 1 AND params.opt LIKE 'a%'", ['metrics.acc DESC']],
+  ];
+
+  it('returns the same ids in the same order as the general form, with NaN, missing keys and ties', () => {
+    for (const [filter, orderBy] of FAST) {
+      const q = query(filter, orderBy);
+      const joined = compileJoinedRunSearch(q);
+      assert.ok(joined !== undefined, `no joined form for ${filter} | ${orderBy}`);
+      assert.deepEqual(compileRunSearch(q), joined);
+      const expected = ids(compileGeneralRunSearch(q));
+      assert.ok(expected.length > 1, `${filter} | ${orderBy} should match several runs`);
+      assert.deepEqual(ids(joined), expected, `${filter} | ${orderBy}`);
+    }
+  });
+
+  it('pages the same way as the general form', () => {
+    for (const [filter, orderBy] of FAST) {
+      for (const [size, offset] of [[1, 0], [3, 2], [4, 5]]) {
+        const q = query(filter, orderBy, size, offset);
+        assert.deepEqual(ids(compileJoinedRunSearch(q)!), ids(compileGeneralRunSearch(q)), `${filter} | ${orderBy} page ${size}@${offset}`);
+      }
+    }
+  });
+
+  it('leaves OR filters, IS NULL-only filters and orders the filter does not pin as values to the general form', () => {
+    const general: [string, string[]][] = [
+      ["metrics.acc > 0.2 OR params.opt = 'adam'", ['metrics.acc DESC']],
+      ['metrics.acc != 0.5', ['metrics.acc DESC']],
+      ['metrics.acc < 1e308 AND metrics.loss != 0.5', ['metrics.loss DESC']],
+      ['metrics.acc IS NOT NULL', ['metrics.acc']],
+      ['metrics.acc IS NULL', ['metrics.acc']],
+      ["params.opt = 'adam'", ['metrics.acc DESC']],
+      ["metrics.acc > 0.2 AND params.opt = 'adam'", []],
+      ["metrics.acc > 0.2 AND params.opt = 'adam'", ['start_time', 'metrics.acc DESC']],
+      ['', ['metrics.acc DESC']],
+    ];
+    for (const [filter, orderBy] of general) {
+      const q = query(filter, orderBy);
+      assert.equal(compileJoinedRunSearch(q), undefined, `${filter} | ${orderBy}`);
+      assert.deepEqual(compileRunSearch(q), compileGeneralRunSearch(q));
+    }
+  });
+
+  it('walks the (key, value) index in the order asked, so SQLite stops after one page', () => {
+    for (const orderBy of ['metrics.acc DESC', 'metrics.acc']) {
+      const q = compileRunSearch(query("metrics.acc > 0.2 AND params.opt = 'adam' AND status = 'FINISHED'", [orderBy], 5));
+      const plan = mixed.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[];
+      assert.match(plan[0].detail, /^SEARCH f0 USING COVERING INDEX metric_summaries_by_key \(key=\? AND last_value>\?\)$/, JSON.stringify(plan));
+      // Only the tie-breakers (start_time, run_id) may be sorted, within runs of equal acc.
+      assert.ok(plan.every((row) => !/TEMP B-TREE FOR ORDER BY$/.test(row.detail)), JSON.stringify(plan));
+    }
+  });
+
+  it('binds every key and value in the joined form too', () => {
+    const q = compileJoinedRunSearch(query("metrics.`a'b` > 0 AND params.`x\"; DROP TABLE runs; --` = 'adam'", ["metrics.`a'b` DESC"]))!;
+    assert.ok(!q.sql.includes('DROP') && !q.sql.includes('adam') && !q.sql.includes("a'b"), q.sql);
+    assert.deepEqual(ids(q), []);
   });
 });
 

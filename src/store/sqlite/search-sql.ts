@@ -24,17 +24,110 @@ interface Fragment {
   readonly params: readonly unknown[];
 }
 
-/** Selects `run_id` for one page (maxResults + 1 rows, so the caller can tell whether another page follows). */
+/**
+ * Selects `run_id` for one page (maxResults + 1 rows, so the caller can tell
+ * whether another page follows): the joined form when it applies, else the
+ * general one. Both give the same ids in the same order.
+ */
 export function compileRunSearch(q: RunSearchQuery): CompiledQuery {
+  return compileJoinedRunSearch(q) ?? compileGeneralRunSearch(q);
+}
+
+/** Any filter and order: id sets combined with INTERSECT/UNION, metric order through a CASE on a LEFT JOIN. */
+export function compileGeneralRunSearch(q: RunSearchQuery): CompiledQuery {
   checkPage(q.maxResults, q.offset);
   const joins: Fragment[] = [];
   const order = q.orderBy.map((clause, i) => runOrder(clause, i, joins));
-  if (!q.orderBy.some((c) => c.ident.type === 'attribute' && c.ident.key === 'start_time')) order.push('r.start_time DESC');
-  order.push('r.run_id');
+  const where = runScope(q);
+  if (q.filter !== undefined) where.push(runPredicate(q.filter));
+  return runSelect(q, joins, where, order);
+}
 
+/**
+ * The form for the common "filter on a few keys, best first" search: a filter
+ * of AND only, ordered first by a metric, param or tag that the filter itself
+ * constrains. Each metric/param/tag clause becomes an INNER JOIN on its
+ * (run, key) row, which is exactly "a run without the key fails the clause"
+ * for every comparator but IS NULL (the key is the primary key, so a join
+ * never repeats a run). The constrained order key then needs no CASE: a
+ * metric compared with =, <, <=, > or >= is neither NaN (stored NULL) nor
+ * missing, and a param or tag with any row has a non-NULL value. SQLite can
+ * walk the (key, value) index in order and stop after one page instead of
+ * sorting every match. Undefined when the query does not have that shape.
+ */
+export function compileJoinedRunSearch(q: RunSearchQuery): CompiledQuery | undefined {
+  checkPage(q.maxResults, q.offset);
+  const clauses = q.filter === undefined || q.orderBy.length === 0 ? undefined : conjuncts(q.filter);
+  if (clauses === undefined) return undefined;
+  const joins: Fragment[] = [];
+  const ordered: OrderedKey[] = [];
+  const where = runScope(q);
+  for (const c of clauses) {
+    const table = KEYED_TABLES[c.ident.type];
+    if (table === undefined || c.op === 'IS NULL') {
+      where.push(runComparison(c));
+      continue;
+    }
+    const alias = `f${joins.length}`;
+    const metric = c.ident.type === 'metric';
+    const column = `${alias}.${metric ? 'last_value' : 'value'}`;
+    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? metricCondition(column, `${alias}.last_is_nan`, c) : valueCondition(column, c);
+    joins.push({
+      sql: ` JOIN ${table} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ?${cond === undefined ? '' : ` AND ${cond.sql}`}`,
+      params: [c.ident.key, ...(cond?.params ?? [])],
+    });
+    if (!metric || VALUE_ONLY_OPS.has(c.op)) ordered.push({ type: c.ident.type, key: c.ident.key, column, constant: c.op === '=' });
+  }
+  const plain = (clause: OrderClause) => {
+    const matches = ordered.filter((o) => o.type === clause.ident.type && o.key === clause.ident.key);
+    return matches.find((o) => o.constant) ?? matches[0];
+  };
+  if (plain(q.orderBy[0]) === undefined) return undefined;
+  const order: string[] = [];
+  q.orderBy.forEach((clause, i) => {
+    const o = plain(clause);
+    // A key the filter pins with = has one value in every result: ordering by it is a no-op that would only hide the next key from the index.
+    if (o === undefined) order.push(runOrder(clause, i, joins));
+    else if (!o.constant) order.push(`${o.column}${clause.ascending ? '' : ' DESC'}`);
+  });
+  return runSelect(q, joins, where, order);
+}
+
+/** Metric comparators that only a present, non-NaN latest value can satisfy. */
+const VALUE_ONLY_OPS: ReadonlySet<Comparator> = new Set<Comparator>(['=', '<', '<=', '>', '>=']);
+
+/** A key whose joined row every result has, with a value that is never NULL, so it orders without a CASE. */
+interface OrderedKey {
+  readonly type: string;
+  readonly key: string;
+  readonly column: string;
+  /** Pinned by =, so every result has the same value. */
+  readonly constant: boolean;
+}
+
+/** The comparisons of an AND-only filter, or undefined when it holds an OR. */
+function conjuncts(node: FilterNode): Comparison[] | undefined {
+  if (node.kind === 'compare') return [node];
+  if (node.kind === 'or') return undefined;
+  const out: Comparison[] = [];
+  for (const item of node.items) {
+    const parts = conjuncts(item);
+    if (parts === undefined) return undefined;
+    out.push(...parts);
+  }
+  return out;
+}
+
+function runScope(q: RunSearchQuery): Fragment[] {
   const where: Fragment[] = [{ sql: `r.experiment_id IN (${marks(q.experimentIds)})`, params: q.experimentIds }];
   if (q.lifecycle !== 'all') where.push({ sql: 'r.lifecycle_stage = ?', params: [q.lifecycle] });
-  if (q.filter !== undefined) where.push(runPredicate(q.filter));
+  return where;
+}
+
+/** The SELECT of one page, with the default tie-breakers (start_time DESC, run_id) after the caller's order. */
+function runSelect(q: RunSearchQuery, joins: readonly Fragment[], where: readonly Fragment[], order: string[]): CompiledQuery {
+  if (!q.orderBy.some((c) => c.ident.type === 'attribute' && c.ident.key === 'start_time')) order.push('r.start_time DESC');
+  order.push('r.run_id');
   return {
     sql: `SELECT r.run_id FROM runs r${joins.map((j) => j.sql).join('')} WHERE ${where.map((w) => w.sql).join(' AND ')} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...joins.flatMap((j) => j.params), ...where.flatMap((w) => w.params), q.maxResults + 1, q.offset],
