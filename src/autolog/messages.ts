@@ -32,20 +32,4 @@ export const autologMsg = {
     `tracklab autolog (tfjs): could not ${what} (${detail(error)}). Training continues; further errors of this kind are silent.`,
 } as const;
 
-const warned = new Set<string>();
-
-/** Prints a one-line warning (no stack) the first time `key` is seen in this process. */
-export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  try {
-    console.warn(message);
-  } catch {
-    // A warning must never break training.
-  }
-}
-
-/** Keys already warned about; tests read it to check a failure was reported. */
-export function autologWarnings(): ReadonlySet<string> {
-  return warned;
-}
+export { warnOnce, warnedKeys as autologWarnings } from '../warn-once';

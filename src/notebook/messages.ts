@@ -29,20 +29,4 @@ export const notebookMsg = {
     'Runs still open on the first log() and end when the process exits.',
 } as const;
 
-const warned = new Set<string>();
-
-/** Prints a warning the first time `key` is seen in this process. */
-export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  try {
-    process.stderr.write(`${message}\n`);
-  } catch {
-    // Warnings must never break the caller.
-  }
-}
-
-/** Keys already warned about; tests read it to assert a warning happened. */
-export function warnedKeys(): ReadonlySet<string> {
-  return warned;
-}
+export { warnOnce, warnedKeys } from '../warn-once';
