@@ -1,7 +1,10 @@
-/** tracklab: experiment tracking for TypeScript notebooks and scripts. */
+/** tracklab: experiment tracking for TypeScript notebooks and scripts. Re-exports only (plus the registry hook). */
+import { installRegistryResolver } from './registry/default-registry';
+
+// Tracking: fluent runs for notebooks and scripts, and the client with explicit ids.
 export {
   startRun, endRun, activeRun, withRun, log, logMetric, logParam, logParams, setTag, setTags, logArtifact,
-  setImplicitRunProvider, type StartRunOptions,
+  setImplicitRunProvider, onRunStart, type StartRunOptions, type RunStartListener,
 } from './tracking/fluent';
 export { ActiveRun, type RunEvent, type RunListener, type RunSnapshot, type LatestMetric } from './tracking/active-run';
 export {
@@ -14,23 +17,29 @@ export {
   RunStatus, isRunStatus, isTerminalStatus,
   type Experiment, type RunInfo, type RunData, type Run, type MetricSummary, type MetricPoint,
   type MetricColumns, type ArtifactEntry, type CellRecord, type LifecycleStage,
+  type Dataset, type DatasetInput, type RunInput,
 } from './entities';
 export type { ArtifactSource } from './artifacts/artifact-source';
+export type { DatasetSource, LogInputOptions } from './datasets/describe-dataset';
+
+// Notebook: auto-capture, inline views, display.
+export { autolog, type AutologOptions } from './notebook/autolog';
+export { display, type DisplayOptions } from './notebook/display';
+export type { DisplayBundle } from './views/bundle';
+export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
+export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
+
+// Models, registry, serving.
 export {
   logModel, loadModel, saveModel, inferSignature, setModelsUriResolver,
   type LoadedModel, type LogModelOptions, type ModelInfo, type MLmodel, type ModelSignature, type SaveModelOptions,
 } from './models';
 export { serveModel, startScoringServer, type ServeOptions } from './serving';
-export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
-export { autolog, type AutologOptions } from './notebook/autolog';
-export { display, type DisplayOptions } from './notebook/display';
-export type { DisplayBundle } from './views/bundle';
-export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
 export * as registry from './registry/registry-namespace';
 export {
   RegistryClient, getRegistry, exportBest, ModelVersionStatus,
   type RegisteredModel, type ModelVersion, type RegistryClientOptions, type ExportBestOptions, type ExportedVersion,
 } from './registry';
-import { installRegistryResolver } from './registry/default-registry';
+
 // loadModel('models:/name@alias') resolves through the configured store's registry.
 installRegistryResolver();
