@@ -41,7 +41,7 @@ export interface MetricBufferOptions {
   readonly maxTotalPoints?: number;
   /** Buffered points are flushed at most this long after they arrive. Default 1,000 ms; 0 disables the timer. */
   readonly flushIntervalMs?: number;
-  /** Starting capacity of a series. Default 256. */
+  /** Starting capacity of a series; it doubles as needed. Default 16 (most series of short runs hold a few points). */
   readonly initialCapacity?: number;
   /** The sink is done with a block's arrays when it returns (synchronous stores). */
   readonly reuseArrays?: boolean;
@@ -64,7 +64,7 @@ export class MetricBuffer {
     this.maxPerKey = Math.max(1, options.maxPointsPerKey ?? 65536);
     this.maxTotal = Math.max(1, options.maxTotalPoints ?? 1 << 20);
     this.interval = options.flushIntervalMs ?? 1000;
-    this.initialCapacity = Math.max(1, Math.min(options.initialCapacity ?? 256, this.maxPerKey));
+    this.initialCapacity = Math.max(1, Math.min(options.initialCapacity ?? 16, this.maxPerKey));
     this.reuse = options.reuseArrays ?? false;
     this.flushAt = this.maxTotal;
   }

@@ -30,6 +30,8 @@ interface FolderFacts {
   readonly tags: Readonly<Record<string, string>>;
   readonly readAt: number;
   diff?: Promise<string | undefined>;
+  /** The stored diff per client (store), so later runs of this reading only add a manifest row. */
+  readonly diffEntries: WeakMap<ArtifactLogger, readonly ArtifactEntry[]>;
 }
 
 const byFolder = new Map<string, FolderFacts>();
@@ -69,7 +71,7 @@ function facts(dir: string): FolderFacts {
   const fresh = read(dir);
   // Unchanged facts keep the same tags object (system-tags caches on it); the diff is read again either way.
   const same = found !== undefined && JSON.stringify(fresh.tags) === JSON.stringify(found.tags);
-  const next: FolderFacts = { git: fresh.git, tags: same ? found.tags : Object.freeze(fresh.tags), readAt: now };
+  const next: FolderFacts = { git: fresh.git, tags: same ? found.tags : Object.freeze(fresh.tags), readAt: now, diffEntries: new WeakMap() };
   byFolder.set(dir, next);
   return next;
 }
@@ -87,6 +89,8 @@ export function diffCaptureEnabled(): boolean {
 /** What recordProvenance needs from a client: the artifact write path. */
 export interface ArtifactLogger {
   logArtifact(runId: string, source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]>;
+  /** Records already-stored blobs on a run; false when one is missing from the content store (log it again then). */
+  linkArtifacts?(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean>;
 }
 
 let warned = false;
@@ -103,7 +107,10 @@ export async function recordProvenance(client: ArtifactLogger, runId: string, di
     folder.diff ??= uncommittedDiff(folder.git.root);
     const diff = await folder.diff;
     if (diff === undefined || diff === '') return;
-    await client.logArtifact(runId, { text: diff }, GIT_DIFF_ARTIFACT);
+    // Hashing and storing the same diff for every run of a loop costs more than the run itself: link the stored blob.
+    const stored = folder.diffEntries.get(client);
+    if (stored !== undefined && client.linkArtifacts !== undefined && await client.linkArtifacts(runId, stored)) return;
+    folder.diffEntries.set(client, await client.logArtifact(runId, { text: diff }, GIT_DIFF_ARTIFACT));
   } catch (err) {
     if (warned) return;
     warned = true;

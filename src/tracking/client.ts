@@ -423,6 +423,16 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     return this.artifacts.logArtifacts(runId, localDir, artifactPath);
   }
 
+  /**
+   * @internal Records blobs already in the content store on a run (used for provenance diffs shared by many runs).
+   * False when a blob is gone (a gc removed it): the caller logs the content again, which rewrites the same manifest row.
+   */
+  async linkArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean> {
+    await this.store.putArtifacts(runId, entries);
+    for (const entry of entries) if (!(await this.artifacts.content.has(entry.sha256))) return false;
+    return true;
+  }
+
   /** @example const entries = await client.listArtifacts(runId, 'plots'); */
   async listArtifacts(runId: string, prefix?: string): Promise<ArtifactEntry[]> {
     validateRunId(runId);

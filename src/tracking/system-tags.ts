@@ -66,12 +66,18 @@ export function sourceDirectory(): string {
   return script ? path.dirname(path.resolve(script)) : process.cwd();
 }
 
+let user: string | undefined;
+
+/** The account this process runs as; read once, since a process keeps its uid and os.userInfo() is a syscall. */
 export function currentUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  if (user === undefined) {
+    try {
+      user = os.userInfo().username;
+    } catch {
+      user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+    }
   }
+  return user;
 }
 
 export function inNotebook(): boolean {

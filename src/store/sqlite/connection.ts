@@ -50,6 +50,9 @@ export function openConnection(root: string, list: readonly Migration[] = migrat
   try {
     enableWal(db);
     db.pragma('synchronous = NORMAL');
+    // Each run writes ~80 scattered index pages; a larger WAL checkpoints less often and copies each hot page back
+    // once per checkpoint instead of once per 1000 frames (about 0.15 ms CPU less per run). Costs up to ~16 MB of WAL.
+    db.pragma('wal_autocheckpoint = 4000');
     db.pragma('foreign_keys = ON');
     // Multi-row statements need a statement journal; on disk that is a temp file created and unlinked per write.
     db.pragma('temp_store = MEMORY');

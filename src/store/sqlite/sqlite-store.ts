@@ -149,7 +149,7 @@ export class SqliteStore implements TrackingStore {
       if (update.runName !== undefined) name = update.runName;
       this.conn.stmt('UPDATE runs SET status = ?, end_time = ?, status_message = ?, run_name = ? WHERE run_id = ?')
         .run(status, endTime, message, name, runId);
-      return runInfoFromRow(requireRun(this.conn, runId));
+      return runInfoFromRow({ ...row, status, end_time: endTime, status_message: message, run_name: name });
     });
   }
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { TrackingClient } from '../tracking/client';
+import { GIT_DIFF_ARTIFACT } from './provenance';
+
+function git(dir: string, ...args: string[]): void {
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'ignore' });
+}
+
+test('runs of one dirty tree each carry the diff, stored once; a blob removed by gc is stored again for the next run', async () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
+  fs.writeFileSync(path.join(repo, 'train.js'), 'let lr = 0.1;\n');
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'init');
+  fs.writeFileSync(path.join(repo, 'train.js'), 'let lr = 0.2;\n');
+  const client = new TrackingClient({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-')) });
+  try {
+    const diffOf = async (runId: string) => {
+      const [entry] = await client.listArtifacts(runId, GIT_DIFF_ARTIFACT);
+      return { entry, text: (await client.artifacts.openArtifact(runId, GIT_DIFF_ARTIFACT)).toString('utf8') };
+    };
+    const first = await client.createRun({ sourceDir: repo });
+    const second = await client.createRun({ sourceDir: repo });
+    const a = await diffOf(first.runId);
+    const b = await diffOf(second.runId);
+    assert.match(a.text, /-let lr = 0\.1;\n\+let lr = 0\.2;/);
+    assert.deepEqual(b, a);
+
+    // Only the run holding the blob goes: gc removes the blob, so the next run must store it again.
+    await client.setTerminated(first.runId);
+    await client.setTerminated(second.runId);
+    await client.deleteRun(first.runId);
+    await client.deleteRun(second.runId);
+    await client.gc({ force: true });
+    const third = await client.createRun({ sourceDir: repo });
+    assert.deepEqual(await diffOf(third.runId), a);
+  } finally {
+    await client.close();
+  }
+});
