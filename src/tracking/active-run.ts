@@ -164,16 +164,12 @@ export class ActiveRun implements OwnedRun {
   /** @example run.logMetric('loss', 0.31, 10); */
   logMetric(key: string, value: number, step?: number): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
-    let series = this.series.get(key);
-    if (series === undefined) validateKey('Metric', key);
+    const known = this.series.get(key);
+    if (known === undefined) validateKey('Metric', key);
     if (typeof value !== 'number') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricValue(key, value));
     const s = this.stepFor(step);
     const timestamp = Date.now();
-    if (series === undefined) {
-      series = this.buffer.series(this.id, key);
-      this.series.set(key, series);
-    }
-    this.buffer.push(series, value, s, timestamp);
+    this.buffer.push(known ?? this.seriesFor(key), value, s, timestamp);
     if (this.listeners.size > 0) this.emit({ type: 'metrics', points: [{ key, value, step: s, timestamp }] });
   }
 

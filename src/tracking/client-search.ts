@@ -10,7 +10,7 @@ import { parseExperimentFilter, parseExperimentOrderBy } from '../search/experim
 import { parseFilter } from '../search/filter-parser';
 import { parseOrderBy } from '../search/order-by';
 import { createPageToken, readPageToken } from '../search/page-token';
-import { validateExperimentRef, validateKey, validateMaxResults, validateRunId, validateViewType, type ViewType } from '../validation';
+import { validateExperimentRef, validateKey, validateMaxResults, validateViewType, type ViewType } from '../validation';
 import type { TrackingClient } from './client';
 
 export interface SearchRunsOptions {
@@ -41,10 +41,7 @@ export type ExportQuery =
   | (SearchRunsOptions & { readonly keys?: readonly string[] });
 
 export async function runSearch(client: TrackingClient, options: SearchRunsOptions): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
-  const maxResults = options.maxResults ?? 1000;
-  validateMaxResults(maxResults);
-  const viewType = options.viewType ?? 'active';
-  validateViewType(viewType);
+  const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
   const orderBy = parseOrderBy(options.orderBy);
   const experimentIds = await experimentIdsOf(client, options.experiments);
@@ -59,10 +56,7 @@ export async function runSearch(client: TrackingClient, options: SearchRunsOptio
 }
 
 export async function experimentSearch(client: TrackingClient, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
-  const maxResults = options.maxResults ?? 1000;
-  validateMaxResults(maxResults);
-  const viewType = options.viewType ?? 'active';
-  validateViewType(viewType);
+  const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseExperimentFilter(options.filter);
   const orderBy = parseExperimentOrderBy(options.orderBy);
   const identity = { filter: options.filter ?? '', orderBy: options.orderBy ?? [], viewType };
@@ -71,6 +65,15 @@ export async function experimentSearch(client: TrackingClient, options: SearchEx
   return page.nextOffset === null
     ? { experiments: page.experiments }
     : { experiments: page.experiments, nextPageToken: createPageToken(page.nextOffset, identity) };
+}
+
+/** Page size and lifecycle of a search, defaulted and validated. */
+function pageOptions(options: { readonly maxResults?: number; readonly viewType?: ViewType }): { maxResults: number; viewType: ViewType } {
+  const maxResults = options.maxResults ?? 1000;
+  validateMaxResults(maxResults);
+  const viewType = options.viewType ?? 'active';
+  validateViewType(viewType);
+  return { maxResults, viewType };
 }
 
 /** Ids of the named experiments, or of every active one. Unknown names throw RESOURCE_DOES_NOT_EXIST. */
@@ -95,10 +98,11 @@ async function experimentIdsOf(client: TrackingClient, refs: string | readonly s
 }
 
 export async function exportHistory(client: TrackingClient, file: string, query: ExportQuery): Promise<void> {
-  let runIds: readonly string[];
+  // Run ids are validated by client.metricHistory; keys are checked here too so a bad key fails before a search.
+  query.keys?.forEach((k) => validateKey('Metric', k));
+  let runIds: string | readonly string[];
   if ('runIds' in query) {
-    runIds = typeof query.runIds === 'string' ? [query.runIds] : query.runIds;
-    runIds.forEach((id) => validateRunId(id));
+    runIds = query.runIds;
   } else {
     const ids: string[] = [];
     let pageToken: string | undefined;
@@ -109,7 +113,6 @@ export async function exportHistory(client: TrackingClient, file: string, query:
     } while (pageToken !== undefined);
     runIds = ids;
   }
-  query.keys?.forEach((k) => validateKey('Metric', k));
   const table = await client.metricHistory(runIds, query.keys);
   const { writeArrowFile } = require('../metrics/arrow-export') as typeof import('../metrics/arrow-export');
   await writeArrowFile(file, table);
