@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normalizeArtifactPath } from '../artifacts/artifact-path';
-import type { ContentStore } from '../artifacts/content-store';
+import { isSha256, type ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import type { PinnedFile } from './registry-entities';
 
@@ -22,7 +22,7 @@ export const CACHE_FOLDER = 'registry-cache';
  * const dir = await materialize(content, version.contentHash, await store.listModelVersionFiles('churn', 3));
  */
 export async function materialize(content: ContentStore, contentHash: string, files: readonly PinnedFile[]): Promise<string> {
-  if (!/^[0-9a-f]{64}$/.test(contentHash)) {
+  if (!isSha256(contentHash)) {
     throw new TracklabError('INVALID_STATE', `The registry holds the malformed content hash ${JSON.stringify(contentHash)}; the store may have been edited by hand.`);
   }
   const cache = path.join(content.root, CACHE_FOLDER);

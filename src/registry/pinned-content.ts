@@ -22,7 +22,7 @@ export function modelFilesOf(entries: readonly ArtifactEntry[], modelPath: strin
   const files = entries
     .filter((e) => e.path.startsWith(prefix))
     .map((e) => ({ path: e.path.slice(prefix.length), sha256: e.sha256, size: e.size }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .sort(byPath);
   if (!files.some((f) => f.path === MLMODEL_FILE)) throw notAPackage(entries, modelPath, runId, files.length);
   for (const f of files) {
     if (normalizeArtifactPath(f.path) !== f.path) {
@@ -48,7 +48,11 @@ function notAPackage(entries: readonly ArtifactEntry[], modelPath: string, runId
 /** sha256 over the sorted (path, sha256, size) list: equal for identical packages, whatever run logged them. */
 export function manifestHash(files: readonly PinnedFile[]): string {
   const hash = createHash('sha256');
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...files].sort(byPath);
   for (const f of sorted) hash.update(`${f.path}\u0000${f.sha256}\u0000${f.size}\n`);
   return hash.digest('hex');
+}
+
+function byPath(a: PinnedFile, b: PinnedFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }

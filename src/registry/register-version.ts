@@ -5,10 +5,10 @@
  * artifact-gc.ts); such a version is marked FAILED_REGISTRATION instead,
  * and is never reused or aliased.
  */
-import * as os from 'node:os';
 import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import type { TrackingClient } from '../tracking/client';
+import { currentUser } from '../tracking/system-tags';
 import { manifestHash } from './pinned-content';
 import type { ModelVersion } from './registry-entities';
 import type { RegistryStore } from './registry-store';
@@ -52,12 +52,4 @@ export async function registerVersion(store: RegistryStore, tracking: TrackingCl
   }
   const ready = await store.updateModelVersion(name, v, { status: 'READY', statusMessage: null });
   return { version: ready, reused: created.reused };
-}
-
-function currentUser(): string | null {
-  try {
-    return process.env.USER ?? os.userInfo().username;
-  } catch {
-    return null;
-  }
 }

@@ -14,7 +14,8 @@ import { TracklabError } from '../../errors';
 import { resolveInsidePackage } from '../package-path';
 import { installedVersion } from '../requirements';
 import { isPlainObject } from '../safe-keys';
-import { flattenNumbers, isDimsTensor, isTypedArray, nestedShape, unflatten, type TypedArray } from '../tensor-data';
+import { flattenNumbers, isDimsTensor, isTypedArray, nestedShape, typedArrayDtype, unflatten } from '../tensor-data';
+import type { MLmodel } from '../mlmodel';
 import { flavorConfig, type Flavor, type Predictor } from './flavor';
 import { loadRuntime } from './load-runtime';
 
@@ -59,13 +60,12 @@ export const onnxFlavor: Flavor = {
   },
 
   async load(dir, mlmodel) {
-    const file = resolveInsidePackage(dir, flavorConfig(mlmodel, 'onnx').model_file ?? MODEL_FILE, 'the ONNX model file');
-    return createSession(file);
+    return createSession(packagedModelFile(dir, mlmodel));
   },
 
   async predictor(model, dir, mlmodel): Promise<Predictor> {
     // Before saving, `model` is a path or bytes; the saved copy is what runs, so predictions match the loaded model.
-    const session = isSession(model) ? model : await createSession(resolveInsidePackage(dir, flavorConfig(mlmodel, 'onnx').model_file ?? MODEL_FILE, 'the ONNX model file'));
+    const session = isSession(model) ? model : await createSession(packagedModelFile(dir, mlmodel));
     const runtime = ort();
     return {
       async predict(input) {
@@ -86,6 +86,10 @@ export const onnxFlavor: Flavor = {
     };
   },
 };
+
+function packagedModelFile(dir: string, mlmodel: Pick<MLmodel, 'flavors'>): string {
+  return resolveInsidePackage(dir, flavorConfig(mlmodel, 'onnx').model_file ?? MODEL_FILE, 'the ONNX model file');
+}
 
 async function createSession(file: string): Promise<ORT.InferenceSession> {
   try {
@@ -120,18 +124,10 @@ function toTensor(runtime: typeof ORT, value: unknown, name: string): ORT.Tensor
   if (value instanceof runtime.Tensor) return value;
   if (isDimsTensor(value)) {
     const data = isTypedArray(value.data) ? value.data : Float32Array.from(value.data as number[]);
-    return new runtime.Tensor(ortType(data), data as never, [...value.dims]);
+    // numpy's dtype names are onnxruntime's type names for every typed array.
+    return new runtime.Tensor(typedArrayDtype(data) as ORT.Tensor.Type, data as never, [...value.dims]);
   }
   const shape = nestedShape(value, (x) => typeof x === 'number');
   if (shape) return new runtime.Tensor('float32', Float32Array.from(flattenNumbers(value)), shape);
   throw new TracklabError('INVALID_PARAMETER_VALUE', `ONNX input "${name}" must be a number matrix, { data, dims } or an ort.Tensor.`);
-}
-
-function ortType(data: TypedArray): ORT.Tensor.Type {
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof BigInt64Array) return 'int64';
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Int8Array) return 'int8';
-  return 'float32';
 }
