@@ -75,8 +75,9 @@ function flatten(prefix: string, value: Record<string, unknown>, depth: number, 
   for (const key of Object.keys(value)) {
     const name = `${prefix}.${key}`;
     const leaf = value[key];
+    const array = isPrimitive(leaf) ? undefined : smallArray(leaf);
     if (isPrimitive(leaf)) out.push([name, leaf]);
-    else if (smallArray(leaf) !== undefined) out.push([name, smallArray(leaf) as string]);
+    else if (array !== undefined) out.push([name, array]);
     else if (isPlainObject(leaf)) {
       if (!flatten(name, leaf, depth + 1, out)) return false;
     } else return false;
@@ -155,20 +156,18 @@ export function importedNames(source: string): string[] {
  * and their value at the first log() is meaningless as a param.
  */
 export function mutableNames(source: string): string[] {
-  const names: string[] = [];
-  for (const match of source.matchAll(/\b(?:let|var)\s+([^;\n]*)/g)) {
-    const declarators = match[1];
-    const first = declarators.match(/^([\w$]+)/);
-    if (first) names.push(first[1]);
-    for (const more of declarators.matchAll(/,\s*([\w$]+)\s*(?==|,|$)/g)) names.push(more[1]);
-  }
-  return names;
+  return declaredBy(source, /\b(?:let|var)\s+([^;\n]*)/g);
 }
 
 /** Names a cell declares at any level with const, let or var (destructuring is not followed). */
 export function declaredNames(source: string): string[] {
+  return declaredBy(source, /\b(?:const|let|var)\s+([^;\n]*)/g);
+}
+
+/** The first name of each declaration `statement` matches, plus the names after its commas. */
+function declaredBy(source: string, statement: RegExp): string[] {
   const names: string[] = [];
-  for (const match of source.matchAll(/\b(?:const|let|var)\s+([^;\n]*)/g)) {
+  for (const match of source.matchAll(statement)) {
     const first = match[1].match(/^([\w$]+)/);
     if (first) names.push(first[1]);
     for (const more of match[1].matchAll(/,\s*([\w$]+)\s*(?==|,|$)/g)) names.push(more[1]);

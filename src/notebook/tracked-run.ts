@@ -119,10 +119,9 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
         if (s.steps.length > SERIES_CAP) thin(s);
       }
     }
-    if (opts.liveCard) {
-      openCard();
-      card?.update(render);
-    }
+    // A new card renders itself once; an open one is marked dirty (rendering waits for the throttle).
+    if (card) card.update(render);
+    else openCard();
   }
 
   function openCard(): void {

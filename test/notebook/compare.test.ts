@@ -4,17 +4,14 @@
  * nbconvert, then checks the saved outputs and the store.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CellRecord, Run } from '../../src/entities';
-import { getClient } from '../../src/config';
 import type { TrackingClient } from '../../src/tracking/client';
 import {
-  codeCells, displayOutputs, executeNotebook, type ExecutedNotebook, joinText, mimeText, type NotebookCell, notebookWorkspace, repoRoot,
-  streamText,
+  codeCells, displayOutputs, type ExecutedNotebook, joinText, mimeText, type NotebookCell, streamText,
 } from '../support/jupyter';
-import { assertChartBundle, legendLabels, markGroups, RAW_MARKUP, savedCharts, savedTexts, showsName, titles } from './saved-outputs';
+import { assertChartBundle, decodeEntities, legendLabels, markGroups, RAW_MARKUP, savedCharts, savedTexts, showsName, titles } from './saved-outputs';
+import { type ExampleRun, runExampleNotebook } from './example-notebook';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const HOSTILE_ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
@@ -23,7 +20,7 @@ const HOSTILE_ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
 function tableRows(html: string): { name: string; best: boolean }[] {
   const body = html.slice(html.indexOf('<tbody>'));
   return [...body.matchAll(/<tr( class="tl-best")?><td>(?:<span[^>]*>)?([^<]*)/g)].map((m) => ({
-    name: m[2].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'),
+    name: decodeEntities(m[2]),
     best: m[1] !== undefined,
   }));
 }
@@ -31,12 +28,12 @@ function tableRows(html: string): { name: string; best: boolean }[] {
 const lastValLoss = (run: Run) => run.data.metrics.val_loss?.last ?? Number.NaN;
 
 describe('notebooks/compare.ipynb', () => {
-  let dir: string;
+  let example: ExampleRun | undefined;
   let executed: ExecutedNotebook;
   let client: TrackingClient;
   let runs: readonly Run[];
   let cells: readonly NotebookCell[];
-  const cellsOf = new Map<string, readonly CellRecord[]>();
+  let cellsOf: ReadonlyMap<string, readonly CellRecord[]>;
   const cellWith = (text: string) => {
     const found = cells.find((c) => joinText(c.source).includes(text));
     assert.ok(found, `a code cell containing ${text}`);
@@ -44,20 +41,12 @@ describe('notebooks/compare.ipynb', () => {
   };
 
   before(async () => {
-    dir = notebookWorkspace();
-    const input = path.join(dir, 'compare.ipynb');
-    fs.copyFileSync(path.join(repoRoot(), 'notebooks', 'compare.ipynb'), input);
-    executed = await executeNotebook(input, { cwd: dir, env: { TRACKLAB_HOME: path.join(dir, 'store') } });
+    example = await runExampleNotebook('compare', 'compare');
+    ({ executed, client, runs, cellsOf } = example);
     cells = codeCells(executed.notebook);
-    client = getClient(path.join(dir, 'store'));
-    runs = (await client.searchRuns({ experiments: 'compare', orderBy: 'start_time ASC' })).runs;
-    for (const run of runs) cellsOf.set(run.info.runId, await client.store.listCells(run.info.runId));
   });
 
-  after(() => {
-    client?.store.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => example?.dispose());
 
   it('executes every cell without errors', () => {
     assert.equal(executed.exitCode, 0, executed.log);

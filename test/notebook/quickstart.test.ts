@@ -3,38 +3,28 @@
  * nbconvert, as a user would, and checks the saved notebook and the store.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CellRecord, Run } from '../../src/entities';
-import { getClient } from '../../src/config';
 import type { TrackingClient } from '../../src/tracking/client';
 import {
-  codeCells, displayOutputs, type ExecutedNotebook, joinText, mimeText, notebookWorkspace, executeNotebook, repoRoot, streamText,
+  codeCells, displayOutputs, type ExecutedNotebook, joinText, mimeText, streamText,
 } from '../support/jupyter';
 import { assertChartBundle, legendLabels, markGroups, RAW_MARKUP, savedCharts, savedTexts, showsName, titles, VEGA_LITE } from './saved-outputs';
+import { type ExampleRun, runExampleNotebook } from './example-notebook';
 
 describe('notebooks/quickstart.ipynb', () => {
-  let dir: string;
+  let example: ExampleRun | undefined;
   let executed: ExecutedNotebook;
   let client: TrackingClient;
   let runs: readonly Run[];
-  const cellsOf = new Map<string, readonly CellRecord[]>();
+  let cellsOf: ReadonlyMap<string, readonly CellRecord[]>;
 
   before(async () => {
-    dir = notebookWorkspace();
-    const input = path.join(dir, 'quickstart.ipynb');
-    fs.copyFileSync(path.join(repoRoot(), 'notebooks', 'quickstart.ipynb'), input);
-    executed = await executeNotebook(input, { cwd: dir, env: { TRACKLAB_HOME: path.join(dir, 'store') } });
-    client = getClient(path.join(dir, 'store'));
-    runs = (await client.searchRuns({ experiments: 'quickstart', orderBy: 'start_time ASC' })).runs;
-    for (const run of runs) cellsOf.set(run.info.runId, await client.store.listCells(run.info.runId));
+    example = await runExampleNotebook('quickstart', 'quickstart');
+    ({ executed, client, runs, cellsOf } = example);
   });
 
-  after(() => {
-    client?.store.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => example?.dispose());
 
   it('executes every cell without errors', () => {
     assert.equal(executed.exitCode, 0, executed.log);

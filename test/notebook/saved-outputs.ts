@@ -101,7 +101,8 @@ export function showsName(label: string, name: string): boolean {
   return label === name || (label.endsWith('…') && label.length > 8 && name.startsWith(label.slice(0, -1)));
 }
 
-function decodeEntities(text: string): string {
+/** Decodes the entities escapeHtml and vega write, in one pass. */
+export function decodeEntities(text: string): string {
   return text.replace(/&(lt|gt|quot|apos|#39|amp);/g, (_m, e: string) =>
     ({ lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'", amp: '&' })[e] ?? _m);
 }

@@ -1,0 +1,46 @@
+/**
+ * Runs one of the example notebooks (notebooks/NAME.ipynb) on the real tslab
+ * kernel under real nbconvert, in a fresh workspace with its own store, and
+ * opens that store. Shared setup of the example-notebook tests.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CellRecord, Run } from '../../src/entities';
+import { getClient } from '../../src/config';
+import type { TrackingClient } from '../../src/tracking/client';
+import { executeNotebook, type ExecutedNotebook, notebookWorkspace, repoRoot } from '../support/jupyter';
+
+export interface ExampleRun {
+  readonly dir: string;
+  readonly executed: ExecutedNotebook;
+  readonly client: TrackingClient;
+  /** Runs of `experiment`, oldest first. */
+  readonly runs: readonly Run[];
+  /** Cells recorded on each run, by run id. */
+  readonly cellsOf: ReadonlyMap<string, readonly CellRecord[]>;
+  /** Closes the store and removes the workspace. */
+  dispose(): void;
+}
+
+export async function runExampleNotebook(name: string, experiment: string): Promise<ExampleRun> {
+  const dir = notebookWorkspace();
+  const store = path.join(dir, 'store');
+  let client: TrackingClient | undefined;
+  const dispose = () => {
+    client?.store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const input = path.join(dir, `${name}.ipynb`);
+    fs.copyFileSync(path.join(repoRoot(), 'notebooks', `${name}.ipynb`), input);
+    const executed = await executeNotebook(input, { cwd: dir, env: { TRACKLAB_HOME: store } });
+    client = getClient(store);
+    const runs = (await client.searchRuns({ experiments: experiment, orderBy: 'start_time ASC' })).runs;
+    const cellsOf = new Map<string, readonly CellRecord[]>();
+    for (const run of runs) cellsOf.set(run.info.runId, await client.store.listCells(run.info.runId));
+    return { dir, executed, client, runs, cellsOf, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
