@@ -73,6 +73,14 @@ function outcomeOf(result: ExecuteNotebookResult): { status: RunStatus; message:
 
 const projectTypeTag = 'tracklab.source.type';
 
+let tslabVersion: string | null | undefined;
+
+/** The kernel's tslab version, read once: every point of a sweep starts the same install. */
+function kernelTslabVersion(): string | undefined {
+  tslabVersion ??= moduleVersion('tslab', tslabPackageDir()) ?? null;
+  return tslabVersion ?? undefined;
+}
+
 /**
  * Runs one point as a project run and ends it. Errors after the run exists
  * end it FAILED and are returned as the result's message, so a sweep goes on
@@ -80,7 +88,7 @@ const projectTypeTag = 'tracklab.source.type';
  */
 export async function runPoint(target: PointTarget, options: PointOptions): Promise<PointResult> {
   const { client } = options;
-  const tslab = moduleVersion('tslab', tslabPackageDir());
+  const tslab = target.kind === 'notebook' ? kernelTslabVersion() : undefined;
   const info = await client.createRun({
     experiment: options.experiment,
     params: options.params,
@@ -91,7 +99,7 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
       [projectTypeTag]: 'PROJECT',
       'tracklab.source.name': target.file,
       ...(target.kind === 'notebook' ? { 'tracklab.project.notebook': target.file, 'tracklab.project.engine': options.engine ?? 'native' } : {}),
-      ...(tslab && target.kind === 'notebook' ? { 'tracklab.version.tslab': tslab } : {}),
+      ...(tslab ? { 'tracklab.version.tslab': tslab } : {}),
       'tracklab.project.parameters': JSON.stringify(options.params).slice(0, 8000),
       ...options.tags,
     },

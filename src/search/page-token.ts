@@ -4,6 +4,7 @@
  * (same experiments, filter, order and lifecycle; the page size may change).
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../datasets/canonical-json';
 import { TracklabError } from '../errors';
 
 const VERSION = 1;
@@ -56,16 +57,4 @@ export function readPageToken(token: string | null | undefined, query: unknown):
 /** sha256 of the query's canonical JSON (object keys sorted), shortened; collisions only matter for accidental misuse. */
 function queryHash(query: unknown): string {
   return createHash('sha256').update(canonicalJson(query)).digest('base64url').slice(0, 22);
-}
-
-function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.keys(value).sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

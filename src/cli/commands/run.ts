@@ -22,9 +22,8 @@
 import type { TrackingClient } from '../../tracking/client';
 import { parseParamArgs } from '../../projects/param-grid';
 import { runProject, type RunProjectResult } from '../../projects/run-project';
-import { textTable } from '../../views/text-table';
 import { flag, int, parse, str, strings, UsageError } from '../args';
-import { printJson, type Io } from '../output';
+import { printJson, printTable, type Io } from '../output';
 
 export const usage = 'tracklab run NOTEBOOK|DIR [-e ENTRY] [-P key=value[,value...]]... [--experiment E] [--output PATH] '
   + '[--engine native|nbclient] [--max-parallel N] [--allow-errors] [--timeout SECONDS] [--metric M] [--mode min|max] [--json]';
@@ -82,7 +81,7 @@ function report(io: Io, result: RunProjectResult, json: boolean): void {
     return;
   }
   if (result.summary) {
-    io.out(textTable(result.summary.table, { maxCellWidth: 48 }));
+    printTable(io, result.summary.table);
     io.out(`sweep run ${result.runName} (${result.runId}) ${result.status}`);
     return;
   }
