@@ -53,7 +53,8 @@ export function appendBlocks(conn: Connection, blocks: readonly MetricColumns[])
   }
 }
 
-function appendBlock(conn: Connection, block: MetricColumns): void {
+/** One block of a run already checked by the caller (appendBlocks above, or the journal when it took the entry). */
+export function appendBlock(conn: Connection, block: MetricColumns): void {
   const { runId, key, steps, timestamps, values } = block;
   const summary = summarizeBlock(runId, key, steps, timestamps, values);
   if (!summary) return;

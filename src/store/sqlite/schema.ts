@@ -218,4 +218,20 @@ CREATE TABLE run_inputs (
 CREATE INDEX run_inputs_by_dataset ON run_inputs (dataset_id, context);
 `,
   },
+  {
+    version: 4,
+    name: 'run journal',
+    // See run-journal.ts: small writes land here as one appended row and are folded into
+    // params, tags and metric tables in bulk before anything reads those.
+    sql: `
+CREATE TABLE run_journal (
+  seq         INTEGER PRIMARY KEY,  -- append order, which is also the order entries are applied in
+  run_id      TEXT NOT NULL,        -- no foreign key: entries of a purged run are skipped when applied
+  params      TEXT,                 -- JSON object, written as a new run's params
+  tags        TEXT,                 -- JSON object, upserted
+  metric_keys TEXT,                 -- JSON [[key, points], ...], in the order of the blocks in metric_data
+  metric_data BLOB                  -- per block: steps, timestamps, values as float64
+);
+`,
+  },
 ];

@@ -26,6 +26,8 @@ import { hydrateRuns, idList, requireLoggableRun, requireRun } from './run-looku
 import { reap } from './run-reaper';
 import { compileExperimentSearch, compileRunSearch } from './search-sql';
 import { insertInputs, listInputRows } from './dataset-rows';
+import { hasKeys, writeParamsAndTags } from './params-tags';
+import { appendJournal, applyJournal, journalFits, journalIsEmpty } from './run-journal';
 import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsertArtifacts, upsertCell } from './run-files';
 
 export class SqliteStore implements TrackingStore {
@@ -117,13 +119,15 @@ export class SqliteStore implements TrackingStore {
         throw new TracklabError('RESOURCE_ALREADY_EXISTS',
           `A run with id "${input.runId}" already exists. Run ids must be unique; let tracklab generate one.`, { cause: err });
       }
-      this.writeParamsAndTags(input.runId, input.runName, input.params, input.tags, true);
+      const params = input.params && hasKeys(input.params) ? JSON.stringify(input.params) : undefined;
+      const tags = input.tags && hasKeys(input.tags) ? JSON.stringify(input.tags) : undefined;
+      if (params !== undefined || tags !== undefined) appendJournal(this.conn, input.runId, { params, tags });
       return info;
     });
   }
 
   async getRun(runId: string): Promise<Run> {
-    return this.conn.read(`read run ${runId}`, () => {
+    return this.readRunData(`read run ${runId}`, () => {
       const [run] = hydrateRuns(this.conn, [runId]);
       if (run) return run;
       return requireRun(this.conn, runId) as never; // throws RESOURCE_DOES_NOT_EXIST
@@ -132,7 +136,15 @@ export class SqliteStore implements TrackingStore {
 
   async updateRun(runId: string, update: RunUpdate): Promise<RunInfo> {
     return this.conn.write(`update run ${runId}`, () => {
-      if (update.metrics !== undefined && update.metrics.length > 0) appendBlocks(this.conn, update.metrics);
+      const metrics = update.metrics ?? [];
+      // The last points of a run usually fit the journal; they are applied after anything it already holds.
+      if (metrics.length > 0 && journalFits(runId, metrics)) {
+        requireLoggableRun(this.conn, runId);
+        appendJournal(this.conn, runId, { blocks: metrics });
+      } else if (metrics.length > 0) {
+        applyJournal(this.conn);
+        appendBlocks(this.conn, metrics);
+      }
       const row = requireRun(this.conn, runId);
       let { status, end_time: endTime, status_message: message, run_name: name } = row;
       if (update.status !== undefined && isTerminalStatus(row.status)) {
@@ -166,6 +178,7 @@ export class SqliteStore implements TrackingStore {
       const ids = (this.conn.stmt(`SELECT run_id FROM runs WHERE lifecycle_stage = 'deleted'
         AND (? IS NULL OR deleted_time <= ?)`).all(olderThan ?? null, olderThan ?? null) as { run_id: string }[])
         .map((r) => r.run_id);
+      applyJournal(this.conn);
       deleteRunsIn(this.conn, ids);
       return ids;
     });
@@ -174,18 +187,19 @@ export class SqliteStore implements TrackingStore {
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
     this.conn.write(`log to run ${runId}`, () => {
       const row = requireLoggableRun(this.conn, runId);
+      applyJournal(this.conn); // params are checked against, and tags and points land after, what the journal holds
       if (batch.deleteTags?.length) {
         const del = this.conn.stmt('DELETE FROM tags WHERE run_id = ? AND key = ?');
         for (const key of batch.deleteTags) del.run(runId, key);
       }
-      this.writeParamsAndTags(runId, row.run_name, batch.params, batch.tags, false);
+      writeParamsAndTags(this.conn, runId, row.run_name, batch.params, batch.tags, false);
       if (batch.metrics?.length) appendBlocks(this.conn, pointsToBlocks(runId, batch.metrics));
     });
   }
 
   async searchRuns(query: RunSearchQuery): Promise<RunSearchPage> {
     const { sql, params } = compileRunSearch(query);
-    return this.conn.read('search runs', () => {
+    return this.readRunData('search runs', () => {
       const ids = (this.conn.stmt(sql).all(...params) as { run_id: string }[]).map((r) => r.run_id);
       const more = ids.length > query.maxResults;
       return {
@@ -197,11 +211,14 @@ export class SqliteStore implements TrackingStore {
 
   async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
     if (blocks.length === 0) return;
-    this.conn.write('append metrics', () => appendBlocks(this.conn, blocks));
+    this.conn.write('append metrics', () => {
+      applyJournal(this.conn);
+      appendBlocks(this.conn, blocks);
+    });
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
-    return this.conn.read('read metric history', () => readBlocks(this.conn, runIds, keys));
+    return this.readRunData('read metric history', () => readBlocks(this.conn, runIds, keys));
   }
 
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
@@ -263,36 +280,9 @@ export class SqliteStore implements TrackingStore {
     this.conn.close();
   }
 
-  /** Params are write-once: all are checked before any is written, so a conflict leaves the run untouched. */
-  private writeParamsAndTags(
-    runId: string, runName: string,
-    params: Readonly<Record<string, string>> | undefined, tags: Readonly<Record<string, string>> | undefined,
-    newRun: boolean,
-  ): void {
-    // One statement per map, whatever its size: json_each turns the object into (key, value) rows.
-    if (params && hasKeys(params)) {
-      const json = JSON.stringify(params);
-      if (!newRun) {
-        const clash = this.conn.stmt(`SELECT j.key, j.value AS wanted, p.value AS existing FROM json_each(?) j
-          JOIN params p ON p.run_id = ? AND p.key = j.key WHERE p.value != j.value LIMIT 1`).get(json, runId) as
-          { key: string; wanted: string; existing: string } | undefined;
-        if (clash) {
-          throw new TracklabError('INVALID_PARAMETER_VALUE',
-            `Param "${clash.key}" is already "${clash.existing}" on run ${runName} (${runId}); params are write-once. `
-            + `Log a new run to try "${clash.wanted}".`);
-        }
-      }
-      this.conn.stmt(`INSERT INTO params (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
-        ON CONFLICT (run_id, key) DO NOTHING`).run(runId, json);
-    }
-    if (tags && hasKeys(tags)) {
-      this.conn.stmt(`INSERT INTO tags (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
-        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`).run(runId, JSON.stringify(tags));
-    }
+  /** A read of params, tags or metrics: what the run journal holds is folded in first (see run-journal.ts). */
+  private readRunData<T>(doing: string, fn: () => T): T {
+    if (!this.conn.read(doing, () => journalIsEmpty(this.conn))) this.conn.write('apply the run journal', () => applyJournal(this.conn));
+    return this.conn.read(doing, fn);
   }
-}
-
-function hasKeys(record: Readonly<Record<string, string>>): boolean {
-  for (const _ in record) return true;
-  return false;
 }
