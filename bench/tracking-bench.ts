@@ -116,10 +116,10 @@ export async function runsAndSearch(report: Report): Promise<void> {
   report.add({ name: 'create 1,000 runs (20 params, 10 metrics, 5 tags each), each end awaited', value: rate, unit: 'runs/s', target: { op: '>=', value: 5000 }, baseline: { name: 'raw better-sqlite3 inserts, one transaction per run', value: rawRate } });
   // New runs wait in the run journal until something reads them; the first read folds them in, and pays for it.
   const t0 = process.hrtime.bigint();
-  const first = await new TrackingClient({ home: runsHome }).searchRuns({ filter: 'params.param_0 = 0', maxResults: 10 });
+  const first = await new TrackingClient({ home: runsHome }).searchRuns({ filter: "params.param_1 = '7'", maxResults: 10 });
   const foldMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (first.runs.length !== 1) throw new Error(`expected one run with param_0 = 0, found ${first.runs.length}`);
-  report.add({ name: 'the same 1,000 runs, counting the first search (which folds the journal into the search tables)', value: 1000 / ((1000 / rate + foldMs) / 1000), unit: 'runs/s', note: `first search: ${fmt(foldMs)} ms`, baseline: { name: 'raw better-sqlite3 inserts, one transaction per run', value: rawRate } });
+  if (first.runs.length !== 1) throw new Error(`expected one run with param_1 = 7, found ${first.runs.length}`);
+  report.add({ name: 'the same 1,000 runs, counting the first search (which folds the journal into the search tables)', value: 1000 / ((1000 / rate) + foldMs / 1000), unit: 'runs/s', note: `first search: ${fmt(foldMs)} ms`, baseline: { name: 'raw better-sqlite3 inserts, one transaction per run', value: rawRate } });
 
   const filter = "metrics.acc > 0.5 AND params.optimizer = 'adam'";
   const orderBy = ['metrics.acc DESC'];

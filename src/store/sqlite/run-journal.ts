@@ -80,23 +80,20 @@ export function applyJournal(conn: Connection): number {
 function packBlocks(blocks: readonly MetricColumns[]): Buffer {
   let total = 0;
   for (const block of blocks) total += block.values.length * 3;
-  const packed = new Float64Array(total);
+  const bytes = Buffer.allocUnsafe(total * 8);
   let at = 0;
   for (const { steps, timestamps, values } of blocks) {
     const n = values.length;
-    packed.set(steps.subarray(0, n), at);
-    packed.set(timestamps.subarray(0, n), at + n);
-    packed.set(values.subarray(0, n), at + 2 * n);
-    at += 3 * n;
+    for (let i = 0; i < n; i++, at += 8) bytes.writeDoubleLE(steps[i], at);
+    for (let i = 0; i < n; i++, at += 8) bytes.writeDoubleLE(timestamps[i], at);
+    for (let i = 0; i < n; i++, at += 8) bytes.writeDoubleLE(values[i], at);
   }
-  return Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  return bytes;
 }
 
 function unpackBlocks(runId: string, keysJson: string, data: Buffer): MetricColumns[] {
-  // SQLite hands back bytes at any offset; float64 views need 8-byte alignment, so copy once.
-  const aligned = new Uint8Array(data.length);
-  aligned.set(data);
-  const packed = new Float64Array(aligned.buffer);
+  const packed = new Float64Array(data.length / 8);
+  for (let i = 0; i < packed.length; i++) packed[i] = data.readDoubleLE(i * 8);
   let at = 0;
   return (JSON.parse(keysJson) as [string, number][]).map(([key, n]) => {
     const block = {

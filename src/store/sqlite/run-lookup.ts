@@ -19,7 +19,11 @@ export function requireRun(conn: Connection, runId: string): RunRow {
 
 /** A run that may still receive data: it exists and is not deleted. */
 export function requireLoggableRun(conn: Connection, runId: string): RunRow {
-  const row = requireRun(conn, runId);
+  return assertLoggable(requireRun(conn, runId));
+}
+
+export function assertLoggable(row: RunRow): RunRow {
+  const runId = row.run_id;
   if (row.lifecycle_stage !== 'active') {
     throw new TracklabError('INVALID_STATE',
       `Run ${row.run_name} (${runId}) is deleted, so nothing more can be logged to it. Restore it first, or log to a new run.`);

@@ -22,7 +22,7 @@ import {
 } from './experiments';
 import { appendBlocks, pointsToBlocks, readBlocks } from './metric-blocks';
 import { runInfoFromRow } from './rows';
-import { hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
+import { assertLoggable, hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
 import { compileExperimentSearch, compileRunSearch } from './search-sql';
 import { insertInputs, listInputRows } from './dataset-rows';
@@ -138,14 +138,13 @@ export class SqliteStore implements TrackingStore {
     return this.conn.write(`update run ${runId}`, () => {
       const metrics = update.metrics ?? [];
       // The last points of a run usually fit the journal; they are applied after anything it already holds.
-      if (metrics.length > 0 && journalFits(runId, metrics)) {
-        requireLoggableRun(this.conn, runId);
-        appendJournal(this.conn, runId, { blocks: metrics });
-      } else if (metrics.length > 0) {
+      const journaled = metrics.length > 0 && journalFits(runId, metrics);
+      if (metrics.length > 0 && !journaled) {
         applyJournal(this.conn);
         appendBlocks(this.conn, metrics);
       }
       const row = requireRun(this.conn, runId);
+      if (journaled) appendJournal(this.conn, assertLoggable(row).run_id, { blocks: metrics });
       let { status, end_time: endTime, status_message: message, run_name: name } = row;
       if (update.status !== undefined && isTerminalStatus(row.status)) {
         throw new TracklabError('INVALID_STATE',
