@@ -13,28 +13,25 @@ type StringMap = Readonly<Record<string, string>>;
 export function writeParamsAndTags(
   conn: Connection, runId: string, runName: string, params: StringMap | undefined, tags: StringMap | undefined, newRun: boolean,
 ): void {
-  if (params && hasKeys(params)) writeParamsJson(conn, runId, runName, JSON.stringify(params), newRun);
-  if (tags && hasKeys(tags)) writeTagsJson(conn, runId, JSON.stringify(tags));
-}
-
-export function writeParamsJson(conn: Connection, runId: string, runName: string, json: string, newRun: boolean): void {
-  if (!newRun) {
-    const clash = conn.stmt(`SELECT j.key, j.value AS wanted, p.value AS existing FROM json_each(?) j
-      JOIN params p ON p.run_id = ? AND p.key = j.key WHERE p.value != j.value LIMIT 1`).get(json, runId) as
-      { key: string; wanted: string; existing: string } | undefined;
-    if (clash) {
-      throw new TracklabError('INVALID_PARAMETER_VALUE',
-        `Param "${clash.key}" is already "${clash.existing}" on run ${runName} (${runId}); params are write-once. `
-        + `Log a new run to try "${clash.wanted}".`);
+  if (params && hasKeys(params)) {
+    const json = JSON.stringify(params);
+    if (!newRun) {
+      const clash = conn.stmt(`SELECT j.key, j.value AS wanted, p.value AS existing FROM json_each(?) j
+        JOIN params p ON p.run_id = ? AND p.key = j.key WHERE p.value != j.value LIMIT 1`).get(json, runId) as
+        { key: string; wanted: string; existing: string } | undefined;
+      if (clash) {
+        throw new TracklabError('INVALID_PARAMETER_VALUE',
+          `Param "${clash.key}" is already "${clash.existing}" on run ${runName} (${runId}); params are write-once. `
+          + `Log a new run to try "${clash.wanted}".`);
+      }
     }
+    conn.stmt(`INSERT INTO params (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
+      ON CONFLICT (run_id, key) DO NOTHING`).run(runId, json);
   }
-  conn.stmt(`INSERT INTO params (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
-    ON CONFLICT (run_id, key) DO NOTHING`).run(runId, json);
-}
-
-export function writeTagsJson(conn: Connection, runId: string, json: string): void {
-  conn.stmt(`INSERT INTO tags (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
-    ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`).run(runId, json);
+  if (tags && hasKeys(tags)) {
+    conn.stmt(`INSERT INTO tags (run_id, key, value) SELECT ?, key, value FROM json_each(?) WHERE true
+      ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`).run(runId, JSON.stringify(tags));
+  }
 }
 
 export function hasKeys(record: StringMap): boolean {

@@ -12,7 +12,6 @@
 import type { MetricColumns } from '../../entities';
 import type { Connection } from './connection';
 import { appendBlock } from './metric-blocks';
-import { writeParamsJson, writeTagsJson } from './params-tags';
 
 /** Larger batches of points go straight to metric_blocks: copying them through the journal would cost more than it saves. */
 export const JOURNAL_MAX_POINTS = 1024;
@@ -23,13 +22,10 @@ export interface JournalEntry {
   readonly blocks?: readonly MetricColumns[];
 }
 
-interface JournalRow {
-  readonly seq: number;
+interface JournalPoints {
   readonly run_id: string;
-  readonly params: string | null;
-  readonly tags: string | null;
-  readonly metric_keys: string | null;
-  readonly metric_data: Buffer | null;
+  readonly metric_keys: string;
+  readonly metric_data: Buffer;
 }
 
 /** Whether these points of `runId` (and only of it) are few enough for one journal entry. */
@@ -55,25 +51,29 @@ export function journalIsEmpty(conn: Connection): boolean {
   return conn.stmt('SELECT seq FROM run_journal LIMIT 1').get() === undefined;
 }
 
-/** Folds every entry into the run tables, oldest first, and empties the journal. Returns how many entries it applied. */
+/**
+ * Folds every entry into the run tables, oldest first, and empties the
+ * journal. Returns how many entries it applied. Params and tags of all
+ * entries go in with one statement each; a purged run's entries are skipped.
+ */
 export function applyJournal(conn: Connection): number {
-  const rows = conn.stmt('SELECT seq, run_id, params, tags, metric_keys, metric_data FROM run_journal ORDER BY seq').all() as JournalRow[];
-  if (rows.length === 0) return 0;
-  const exists = conn.stmt('SELECT 1 FROM runs WHERE run_id = ?').pluck();
-  const live = new Map<string, boolean>();
-  for (const row of rows) {
-    let alive = live.get(row.run_id);
-    if (alive === undefined) live.set(row.run_id, alive = exists.get(row.run_id) !== undefined);
-    if (!alive) continue; // purged since: its entries go with it
-    // Journaled params belong to a new run, so there is nothing to check them against.
-    if (row.params !== null) writeParamsJson(conn, row.run_id, '', row.params, true);
-    if (row.tags !== null) writeTagsJson(conn, row.run_id, row.tags);
-    if (row.metric_keys !== null && row.metric_data !== null) {
-      for (const block of unpackBlocks(row.run_id, row.metric_keys, row.metric_data)) appendBlock(conn, block);
-    }
+  const last = conn.stmt('SELECT MAX(seq) FROM run_journal').pluck().get() as number | null;
+  if (last === null) return 0;
+  // Journaled params belong to new runs, so there is nothing to check them against; later tags win.
+  conn.stmt(`INSERT INTO params (run_id, key, value)
+    SELECT j.run_id, e.key, e.value FROM run_journal j JOIN runs r ON r.run_id = j.run_id, json_each(j.params) e
+    WHERE j.seq <= ? AND j.params IS NOT NULL ORDER BY j.seq
+    ON CONFLICT (run_id, key) DO NOTHING`).run(last);
+  conn.stmt(`INSERT INTO tags (run_id, key, value)
+    SELECT j.run_id, e.key, e.value FROM run_journal j JOIN runs r ON r.run_id = j.run_id, json_each(j.tags) e
+    WHERE j.seq <= ? AND j.tags IS NOT NULL ORDER BY j.seq
+    ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`).run(last);
+  const points = conn.stmt(`SELECT j.run_id, j.metric_keys, j.metric_data FROM run_journal j JOIN runs r ON r.run_id = j.run_id
+    WHERE j.seq <= ? AND j.metric_keys IS NOT NULL ORDER BY j.seq`).all(last) as JournalPoints[];
+  for (const row of points) {
+    for (const block of unpackBlocks(row.run_id, row.metric_keys, row.metric_data)) appendBlock(conn, block);
   }
-  conn.stmt('DELETE FROM run_journal WHERE seq <= ?').run(rows[rows.length - 1].seq);
-  return rows.length;
+  return conn.stmt('DELETE FROM run_journal WHERE seq <= ?').run(last).changes;
 }
 
 /** Steps, timestamps and values of each block, back to back, as float64. */
