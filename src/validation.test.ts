@@ -42,6 +42,19 @@ test('missing, non-string and over-long keys', () => {
   rejects(() => validateKey('Metric', 'k'.repeat(Limits.keyLength + 1)), /is 251 characters long; the limit is 250/);
 });
 
+test('keys checked before are remembered, for every kind, without letting a bad key through', () => {
+  for (let round = 0; round < 2; round++) {
+    for (const kind of ['Metric', 'Param', 'Tag'] as const) assert.doesNotThrow(() => validateKey(kind, 'val/loss'));
+  }
+  rejects(() => validateKey('Param', 'val//loss'), /would resolve to "val\/loss"/);
+  rejects(() => validateKey('Tag', 'val/loss/'), /Invalid tag name/);
+  // More distinct keys than are remembered: the set starts over and the rules still hold.
+  for (let i = 0; i < 10_050; i++) validateKey('Metric', `m${i}`);
+  assert.doesNotThrow(() => validateKey('Metric', 'm3'));
+  rejects(() => validateKey('Metric', 'm3;'), /Invalid metric name/);
+  rejects(() => validateKey('Metric', new String('m3')), /Metric name must be a string/);
+});
+
 test('normalizeKey follows posix normpath', () => {
   assert.equal(normalizeKey('a//b/./c/'), 'a/b/c');
   assert.equal(normalizeKey('a/../..'), '..');

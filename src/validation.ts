@@ -44,8 +44,17 @@ export function normalizeKey(key: string): string {
   return absolute ? `/${joined}` : joined === '' ? '.' : joined;
 }
 
+/**
+ * Keys that passed validateKey. The rules do not depend on the kind, and runs
+ * check the same few keys over and over; cleared when full, so a stream of
+ * distinct keys cannot grow it without bound.
+ */
+const validKeys = new Set<string>();
+const MAX_VALID_KEYS = 10_000;
+
 /** Throws INVALID_PARAMETER_VALUE unless `key` is a usable metric, param or tag key. */
 export function validateKey(kind: KeyKind, key: unknown): asserts key is string {
+  if (typeof key === 'string' && validKeys.has(key)) return;
   if (key === undefined || key === null || key === '') throw invalid(msg.keyMissing(kind));
   if (typeof key !== 'string') throw invalid(msg.keyNotString(kind, key));
   if (!KEY_CHARS.test(key)) throw invalid(msg.keyBadChars(kind, key));
@@ -54,6 +63,8 @@ export function validateKey(kind: KeyKind, key: unknown): asserts key is string 
     throw invalid(msg.keyNotNormal(kind, key, normal));
   }
   if (key.length > Limits.keyLength) throw invalid(msg.tooLong(`${kind} name`, key, Limits.keyLength));
+  if (validKeys.size >= MAX_VALID_KEYS) validKeys.clear();
+  validKeys.add(key);
 }
 
 export function validateMetricValue(key: string, value: unknown): asserts value is number {

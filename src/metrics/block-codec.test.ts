@@ -82,3 +82,13 @@ test('unequal columns and damaged data are refused with a TracklabError', () => 
   assert.throws(() => decodeBlock(blob.subarray(0, blob.length - 1)), (e) => isTracklabError(e, 'INTERNAL_ERROR'));
   assert.throws(() => decodeBlock(new Uint8Array([99, 0])), (e) => isTracklabError(e, 'INTERNAL_ERROR') && /version 99/.test(e.message));
 });
+
+test('the stored bytes of small blocks stay exactly as format version 1 lays them out', () => {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  // version, n=1, value 0.25, steps ARITHMETIC (3, stride 0), timestamps ARITHMETIC (1700000000123, stride 0)
+  assert.equal(hex(encodeBlock(new Float64Array([3]), new Float64Array([1_700_000_000_123]), new Float64Array([0.25]))),
+    '0101000000000000d03f00000000000000084000000000000000000000b08756febc78420000000000000000');
+  // n=3, values -0, NaN, 1; steps ARITHMETIC (0, stride 1); timestamps DELTA (5, then +0, +1)
+  const blob = encodeBlock(new Float64Array([0, 1, 2]), new Float64Array([5, 5, 6]), new Float64Array([-0, NaN, 1]));
+  assert.equal(hex(blob), '01030000000000000080000000000000f87f000000000000f03f000000000000000000000000000000f03f0100000000000014400002');
+});

@@ -33,6 +33,15 @@ const RAW = 2;
 /** Deltas up to 2^52 keep their zigzag form (2|d|) inside the safe-integer range. */
 const MAX_DELTA = 2 ** 52;
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+/**
+ * Columns up to this length (most blocks of short runs) are written one number
+ * at a time, through `scratch`: a byte view of them or of `out` would move
+ * those small arrays off the V8 heap (see ON_HEAP_DOUBLES in metric-buffer.ts),
+ * which costs more than the copy.
+ */
+const SMALL_COLUMN = 8;
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
 
 /**
  * Encodes one block. The three arrays must have equal length.
@@ -50,16 +59,15 @@ export function encodeBlock(steps: Float64Array, timestamps: Float64Array, value
   }
   const stepMode = chooseMode(steps);
   const timeMode = chooseMode(timestamps);
-  const size = 1 + 10 + 8 * n + columnSize(steps, stepMode) + columnSize(timestamps, timeMode);
+  const size = 1 + varintSize(n) + 8 * n + columnSize(steps, stepMode) + columnSize(timestamps, timeMode);
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
   out[0] = VERSION;
   let at = writeVarint(out, 1, n);
-  copyFloats(values, out, at);
-  at += 8 * n;
-  at = writeColumn(out, view, at, steps, stepMode);
-  at = writeColumn(out, view, at, timestamps, timeMode);
-  return out.subarray(0, at);
+  at = writeFloats(out, at, values);
+  at = writeColumn(out, at, steps, stepMode);
+  at = writeColumn(out, at, timestamps, timeMode);
+  // Only a DELTA column is sized by its upper bound.
+  return at === size ? out : out.subarray(0, at);
 }
 
 /** Decodes a block written by {@link encodeBlock}. Throws INTERNAL_ERROR on damaged data. */
@@ -104,20 +112,15 @@ function columnSize(xs: Float64Array, mode: number): number {
   return 1 + 8 + 8 * xs.length; // varints of at most 8 bytes (2^53 < 2^56)
 }
 
-function writeColumn(out: Uint8Array, view: DataView, at: number, xs: Float64Array, mode: number): number {
+function writeColumn(out: Uint8Array, at: number, xs: Float64Array, mode: number): number {
   out[at++] = mode;
   const n = xs.length;
-  if (mode === RAW) {
-    copyFloats(xs, out, at);
-    return at + 8 * n;
-  }
+  if (mode === RAW) return writeFloats(out, at, xs);
   if (mode === ARITHMETIC) {
-    view.setFloat64(at, n > 0 ? xs[0] : 0, true);
-    view.setFloat64(at + 8, n > 1 ? xs[1] - xs[0] : 0, true);
-    return at + 16;
+    at = writeFloat(out, at, n > 0 ? xs[0] : 0);
+    return writeFloat(out, at, n > 1 ? xs[1] - xs[0] : 0);
   }
-  view.setFloat64(at, xs[0], true);
-  at += 8;
+  at = writeFloat(out, at, xs[0]);
   for (let i = 1; i < n; i++) {
     const d = xs[i] - xs[i - 1];
     at = writeVarint(out, at, d >= 0 ? 2 * d : -2 * d - 1);
@@ -155,6 +158,12 @@ function readColumn(data: Uint8Array, view: DataView, cursor: { at: number }, n:
   return xs;
 }
 
+function varintSize(z: number): number {
+  let size = 1;
+  for (; z >= 0x80; z = Math.floor(z / 0x80)) size++;
+  return size;
+}
+
 /** Unsigned LEB128 for integers up to 2^53; returns the new offset. */
 function writeVarint(out: Uint8Array, at: number, z: number): number {
   while (z >= 0x80) {
@@ -186,13 +195,21 @@ function readVarint(data: Uint8Array, cursor: { at: number }): number {
   return z;
 }
 
-function copyFloats(xs: Float64Array, out: Uint8Array, at: number): void {
-  if (LITTLE_ENDIAN) {
-    out.set(new Uint8Array(xs.buffer, xs.byteOffset, xs.byteLength), at);
-    return;
+/** Writes `xs` as little-endian f64s; returns the new offset. */
+function writeFloats(out: Uint8Array, at: number, xs: Float64Array): number {
+  const n = xs.length;
+  if (LITTLE_ENDIAN && n > SMALL_COLUMN) {
+    out.set(new Uint8Array(xs.buffer, xs.byteOffset, 8 * n), at);
+    return at + 8 * n;
   }
-  const view = new DataView(out.buffer, out.byteOffset);
-  for (let i = 0; i < xs.length; i++) view.setFloat64(at + 8 * i, xs[i], true);
+  for (let i = 0; i < n; i++) at = writeFloat(out, at, xs[i]);
+  return at;
+}
+
+function writeFloat(out: Uint8Array, at: number, x: number): number {
+  scratch.setFloat64(0, x, true);
+  for (let k = 0; k < 8; k++) out[at + k] = scratchBytes[k];
+  return at + 8;
 }
 
 function readFloats(data: Uint8Array, at: number, n: number): Float64Array {

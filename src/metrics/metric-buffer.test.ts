@@ -121,3 +121,15 @@ test('steady state reuses the same arrays (no per-point allocation)', () => {
   for (let i = 0; i < 100_000; i++) buffer.push(s, i, i, 0);
   assert.ok(s.steps === arrays[0] && s.timestamps === arrays[1] && s.values === arrays[2]);
 });
+
+test('with reuseArrays a full series goes to the sink as it is; a partly filled one as its first points', () => {
+  const seen: MetricColumns[] = [];
+  const buffer = new MetricBuffer((blocks) => { seen.push(...blocks); }, { flushIntervalMs: 0, reuseArrays: true });
+  const one = buffer.series('r', 'one');
+  buffer.push(one, 0.5, 0, 10);
+  const three = buffer.series('r', 'three');
+  for (let i = 0; i < 3; i++) buffer.push(three, -i, i, 10 + i);
+  assert.equal(buffer.flush(), 4);
+  assert.equal(seen[0].values, one.values, 'the one-point series of a short run is not copied');
+  assert.deepEqual([Array.from(seen[1].steps), Array.from(seen[1].timestamps), Array.from(seen[1].values)], [[0, 1, 2], [10, 11, 12], [-0, -1, -2]]);
+});

@@ -34,6 +34,14 @@ export interface MetricSeries {
  */
 export type MetricSink = (blocks: readonly MetricColumns[]) => void;
 
+/**
+ * V8 keeps typed arrays of up to 64 bytes on its own heap, where making one
+ * costs about as much as a plain object; a larger one, or a view of a small
+ * one (`subarray`, `.buffer`), takes a separate allocation that costs ten
+ * times more. Blocks this small are copied instead of viewed.
+ */
+const ON_HEAP_DOUBLES = 8;
+
 export interface MetricBufferOptions {
   /** Points per series before it flushes. Default 65,536. */
   readonly maxPointsPerKey?: number;
@@ -41,7 +49,11 @@ export interface MetricBufferOptions {
   readonly maxTotalPoints?: number;
   /** Buffered points are flushed at most this long after they arrive. Default 1,000 ms; 0 disables the timer. */
   readonly flushIntervalMs?: number;
-  /** Starting capacity of a series; it doubles as needed. Default 16 (most series of short runs hold a few points). */
+  /**
+   * Starting capacity of a series; it doubles as needed. Default 1: the
+   * series of a short run often holds one point, and a full series goes to a
+   * reusing sink without a copy.
+   */
   readonly initialCapacity?: number;
   /** The sink is done with a block's arrays when it returns (synchronous stores). */
   readonly reuseArrays?: boolean;
@@ -64,7 +76,7 @@ export class MetricBuffer {
     this.maxPerKey = Math.max(1, options.maxPointsPerKey ?? 65536);
     this.maxTotal = Math.max(1, options.maxTotalPoints ?? 1 << 20);
     this.interval = options.flushIntervalMs ?? 1000;
-    this.initialCapacity = Math.max(1, Math.min(options.initialCapacity ?? 16, this.maxPerKey));
+    this.initialCapacity = Math.max(1, Math.min(options.initialCapacity ?? 1, this.maxPerKey));
     this.reuse = options.reuseArrays ?? false;
     this.flushAt = this.maxTotal;
   }
@@ -137,22 +149,14 @@ export class MetricBuffer {
     const blocks: MetricColumns[] = [];
     const done: MetricSeries[] = [];
     let flushed = 0;
-    const list = runId === undefined ? this.all : this.seriesOf(runId);
-    for (const s of list) {
-      if (s.length === 0 || (runId === undefined && this.held.has(s.runId))) continue;
-      const n = s.length;
-      blocks.push({
-        runId: s.runId,
-        key: s.key,
-        steps: this.reuse ? s.steps.subarray(0, n) : s.steps.slice(0, n),
-        timestamps: this.reuse ? s.timestamps.subarray(0, n) : s.timestamps.slice(0, n),
-        values: this.reuse ? s.values.subarray(0, n) : s.values.slice(0, n),
-      });
-      done.push(s);
-      flushed += n;
+    if (runId === undefined) {
+      for (const s of this.all) if (s.length > 0 && !this.held.has(s.runId)) flushed += this.take(s, blocks, done);
+    } else {
+      const byKey = this.runs.get(runId);
+      if (byKey !== undefined) for (const s of byKey.values()) if (s.length > 0) flushed += this.take(s, blocks, done);
     }
     if (blocks.length > 0) sink(blocks);
-    // Reset after the sink ran: with reuseArrays the blocks are views into these arrays.
+    // Reset after the sink ran: with reuseArrays the blocks may be these arrays or views into them.
     for (const s of done) s.length = 0;
     this.total -= flushed;
     this.flushAt = this.total + this.maxTotal;
@@ -167,11 +171,11 @@ export class MetricBuffer {
   discard(runId: string): void {
     const byKey = this.runs.get(runId);
     if (byKey === undefined) return;
-    for (const s of byKey.values()) {
-      this.total -= s.length;
-      const at = this.all.indexOf(s);
-      if (at >= 0) this.all.splice(at, 1);
-    }
+    for (const s of byKey.values()) this.total -= s.length;
+    const all = this.all;
+    let kept = 0;
+    for (const s of all) if (s.runId !== runId) all[kept++] = s;
+    all.length = kept;
     this.runs.delete(runId);
     this.held.delete(runId);
     this.flushAt = this.total + this.maxTotal;
@@ -181,6 +185,27 @@ export class MetricBuffer {
   close(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Adds the block of a series with buffered points; returns its point count. */
+  private take(s: MetricSeries, blocks: MetricColumns[], done: MetricSeries[]): number {
+    const n = s.length;
+    blocks.push({
+      runId: s.runId,
+      key: s.key,
+      steps: this.column(s.steps, n),
+      timestamps: this.column(s.timestamps, n),
+      values: this.column(s.values, n),
+    });
+    done.push(s);
+    return n;
+  }
+
+  /** The first `n` numbers of a series column, for the sink. */
+  private column(xs: Float64Array, n: number): Float64Array {
+    if (!this.reuse) return xs.slice(0, n);
+    if (n === xs.length) return xs;
+    return n <= ON_HEAP_DOUBLES ? xs.slice(0, n) : xs.subarray(0, n);
   }
 
   private makeRoom(s: MetricSeries): void {

@@ -63,12 +63,15 @@ export class ActiveRun implements OwnedRun {
   private nextStep = 0;
   private listenerWarned = false;
   private writeWarned = false;
-  private readonly params: Record<string, string>;
-  private readonly tags: Record<string, string>;
+  /** Replaced on change, never changed in place: they start as the records the store creates the run from. */
+  private params: Readonly<Record<string, string>>;
+  private tags: Readonly<Record<string, string>>;
   private readonly series = new Map<string, MetricSeries>();
   private shapeKeys: string[] = [];
   private shapeSeries: MetricSeries[] = [];
-  private shapeValues = new Float64Array(16);
+  // A plain array: a Float64Array of 16 would be an allocation outside the V8 heap
+  // per run (see ON_HEAP_DOUBLES in metric-buffer.ts).
+  private shapeValues: number[] = new Array<number>(16).fill(0);
   private readonly listeners = new Set<RunListener>();
   private readonly buffer: MetricBuffer;
 
@@ -79,8 +82,8 @@ export class ActiveRun implements OwnedRun {
     this.name = prepared.run.runName;
     this.startTime = prepared.run.startTime;
     this.parentRunId = prepared.run.parentRunId ?? null;
-    this.params = { ...prepared.run.params };
-    this.tags = { ...prepared.run.tags };
+    this.params = prepared.run.params ?? {};
+    this.tags = prepared.run.tags ?? {};
     this.buffer = client.buffer;
     // Known or synchronously resolvable experiments let the run row be written inside this call.
     this.experiment = client.cachedExperimentId(prepared.experiment) ?? client.resolveExperimentIdSync(prepared.experiment);
@@ -142,10 +145,12 @@ export class ActiveRun implements OwnedRun {
   private reshape(metrics: Readonly<Record<string, number>>): number {
     const keys: string[] = [];
     for (const key in metrics) {
+      // log() stops checking values when they outgrow shapeValues: check them all here, before anything is kept.
+      if (typeof metrics[key] !== 'number') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricValue(key, metrics[key]));
       if (!this.series.has(key)) validateKey('Metric', key);
       keys.push(key);
     }
-    if (keys.length > this.shapeValues.length) this.shapeValues = new Float64Array(keys.length * 2);
+    if (keys.length > this.shapeValues.length) this.shapeValues = new Array<number>(keys.length * 2).fill(0);
     keys.forEach((key, i) => { this.shapeValues[i] = metrics[key]; });
     this.shapeKeys = keys;
     this.shapeSeries = keys.map((key) => this.seriesFor(key));
@@ -198,7 +203,7 @@ export class ActiveRun implements OwnedRun {
       }
     }
     if (!any) return;
-    Object.assign(this.params, fresh);
+    this.params = { ...this.params, ...fresh };
     this.enqueue(() => this.client.call('log params', (s) => s.logBatch(this.id, { params: fresh })));
     this.emit({ type: 'params', values: fresh });
   }
@@ -217,7 +222,7 @@ export class ActiveRun implements OwnedRun {
   setTags(tags: Readonly<Record<string, unknown>>): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateTags(tags);
-    Object.assign(this.tags, values);
+    this.tags = { ...this.tags, ...values };
     this.enqueue(() => this.client.call('set tags', (s) => s.logBatch(this.id, { tags: values })));
     this.emit({ type: 'tags', values });
   }

@@ -317,7 +317,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * the points still buffered go in with the status change.
    */
   async completeRun(runId: string, status: RunStatus, message: string | null): Promise<RunInfo> {
-    await Promise.all([...this.inflight]);
+    if (this.inflight.size > 0) await Promise.all([...this.inflight]);
     const flushError = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
     let pending: readonly MetricColumns[] = [];

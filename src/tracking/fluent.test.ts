@@ -242,3 +242,18 @@ test('onRunStart: called synchronously with each started run, already active; er
   assert.equal((await getClient().getRun(inner.id)).data.metrics.x.last, 1);
   assert.throws(() => tl.onRunStart('nope' as never), (e: unknown) => isTracklabError(e, 'INVALID_PARAMETER_VALUE'));
 });
+
+test('log() checks every value of a call, however many keys it has, and keeps nothing from a bad call', async () => {
+  const run = tl.startRun();
+  const wide: Record<string, unknown> = {};
+  for (let i = 0; i < 20; i++) wide[`k${i}`] = i;
+  wide.k18 = '12';
+  assert.throws(() => run.log(wide as Record<string, number>), (e: unknown) => isTracklabError(e, 'INVALID_PARAMETER_VALUE') && /k18/.test(e.message));
+  wide.k18 = 18;
+  run.log(wide as Record<string, number>, 0);
+  await run.end();
+  const stored = await getClient().getRun(run.id);
+  assert.equal(Object.keys(stored.data.metrics).length, 20);
+  assert.equal(stored.data.metrics.k18.last, 18);
+  assert.equal(stored.data.metrics.k0.count, 1);
+});

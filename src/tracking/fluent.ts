@@ -32,6 +32,8 @@ function forget(run: ActiveRun): void {
   if (at >= 0) stack.splice(at, 1);
 }
 
+const stackHooks = { onEnd: forget };
+
 /**
  * Starts a run and makes it the active one; returns at once (the store write
  * follows in order). Starting while another run is active stacks the new run
@@ -39,7 +41,7 @@ function forget(run: ActiveRun): void {
  * @example const run = tracklab.startRun({ experiment: 'mnist', params: { lr: 0.01 } });
  */
 export function startRun(options: StartRunOptions = {}): ActiveRun {
-  const { parent, home, ...rest } = options;
+  const parent = options.parent;
   let parentId: string | undefined;
   if (parent === true) {
     const top = activeRun();
@@ -50,8 +52,14 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
   } else {
     parentId = parent;
   }
-  const run = new ActiveRun(getClient(home), { ...rest, parent: parentId }, { onEnd: forget });
+  // `home` rides along unread: prepareRun takes only the run's own fields.
+  const run = new ActiveRun(getClient(options.home), { ...options, parent: parentId }, stackHooks);
   stack.push(run);
+  if (startListeners.size > 0) notifyStart(run);
+  return run;
+}
+
+function notifyStart(run: ActiveRun): void {
   for (const listener of [...startListeners]) {
     try {
       listener(run);
@@ -63,7 +71,6 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
       }
     }
   }
-  return run;
 }
 
 /**

@@ -87,20 +87,25 @@ export function participate(p: LifecycleParticipant): void {
   participants.add(p);
   install();
   if (heartbeatTimer === undefined) {
-    heartbeatTimer = setInterval(() => {
-      const now = Date.now();
-      for (const q of participants) q.heartbeat(now);
-    }, HEARTBEAT_MS);
+    heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
     heartbeatTimer.unref();
   }
 }
 
+/** Unregisters a client; the heartbeat timer stops at its next tick if no client is left. */
 export function leave(p: LifecycleParticipant): void {
   participants.delete(p);
-  if (participants.size === 0 && heartbeatTimer !== undefined) {
+}
+
+// Stopping lazily keeps a loop of short runs from making and clearing a timer per run.
+function beat(): void {
+  if (participants.size === 0) {
     clearInterval(heartbeatTimer);
     heartbeatTimer = undefined;
+    return;
   }
+  const now = Date.now();
+  for (const q of participants) q.heartbeat(now);
 }
 
 function install(): void {

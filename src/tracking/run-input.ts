@@ -11,7 +11,7 @@ import { validateExperimentName, validateParams, validateRunId, validateRunName,
 import { processOwner } from './lifecycle';
 import { generateRunName } from './run-names';
 import { defaultExperiment } from './settings';
-import { currentUser, sourceDirectory, systemTags } from './system-tags';
+import { currentUser, sourceDirectory, systemTagsOf } from './system-tags';
 
 export interface CreateRunOptions {
   /** Experiment name or id; created by name when missing. Default: configure({ experiment }) or "Default". */
@@ -48,8 +48,9 @@ export function prepareRun(options: CreateRunOptions): PreparedRun {
     throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricTimestamp('startTime', options.startTime));
   }
   const params = options.params === undefined ? undefined : validateParams(options.params);
-  const sourceDir = path.resolve(options.sourceDir ?? sourceDirectory());
-  const tags = { ...systemTags(sourceDir), ...(options.tags === undefined ? {} : validateTags(options.tags)) };
+  const sourceDir = options.sourceDir === undefined ? sourceDirectory() : path.resolve(options.sourceDir);
+  const system = systemTagsOf(sourceDir);
+  const tags = options.tags === undefined ? system : { ...system, ...validateTags(options.tags) };
   return {
     experiment,
     run: {

@@ -26,9 +26,13 @@ const RUN_NAME = /^[a-z]+-[a-z]+-\d{3}$/;
 
 /** A fresh `adjective-noun-NNN` name. */
 export function generateRunName(): string {
-  const adjective = ADJECTIVES[randomInt(ADJECTIVES.length)];
-  const noun = NOUNS[randomInt(NOUNS.length)];
-  return `${adjective}-${noun}-${String(randomInt(1000)).padStart(3, '0')}`;
+  // One uniform draw over every name (one call instead of three), split into its three parts.
+  const r = randomInt(ADJECTIVES.length * NOUNS.length * 1000);
+  const number = r % 1000;
+  const words = Math.floor(r / 1000);
+  const noun = NOUNS[words % NOUNS.length];
+  const adjective = ADJECTIVES[Math.floor(words / NOUNS.length)];
+  return `${adjective}-${noun}-${String(number).padStart(3, '0')}`;
 }
 
 export function isGeneratedRunName(name: string): boolean {

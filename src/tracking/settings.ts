@@ -25,8 +25,12 @@ export function resetSettings(): void {
 /** configure({ home }) > TRACKLAB_HOME > `<cwd>/.tracklab`, as an absolute path. */
 export function resolveHome(explicit?: string): string {
   const home = explicit ?? current.home ?? (process.env.TRACKLAB_HOME || undefined) ?? path.join(process.cwd(), '.tracklab');
-  return path.resolve(home);
+  // Asked on every startRun(); an absolute path resolves the same whatever the working folder.
+  if (resolved?.home !== home || !path.isAbsolute(home)) resolved = { home, path: path.resolve(home) };
+  return resolved.path;
 }
+
+let resolved: { readonly home: string; readonly path: string } | undefined;
 
 /** configure({ experiment }) > TRACKLAB_EXPERIMENT > "Default". */
 export function defaultExperiment(): string {

@@ -42,7 +42,11 @@ const bySource = new Map<string, { readonly from: Readonly<Record<string, string
  * Process facts are read once; folder facts as src/provenance refreshes them.
  */
 export function systemTags(sourceDir?: string): Readonly<Record<string, string>> {
-  const dir = path.resolve(sourceDir ?? sourceDirectory());
+  return systemTagsOf(path.resolve(sourceDir ?? sourceDirectory()));
+}
+
+/** {@link systemTags} of a folder given as an absolute, normalised path. */
+export function systemTagsOf(dir: string): Readonly<Record<string, string>> {
   const folder = provenanceTags(dir);
   let cached = bySource.get(dir);
   if (cached === undefined || cached.from !== folder) {
@@ -63,8 +67,13 @@ export function sourceDirectory(): string {
   if (notebookPath) return path.dirname(path.resolve(notebookPath));
   if (inNotebook()) return process.cwd();
   const script = process.argv[1];
-  return script ? path.dirname(path.resolve(script)) : process.cwd();
+  if (!script) return process.cwd();
+  // The folder of an absolute script path does not depend on the working folder: work it out once.
+  if (scriptDir?.script !== script || !path.isAbsolute(script)) scriptDir = { script, dir: path.dirname(path.resolve(script)) };
+  return scriptDir.dir;
 }
+
+let scriptDir: { readonly script: string; readonly dir: string } | undefined;
 
 let user: string | undefined;
 
