@@ -133,3 +133,24 @@ test('with reuseArrays a full series goes to the sink as it is; a partly filled 
   assert.equal(seen[0].values, one.values, 'the one-point series of a short run is not copied');
   assert.deepEqual([Array.from(seen[1].steps), Array.from(seen[1].timestamps), Array.from(seen[1].values)], [[0, 1, 2], [10, 11, 12], [-0, -1, -2]]);
 });
+
+test('a held run with whenFull is made writable instead of outgrowing the limits', () => {
+  const seen: MetricColumns[] = [];
+  const buffer = new MetricBuffer((blocks) => { seen.push(...blocks); }, { flushIntervalMs: 0, maxPointsPerKey: 4, maxTotalPoints: 100 });
+  let calls = 0;
+  buffer.hold('r', () => { calls++; buffer.release('r'); });
+  const s = buffer.series('r', 'loss');
+  for (let i = 0; i < 4; i++) buffer.push(s, i, i, i);
+  assert.deepEqual([calls, seen.length], [0, 0], 'held points wait while they fit');
+  buffer.push(s, 4, 4, 4);
+  assert.equal(calls, 1);
+  assert.deepEqual(seen.flatMap((b) => Array.from(b.values)), [0, 1, 2, 3]);
+
+  const other = new MetricBuffer((blocks) => { seen.push(...blocks); }, { flushIntervalMs: 0, maxPointsPerKey: 1000, maxTotalPoints: 10 });
+  let released = 0;
+  other.hold('q', () => { released++; other.release('q'); });
+  const q = other.series('q', 'acc');
+  for (let i = 0; i < 10; i++) other.push(q, i, i, i);
+  assert.equal(released, 1, 'reaching maxTotalPoints makes held runs writable too');
+  assert.equal(other.pendingPoints, 0);
+});

@@ -7,7 +7,8 @@
  * Memory stays bounded: a series never grows past `maxPointsPerKey` (it is
  * flushed instead) and all series together flush at `maxTotalPoints`. The one
  * exception is a *held* run, whose points cannot be written yet because the
- * run is still being created; it keeps growing until `release()`.
+ * run is still being created; it keeps growing until `release()`, unless it
+ * was held with a `whenFull` callback that can make it writable at once.
  */
 import type { MetricColumns } from '../entities';
 
@@ -62,7 +63,7 @@ export interface MetricBufferOptions {
 export class MetricBuffer {
   private readonly runs = new Map<string, Map<string, MetricSeries>>();
   private readonly all: MetricSeries[] = [];
-  private readonly held = new Set<string>();
+  private readonly held = new Map<string, (() => void) | undefined>();
   private readonly maxPerKey: number;
   private readonly maxTotal: number;
   private readonly interval: number;
@@ -118,7 +119,7 @@ export class MetricBuffer {
     s.lastValue = value;
     s.lastStep = step;
     s.lastTimestamp = timestamp;
-    if (++this.total >= this.flushAt) this.flush();
+    if (++this.total >= this.flushAt) this.flushUnderPressure();
     else if (this.timer === undefined && this.interval > 0) this.arm();
   }
 
@@ -126,9 +127,13 @@ export class MetricBuffer {
     this.push(this.series(runId, key), value, step, timestamp);
   }
 
-  /** Keeps a run's points in memory (not flushed) until `release()`. */
-  hold(runId: string): void {
-    this.held.add(runId);
+  /**
+   * Keeps a run's points in memory (not flushed) until `release()`. Where the
+   * run would otherwise have to outgrow the limits, `whenFull` is called
+   * first: it should make the run writable and release it.
+   */
+  hold(runId: string, whenFull?: () => void): void {
+    this.held.set(runId, whenFull);
   }
 
   release(runId: string): void {
@@ -208,8 +213,14 @@ export class MetricBuffer {
     return n <= ON_HEAP_DOUBLES ? xs.slice(0, n) : xs.subarray(0, n);
   }
 
+  private flushUnderPressure(): void {
+    for (const whenFull of [...this.held.values()]) whenFull?.();
+    this.flush();
+  }
+
   private makeRoom(s: MetricSeries): void {
     const cap = s.values.length;
+    if (cap >= this.maxPerKey) this.held.get(s.runId)?.();
     if (cap < this.maxPerKey || this.held.has(s.runId)) {
       const next = this.held.has(s.runId) ? cap * 2 : Math.min(cap * 2, this.maxPerKey);
       s.steps = grow(s.steps, next, s.length);

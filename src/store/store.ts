@@ -37,6 +37,15 @@ export interface NewRun {
   readonly params?: Readonly<Record<string, string>>;
   /** Liveness of the process that owns the run, used to tell CRASHED from RUNNING. */
   readonly owner?: RunOwner;
+  /** A run that already ended (started and ended before it was written): its outcome and last points, in the same write. */
+  readonly end?: RunEnd;
+}
+
+export interface RunEnd {
+  readonly status: Exclude<RunStatus, 'RUNNING'>;
+  readonly statusMessage: string | null;
+  readonly endTime: number;
+  readonly metrics: readonly MetricColumns[];
 }
 
 export interface RunOwner {

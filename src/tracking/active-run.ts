@@ -57,6 +57,11 @@ export class ActiveRun implements OwnedRun {
   private status: RunStatus = 'RUNNING';
   private endMessage: string | null = null;
   private created = false;
+  /** A run row this process has not written yet (synchronous stores; see the constructor). */
+  private unwritten: PreparedRun['run'] | undefined;
+  private rowWrite: Promise<void> = Promise.resolve();
+  /** The run row was written already ended, so end() has nothing left to write. */
+  private endWritten = false;
   private ending: Promise<void> | undefined;
   private chain: Promise<void>;
   private error: TracklabError | undefined;
@@ -85,12 +90,19 @@ export class ActiveRun implements OwnedRun {
     this.params = prepared.run.params ?? {};
     this.tags = prepared.run.tags ?? {};
     this.buffer = client.buffer;
-    // Known or synchronously resolvable experiments let the run row be written inside this call.
     this.experiment = client.cachedExperimentId(prepared.experiment) ?? client.resolveExperimentIdSync(prepared.experiment);
+    // With a synchronous store and a known experiment, the run row waits for the end of the code running now
+    // (one microtask): a run that ends within it, as in a loop of short runs, is written once, already ended.
+    // Memory pressure (a long loop that never yields) or process exit writes it at once.
+    const deferred = this.experiment !== undefined && client.store.capabilities.synchronousWrites;
+    if (deferred) this.unwritten = prepared.run;
     // Points logged before the run row exists wait in memory instead of failing to flush.
-    this.buffer.hold(this.id);
+    this.buffer.hold(this.id, deferred ? () => { void this.writeRow(); } : undefined);
     client.adopt(this);
-    this.chain = this.create(prepared.experiment, prepared.run, prepared.sourceDir).catch((err: unknown) => {
+    const creating = deferred
+      ? Promise.resolve().then(() => this.create(prepared.experiment, prepared.run, prepared.sourceDir))
+      : this.create(prepared.experiment, prepared.run, prepared.sourceDir);
+    this.chain = creating.catch((err: unknown) => {
       this.buffer.release(this.id);
       this.fail(err);
     });
@@ -266,7 +278,7 @@ export class ActiveRun implements OwnedRun {
     this.endMessage = message ?? null;
     this.hooks.onEnd?.(this);
     this.emit({ type: 'status', status });
-    this.enqueue(() => this.client.completeRun(this.id, status, this.endMessage));
+    this.enqueue(() => (this.endWritten ? Promise.resolve() : this.client.completeRun(this.id, status, this.endMessage)));
     this.ending = this.chain.then(() => {
       this.buffer.discard(this.id);
       this.client.release(this.id);
@@ -277,6 +289,16 @@ export class ActiveRun implements OwnedRun {
 
   /** @internal Exit path: ends the run before returning when the store writes synchronously. */
   endSync(status: EndStatus, message: string | null): void {
+    if (this.unwritten !== undefined) {
+      // The process is exiting in the same stretch of code that started the run: write it, ended.
+      if (this.ending === undefined) {
+        this.status = status;
+        this.endMessage = message;
+        this.hooks.onEnd?.(this);
+      }
+      void this.writeRow();
+      return;
+    }
     if (!this.created) return;
     if (this.ending === undefined) {
       this.status = status;
@@ -332,6 +354,11 @@ export class ActiveRun implements OwnedRun {
 
   private async create(experimentRef: string, run: PreparedRun['run'], sourceDir: string): Promise<void> {
     const client = this.client;
+    if (this.unwritten !== undefined || this.created) {
+      await this.writeRow();
+      await recordProvenance(client, this.id, sourceDir);
+      return;
+    }
     const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
     this.experiment = experimentId;
     const store = client.store;
@@ -345,6 +372,23 @@ export class ActiveRun implements OwnedRun {
     }
     this.markCreated();
     await recordProvenance(client, this.id, sourceDir);
+  }
+
+  /**
+   * Writes the deferred run row (synchronous stores only), already ended with
+   * its last points if end() came first. Later calls return the first write.
+   */
+  private writeRow(): Promise<void> {
+    const run = this.unwritten;
+    if (run === undefined) return this.rowWrite;
+    this.unwritten = undefined;
+    const end = this.status === 'RUNNING' ? undefined : this.client.takeEnd(this.id, this.status, this.endMessage);
+    const pending = this.client.store.createRun({ ...run, experimentId: this.experiment as string, end });
+    this.endWritten = end !== undefined;
+    this.markCreated();
+    this.rowWrite = pending.then(() => undefined, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
+    this.rowWrite.catch(() => undefined); // awaited by create(); this keeps an early failure from counting as unhandled
+    return this.rowWrite;
   }
 
   private markCreated(): void {

@@ -12,7 +12,7 @@ import type { ArtifactEntry, DatasetInput, Experiment, MetricColumns, MetricPoin
 import { TracklabError, isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { MetricBuffer } from '../metrics/metric-buffer';
-import type { TrackingStore } from '../store/store';
+import type { RunEnd, TrackingStore } from '../store/store';
 import {
   stringifyParam, stringifyTag, validateEndStatus, validateExperimentName, validateExperimentRef,
   validateKey, validateMetric, validateParams, validateRunId, validateTags,
@@ -320,9 +320,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     if (this.inflight.size > 0) await Promise.all([...this.inflight]);
     const flushError = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
-    let pending: readonly MetricColumns[] = [];
-    this.metricBuffer?.flush(runId, (blocks) => { pending = blocks; });
-    this.metricBuffer?.discard(runId);
+    const pending = this.takeBuffered(runId);
     const info = await this.call('end the run', (s) => s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending }));
     if (flushError !== undefined) throw flushError;
     return info;
@@ -527,6 +525,19 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     if (this.opened === undefined || !this.opened.capabilities.synchronousWrites) return;
     for (const run of [...this.owned.values()]) run.endSync(status, message);
     this.metricBuffer?.flush();
+  }
+
+  /** @internal How a run not written yet ends: its outcome, with its buffered points taken out of the buffer. */
+  takeEnd(runId: string, status: Exclude<RunStatus, 'RUNNING'>, message: string | null): RunEnd {
+    return { status, statusMessage: message, endTime: Date.now(), metrics: this.takeBuffered(runId) };
+  }
+
+  /** A run's buffered points, for its final write; the run's series are forgotten. */
+  private takeBuffered(runId: string): readonly MetricColumns[] {
+    let pending: readonly MetricColumns[] = [];
+    this.metricBuffer?.flush(runId, (blocks) => { pending = blocks; });
+    this.metricBuffer?.discard(runId);
+    return pending;
   }
 
   /** @internal Exit path: with synchronous stores the writes finish inside these calls. */

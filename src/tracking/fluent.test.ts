@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { configure, getClient } from '../config';
 import { isTracklabError } from '../errors';
+import { DB_FILE } from '../store/sqlite/connection';
 import { ActiveRun, type RunEvent } from './active-run';
 import * as tl from './fluent';
 
@@ -256,4 +258,38 @@ test('log() checks every value of a call, however many keys it has, and keeps no
   assert.equal(Object.keys(stored.data.metrics).length, 20);
   assert.equal(stored.data.metrics.k18.last, 18);
   assert.equal(stored.data.metrics.k0.count, 1);
+});
+
+test('a run started and ended in one stretch of code is stored ended, with its params, tags and points', async () => {
+  const run = tl.startRun({ params: { lr: 0.1 }, tags: { team: 'nlp' } });
+  run.log({ loss: 0.5, acc: 0.9 }, 0);
+  run.log({ loss: 0.25, acc: 0.95 }, 1);
+  const ended = run.end('FAILED', 'diverged');
+  await ended;
+  const stored = await getClient().getRun(run.id);
+  assert.deepEqual([stored.info.status, stored.info.statusMessage], ['FAILED', 'diverged']);
+  assert.ok(stored.info.endTime !== null && stored.info.endTime >= stored.info.startTime);
+  assert.deepEqual(stored.data.params, { lr: '0.1' });
+  assert.equal(stored.data.tags.team, 'nlp');
+  assert.deepEqual([stored.data.metrics.loss.count, stored.data.metrics.loss.last, stored.data.metrics.acc.max], [2, 0.25, 0.95]);
+  assert.equal(await run.end(), undefined, 'a second end() returns the first one\'s outcome');
+});
+
+test('a run logging past the buffer limit without yielding is written then, so its points can be flushed', async () => {
+  const run = tl.startRun({ params: { lr: 0.1 } });
+  const n = 70_000; // past the 65,536 points one series may hold
+  for (let i = 0; i < n; i++) run.log({ loss: i }, i);
+  // Nothing has yielded since startRun(): another connection sees the run and its first points already.
+  const raw = new Database(path.join(getClient().home, DB_FILE), { readonly: true });
+  try {
+    assert.deepEqual(raw.prepare('SELECT status FROM runs WHERE run_id = ?').get(run.id), { status: 'RUNNING' });
+    const flushed = raw.prepare('SELECT SUM(n) AS n FROM metric_blocks WHERE run_id = ?').get(run.id) as { n: number };
+    assert.ok(flushed.n >= 65_536, `only ${flushed.n} points flushed`);
+  } finally {
+    raw.close();
+  }
+  await run.end();
+  const stored = await getClient().getRun(run.id);
+  assert.deepEqual([stored.info.status, stored.data.metrics.loss.count, stored.data.metrics.loss.last], ['FINISHED', n, n - 1]);
+  assert.deepEqual(stored.data.params, { lr: '0.1' });
 });

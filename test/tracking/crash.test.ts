@@ -92,3 +92,15 @@ test('a normal exit without endRun flushes the buffer and ends the run FINISHED'
   assert.equal(run.data.params.mode, 'exit');
   assert.equal(integrity(home), 'ok');
 });
+
+test('a process exiting in the same stretch of code that started its run still stores it, ended FINISHED', async () => {
+  const home = tempHome();
+  const result = await spawnChild(home, ['exit-at-once']).done;
+  assert.equal(result.code, 0, result.stderr);
+  const runId = /READY (\S+)/.exec(result.stdout)![1];
+  const run = await new TrackingClient({ home }).getRun(runId);
+  assert.equal(run.info.status, 'FINISHED');
+  assert.equal(run.data.params.mode, 'exit-at-once');
+  assert.equal(run.data.metrics.loss.last, 0.5);
+  assert.equal(integrity(home), 'ok');
+});

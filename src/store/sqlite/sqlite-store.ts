@@ -102,17 +102,17 @@ export class SqliteStore implements TrackingStore {
         throw new TracklabError('INVALID_STATE',
           `Experiment "${exp.name}" (${exp.experiment_id}) is deleted, so it cannot take new runs. Restore it, or use another experiment.`);
       }
-      const owner = input.owner;
+      const { owner, end } = input;
       const info: RunInfo = {
         runId: input.runId, runName: input.runName, experimentId, parentRunId: input.parentRunId ?? null,
-        status: 'RUNNING', statusMessage: null, startTime: input.startTime, endTime: null, user: input.user ?? null,
-        lifecycleStage: 'active',
+        status: end?.status ?? 'RUNNING', statusMessage: end?.statusMessage ?? null, startTime: input.startTime,
+        endTime: end?.endTime ?? null, user: input.user ?? null, lifecycleStage: 'active',
       };
       try {
-        this.conn.stmt(`INSERT INTO runs (run_id, run_name, experiment_id, parent_run_id, status, start_time, user_id,
-          owner_pid, owner_host, owner_start, heartbeat_time) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)`).run(
-          info.runId, info.runName, info.experimentId, info.parentRunId, info.startTime, info.user,
-          owner?.pid ?? null, owner?.host ?? null, owner?.processStart ?? null, owner ? input.startTime : null,
+        this.conn.stmt(`INSERT INTO runs (run_id, run_name, experiment_id, parent_run_id, status, status_message, start_time,
+          end_time, user_id, owner_pid, owner_host, owner_start, heartbeat_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          info.runId, info.runName, info.experimentId, info.parentRunId, info.status, info.statusMessage, info.startTime,
+          info.endTime, info.user, owner?.pid ?? null, owner?.host ?? null, owner?.processStart ?? null, owner ? input.startTime : null,
         );
       } catch (err) {
         if (errorCode(err) !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
@@ -121,7 +121,15 @@ export class SqliteStore implements TrackingStore {
       }
       const params = input.params && hasKeys(input.params) ? JSON.stringify(input.params) : undefined;
       const tags = input.tags && hasKeys(input.tags) ? JSON.stringify(input.tags) : undefined;
-      if (params !== undefined || tags !== undefined) appendJournal(this.conn, input.runId, { params, tags });
+      const points = end?.metrics ?? [];
+      const journaled = points.length === 0 || journalFits(input.runId, points);
+      if (params !== undefined || tags !== undefined || (journaled && points.length > 0)) {
+        appendJournal(this.conn, input.runId, { params, tags, blocks: journaled ? points : undefined });
+      }
+      if (!journaled) {
+        applyJournal(this.conn);
+        appendBlocks(this.conn, points);
+      }
       return info;
     });
   }
