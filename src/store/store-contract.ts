@@ -115,6 +115,27 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await rejectsWith(store.getRun('ghost'), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
       });
 
+      it('creates a run that already ended, with its outcome and last points, whatever their number', async (store) => {
+        const exp = await store.ensureExperiment('Default');
+        const many = Array.from({ length: 5000 }, (_, i) => i);
+        for (const [runId, values] of [['few', [3, NaN, -0]], ['many', many]] as const) {
+          const steps = values.map((_, i) => i);
+          const info = await store.createRun({
+            ...newRun(exp.experimentId, runId), params: { lr: '0.1' }, tags: { t: 'x' },
+            end: { status: 'FAILED', statusMessage: 'diverged', endTime: 1_700_000_000_500, metrics: [block(runId, 'loss', steps, steps, [...values])] },
+          });
+          assert.deepEqual([info.status, info.statusMessage, info.endTime], ['FAILED', 'diverged', 1_700_000_000_500]);
+          const run = await store.getRun(runId);
+          assert.deepEqual(run.info, info);
+          assert.deepEqual(run.data.params, { lr: '0.1' });
+          assert.deepEqual(run.data.tags, { t: 'x' });
+          assert.equal(run.data.metrics.loss.count, values.length);
+          const [history] = await store.readMetrics([runId], ['loss']);
+          assert.equal(bitsOf(history.values), bitsOf(Float64Array.from(values)));
+          await rejectsWith(store.updateRun(runId, { status: 'FINISHED' }), 'INVALID_STATE', /already ended as FAILED/);
+        }
+      });
+
       it('keys such as __proto__ are stored as plain keys', async (store) => {
         const exp = await store.ensureExperiment('Default');
         await store.createRun({ ...newRun(exp.experimentId, 'p'), params: { __proto__x: '1' }, tags: {} });
