@@ -100,7 +100,7 @@ export class ActiveRun implements OwnedRun {
     this.buffer.hold(this.id, deferred ? () => { void this.writeRow(); } : undefined);
     client.adopt(this);
     const creating = deferred
-      ? Promise.resolve().then(() => this.create(prepared.experiment, prepared.run, prepared.sourceDir))
+      ? Promise.resolve().then(() => this.createDeferred(prepared.sourceDir))
       : this.create(prepared.experiment, prepared.run, prepared.sourceDir);
     this.chain = creating.catch((err: unknown) => {
       this.buffer.release(this.id);
@@ -354,11 +354,6 @@ export class ActiveRun implements OwnedRun {
 
   private async create(experimentRef: string, run: PreparedRun['run'], sourceDir: string): Promise<void> {
     const client = this.client;
-    if (this.unwritten !== undefined || this.created) {
-      await this.writeRow();
-      await recordProvenance(client, this.id, sourceDir);
-      return;
-    }
     const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
     this.experiment = experimentId;
     const store = client.store;
@@ -372,6 +367,12 @@ export class ActiveRun implements OwnedRun {
     }
     this.markCreated();
     await recordProvenance(client, this.id, sourceDir);
+  }
+
+  /** The constructor's deferred creation: the row (unless memory pressure wrote it already), then provenance. */
+  private async createDeferred(sourceDir: string): Promise<void> {
+    await this.writeRow();
+    await recordProvenance(this.client, this.id, sourceDir);
   }
 
   /**

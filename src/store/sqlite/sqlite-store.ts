@@ -122,10 +122,9 @@ export class SqliteStore implements TrackingStore {
       const params = input.params && hasKeys(input.params) ? JSON.stringify(input.params) : undefined;
       const tags = input.tags && hasKeys(input.tags) ? JSON.stringify(input.tags) : undefined;
       const points = end?.metrics ?? [];
-      const journaled = points.length === 0 || journalFits(input.runId, points);
-      if (params !== undefined || tags !== undefined || (journaled && points.length > 0)) {
-        appendJournal(this.conn, input.runId, { params, tags, blocks: journaled ? points : undefined });
-      }
+      const journaled = journalFits(input.runId, points);
+      const blocks = journaled && points.length > 0 ? points : undefined;
+      if (params !== undefined || tags !== undefined || blocks !== undefined) appendJournal(this.conn, input.runId, { params, tags, blocks });
       if (!journaled) {
         applyJournal(this.conn);
         appendBlocks(this.conn, points);
