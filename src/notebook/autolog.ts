@@ -16,6 +16,7 @@ import { activeRun, onRunStart, setImplicitRunProvider, startRun } from '../trac
 import type { EndStatus } from '../tracking/lifecycle';
 import { captureParams, declaredNames, importedNames, mutableNames } from './auto-capture';
 import { currentCell, installCellHooks, onCellEnd, onCellStart, type CellEnd, type CellStart } from './cell-hooks';
+import { installHeadlessEnding } from './headless';
 import { inKernel, kernelBridge } from './kernel';
 import { notebookMsg, warnOnce } from './messages';
 import { trackRun, type TrackedRun } from './tracked-run';
@@ -279,3 +280,7 @@ export function autolog(opts: AutologOptions = {}): void {
   removers = [onCellStart(onStart), onCellEnd(onEnd), onRunStart(onRunStarted)];
   inAutologCell = currentCell() === undefined;
 }
+
+// The package entry loads this module, so a headless kernel (`tracklab run`) ends the runs
+// a failing cell leaves open even in notebooks that never call autolog().
+installHeadlessEnding();

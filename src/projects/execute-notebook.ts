@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
+import { HEADLESS_ENV, type HeadlessMode } from '../notebook/headless';
 import { runNative } from './native-engine';
 import { runNbclient } from './nbclient-engine';
 import { clearOutputs, parseNotebook, readNotebook, type CodeCell, type Notebook } from './nbformat';
@@ -63,7 +64,9 @@ export interface EngineInput {
  * the first failing cell unless `allowErrors`. A failing cell is a result
  * (`ok: false` plus `failedCell`), not an exception; bad input (a missing
  * file, a parameter of the wrong type, no Jupyter for `engine: 'nbclient'`)
- * throws a TracklabError before any kernel starts.
+ * throws a TracklabError before any kernel starts. Runs the notebook left
+ * open end at the cell that stopped it: FAILED naming it, KILLED when
+ * interrupted (see notebook/headless.ts).
  *
  * @example
  * const result = await executeNotebook('train.ipynb', { parameters: { lr: '0.03' } });
@@ -82,6 +85,9 @@ export async function executeNotebook(source: string | Notebook | object, option
   const cwd = path.resolve(options.cwd ?? (typeof source === 'string' ? path.dirname(path.resolve(source)) : process.cwd()));
   if (options.parameters) notebook = injectParameters(notebook, options.parameters);
   notebook = clearOutputs(notebook);
-  const input: EngineInput = { notebook, cwd, options };
+  // Tells tracklab inside the kernel that a failing cell ends the execution, so it ends
+  // the runs left open FAILED instead of letting the kernel's normal exit end them FINISHED.
+  const mode: HeadlessMode = options.allowErrors ? 'allow-errors' : 'stop-on-error';
+  const input: EngineInput = { notebook, cwd, options: { ...options, env: { ...options.env, [HEADLESS_ENV]: mode } } };
   return engine === 'native' ? runNative(input) : runNbclient(input);
 }

@@ -37,9 +37,10 @@ function failedCellFromStderr(nb: Notebook, stderr: string): FailedCell | undefi
   const index = nb.cells.findIndex((c) => isCodeCell(c) && c.source === source);
   if (index < 0) return undefined;
   const tail = m[2]!.trim().split('\n').pop() ?? '';
-  const colon = tail.indexOf(': ');
+  // `TypeError: boom`, or `<Error>:` alone once trimmed (tslab gives nbclient no ename or evalue).
+  const colon = tail.indexOf(':');
   const ename = colon > 0 ? tail.slice(0, colon) : '<Error>';
-  const evalue = colon > 0 ? tail.slice(colon + 2) : tail;
+  const evalue = colon > 0 ? tail.slice(colon + 1).trim() : tail;
   return {
     index,
     id: nb.cells[index]!.id,

@@ -10,11 +10,12 @@ import type { RunStatus } from '../entities';
 import { isTracklabError } from '../errors';
 import type { TrackingClient } from '../tracking/client';
 import { moduleVersion } from '../tracking/system-tags';
+import { cellLabel } from './cell-error';
 import { executeNotebook, type Engine, type ExecuteNotebookResult, type FailedCell } from './execute-notebook';
 import { tslabPackageDir } from './kernel-launch';
 import { writeNotebook, type Notebook } from './nbformat';
 import type { ParameterValue } from './parameters';
-import { firstLine, type ProgressDisplay } from './progress';
+import type { ProgressDisplay } from './progress';
 import { runScript } from './run-script';
 
 /** What runs: a notebook (parameters already injected) or a script. */
@@ -56,12 +57,8 @@ export interface PointResult {
 
 /** `Cell 4 [3] \`throw new Error(x)\` failed: RangeError: bad value`. */
 export function describeFailedCell(nb: Notebook, failed: FailedCell): string {
-  const cell = nb.cells[failed.index];
-  const count = failed.executionCount === null ? '' : ` [${failed.executionCount}]`;
-  const line = cell ? firstLine(cell.source) : '';
-  const shown = line.length > 80 ? `${line.slice(0, 79)}…` : line;
   const evalue = failed.evalue.length > 2000 ? `${failed.evalue.slice(0, 1999)}…` : failed.evalue;
-  return `Cell ${failed.index}${count}${shown ? ` \`${shown}\`` : ''} failed: ${failed.ename}: ${evalue}`;
+  return `${cellLabel(failed.index, failed.executionCount, nb.cells[failed.index]?.source ?? '')} failed: ${failed.ename}: ${evalue}`;
 }
 
 function outcomeOf(result: ExecuteNotebookResult): { status: RunStatus; message: string | null } {

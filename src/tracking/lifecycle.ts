@@ -9,6 +9,8 @@
  *   cells): runs end KILLED, exit code 128 + signal number;
  * - SIGKILL or a kernel crash: nothing runs here; the next store open reaps
  *   the run as CRASHED through its owner (pid, host, process start time).
+ * A headless notebook (`tracklab run`) ends its runs earlier, through
+ * endOpenRuns, when a cell fails or is interrupted (see notebook/headless.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -132,7 +134,11 @@ function onExit(code: number): void {
   }
 }
 
-function endAll(status: EndStatus, message: string): Promise<void> {
+/**
+ * Ends every running run this process owns, through the normal write path
+ * (buffered points are flushed first); gives up waiting after 5 s.
+ */
+export function endOpenRuns(status: EndStatus, message: string): Promise<void> {
   const all = Promise.allSettled([...participants].map((p) => p.endAll(status, message)));
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, END_TIMEOUT_MS).unref());
   return Promise.race([all.then(() => undefined), timeout]);
@@ -144,7 +150,7 @@ function onUncaught(err: unknown, origin: string): void {
   handling = true;
   const what = origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception';
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  void endAll('FAILED', `${what}: ${detail}`).finally(() => {
+  void endOpenRuns('FAILED', `${what}: ${detail}`).finally(() => {
     // What Node prints for an uncaught error (without the source line, which would point here), and its exit code.
     process.stderr.write(`${inspect(err)}\n\nNode.js ${process.version}\n`);
     process.exit(1);
@@ -156,5 +162,5 @@ function onSignal(signal: NodeJS.Signals): void {
   if (handling) process.exit(code);
   if (process.listenerCount(signal) > 1) return;
   handling = true;
-  void endAll('KILLED', `Received ${signal}`).finally(() => process.exit(code));
+  void endOpenRuns('KILLED', `Received ${signal}`).finally(() => process.exit(code));
 }
