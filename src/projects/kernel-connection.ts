@@ -100,6 +100,20 @@ function describeExit(exit: KernelExit): string {
  * await kernel.shutdown();
  */
 export async function startKernel(options: StartKernelOptions = {}): Promise<KernelConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKernelOnce(options);
+    } catch (err) {
+      // Another process bound one of the kernel's ports between our check and its bind: pick new ones.
+      if (attempt === PORT_ATTEMPTS || !(err instanceof TracklabError && PORT_TAKEN.test(err.message))) throw err;
+    }
+  }
+}
+
+const PORT_TAKEN = /Address already in use|EADDRINUSE/;
+const PORT_ATTEMPTS = 3;
+
+async function startKernelOnce(options: StartKernelOptions): Promise<KernelConnection> {
   const zmq = loadZmq();
   const launched = await launchKernel({ cwd: options.cwd ?? process.cwd(), env: options.env });
   const { child, info } = launched;
@@ -265,6 +279,7 @@ export async function startKernel(options: StartKernelOptions = {}): Promise<Ker
     while (!info0) {
       if (spawnError) throw new TracklabError('INVALID_STATE', `Could not start the tslab kernel: ${spawnError.message}`, { cause: spawnError });
       if (exit) throw new TracklabError('INVALID_STATE', `The tslab kernel ${describeExit(exit)} while starting.${stderrNote()}`);
+      if (PORT_TAKEN.test(stderr)) throw new TracklabError('INVALID_STATE', `The tslab kernel could not bind its ports.${stderrNote()}`);
       if (Date.now() > deadline) throw new TracklabError('INVALID_STATE', `The tslab kernel did not answer within ${startTimeoutMs} ms.${stderrNote()}`);
       const { done } = request(shell, 'kernel_info_request', {}, { waitIdle: true });
       done.catch(() => undefined);

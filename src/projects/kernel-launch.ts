@@ -39,27 +39,57 @@ export function tslabBinPath(): string {
 }
 
 /**
- * Asks the OS for `count` distinct free loopback ports. All listeners stay
- * open until every port is known, so the OS cannot hand out one twice; the
- * small window between close and the kernel's bind is the same one Jupyter has.
+ * Picks `count` distinct free loopback ports below the OS's ephemeral range,
+ * where outgoing connections (ours to other kernels included) never take
+ * them. Each is checked by listening on it, and all listeners stay open
+ * until every port is known; ports handed out recently in this process are
+ * not reused, so parallel launches cannot collide. The window between close
+ * and the kernel's bind is the one Jupyter has; startKernel retries when
+ * another process wins it.
  */
 export async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const [low, high] = kernelPortRange();
   const servers: net.Server[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > 200) throw new TracklabError('INVALID_STATE', `Found no free loopback port between ${low} and ${high} for the kernel. Close some programs, or retry.`);
+      const port = low + Math.floor(Math.random() * (high - low));
+      if (recentPorts.has(port)) continue;
       const server = net.createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
+      const ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => resolve(true));
       });
-      ports.push((server.address() as net.AddressInfo).port);
+      if (!ok) continue;
+      servers.push(server);
+      ports.push(port);
     }
+    for (const port of ports) rememberPort(port);
     return ports;
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
+}
+
+const recentPorts = new Set<number>();
+const RECENT_PORTS = 1000;
+
+function rememberPort(port: number): void {
+  recentPorts.add(port);
+  if (recentPorts.size > RECENT_PORTS) recentPorts.delete(recentPorts.values().next().value as number);
+}
+
+/** Ports from 20000 up to the start of Linux's ephemeral range (its default when it cannot be read). */
+function kernelPortRange(): [number, number] {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // not Linux: keep the default
+  }
+  const high = Math.max(ephemeralLow, 21000);
+  return [Math.min(20000, high - 1000), high];
 }
 
 export interface LaunchOptions {

@@ -1,0 +1,10 @@
+/** How store and driver failures reach callers of TrackingClient: always as a TracklabError. */
+import { TracklabError, isTracklabError } from '../errors';
+import { msg } from '../messages';
+
+/** Wraps anything that is not a TracklabError, so driver errors never escape. */
+export function asTracklabError(err: unknown, what: string): TracklabError {
+  if (isTracklabError(err)) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new TracklabError('INTERNAL_ERROR', msg.storeFailed(what, detail), { cause: err });
+}
