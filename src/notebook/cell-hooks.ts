@@ -52,6 +52,8 @@ interface HookState {
   proto: Record<string, unknown> | null;
   readonly starts: Set<CellStartListener>;
   readonly ends: Set<CellEndListener>;
+  /** End listeners that act on what the others left (see onCellEnd's `last`). */
+  readonly lastEnds: Set<CellEndListener>;
   seq: number;
   current: CellStart | undefined;
   sigints: number;
@@ -68,7 +70,7 @@ function state(): HookState {
   let s = holder[STATE_KEY];
   if (!s) {
     s = {
-      original: null, wrapper: null, proto: null, starts: new Set(), ends: new Set(),
+      original: null, wrapper: null, proto: null, starts: new Set(), ends: new Set(), lastEnds: new Set(),
       seq: 0, current: undefined, sigints: 0, sigintListener: null,
     };
     holder[STATE_KEY] = s;
@@ -175,7 +177,7 @@ function makeWrapper(s: HookState, original: ExecuteImpl): ExecuteImpl {
     s.current = undefined;
     // The kernel replies to Jupyter once this resolves, so run ends and final
     // cards are written before the next cell (or kernel shutdown).
-    await withBudget(runListeners(s.ends, end));
+    await withBudget(runListeners(s.ends, end).then(() => runListeners(s.lastEnds, end)));
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   };
@@ -220,6 +222,7 @@ export function uninstallCellHooks(): void {
   s.proto = null;
   s.starts.clear();
   s.ends.clear();
+  s.lastEnds.clear();
 }
 
 /** True while the kernel executor is wrapped. */
@@ -235,11 +238,15 @@ export function onCellStart(fn: CellStartListener): () => void {
   return () => { s.starts.delete(fn); };
 }
 
-/** Calls `fn` when a cell ends (awaited before the kernel replies); returns a remover. */
-export function onCellEnd(fn: CellEndListener): () => void {
+/**
+ * Calls `fn` when a cell ends (awaited before the kernel replies); returns a
+ * remover. With `last`, `fn` runs after every listener added without it.
+ */
+export function onCellEnd(fn: CellEndListener, options: { readonly last?: boolean } = {}): () => void {
   const s = state();
-  s.ends.add(fn);
-  return () => { s.ends.delete(fn); };
+  const set = options.last ? s.lastEnds : s.ends;
+  set.add(fn);
+  return () => { set.delete(fn); };
 }
 
 /** The cell being executed now, when the hooks saw it start. */

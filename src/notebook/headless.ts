@@ -9,7 +9,7 @@
  */
 import { cellLabel } from '../projects/cell-error';
 import { endOpenRuns, type EndStatus } from '../tracking/lifecycle';
-import { installCellHooks, onCellEnd, onCellStart, type CellEnd } from './cell-hooks';
+import { installCellHooks, onCellEnd, type CellEnd } from './cell-hooks';
 import { inKernel } from './kernel';
 
 /** Set by the engines in the kernel's environment; the value says what a failing cell does to the execution. */
@@ -49,15 +49,9 @@ export function installHeadlessEnding(): void {
   const mode = headlessMode();
   if (mode === undefined || !inKernel() || !installCellHooks()) return;
   installed = true;
-  const onEnd = async (cell: CellEnd): Promise<void> => {
+  // Last: autolog ends a cell's own run first, as in an interactive notebook, and this ends only what is left open.
+  onCellEnd(async (cell: CellEnd) => {
     const outcome = stoppedAt(cell, mode);
     if (outcome) await endOpenRuns(outcome.status, outcome.message);
-  };
-  let off = onCellEnd(onEnd);
-  // Stay the last end listener: autolog ends a cell's own run first, as in an
-  // interactive notebook, and this ends only what is left open.
-  onCellStart(() => {
-    off();
-    off = onCellEnd(onEnd);
-  });
+  }, { last: true });
 }

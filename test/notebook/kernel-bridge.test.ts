@@ -16,12 +16,14 @@ const SETUP = (eventsFile: string): string => [
   "import * as fs from 'fs';",
   `const eventsFile = ${JSON.stringify(eventsFile)};`,
   'nb.installCellHooks();',
+  // Added first, yet with `last` it must run after the plain end listener below.
+  "nb.onCellEnd((c) => { fs.appendFileSync(eventsFile, JSON.stringify({ kind: 'last', seq: c.seq }) + '\\n'); }, { last: true });",
   "nb.onCellStart((c) => { fs.appendFileSync(eventsFile, JSON.stringify({ kind: 'start', ...c }) + '\\n'); });",
   "nb.onCellEnd((c) => { fs.appendFileSync(eventsFile, JSON.stringify({ kind: 'end', ...c }) + '\\n'); });",
 ].join('\n');
 
 interface HookEvent {
-  readonly kind: 'start' | 'end';
+  readonly kind: 'start' | 'end' | 'last';
   readonly seq: number;
   readonly code: string;
   readonly executionCount: number | null;
@@ -147,6 +149,12 @@ describe('kernel bridge on tslab under nbconvert', () => {
       assert.ok(e.endTime !== undefined && e.endTime >= e.startTime);
       assert.equal(e.error, null);
     }
+  });
+
+  it('runs end listeners added with `last` after the others, for every cell', () => {
+    const order = readEvents(events.main).filter((e) => e.kind !== 'start').map((e) => `${e.kind} ${e.seq}`);
+    const expected = [...new Set(readEvents(events.main).map((e) => e.seq))].flatMap((seq) => [`end ${seq}`, `last ${seq}`]);
+    assert.deepEqual(order, expected);
   });
 
   it('reports a failed cell with the error message and no stack', () => {
