@@ -125,10 +125,8 @@ export class SqliteStore implements TrackingStore {
       const journaled = journalFits(input.runId, points);
       const blocks = journaled && points.length > 0 ? points : undefined;
       if (params !== undefined || tags !== undefined || blocks !== undefined) appendJournal(this.conn, input.runId, { params, tags, blocks });
-      if (!journaled) {
-        applyJournal(this.conn);
-        appendBlocks(this.conn, points);
-      }
+      // A new run has nothing in the journal to go before its points.
+      if (!journaled) appendBlocks(this.conn, points);
       return info;
     });
   }
