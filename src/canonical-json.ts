@@ -1,9 +1,10 @@
 /**
  * One text per value, whatever the key order: the basis of row datasets'
- * digests. Unlike JSON.stringify it keeps NaN, ±Infinity, -0, bigint and
- * Date apart from null and strings, so different data never hashes alike.
+ * digests and of search page tokens. Unlike JSON.stringify it keeps NaN,
+ * ±Infinity, -0, bigint and Date apart from null and strings, so different
+ * data never hashes alike.
  */
-import { TracklabError } from '../errors';
+import { TracklabError } from './errors';
 
 const MAX_DEPTH = 100;
 

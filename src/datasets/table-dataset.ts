@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type * as Arrow from 'apache-arrow';
 import type { ColumnProfile, DatasetColumn } from '../entities';
 import { TracklabError } from '../errors';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../canonical-json';
 import { columnStats, MAX_PROFILED_COLUMNS } from './profile';
 
 /** What a dataset description holds besides its name and source. */

@@ -4,7 +4,7 @@
  * (same experiments, filter, order and lifecycle; the page size may change).
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../datasets/canonical-json';
+import { canonicalJson } from '../canonical-json';
 import { TracklabError } from '../errors';
 
 const VERSION = 1;
