@@ -25,10 +25,18 @@ const TWO_32 = 4294967296;
  * which covers every step and millisecond timestamp a double can hold exactly.
  */
 function putInt64(words: Int32Array, at: number, source: Float64Array): void {
+  // Steps and timestamps of a block mostly share their high word: divide only when it changes.
+  let hi = 0;
+  let base = 0;
   for (let i = 0, w = at * 2; i < source.length; i++, w += 2) {
     const x = source[i];
-    const hi = Math.floor(x / TWO_32);
-    words[w] = (x - hi * TWO_32) | 0;
+    let lo = x - base;
+    if (lo < 0 || lo >= TWO_32) {
+      hi = Math.floor(x / TWO_32);
+      base = hi * TWO_32;
+      lo = x - base;
+    }
+    words[w] = lo | 0;
     words[w + 1] = hi | 0;
   }
 }
