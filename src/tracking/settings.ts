@@ -4,9 +4,10 @@
  * caches clients.
  */
 import * as path from 'node:path';
+import { discoverStore, type StoreLocation } from './store-discovery';
 
 export interface Settings {
-  /** Store folder; see `resolveHome()`. */
+  /** Store folder; see `locateStore()`. */
   readonly home?: string;
   /** Experiment for runs that name none; see `defaultExperiment()`. */
   readonly experiment?: string;
@@ -22,17 +23,50 @@ export function resetSettings(): void {
   current = {};
 }
 
-/** configure({ home }) > TRACKLAB_HOME > `<cwd>/.tracklab`, as an absolute path. */
-export function resolveHome(explicit?: string): string {
-  const home = explicit ?? current.home ?? (process.env.TRACKLAB_HOME || undefined) ?? path.join(process.cwd(), '.tracklab');
-  // Asked on every startRun(); an absolute path resolves the same whatever the working folder.
-  if (resolved?.home !== home || !path.isAbsolute(home)) resolved = { home, path: path.resolve(home) };
-  return resolved.path;
+/**
+ * The store folder and why: an explicit folder (an option or `--home`) >
+ * configure({ home }) > TRACKLAB_HOME > the `.tracklab` found from the
+ * working directory (see store-discovery.ts).
+ */
+export function locateStore(explicit?: string): StoreLocation {
+  if (explicit !== undefined) return fixed(explicit, 'option', 'given explicitly (home option or --home)');
+  if (current.home !== undefined) return fixed(current.home, 'configure', 'set by configure({ home })');
+  const env = process.env.TRACKLAB_HOME;
+  if (env) return fixed(env, 'TRACKLAB_HOME', 'set by the TRACKLAB_HOME environment variable');
+  // Asked on every startRun(): the walk up is done once per working directory.
+  const cwd = process.cwd();
+  if (discovered?.cwd !== cwd) discovered = { cwd, location: discoverStore(cwd) };
+  return discovered.location;
 }
 
-let resolved: { readonly home: string; readonly path: string } | undefined;
+let discovered: { readonly cwd: string; readonly location: StoreLocation } | undefined;
+
+let lastFixed: { readonly given: string; readonly location: StoreLocation } | undefined;
+
+function fixed(home: string, source: StoreLocation['source'], reason: string): StoreLocation {
+  // An absolute folder resolves the same whatever the working directory: reuse the last answer.
+  const reuse = lastFixed !== undefined && lastFixed.given === home && lastFixed.location.source === source && path.isAbsolute(home);
+  if (!reuse) lastFixed = { given: home, location: { home: path.resolve(home), source, reason } };
+  return lastFixed!.location;
+}
+
+/** The store folder as an absolute path; see `locateStore()`. */
+export function resolveHome(explicit?: string): string {
+  return locateStore(explicit).home;
+}
+
+/** Where `defaultExperiment()` got its answer. */
+export type ExperimentSource = 'configure' | 'TRACKLAB_EXPERIMENT' | 'default';
 
 /** configure({ experiment }) > TRACKLAB_EXPERIMENT > "Default". */
 export function defaultExperiment(): string {
-  return current.experiment ?? (process.env.TRACKLAB_EXPERIMENT || undefined) ?? 'Default';
+  return experimentSetting().name;
+}
+
+/** The default experiment and which setting chose it. */
+export function experimentSetting(): { readonly name: string; readonly source: ExperimentSource } {
+  if (current.experiment !== undefined) return { name: current.experiment, source: 'configure' };
+  const env = process.env.TRACKLAB_EXPERIMENT;
+  if (env) return { name: env, source: 'TRACKLAB_EXPERIMENT' };
+  return { name: 'Default', source: 'default' };
 }
