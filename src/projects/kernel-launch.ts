@@ -39,9 +39,9 @@ export function tslabBinPath(): string {
 }
 
 /**
- * Picks `count` distinct free loopback ports below the OS's ephemeral range,
- * where outgoing connections (ours to other kernels included) never take
- * them. Each is checked by listening on it, and all listeners stay open
+ * Picks `count` distinct free loopback ports outside the OS's ephemeral range
+ * (see kernelPortRange), where outgoing connections (ours to other kernels
+ * included) never take them. Each is checked by listening on it, and all listeners stay open
  * until every port is known; ports handed out recently in this process are
  * not reused, so parallel launches cannot collide. The window between close
  * and the kernel's bind is the one Jupyter has; startKernel retries when
@@ -80,16 +80,35 @@ function rememberPort(port: number): void {
   if (recentPorts.size > RECENT_PORTS) recentPorts.delete(recentPorts.values().next().value as number);
 }
 
-/** Ports from 20000 up to the start of Linux's ephemeral range (its default when it cannot be read). */
-function kernelPortRange(): [number, number] {
-  let ephemeralLow = 32768;
+/** Linux's ephemeral port range (`ip_local_port_range`), or its default where it cannot be read. */
+function ephemeralRange(): [number, number] {
   try {
-    ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low! <= high!) return [low!, high!];
   } catch {
     // not Linux: keep the default
   }
-  const high = Math.max(ephemeralLow, 21000);
-  return [Math.min(20000, high - 1000), high];
+  return [32768, 60999];
+}
+
+/** Kernels bind ports at or above this, clear of well-known and registered service ports below it. */
+const LOWEST_KERNEL_PORT = 20000;
+/** Fewer free ports than this outside the ephemeral range and kernels share it with outgoing connections instead. */
+const MIN_KERNEL_PORTS = 1000;
+
+/**
+ * Where kernel ports come from, given the ephemeral range `[low, high]`: the
+ * larger of the windows below it (from 20000) and above it (to 65535),
+ * clear of the ports the OS hands to outgoing connections. When neither
+ * window has 1000 ports (the ephemeral range covers nearly everything), the
+ * whole range from 20000 up, where a clash is rare and startKernel retries.
+ * Returns [first, end), end excluded.
+ */
+export function kernelPortRange([low, high]: readonly [number, number] = ephemeralRange()): [number, number] {
+  const below: [number, number] = [LOWEST_KERNEL_PORT, Math.max(LOWEST_KERNEL_PORT, low)];
+  const above: [number, number] = [Math.max(LOWEST_KERNEL_PORT, high + 1), 65536];
+  const best = below[1] - below[0] >= above[1] - above[0] ? below : above;
+  return best[1] - best[0] >= MIN_KERNEL_PORTS ? best : [LOWEST_KERNEL_PORT, 65536];
 }
 
 export interface LaunchOptions {

@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isTracklabError } from '../../src/errors';
 import { startKernel } from '../../src/projects/kernel-connection';
 
@@ -33,17 +32,18 @@ test('a tslab kernel over ZeroMQ: loopback-only 0600 connection file, kernel_inf
     assert.deepEqual(seen, ['stream']);
 
     // A synchronous busy loop is broken by SIGINT (tslab runs cells with breakOnSigint).
-    const loop = kernel.execute('const until = Date.now() + 30000; while (Date.now() < until) {}');
-    await sleep(500);
-    kernel.interrupt();
+    // Interrupted once it says it is looping: no guess at how long the kernel takes to get there.
+    const loop = kernel.execute('console.log("looping");\nconst until = Date.now() + 600_000; while (Date.now() < until) {}', {
+      onOutput: (m) => { if (m.header.msg_type === 'stream' && String(m.content['text']).includes('looping')) kernel.interrupt(); },
+    });
     const stopped = await loop;
     assert.equal(stopped.interrupted, true);
     assert.equal(stopped.reply.status, 'error');
     assert.match(streamText(stopped.outputs, 'stderr'), /interrupted/i);
 
-    // tslab cancels requests for 200 ms after a failure; after that the kernel works again.
-    await sleep(300);
-    const after = await kernel.execute('console.log("alive")');
+    // tslab cancels requests for 200 ms after a failure (reply `abort`); after that the kernel works again.
+    let after = await kernel.execute('console.log("alive")');
+    while (after.reply.status === 'abort') after = await kernel.execute('console.log("alive")');
     assert.equal(after.reply.status, 'ok');
     assert.equal(streamText(after.outputs, 'stdout'), 'alive\n');
   } finally {
@@ -65,9 +65,10 @@ test('a kernel that dies mid-cell rejects the pending execute with its exit code
 
 test('a kernel killed by a signal names the signal', async () => {
   const kernel = await startKernel({ cwd: os.tmpdir() });
-  const pending = kernel.execute('await new Promise((r) => setTimeout(r, 30000))');
-  await sleep(300);
-  process.kill(kernel.pid, 'SIGKILL');
+  // Killed once the cell runs (it says so), not after a guessed delay.
+  const pending = kernel.execute('console.log("waiting");\nawait new Promise((r) => setTimeout(r, 600_000))', {
+    onOutput: (m) => { if (m.header.msg_type === 'stream') process.kill(kernel.pid, 'SIGKILL'); },
+  });
   await assert.rejects(pending, (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /killed by signal SIGKILL/.test(e.message));
 });
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { executeNotebook } from '../../src/projects/execute-notebook';
 import { isCodeCell, writeNotebook, type CodeCell, type Notebook } from '../../src/projects/nbformat';
+import { whenFileWritten } from '../support/jupyter';
 import { code, markdown, VALIDATE_PY, writeTempNotebook } from './notebook-fixtures';
 
 function codeCell(nb: Notebook, index: number): CodeCell {
@@ -77,16 +78,14 @@ test('without allowErrors the run stops at the first failing cell and names it; 
 test('aborting the signal interrupts a long-running cell and the result says interrupted', async () => {
   const file = writeTempNotebook([
     code('console.log("started")'),
-    code('const until = Date.now() + 30000;\nwhile (Date.now() < until) {}'),
+    code('require("fs").writeFileSync("looping", "yes");\nconst until = Date.now() + 600_000;\nwhile (Date.now() < until) {}'),
     code('console.log("never")'),
   ]);
   const controller = new AbortController();
-  const result = await executeNotebook(file, {
-    signal: controller.signal,
-    onProgress: (done) => {
-      if (done === 1) setTimeout(() => controller.abort(), 300);
-    },
-  });
+  // Aborted once the long cell says it is looping, not after a guessed delay.
+  const looping = whenFileWritten(path.join(path.dirname(file), 'looping')).then(() => controller.abort());
+  const result = await executeNotebook(file, { signal: controller.signal });
+  await looping;
   assert.equal(result.interrupted, true);
   assert.equal(result.ok, false);
   assert.equal(result.failedCell?.index, 1);

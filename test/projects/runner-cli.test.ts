@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { TrackingClient } from '../../src/tracking/client';
+import { whenFileWritten } from '../support/jupyter';
 import { code, writeTempNotebook } from './notebook-fixtures';
 import { projectWithNotebook, tempDir } from './runner-fixtures';
 
@@ -45,6 +46,7 @@ test('through the CLI, a value full of shell metacharacters arrives verbatim as 
   assert.equal(await run.code, 0, run.stderr());
   const match = /^run (\S+) \((\w+)\) FINISHED$/m.exec(run.stdout());
   assert.ok(match, run.stdout());
+  assert.equal((run.stdout() + run.stderr()).split(match[1]!).length - 1, 1, `the run is reported once:\n${run.stdout()}${run.stderr()}`);
   assert.match(run.stdout(), /^notebook .*train\.ipynb$/m);
   const client = new TrackingClient({ home });
   try {
@@ -60,14 +62,15 @@ test('through the CLI, a value full of shell metacharacters arrives verbatim as 
 });
 
 test('SIGINT during a cell ends the project run KILLED, stops the kernel and exits 130', async () => {
-  const notebook = writeTempNotebook([code('const waitMs = 60000;', ['parameters']), code('await new Promise((resolve) => setTimeout(resolve, waitMs));')]);
+  const notebook = writeTempNotebook([
+    code('const waitMs = 60000;', ['parameters']),
+    code('await new Promise((resolve) => { setTimeout(() => require("fs").writeFileSync("waiting", "yes"), 0); setTimeout(resolve, waitMs); });'),
+  ]);
   const dir = path.dirname(notebook);
   const home = tempDir();
-  const run = cli([notebook, '-P', 'waitMs=60000'], home);
-  const started = Date.now();
-  while (!/\[2\/3\] await/.test(run.stderr()) && !run.exited() && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
-  assert.match(run.stderr(), /\[2\/3\] await/, 'the long cell started');
-  await new Promise((r) => setTimeout(r, 300));
+  const run = cli([notebook, '-P', 'waitMs=600000'], home);
+  // Interrupted once the long cell is awaiting (it writes a file from a timer), not after a guessed delay.
+  await whenFileWritten(path.join(dir, 'waiting'), run.code);
   run.kill('SIGINT');
   assert.equal(await run.code, 130, run.stderr());
   const client = new TrackingClient({ home });
