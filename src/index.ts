@@ -4,7 +4,7 @@ import { installRegistryResolver } from './registry/default-registry';
 // Tracking: fluent runs for notebooks and scripts, and the client with explicit ids.
 export {
   startRun, endRun, activeRun, withRun, log, logMetric, logParam, logParams, setTag, setTags, logArtifact,
-  setImplicitRunProvider, onRunStart, type StartRunOptions, type RunStartListener,
+  currentExperiment, setImplicitRunProvider, onRunStart, type StartRunOptions, type RunStartListener,
 } from './tracking/fluent';
 export { ActiveRun, type RunEvent, type RunListener, type RunSnapshot, type LatestMetric } from './tracking/active-run';
 export {

@@ -9,6 +9,7 @@ import type { Run } from '../entities';
 import { LOGGED_MODELS_TAG, parseLoggedModels } from '../models/log-model';
 import { MLMODEL_FILE } from '../models/mlmodel';
 import { inKernel } from '../notebook/kernel';
+import { currentExperiment } from '../tracking/fluent';
 import { validateKey } from '../validation';
 import { getRegistry } from './default-registry';
 import type { ModelVersion } from './registry-entities';
@@ -18,8 +19,8 @@ import { SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG } from './registry-summary';
 import { validateAlias, validateModelName } from './registry-validation';
 
 export interface ExportBestOptions {
-  /** Experiment name(s) or id(s) to search. */
-  readonly experiment: string | readonly string[];
+  /** Experiment name(s) or id(s) to search. Default: the current experiment (see currentExperiment()). */
+  readonly experiment?: string | readonly string[];
   /** Metric to rank by (its last value, as MLflow's search does). */
   readonly metric: string;
   readonly mode: 'max' | 'min';
@@ -50,6 +51,7 @@ const PAGE = 200;
  *
  * @example
  * const v = await tracklab.exportBest({ experiment: 'churn', metric: 'val_auc', mode: 'max', name: 'churn' });
+ * await tracklab.exportBest({ metric: 'val_auc', mode: 'max', name: 'churn' }); // the current experiment
  * const model = await tracklab.loadModel('models:/churn@champion');
  */
 export async function exportBest(options: ExportBestOptions): Promise<ExportedVersion> {
@@ -63,7 +65,8 @@ export async function exportBest(options: ExportBestOptions): Promise<ExportedVe
   validateAlias(alias);
   const registry = options.registry ?? getRegistry();
 
-  const found = await findBest(registry, options);
+  const experiment = options.experiment ?? currentExperiment(registry.tracking);
+  const found = await findBest(registry, { ...options, experiment });
   const registration = await registry.register(name, `runs:/${found.run.info.runId}/${found.modelPath}`, undefined, {}, true);
   const v = registration.version.version;
   await registry.setRegisteredModelAlias(name, alias, v);
@@ -74,7 +77,7 @@ export async function exportBest(options: ExportBestOptions): Promise<ExportedVe
 }
 
 /** Walks runs best-first until one has a model; runs without the metric (or with NaN) come last and end the walk. */
-async function findBest(registry: RegistryClient, options: ExportBestOptions): Promise<{ run: Run; modelPath: string; value: number }> {
+async function findBest(registry: RegistryClient, options: ExportBestOptions & { readonly experiment: string | readonly string[] }): Promise<{ run: Run; modelPath: string; value: number }> {
   const key = /^[\p{L}\p{N}_.\-/:]+$/u.test(options.metric) ? options.metric : `\`${options.metric.replace(/`/g, '``')}\``;
   let checked = 0;
   let withoutModel = 0;

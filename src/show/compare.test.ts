@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { configure, getClient } from '../config';
 import { TrackingClient } from '../tracking/client';
+import { startRun } from '../tracking/fluent';
+import { resetSettings } from '../tracking/settings';
 import { isTracklabError } from '../errors';
 import { Mime } from '../views/bundle';
 import { comparison } from './compare';
@@ -95,4 +98,41 @@ test('a run view shows the note, the datasets and provenance of the run, escaped
   assert.doesNotMatch(provenance, /devDependencies/, 'the dependencies JSON is summarised, not dumped');
   const plain = await runView(ids[1], { client });
   assert.doesNotMatch(plain[0].data[Mime.html] as string, /tl-run-note"|<caption>datasets/);
+});
+
+test('without an experiment, comparison shows the current one, and always draws the run just trained', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-show-'));
+  const client = getClient(home);
+  const other = await client.createRun({ experiment: 'elsewhere', name: 'not-mine', params: { other: 1 } });
+  client.logMetrics(other.runId, { loss: 0.001 }, 0);
+  await client.setTerminated(other.runId);
+  let latest = '';
+  for (let i = 0; i < 25; i++) {
+    // The last run, the one just trained, is the worst of all.
+    const run = startRun({ home, experiment: 'mine', params: { lr: i } });
+    for (let s = 0; s < 3; s++) run.log({ loss: i === 24 ? 99 : 1 + i / 10 }, s);
+    await run.end();
+    latest = run.name;
+  }
+  const [table, history] = await comparison({ client, metric: 'loss' });
+  assert.match(table!.data[Mime.plain] as string, /^25 run\(s\)/);
+  assert.doesNotMatch(table!.data[Mime.plain] as string, /not-mine/);
+  assert.match(history!.data[Mime.plain] as string, new RegExp(`; 19 best of 25 runs by last loss, and the latest run ${latest}$`));
+  assert.ok(JSON.stringify(history!.data[Mime.vegaLite]).includes(latest));
+  // Named experiments are compared as asked.
+  const [named] = await comparison({ client, experiment: 'elsewhere', metric: 'loss' });
+  assert.match(named!.data[Mime.plain] as string, /^1 run\(s\)/);
+  await client.close();
+});
+
+test('without an experiment or any run yet, comparison says which experiment it looked in', async () => {
+  const client = getClient(fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-show-')));
+  configure({ experiment: 'nothing-here-yet' });
+  try {
+    // The latest run of this process lives in another store, so the configured experiment is current.
+    await assert.rejects(comparison({ client }), (e) => isTracklabError(e, 'RESOURCE_DOES_NOT_EXIST') && /in the current experiment \(nothing-here-yet; name one with \{ experiment \}\)/.test(e.message));
+  } finally {
+    resetSettings();
+    await client.close();
+  }
 });

@@ -4,6 +4,7 @@ import { datasetLabels } from '../datasets/dataset-labels';
 import { TracklabError } from '../errors';
 import { display } from '../notebook/display';
 import type { DisplayBundle } from '../views/bundle';
+import { currentExperiment } from '../tracking/fluent';
 import { compareBundles } from '../views/comparison';
 import { selectRuns, type RunSelection } from './select-runs';
 
@@ -27,7 +28,9 @@ export interface CompareOptions extends RunSelection {
  * with last/min/max of the metric and the best run marked, the
  * metric histories overlaid (one line per run), parallel coordinates from
  * params to the metric, and a scatter of the most relevant param. Outside a
- * notebook it prints the text forms.
+ * notebook it prints the text forms. Without `experiment` (or `runs`) it
+ * compares the runs of the current experiment (see currentExperiment()), and
+ * the run just trained is always drawn, even when it is not among the best.
  *
  * @example
  * await tracklab.compare({ experiment: 'quickstart', metric: 'val_loss', smoothing: 0.6 });
@@ -39,16 +42,17 @@ export async function compare(options: CompareOptions = {}): Promise<void> {
 
 /** The bundles `compare()` displays, for callers that send them elsewhere. */
 export async function comparison(options: CompareOptions = {}): Promise<DisplayBundle[]> {
-  const { client, runs } = await selectRuns(options);
+  const { client, runs, latestRunId } = await selectRuns(options);
   if (runs.length === 0) {
-    throw new TracklabError('RESOURCE_DOES_NOT_EXIST', 'No runs to compare: check the experiment name and filter, or log a run first.');
+    const where = options.runs ? '' : options.experiment === undefined ? ` in the current experiment (${currentExperiment(client)}; name one with { experiment })` : '';
+    throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `No runs to compare${where}: check the experiment name and filter, or log a run first.`);
   }
   const metric = options.metric ?? defaultMetric(runs);
   const ids = runs.map((r) => r.info.runId);
   const [histories, inputs] = await Promise.all([client.store.readMetrics(ids, [metric]), client.listInputs(ids)]);
   return compareBundles({
     runs, histories, metric, mode: options.mode, smoothing: options.smoothing, logScale: options.logScale,
-    params: options.params, scatterParam: options.scatterParam, datasets: datasetLabels(inputs),
+    params: options.params, scatterParam: options.scatterParam, datasets: datasetLabels(inputs), latestRunId,
   });
 }
 

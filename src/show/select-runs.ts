@@ -1,14 +1,19 @@
 /** Finds the runs an inline view shows: given ones, or a search. */
 import type { Run } from '../entities';
-import { TracklabError } from '../errors';
+import { isTracklabError, TracklabError } from '../errors';
 import { getClient } from '../config';
 import type { TrackingClient } from '../tracking/client';
+import { currentExperiment, latestRun } from '../tracking/fluent';
 
 /** A run as users hold it: its id, the ActiveRun they logged to, or a Run from a search. */
 export type RunRef = string | { readonly id: string } | Run;
 
 export interface RunSelection {
-  /** Experiment names or ids; default: every active experiment. */
+  /**
+   * Experiment names or ids. Default: the current experiment (the latest
+   * run's, else configure({ experiment }) / TRACKLAB_EXPERIMENT / "Default");
+   * see currentExperiment().
+   */
   readonly experiment?: string | readonly string[];
   /** MLflow filter, e.g. `params.optimizer = 'adam' AND metrics.acc > 0.8`. */
   readonly filter?: string;
@@ -27,19 +32,44 @@ export function runIdOf(ref: RunRef): string {
   throw new TracklabError('INVALID_PARAMETER_VALUE', 'A run must be a run id, an ActiveRun or a Run from searchRuns().');
 }
 
-export async function selectRuns(selection: RunSelection): Promise<{ client: TrackingClient; runs: Run[] }> {
+export interface SelectedRuns {
+  readonly client: TrackingClient;
+  readonly runs: Run[];
+  /** The run the user most likely just trained, when it is among `runs`: views keep it in view. */
+  readonly latestRunId: string | undefined;
+}
+
+export async function selectRuns(selection: RunSelection): Promise<SelectedRuns> {
   const client = selection.client ?? getClient();
+  // Runs logged in this cell may still have buffered points.
+  await client.flush();
+  let runs: Run[];
   if (selection.runs) {
     const ids = selection.runs.map(runIdOf);
-    // Runs logged in this cell may still have buffered points.
-    await client.flush();
-    return { client, runs: await Promise.all(ids.map((id) => client.getRun(id))) };
+    runs = await Promise.all(ids.map((id) => client.getRun(id)));
+  } else {
+    const named = selection.experiment !== undefined;
+    try {
+      const found = await client.searchRuns({
+        experiments: named ? selection.experiment : currentExperiment(client),
+        filter: selection.filter,
+        maxResults: selection.maxRuns ?? 100,
+      });
+      runs = [...found.runs];
+    } catch (err) {
+      // The default experiment may not exist yet: that is "no runs", not a typo to report.
+      if (named || !isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
+      runs = [];
+    }
   }
-  await client.flush();
-  const { runs } = await client.searchRuns({
-    experiments: selection.experiment,
-    filter: selection.filter,
-    maxResults: selection.maxRuns ?? 100,
-  });
-  return { client, runs: [...runs] };
+  return { client, runs, latestRunId: latestOf(runs, client) };
+}
+
+/** The latest run of this process when it is among `runs`, else the one that started last. */
+function latestOf(runs: readonly Run[], client: TrackingClient): string | undefined {
+  const latest = latestRun();
+  if (latest && latest.client.home === client.home && runs.some((r) => r.info.runId === latest.id)) return latest.id;
+  let newest: Run | undefined;
+  for (const run of runs) if (!newest || run.info.startTime > newest.info.startTime) newest = run;
+  return newest?.info.runId;
 }

@@ -11,6 +11,7 @@ import { getClient } from '../config';
 import { ActiveRun } from './active-run';
 import type { CreateRunOptions } from './client';
 import type { EndStatus } from './lifecycle';
+import { defaultExperiment } from './settings';
 
 export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   /** Nest under a run: an ActiveRun, a run id, or `true` for the current active run. */
@@ -23,6 +24,8 @@ export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
 export type RunStartListener = (run: ActiveRun) => void;
 
 const stack: ActiveRun[] = [];
+/** The run startRun() made last in this process, ended or not. */
+let lastStarted: ActiveRun | undefined;
 let implicitProvider: (() => ActiveRun) | undefined;
 const startListeners = new Set<RunStartListener>();
 let startListenerWarned = false;
@@ -55,8 +58,30 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
   // `home` rides along unread: prepareRun takes only the run's own fields.
   const run = new ActiveRun(getClient(options.home), { ...options, parent: parentId }, stackHooks);
   stack.push(run);
+  lastStarted = run;
   if (startListeners.size > 0) notifyStart(run);
   return run;
+}
+
+/**
+ * The run a notebook user means by "the run I just trained": the active run,
+ * else the one startRun() (or autolog) made last in this process.
+ */
+export function latestRun(): ActiveRun | undefined {
+  return activeRun() ?? lastStarted;
+}
+
+/**
+ * The experiment views use when none is named: the latest run's (see
+ * latestRun), else the default one (configure({ experiment }),
+ * TRACKLAB_EXPERIMENT, "Default"). An id when a run names it, else a name.
+ * Pass a client to ignore a latest run logged to another store.
+ * @example await tracklab.compare(); // compares the runs of currentExperiment()
+ */
+export function currentExperiment(store?: { readonly home: string }): string {
+  const latest = latestRun();
+  const here = latest !== undefined && (store === undefined || latest.client.home === store.home);
+  return (here ? latest.experimentId : undefined) ?? defaultExperiment();
 }
 
 function notifyStart(run: ActiveRun): void {

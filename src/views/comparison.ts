@@ -30,6 +30,8 @@ export interface CompareInput {
   readonly maxRuns?: number;
   /** A label per run id of the datasets it used; adds a "datasets" column to the table when any run has one. */
   readonly datasets?: ReadonlyMap<string, string>;
+  /** The run just trained: drawn in the history chart even when it is not among the best `maxRuns`. */
+  readonly latestRunId?: string;
 }
 
 const MAX_PARALLEL_PARAMS = 8;
@@ -85,7 +87,12 @@ function historyChart(input: CompareInput, mode: Mode, values: readonly number[]
   // With many runs, draw the best ones; keep them in the caller's order so a
   // run keeps its colour from one comparison to the next.
   const ranked = [...candidates].sort((a, b) => rankKey(a.v, mode) - rankKey(b.v, mode));
-  const chosen = new Set(ranked.slice(0, maxRuns).map((c) => c.i));
+  const latest = ranked.findIndex((c) => c.run.info.runId === input.latestRunId);
+  // The run just trained is what the user looks for: it takes the last place when it is not among the best.
+  const keepLatest = latest >= maxRuns;
+  const top = ranked.slice(0, keepLatest ? maxRuns - 1 : maxRuns);
+  if (keepLatest) top.push(ranked[latest]!);
+  const chosen = new Set(top.map((c) => c.i));
   const picked = candidates.filter((c) => chosen.has(c.i));
   const ids = new Set(picked.map((c) => c.run.info.runId));
   const series = input.histories
@@ -94,7 +101,10 @@ function historyChart(input: CompareInput, mode: Mode, values: readonly number[]
   // Series come in the caller's run order, which fixes the colours.
   const order = new Map(picked.map((c, k) => [c.run.info.runId, k]));
   series.sort((a, b) => (order.get(a.runId) ?? 0) - (order.get(b.runId) ?? 0));
-  const note = candidates.length > picked.length ? `${picked.length} best of ${candidates.length} runs by last ${metric}` : undefined;
+  const latestName = keepLatest ? labels.get(ranked[latest]!.run.info.runId) ?? '' : '';
+  const note = candidates.length <= picked.length ? undefined
+    : keepLatest ? `${picked.length - 1} best of ${candidates.length} runs by last ${metric}, and the latest run ${latestName}`
+      : `${picked.length} best of ${candidates.length} runs by last ${metric}`;
   const bestShown = picked.reduce<{ name: string; v: number } | undefined>((acc, c) => {
     if (!Number.isFinite(c.v)) return acc;
     return !acc || (mode === 'min' ? c.v < acc.v : c.v > acc.v) ? { name: labels.get(c.run.info.runId) ?? '', v: c.v } : acc;

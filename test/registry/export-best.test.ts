@@ -9,7 +9,10 @@ import { loadModel } from '../../src/models/load-model';
 import { exportBest } from '../../src/registry/export-best';
 import { RegistryClient } from '../../src/registry/registry-client';
 import { SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG } from '../../src/registry/registry-summary';
+import { configure } from '../../src/config';
 import { TrackingClient } from '../../src/tracking/client';
+import { startRun } from '../../src/tracking/fluent';
+import { resetSettings } from '../../src/tracking/settings';
 import { codeOf, tempHome, trainRun, type LoggedRun } from './helpers';
 
 describe('exportBest', () => {
@@ -33,6 +36,21 @@ describe('exportBest', () => {
   after(async () => {
     registry.close();
     await tracking.close();
+  });
+
+  it('without an experiment, searches the current one: configure({ experiment }), then the latest run\'s', async () => {
+    try {
+      configure({ experiment: 'elsewhere' });
+      const v = await exportBest({ metric: 'acc', mode: 'max', name: 'current', registry, display: false });
+      assert.equal(v.runId, runs.other.runId, 'the configured experiment');
+      // A run started in this process makes its experiment the current one.
+      const run = startRun({ home: tracking.home, experiment: 'exp' });
+      await run.end();
+      const w = await exportBest({ metric: 'acc', mode: 'max', name: 'current', registry, display: false });
+      assert.equal(w.runId, runs.high.runId, 'the latest run\'s experiment');
+    } finally {
+      resetSettings();
+    }
   });
 
   it('max mode registers the highest-scoring run that has a model and points the alias at it', async () => {
