@@ -8,7 +8,7 @@ import { resolveHome, setSettings } from './tracking/settings';
 import { validateExperimentName } from './validation';
 
 export interface ConfigureOptions {
-  /** Store folder. Default: the TRACKLAB_HOME env var, else `<cwd>/.tracklab`. */
+  /** Store folder. Default: the TRACKLAB_HOME env var, else the `.tracklab` found from the working directory (see tracking/store-discovery.ts). */
   readonly home?: string;
   /** Experiment for runs that name none. Default: TRACKLAB_EXPERIMENT, else "Default". */
   readonly experiment?: string;

@@ -31,7 +31,7 @@ export type { OwnedRun, BatchInput };
 export { asTracklabError };
 
 export interface TrackingClientOptions {
-  /** Store folder; default from configure(), TRACKLAB_HOME or `<cwd>/.tracklab`. */
+  /** Store folder; default from configure(), TRACKLAB_HOME or the `.tracklab` found from the working directory (see locateStore()). */
   readonly home?: string;
   /** A store instance to use instead of opening the embedded one. */
   readonly store?: TrackingStore;
