@@ -10,6 +10,7 @@ import { parseExperimentFilter, parseExperimentOrderBy } from '../../search/expe
 import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
 import { migrations } from './schema';
+import { registerSearchFunctions } from './search-functions';
 import { compileExperimentSearch, compileGeneralRunSearch, compileJoinedRunSearch, compileRunSearch, type CompiledQuery, likeToGlob } from './search-sql';
 
 let dir: string;
@@ -35,6 +36,7 @@ const RUNS: RunRow[] = [
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
   db = new Database(path.join(dir, 'store.db'));
+  registerSearchFunctions(db);
   db.exec(migrations[0].sql);
   const exp = db.prepare('INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, ?, ?)');
   exp.run('e1', 'vision-baseline', 'active', 100, 900);
@@ -140,6 +142,15 @@ describe('run search: params and tags', () => {
     assert.deepEqual(matching("params.opt LIKE 'a%'"), ['r-a']);
   });
 
+  it('compares a param with an unquoted number numerically; values that are not numbers never match', () => {
+    assert.deepEqual(matching('params.lr < 0.05'), ['r-b']);
+    assert.deepEqual(matching('params.lr <= 0.1'), ['r-a', 'r-b']);
+    assert.deepEqual(matching('params.lr = 1e-1'), ['r-a']);
+    assert.deepEqual(matching('params.lr != 0.1'), ['r-b']);
+    assert.deepEqual(matching('params.opt > -1e308 OR params.opt != 0'), [], 'adam/sgd are not numbers');
+    assert.deepEqual(matching("params.lr = '1e-1'"), [], 'a quoted value still compares as text');
+  });
+
   it('tests presence with IS NULL / IS NOT NULL', () => {
     assert.deepEqual(matching('params.lr IS NULL'), ['r-c', 'r-d', 'r-e']);
     assert.deepEqual(matching('tags.team IS NOT NULL'), ['r-a', 'r-b', 'r-c']);
@@ -195,8 +206,15 @@ describe('run search: attributes', () => {
     assert.deepEqual(matching(`run_id IN (${ids.join(',')})`), ['r-b']);
   });
 
-  it('refuses artifact_uri with a clear error', () => {
-    assert.throws(() => matching("attributes.artifact_uri = 'x'"), (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /artifact_uri is not searchable/.test(err.message));
+  it('searches artifact_uri as runs:/<run_id>, and tags.mlflow.runName as the run name (as MLflow answers both)', () => {
+    assert.deepEqual(matching("attributes.artifact_uri = 'runs:/r-b'"), ['r-b']);
+    assert.deepEqual(matching("artifact_uri LIKE 'runs:/r-%'"), ['r-a', 'r-b', 'r-c', 'r-d', 'r-e']);
+    assert.deepEqual(matching("artifact_uri ILIKE '%R-C'"), ['r-c']);
+    assert.deepEqual(search('', 'attributes.artifact_uri DESC'), ['r-e', 'r-d', 'r-c', 'r-b', 'r-a']);
+    assert.deepEqual(matching("tags.mlflow.runName = 'Gamma'"), ['r-c']);
+    assert.deepEqual(matching("tags.`mlflow.runName` LIKE '%run'"), ['r-a', 'r-b']);
+    assert.deepEqual(matching("tags.mlflow.runName != 'Gamma' AND status = 'FINISHED'"), ['r-a', 'r-d']);
+    assert.deepEqual(search('', 'tags.mlflow.runName'), search('', 'run_name'));
   });
 
   it('compiles dataset clauses to bound parameters over run_inputs (executed in test/datasets/)', () => {
@@ -295,6 +313,7 @@ describe('run search: joined form', () => {
   // params and tags from small vocabularies, and start times that tie, so every tie-breaker matters.
   before(() => {
     mixed = new Database(path.join(dir, 'mixed.db'));
+    registerSearchFunctions(mixed);
     mixed.exec(migrations[0].sql);
     mixed.prepare("INSERT INTO experiments (experiment_id, name, creation_time, last_update_time) VALUES ('m1', 'm1', 0, 0), ('m2', 'm2', 0, 0)").run();
     const run = mixed.prepare(`INSERT INTO runs (run_id, run_name, experiment_id, status, start_time, lifecycle_stage) VALUES (?, ?, ?, ?, ?, ?)`);
