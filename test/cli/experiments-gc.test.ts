@@ -9,26 +9,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { isTracklabError } from '../../src/errors';
 import { TrackingClient } from '../../src/tracking/client';
+import { runCli } from '../support/cli-io';
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out(text: string) { io.stdout += text + '\n'; },
-    err(text: string) { io.stderr += text + '\n'; },
-    write(bytes: Uint8Array) { io.stdout += Buffer.from(bytes).toString('latin1'); },
-  };
-  return io;
-}
-
-async function cli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = capture();
-  const code = await main(['--home', home, ...args], io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+const cli = runCli;
 
 function tempHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));

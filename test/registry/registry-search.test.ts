@@ -8,10 +8,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { RegistryClient } from '../../src/registry/registry-client';
 import { TrackingClient } from '../../src/tracking/client';
 import { tempHome, trainRun, type LoggedRun } from './helpers';
+import { captureIo } from '../support/cli-io';
 
 let home: string;
 let tracking: TrackingClient;
@@ -42,19 +42,9 @@ after(async () => {
   await tracking.close();
 });
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out(text: string) { io.stdout += text + '\n'; },
-    err(text: string) { io.stderr += text + '\n'; },
-    write(bytes: Uint8Array) { io.stdout += Buffer.from(bytes).toString('latin1'); },
-  };
-  return io;
-}
-
 /** Model names from `tracklab models list --filter F --json`. */
 async function listed(filter: string): Promise<string[]> {
-  const io = capture();
+  const io = captureIo();
   const code = await main(['--home', home, 'models', 'list', '--filter', filter, '--json'], io);
   assert.equal(code, 0, io.stderr);
   return (JSON.parse(io.stdout) as { registeredModels: { name: string }[] }).registeredModels.map((m) => m.name);
@@ -89,7 +79,7 @@ describe('registered models through the CLI', () => {
   });
 
   it('refuses keys the registry cannot search, with its code', async () => {
-    const io = capture();
+    const io = captureIo();
     assert.equal(await main(['--home', home, 'models', 'list', '--filter', "run_id = 'x'"], io), 1);
     assert.match(io.stderr, /^error \[INVALID_PARAMETER_VALUE\]: Invalid attribute key 'run_id' for registered models: use one of name/);
   });
