@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { TrackingClient } from '../../tracking/client';
-import { captureIo } from '../capture-io';
+import { captureIo } from '../../../test/support/cli-io';
 import { main } from '../main';
 
 test('run show names the experiment, the parent run and the child runs', async () => {
