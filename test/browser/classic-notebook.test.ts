@@ -175,7 +175,7 @@ describe('compare() live in the classic Notebook, in Chromium at 1280 px', () =>
     }
   });
 
-  it('compares the current experiment only: the 24 runs of "wide", none of "elsewhere"', () => {
+  it('compares the current experiment only: the 40 runs of "wide", none of "elsewhere"', () => {
     const [tableOutput] = (codeCells(saved)[CELLS.length - 1]!.outputs ?? []);
     const text = mimeText(tableOutput, 'text/plain') ?? '';
     assert.match(text, /^40 run\(s\)/);

@@ -61,14 +61,16 @@ describe('autolog in a tslab notebook', () => {
     dir = notebookWorkspace();
     home = path.join(dir, 'store');
     // The failing cell comes last: tslab cancels cells queued right after a failure.
+    const interruptRun = runNotebook(dir, 'interrupt.ipynb', makeNotebook(INTERRUPTED_CELLS(path.join(dir, 'looping'))), {
+      allowErrors: true, env: { TRACKLAB_HOME: path.join(dir, 'store-interrupt') },
+    });
     [executed, interrupted] = await Promise.all([
       runNotebook(dir, 'autolog.ipynb', makeNotebook(CELLS), {
         allowErrors: true, env: { TRACKLAB_HOME: home, TRACKLAB_NOTEBOOK_PATH: 'autolog.ipynb' },
       }),
-      runNotebook(dir, 'interrupt.ipynb', makeNotebook(INTERRUPTED_CELLS(path.join(dir, 'looping'))), {
-        allowErrors: true, env: { TRACKLAB_HOME: path.join(dir, 'store-interrupt') },
-      }),
-      interruptAt(path.join(dir, 'looping')),
+      interruptRun,
+      // Fails instead of hanging if the notebook ends before the loop writes its marker.
+      interruptAt(path.join(dir, 'looping'), interruptRun),
     ]);
     const killedClient = getClient(path.join(dir, 'store-interrupt'));
     killedRuns = (await killedClient.searchRuns()).runs;

@@ -77,6 +77,18 @@ describe('kernel bridge on tslab under nbconvert', () => {
     for (const key of Object.keys(markers) as (keyof typeof markers)[]) markers[key] = path.join(dir, `${key}.started`);
     // Each failure ends its notebook: tslab cancels cells queued within
     // 200 ms of a failed one, and nbconvert queues the next cell at once.
+    // Interrupted (SIGINT, as Jupyter does) once the cell says it is waiting or looping: a
+    // cell timeout would also cover the setup cell, which takes seconds on a loaded machine.
+    // If a notebook ends before its marker is written, the wait for it fails instead of hanging.
+    const asyncRun = runNotebook(dir, 'async.ipynb', makeNotebook([
+      SETUP(events.async),
+      // The marker is written from a timer, so only once the cell is awaiting.
+      `await new Promise((r) => { setTimeout(() => ${markerCode(markers.async)}, 0); setTimeout(r, 600_000); });`,
+    ]), { allowErrors: true });
+    const syncRun = runNotebook(dir, 'sync.ipynb', makeNotebook([
+      SETUP(events.sync),
+      `${markerCode(markers.sync)};\nlet n = 0;\nwhile (n >= 0) { n = (n + 1) % 1000; }`,
+    ]), { allowErrors: true });
     [main, interruptedAsync, , interruptedSync] = await Promise.all([
       runNotebook(dir, 'main.ipynb', makeNotebook([
         SETUP(events.main),
@@ -87,19 +99,10 @@ describe('kernel bridge on tslab under nbconvert', () => {
         BUSY_CELL,
         "console.error('noise before the error');\nthrow new Error('boom <in> cell');",
       ]), { allowErrors: true }),
-      // Interrupted (SIGINT, as Jupyter does) once the cell says it is waiting or looping: a
-      // cell timeout would also cover the setup cell, which takes seconds on a loaded machine.
-      runNotebook(dir, 'async.ipynb', makeNotebook([
-        SETUP(events.async),
-        // The marker is written from a timer, so only once the cell is awaiting.
-        `await new Promise((r) => { setTimeout(() => ${markerCode(markers.async)}, 0); setTimeout(r, 600_000); });`,
-      ]), { allowErrors: true }),
-      interruptAt(markers.async),
-      runNotebook(dir, 'sync.ipynb', makeNotebook([
-        SETUP(events.sync),
-        `${markerCode(markers.sync)};\nlet n = 0;\nwhile (n >= 0) { n = (n + 1) % 1000; }`,
-      ]), { allowErrors: true }),
-      interruptAt(markers.sync),
+      asyncRun,
+      interruptAt(markers.async, asyncRun),
+      syncRun,
+      interruptAt(markers.sync, syncRun),
     ]);
   });
 

@@ -309,7 +309,7 @@ export async function runSession(cwd: string, steps: readonly SessionStep[], opt
 /**
  * Resolves with the content of `file` once it exists and is not empty: how a
  * test waits for a cell to reach a point (the cell writes the file), with no
- * fixed sleep. Rejects if `giveUp` settles first.
+ * fixed sleep. Rejects if `giveUp` settles (resolves or rejects) first.
  */
 export function whenFileWritten(file: string, giveUp?: Promise<unknown>): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -329,12 +329,13 @@ export function whenFileWritten(file: string, giveUp?: Promise<unknown>): Promis
     };
     const watcher = fs.watch(path.dirname(file), check);
     check();
-    giveUp?.then(() => {
+    const stop = (): void => {
       if (done) return;
       done = true;
       watcher.close();
       reject(new Error(`${file} was never written`));
-    }, () => undefined);
+    };
+    giveUp?.then(stop, stop);
   });
 }
 
