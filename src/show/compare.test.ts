@@ -100,7 +100,7 @@ test('a run view shows the note, the datasets and provenance of the run, escaped
   assert.doesNotMatch(plain[0].data[Mime.html] as string, /tl-run-note"|<caption>datasets/);
 });
 
-test('without an experiment, comparison shows the current one, and always draws the run just trained', async () => {
+test('without an experiment, comparison and runsTable show the current one, and comparison always draws the run just trained', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-show-'));
   const client = getClient(home);
   const other = await client.createRun({ experiment: 'elsewhere', name: 'not-mine', params: { other: 1 } });
@@ -119,6 +119,10 @@ test('without an experiment, comparison shows the current one, and always draws 
   assert.doesNotMatch(table!.data[Mime.plain] as string, /not-mine/);
   assert.match(history!.data[Mime.plain] as string, new RegExp(`; 19 best of 25 runs by last loss, and the latest run ${latest}$`));
   assert.ok(JSON.stringify(history!.data[Mime.vegaLite]).includes(latest));
+  // runsTable() picks its runs the same way.
+  const listed = (await runsTableView({ client })).data[Mime.plain] as string;
+  assert.match(listed, /^25 run\(s\)/);
+  assert.doesNotMatch(listed, /not-mine/);
   // Named experiments are compared as asked.
   const [named] = await comparison({ client, experiment: 'elsewhere', metric: 'loss' });
   assert.match(named!.data[Mime.plain] as string, /^1 run\(s\)/);
