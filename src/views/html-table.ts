@@ -11,19 +11,23 @@ import type { Cell, Table } from './table';
  * at most 32em high, so its horizontal scrollbar is on screen with its first
  * rows (a long table's page-length box put it out of sight, and columns
  * looked clipped). The header row and the first column (the run) stay in
- * place while it scrolls; sticky cells need an opaque background, hence the
- * page colour under the translucent grey.
+ * place while it scrolls. Sticky cells need an opaque background, and CSS
+ * cannot read the page's colour, so they take the frontend's own pair of
+ * page and text colours (JupyterLab's, else VS Code's), else the browser's
+ * Canvas/CanvasText: always legible, though on an unknown dark page those
+ * cells stay light. Other cells keep the inherited colours.
  */
 export const TABLE_CSS = `
-.tl-wrap{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:12.5px;color:inherit;max-width:100%;max-height:32em;overflow:auto}
+.tl-wrap{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:12.5px;color:inherit;max-width:100%;max-height:32em;overflow:auto;--tl-page:var(--jp-layout-color1,var(--vscode-editor-background,Canvas));--tl-ink:var(--jp-content-font-color1,var(--vscode-editor-foreground,CanvasText))}
 .tl-table{border-collapse:separate;border-spacing:0;margin:4px 0}
 .tl-table caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 6px}
 .tl-table th,.tl-table td{padding:3px 10px;border-bottom:1px solid rgba(128,128,128,.3);text-align:left;vertical-align:middle;white-space:nowrap;max-width:28em;overflow:hidden;text-overflow:ellipsis}
-.tl-table th{font-weight:600;position:sticky;top:0;z-index:1;background:linear-gradient(rgba(128,128,128,.12),rgba(128,128,128,.12)),var(--jp-layout-color1,Canvas)}
-.tl-table td:first-child{position:sticky;left:0;background-color:var(--jp-layout-color1,Canvas)}
+.tl-table th{font-weight:600;position:sticky;top:0;z-index:1;background:linear-gradient(rgba(128,128,128,.12),rgba(128,128,128,.12)),var(--tl-page);color:var(--tl-ink)}
+.tl-table td:first-child{position:sticky;left:0;background-color:var(--tl-page);color:var(--tl-ink)}
 .tl-table th:first-child{left:0;z-index:2}
 .tl-table td.tl-num,.tl-table th.tl-num{text-align:right;font-variant-numeric:tabular-nums}
-.tl-table tr.tl-best td{background:linear-gradient(rgba(255,190,0,.18),rgba(255,190,0,.18)),var(--jp-layout-color1,Canvas);font-weight:600}
+.tl-table tr.tl-best td{background:rgba(255,190,0,.18);font-weight:600}
+.tl-table tr.tl-best td:first-child{background:linear-gradient(rgba(255,190,0,.18),rgba(255,190,0,.18)),var(--tl-page)}
 .tl-table tr.tl-best td:first-child::before{content:"★ "}
 .tl-note{opacity:.7;font-size:11.5px;margin:2px 0 6px}
 .tl-badge{display:inline-block;padding:1px 7px;border-radius:9px;font-size:11px;font-weight:600;color:#fff;letter-spacing:.02em}

@@ -149,6 +149,12 @@ test('server-rendered SVGs, the runs table and the run card display as static HT
   assert.ok(report.length > 20, `measured ${report.length} text elements`);
   const illegible = report.filter((r) => r.ratio < 4.5);
   assert.deepEqual(illegible, [], 'every text of the table and card has WCAG AA contrast (4.5:1) against what is behind it');
+  // JupyterLab's dark theme names its colours: the sticky header and run column take them and stay dark.
+  await page.evaluate("document.body.style.setProperty('--jp-layout-color1', '#111111'); document.body.style.setProperty('--jp-content-font-color1', '#ffffff')");
+  const lab = await page.evaluate(`(${TEXT_CONTRAST})('.tl-wrap, .tl-card')`) as ContrastRow[];
+  assert.deepEqual(lab.filter((r) => r.ratio < 4.5), [], 'legible in JupyterLab dark');
+  assert.deepEqual(lab.filter((r) => r.text === 'run' || r.text === 'brave-otter-001').map((r) => r.background), ['rgb(17, 17, 17)', 'rgb(17, 17, 17)'], 'sticky cells take the theme\'s page colour');
+  await page.evaluate("document.body.style.removeProperty('--jp-layout-color1'); document.body.style.removeProperty('--jp-content-font-color1')");
   const top = Number(await page.evaluate("document.querySelector('.tl-wrap').getBoundingClientRect().top + window.scrollY"));
   const height = Number(await page.evaluate('document.body.scrollHeight'));
   await page.screenshot({ path: path.join(outputDir(), 'static-dark.png'), fullPage: true, clip: { x: 0, y: top - 8, width: 1100, height: height - top + 8 } });
