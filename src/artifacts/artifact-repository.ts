@@ -66,7 +66,8 @@ export class ArtifactRepository {
 
   /**
    * Logs every file under a local folder, at the run root or under
-   * `artifactPath` (MLflow's `log_artifacts`). Symlinked folders are not followed.
+   * `artifactPath` (MLflow's `log_artifacts`). Symlinked folders are not followed;
+   * a symlinked file is followed only when its real path stays inside `localDir` (one leading outside is refused).
    *
    * @example
    * await repo.logArtifacts(runId, './outputs', 'outputs');
