@@ -29,6 +29,8 @@ export interface GcOptions {
   readonly force?: boolean;
   /** Age (ms) below which an unreferenced blob is kept; default 60 000. */
   readonly graceMs?: number;
+  /** Leave deleted runs alone and only sweep unreferenced content (what `tracklab doctor --fix` does). */
+  readonly keepDeletedRuns?: boolean;
 }
 
 export interface GcResult {
@@ -93,7 +95,7 @@ export async function collectGarbage(store: TrackingStore, content: ContentStore
   }
   const cutoff = options.force ? Number.POSITIVE_INFINITY : Date.now() - graceMs;
   try {
-    return options.dryRun ? await dryRun(store, content, cutoff) : await sweep(store, content, cutoff);
+    return options.dryRun ? await dryRun(store, content, cutoff) : await sweep(store, content, cutoff, options.keepDeletedRuns === true);
   } catch (error) {
     if (error instanceof TracklabError) throw error;
     throw new TracklabError('INTERNAL_ERROR',
@@ -101,10 +103,10 @@ export async function collectGarbage(store: TrackingStore, content: ContentStore
   }
 }
 
-async function sweep(store: TrackingStore, content: ContentStore, cutoff: number): Promise<GcResult> {
+async function sweep(store: TrackingStore, content: ContentStore, cutoff: number, keepDeletedRuns: boolean): Promise<GcResult> {
   const unlock = await takeGcLock(content.root, 'gc');
   try {
-    const purgedRuns = (await store.purgeDeletedRuns()).length;
+    const purgedRuns = keepDeletedRuns ? 0 : (await store.purgeDeletedRuns()).length;
     const before = await store.referencedBlobs();
     for (const blob of await content.listBlobs()) {
       if (!before.has(blob.sha256) && blob.mtimeMs < cutoff) await content.quarantine(blob.sha256);

@@ -96,6 +96,30 @@ function describeHolder(holder: Holder): string {
 }
 
 /**
+ * What `<root>/artifacts/gc.lock` says now: free, held by a live process
+ * (described), or stale (left by a process that is gone, or unreadable).
+ */
+export async function inspectGcLock(storeRoot: string): Promise<{ state: 'free' | 'held' | 'stale'; file: string; holder?: string }> {
+  const file = path.join(storeRoot, 'artifacts', GC_LOCK_FILE);
+  const found = await inspect(file);
+  if (found === undefined) return { state: 'free', file };
+  const { holder } = found;
+  if (holder === undefined) return { state: 'stale', file, holder: 'an unreadable lock file' };
+  const alive = holder.host !== os.hostname() || isProcessAlive(holder.pid, holder.start);
+  return { state: alive ? 'held' : 'stale', file, holder: describeHolder(holder).replace(/ is running /, ' ') };
+}
+
+/** Removes the lock file when it is stale; a held or replaced lock is left alone. */
+export async function clearStaleGcLock(storeRoot: string): Promise<boolean> {
+  const file = path.join(storeRoot, 'artifacts', GC_LOCK_FILE);
+  const found = await inspect(file);
+  if (found === undefined) return false;
+  if (found.holder !== undefined && (found.holder.host !== os.hostname() || isProcessAlive(found.holder.pid, found.holder.start))) return false;
+  await takeOver(file, found.ino);
+  return true;
+}
+
+/**
  * Takes `<root>/artifacts/gc.lock` for `purpose` and returns its release.
  * Throws INVALID_STATE when a live process holds it.
  *
