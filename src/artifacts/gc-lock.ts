@@ -96,17 +96,17 @@ function describeHolder(holder: Holder): string {
 }
 
 /**
- * What `<root>/artifacts/gc.lock` says now: free, held by a live process
- * (described), or stale (left by a process that is gone, or unreadable).
+ * What `<root>/artifacts/gc.lock` says now: free, held by a live process,
+ * or stale (left by a process that is gone, or unreadable), and why.
  */
-export async function inspectGcLock(storeRoot: string): Promise<{ state: 'free' | 'held' | 'stale'; file: string; holder?: string }> {
+export async function inspectGcLock(storeRoot: string): Promise<{ state: 'free' | 'held' | 'stale'; file: string; why?: string }> {
   const file = path.join(storeRoot, 'artifacts', GC_LOCK_FILE);
   const found = await inspect(file);
   if (found === undefined) return { state: 'free', file };
   const { holder } = found;
-  if (holder === undefined) return { state: 'stale', file, holder: 'an unreadable lock file' };
-  const alive = holder.host !== os.hostname() || isProcessAlive(holder.pid, holder.start);
-  return { state: alive ? 'held' : 'stale', file, holder: describeHolder(holder).replace(/ is running /, ' ') };
+  if (holder === undefined) return { state: 'stale', file, why: `${file} is empty or unreadable (left by a gc that failed)` };
+  if (holder.host !== os.hostname() || isProcessAlive(holder.pid, holder.start)) return { state: 'held', file, why: describeHolder(holder) };
+  return { state: 'stale', file, why: `${file} was left by process ${holder.pid} (${holder.purpose ?? 'gc'}), which is gone` };
 }
 
 /** Removes the lock file when it is stale; a held or replaced lock is left alone. */

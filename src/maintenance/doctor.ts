@@ -144,7 +144,7 @@ export async function doctor(parts: DoctorParts, options: DoctorOptions = {}): P
   const lock = await inspectGcLock(content.root);
   if (lock.state === 'stale') {
     const cleared = fix && await clearStaleGcLock(content.root);
-    add({ kind: 'stale-lock', message: `${lock.file} was left by ${lock.holder}, which is gone`, fixable: true,
+    add({ kind: 'stale-lock', message: lock.why ?? lock.file, fixable: true,
       repair: cleared ? 'removed' : 'remove it (the next gc also takes it over)' }, cleared);
   }
 
