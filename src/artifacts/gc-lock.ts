@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { TracklabError } from '../errors';
 import { writeAll } from '../files/durable-file';
 import { errnoCode, fileWriteError } from '../files/file-errors';
+import { STAGING_MODE, withUmask } from '../files/file-mode';
 import { isProcessAlive, procStartTime } from '../process-identity';
 
 /** What holds the lock: shown to whoever finds it taken. */
@@ -47,8 +48,10 @@ async function createComplete(file: string, text: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   let handle: fs.promises.FileHandle | undefined;
   try {
-    handle = await fs.promises.open(tmp, 'wx', 0o644);
+    handle = await fs.promises.open(tmp, 'wx', STAGING_MODE);
     await writeAll(handle, Buffer.from(text, 'utf8'));
+    // Readable by whoever shares the store (within the umask), so they can see who holds it.
+    await handle.chmod(withUmask(0o644));
     await handle.close();
     handle = undefined;
     await fs.promises.link(tmp, file);
