@@ -98,7 +98,7 @@ test('malformed and wrong-shaped requests get 400 BAD_REQUEST with a clear messa
     [JSON.stringify({ dataframe_split: { columns: ['a'], data: [[1, 2]] } }), /row 0 has 2 values for 1 columns/],
     [JSON.stringify({ dataframe_records: [[1, 2, 3]] }), /list of row objects/],
     [JSON.stringify({ dataframe_records: [{ a: 1, b: 2 }] }), /missing the required column "c"/],
-    [JSON.stringify({ dataframe_records: [{ a: 1, b: 2, c: 'x' }] }), /column "c" is the string "x"; the signature says double/],
+    [JSON.stringify({ dataframe_records: [{ a: 1, b: 2, c: 'x' }] }), /column "c" is the string "x"; the signature says long/],
     [JSON.stringify({ inputs: [[1, 2]] }), /row 0 has 2 values but the signature has 3 columns/],
     [JSON.stringify({ inputs: matrix, params: 5 }), /"params" must be a JSON object/],
   ];
