@@ -6,6 +6,7 @@
  */
 import { TracklabError } from './errors';
 import { msg } from './messages';
+import { emptyRecord } from './records';
 
 export const Limits = {
   /** Param, metric and tag keys. */
@@ -131,7 +132,7 @@ function stringifyValue(value: unknown): string | undefined {
 /** Validates keys and stringifies values of a params record. */
 export function validateParams(params: unknown): Record<string, string> {
   const record = validateRecord('Params', params);
-  const out: Record<string, string> = {};
+  const out = emptyRecord<string>();
   for (const key of Object.keys(record)) {
     validateKey('Param', key);
     out[key] = stringifyParam(key, record[key]);
@@ -141,7 +142,7 @@ export function validateParams(params: unknown): Record<string, string> {
 
 export function validateTags(tags: unknown): Record<string, string> {
   const record = validateRecord('Tags', tags);
-  const out: Record<string, string> = {};
+  const out = emptyRecord<string>();
   for (const key of Object.keys(record)) {
     validateKey('Tag', key);
     out[key] = stringifyTag(key, record[key]);

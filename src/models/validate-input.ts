@@ -134,7 +134,7 @@ export function enforceParams(specs: readonly ParamSpec[] | null | undefined, pa
       throw invalid(`Unknown param "${key}"; the signature declares ${specs.map((s) => `"${s.name}"`).join(', ')}.`);
     }
   }
-  const out: Record<string, unknown> = {};
+  const out: [string, unknown][] = [];
   for (const spec of specs) {
     const v = Object.prototype.hasOwnProperty.call(given, spec.name) ? given[spec.name] : spec.default;
     if (spec.shape && spec.shape.length === 1) {
@@ -143,9 +143,9 @@ export function enforceParams(specs: readonly ParamSpec[] | null | undefined, pa
     } else if (v !== null) {
       checkValue(spec.type, v, `Param "${spec.name}"`);
     }
-    out[spec.name] = v;
+    out.push([spec.name, v]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function describe(v: unknown): string {

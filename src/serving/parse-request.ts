@@ -58,9 +58,7 @@ function convert(format: InputFormat, value: unknown): unknown {
     case 'instances':
       // tf-serving row format: a list of {name: value} per instance becomes one list per name.
       if (Array.isArray(value) && value.length > 0 && value.every(isPlainObject)) {
-        const out: Record<string, unknown[]> = {};
-        for (const k of Object.keys(value[0] as object)) out[k] = value.map((row) => (row as Record<string, unknown>)[k]);
-        return out;
+        return Object.fromEntries(Object.keys(value[0] as object).map((k) => [k, value.map((row) => (row as Record<string, unknown>)[k])]));
       }
       return value;
     case 'inputs':

@@ -13,6 +13,7 @@ import { recordProvenance } from '../provenance/provenance';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import type { MetricBuffer, MetricSeries } from '../metrics/metric-buffer';
+import { emptyRecord, mergeRecords } from '../records';
 import { validateEndStatus, validateKey, validateParams, validateStep, validateTags } from '../validation';
 import { asTracklabError, type OwnedRun, type TrackingClient } from './client';
 import type { CreateRunOptions, PreparedRun } from './run-input';
@@ -68,7 +69,7 @@ export class ActiveRun implements OwnedRun {
   private nextStep = 0;
   private listenerWarned = false;
   private writeWarned = false;
-  /** Replaced on change, never changed in place: they start as the records the store creates the run from. */
+  /** Replaced on change, never changed in place: they start as the records the store creates the run from. Prototype-free (see records.ts). */
   private params: Readonly<Record<string, string>>;
   private tags: Readonly<Record<string, string>>;
   private readonly series = new Map<string, MetricSeries>();
@@ -87,8 +88,8 @@ export class ActiveRun implements OwnedRun {
     this.name = prepared.run.runName;
     this.startTime = prepared.run.startTime;
     this.parentRunId = prepared.run.parentRunId ?? null;
-    this.params = prepared.run.params ?? {};
-    this.tags = prepared.run.tags ?? {};
+    this.params = prepared.run.params ?? emptyRecord();
+    this.tags = prepared.run.tags ?? emptyRecord();
     this.buffer = client.buffer;
     this.experiment = client.cachedExperimentId(prepared.experiment) ?? client.resolveExperimentIdSync(prepared.experiment);
     // With a synchronous store and a known experiment, the run row waits for the end of the code running now
@@ -203,7 +204,7 @@ export class ActiveRun implements OwnedRun {
   logParams(params: Readonly<Record<string, unknown>>): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateParams(params);
-    const fresh: Record<string, string> = {};
+    const fresh = emptyRecord<string>();
     let any = false;
     for (const key of Object.keys(values)) {
       const old = this.params[key];
@@ -215,7 +216,7 @@ export class ActiveRun implements OwnedRun {
       }
     }
     if (!any) return;
-    this.params = { ...this.params, ...fresh };
+    this.params = mergeRecords(this.params, fresh);
     this.enqueue(() => this.client.call('log params', (s) => s.logBatch(this.id, { params: fresh })));
     this.emit({ type: 'params', values: fresh });
   }
@@ -234,7 +235,7 @@ export class ActiveRun implements OwnedRun {
   setTags(tags: Readonly<Record<string, unknown>>): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateTags(tags);
-    this.tags = { ...this.tags, ...values };
+    this.tags = mergeRecords(this.tags, values);
     this.enqueue(() => this.client.call('set tags', (s) => s.logBatch(this.id, { tags: values })));
     this.emit({ type: 'tags', values });
   }
@@ -320,13 +321,13 @@ export class ActiveRun implements OwnedRun {
 
   /** Current in-memory state, for live views. */
   snapshot(): RunSnapshot {
-    const latest: Record<string, LatestMetric> = {};
+    const latest = emptyRecord<LatestMetric>();
     for (const [key, s] of this.series) {
       if (s.count > 0) latest[key] = { value: s.lastValue, step: s.lastStep, timestamp: s.lastTimestamp };
     }
     return {
       runId: this.id, runName: this.name, status: this.status,
-      params: { ...this.params }, tags: { ...this.tags }, latest, startTime: this.startTime,
+      params: mergeRecords(this.params), tags: mergeRecords(this.tags), latest, startTime: this.startTime,
     };
   }
 

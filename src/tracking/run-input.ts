@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
+import { mergeRecords } from '../records';
 import type { NewRun } from '../store/store';
 import { validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../validation';
 import { processOwner } from './lifecycle';
@@ -50,7 +51,7 @@ export function prepareRun(options: CreateRunOptions): PreparedRun {
   const params = options.params === undefined ? undefined : validateParams(options.params);
   const sourceDir = options.sourceDir === undefined ? sourceDirectory() : path.resolve(options.sourceDir);
   const system = systemTagsOf(sourceDir);
-  const tags = options.tags === undefined ? system : { ...system, ...validateTags(options.tags) };
+  const tags = mergeRecords(system, options.tags === undefined ? undefined : validateTags(options.tags));
   return {
     experiment,
     run: {

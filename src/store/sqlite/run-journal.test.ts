@@ -55,8 +55,8 @@ test('a new run\'s params and tags are one journal row, folded into the tables b
   await createRun('r1', { lr: '0.1', layers: '3' }, { team: 'nlp' });
   assert.deepEqual(counts(), { journal: 1, params: 0, tags: 0, blocks: 0 });
   const run = await store.getRun('r1');
-  assert.deepEqual(run.data.params, { lr: '0.1', layers: '3' });
-  assert.deepEqual(run.data.tags, { team: 'nlp' });
+  assert.deepEqual({ ...run.data.params }, { lr: '0.1', layers: '3' });
+  assert.deepEqual({ ...run.data.tags }, { team: 'nlp' });
   assert.deepEqual(counts(), { journal: 0, params: 2, tags: 1, blocks: 0 });
 });
 
@@ -67,7 +67,7 @@ test('a second store on the file (another process would do the same) sees journa
   try {
     const run = await other.getRun('r1');
     assert.equal(run.info.status, 'FINISHED');
-    assert.deepEqual(run.data.params, { lr: '0.1' });
+    assert.deepEqual({ ...run.data.params }, { lr: '0.1' });
     assert.equal(run.data.metrics.loss.count, 3);
     assert.ok(Object.is(run.data.metrics.loss.last, -0));
     const [history] = await other.readMetrics(['r1']);
@@ -118,7 +118,7 @@ test('a param logged later is checked against journaled params', async () => {
     assert.match(err.message, /"lr" is already "0\.1"/);
     return true;
   });
-  assert.deepEqual((await store.getRun('r1')).data.params, { lr: '0.1' });
+  assert.deepEqual({ ...(await store.getRun('r1')).data.params }, { lr: '0.1' });
 });
 
 test('ending a deleted run with points is refused and leaves the journal as it was', async () => {
@@ -135,7 +135,7 @@ test('entries of a run purged before they were applied are dropped, and later re
   await createRun('kept', { lr: '0.2' });
   await store.setRunLifecycle('gone', 'deleted');
   assert.deepEqual(await store.purgeDeletedRuns(), ['gone']);
-  assert.deepEqual((await store.getRun('kept')).data.params, { lr: '0.2' });
+  assert.deepEqual({ ...(await store.getRun('kept')).data.params }, { lr: '0.2' });
   assert.deepEqual(counts(), { journal: 0, params: 1, tags: 0, blocks: 0 });
   const raw = new Database(path.join(root, DB_FILE), { readonly: true });
   assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
