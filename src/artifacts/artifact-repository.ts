@@ -192,7 +192,8 @@ export class ArtifactRepository {
     }
     const blob = this.content.resolveBlob(entry.sha256);
     // Copy next to the target, then rename: a symlink already at the target is replaced, never followed.
-    const tmp = path.join(realDir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+    // The temp name does not grow with the target's, so a 255-byte name (the limit) still downloads.
+    const tmp = path.join(realDir, `.tracklab-${randomBytes(6).toString('hex')}.part`);
     try {
       await fs.promises.copyFile(blob, tmp);
       await fs.promises.chmod(tmp, 0o644);

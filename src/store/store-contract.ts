@@ -288,6 +288,22 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await rejectsWith(store.readMetrics(['r1', 'ghost']), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
       });
 
+      it('appendMetrics of more points than one short write takes reads back whole, and is still all-or-nothing', async (store) => {
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        const n = 600_000;
+        const steps = Array.from({ length: n }, (_, i) => i);
+        await rejectsWith(store.appendMetrics([block('r', 'big', steps, steps, steps), block('r', 'bad', [0.5], [1], [1])]),
+          'INVALID_PARAMETER_VALUE', /integers/);
+        assert.deepEqual(await store.readMetrics(['r']), [], 'a bad block anywhere writes nothing');
+        await store.appendMetrics([block('r', 'big', steps, steps, steps)]);
+        const read = await store.readMetrics(['r'], ['big']);
+        const stepsRead = read.flatMap((b) => Array.from(b.steps));
+        assert.equal(stepsRead.length, n);
+        assert.ok(stepsRead.every((s, i) => s === i), 'in order');
+        assert.equal((await store.getRun('r')).data.metrics.big?.count, n);
+      });
+
       it('appendMetrics is all-or-nothing across blocks', async (store) => {
         const exp = await store.ensureExperiment('Default');
         await store.createRun(newRun(exp.experimentId, 'r'));

@@ -16,6 +16,7 @@ import type { MetricBuffer, MetricSeries } from '../metrics/metric-buffer';
 import { emptyRecord, mergeRecords } from '../records';
 import { validateEndStatus, validateKey, validateParams, validateStep, validateTags } from '../validation';
 import { asTracklabError, type OwnedRun, type TrackingClient } from './client';
+import { splitBatch } from './log-batches';
 import type { CreateRunOptions, PreparedRun } from './run-input';
 import type { EndStatus } from './lifecycle';
 
@@ -95,14 +96,15 @@ export class ActiveRun implements OwnedRun {
     // With a synchronous store and a known experiment, the run row waits for the end of the code running now
     // (one microtask): a run that ends within it, as in a loop of short runs, is written once, already ended.
     // Memory pressure (a long loop that never yields) or process exit writes it at once.
-    const deferred = this.experiment !== undefined && client.store.capabilities.synchronousWrites;
+    // A run with more params or tags than one write takes is written at once, the rest right after it.
+    const deferred = this.experiment !== undefined && client.store.capabilities.synchronousWrites && prepared.more.length === 0;
     if (deferred) this.unwritten = prepared.run;
     // Points logged before the run row exists wait in memory instead of failing to flush.
     this.buffer.hold(this.id, deferred ? () => { void this.writeRow(); } : undefined);
     client.adopt(this);
     const creating = deferred
       ? Promise.resolve().then(() => this.createDeferred(prepared.sourceDir))
-      : this.create(prepared.experiment, prepared.run, prepared.sourceDir);
+      : this.create(prepared.experiment, prepared.run, prepared.more, prepared.sourceDir);
     this.chain = creating.catch((err: unknown) => {
       this.buffer.release(this.id);
       this.fail(err);
@@ -217,7 +219,7 @@ export class ActiveRun implements OwnedRun {
     }
     if (!any) return;
     this.params = mergeRecords(this.params, fresh);
-    this.enqueue(() => this.client.call('log params', (s) => s.logBatch(this.id, { params: fresh })));
+    this.enqueue(() => this.client.writeBatches(this.id, splitBatch({ params: fresh }), 'log params'));
     this.emit({ type: 'params', values: fresh });
   }
 
@@ -236,7 +238,7 @@ export class ActiveRun implements OwnedRun {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateTags(tags);
     this.tags = mergeRecords(this.tags, values);
-    this.enqueue(() => this.client.call('set tags', (s) => s.logBatch(this.id, { tags: values })));
+    this.enqueue(() => this.client.writeBatches(this.id, splitBatch({ tags: values }), 'set tags'));
     this.emit({ type: 'tags', values });
   }
 
@@ -353,7 +355,7 @@ export class ActiveRun implements OwnedRun {
     return step;
   }
 
-  private async create(experimentRef: string, run: PreparedRun['run'], sourceDir: string): Promise<void> {
+  private async create(experimentRef: string, run: PreparedRun['run'], more: PreparedRun['more'], sourceDir: string): Promise<void> {
     const client = this.client;
     const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
     this.experiment = experimentId;
@@ -367,6 +369,7 @@ export class ActiveRun implements OwnedRun {
       throw asTracklabError(err, `create run ${this.name}`);
     }
     this.markCreated();
+    await client.writeBatches(this.id, more, `log to run ${this.name}`);
     await recordProvenance(client, this.id, sourceDir);
   }
 

@@ -11,7 +11,7 @@ import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
 import type { ArtifactEntry, DatasetInput, Experiment, Run, RunInfo, RunInput, RunStatus } from '../entities';
 import type { MetricBuffer } from '../metrics/metric-buffer';
-import type { RunEnd, TrackingStore } from '../store/store';
+import type { LogBatch, RunEnd, TrackingStore } from '../store/store';
 import * as lifecycle from './lifecycle';
 import { openStore } from './open-store';
 import { prepareRun, type CreateRunOptions, type PreparedRun } from './run-input';
@@ -335,6 +335,11 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   }
 
   // ---- internals shared with ActiveRun and the lifecycle -----------------
+
+  /** @internal Writes validated batches within MLflow's limits (see `splitBatch`), pausing between writes for other processes. */
+  writeBatches(runId: string, parts: readonly LogBatch[], what: string): Promise<void> {
+    return runOps.writeBatches(this, runId, parts, what);
+  }
 
   /** @internal Validated input of a new run, before its experiment is resolved. */
   prepareRun(options: CreateRunOptions): PreparedRun {

@@ -10,6 +10,7 @@ import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
 import { DB_FILE } from './connection';
 import { JOURNAL_MAX_POINTS } from './run-journal';
+import { WriteParts } from './write-parts';
 import { SqliteStore } from './sqlite-store';
 
 let root: string;
@@ -141,4 +142,16 @@ test('entries of a run purged before they were applied are dropped, and later re
   assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
   assert.deepEqual(raw.pragma('foreign_key_check'), []);
   raw.close();
+});
+
+test('a long journal is folded in bounded writes, oldest first, and a read still sees every entry', async () => {
+  const n = WriteParts.journalEntries * 2 + 7;
+  for (let i = 0; i < n; i++) await createRun(`r${i}`, { i: String(i) }, { t: 'x' });
+  assert.equal(counts().journal, n);
+  // A tag written after the entries lands after them: the last write wins over journaled tags.
+  await store.logBatch('r0', { tags: { t: 'later' } });
+  assert.equal(counts().journal, 0);
+  assert.equal((await store.getRun('r0')).data.tags.t, 'later');
+  assert.equal((await store.getRun(`r${n - 1}`)).data.params.i, String(n - 1));
+  assert.equal(counts().params, n);
 });
