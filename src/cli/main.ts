@@ -26,7 +26,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
-  models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
+  models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N] [--host H] [--allowed-hosts A,B] [--timeout S]', summary: 'model registry and scoring server' },
 };
 
 function help(): string {

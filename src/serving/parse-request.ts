@@ -22,7 +22,8 @@ export const DEFAULT_MAX_DEPTH = 100;
 
 /** Parses and checks a request body. Every problem is a BAD_REQUEST TracklabError saying what to send instead. */
 export function parseInvocation(body: string, maxDepth = DEFAULT_MAX_DEPTH): Invocation {
-  const data = parseSafeJson(body, { what: 'The request body', maxDepth, code: 'BAD_REQUEST' });
+  // Python's json.loads, which MLflow's server uses, takes NaN, Infinity and -Infinity as numbers.
+  const data = parseSafeJson(body, { what: 'The request body', maxDepth, code: 'BAD_REQUEST', nonFinite: true });
   if (!isPlainObject(data)) {
     throw badRequest(`The request body must be a JSON object with one of ${INPUT_FORMATS.join(', ')}.`);
   }
