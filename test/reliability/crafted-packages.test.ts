@@ -93,3 +93,24 @@ test('the same crafted package logged to a run is refused through runs:/<id>/mod
     await client.close();
   }
 });
+
+test('code whose require.resolve() lands elsewhere (a resolution Node cached for that path) is refused, not loaded', async () => {
+  const { file, marker } = outsideCode();
+  const dir = await genuinePackage();
+  const target = path.join(fs.realpathSync(dir), 'code', 'model.js');
+  const genuine = fs.readFileSync(target, 'utf8');
+  // While code/model.js is a directory, Node resolves that path through its package.json main and caches the answer
+  // process-wide (Module._pathCache), as any earlier require or require.resolve of that path would.
+  replaceCodeWithDirectory(dir, { 'package.json': JSON.stringify({ main: file }) });
+  assert.equal(require.resolve(target), file);
+  // A regular file is back at code/model.js and passes every file check, but require() would load the cached outside file.
+  fs.rmSync(target, { recursive: true });
+  fs.writeFileSync(target, genuine);
+  assert.equal(require.resolve(target), file, 'the resolution is still cached');
+  await assert.rejects(loadModel(dir), (err: unknown) => {
+    assert.ok(isTracklabError(err, 'INVALID_PARAMETER_VALUE'), String(err));
+    assert.match(err.message, /require\(\) would load .*evil\.js.* instead of that file/);
+    return true;
+  });
+  assert.equal(fs.existsSync(marker), false, 'the outside code must not run');
+});

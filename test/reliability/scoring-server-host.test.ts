@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { loadModel } from '../../src/models/load-model';
 import { saveModel } from '../../src/models/package';
-import { startScoringServer, type ServeOptions } from '../../src/serving/scoring-server';
+import { createScoringServer, DEFAULT_REQUEST_TIMEOUT_MS, startScoringServer, type ServeOptions } from '../../src/serving/scoring-server';
 import { tempDir } from '../models/helpers';
 
 /** A model that records what it got and answers with it, plus NaN and ±Infinity. */
@@ -121,6 +121,13 @@ test('a body sent too slowly is cut off with 408 and the connection closed; the 
   } finally {
     server.close();
   }
+});
+
+test('without a --timeout, a request must be complete within 30 s (headers and body)', () => {
+  const server = createScoringServer(echoModel());
+  assert.equal(DEFAULT_REQUEST_TIMEOUT_MS, 30_000);
+  assert.equal(server.requestTimeout, 30_000);
+  assert.equal(server.headersTimeout, 30_000);
 });
 
 test('a bind address that is not loopback gets a warning; loopback ones do not', async () => {
