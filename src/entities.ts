@@ -56,6 +56,12 @@ export interface MetricSummary {
   readonly count: number;
 }
 
+/**
+ * Keyed by the user's names, so each record has no prototype (see records.ts):
+ * a param named "constructor" is a plain key, and an absent one reads as
+ * undefined. Stores return every record of an entity (tags of experiments and
+ * registry entities too) this way.
+ */
 export interface RunData {
   readonly params: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;

@@ -4,10 +4,17 @@
  * wrong and what to do about it.
  */
 
-/** Shortens long user strings so a message stays readable. */
+/** Shortens long user strings so a message stays readable (never splitting a character). */
 export function quote(value: string, max = 80): string {
-  const shown = value.length > max ? `${value.slice(0, max)}…` : value;
+  const shown = value.length > max ? `${Array.from(value.slice(0, 2 * max)).slice(0, max).join('')}…` : value;
   return JSON.stringify(shown);
+}
+
+/** Characters (code points) in `value`, as limits count them. */
+function charCount(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
 }
 
 const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)';
@@ -22,14 +29,22 @@ export const msg = {
   keyNotNormal: (kind: string, key: string, normal: string) =>
     `Invalid ${kind.toLowerCase()} name ${quote(key)}: names may be used as file paths and must not start with "/", contain "..", "." or empty segments, or end with "/"${normal !== key ? ` (it would resolve to ${quote(normal)})` : ''}. Rename it, e.g. ${quote(suggestKey(key))}.`,
   tooLong: (what: string, value: string, limit: number) =>
-    `${what} ${quote(value, 60)} is ${value.length} characters long; the limit is ${limit}. Shorten it.`,
+    `${what} ${quote(value, 60)} is ${charCount(value)} characters long; the limit is ${limit}. Shorten it.`,
+  batchTooLarge: (what: string, count: number, limit: number) =>
+    `A single write can hold at most ${limit} ${what}; got ${count}. Split them across several calls (the client does this for you).`,
+  descriptionNotString: (got: unknown) =>
+    `A description must be a string, got ${describe(got)}.`,
 
   metricValue: (key: string, value: unknown) =>
     `Metric ${quote(key)} got ${describe(value)}; metric values must be numbers (NaN and ±Infinity are allowed). Convert it with Number(...) first.`,
   metricStep: (key: string, step: unknown) =>
     `Metric ${quote(key)} got step ${describe(step)}; steps must be integers. Pass an integer step or leave it out.`,
+  metricStepRange: (key: string, step: number) =>
+    `Metric ${quote(key)} got step ${step}, beyond ±${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER): past 2^53 a JavaScript number cannot tell neighbouring steps apart. Use a smaller step.`,
   metricTimestamp: (key: string, ts: unknown) =>
     `Metric ${quote(key)} got timestamp ${describe(ts)}; timestamps must be non-negative integer milliseconds (like Date.now()).`,
+  metricTimestampRange: (key: string, ts: number) =>
+    `Metric ${quote(key)} got timestamp ${ts}, beyond ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER), which a JavaScript number cannot hold exactly. Pass milliseconds like Date.now().`,
   metricsNotObject: (got: unknown) =>
     `log() expects an object of metric values like { loss: 0.1 }, got ${describe(got)}.`,
 

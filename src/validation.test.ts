@@ -103,8 +103,8 @@ test('param and tag value length limits', () => {
 });
 
 test('records are validated key by key', () => {
-  assert.deepEqual(validateParams({ lr: 0.1, opt: 'adam' }), { lr: '0.1', opt: 'adam' });
-  assert.deepEqual(validateTags({ n: 1 }), { n: '1' });
+  assert.deepEqual({ ...validateParams({ lr: 0.1, opt: 'adam' }) }, { lr: '0.1', opt: 'adam' });
+  assert.deepEqual({ ...validateTags({ n: 1 }) }, { n: '1' });
   rejects(() => validateParams([1, 2]), /Params must be a plain object .*got an array/);
   rejects(() => validateParams({ 'a//b': 1 }), /Invalid param name/);
   rejects(() => validateTags(null), /Tags must be a plain object/);

@@ -1,4 +1,6 @@
 import { TracklabError } from '../errors';
+import { quote } from '../messages';
+import { charLength, Limits } from '../validation';
 
 /**
  * The most percent-decoding rounds we follow. `%252e` needs two; an input
@@ -18,7 +20,7 @@ const FORBIDDEN: ReadonlyArray<readonly [string, string]> = [
 function invalid(raw: string, what: string): TracklabError {
   return new TracklabError(
     'INVALID_PARAMETER_VALUE',
-    `Artifact path ${JSON.stringify(raw)} is not allowed: it ${what}. ` +
+    `Artifact path ${quote(raw)} is not allowed: it ${what}. ` +
       'Give a relative path inside the run, with "/" between folders, such as "plots/loss.png".',
   );
 }
@@ -71,10 +73,18 @@ function normalize(p: string, allowEmpty: boolean): string {
   for (const segment of text.split('/')) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') throw invalid(p, 'has a ".." segment, which would leave the run\'s folder');
+    // Every segment becomes a file or folder name when the run is downloaded.
+    if (segment.length * 3 > Limits.artifactSegmentBytes && Buffer.byteLength(segment, 'utf8') > Limits.artifactSegmentBytes) {
+      throw invalid(p, `has a segment of ${Buffer.byteLength(segment, 'utf8')} bytes; file and folder names hold at most ${Limits.artifactSegmentBytes} bytes (UTF-8)`);
+    }
     segments.push(segment);
   }
   if (segments.length === 0 && !allowEmpty) throw invalid(p, 'names no file (it is empty once "." and empty segments are removed)');
-  return segments.join('/');
+  const joined = segments.join('/');
+  if (charLength(joined, Limits.artifactPathLength) > Limits.artifactPathLength) {
+    throw invalid(p, `is ${charLength(joined)} characters long; the limit is ${Limits.artifactPathLength} (MLflow's artifact location limit)`);
+  }
+  return joined;
 }
 
 /**

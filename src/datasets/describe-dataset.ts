@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type * as Arrow from 'apache-arrow';
 import type { Dataset, DatasetSourceType } from '../entities';
 import { TracklabError } from '../errors';
-import { validateKey } from '../validation';
+import { quote } from '../messages';
+import { charLength, checkLength, Limits, validateKey } from '../validation';
 import { checkDatasetFile, fileFacts } from './file-dataset';
 import { isArrowTable, rowsFacts, tableFacts } from './table-dataset';
 
@@ -22,8 +23,6 @@ export interface LogInputOptions {
   readonly source?: string;
 }
 
-const MAX_SOURCE = 8000;
-
 function invalid(message: string): TracklabError {
   return new TracklabError('INVALID_PARAMETER_VALUE', message);
 }
@@ -33,12 +32,12 @@ export function checkInputOptions(options: LogInputOptions): void {
   if (options === null || typeof options !== 'object') throw invalid('logInput options must be an object like { context: "training", name: "iris" }.');
   if (options.name !== undefined) validateKey('Tag', options.name);
   if (options.context !== undefined) {
-    if (typeof options.context !== 'string' || options.context === '' || options.context.length > 250) {
-      throw invalid(`A dataset context is a non-empty string of at most 250 characters, like "training"; got ${JSON.stringify(options.context)}.`);
+    if (typeof options.context !== 'string' || options.context === '' || charLength(options.context, Limits.datasetContextLength) > Limits.datasetContextLength) {
+      throw invalid(`A dataset context is a non-empty string of at most ${Limits.datasetContextLength} characters, like "training"; got ${quote(String(options.context))}.`);
     }
   }
-  if (options.source !== undefined && (typeof options.source !== 'string' || options.source.length > MAX_SOURCE)) {
-    throw invalid(`A dataset source is a string of at most ${MAX_SOURCE} characters (a URL or a path).`);
+  if (options.source !== undefined && (typeof options.source !== 'string' || charLength(options.source, Limits.datasetSourceLength) > Limits.datasetSourceLength)) {
+    throw invalid(`A dataset source is a string of at most ${Limits.datasetSourceLength} characters (a URL or a path).`);
   }
 }
 
@@ -72,5 +71,9 @@ export function describeDataset(data: DatasetSource, options: LogInputOptions = 
   } else {
     throw invalid('logInput takes an apache-arrow Table, an array of row objects, or a file path (CSV, TSV, JSON, JSON lines, Arrow).');
   }
-  return { name: options.name ?? defaultName.slice(0, 250), sourceType, source: source.slice(0, MAX_SOURCE), ...facts };
+  // MLflow's limits on what a dataset record holds, checked once the data has been read.
+  checkLength('The dataset source', source, Limits.datasetSourceLength);
+  if (facts.schema !== null) checkLength('The dataset schema (as JSON)', JSON.stringify(facts.schema), Limits.datasetSchemaLength);
+  if (facts.profile !== null) checkLength('The dataset profile (as JSON)', JSON.stringify(facts.profile), Limits.datasetProfileLength);
+  return { name: options.name ?? Array.from(defaultName).slice(0, Limits.keyLength).join(''), sourceType, source, ...facts };
 }

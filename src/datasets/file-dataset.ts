@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type * as Arrow from 'apache-arrow';
 import type { DatasetColumn } from '../entities';
 import { TracklabError } from '../errors';
+import { emptyRecord } from '../records';
 import { parseCsvLine } from './csv-line';
 import { rowsFacts, tableFacts, type DatasetFacts } from './table-dataset';
 
@@ -105,7 +106,7 @@ function csvFacts(file: string, separator: string, parse: boolean): Omit<Dataset
   const sample = lines.slice(1, Math.min(lines.length - (head.length < 16 * 1024 * 1024 ? 0 : 1), CSV_SAMPLE_ROWS + 1)).filter((l) => l !== '');
   const rows = sample.map((line) => {
     const cells = parseCsvLine(line, separator);
-    const row: Record<string, unknown> = {};
+    const row = emptyRecord<unknown>(); // a "__proto__" header is a column like any other
     header.forEach((name, i) => { row[name] = typed(cells[i]); });
     return row;
   });

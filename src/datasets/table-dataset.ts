@@ -11,6 +11,7 @@ import type * as Arrow from 'apache-arrow';
 import type { ColumnProfile, DatasetColumn } from '../entities';
 import { TracklabError } from '../errors';
 import { canonicalJson } from '../canonical-json';
+import { emptyRecord, hasOwnKey } from '../records';
 import { columnStats, MAX_PROFILED_COLUMNS } from './profile';
 
 /** What a dataset description holds besides its name and source. */
@@ -36,14 +37,14 @@ function arrow(): typeof Arrow {
 
 export function tableFacts(table: Arrow.Table): DatasetFacts {
   const A = arrow();
-  const columns: Record<string, Arrow.Vector> = {};
+  const columns = emptyRecord<Arrow.Vector>();
   const schema: DatasetColumn[] = [];
   const profile: ColumnProfile[] = [];
   table.schema.fields.forEach((field, i) => {
     const column = table.getChildAt(i)!;
     const type = A.DataType.isDictionary(column.type) ? (column.type as Arrow.Dictionary).dictionary : column.type;
     const values = [...column] as unknown[];
-    if (Object.prototype.hasOwnProperty.call(columns, field.name)) {
+    if (field.name in columns) {
       throw new TracklabError('INVALID_PARAMETER_VALUE', `The table has two columns named "${field.name}"; rename one before logging it as a dataset.`);
     }
     columns[field.name] = A.vectorFromArray(values, type);
@@ -89,7 +90,7 @@ export function rowsFacts(rows: readonly unknown[]): DatasetFacts {
       }
       if (value !== null && value !== undefined) seen.add(kindOf(value));
     }
-    for (const [key, s] of stats) s.add((row as Record<string, unknown>)[key]);
+    for (const [key, s] of stats) s.add(hasOwnKey(row, key) ? (row as Record<string, unknown>)[key] : undefined);
   });
   const schema: DatasetColumn[] = [...kinds].map(([name, seen]) => ({ name, type: seen.size === 0 ? 'null' : seen.size === 1 ? [...seen][0]! : [...seen].sort().join('|') }));
   const profile = schema.slice(0, MAX_PROFILED_COLUMNS).map((c) => stats.get(c.name)!.result(c.name, c.type));

@@ -98,7 +98,9 @@ function syncDirSync(dir: string): void {
 
 /** A private staging name beside `target`, so the final rename stays on one file system. */
 export function stagingPath(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  // The name keeps at most 64 bytes of the target's, so a target at the 255-byte file name limit still stages.
+  const stem = Buffer.from(path.basename(target)).subarray(0, 64).toString('utf8').replace(/\uFFFD+$/, '');
+  return path.join(path.dirname(target), `.${stem}.${randomBytes(4).toString('hex')}.part`);
 }
 
 /**

@@ -12,7 +12,7 @@ import { TracklabError } from '../errors';
 import type { SavedInputExampleInfo } from './mlmodel';
 import { resolveInsidePackage } from './package-path';
 import { parseSafeJson } from './safe-json';
-import { isPlainObject } from './safe-keys';
+import { assertSafeKey, isPlainObject } from './safe-keys';
 import { isDimsTensor, isRowObjects, isTfTensorLike, isTypedArray, nestedShape, unflatten } from './tensor-data';
 
 export const INPUT_EXAMPLE_FILE = 'input_example.json';
@@ -59,6 +59,8 @@ export function splitToRows(value: unknown): Record<string, unknown>[] {
   if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', 'dataframe "columns" must be a list of strings.');
   }
+  // Column names become row keys: refuse the ones that would set a row's prototype, as JSON keys are refused.
+  for (const c of (columns as string[] | undefined) ?? []) assertSafeKey(c, 'The dataframe "columns"');
   return value.data.map((row: unknown, r: number) => {
     if (!Array.isArray(row)) throw new TracklabError('INVALID_PARAMETER_VALUE', `dataframe data row ${r} must be a list of values.`);
     const names = (columns as string[] | undefined) ?? row.map((_, i) => String(i));

@@ -18,6 +18,23 @@ test('row objects infer column specs: number→double, bigint→long, string, bo
   assert.equal(schemaToJson(schema.slice(0, 1)), '[{"type": "double", "name": "x", "required": true}]');
 });
 
+test('whole numbers in columns are long, as MLflow infers them from the JSON example; fractions, NaN, ±Infinity and mixes are double', () => {
+  // MLflow's _infer_schema types a JSON int as long, and its enforcement refuses an int64 column for a
+  // double signature ("Can not safely convert int64 to float64"), so typing these double broke the example.
+  const schema = inferSchema([
+    { id: 1, n: 0, big: 2 ** 53 - 1, neg: -7, x: 0.5, mixed: 1, nan: NaN, inf: Infinity },
+    { id: 2, n: -0, big: 3, neg: -8, x: 1.25, mixed: 0.5, nan: 1, inf: 2 },
+  ]);
+  assert.deepEqual(Object.fromEntries(schema.map((c) => [(c as { name: string }).name, c.type])), {
+    id: 'long', n: 'long', big: 'long', neg: 'long', x: 'double', mixed: 'double', nan: 'double', inf: 'double',
+  });
+  assert.deepEqual(inferSchema(['a', 'b']), [{ type: 'string', required: true }]);
+  assert.deepEqual(inferSchema({ k: 3, r: 0.1 }), [{ type: 'long', name: 'k', required: true }, { type: 'double', name: 'r', required: true }]);
+  // A long column takes whole numbers and refuses fractions, as MLflow refuses float64 for int64.
+  assert.equal((enforceInput(schema, [{ id: 3, n: 1, big: 4, neg: 0, x: 2, mixed: 3, nan: NaN, inf: -Infinity }]) as unknown[]).length, 1);
+  assert.throws(() => enforceInput(schema, [{ id: 3.5, n: 1, big: 4, neg: 0, x: 2, mixed: 3, nan: 0, inf: 0 }]), /column "id" is the number 3.5; the signature says long/);
+});
+
 test('numeric arrays and tensors infer tensor specs with a -1 batch dimension', () => {
   const spec = (dtype: string, shape: number[]) => [{ type: 'tensor', 'tensor-spec': { dtype, shape } }];
   assert.deepEqual(inferSchema([[1, 2, 3], [4, 5, 6]]), spec('float64', [-1, 3]));
@@ -38,7 +55,7 @@ test('named tensors, lists of strings and scalars', () => {
     { type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1] }, name: 'b' },
   ]);
   assert.deepEqual(inferSchema(['a', 'b']), [{ type: 'string', required: true }]);
-  assert.deepEqual(inferSchema({ q: 'hello', k: 3 }), [{ type: 'string', name: 'q', required: true }, { type: 'double', name: 'k', required: true }]);
+  assert.deepEqual(inferSchema({ q: 'hello', k: 3 }), [{ type: 'string', name: 'q', required: true }, { type: 'long', name: 'k', required: true }]);
 });
 
 test('inference refuses what has no MLflow equivalent, and says what to do', () => {
@@ -50,7 +67,7 @@ test('inference refuses what has no MLflow equivalent, and says what to do', () 
 test('outputs come from a prediction when one is given', () => {
   const sig = inferSignature([{ a: 1 }], [0.5, 0.25]);
   assert.deepEqual(signatureToJson(sig), {
-    inputs: '[{"type": "double", "name": "a", "required": true}]',
+    inputs: '[{"type": "long", "name": "a", "required": true}]',
     outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]',
     params: null,
   });
@@ -92,7 +109,8 @@ test('enforceParams fills defaults and checks types', () => {
   assert.deepEqual(enforceParams(specs, { k: 5 }), { k: 5, ids: [1] });
   assert.throws(() => enforceParams(specs, { k: 'x' }), /Param "k" is the string "x"; the signature says long/);
   assert.throws(() => enforceParams(specs, { ids: 2 }), /Param "ids" must be a list of long/);
-  assert.throws(() => enforceParams(specs, { nope: 1 }), /Unknown param "nope"/);
+  // As MLflow: params the signature does not declare are dropped (with a warning), not refused.
+  assert.deepEqual(enforceParams(specs, { nope: 1, k: 4 }), { k: 4, ids: [1] });
 });
 
 test('schemas from MLmodel files are checked against MLflow\'s rules', () => {

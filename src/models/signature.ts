@@ -24,8 +24,8 @@ export interface InferOptions {
  * Infers a signature from an input example and, when given, a prediction.
  *
  * @example
- * inferSignature([{ x: 1.5, label: 'a' }], [0.3]);
- * // inputs: [{type: 'double', name: 'x', required: true}, {type: 'string', name: 'label', required: true}]
+ * inferSignature([{ x: 1.5, n: 3, label: 'a' }], [0.3]);
+ * // inputs: [{type: 'double', name: 'x', ...}, {type: 'long', name: 'n', ...}, {type: 'string', name: 'label', ...}]
  * // outputs: [{type: 'tensor', 'tensor-spec': {dtype: 'float64', shape: [-1]}}]
  */
 export function inferSignature(inputExample: unknown, prediction?: unknown, options: InferOptions = {}): ModelSignature {
@@ -108,6 +108,7 @@ function commonType(values: readonly unknown[], where: string): DataType {
   for (const v of values) {
     const t = scalarType(v, where);
     if (type === undefined || type === t) type = t;
+    // MLflow refuses a list mixing int and float; in JS `1.0` and `1` are one value, so a mix is 'double'.
     else if ((type === 'double' && t === 'long') || (type === 'long' && t === 'double')) type = 'double';
     else throw cannot(`${where}, which mixes ${type} and ${t} values`);
   }
@@ -115,11 +116,15 @@ function commonType(values: readonly unknown[], where: string): DataType {
 }
 
 /**
- * JS has one number type, so every number is 'double': an example whose values
- * happen to be whole must not lock a column to integers. BigInt is 'long'.
+ * Numbers are typed as MLflow's `_infer_schema` types them once the example
+ * has gone through JSON: a whole number is a Python int, so 'long'; any other
+ * number (fractions, NaN, ±Infinity) is 'double'. MLflow refuses to feed an
+ * int64 column to a 'double' signature ("Can not safely convert int64 to
+ * float64"), so an all-whole example typed 'double' would fail its own check
+ * there. A column mixing both is 'double' (see commonType). BigInt is 'long'.
  */
 function scalarType(v: unknown, where: string): DataType {
-  if (typeof v === 'number') return 'double';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'long' : 'double';
   if (typeof v === 'bigint') return 'long';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'boolean';

@@ -8,6 +8,8 @@ import type { ColSpec, DataType, ParamSpec, Schema, TensorSpec } from './schema'
 import { isTensorSchema } from './schema';
 import { isPlainObject } from './safe-keys';
 import { isDimsTensor, isRowObjects, nestedShape, shapeOf } from './tensor-data';
+import { warnOnce } from '../warn-once';
+import { modelMsg } from './messages';
 
 /**
  * Validates `input` against `schema` and returns it in the form the schema
@@ -124,17 +126,20 @@ function checkValue(type: DataType, v: unknown, where: string): void {
   if (!ok) throw invalid(`${where} is ${describe(v)}; the signature says ${type}.`);
 }
 
-/** Fills defaults and checks types of inference params against the signature's param specs. */
+/**
+ * Fills defaults and checks types of inference params against the
+ * signature's param specs. As MLflow's `_enforce_params_schema`, params the
+ * signature does not declare are dropped with a warning, not refused. Without
+ * param specs they reach the model as given (MLflow drops them; a JS model
+ * rarely declares its params, so tracklab passes them on).
+ */
 export function enforceParams(specs: readonly ParamSpec[] | null | undefined, params: unknown): Record<string, unknown> | undefined {
   if (params !== undefined && params !== null && !isPlainObject(params)) throw invalid('params must be an object { name: value }.');
   if (!specs || specs.length === 0) return (params as Record<string, unknown> | undefined) ?? undefined;
   const given = (params ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!specs.some((s) => s.name === key)) {
-      throw invalid(`Unknown param "${key}"; the signature declares ${specs.map((s) => `"${s.name}"`).join(', ')}.`);
-    }
-  }
-  const out: Record<string, unknown> = {};
+  const ignored = Object.keys(given).filter((key) => !specs.some((s) => s.name === key));
+  if (ignored.length > 0) warnOnce(`ignored-params:${ignored.join(',')}`, modelMsg.paramsIgnored(ignored, specs.map((s) => s.name)));
+  const out: [string, unknown][] = [];
   for (const spec of specs) {
     const v = Object.prototype.hasOwnProperty.call(given, spec.name) ? given[spec.name] : spec.default;
     if (spec.shape && spec.shape.length === 1) {
@@ -143,9 +148,9 @@ export function enforceParams(specs: readonly ParamSpec[] | null | undefined, pa
     } else if (v !== null) {
       checkValue(spec.type, v, `Param "${spec.name}"`);
     }
-    out[spec.name] = v;
+    out.push([spec.name, v]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function describe(v: unknown): string {

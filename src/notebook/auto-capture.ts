@@ -110,19 +110,18 @@ function captureOne(name: string, value: unknown, modules: ReadonlySet<unknown>)
 export function captureParams(scope: Readonly<Record<string, unknown>>, opts: CaptureOptions = {}): Record<string, Primitive> {
   const names = opts.names ?? Object.keys(scope);
   const modules = loadedModules();
-  const out: Record<string, Primitive> = {};
-  let count = 0;
+  // Collected as entries: Object.fromEntries keeps every name as an own key ("constructor" too).
+  const out: [string, Primitive][] = [];
   for (const name of names) {
     if (KERNEL_NAMES.has(name) || name.startsWith('_') || opts.exclude?.has(name)) continue;
     if (!Object.prototype.hasOwnProperty.call(scope, name)) continue;
     for (const [key, value] of captureOne(name, scope[name], modules)) {
-      if (count >= CaptureLimits.maxParams) return out;
+      if (out.length >= CaptureLimits.maxParams) return Object.fromEntries(out);
       if (!usableKey(key)) continue;
-      out[key] = value;
-      count++;
+      out.push([key, value]);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /**

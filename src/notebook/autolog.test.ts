@@ -42,7 +42,7 @@ describe('autolog outside a kernel', () => {
     const stored = await getClient(home).getRun(run.id);
     assert.equal(stored.info.status, 'FINISHED');
     assert.equal(stored.data.metrics.loss?.count, 2);
-    assert.deepEqual(stored.data.params, {});
+    assert.deepEqual({ ...stored.data.params }, {});
     assert.equal(stored.data.tags['tracklab.notebook.kernel'], undefined);
     assert.notEqual(stored.data.tags['tracklab.source.type'], 'NOTEBOOK');
   });

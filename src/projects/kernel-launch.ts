@@ -142,8 +142,7 @@ export async function launchKernel(options: LaunchOptions): Promise<LaunchedKern
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-kernel-'));
   const file = path.join(dir, 'connection.json');
   fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
   const child = spawn(process.execPath, [tslabBinPath(), 'kernel', '--config-path', file], {
     cwd: options.cwd,
     env,

@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
+import { emptyRecord } from '../records';
 import { parseSafeYaml } from '../models/safe-yaml';
 
 export const MANIFEST_FILE = 'tracklab.yaml';
@@ -96,7 +97,7 @@ export function parseManifest(text: string, dir: string): Manifest {
   if (!isRecord(doc.entry_points) || Object.keys(doc.entry_points).length === 0) {
     throw invalid(where, 'needs entry_points, e.g.\nentry_points:\n  train:\n    notebook: train.ipynb');
   }
-  const entryPoints: Record<string, EntryPoint> = {};
+  const entryPoints = emptyRecord<EntryPoint>();
   for (const [epName, raw] of Object.entries(doc.entry_points)) {
     const at = `${where}: entry_points.${epName}`;
     if (!isRecord(raw)) throw invalid(at, 'must be a mapping with notebook or script.');
@@ -109,7 +110,7 @@ export function parseManifest(text: string, dir: string): Manifest {
     if (kind === 'notebook' && !file.endsWith('.ipynb')) throw invalid(`${at}.notebook`, 'must be an .ipynb file.');
     const params = raw.parameters ?? {};
     if (!isRecord(params)) throw invalid(`${at}.parameters`, 'must be a mapping of name to { type, default }.');
-    const parameters: Record<string, ParamSpec> = {};
+    const parameters = emptyRecord<ParamSpec>();
     for (const [p, spec] of Object.entries(params)) parameters[p] = parseParam(p, spec, `${at}.parameters`);
     entryPoints[epName] = { name: epName, kind, file, parameters };
   }
@@ -183,7 +184,7 @@ export function resolveManifestParams(ep: EntryPoint, given: Readonly<Record<str
       throw new TracklabError('INVALID_PARAMETER_VALUE', `Unknown parameter "${key}" for entry point ${ep.name}; it declares ${declared.join(', ') || 'none'}. Add it to ${MANIFEST_FILE} first.`);
     }
   }
-  const out: Record<string, string | number | boolean> = {};
+  const out = emptyRecord<string | number | boolean>();
   const missing: string[] = [];
   for (const [key, spec] of Object.entries(ep.parameters)) {
     if (Object.prototype.hasOwnProperty.call(given, key)) out[key] = coerceManifestValue(key, spec, given[key]!, cwd);

@@ -76,8 +76,7 @@ export async function runNbclient({ notebook, cwd, options }: EngineInput): Prom
     fs.mkdirSync(kernelDir, { recursive: true });
     const argv = [process.execPath, tslabBinPath(), 'kernel', '--config-path', '{connection_file}'];
     fs.writeFileSync(path.join(kernelDir, 'kernel.json'), JSON.stringify({ ...TSLAB_KERNELSPEC, argv }));
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
+    const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
     env['PATH'] = pathValue;
     env['JUPYTER_PATH'] = [dir, env['JUPYTER_PATH']].filter(Boolean).join(path.delimiter);
     const args = [

@@ -90,9 +90,7 @@ function joinLines(value: unknown, where: string): string {
 
 function normaliseBundle(data: unknown, where: string): MimeBundle {
   if (!isRecord(data)) throw bad(`${where} must be an object of mimetype to content.`);
-  const out: Record<string, unknown> = {};
-  for (const [mime, value] of Object.entries(data)) out[mime] = isJsonMime(mime) ? value : joinLines(value, `${where}["${mime}"]`);
-  return out;
+  return Object.fromEntries(Object.entries(data).map(([mime, value]) => [mime, isJsonMime(mime) ? value : joinLines(value, `${where}["${mime}"]`)]));
 }
 
 function normaliseOutput(raw: unknown, where: string): Output {
@@ -192,9 +190,7 @@ function splitLines(text: string): string[] {
 }
 
 function bundleToJson(data: MimeBundle): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [mime, value] of Object.entries(data)) out[mime] = isJsonMime(mime) || typeof value !== 'string' ? value : splitLines(value);
-  return out;
+  return Object.fromEntries(Object.entries(data).map(([mime, value]) => [mime, isJsonMime(mime) || typeof value !== 'string' ? value : splitLines(value)]));
 }
 
 function outputToJson(o: Output): Record<string, unknown> {
@@ -220,9 +216,8 @@ export function serializeNotebook(nb: Notebook): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (!isRecord(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) out[k] = sortKeys(value[k]);
-  return out;
+  // Object.fromEntries defines own keys, so a "__proto__" key in a notebook is written back, not dropped.
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
 }
 
 /** Writes a notebook atomically (see writeFileAtomicSync), so readers never see half a file. */

@@ -19,9 +19,7 @@ export interface OutputRecorder {
 
 function bundle(value: unknown): MimeBundle {
   if (!isRecord(value)) return {};
-  const out: Record<string, unknown> = {};
-  for (const [mime, v] of Object.entries(value)) out[mime] = v;
-  return out;
+  return Object.fromEntries(Object.entries(value));
 }
 
 function meta(value: unknown): JsonObject {

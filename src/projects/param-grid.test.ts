@@ -16,7 +16,9 @@ test('commas sweep; \\, and \\\\ escape; brackets, braces and double quotes prot
 
 test('-P arguments: repeated keys add values, duplicates collapse; the grid varies the first key slowest', () => {
   const choices = parseParamArgs(['lr=0.01,0.1', 'epochs=5', 'epochs=10', 'lr=0.1', 'eq=a=b']);
-  assert.deepEqual(choices, { lr: ['0.01', '0.1'], epochs: ['5', '10'], eq: ['a=b'] });
+  assert.deepEqual({ ...choices }, { lr: ['0.01', '0.1'], epochs: ['5', '10'], eq: ['a=b'] });
+  // Names like __proto__ are kept as names (and then refused as unknown parameters), never lost.
+  assert.deepEqual(Object.keys(parseParamArgs(['__proto__=1', 'constructor=2'])), ['__proto__', 'constructor']);
   assert.equal(isSweep(choices), true);
   assert.equal(isSweep(parseParamArgs(['lr=1'])), false);
   assert.deepEqual(gridPoints({ a: ['1', '2'], b: ['x', 'y'] }), [{ a: '1', b: 'x' }, { a: '1', b: 'y' }, { a: '2', b: 'x' }, { a: '2', b: 'y' }]);

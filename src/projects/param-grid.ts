@@ -9,6 +9,7 @@
  * Everything else arrives verbatim: values are data, never code or shell text.
  */
 import { TracklabError } from '../errors';
+import { emptyRecord } from '../records';
 
 /** Every value given for each key, in the order given. */
 export type ParamChoices = Readonly<Record<string, readonly string[]>>;
@@ -63,14 +64,14 @@ export function splitValues(text: string): string[] {
  * parseParamArgs(['lr=0.01,0.1', 'epochs=5']); // { lr: ['0.01', '0.1'], epochs: ['5'] }
  */
 export function parseParamArgs(args: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = emptyRecord<string[]>();
   for (const arg of args) {
     const eq = arg.indexOf('=');
     if (eq <= 0) throw invalid(`Parameter ${JSON.stringify(arg)} needs the form key=value, e.g. -P lr=0.01 (or -P lr=0.01,0.1 to sweep).`);
     const key = arg.slice(0, eq).trim();
     if (!/^[A-Za-z_$][\w$-]*$/.test(key)) throw invalid(`Parameter name ${JSON.stringify(key)} must start with a letter or _ and hold only letters, digits, _, $ and -.`);
     const values = splitValues(arg.slice(eq + 1));
-    if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = [];
+    if (!(key in out)) out[key] = [];
     for (const v of values) if (!out[key]!.includes(v)) out[key]!.push(v);
   }
   return out;

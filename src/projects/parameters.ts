@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { TracklabError } from '../errors';
+import { emptyRecord } from '../records';
 import { isRecord } from './jupyter-message';
 import { tslabPackageDir } from './kernel-launch';
 import { cellTags, isCodeCell, type Cell, type CodeCell, type Notebook } from './nbformat';
@@ -155,7 +156,7 @@ export function injectParameters(notebook: Notebook, values: ParameterValues): N
     throw invalid(`The notebook has no code cell tagged "${PARAMETERS_TAG}", so ${names.join(', ')} cannot be set. Tag the cell that declares the defaults.`);
   }
   const defaults = parseParameterDefaults(notebook.cells[at]!.source);
-  const coerced: Record<string, ParameterValue> = {};
+  const coerced = emptyRecord<ParameterValue>();
   for (const name of names) {
     const def = defaults.find((d) => d.name === name);
     if (!def) {
@@ -180,5 +181,5 @@ export function injectParameters(notebook: Notebook, values: ParameterValues): N
   const cells: Cell[] = notebook.cells.filter((_, i) => i !== oldAt);
   cells.splice(cells.indexOf(notebook.cells[at]!) + 1, 0, injected);
   const tracklab = isRecord(notebook.metadata['tracklab']) ? notebook.metadata['tracklab'] : {};
-  return { ...notebook, metadata: { ...notebook.metadata, tracklab: { ...tracklab, parameters: coerced } }, cells };
+  return { ...notebook, metadata: { ...notebook.metadata, tracklab: { ...tracklab, parameters: { ...coerced } } }, cells };
 }

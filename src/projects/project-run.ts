@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunStatus } from '../entities';
 import { isTracklabError } from '../errors';
+import { emptyRecord } from '../records';
 import type { TrackingClient } from '../tracking/client';
 import { moduleVersion } from '../tracking/system-tags';
 import { cellLabel } from './cell-error';
@@ -155,7 +156,7 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
 }
 
 function scalarParams(params: Readonly<Record<string, ParameterValue>>): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
+  const out = emptyRecord<string | number | boolean>();
   for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
   return out;
 }

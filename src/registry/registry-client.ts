@@ -11,7 +11,7 @@ import { getClient } from '../config';
 import type { ModelUriResolver } from '../models/load-model';
 import { createPageToken, readPageToken } from '../search/page-token';
 import type { TrackingClient } from '../tracking/client';
-import { validateKey, validateMaxResults, validateTags } from '../validation';
+import { validateMaxResults, validateTagKey, validateTags } from '../validation';
 import { materialize } from './materialize';
 import type { ModelVersion, RegisteredModel } from './registry-entities';
 import { parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy } from './registry-search';
@@ -73,7 +73,7 @@ export class RegistryClient {
   async createRegisteredModel(name: string, options: VersionOptions = {}): Promise<RegisteredModel> {
     validateModelName(name);
     const description = validateDescription(options.description);
-    const tags = validateTags(options.tags ?? {});
+    const tags = validateTags(options.tags ?? {}, 'registry');
     return this.call('create the registered model', () => this.store.createRegisteredModel({ name, description, tags }));
   }
 
@@ -106,14 +106,14 @@ export class RegistryClient {
   /** @example await registry.setRegisteredModelTag('churn', 'team', 'growth'); */
   async setRegisteredModelTag(name: string, key: string, value: unknown): Promise<void> {
     validateModelName(name);
-    const tags = validateTags({ [key]: value });
+    const tags = validateTags({ [key]: value }, 'registry');
     await this.call('tag the registered model', () => this.store.updateRegisteredModel(name, { tags }));
   }
 
   /** @example await registry.deleteRegisteredModelTag('churn', 'team'); */
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
     validateModelName(name);
-    validateKey('Tag', key);
+    validateTagKey(key, 'registry');
     await this.call('untag the registered model', () => this.store.updateRegisteredModel(name, { deleteTags: [key] }));
   }
 
@@ -145,7 +145,7 @@ export class RegistryClient {
   async register(name: string, source: string, runId: string | undefined, options: VersionOptions, createModel: boolean): Promise<Registration> {
     validateModelName(name);
     const description = validateDescription(options.description);
-    const tags = validateTags(options.tags ?? {});
+    const tags = validateTags(options.tags ?? {}, 'registry');
     return this.call('register the model version', () => registerVersion(this.store, this.tracking, { name, source, runId, description, tags, createModel }));
   }
 
@@ -174,7 +174,7 @@ export class RegistryClient {
   async setModelVersionTag(name: string, version: number | string, key: string, value: unknown): Promise<void> {
     validateModelName(name);
     const n = validateVersion(version);
-    const tags = validateTags({ [key]: value });
+    const tags = validateTags({ [key]: value }, 'registry');
     await this.call('tag the model version', () => this.store.updateModelVersion(name, n, { tags }));
   }
 
@@ -182,7 +182,7 @@ export class RegistryClient {
   async deleteModelVersionTag(name: string, version: number | string, key: string): Promise<void> {
     validateModelName(name);
     const n = validateVersion(version);
-    validateKey('Tag', key);
+    validateTagKey(key, 'registry');
     await this.call('untag the model version', () => this.store.updateModelVersion(name, n, { deleteTags: [key] }));
   }
 

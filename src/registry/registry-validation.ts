@@ -7,11 +7,13 @@
  * always parse one way.
  */
 import { TracklabError } from '../errors';
+import { charLength, Limits } from '../validation';
 
+/** The registry's share of validation.ts's Limits (kept under this name for callers that import it). */
 export const RegistryLimits = {
-  modelNameLength: 256,
-  aliasLength: 255,
-  descriptionLength: 5000,
+  modelNameLength: Limits.modelNameLength,
+  aliasLength: Limits.aliasLength,
+  descriptionLength: Limits.modelDescriptionLength,
 } as const;
 
 const ALIAS_CHARS = /^[\w-]*$/;
@@ -33,8 +35,8 @@ export function validateModelName(name: unknown, what = 'Registered model name')
   if (typeof name !== 'string' || name.length === 0) {
     throw invalid(`${what} must be a non-empty string, got ${name === '' ? 'an empty string' : typeof name}. Example: "churn-classifier".`);
   }
-  if (name.length > RegistryLimits.modelNameLength) {
-    throw invalid(`${what} ${shown(name)} has ${name.length} characters; the limit is ${RegistryLimits.modelNameLength}. Choose a shorter name.`);
+  if (charLength(name, RegistryLimits.modelNameLength) > RegistryLimits.modelNameLength) {
+    throw invalid(`${what} ${shown(name)} has ${charLength(name)} characters; the limit is ${RegistryLimits.modelNameLength}. Choose a shorter name.`);
   }
   const bad = NAME_FORBIDDEN.exec(name);
   if (bad) {
@@ -54,8 +56,8 @@ export function validateAlias(alias: unknown): asserts alias is string {
   if (!ALIAS_CHARS.test(alias)) {
     throw invalid(`Invalid alias name ${shown(alias)}: aliases may only contain letters, digits, underscores (_) and dashes (-).`);
   }
-  if (alias.length > RegistryLimits.aliasLength) {
-    throw invalid(`Alias ${shown(alias)} has ${alias.length} characters; the limit is ${RegistryLimits.aliasLength}.`);
+  if (charLength(alias, RegistryLimits.aliasLength) > RegistryLimits.aliasLength) {
+    throw invalid(`Alias ${shown(alias)} has ${charLength(alias)} characters; the limit is ${RegistryLimits.aliasLength}.`);
   }
   if (alias.toLowerCase() === 'latest') {
     throw invalid(`The alias "${alias}" is reserved (in any case): models:/<name>/latest always means the newest version. Choose another alias, e.g. "champion".`);
@@ -77,8 +79,8 @@ export function validateVersion(version: unknown): number {
 export function validateDescription(description: unknown): string | null {
   if (description === null || description === undefined) return null;
   if (typeof description !== 'string') throw invalid(`A description must be a string, got ${typeof description}.`);
-  if (description.length > RegistryLimits.descriptionLength) {
-    throw invalid(`The description has ${description.length} characters; the limit is ${RegistryLimits.descriptionLength}.`);
+  if (charLength(description, RegistryLimits.descriptionLength) > RegistryLimits.descriptionLength) {
+    throw invalid(`The description has ${charLength(description)} characters; the limit is ${RegistryLimits.descriptionLength}.`);
   }
   return description;
 }

@@ -22,7 +22,8 @@ export const DEFAULT_MAX_DEPTH = 100;
 
 /** Parses and checks a request body. Every problem is a BAD_REQUEST TracklabError saying what to send instead. */
 export function parseInvocation(body: string, maxDepth = DEFAULT_MAX_DEPTH): Invocation {
-  const data = parseSafeJson(body, { what: 'The request body', maxDepth, code: 'BAD_REQUEST' });
+  // Python's json.loads, which MLflow's server uses, takes NaN, Infinity and -Infinity as numbers.
+  const data = parseSafeJson(body, { what: 'The request body', maxDepth, code: 'BAD_REQUEST', nonFinite: true });
   if (!isPlainObject(data)) {
     throw badRequest(`The request body must be a JSON object with one of ${INPUT_FORMATS.join(', ')}.`);
   }
@@ -58,9 +59,7 @@ function convert(format: InputFormat, value: unknown): unknown {
     case 'instances':
       // tf-serving row format: a list of {name: value} per instance becomes one list per name.
       if (Array.isArray(value) && value.length > 0 && value.every(isPlainObject)) {
-        const out: Record<string, unknown[]> = {};
-        for (const k of Object.keys(value[0] as object)) out[k] = value.map((row) => (row as Record<string, unknown>)[k]);
-        return out;
+        return Object.fromEntries(Object.keys(value[0] as object).map((k) => [k, value.map((row) => (row as Record<string, unknown>)[k])]));
       }
       return value;
     case 'inputs':

@@ -1,23 +1,38 @@
 /**
- * An HTTP server for one model, speaking MLflow's scoring protocol:
- * `GET /ping`, `GET /health`, `GET /version`, `POST /invocations` → `{"predictions": ...}`.
- * Binds to 127.0.0.1 unless told otherwise. Bad input gets a 400 with
- * `{"error_code": "BAD_REQUEST", "message": ...}` and the server keeps serving.
+ * An HTTP server for one model, speaking MLflow's scoring protocol
+ * (mlflow/pyfunc/scoring_server): `GET /ping`, `GET /health`, `GET /version`,
+ * `POST /invocations` with a JSON body (one of dataframe_split,
+ * dataframe_records, instances, inputs, plus params) or a CSV body, answering
+ * `{"predictions": ...}` written as Python's json.dumps writes it (NaN and
+ * Infinity spelled out). Errors have MLflow's body `{"error_code", "message"}`:
+ * a malformed request is 400 BAD_REQUEST, input the signature refuses is 400
+ * INVALID_PARAMETER_VALUE. The server keeps serving after either.
+ *
+ * Safe by default: it binds 127.0.0.1, answers only Host names of the bound
+ * address (allowed-hosts.ts), caps the body size and cuts off a request that
+ * has not fully arrived after `requestTimeoutMs`.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTracklabError, TracklabError } from '../errors';
+import { pythonJsonDumps } from '../models/python-json';
+import type { DataType, ModelSignature } from '../models/schema';
+import { isTensorSchema } from '../models/schema';
 import { isTfTensorLike, isTypedArray } from '../models/tensor-data';
 import { tracklabVersion } from '../models/version';
+import { hostMatcher, isLoopbackHost } from './allowed-hosts';
+import { servingMsg } from './messages';
+import { parseCsvRows } from './parse-csv';
 import { DEFAULT_MAX_DEPTH, parseInvocation } from './parse-request';
 
-/** Anything with predict(), e.g. what `loadModel` returns. */
+/** Anything with predict(), e.g. what `loadModel` returns. A signature, when present, types CSV columns. */
 export interface ServableModel {
   predict(input: unknown, params?: Readonly<Record<string, unknown>>): unknown;
+  readonly signature?: ModelSignature | null;
 }
 
 export interface ServeOptions {
-  /** Default 127.0.0.1 (loopback only). */
+  /** Default 127.0.0.1 (loopback only). Another address prints a warning. */
   readonly host?: string;
   /** Default 0: an ephemeral port; read it from `server.address()`. */
   readonly port?: number;
@@ -25,9 +40,16 @@ export interface ServeOptions {
   readonly maxBodyBytes?: number;
   /** Deepest JSON nesting accepted. Default 100. */
   readonly maxDepth?: number;
+  /** Host names (optionally with :port, or *.domain) answered besides localhost, 127.0.0.1, [::1] and the bound address; "*" answers any. */
+  readonly allowedHosts?: readonly string[];
+  /** A request whose headers and body have not all arrived after this long gets 408 and is closed. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Where the not-loopback warning goes. Default: stderr. */
+  readonly warn?: (message: string) => void;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Starts serving `model` and returns the server, already listening (or failing
@@ -39,7 +61,9 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
  */
 export function serveModel(model: ServableModel, options: ServeOptions = {}): http.Server {
   const server = createScoringServer(model, options);
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const host = options.host ?? '127.0.0.1';
+  warnIfExposed(host, options);
+  server.listen(options.port ?? 0, host);
   return server;
 }
 
@@ -62,6 +86,7 @@ export async function startScoringServer(model: ServableModel, options: ServeOpt
     });
     server.listen(port, host, () => resolve());
   });
+  warnIfExposed(host, options);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return { server, url: `http://${shownHost}:${address.port}` };
@@ -69,18 +94,44 @@ export async function startScoringServer(model: ServableModel, options: ServeOpt
 
 /** The request handler as an unstarted server, for callers that manage `listen` themselves. */
 export function createScoringServer(model: ServableModel, options: ServeOptions = {}): http.Server {
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  return http.createServer((req, res) => {
-    handle(model, req, res, maxBody, maxDepth).catch((err: unknown) => {
+  const settings: Settings = {
+    maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    hostAllowed: hostMatcher(options.host ?? '127.0.0.1', options.allowedHosts),
+  };
+  const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node answers 408 and closes a connection whose request is not complete in time (slow headers or a slow body);
+  // it looks every connectionsCheckingInterval, so check often enough for the timeout to mean what it says.
+  const server = http.createServer({
+    requestTimeout: timeout,
+    headersTimeout: timeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeout / 4))),
+  }, (req, res) => {
+    handle(model, req, res, settings).catch((err: unknown) => {
       // Last resort: handle() answers every error itself; this only guards against a failure while answering.
-      if (!res.headersSent) send(res, 500, { error_code: 'INTERNAL_ERROR', message: String((err as Error)?.message ?? err) });
+      if (!res.headersSent && !res.destroyed) send(res, 500, error('INTERNAL_ERROR', String((err as Error)?.message ?? err)));
       else res.destroy();
     });
   });
+  return server;
 }
 
-async function handle(model: ServableModel, req: http.IncomingMessage, res: http.ServerResponse, maxBody: number, maxDepth: number): Promise<void> {
+interface Settings {
+  readonly maxBody: number;
+  readonly maxDepth: number;
+  readonly hostAllowed: (host: string | undefined) => boolean;
+}
+
+function warnIfExposed(host: string, options: ServeOptions): void {
+  if (isLoopbackHost(host)) return;
+  (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(servingMsg.notLoopback(host));
+}
+
+async function handle(model: ServableModel, req: http.IncomingMessage, res: http.ServerResponse, settings: Settings): Promise<void> {
+  if (!settings.hostAllowed(req.headers.host)) {
+    req.resume();
+    return send(res, 403, error('PERMISSION_DENIED', servingMsg.hostRefused(req.headers.host)));
+  }
   const url = (req.url ?? '/').split('?')[0];
   if (url === '/ping' || url === '/health') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, error('BAD_REQUEST', `${url} answers GET only.`));
@@ -92,37 +143,61 @@ async function handle(model: ServableModel, req: http.IncomingMessage, res: http
   if (url !== '/invocations') return send(res, 404, error('RESOURCE_DOES_NOT_EXIST', `No endpoint ${url}; use POST /invocations, GET /ping or GET /health.`));
   if (req.method !== 'POST') return send(res, 405, error('BAD_REQUEST', '/invocations answers POST only.'));
 
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') {
+  // As MLflow: application/json or text/csv, UTF-8 only, no other content-type parameters.
+  const [typePart, ...parameters] = (req.headers['content-type'] ?? '').split(';').map((p) => p.trim());
+  const type = typePart!.toLowerCase();
+  const charset = parameters.map((p) => /^charset=(.*)$/i.exec(p)?.[1]).find((c) => c !== undefined);
+  if ((type !== 'application/json' && type !== 'text/csv') || parameters.some((p) => !/^charset=/i.test(p))) {
     req.resume();
-    return send(res, 415, error('BAD_REQUEST', `Content-Type must be application/json; got "${type || 'none'}".`));
+    return send(res, 415, error('BAD_REQUEST', servingMsg.unsupportedType(req.headers['content-type'] ?? '')));
   }
-  const body = await readBody(req, maxBody);
-  if (body === null) return tooLarge(req, res, maxBody);
+  if (charset !== undefined && charset.replace(/"/g, '').toLowerCase() !== 'utf-8') {
+    req.resume();
+    return send(res, 415, error('BAD_REQUEST', servingMsg.charset(charset)));
+  }
+  const body = await readBody(req, settings.maxBody);
+  if (body === 'aborted') return; // the client went away, or the request timed out (Node answered 408)
+  if (body === null) return tooLarge(req, res, settings.maxBody);
 
-  let invocation;
+  let input: unknown;
+  let params: Readonly<Record<string, unknown>> | undefined;
   try {
-    invocation = parseInvocation(body, maxDepth);
+    if (type === 'text/csv') {
+      input = parseCsvRows(body, columnTypes(model.signature));
+    } else {
+      ({ input, params } = parseInvocation(body, settings.maxDepth));
+    }
   } catch (err) {
-    return send(res, 400, error('BAD_REQUEST', (err as Error).message));
+    return send(res, 400, error(isTracklabError(err) ? err.code : 'BAD_REQUEST', (err as Error).message));
   }
   let predictions: unknown;
   try {
-    predictions = await model.predict(invocation.input, invocation.params);
+    predictions = await model.predict(input, params);
   } catch (err) {
+    // Input the signature refuses is MLflow's INVALID_PARAMETER_VALUE (400); a failing model, its BAD_REQUEST (400).
     if (isTracklabError(err, 'INVALID_PARAMETER_VALUE') || isTracklabError(err, 'BAD_REQUEST')) {
-      return send(res, 400, error('BAD_REQUEST', err.message));
+      return send(res, 400, error(err.code, err.message));
     }
-    return send(res, 500, error('INTERNAL_ERROR', `The model failed to predict: ${(err as Error)?.message ?? String(err)}`));
+    return send(res, 400, error('BAD_REQUEST', servingMsg.modelFailed((err as Error)?.message ?? String(err))));
   }
   send(res, 200, { predictions: toJsonable(predictions) });
 }
 
-/** Collects the body up to `limit` bytes; null when it is larger (checked against Content-Length first). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+/** Column types of a named column signature, for typing CSV cells. */
+function columnTypes(signature: ModelSignature | null | undefined): ReadonlyMap<string, DataType> | undefined {
+  const inputs = signature?.inputs;
+  if (!inputs || inputs.length === 0 || isTensorSchema(inputs)) return undefined;
+  return new Map(inputs.flatMap((c) => (c.name === undefined ? [] : [[c.name, c.type] as const])));
+}
+
+/**
+ * Collects the body up to `limit` bytes: null when it is larger (checked
+ * against Content-Length first), 'aborted' when the request ended early.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | null | 'aborted'> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -139,13 +214,14 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
     const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', reject);
+    req.on('error', () => resolve('aborted'));
+    req.on('aborted', () => resolve('aborted'));
   });
 }
 
 function tooLarge(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
   res.setHeader('connection', 'close');
-  send(res, 413, error('BAD_REQUEST', `The request body is larger than ${limit} bytes; send smaller batches.`));
+  send(res, 413, error('BAD_REQUEST', servingMsg.tooLarge(limit)));
   // Close once the answer is out, so the client stops sending and the socket is not reused mid-body.
   res.on('finish', () => req.socket.destroySoon());
 }
@@ -155,8 +231,10 @@ function toJsonable(value: unknown): unknown {
   if (isTypedArray(value)) return Array.from(value as ArrayLike<number | bigint>, Number);
   if (Array.isArray(value)) return value.map(toJsonable);
   if (typeof value === 'bigint') return Number(value);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonable(v)]));
+  if (value instanceof Date) return value.toISOString();
+  if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonable(v)]));
   }
   return value;
 }
@@ -165,8 +243,9 @@ function error(code: string, message: string): { error_code: string; message: st
   return { error_code: code, message };
 }
 
+/** Writes JSON as Python's json.dumps does, as MLflow's server answers: NaN and ±Infinity as bare tokens, not null. */
 function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = pythonJsonDumps(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

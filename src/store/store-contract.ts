@@ -35,7 +35,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const exp = await store.createExperiment({ name: 'mnist', description: 'digits', tags: { team: 'vision' } });
         assert.equal(exp.name, 'mnist');
         assert.equal(exp.lifecycleStage, 'active');
-        assert.deepEqual(exp.tags, { team: 'vision' });
+        assert.deepEqual({ ...exp.tags }, { team: 'vision' });
         assert.deepEqual(await store.getExperiment(exp.experimentId), exp);
         assert.deepEqual(await store.getExperiment('mnist'), exp);
         await rejectsWith(store.createExperiment({ name: 'mnist' }), 'RESOURCE_ALREADY_EXISTS', /"mnist" already exists/);
@@ -58,7 +58,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await rejectsWith(store.updateExperiment(a.experimentId, { name: 'b' }), 'RESOURCE_ALREADY_EXISTS', /"b"/);
         await store.setExperimentTags(a.experimentId, { k: '1', j: '2' });
         await store.setExperimentTags(a.experimentId, { k: '3' });
-        assert.deepEqual((await store.getExperiment('a2')).tags, { k: '3', j: '2' });
+        assert.deepEqual({ ...(await store.getExperiment('a2')).tags }, { k: '3', j: '2' });
         assert.equal((await store.updateExperiment(a.experimentId, { description: null })).description, null);
       });
 
@@ -109,7 +109,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           runId: 'r1', runName: 'brave-otter-042', experimentId: exp.experimentId, parentRunId: 'parent-1',
           status: 'RUNNING', statusMessage: null, startTime: 1_700_000_000_000, endTime: null, user: 'ada', lifecycleStage: 'active',
         });
-        assert.deepEqual(run.data, { params: { lr: '0.1', layers: '3' }, tags: { 'tracklab.source': 'nb.ipynb' }, metrics: {} });
+        assert.deepEqual({ params: { ...run.data.params }, tags: { ...run.data.tags }, metrics: { ...run.data.metrics } }, { params: { lr: '0.1', layers: '3' }, tags: { 'tracklab.source': 'nb.ipynb' }, metrics: {} });
         await rejectsWith(store.createRun(newRun(exp.experimentId, 'r1')), 'RESOURCE_ALREADY_EXISTS', /"r1"/);
         await rejectsWith(store.createRun(newRun('no-such-exp', 'r2')), 'RESOURCE_DOES_NOT_EXIST', /no-such-exp/);
         await rejectsWith(store.getRun('ghost'), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
@@ -127,8 +127,8 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           assert.deepEqual([info.status, info.statusMessage, info.endTime], ['FAILED', 'diverged', 1_700_000_000_500]);
           const run = await store.getRun(runId);
           assert.deepEqual(run.info, info);
-          assert.deepEqual(run.data.params, { lr: '0.1' });
-          assert.deepEqual(run.data.tags, { t: 'x' });
+          assert.deepEqual({ ...run.data.params }, { lr: '0.1' });
+          assert.deepEqual({ ...run.data.tags }, { t: 'x' });
           assert.equal(run.data.metrics.loss.count, values.length);
           const [history] = await store.readMetrics([runId], ['loss']);
           assert.equal(bitsOf(history.values), bitsOf(Float64Array.from(values)));
@@ -143,6 +143,10 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const run = await store.getRun('p');
         assert.equal(Object.getOwnPropertyDescriptor(run.data.tags, '__proto__')?.value, 'tag');
         assert.equal(run.data.params.__proto__x, '1');
+        // Prototype-free records: a key a run does not have ("constructor", "toString") reads as undefined.
+        for (const record of [run.data.params, run.data.tags, run.data.metrics, (await store.getExperiment(exp.experimentId)).tags]) {
+          assert.equal(Object.getPrototypeOf(record), null);
+        }
       });
 
       it('ends once: a terminal run cannot change status, but can be renamed', async (store) => {
@@ -174,9 +178,9 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           'INVALID_PARAMETER_VALUE', /"lr".*"0\.1".*brave-otter-042.*"0\.2"/s,
         );
         const run = await store.getRun('r');
-        assert.deepEqual(run.data.params, { lr: '0.1', bs: '32' });
-        assert.deepEqual(run.data.tags, {});
-        assert.deepEqual(run.data.metrics, {});
+        assert.deepEqual({ ...run.data.params }, { lr: '0.1', bs: '32' });
+        assert.deepEqual({ ...run.data.tags }, {});
+        assert.deepEqual({ ...run.data.metrics }, {});
         assert.deepEqual(await store.readMetrics(['r']), []);
       });
 
@@ -184,7 +188,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const exp = await store.ensureExperiment('Default');
         await store.createRun({ ...newRun(exp.experimentId, 'r'), tags: { a: '1', b: '2' } });
         await store.logBatch('r', { tags: { a: '10', c: '3' }, deleteTags: ['b', 'never-set'] });
-        assert.deepEqual((await store.getRun('r')).data.tags, { a: '10', c: '3' });
+        assert.deepEqual({ ...(await store.getRun('r')).data.tags }, { a: '10', c: '3' });
       });
 
       it('deleted runs refuse new data, and purge removes them with everything they own', async (store) => {
@@ -284,13 +288,29 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await rejectsWith(store.readMetrics(['r1', 'ghost']), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
       });
 
+      it('appendMetrics of more points than one short write takes reads back whole, and is still all-or-nothing', async (store) => {
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        const n = 600_000;
+        const steps = Array.from({ length: n }, (_, i) => i);
+        await rejectsWith(store.appendMetrics([block('r', 'big', steps, steps, steps), block('r', 'bad', [0.5], [1], [1])]),
+          'INVALID_PARAMETER_VALUE', /integers/);
+        assert.deepEqual(await store.readMetrics(['r']), [], 'a bad block anywhere writes nothing');
+        await store.appendMetrics([block('r', 'big', steps, steps, steps)]);
+        const read = await store.readMetrics(['r'], ['big']);
+        const stepsRead = read.flatMap((b) => Array.from(b.steps));
+        assert.equal(stepsRead.length, n);
+        assert.ok(stepsRead.every((s, i) => s === i), 'in order');
+        assert.equal((await store.getRun('r')).data.metrics.big?.count, n);
+      });
+
       it('appendMetrics is all-or-nothing across blocks', async (store) => {
         const exp = await store.ensureExperiment('Default');
         await store.createRun(newRun(exp.experimentId, 'r'));
         await rejectsWith(store.appendMetrics([block('r', 'ok', [0], [1], [1]), block('ghost', 'x', [0], [1], [1])]),
           'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
         assert.deepEqual(await store.readMetrics(['r']), []);
-        assert.deepEqual((await store.getRun('r')).data.metrics, {});
+        assert.deepEqual({ ...(await store.getRun('r')).data.metrics }, {});
         await rejectsWith(store.appendMetrics([block('r', 'frac', [0.5], [1], [1])]), 'INVALID_PARAMETER_VALUE', /integers/);
       });
     });

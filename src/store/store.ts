@@ -64,7 +64,11 @@ export interface RunUpdate {
   readonly metrics?: readonly MetricColumns[];
 }
 
-/** Params, tags and single points to write at once. Params are write-once: same value is a no-op, a different one throws INVALID_PARAMETER_VALUE naming both. */
+/**
+ * Params, tags and single points to write at once. Params are write-once: same value is a no-op, a different one throws
+ * INVALID_PARAMETER_VALUE naming both. At most MLflow's batch limits (100 params, 100 tags, 1000 metrics, 1000 in all;
+ * `validateBatchSize`); a bigger batch is refused with INVALID_PARAMETER_VALUE, so no one write holds the lock for long.
+ */
 export interface LogBatch {
   readonly params?: Readonly<Record<string, string>>;
   readonly tags?: Readonly<Record<string, string>>;

@@ -13,8 +13,10 @@ import { recordProvenance } from '../provenance/provenance';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import type { MetricBuffer, MetricSeries } from '../metrics/metric-buffer';
+import { emptyRecord, mergeRecords } from '../records';
 import { validateEndStatus, validateKey, validateParams, validateStep, validateTags } from '../validation';
 import { asTracklabError, type OwnedRun, type TrackingClient } from './client';
+import { splitBatch } from './log-batches';
 import type { CreateRunOptions, PreparedRun } from './run-input';
 import type { EndStatus } from './lifecycle';
 
@@ -68,7 +70,7 @@ export class ActiveRun implements OwnedRun {
   private nextStep = 0;
   private listenerWarned = false;
   private writeWarned = false;
-  /** Replaced on change, never changed in place: they start as the records the store creates the run from. */
+  /** Replaced on change, never changed in place: they start as the records the store creates the run from. Prototype-free (see records.ts). */
   private params: Readonly<Record<string, string>>;
   private tags: Readonly<Record<string, string>>;
   private readonly series = new Map<string, MetricSeries>();
@@ -87,21 +89,22 @@ export class ActiveRun implements OwnedRun {
     this.name = prepared.run.runName;
     this.startTime = prepared.run.startTime;
     this.parentRunId = prepared.run.parentRunId ?? null;
-    this.params = prepared.run.params ?? {};
-    this.tags = prepared.run.tags ?? {};
+    this.params = prepared.run.params ?? emptyRecord();
+    this.tags = prepared.run.tags ?? emptyRecord();
     this.buffer = client.buffer;
     this.experiment = client.cachedExperimentId(prepared.experiment) ?? client.resolveExperimentIdSync(prepared.experiment);
     // With a synchronous store and a known experiment, the run row waits for the end of the code running now
     // (one microtask): a run that ends within it, as in a loop of short runs, is written once, already ended.
     // Memory pressure (a long loop that never yields) or process exit writes it at once.
-    const deferred = this.experiment !== undefined && client.store.capabilities.synchronousWrites;
+    // A run with more params or tags than one write takes is written at once, the rest right after it.
+    const deferred = this.experiment !== undefined && client.store.capabilities.synchronousWrites && prepared.more.length === 0;
     if (deferred) this.unwritten = prepared.run;
     // Points logged before the run row exists wait in memory instead of failing to flush.
     this.buffer.hold(this.id, deferred ? () => { void this.writeRow(); } : undefined);
     client.adopt(this);
     const creating = deferred
       ? Promise.resolve().then(() => this.createDeferred(prepared.sourceDir))
-      : this.create(prepared.experiment, prepared.run, prepared.sourceDir);
+      : this.create(prepared.experiment, prepared.run, prepared.more, prepared.sourceDir);
     this.chain = creating.catch((err: unknown) => {
       this.buffer.release(this.id);
       this.fail(err);
@@ -203,7 +206,7 @@ export class ActiveRun implements OwnedRun {
   logParams(params: Readonly<Record<string, unknown>>): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateParams(params);
-    const fresh: Record<string, string> = {};
+    const fresh = emptyRecord<string>();
     let any = false;
     for (const key of Object.keys(values)) {
       const old = this.params[key];
@@ -215,8 +218,8 @@ export class ActiveRun implements OwnedRun {
       }
     }
     if (!any) return;
-    this.params = { ...this.params, ...fresh };
-    this.enqueue(() => this.client.call('log params', (s) => s.logBatch(this.id, { params: fresh })));
+    this.params = mergeRecords(this.params, fresh);
+    this.enqueue(() => this.client.writeBatches(this.id, splitBatch({ params: fresh }), 'log params'));
     this.emit({ type: 'params', values: fresh });
   }
 
@@ -234,8 +237,8 @@ export class ActiveRun implements OwnedRun {
   setTags(tags: Readonly<Record<string, unknown>>): void {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateTags(tags);
-    this.tags = { ...this.tags, ...values };
-    this.enqueue(() => this.client.call('set tags', (s) => s.logBatch(this.id, { tags: values })));
+    this.tags = mergeRecords(this.tags, values);
+    this.enqueue(() => this.client.writeBatches(this.id, splitBatch({ tags: values }), 'set tags'));
     this.emit({ type: 'tags', values });
   }
 
@@ -320,13 +323,13 @@ export class ActiveRun implements OwnedRun {
 
   /** Current in-memory state, for live views. */
   snapshot(): RunSnapshot {
-    const latest: Record<string, LatestMetric> = {};
+    const latest = emptyRecord<LatestMetric>();
     for (const [key, s] of this.series) {
       if (s.count > 0) latest[key] = { value: s.lastValue, step: s.lastStep, timestamp: s.lastTimestamp };
     }
     return {
       runId: this.id, runName: this.name, status: this.status,
-      params: { ...this.params }, tags: { ...this.tags }, latest, startTime: this.startTime,
+      params: mergeRecords(this.params), tags: mergeRecords(this.tags), latest, startTime: this.startTime,
     };
   }
 
@@ -352,7 +355,7 @@ export class ActiveRun implements OwnedRun {
     return step;
   }
 
-  private async create(experimentRef: string, run: PreparedRun['run'], sourceDir: string): Promise<void> {
+  private async create(experimentRef: string, run: PreparedRun['run'], more: PreparedRun['more'], sourceDir: string): Promise<void> {
     const client = this.client;
     const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
     this.experiment = experimentId;
@@ -366,6 +369,7 @@ export class ActiveRun implements OwnedRun {
       throw asTracklabError(err, `create run ${this.name}`);
     }
     this.markCreated();
+    await client.writeBatches(this.id, more, `log to run ${this.name}`);
     await recordProvenance(client, this.id, sourceDir);
   }
 

@@ -6,7 +6,9 @@
 import type { Experiment } from '../entities';
 import { TracklabError, isTracklabError } from '../errors';
 import { msg } from '../messages';
-import { stringifyTag, validateExperimentName, validateExperimentRef, validateKey, validateTags } from '../validation';
+import {
+  stringifyTag, validateExperimentDescription, validateExperimentName, validateExperimentRef, validateTagKey, validateTags,
+} from '../validation';
 import type { TrackingClient } from './client';
 import { asTracklabError } from './client-errors';
 
@@ -15,7 +17,8 @@ export type ExperimentIds = Map<string, string>;
 
 export async function createExperiment(client: TrackingClient, name: string, options: { description?: string; tags?: Readonly<Record<string, unknown>> }): Promise<Experiment> {
   validateExperimentName(name);
-  const tags = options.tags === undefined ? undefined : validateTags(options.tags);
+  validateExperimentDescription(options.description);
+  const tags = options.tags === undefined ? undefined : validateTags(options.tags, 'experiment');
   return client.call('create the experiment', (s) => s.createExperiment({ name, description: options.description, tags }));
 }
 
@@ -44,8 +47,8 @@ export async function restoreExperiment(client: TrackingClient, idOrName: string
 }
 
 export async function setExperimentTag(client: TrackingClient, idOrName: string, key: string, value: string): Promise<void> {
-  validateKey('Tag', key);
-  const text = stringifyTag(key, value);
+  validateTagKey(key, 'experiment');
+  const text = stringifyTag(key, value, 'experiment');
   const exp = await client.getExperiment(idOrName);
   await client.call('tag the experiment', (s) => s.setExperimentTags(exp.experimentId, { [key]: text }));
 }

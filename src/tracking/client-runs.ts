@@ -10,7 +10,10 @@ import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { recordProvenance } from '../provenance/provenance';
 import { stringifyParam, validateKey, validateMetric, validateParams, validateRunId, validateTags } from '../validation';
+import { recordFrom } from '../records';
+import type { LogBatch } from '../store/store';
 import type { TrackingClient } from './client';
+import { pauseAfterWrite, splitBatch } from './log-batches';
 import type { SearchRunsOptions } from './client-search';
 import type { CreateRunOptions } from './run-input';
 
@@ -24,6 +27,7 @@ export async function createRun(client: TrackingClient, options: CreateRunOption
   const input = client.prepareRun(options);
   const experimentId = client.cachedExperimentId(input.experiment) ?? await client.resolveExperimentId(input.experiment);
   const info = await client.call('create the run', (s) => s.createRun({ ...input.run, experimentId }));
+  await writeBatches(client, info.runId, input.more, 'log the params and tags of the new run');
   client.adopt({
     runId: info.runId,
     end: async (status, message) => { await client.setTerminated(info.runId, status, message); },
@@ -42,19 +46,19 @@ export async function logParam(client: TrackingClient, runId: string, key: strin
   validateRunId(runId);
   validateKey('Param', key);
   const text = stringifyParam(key, value);
-  await client.call('log the param', (s) => s.logBatch(runId, { params: { [key]: text } }));
+  await client.call('log the param', (s) => s.logBatch(runId, { params: recordFrom([[key, text]]) }));
 }
 
 export async function logParams(client: TrackingClient, runId: string, params: Readonly<Record<string, unknown>>): Promise<void> {
   validateRunId(runId);
   const values = validateParams(params);
-  await client.call('log the params', (s) => s.logBatch(runId, { params: values }));
+  await logSplit(client, runId, { params: values }, 'log the params');
 }
 
 export async function setTags(client: TrackingClient, runId: string, tags: Readonly<Record<string, unknown>>): Promise<void> {
   validateRunId(runId);
   const values = validateTags(tags);
-  await client.call('set the tags', (s) => s.logBatch(runId, { tags: values }));
+  await logSplit(client, runId, { tags: values }, 'set the tags');
 }
 
 export async function deleteTag(client: TrackingClient, runId: string, key: string): Promise<void> {
@@ -73,7 +77,35 @@ export async function logBatch(client: TrackingClient, runId: string, batch: Bat
     validateMetric(point.key, point.value, point.step, point.timestamp);
     return point;
   });
-  await client.call('log the batch', (s) => s.logBatch(runId, { params, tags, metrics }));
+  await logSplit(client, runId, { params, tags, metrics }, 'log the batch');
+}
+
+/**
+ * Writes a validated batch of any size as writes within MLflow's limits. When
+ * it takes several, params are first checked against the run's, so a
+ * conflict still leaves the run untouched.
+ */
+async function logSplit(client: TrackingClient, runId: string, batch: LogBatch, what: string): Promise<void> {
+  const parts = splitBatch(batch);
+  if (parts.length > 1 && batch.params !== undefined) {
+    const run = await client.call(what, (s) => s.getRun(runId));
+    for (const key of Object.keys(batch.params)) {
+      const old = run.data.params[key];
+      if (old !== undefined && old !== batch.params[key]) {
+        throw new TracklabError('INVALID_PARAMETER_VALUE', msg.paramChanged(key, old, batch.params[key], `${run.info.runName} (${runId})`));
+      }
+    }
+  }
+  await writeBatches(client, runId, parts, what);
+}
+
+/** Writes each part in its own store write, pausing between them so other processes' writes get through. */
+export async function writeBatches(client: TrackingClient, runId: string, parts: readonly LogBatch[], what: string): Promise<void> {
+  for (let i = 0; i < parts.length; i++) {
+    const started = performance.now();
+    await client.call(what, (s) => s.logBatch(runId, parts[i]));
+    if (i + 1 < parts.length) await pauseAfterWrite(performance.now() - started);
+  }
 }
 
 export function logMetric(client: TrackingClient, runId: string, key: string, value: number, step: number, timestamp: number): void {

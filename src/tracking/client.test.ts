@@ -22,7 +22,7 @@ test('experiments: create, get by name or id, rename, tag, delete and restore', 
   await client.setExperimentTag('mnist-v1', 'stage', 'dev');
   const renamed = await client.getExperiment(exp.experimentId);
   assert.equal(renamed.name, 'mnist-v1');
-  assert.deepEqual(renamed.tags, { team: 'vision', stage: 'dev' });
+  assert.deepEqual({ ...renamed.tags }, { team: 'vision', stage: 'dev' });
   await client.deleteExperiment('mnist-v1');
   assert.equal((await client.searchExperiments()).experiments.some((e) => e.name === 'mnist-v1'), false);
   assert.equal((await client.searchExperiments({ viewType: 'deleted' })).experiments[0].name, 'mnist-v1');
@@ -50,7 +50,7 @@ test('runs: create with params, tags and system tags; log; terminate', async () 
   assert.equal(ended.status, 'FAILED');
   assert.equal(ended.statusMessage, 'diverged');
   const run = await client.getRun(info.runId);
-  assert.deepEqual(run.data.params, { lr: '0.01', layers: '[64,32]', opt: 'adam' });
+  assert.deepEqual({ ...run.data.params }, { lr: '0.01', layers: '[64,32]', opt: 'adam' });
   assert.equal(run.data.tags.note, 'hi');
   assert.equal(run.data.tags.a, undefined);
   assert.equal(run.data.tags.b, '2');

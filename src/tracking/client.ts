@@ -13,7 +13,7 @@ import type { ArtifactEntry, DatasetInput, Experiment, Run, RunInfo, RunInput, R
 import type { BackupOptions, BackupResult } from '../maintenance/backup';
 import type { DoctorOptions, DoctorReport } from '../maintenance/doctor';
 import type { MetricBuffer } from '../metrics/metric-buffer';
-import type { RunEnd, TrackingStore } from '../store/store';
+import type { LogBatch, RunEnd, TrackingStore } from '../store/store';
 import * as lifecycle from './lifecycle';
 import { openStore } from './open-store';
 import { prepareRun, type CreateRunOptions, type PreparedRun } from './run-input';
@@ -368,6 +368,11 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   }
 
   // ---- internals shared with ActiveRun and the lifecycle -----------------
+
+  /** @internal Writes validated batches within MLflow's limits (see `splitBatch`), pausing between writes for other processes. */
+  writeBatches(runId: string, parts: readonly LogBatch[], what: string): Promise<void> {
+    return runOps.writeBatches(this, runId, parts, what);
+  }
 
   /** @internal Validated input of a new run, before its experiment is resolved. */
   prepareRun(options: CreateRunOptions): PreparedRun {

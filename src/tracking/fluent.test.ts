@@ -31,7 +31,7 @@ test('startRun returns synchronously with a local id and a human name', async ()
   assert.equal(stored.info.status, 'FINISHED');
   assert.equal(stored.info.experimentId, run.experimentId);
   assert.equal((await getClient().getExperiment('fluent')).experimentId, run.experimentId);
-  assert.deepEqual(stored.data.params, { lr: '0.1' });
+  assert.deepEqual({ ...stored.data.params }, { lr: '0.1' });
   const history = await getClient().metricHistory(run.id, ['loss']);
   // Without a step, log() counts calls: 0, 1; an explicit 10 moves the counter to 11.
   assert.deepEqual(Array.from(history.getChild('step')!.toArray() as BigInt64Array, Number), [0, 1, 10, 11]);
@@ -47,7 +47,7 @@ test('params: same value is a no-op, a different value throws at once naming bot
     return true;
   });
   await run.end();
-  assert.deepEqual((await getClient().getRun(run.id)).data.params, { lr: '0.1', batch: '32' });
+  assert.deepEqual({ ...(await getClient().getRun(run.id)).data.params }, { lr: '0.1', batch: '32' });
 });
 
 test('withRun ends FINISHED on return and FAILED with the message on throw', async () => {
@@ -269,7 +269,7 @@ test('a run started and ended in one stretch of code is stored ended, with its p
   const stored = await getClient().getRun(run.id);
   assert.deepEqual([stored.info.status, stored.info.statusMessage], ['FAILED', 'diverged']);
   assert.ok(stored.info.endTime !== null && stored.info.endTime >= stored.info.startTime);
-  assert.deepEqual(stored.data.params, { lr: '0.1' });
+  assert.deepEqual({ ...stored.data.params }, { lr: '0.1' });
   assert.equal(stored.data.tags.team, 'nlp');
   assert.deepEqual([stored.data.metrics.loss.count, stored.data.metrics.loss.last, stored.data.metrics.acc.max], [2, 0.25, 0.95]);
   assert.equal(await run.end(), undefined, 'a second end() returns the first one\'s outcome');
@@ -291,5 +291,5 @@ test('a run logging past the buffer limit without yielding is written then, so i
   await run.end();
   const stored = await getClient().getRun(run.id);
   assert.deepEqual([stored.info.status, stored.data.metrics.loss.count, stored.data.metrics.loss.last], ['FINISHED', n, n - 1]);
-  assert.deepEqual(stored.data.params, { lr: '0.1' });
+  assert.deepEqual({ ...stored.data.params }, { lr: '0.1' });
 });

@@ -6,9 +6,11 @@ import * as path from 'node:path';
 import { customAlphabet } from 'nanoid';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
-import type { NewRun } from '../store/store';
+import { emptyRecord, mergeRecords } from '../records';
+import type { LogBatch, NewRun } from '../store/store';
 import { validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../validation';
 import { processOwner } from './lifecycle';
+import { splitBatch } from './log-batches';
 import { generateRunName } from './run-names';
 import { defaultExperiment } from './settings';
 import { currentUser, sourceDirectory, systemTagsOf } from './system-tags';
@@ -29,7 +31,10 @@ export interface CreateRunOptions {
 export interface PreparedRun {
   /** Experiment name or id, still to be resolved. */
   readonly experiment: string;
+  /** The run row, with as many params and tags as one write takes (see log-batches.ts). */
   readonly run: Omit<NewRun, 'experimentId'>;
+  /** The params and tags that did not fit, written right after the row; usually none. */
+  readonly more: readonly LogBatch[];
   /** The folder provenance was read from (see `recordProvenance`). */
   readonly sourceDir: string;
 }
@@ -50,17 +55,19 @@ export function prepareRun(options: CreateRunOptions): PreparedRun {
   const params = options.params === undefined ? undefined : validateParams(options.params);
   const sourceDir = options.sourceDir === undefined ? sourceDirectory() : path.resolve(options.sourceDir);
   const system = systemTagsOf(sourceDir);
-  const tags = options.tags === undefined ? system : { ...system, ...validateTags(options.tags) };
+  const tags = mergeRecords(system, options.tags === undefined ? undefined : validateTags(options.tags));
+  const [first, ...more] = splitBatch({ params, tags });
   return {
     experiment,
+    more,
     run: {
       runId: newRunId(),
       runName: options.name ?? generateRunName(),
       parentRunId: parent,
       startTime: options.startTime ?? Date.now(),
       user: currentUser(),
-      tags,
-      params,
+      tags: first?.tags ?? emptyRecord(),
+      params: first?.params,
       owner: processOwner(),
     },
     sourceDir,

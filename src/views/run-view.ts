@@ -4,6 +4,7 @@ import type { MetricSeries } from '../charts/series';
 import type { DisplayBundle } from './bundle';
 import { boundedChartBundle } from './chart-bundle';
 import { runCardBundles } from './run-card';
+import { emptyRecord } from '../records';
 import { groupTags, noteOf } from './run-tags';
 
 /**
@@ -16,7 +17,7 @@ import { groupTags, noteOf } from './run-tags';
  */
 export async function runBundle(run: Run, histories: readonly MetricSeries[], options: { cells?: readonly CellRecord[]; inputs?: readonly DatasetInput[] } = {}): Promise<DisplayBundle[]> {
   const own = histories.filter((s) => s.runId === run.info.runId);
-  const latest: Record<string, { value: number; step: number }> = {};
+  const latest = emptyRecord<{ value: number; step: number }>();
   for (const [key, m] of Object.entries(run.data.metrics)) latest[key] = { value: m.last, step: m.lastStep };
   const [card] = runCardBundles({
     runName: run.info.runName,

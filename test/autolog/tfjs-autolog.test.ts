@@ -35,7 +35,7 @@ test('params and per-epoch metrics match the History fit returned', async () => 
   assert.equal(runs.length, 1);
   const run = runs[0];
   assert.equal(run.info.status, 'FINISHED');
-  assert.deepEqual(run.data.params, {
+  assert.deepEqual({ ...run.data.params }, {
     optimizer: 'Adam', learning_rate: '0.05', 'optimizer.beta1': '0.9', 'optimizer.beta2': '0.999', 'optimizer.epsilon': '1e-7',
     loss: 'meanSquaredError', metrics: 'mse,mae', epochs: '4', batch_size: '16', validation_split: '0.25', shuffle: 'true',
     layer_count: '2', trainable_params: String(4 * 6 + 6 + 6 * 1 + 1),

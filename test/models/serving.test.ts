@@ -88,24 +88,26 @@ test('params reach the model; instances of named values become columns', async (
   assert.deepEqual(json, { predictions: { input: { x: [1, 2], y: ['a', 'b'] }, params: { k: 3 } } });
 });
 
-test('malformed and wrong-shaped requests get 400 BAD_REQUEST with a clear message, and serving continues', async () => {
-  const cases: [string, RegExp][] = [
-    ['{"inputs": [[1, 2, 3]', /not valid JSON/],
-    ['[1, 2]', /must be a JSON object/],
-    ['{}', /has no input/],
-    ['{"data": [[1, 2, 3]]}', /Unknown field\(s\) "data"/],
-    [JSON.stringify({ inputs: matrix, instances: matrix }), /has instances and inputs; send exactly one/],
-    [JSON.stringify({ dataframe_split: { columns: ['a'], data: [[1, 2]] } }), /row 0 has 2 values for 1 columns/],
-    [JSON.stringify({ dataframe_records: [[1, 2, 3]] }), /list of row objects/],
-    [JSON.stringify({ dataframe_records: [{ a: 1, b: 2 }] }), /missing the required column "c"/],
-    [JSON.stringify({ dataframe_records: [{ a: 1, b: 2, c: 'x' }] }), /column "c" is the string "x"; the signature says double/],
-    [JSON.stringify({ inputs: [[1, 2]] }), /row 0 has 2 values but the signature has 3 columns/],
-    [JSON.stringify({ inputs: matrix, params: 5 }), /"params" must be a JSON object/],
+test('malformed requests get 400 BAD_REQUEST, input the signature refuses 400 INVALID_PARAMETER_VALUE (as MLflow), and serving continues', async () => {
+  const bad = 'BAD_REQUEST';
+  const schema = 'INVALID_PARAMETER_VALUE';
+  const cases: [string, string, RegExp][] = [
+    ['{"inputs": [[1, 2, 3]', bad, /not valid JSON/],
+    ['[1, 2]', bad, /must be a JSON object/],
+    ['{}', bad, /has no input/],
+    ['{"data": [[1, 2, 3]]}', bad, /Unknown field\(s\) "data"/],
+    [JSON.stringify({ inputs: matrix, instances: matrix }), bad, /has instances and inputs; send exactly one/],
+    [JSON.stringify({ dataframe_split: { columns: ['a'], data: [[1, 2]] } }), bad, /row 0 has 2 values for 1 columns/],
+    [JSON.stringify({ dataframe_records: [[1, 2, 3]] }), bad, /list of row objects/],
+    [JSON.stringify({ dataframe_records: [{ a: 1, b: 2 }] }), schema, /missing the required column "c"/],
+    [JSON.stringify({ dataframe_records: [{ a: 1, b: 2, c: 'x' }] }), schema, /column "c" is the string "x"; the signature says long/],
+    [JSON.stringify({ inputs: [[1, 2]] }), schema, /row 0 has 2 values but the signature has 3 columns/],
+    [JSON.stringify({ inputs: matrix, params: 5 }), bad, /"params" must be a JSON object/],
   ];
-  for (const [body, message] of cases) {
+  for (const [body, code, message] of cases) {
     const { status, json } = await invoke(onnxUrl, body);
     assert.equal(status, 400, body);
-    assert.equal(json.error_code, 'BAD_REQUEST', body);
+    assert.equal(json.error_code, code, body);
     assert.match(String(json.message), message, body);
     const ok = await invoke(onnxUrl, JSON.stringify({ inputs: matrix }));
     assert.deepEqual(ok.json, { predictions: expected }, `still serving after ${body}`);
@@ -156,6 +158,8 @@ test('a body over the limit gets 413 without being read to the end, and serving 
   let sentWhenAnswered = 0;
   const status = await new Promise<number>((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: '/invocations', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+      // What the client had handed over when the answer came: a server reading to the end would see all 32 MiB first.
+      sentWhenAnswered = sent;
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -172,7 +176,8 @@ test('a body over the limit gets 413 without being read to the end, and serving 
     pump();
   });
   assert.equal(status, 413);
-  assert.ok(sentWhenAnswered < cap, `answered after ${sentWhenAnswered} bytes, before the whole body was sent`);
+  assert.ok(sentWhenAnswered > 64 * 1024, `the client had sent ${sentWhenAnswered} bytes, past the limit, when the answer came`);
+  assert.ok(sentWhenAnswered < cap, `answered after ${sentWhenAnswered} of ${cap} bytes, before the whole body was sent`);
 
   const ok = await invoke(onnxUrl, JSON.stringify({ inputs: matrix }));
   assert.deepEqual(ok.json, { predictions: expected });

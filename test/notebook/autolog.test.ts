@@ -101,7 +101,7 @@ describe('autolog in a tslab notebook', () => {
     const training = runs.slice(0, 3);
     assert.deepEqual(training.map((r) => r.data.params.lr), ['0.5', '0.1', '0.02']);
     for (const run of training) {
-      assert.deepEqual(run.data.params, {
+      assert.deepEqual({ ...run.data.params }, {
         lr: run.data.params.lr, epochs: '40', 'model.hidden': '8', 'model.act': 'relu', layers: '[8,4]',
       });
       assert.equal(run.data.metrics.loss?.count, 40);
@@ -171,7 +171,7 @@ describe('autolog in a tslab notebook', () => {
     const [run] = killedRuns;
     assert.equal(run.info.status, 'KILLED');
     assert.equal(run.info.statusMessage, 'Error: Interrupted asynchronously');
-    assert.deepEqual(run.data.params, { lr: '0.3' });
+    assert.deepEqual({ ...run.data.params }, { lr: '0.3' });
     assert.ok((run.data.metrics.loss?.count ?? 0) > 0);
     const card = displayOutputs(codeCells(interrupted.notebook)[2]);
     assert.equal(card.length, 1);

@@ -34,7 +34,7 @@ describe('notebooks/quickstart.ipynb', () => {
   it('stores one FINISHED run per executed training cell, with the settings as params', () => {
     assert.equal(runs.length, 3);
     assert.deepEqual(runs.map((r) => r.info.status), ['FINISHED', 'FINISHED', 'FINISHED']);
-    assert.deepEqual(runs.map((r) => r.data.params), [
+    assert.deepEqual(runs.map((r) => ({ ...r.data.params })), [
       { seed: '42', lr: '0.5', epochs: '40', batchSize: '32' },
       { seed: '42', lr: '0.05', epochs: '40', batchSize: '32' },
       { seed: '42', lr: '0.005', epochs: '40', batchSize: '32' },

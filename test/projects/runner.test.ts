@@ -26,7 +26,7 @@ test('a notebook runs as a project run: injected parameters reach the notebook\'
     const result = await runProject({ target: notebook, client, experiment: 'runner', parameters: { lr: ['0.25'], epochs: ['4'] }, progress });
     assert.equal(result.status, 'FINISHED', result.points[0]?.message ?? '');
     const project = await client.getRun(result.runId);
-    assert.deepEqual(project.data.params, { lr: '0.25', epochs: '4' });
+    assert.deepEqual({ ...project.data.params }, { lr: '0.25', epochs: '4' });
     assert.equal(project.data.tags['tracklab.source.type'], 'PROJECT');
     assert.equal(project.data.tags['tracklab.project.notebook'], notebook);
     assert.deepEqual(JSON.parse(project.data.tags['tracklab.project.parameters']!), { lr: 0.25, epochs: 4 });
@@ -34,7 +34,7 @@ test('a notebook runs as a project run: injected parameters reach the notebook\'
     const [child, ...more] = await children(client, result.runId);
     assert.ok(child, 'the run the notebook started is a child of the project run');
     assert.equal(more.length, 0);
-    assert.deepEqual(child.data.params, { lr: '0.25', epochs: '4', label: 'baseline' });
+    assert.deepEqual({ ...child.data.params }, { lr: '0.25', epochs: '4', label: 'baseline' });
     assert.equal(child.data.metrics['loss']?.last, (1 - 0.25) ** 4);
     assert.equal(child.data.metrics['loss']?.count, 4);
     assert.equal(child.data.tags['tracklab.project.notebook'], notebook, 'runs inside know the notebook');
@@ -79,7 +79,7 @@ test('a 2×2 sweep runs 4 project runs under one sweep run, 2 kernels at a time,
     assert.equal(result.status, 'FINISHED', progress.text());
     const points = await children(client, result.runId);
     assert.equal(points.length, 4);
-    assert.deepEqual(points.map((p) => p.data.params).sort((a, b) => `${a.lr}${a.epochs}`.localeCompare(`${b.lr}${b.epochs}`)),
+    assert.deepEqual(points.map((p) => ({ ...p.data.params })).sort((a, b) => `${a.lr}${a.epochs}`.localeCompare(`${b.lr}${b.epochs}`)),
       [{ lr: '0.1', epochs: '2' }, { lr: '0.1', epochs: '3' }, { lr: '0.5', epochs: '2' }, { lr: '0.5', epochs: '3' }]);
     // Two kernels at once, read from the order of the sweep's start and end lines (no clock):
     // two points started before any ended, and never more than two were running.

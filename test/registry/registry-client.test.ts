@@ -35,7 +35,7 @@ describe('RegistryClient', () => {
     assert.match(v1.contentHash, /^[0-9a-f]{64}$/);
     const v2 = await registry.createModelVersion('line', runs[1].modelUri, runs[1].runId, { description: 'slope 2', tags: { data: 'synthetic' } });
     assert.equal(v2.version, 2);
-    assert.deepEqual(v2.tags, { data: 'synthetic' });
+    assert.deepEqual({ ...v2.tags }, { data: 'synthetic' });
     assert.equal(v2.description, 'slope 2');
 
     const again = await registry.registerModel(runs[0].modelUri, 'line');

@@ -4,6 +4,7 @@
  * the whole fit), and the epoch where training was stopped early.
  */
 import type { ActiveRun } from '../../tracking/active-run';
+import { emptyRecord } from '../../records';
 import type { LayersModelLike } from './tfjs-shapes';
 
 /** Keys tfjs puts in batch logs that are bookkeeping, not metrics. */
@@ -25,7 +26,7 @@ export interface EpochLoggerOptions {
 }
 
 function numeric(logs: unknown, prefix: string, skip?: ReadonlySet<string>, keys?: Map<string, string>): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = emptyRecord<number>(); // metric names are the user's: "constructor" is a key like any other
   if (logs === null || typeof logs !== 'object') return out;
   for (const [key, value] of Object.entries(logs as Record<string, unknown>)) {
     if (typeof value !== 'number' || skip?.has(key)) continue;

@@ -16,7 +16,7 @@ import { UsageError, flag, int, parse, str } from '../args';
 import { printJson, printTable, type Io } from '../output';
 
 export const usage = 'tracklab models list [--filter F] [--max N] [--json] | show NAME [--json] | versions NAME [--json] | '
-  + 'alias set NAME ALIAS VERSION | alias delete NAME ALIAS | serve MODEL_URI [--port N] [--host 127.0.0.1]';
+  + 'alias set NAME ALIAS VERSION | alias delete NAME ALIAS | serve MODEL_URI [--port N] [--host 127.0.0.1] [--allowed-hosts NAME,...] [--timeout SECONDS]';
 
 const SUBCOMMANDS = 'list, show NAME, versions NAME, alias set NAME ALIAS VERSION, alias delete NAME ALIAS, serve MODEL_URI';
 
@@ -108,12 +108,18 @@ async function alias(registry: RegistryClient, argv: readonly string[], io: Io):
 }
 
 async function serve(registry: RegistryClient, argv: readonly string[], io: Io): Promise<void> {
-  const args = parse(argv, { port: { type: 'string' }, host: { type: 'string' } }, 1);
+  const args = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, 'allowed-hosts': { type: 'string' }, timeout: { type: 'string' } }, 1);
   const uri = one(args.positionals, 'model URI (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH or a folder)');
   const port = portOf(str(args, 'port'));
   const host = str(args, 'host') ?? '127.0.0.1';
+  const allowedHosts = (str(args, 'allowed-hosts') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const timeout = str(args, 'timeout');
+  const requestTimeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
+  if (requestTimeoutMs !== undefined && !(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    throw new UsageError(`--timeout takes a positive number of seconds for a request to arrive, got "${timeout}".`);
+  }
   const model = await loadModel(uri, { resolver: registry.resolver });
-  const { server, url } = await startScoringServer(model, { port, host });
+  const { server, url } = await startScoringServer(model, { port, host, allowedHosts, requestTimeoutMs, warn: (m) => io.err(m) });
   io.out(`Serving ${uri} (${model.flavor}) at ${url}: POST /invocations, GET /ping, GET /health. Stop with Ctrl-C.`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

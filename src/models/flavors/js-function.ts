@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../../errors';
 import { GENERIC_FLAVOR } from '../mlmodel';
+import { modelMsg as msg } from '../messages';
 import { resolveInsidePackage } from '../package-path';
 import { flavorConfig, type Flavor, type Predictor } from './flavor';
 
@@ -58,8 +59,7 @@ export const jsFunctionFlavor: Flavor = {
 
   async load(dir, mlmodel) {
     const config = flavorConfig(mlmodel, GENERIC_FLAVOR);
-    const file = resolveInsidePackage(dir, config.code, 'the js_function code file');
-    if (!/\.c?js$/.test(file)) throw new TracklabError('INVALID_PARAMETER_VALUE', 'The js_function code file must be a .js or .cjs file.');
+    const file = codeFileInside(dir, config.code);
     const exportName = config.export ?? 'default';
     if (typeof exportName !== 'string' || !EXPORT_NAME.test(exportName)) {
       throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function export ${JSON.stringify(exportName)} is not a JS identifier.`);
@@ -85,6 +85,26 @@ export const jsFunctionFlavor: Flavor = {
     return { predict: (input, params) => target.predict(input, params) };
   },
 };
+
+/**
+ * The package's code file, checked so that `require` can only run that file:
+ * its real path is inside the package, it is a regular file (a directory would
+ * make `require` follow its package.json `main` or index.js, possibly to an
+ * absolute path elsewhere), and `require.resolve` lands on that same file.
+ */
+function codeFileInside(dir: string, rel: unknown): string {
+  const file = resolveInsidePackage(dir, rel, 'the js_function code file');
+  if (!/\.c?js$/.test(file)) throw new TracklabError('INVALID_PARAMETER_VALUE', 'The js_function code file must be a .js or .cjs file.');
+  if (!fs.lstatSync(file).isFile()) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.codeNotRegularFile(String(rel)));
+  let resolved: string | undefined;
+  try {
+    resolved = require.resolve(file);
+  } catch {
+    resolved = undefined;
+  }
+  if (resolved !== file) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.codeResolvesElsewhere(String(rel), resolved));
+  return file;
+}
 
 function hasPredict(value: unknown): value is PredictFn {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PredictFn).predict === 'function';

@@ -17,6 +17,7 @@ import { isPlainObject } from '../safe-keys';
 import { flattenNumbers, isDimsTensor, isTypedArray, nestedShape, typedArrayDtype, unflatten } from '../tensor-data';
 import type { MLmodel } from '../mlmodel';
 import { flavorConfig, type Flavor, type Predictor } from './flavor';
+import { emptyRecord, hasOwnKey } from '../../records';
 import { loadRuntime } from './load-runtime';
 
 const PACKAGE = 'onnxruntime-node';
@@ -107,9 +108,9 @@ function isSession(value: unknown): value is ORT.InferenceSession {
 
 function toFeeds(runtime: typeof ORT, session: ORT.InferenceSession, input: unknown): Record<string, ORT.Tensor> {
   if (isPlainObject(input) && !isDimsTensor(input)) {
-    const feeds: Record<string, ORT.Tensor> = {};
+    const feeds = emptyRecord<ORT.Tensor>(); // input names come from the model file
     for (const name of session.inputNames) {
-      if (!(name in input)) throw new TracklabError('INVALID_PARAMETER_VALUE', `The ONNX model needs the input "${name}"; it takes ${session.inputNames.join(', ')}.`);
+      if (!hasOwnKey(input, name)) throw new TracklabError('INVALID_PARAMETER_VALUE', `The ONNX model needs the input "${name}"; it takes ${session.inputNames.join(', ')}.`);
       feeds[name] = toTensor(runtime, input[name], name);
     }
     return feeds;

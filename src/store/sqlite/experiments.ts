@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import type { Experiment, LifecycleStage } from '../../entities';
 import { TracklabError } from '../../errors';
 import type { NewExperiment } from '../store';
+import { recordFrom } from '../../records';
 import type { Connection } from './connection';
 import { type ExperimentRow, experimentFromRow } from './rows';
 import { idList } from './run-lookup';
@@ -19,7 +20,7 @@ function byId(conn: Connection, id: string): ExperimentRow | undefined {
 
 function tagsOf(conn: Connection, id: string): Record<string, string> {
   const rows = conn.stmt('SELECT key, value FROM experiment_tags WHERE experiment_id = ?').all(id) as { key: string; value: string }[];
-  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  return recordFrom(rows.map((r) => [r.key, r.value]));
 }
 
 export function requireExperimentRow(conn: Connection, idOrName: string): ExperimentRow {
@@ -130,5 +131,5 @@ export function hydrateExperiments(conn: Connection, ids: readonly string[]): Ex
     if (!entries) tags.set(t.experiment_id, entries = []);
     entries.push([t.key, t.value]);
   }
-  return rows.map((row) => experimentFromRow(row, Object.fromEntries(tags.get(row.experiment_id) ?? [])));
+  return rows.map((row) => experimentFromRow(row, recordFrom(tags.get(row.experiment_id) ?? [])));
 }

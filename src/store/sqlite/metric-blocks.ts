@@ -105,3 +105,8 @@ export function readBlocks(conn: Connection, runIds: readonly string[], keys?: r
     return { runId: row.run_id, key: row.key, steps, timestamps, values };
   });
 }
+
+/** Refuses blocks appendBlock would refuse (unequal columns, fractional steps or timestamps), without writing. */
+export function checkBlocks(blocks: readonly MetricColumns[]): void {
+  for (const b of blocks) summarizeBlock(b.runId, b.key, b.steps, b.timestamps, b.values);
+}

@@ -16,8 +16,10 @@ export function writeParamsAndTags(
   if (params && hasKeys(params)) {
     const json = JSON.stringify(params);
     if (!newRun) {
+      // CROSS JOIN keeps json_each outside: one primary-key lookup per new param, whatever the run already has
+      // (with a plain JOIN SQLite scanned the run's params and re-read the JSON for each: quadratic in params).
       const clash = conn.stmt(`SELECT j.key, j.value AS wanted, p.value AS existing FROM json_each(?) j
-        JOIN params p ON p.run_id = ? AND p.key = j.key WHERE p.value != j.value LIMIT 1`).get(json, runId) as
+        CROSS JOIN params p ON p.run_id = ? AND p.key = j.key WHERE p.value != j.value LIMIT 1`).get(json, runId) as
         { key: string; wanted: string; existing: string } | undefined;
       if (clash) {
         throw new TracklabError('INVALID_PARAMETER_VALUE',

@@ -5,6 +5,7 @@
  */
 import { TracklabError } from '../../errors';
 import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../../registry/registry-entities';
+import { parseRecord } from '../../records';
 import type { Connection } from './connection';
 
 /** Columns of a registered model; `m` is registered_models. */
@@ -60,8 +61,8 @@ export function modelFromRow(row: ModelRow): RegisteredModel {
     description: row.description,
     creationTime: row.creation_time,
     lastUpdatedTime: row.last_updated_time,
-    // JSON.parse defines keys as own properties, so a tag named "__proto__" stays a plain key.
-    tags: JSON.parse(row.tags_json) as Record<string, string>,
+    // Prototype-free: a tag named "__proto__" stays a plain key, an absent "constructor" reads as undefined.
+    tags: parseRecord<string>(row.tags_json),
     aliases,
     latestVersion: row.latest_version,
   };
@@ -79,7 +80,7 @@ export function versionFromRow(row: VersionRow): ModelVersion {
     userId: row.user_id,
     creationTime: row.creation_time,
     lastUpdatedTime: row.last_updated_time,
-    tags: JSON.parse(row.tags_json) as Record<string, string>,
+    tags: parseRecord<string>(row.tags_json),
     aliases: (JSON.parse(row.aliases_json) as string[]).sort(byText),
     contentHash: row.content_hash,
   };

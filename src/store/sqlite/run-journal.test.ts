@@ -10,6 +10,7 @@ import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
 import { DB_FILE } from './connection';
 import { JOURNAL_MAX_POINTS } from './run-journal';
+import { WriteParts } from './write-parts';
 import { SqliteStore } from './sqlite-store';
 
 let root: string;
@@ -55,8 +56,8 @@ test('a new run\'s params and tags are one journal row, folded into the tables b
   await createRun('r1', { lr: '0.1', layers: '3' }, { team: 'nlp' });
   assert.deepEqual(counts(), { journal: 1, params: 0, tags: 0, blocks: 0 });
   const run = await store.getRun('r1');
-  assert.deepEqual(run.data.params, { lr: '0.1', layers: '3' });
-  assert.deepEqual(run.data.tags, { team: 'nlp' });
+  assert.deepEqual({ ...run.data.params }, { lr: '0.1', layers: '3' });
+  assert.deepEqual({ ...run.data.tags }, { team: 'nlp' });
   assert.deepEqual(counts(), { journal: 0, params: 2, tags: 1, blocks: 0 });
 });
 
@@ -67,7 +68,7 @@ test('a second store on the file (another process would do the same) sees journa
   try {
     const run = await other.getRun('r1');
     assert.equal(run.info.status, 'FINISHED');
-    assert.deepEqual(run.data.params, { lr: '0.1' });
+    assert.deepEqual({ ...run.data.params }, { lr: '0.1' });
     assert.equal(run.data.metrics.loss.count, 3);
     assert.ok(Object.is(run.data.metrics.loss.last, -0));
     const [history] = await other.readMetrics(['r1']);
@@ -118,7 +119,7 @@ test('a param logged later is checked against journaled params', async () => {
     assert.match(err.message, /"lr" is already "0\.1"/);
     return true;
   });
-  assert.deepEqual((await store.getRun('r1')).data.params, { lr: '0.1' });
+  assert.deepEqual({ ...(await store.getRun('r1')).data.params }, { lr: '0.1' });
 });
 
 test('ending a deleted run with points is refused and leaves the journal as it was', async () => {
@@ -135,10 +136,22 @@ test('entries of a run purged before they were applied are dropped, and later re
   await createRun('kept', { lr: '0.2' });
   await store.setRunLifecycle('gone', 'deleted');
   assert.deepEqual(await store.purgeDeletedRuns(), ['gone']);
-  assert.deepEqual((await store.getRun('kept')).data.params, { lr: '0.2' });
+  assert.deepEqual({ ...(await store.getRun('kept')).data.params }, { lr: '0.2' });
   assert.deepEqual(counts(), { journal: 0, params: 1, tags: 0, blocks: 0 });
   const raw = new Database(path.join(root, DB_FILE), { readonly: true });
   assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
   assert.deepEqual(raw.pragma('foreign_key_check'), []);
   raw.close();
+});
+
+test('a long journal is folded in bounded writes, oldest first, and a read still sees every entry', async () => {
+  const n = WriteParts.journalEntries * 2 + 7;
+  for (let i = 0; i < n; i++) await createRun(`r${i}`, { i: String(i) }, { t: 'x' });
+  assert.equal(counts().journal, n);
+  // A tag written after the entries lands after them: the last write wins over journaled tags.
+  await store.logBatch('r0', { tags: { t: 'later' } });
+  assert.equal(counts().journal, 0);
+  assert.equal((await store.getRun('r0')).data.tags.t, 'later');
+  assert.equal((await store.getRun(`r${n - 1}`)).data.params.i, String(n - 1));
+  assert.equal(counts().params, n);
 });

@@ -51,13 +51,22 @@ export function journalIsEmpty(conn: Connection): boolean {
   return conn.stmt('SELECT seq FROM run_journal LIMIT 1').get() === undefined;
 }
 
+/** Whether the journal holds more than `n` entries (a bounded count: cheap however long it is). */
+export function journalLongerThan(conn: Connection, n: number): boolean {
+  return conn.stmt('SELECT seq FROM run_journal ORDER BY seq LIMIT 1 OFFSET ?').get(n) !== undefined;
+}
+
 /**
- * Folds every entry into the run tables, oldest first, and empties the
- * journal. Returns how many entries it applied. Params and tags of all
- * entries go in with one statement each; a purged run's entries are skipped.
+ * Folds the oldest entries (all, or at most `maxEntries`) into the run
+ * tables, in order, and removes them. Returns how many it applied. Params and
+ * tags of all entries go in with one statement each; a purged run's entries
+ * are skipped.
  */
-export function applyJournal(conn: Connection): number {
-  const last = conn.stmt('SELECT MAX(seq) FROM run_journal').pluck().get() as number | null;
+export function applyJournal(conn: Connection, maxEntries = Infinity): number {
+  const last = (Number.isFinite(maxEntries)
+    ? conn.stmt('SELECT seq FROM run_journal ORDER BY seq LIMIT 1 OFFSET ?').pluck().get(maxEntries - 1)
+      ?? conn.stmt('SELECT MAX(seq) FROM run_journal').pluck().get()
+    : conn.stmt('SELECT MAX(seq) FROM run_journal').pluck().get()) as number | null;
   if (last === null) return 0;
   // Journaled params belong to new runs, so there is nothing to check them against; later tags win.
   conn.stmt(`INSERT INTO params (run_id, key, value)

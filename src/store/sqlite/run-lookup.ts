@@ -1,5 +1,6 @@
 /** Finding runs by id, with the errors every run operation shares. */
 import type { MetricSummary, Run } from '../../entities';
+import { parseRecord, recordFrom } from '../../records';
 import { TracklabError } from '../../errors';
 import type { Connection } from './connection';
 import { RUN_COLUMNS, type RunRow, runInfoFromRow, SUMMARY_COLUMNS, summaryFromRow } from './rows';
@@ -53,13 +54,13 @@ export function hydrateRuns(conn: Connection, ids: readonly string[]): Run[] {
       (SELECT json_group_object(t.key, t.value) FROM tags t WHERE t.run_id = r.run_id) AS tags_json,
       (SELECT json_group_array(json_array(${SUMMARY_COLUMNS})) FROM metric_summaries s WHERE s.run_id = r.run_id) AS metrics_json
     FROM json_each(?) j CROSS JOIN runs r ON r.run_id = j.value ORDER BY j.key`).all(idList(ids)) as HydrationRow[];
-  // JSON.parse defines keys as own properties, so a key like "__proto__" stays a plain key.
+  // Prototype-free records: a key like "__proto__" or "constructor" is a plain key, and an absent one reads as undefined.
   return rows.map((row) => ({
     info: runInfoFromRow(row),
     data: {
-      params: JSON.parse(row.params_json) as Record<string, string>,
-      tags: JSON.parse(row.tags_json) as Record<string, string>,
-      metrics: Object.fromEntries((JSON.parse(row.metrics_json) as SummaryTuple[]).map((t) => [t[0], summaryFromTuple(t)])),
+      params: parseRecord<string>(row.params_json),
+      tags: parseRecord<string>(row.tags_json),
+      metrics: recordFrom((JSON.parse(row.metrics_json) as SummaryTuple[]).map((t) => [t[0], summaryFromTuple(t)])),
     },
   }));
 }

@@ -10,6 +10,7 @@ import type {
 } from '../../entities';
 import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
+import { validateBatchSize } from '../../validation';
 import type {
   CopyProgress, ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
@@ -21,14 +22,15 @@ import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, requireExperimentRow,
   setStage, tagExperiment,
 } from './experiments';
-import { appendBlocks, pointsToBlocks, readBlocks } from './metric-blocks';
+import { appendBlocks, checkBlocks, pointsToBlocks, readBlocks } from './metric-blocks';
 import { runInfoFromRow } from './rows';
 import { assertLoggable, hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
 import { compileExperimentSearch, compileRunSearch } from './search-sql';
 import { insertInputs, listInputRows } from './dataset-rows';
 import { hasKeys, writeParamsAndTags } from './params-tags';
-import { appendJournal, applyJournal, journalFits, journalIsEmpty } from './run-journal';
+import { appendJournal, applyJournal, journalFits, journalIsEmpty, journalLongerThan } from './run-journal';
+import { metricParts, partsOf, pauseAfter, WriteParts } from './write-parts';
 import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsertArtifacts, upsertCell } from './run-files';
 
 export class SqliteStore implements TrackingStore {
@@ -96,7 +98,10 @@ export class SqliteStore implements TrackingStore {
   }
 
   async createRun(input: NewRun): Promise<RunInfo> {
-    return this.conn.write(`create run ${input.runId}`, () => {
+    const points = input.end?.metrics ?? [];
+    const parts = metricParts(points);
+    if (parts.length > 1) checkBlocks(points); // the row and its points are separate writes: refuse bad points before either
+    const info = this.conn.write(`create run ${input.runId}`, () => {
       const exp = requireExperimentRow(this.conn, input.experimentId);
       const experimentId = exp.experiment_id;
       if (exp.lifecycle_stage !== 'active') {
@@ -122,14 +127,15 @@ export class SqliteStore implements TrackingStore {
       }
       const params = input.params && hasKeys(input.params) ? JSON.stringify(input.params) : undefined;
       const tags = input.tags && hasKeys(input.tags) ? JSON.stringify(input.tags) : undefined;
-      const points = end?.metrics ?? [];
       const journaled = journalFits(input.runId, points);
       const blocks = journaled && points.length > 0 ? points : undefined;
       if (params !== undefined || tags !== undefined || blocks !== undefined) appendJournal(this.conn, input.runId, { params, tags, blocks });
       // A new run has nothing in the journal to go before its points.
-      if (!journaled) appendBlocks(this.conn, points);
+      if (!journaled && parts.length <= 1) appendBlocks(this.conn, points);
       return info;
     });
+    if (parts.length > 1) this.writeMetricParts(parts);
+    return info;
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -141,6 +147,14 @@ export class SqliteStore implements TrackingStore {
   }
 
   async updateRun(runId: string, update: RunUpdate): Promise<RunInfo> {
+    if (update.metrics !== undefined && metricParts(update.metrics).length > 1) {
+      // Too many points for one short write: they go first, in parts; the update follows on its own.
+      checkBlocks(update.metrics);
+      this.conn.read(`update run ${runId}`, () => assertLoggable(requireRun(this.conn, runId)));
+      this.foldLongJournal();
+      this.writeMetricParts(metricParts(update.metrics));
+      return this.updateRun(runId, { ...update, metrics: undefined });
+    }
     return this.conn.write(`update run ${runId}`, () => {
       const metrics = update.metrics ?? [];
       // The last points of a run usually fit the journal; they are applied after anything it already holds.
@@ -179,17 +193,29 @@ export class SqliteStore implements TrackingStore {
   }
 
   async purgeDeletedRuns(olderThan?: number): Promise<readonly string[]> {
-    return this.conn.write('purge deleted runs', () => {
-      const ids = (this.conn.stmt(`SELECT run_id FROM runs WHERE lifecycle_stage = 'deleted'
-        AND (? IS NULL OR deleted_time <= ?)`).all(olderThan ?? null, olderThan ?? null) as { run_id: string }[])
-        .map((r) => r.run_id);
-      applyJournal(this.conn);
-      deleteRunsIn(this.conn, ids);
-      return ids;
-    });
+    const ids = this.conn.read('list deleted runs', () => (this.conn.stmt(`SELECT run_id FROM runs WHERE lifecycle_stage = 'deleted'
+      AND (? IS NULL OR deleted_time <= ?)`).all(olderThan ?? null, olderThan ?? null) as { run_id: string }[]).map((r) => r.run_id));
+    this.foldLongJournal();
+    const purged: string[] = [];
+    const parts = partsOf(ids, WriteParts.purgedRuns);
+    for (const [i, part] of parts.entries()) {
+      const started = performance.now();
+      // A run restored since the listing is kept.
+      purged.push(...this.conn.write('purge deleted runs', () => {
+        applyJournal(this.conn);
+        const still = (this.conn.stmt(`SELECT run_id FROM runs WHERE lifecycle_stage = 'deleted'
+          AND run_id IN (SELECT value FROM json_each(?))`).all(idList(part)) as { run_id: string }[]).map((r) => r.run_id);
+        deleteRunsIn(this.conn, still);
+        return still;
+      }));
+      if (i + 1 < parts.length) pauseAfter(started);
+    }
+    return purged;
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    validateBatchSize(batch);
+    this.foldLongJournal();
     this.conn.write(`log to run ${runId}`, () => {
       const row = requireLoggableRun(this.conn, runId);
       applyJournal(this.conn); // params are checked against, and tags and points land after, what the journal holds
@@ -216,10 +242,19 @@ export class SqliteStore implements TrackingStore {
 
   async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
     if (blocks.length === 0) return;
-    this.conn.write('append metrics', () => {
-      applyJournal(this.conn);
-      appendBlocks(this.conn, blocks);
-    });
+    const parts = metricParts(blocks);
+    this.foldLongJournal();
+    if (parts.length === 1) {
+      this.conn.write('append metrics', () => {
+        applyJournal(this.conn);
+        appendBlocks(this.conn, blocks);
+      });
+      return;
+    }
+    // Several writes: check every block and run first, so a bad one still writes nothing.
+    checkBlocks(blocks);
+    this.conn.read('append metrics', () => { for (const runId of new Set(blocks.map((b) => b.runId))) requireLoggableRun(this.conn, runId); });
+    this.writeMetricParts(parts);
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
@@ -239,10 +274,16 @@ export class SqliteStore implements TrackingStore {
   }
 
   async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {
-    this.conn.write(`record artifacts of run ${runId}`, () => {
-      requireLoggableRun(this.conn, runId);
-      upsertArtifacts(this.conn, runId, entries);
-    });
+    const parts = partsOf(entries, WriteParts.artifacts);
+    if (parts.length === 0) parts.push([]);
+    for (const [i, part] of parts.entries()) {
+      const started = performance.now();
+      this.conn.write(`record artifacts of run ${runId}`, () => {
+        requireLoggableRun(this.conn, runId);
+        upsertArtifacts(this.conn, runId, part);
+      });
+      if (i + 1 < parts.length) pauseAfter(started);
+    }
   }
 
   async listArtifacts(runId: string, prefix?: string): Promise<readonly ArtifactEntry[]> {
@@ -295,7 +336,33 @@ export class SqliteStore implements TrackingStore {
 
   /** A read of params, tags or metrics: what the run journal holds is folded in first (see run-journal.ts). */
   private readRunData<T>(doing: string, fn: () => T): T {
+    this.foldLongJournal();
     if (!this.conn.read(doing, () => journalIsEmpty(this.conn))) this.conn.write('apply the run journal', () => applyJournal(this.conn));
     return this.conn.read(doing, fn);
+  }
+
+  /**
+   * Folds a long run journal in bounded transactions, oldest entries first,
+   * until what is left fits one (the caller's write folds that). A loop of
+   * thousands of short runs with no read in between leaves such a journal.
+   */
+  private foldLongJournal(): void {
+    while (this.conn.read('read the run journal', () => journalLongerThan(this.conn, WriteParts.journalEntries))) {
+      const started = performance.now();
+      this.conn.write('apply the run journal', () => applyJournal(this.conn, WriteParts.journalEntries));
+      pauseAfter(started);
+    }
+  }
+
+  /** Appends checked metric parts, one transaction each, pausing between them (see write-parts.ts). */
+  private writeMetricParts(parts: readonly (readonly MetricColumns[])[]): void {
+    for (const [i, part] of parts.entries()) {
+      const started = performance.now();
+      this.conn.write('append metrics', () => {
+        applyJournal(this.conn);
+        appendBlocks(this.conn, part);
+      });
+      if (i + 1 < parts.length) pauseAfter(started);
+    }
   }
 }
