@@ -131,6 +131,20 @@ export function setImplicitRunProvider(provider: (() => ActiveRun) | undefined):
   implicitProvider = provider;
 }
 
+/**
+ * The run `log()` would write to: the innermost active run, else the one a
+ * notebook's autolog opens for the running cell; undefined when neither.
+ */
+export function currentRun(): ActiveRun | undefined {
+  const run = activeRun();
+  if (run !== undefined || implicitProvider === undefined) return run;
+  try {
+    return implicitProvider();
+  } catch {
+    return undefined;
+  }
+}
+
 function current(): ActiveRun {
   const run = activeRun() ?? implicitProvider?.();
   if (run === undefined) throw new TracklabError('INVALID_STATE', msg.noActiveRun());
