@@ -11,12 +11,20 @@ import { getClient } from '../config';
 import { ActiveRun } from './active-run';
 import type { CreateRunOptions } from './client';
 import type { EndStatus } from './lifecycle';
+import { attachSampler, systemMetricsFor, type SystemMetricsOption } from '../system-metrics/run-sampler';
 
 export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   /** Nest under a run: an ActiveRun, a run id, or `true` for the current active run. */
   readonly parent?: ActiveRun | string | true;
   /** Store folder for this run; default: the configured one. */
   readonly home?: string;
+  /**
+   * Sample CPU, memory, event-loop lag, disk, network (and GPU with
+   * nvidia-smi) as `system/*` metrics until the run ends: true, or
+   * `{ intervalMs }` (default 10 s). Default: autolog({ systemMetrics }),
+   * else TRACKLAB_SYSTEM_METRICS=1.
+   */
+  readonly systemMetrics?: SystemMetricsOption;
 }
 
 /** Called with each run startRun() makes active; see onRunStart. */
@@ -53,8 +61,10 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
     parentId = parent;
   }
   // `home` rides along unread: prepareRun takes only the run's own fields.
+  const sampling = systemMetricsFor(options.systemMetrics);
   const run = new ActiveRun(getClient(options.home), { ...options, parent: parentId }, stackHooks);
   stack.push(run);
+  if (sampling) attachSampler(run, sampling);
   if (startListeners.size > 0) notifyStart(run);
   return run;
 }
