@@ -41,7 +41,8 @@ export function confusionMatrixSpec(matrices: readonly ConfusionInput[], options
     width: size,
     height: size,
     encoding: {
-      x: { field: 'predicted', type: 'nominal', title: 'Predicted', sort: labels, axis: { labelAngle: 0, orient: 'top' } },
+      // Faceted, the run names head each matrix: the predicted axis moves below it.
+      x: { field: 'predicted', type: 'nominal', title: 'Predicted', sort: labels, axis: { labelAngle: 0, orient: matrices.length > 1 ? 'bottom' : 'top' } },
       y: { field: 'actual', type: 'nominal', title: 'Actual', sort: labels },
     },
     layer: [

@@ -72,7 +72,8 @@ export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options:
     title,
     data: { values: rows },
     facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12, labelFontWeight: 'bold' } },
-    columns: Math.min(panels.length, 4),
+    // Two columns for four classes (a square), else up to three: four 220-pixel panels overflow a notebook.
+    columns: panels.length === 4 ? 2 : Math.min(panels.length, 3),
     spec: { width, height, layer },
     resolve: { scale: { color: 'shared' } },
     config: baseConfig,

@@ -32,10 +32,14 @@ export const IMAGE_CSS = `
 
 const DISPLAY_SIDE = 112;
 
-/** Display size: small images scaled up by a whole factor, large ones down, to about DISPLAY_SIDE. */
+/**
+ * Display size: about `side` tall and at most four times that wide (a grid
+ * of tiles is wide); small images are scaled up by a whole factor so their
+ * pixels stay crisp squares, large ones scaled down.
+ */
 export function displaySize(width: number, height: number, side = DISPLAY_SIDE): { width: number; height: number } {
-  const longer = Math.max(width, height, 1);
-  const scale = longer < side ? Math.max(1, Math.floor(side / longer)) : side / longer;
+  const fit = Math.min(side / Math.max(height, 1), (4 * side) / Math.max(width, 1));
+  const scale = fit >= 1 ? Math.floor(fit) : fit;
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
