@@ -12,17 +12,39 @@
  *   (mean) / event_loop_lag_max_milliseconds (both of the main thread,
  *   read when the sample is logged).
  *
- * Off the training's hot path: the reading happens in a worker thread
- * (system-sample.ts), which samples on time even when training never yields
- * to the event loop; the worker and its port are unref'd (they keep no
- * process alive); the main thread only logs finished samples when it runs
+ * Off the training's hot path: the reading happens in one worker thread
+ * per process (sampler-worker.ts), which samples on time even when training
+ * never yields to the event loop; the worker and the ports are unref'd (they
+ * keep no process alive); the main thread only logs finished samples when it runs
  * anyway, and takes any still queued synchronously when the run ends.
  */
 import * as path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { findNvidiaSmi } from './gpu';
-import type { WorkerSample } from './sampler-worker';
+import type { WorkerCommand, WorkerSample } from './sampler-worker';
+
+let worker: Worker | undefined;
+let nextSession = 1;
+
+/** The process's one sampling thread, started on first use; unref'd, so it never keeps the process alive. */
+function sharedWorker(): Worker {
+  if (worker !== undefined) return worker;
+  const file = path.join(__dirname, `sampler-worker${path.extname(__filename)}`);
+  const started = new Worker(file, {
+    // Under tsx (tests from source) the worker needs the same loader.
+    execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    resourceLimits: { maxOldGenerationSizeMb: 32 },
+  });
+  started.unref();
+  started.on('error', (error) => {
+    console.warn(`tracklab: the system metrics thread failed: ${error.message}. Runs started from now on start a new one.`);
+    if (worker === started) worker = undefined;
+  });
+  started.on('exit', () => { if (worker === started) worker = undefined; });
+  worker = started;
+  return started;
+}
 
 export const SYSTEM_PREFIX = 'system/';
 export const DEFAULT_INTERVAL_MS = 10_000;
@@ -38,7 +60,7 @@ export interface SamplerOptions {
 export type SampleSink = (metrics: Readonly<Record<string, number>>, step: number, timestamp: number) => void;
 
 export interface Sampler {
-  /** Logs the samples still queued, then stops the worker. */
+  /** Logs the samples still queued, then stops sampling for this run (the shared thread stays, idle). */
   stop(): void;
   /** Samples logged so far. */
   readonly samples: number;
@@ -58,23 +80,16 @@ export function startSampler(sink: SampleSink, options: SamplerOptions = {}): Sa
   let warned = false;
   let lag: IntervalHistogram | undefined;
   try {
-    // Native histogram of the main thread's event-loop delay, sampled every 20 ms by a libuv timer.
-    lag = monitorEventLoopDelay({ resolution: 20 });
+    // Native histogram of the main thread's event-loop delay, sampled every 50 ms by a libuv timer (20 per second would cost the training more).
+    lag = monitorEventLoopDelay({ resolution: 50 });
     lag.enable();
   } catch {
     lag = undefined;
   }
   const { port1, port2 } = new MessageChannel();
-  const file = path.join(__dirname, `sampler-worker${path.extname(__filename)}`);
-  const worker = new Worker(file, {
-    workerData: { intervalMs, nvidiaSmi, port: port2 },
-    transferList: [port2],
-    // Under tsx (tests from source) the worker needs the same loader.
-    execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    resourceLimits: { maxOldGenerationSizeMb: 32 },
-  });
-  worker.unref();
-  worker.on('error', (error) => warn(error));
+  const id = nextSession++;
+  const worker = sharedWorker();
+  worker.postMessage({ type: 'start', id, intervalMs, nvidiaSmi, port: port2 } satisfies WorkerCommand, [port2]);
 
   function warn(error: unknown): void {
     if (warned) return;
@@ -113,7 +128,7 @@ export function startSampler(sink: SampleSink, options: SamplerOptions = {}): Sa
       draining = false;
       stopped = true;
       port1.close();
-      void worker.terminate();
+      worker.postMessage({ type: 'stop', id } satisfies WorkerCommand);
       lag?.disable();
     },
     get samples() {
