@@ -6,31 +6,19 @@
  * ROC curves and image grids must be drawn (screenshot in test-output/).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getClient } from '../../src/config';
 import type { TrackingClient } from '../../src/tracking/client';
 import { launchChromium, outputDir, serveRoutes } from '../browser/chromium';
-import { codeCells, displayOutputs, executeNotebook, mimeText, notebookWorkspace, repoRoot, streamText, type ExecutedNotebook, type NotebookCell } from '../support/jupyter';
+import { codeCells, displayOutputs, executeNotebook, mimeText, notebookWorkspace, repoRoot, runJupyter, streamText, type ExecutedNotebook, type NotebookCell } from '../support/jupyter';
 import { assertChartBundle, markGroups, savedCharts, titles } from './saved-outputs';
 
 function sourceOf(cell: NotebookCell): string {
   return typeof cell.source === 'string' ? cell.source : cell.source.join('');
 }
 
-function jupyter(args: readonly string[], cwd: string): Promise<void> {
-  const command = fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (c: Buffer) => { log += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { log += c.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`jupyter ${args.join(' ')} exited ${code}:\n${log}`))));
-  });
-}
 
 describe('notebooks/evaluate.ipynb', () => {
   let dir: string;
@@ -116,7 +104,7 @@ describe('notebooks/evaluate.ipynb', () => {
 
   it('exported to HTML and opened in Chromium: confusion matrices, ROC curves and image grids are drawn (screenshot)', async () => {
     fs.copyFileSync(path.join(repoRoot(), 'notebooks', 'export', 'tracklab-html.j2'), path.join(dir, 'tracklab-html.j2'));
-    await jupyter(['nbconvert', '--to', 'html', '--template-file', path.join(dir, 'tracklab-html.j2'), '--output', 'evaluate', executed.outputPath], dir);
+    await runJupyter(['nbconvert', '--to', 'html', '--template-file', path.join(dir, 'tracklab-html.j2'), '--output', 'evaluate', executed.outputPath], dir);
     const server = await serveRoutes(new Map([['/evaluate.html', { body: fs.readFileSync(path.join(dir, 'evaluate.html')), type: 'text/html; charset=utf-8' }]]));
     const browser = await launchChromium();
     try {
