@@ -13,6 +13,8 @@ import { configure, getClient } from '../../src/config';
 import { isTracklabError } from '../../src/errors';
 import { evaluate } from '../../src/evaluate/evaluate';
 import { isEvaluationSummary } from '../../src/evaluate/evaluation-summary';
+import { runEvaluation } from '../../src/evaluate/run-evaluation';
+import { evaluationBundles } from '../../src/views/evaluation-view';
 import { logModel } from '../../src/models';
 import * as tl from '../../src/tracking/fluent';
 import { compileVegaLite } from '../../src/charts/render-svg';
@@ -162,6 +164,31 @@ describe('evaluate() classifiers', () => {
     const stored = await getClient().getRun(result.runId);
     assert.equal(stored.info.status, 'FINISHED');
     assert.deepEqual(result.summary.labels, [false, true]);
+  });
+});
+
+describe('evaluate() at size', () => {
+  it('10 classes × 5,000 rows: every plot bundle stays under 300 KB, areas computed on all rows', async () => {
+    let seed = 1;
+    const rand = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+    const targets: number[] = [];
+    const probabilities: number[][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const t = i % 10;
+      targets.push(t);
+      const row = Array.from({ length: 10 }, (_, c) => rand() + (c === t ? 0.8 : 0));
+      const sum = row.reduce((a, b) => a + b, 0);
+      probabilities.push(row.map((v) => v / sum));
+    }
+    const run = tl.startRun();
+    const result = await evaluate({ probabilities }, { id: targets.map((_, i) => i), y: targets }, { modelType: 'classifier', targets: 'y', display: false });
+    await run.end();
+    assert.ok(result.metrics.roc_auc > 0.8 && result.metrics.roc_auc < 1);
+    const outcome = await runEvaluation({ probabilities }, { y: targets }, { modelType: 'classifier', targets: 'y' }, run.id);
+    for (const bundle of evaluationBundles(outcome.summary, outcome.plots, 'run x').slice(1)) {
+      const bytes = Buffer.byteLength(JSON.stringify(bundle.data));
+      assert.ok(bytes <= 300 * 1024, `${String(bundle.data['text/plain'])}: ${bytes} bytes`);
+    }
   });
 });
 
