@@ -10,11 +10,21 @@ import { inKernel } from '../notebook/kernel';
 import { ActiveRun } from '../tracking/active-run';
 import type { TrackingClient } from '../tracking/client';
 import { currentRun, startRun } from '../tracking/fluent';
-import { evaluationBundles } from '../views/evaluation-view';
 import type { EvaluationSummary } from './evaluation-summary';
 import { evalMsg } from './messages';
 import type { EvaluationSource } from './model-runner';
-import { runEvaluation, type EvaluationOutcome, type EvaluationSettings } from './run-evaluation';
+import type { EvaluationOutcome, EvaluationSettings } from './run-evaluation';
+
+// Loaded on first use: metrics, charts and Arrow stay out of `require('tracklab')`.
+function evaluation(): typeof import('./run-evaluation') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./run-evaluation') as typeof import('./run-evaluation');
+}
+
+function views(): typeof import('../views/evaluation-view') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../views/evaluation-view') as typeof import('../views/evaluation-view');
+}
 
 export type { EvaluationSource } from './model-runner';
 export type { EvaluationData, Targets } from './evaluation-data';
@@ -101,11 +111,11 @@ export async function evaluate(source: EvaluationSource | unknown, data: unknown
 }
 
 async function evaluateInto(target: Target, source: unknown, data: unknown, options: EvaluateOptions): Promise<EvaluationResult> {
-  const outcome: EvaluationOutcome = await runEvaluation(source, data, options, target.runId);
+  const outcome: EvaluationOutcome = await evaluation().runEvaluation(source, data, options, target.runId);
   await target.logMetrics(outcome.summary.metrics);
   for (const file of outcome.files) await target.logFile(file.path, file.bytes);
   if (options.display ?? inKernel()) {
-    for (const bundle of evaluationBundles(outcome.summary, outcome.plots, target.label)) display(bundle);
+    for (const bundle of views().evaluationBundles(outcome.summary, outcome.plots, target.label)) display(bundle);
   }
   return { runId: target.runId, metrics: outcome.summary.metrics, artifacts: outcome.files.map((f) => f.path), summary: outcome.summary };
 }

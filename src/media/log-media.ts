@@ -16,6 +16,7 @@ import { tableSchema, tableToIpcFile, toArrowTable, type ColumnSchema, type Tabl
 import { checkFigureSpec } from './figure-spec';
 import { toStoredImage } from './image-input';
 import { mediaMsg } from './messages';
+import { imagePath } from './media-paths';
 import { thumbnail, type Thumbnail } from './thumbnail';
 
 /** Where media goes: a run's artifact writer (ActiveRun's ordered one, or the client's for a run id). */
@@ -48,7 +49,7 @@ export interface LoggedFigure {
   readonly svg: string;
 }
 
-export const IMAGE_PATH = /^images\/(.+)\/step_(\d+)\.(png|jpg)$/;
+export { IMAGE_PATH } from './media-paths';
 
 function invalid(message: string): TracklabError {
   return new TracklabError('INVALID_PARAMETER_VALUE', message);
@@ -69,7 +70,7 @@ export async function logImageTo(sink: ArtifactSink, image: unknown, key: string
   const step = options.step ?? 0;
   if (!Number.isSafeInteger(step) || step < 0) throw invalid(mediaMsg.stepBad(step));
   const stored = toStoredImage(image);
-  const path = normalizeArtifactPath(`images/${key}/step_${step}.${stored.format === 'png' ? 'png' : 'jpg'}`);
+  const path = normalizeArtifactPath(imagePath(key, step, stored.format));
   await sink.logArtifact(stored.bytes, path);
   return {
     key, step, path, format: stored.format, width: stored.width, height: stored.height,

@@ -3,9 +3,7 @@
  * the store as inline cells for the views: each key's steps, thumbnails
  * built from the stored bytes.
  */
-import { IMAGE_PATH } from '../media/log-media';
-import { toStoredImage } from '../media/image-input';
-import { thumbnail } from '../media/thumbnail';
+import { IMAGE_PATH } from '../media/media-paths';
 import type { TrackingClient } from '../tracking/client';
 import { pickSteps, type ImageCell } from '../views/image-views';
 
@@ -23,15 +21,22 @@ export async function imageIndex(client: TrackingClient, runId: string): Promise
   return byKey;
 }
 
+// The PNG codec loads only when a run has images to show.
+function media(): { image: typeof import('../media/image-input'); thumb: typeof import('../media/thumbnail') } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { image: require('../media/image-input') as typeof import('../media/image-input'), thumb: require('../media/thumbnail') as typeof import('../media/thumbnail') };
+}
+
 /** Inline cells for the given steps of one key (at most `maxSteps`, evenly picked). */
 export async function imageCells(client: TrackingClient, runId: string, entries: readonly { step: number; path: string }[], maxSteps: number): Promise<ImageCell[]> {
   const wanted = new Set(pickSteps(entries.map((e) => e.step), maxSteps));
   const cells: ImageCell[] = [];
+  const { image, thumb: thumbs } = media();
   for (const entry of entries) {
     if (!wanted.has(entry.step)) continue;
     const bytes = await client.artifacts.openArtifact(runId, entry.path);
-    const stored = toStoredImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const thumb = thumbnail(stored.bytes, stored.format, stored);
+    const stored = image.toStoredImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const thumb = thumbs.thumbnail(stored.bytes, stored.format, stored);
     cells.push({ step: entry.step, path: entry.path, src: thumb?.src, width: thumb?.width ?? stored.width, height: thumb?.height ?? stored.height });
   }
   return cells;

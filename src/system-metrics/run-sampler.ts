@@ -9,7 +9,13 @@
  * sampler stops when the run ends.
  */
 import { TracklabError } from '../errors';
-import { startSampler, type Sampler, type SamplerOptions } from './sampler';
+import type { Sampler, SamplerOptions } from './sampler';
+
+// Loaded when a run is sampled: worker_threads and perf_hooks stay out of a cold start.
+function sampler(): typeof import('./sampler') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./sampler') as typeof import('./sampler');
+}
 
 export type SystemMetricsOption = boolean | SamplerOptions;
 
@@ -58,17 +64,17 @@ export function systemMetricsFor(option: SystemMetricsOption | undefined): Sampl
 /** Samples the system into `run` until it ends. */
 export function attachSampler(run: SampledRun, options: SamplerOptions): Sampler {
   let ending = false;
-  const sampler = startSampler((metrics, step, timestamp) => {
+  const started = sampler().startSampler((metrics, step, timestamp) => {
     if (run.running || ending) run.client.logMetrics(run.id, metrics, step, timestamp);
   }, options);
   const off = run.subscribe((event) => {
     if (event.type !== 'status') return;
     // end() reports the status before it writes the last points: samples still queued go in with them.
     ending = true;
-    sampler.stop();
+    started.stop();
     ending = false;
     off();
   });
-  if (!run.running) sampler.stop();
-  return sampler;
+  if (!run.running) started.stop();
+  return started;
 }
