@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
 import type * as TF from '@tensorflow/tfjs';
 import { configure, getClient } from '../../src/config';
+import { readIpcWithPolars } from '../support/polars';
 import { isTracklabError } from '../../src/errors';
 import { evaluate } from '../../src/evaluate/evaluate';
 import { isEvaluationSummary } from '../../src/evaluate/evaluation-summary';
@@ -20,8 +21,6 @@ import * as tl from '../../src/tracking/fluent';
 import { compileVegaLite } from '../../src/charts/render-svg';
 import type { VegaLiteSpec } from '../../src/charts/series';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pl = require('nodejs-polars') as typeof import('nodejs-polars');
 
 const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-12, `${what}: ${a} != ${b}`);
 
@@ -75,12 +74,12 @@ describe('evaluate() classifiers', () => {
     await evaluate({ probabilities: probabilityOfOne }, rows, { modelType: 'classifier', targets: 'label', display: false });
     await run.end();
     const bytes = await getClient().artifacts.openArtifact(run.id, 'evaluation/predictions.arrow');
-    const df = pl.readIPC(bytes);
+    const df = readIpcWithPolars(bytes);
     assert.deepEqual(df.columns, ['x', 'target', 'prediction', 'probability_0', 'probability_1']);
     assert.equal(df.height, 6);
-    assert.deepEqual(df.getColumn('x').toArray(), [0.1, 0.4, 0.35, 0.8, 0.4, 0.7]);
-    assert.deepEqual(df.getColumn('prediction').toArray(), [0, 0, 0, 1, 0, 1]);
-    assert.deepEqual(df.getColumn('probability_1').toArray(), probabilityOfOne);
+    assert.deepEqual(df.column('x'), [0.1, 0.4, 0.35, 0.8, 0.4, 0.7]);
+    assert.deepEqual(df.column('prediction'), [0, 0, 0, 1, 0, 1]);
+    assert.deepEqual(df.column('probability_1'), probabilityOfOne);
   });
 
   it('each plot is a Vega-Lite v5 spec that compiles without warnings, with its SVG beside it', async () => {
