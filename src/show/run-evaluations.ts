@@ -13,7 +13,7 @@ export async function runEvaluations(client: TrackingClient, runs: readonly Run[
       if (entry.path !== EVALUATION_FILE && !entry.path.endsWith(`/${EVALUATION_FILE}`)) continue;
       let parsed: unknown;
       try {
-        parsed = JSON.parse((await client.artifacts.openArtifact(runId, entry.path)).toString('utf8'));
+        parsed = JSON.parse((await client.openArtifact(runId, entry.path)).toString('utf8'));
       } catch {
         continue; // not ours, or damaged: the comparison shows the others
       }

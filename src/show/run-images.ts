@@ -34,7 +34,7 @@ export async function imageCells(client: TrackingClient, runId: string, entries:
   const { image, thumb: thumbs } = media();
   for (const entry of entries) {
     if (!wanted.has(entry.step)) continue;
-    const bytes = await client.artifacts.openArtifact(runId, entry.path);
+    const bytes = await client.openArtifact(runId, entry.path);
     const stored = image.toStoredImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const thumb = thumbs.thumbnail(stored.bytes, stored.format, stored);
     cells.push({ step: entry.step, path: entry.path, src: thumb?.src, width: thumb?.width ?? stored.width, height: thumb?.height ?? stored.height });

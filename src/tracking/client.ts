@@ -366,6 +366,11 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     return artifactOps.listArtifacts(this, runId, prefix);
   }
 
+  /** The bytes of one artifact file of a run. @example const text = (await client.openArtifact(runId, 'config.json')).toString('utf8'); */
+  async openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
+    return this.artifacts.openArtifact(runId, artifactPath);
+  }
+
   /** Copies a run's artifacts (`runs:/<id>/<path>`) to `dest` (default: a temp folder) and returns the local path. @example const dir = await client.downloadArtifacts(`runs:/${runId}/plots`, './out'); */
   async downloadArtifacts(location: ArtifactLocation, dest?: string): Promise<string> {
     return this.artifacts.downloadArtifacts(location, dest);

@@ -31,7 +31,7 @@ const rows = [
 const probabilityOfOne = rows.map((r) => r.x);
 
 async function artifactText(runId: string, p: string): Promise<string> {
-  return (await getClient().artifacts.openArtifact(runId, p)).toString('utf8');
+  return (await getClient().openArtifact(runId, p)).toString('utf8');
 }
 
 beforeEach(async () => {
@@ -73,7 +73,7 @@ describe('evaluate() classifiers', () => {
     const run = tl.startRun();
     await evaluate({ probabilities: probabilityOfOne }, rows, { modelType: 'classifier', targets: 'label', display: false });
     await run.end();
-    const bytes = await getClient().artifacts.openArtifact(run.id, 'evaluation/predictions.arrow');
+    const bytes = await getClient().openArtifact(run.id, 'evaluation/predictions.arrow');
     const df = readIpcWithPolars(bytes);
     assert.deepEqual(df.columns, ['x', 'target', 'prediction', 'probability_0', 'probability_1']);
     assert.equal(df.height, 6);

@@ -21,7 +21,7 @@ import * as tl from '../../src/tracking/fluent';
 const arrow = require('apache-arrow') as typeof import('apache-arrow');
 
 async function bytesOf(runId: string, p: string): Promise<Buffer> {
-  return getClient().artifacts.openArtifact(runId, p);
+  return getClient().openArtifact(runId, p);
 }
 
 function invalid(pattern: RegExp): (err: unknown) => boolean {

@@ -41,8 +41,8 @@ describe('notebooks/evaluate.ipynb', () => {
     client = getClient(path.join(dir, 'store'));
   });
 
-  after(() => {
-    client?.store.close();
+  after(async () => {
+    await client?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -126,6 +126,6 @@ describe('a real process training for 30 s with systemMetrics: true (default 10 
     const samples = run.data.metrics['system/process_cpu_percentage'];
     assert.ok((samples?.count ?? 0) >= 2, `samples: ${samples?.count}`);
     assert.ok((samples?.last ?? 0) > 10, `a training process is busy: ${samples?.last}% CPU`);
-    client.store.close();
+    await client.close();
   });
 });
