@@ -57,12 +57,13 @@ describe('binary classifier metrics (sklearn formulas, MLflow names)', () => {
   });
 
   it('precision_recall_auc is average precision (sklearn average_precision_score): Σ (R_n - R_n-1) P_n', () => {
-    // thresholds .8 (P 1, R 1/3), .7 (P 1/2, R 1/3), .4 (P 2/4, R 2/3), .35 (P 3/5, R 1); .1 is past full recall
+    // thresholds .8 (P 1, R 1/3), .7 (P 1/2, R 1/3), .4 (P 2/4, R 2/3), .35 (P 3/5, R 1), .1 (P 3/6, R 1: adds no area)
     close(m.precision_recall_auc, (1 / 3) * 1 + 0 * 0.5 + (1 / 3) * 0.5 + (1 / 3) * 0.6, 'AP');
     close(averagePrecision(posB, scoresB), 0.7, 'AP = 21/30');
     const pr = prCurve(posB, scoresB);
-    assert.deepEqual(pr.recall, [1, 2 / 3, 1 / 3, 1 / 3, 0]);
-    assert.deepEqual(pr.precision, [3 / 5, 2 / 4, 1 / 2, 1, 1]);
+    // sklearn >= 1.1 keeps the thresholds past full recall (1.2.1 gives exactly these points)
+    assert.deepEqual(pr.recall, [1, 1, 2 / 3, 1 / 3, 1 / 3, 0]);
+    assert.deepEqual(pr.precision, [3 / 6, 3 / 5, 2 / 4, 1 / 2, 1, 1]);
   });
 
   it('log_loss is -mean ln p(true class) (sklearn log_loss)', () => {

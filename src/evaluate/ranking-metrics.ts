@@ -90,19 +90,18 @@ export interface PrCurve {
 }
 
 /**
- * sklearn's precision_recall_curve (drop_intermediate=False): thresholds
- * past the first one with full recall are left out, as sklearn does.
- * Recall is NaN without positives.
+ * sklearn's precision_recall_curve (drop_intermediate=False), as since
+ * scikit-learn 1.1: every distinct threshold, the low ones at full recall
+ * included (before 1.1 sklearn cut the curve at the first full recall; the
+ * average precision is the same either way). Recall is NaN without positives.
  */
 export function prCurve(positive: ArrayLike<boolean>, scores: ArrayLike<number>): PrCurve {
   const { tps, fps, thresholds } = binaryClfCurve(positive, scores);
   const p = tps[tps.length - 1] ?? 0;
-  let last = tps.findIndex((tp) => tp === p);
-  if (last < 0) last = tps.length - 1;
   const precision: number[] = [];
   const recall: number[] = [];
   const kept: number[] = [];
-  for (let i = last; i >= 0; i--) {
+  for (let i = tps.length - 1; i >= 0; i--) {
     precision.push(tps[i] / (tps[i] + fps[i]));
     recall.push(p === 0 ? NaN : tps[i] / p);
     kept.push(thresholds[i]);
