@@ -249,7 +249,7 @@ function disable(): void {
   removers = [];
   setImplicitRunProvider(undefined);
   disableTfjsAutolog();
-  setSystemMetricsDefault(false);
+  setSystemMetricsDefault(undefined);
   for (const t of tracked.values()) t.dispose();
   tracked.clear();
   settings = undefined;

@@ -27,11 +27,12 @@ export interface SampledRun {
   subscribe(listener: (event: { readonly type: string }) => void): () => void;
 }
 
-const state: { default: SamplerOptions | undefined } = { default: undefined };
+// `off` is autolog({ systemMetrics: false }): it wins over TRACKLAB_SYSTEM_METRICS=1.
+const state: { default: SamplerOptions | 'off' | undefined } = { default: undefined };
 
-/** Sets what runs that do not say get (autolog({ systemMetrics })). `false` turns it off. */
-export function setSystemMetricsDefault(option: SystemMetricsOption): void {
-  state.default = resolve(option);
+/** Sets what runs that do not say get (autolog({ systemMetrics })); `false` turns it off, `undefined` leaves it to the environment. */
+export function setSystemMetricsDefault(option: SystemMetricsOption | undefined): void {
+  state.default = option === undefined ? undefined : resolve(option) ?? 'off';
 }
 
 function resolve(option: SystemMetricsOption): SamplerOptions | undefined {
@@ -57,7 +58,7 @@ function envIntervalMs(): number | undefined {
 /** The sampler settings of a new run: its own option, else the process default, else the environment. */
 export function systemMetricsFor(option: SystemMetricsOption | undefined): SamplerOptions | undefined {
   if (option !== undefined) return resolve(option);
-  if (state.default !== undefined) return state.default;
+  if (state.default !== undefined) return state.default === 'off' ? undefined : state.default;
   return /^(1|true|yes)$/i.test(process.env.TRACKLAB_SYSTEM_METRICS ?? '') ? resolve(true) : undefined;
 }
 
