@@ -1,7 +1,7 @@
 /**
  * A calibration (reliability) curve: mean predicted probability against the
- * fraction of positives per bin, one line per class, the perfectly
- * calibrated diagonal dotted.
+ * fraction of positives per bin, one line per class, each bin a point
+ * sized by its row count, the perfectly calibrated diagonal dotted.
  */
 import { baseConfig } from './palette';
 import { roundSig, VEGA_LITE_SCHEMA, type VegaLiteSpec } from './series';
@@ -28,12 +28,21 @@ export function calibrationSpec(lines: readonly CalibrationLine[], options: { ti
       },
       {
         data: { values: rows },
-        mark: { type: 'line', point: true, strokeWidth: 2, tooltip: true },
+        layer: [
+          { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.7 } },
+          // A point's area is its bin's row count: a bin of two rows that swings the line looks as small as it is.
+          {
+            mark: { type: 'point', filled: true, opacity: 0.9, tooltip: true },
+            encoding: {
+              size: { field: 'count', type: 'quantitative', title: 'rows in bin', scale: { type: 'sqrt', range: [12, 260] }, legend: { orient: 'bottom' } },
+              tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'y', type: 'quantitative', format: '.3f' }, { field: 'count', type: 'quantitative' }],
+            },
+          },
+        ],
         encoding: {
           x: { field: 'x', type: 'quantitative', title: 'Mean predicted probability', scale: { domain: [0, 1] } },
           y: { field: 'y', type: 'quantitative', title: 'Fraction of positives', scale: { domain: [0, 1] } },
           color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, scheme: names.length <= 10 ? 'tableau10' : 'tableau20' }, legend: { orient: 'bottom', columns: 2 } },
-          tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'y', type: 'quantitative', format: '.3f' }, { field: 'count', type: 'quantitative' }],
         },
       },
     ],

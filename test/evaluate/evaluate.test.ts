@@ -92,6 +92,11 @@ describe('evaluate() classifiers', () => {
       await compileVegaLite(spec);
       assert.match(await artifactText(run.id, files.svg), /^<svg[\s>]/, name);
     }
+    // Calibration bins are points sized by their row count (fixture: bins of 1, 3 and 1 rows, and 1 at 0.8).
+    const calibration = JSON.parse(await artifactText(run.id, result.summary.artifacts.plots.calibration_curve_plot.spec)) as { layer: { layer?: { encoding?: { size?: { field: string } } }[]; data?: { values: { count: number }[] } }[] };
+    const binned = calibration.layer[1];
+    assert.equal(binned.layer?.[1].encoding?.size?.field, 'count');
+    assert.deepEqual(binned.data?.values.map((v) => v.count), [1, 3, 1, 1]);
   });
 
   it('an ml.js random forest (predict + per-label predictProbability) on a multiclass set, weighted OvR AUC', async () => {
