@@ -17,6 +17,8 @@ import { isEvaluationSummary } from '../../src/evaluate/evaluation-summary';
 import { runEvaluation } from '../../src/evaluate/run-evaluation';
 import { evaluationBundles } from '../../src/views/evaluation-view';
 import { logModel } from '../../src/models';
+import { loadModel } from '../../src/models/load-model';
+import { getRegistry, installRegistryResolver } from '../../src/registry';
 import * as tl from '../../src/tracking/fluent';
 import { compileVegaLite } from '../../src/charts/render-svg';
 import type { VegaLiteSpec } from '../../src/charts/series';
@@ -161,6 +163,29 @@ describe('evaluate() classifiers', () => {
     const stored = await getClient().getRun(run.id);
     assert.equal(stored.info.status, 'FINISHED');
     close(stored.data.metrics.val_accuracy_score?.last, right / rows.length, 'stored');
+  });
+
+  it('a models:/name@alias URI on an apache-arrow Table, and the loaded model on an object of columns, give the same metrics', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RandomForestClassifier } = require('ml-random-forest') as { RandomForestClassifier: new (o: object) => { train(x: number[][], y: number[]): void; predict(x: number[][]): number[] } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const arrow = require('apache-arrow') as typeof import('apache-arrow');
+    const forest = new RandomForestClassifier({ nEstimators: 5, seed: 2, noOOB: true });
+    forest.train(rows.map((r) => [r.x]), rows.map((r) => r.label));
+    const trained = tl.startRun();
+    const { modelUri } = await logModel(trained, forest, { name: 'model', inputExample: [{ x: 0.1 }] });
+    await trained.end();
+    installRegistryResolver();
+    const version = await getRegistry().registerModel(modelUri, 'flags');
+    await getRegistry().setRegisteredModelAlias('flags', 'champion', version.version);
+    const table = arrow.tableFromArrays({ x: Float64Array.from(rows.map((r) => r.x)), label: Float64Array.from(rows.map((r) => r.label)) });
+    const byUri = await evaluate('models:/flags@champion', table, { modelType: 'classifier', targets: 'label', display: false });
+    const columns = { x: rows.map((r) => r.x), label: rows.map((r) => r.label) };
+    const byModel = await evaluate(await loadModel(modelUri), columns, { modelType: 'classifier', targets: 'label', display: false });
+    const direct = forest.predict(rows.map((r) => [r.x]));
+    close(byUri.metrics.accuracy_score, direct.filter((p, i) => p === rows[i].label).length / rows.length, 'accuracy of the registered forest = of the forest itself');
+    assert.deepEqual(byModel.metrics, byUri.metrics);
+    assert.match(await artifactText(byUri.runId, 'evaluation/predictions.csv'), /^x,target,prediction\n0\.1,0,/);
   });
 
   it('with no active run, starts one for the evaluation and ends it FINISHED (as mlflow.evaluate)', async () => {
