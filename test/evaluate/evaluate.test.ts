@@ -13,6 +13,7 @@ import { configure, getClient } from '../../src/config';
 import { readIpcWithPolars } from '../support/polars';
 import { isTracklabError } from '../../src/errors';
 import { evaluate } from '../../src/evaluate/evaluate';
+import { logPredictions } from '../../src/evaluate/log-predictions';
 import { isEvaluationSummary } from '../../src/evaluate/evaluation-summary';
 import { runEvaluation } from '../../src/evaluate/run-evaluation';
 import { evaluationBundles } from '../../src/views/evaluation-view';
@@ -193,6 +194,23 @@ describe('evaluate() classifiers', () => {
     const stored = await getClient().getRun(result.runId);
     assert.equal(stored.info.status, 'FINISHED');
     assert.deepEqual(result.summary.labels, [false, true]);
+  });
+});
+
+describe('logPredictions(model, data, targets)', () => {
+  it('infers the model type from the targets as MLflow does: fractional numbers a regressor, labels a classifier', async () => {
+    const run = tl.startRun();
+    const houses = [{ rooms: 2, price: 1.5 }, { rooms: 3, price: 2.25 }, { rooms: 4, price: 2.5 }, { rooms: 5, price: 3.75 }];
+    const priced = await logPredictions((x: number[][]) => x.map((r) => r[0] * 0.75), houses, 'price', { display: false, metricPrefix: 'price_' });
+    assert.equal(priced.summary.modelType, 'regressor');
+    close(priced.metrics.price_mean_absolute_error, (0 + 0 + 0.5 + 0) / 4, 'MAE of 0.75 × rooms');
+    const labelled = await logPredictions((x: number[][]) => x.map((r) => (r[0] > 0.5 ? 1 : 0)), { x: rows.map((r) => r.x) }, rows.map((r) => r.label), { display: false, artifactPath: 'eval-labels' });
+    assert.equal(labelled.summary.modelType, 'classifier');
+    close(labelled.metrics.accuracy_score, 3 / 6, 'x > 0.5 on the binary fixture');
+    await run.end();
+    const stored = (await getClient().getRun(run.id)).data.metrics;
+    assert.equal(stored.price_r2_score?.count, 1);
+    assert.equal(stored.accuracy_score?.last, 0.5);
   });
 });
 
