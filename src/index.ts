@@ -31,6 +31,14 @@ export type { DisplayBundle } from './views/bundle';
 export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
 export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
 
+// Model outputs: evaluation, media and structured logging.
+export { evaluate, type EvaluateOptions, type EvaluationResult, type EvaluationSource, type EvaluationData, type Targets } from './evaluate/evaluate';
+export { logPredictions } from './evaluate/log-predictions';
+export type { EvaluationSummary } from './evaluate/evaluation-summary';
+export { logImage, logTable, logFigure, logText, logDict } from './show/media';
+export type { LoggedImage, LoggedTable, LoggedFigure } from './media/log-media';
+export type { TableSource } from './media/arrow-table';
+
 // Models, registry, serving.
 export {
   logModel, loadModel, saveModel, inferSignature, setModelsUriResolver,

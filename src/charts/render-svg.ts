@@ -33,8 +33,17 @@ function loadVega(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
   return modules;
 }
 
-/** Compiles a Vega-Lite spec to Vega, failing on any vega-lite warning. */
-export async function compileVegaLite(spec: VegaLiteSpec): Promise<Record<string, unknown>> {
+/**
+ * How a spec is checked: tracklab's own charts fail on any warning (a
+ * warning there is a bug); a user's spec (logFigure) may warn, and a spec
+ * that does not compile is the user's error, not an internal one.
+ */
+export interface RenderOptions {
+  readonly userSpec?: boolean;
+}
+
+/** Compiles a Vega-Lite spec to Vega, failing on any vega-lite warning (unless `userSpec`). */
+export async function compileVegaLite(spec: VegaLiteSpec, options: RenderOptions = {}): Promise<Record<string, unknown>> {
   const { vl } = await loadVega();
   const warnings: string[] = [];
   const logger = recordingLogger(warnings);
@@ -42,9 +51,10 @@ export async function compileVegaLite(spec: VegaLiteSpec): Promise<Record<string
   try {
     compiled = vl.compile(spec, { logger });
   } catch (cause) {
+    if (options.userSpec) throw new TracklabError('INVALID_PARAMETER_VALUE', `Vega-Lite cannot compile the figure: ${cause instanceof Error ? cause.message : String(cause)}. Check the spec against the Vega-Lite v5 docs.`, { cause });
     throw new TracklabError('INTERNAL_ERROR', `Vega-Lite could not compile a tracklab chart: ${String(cause)}. This is a tracklab bug; please report it.`, { cause });
   }
-  if (warnings.length > 0) {
+  if (warnings.length > 0 && !options.userSpec) {
     throw new TracklabError('INTERNAL_ERROR', `Vega-Lite warned while compiling a tracklab chart: ${warnings.join('; ')}. This is a tracklab bug; please report it.`);
   }
   return compiled.spec as Record<string, unknown>;
@@ -58,9 +68,9 @@ export async function compileVegaLite(spec: VegaLiteSpec): Promise<Record<string
  * @example
  * const svg = await renderSvg(lineChartSpec('loss', series));
  */
-export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+export async function renderSvg(spec: VegaLiteSpec, options: RenderOptions = {}): Promise<string> {
   const { vega } = await loadVega();
-  const vgSpec = await compileVegaLite(spec);
+  const vgSpec = await compileVegaLite(spec, options);
   const warnings: string[] = [];
   const view = new vega.View(vega.parse(vgSpec), {
     renderer: 'none',
@@ -70,7 +80,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   });
   try {
     const svg = await view.toSVG();
-    if (warnings.length > 0) {
+    if (warnings.length > 0 && !options.userSpec) {
       throw new TracklabError('INTERNAL_ERROR', `Vega warned while rendering a tracklab chart: ${warnings.join('; ')}. This is a tracklab bug; please report it.`);
     }
     return roundPaths(svg);

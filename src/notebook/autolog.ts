@@ -22,6 +22,7 @@ import { inKernel, kernelBridge } from './kernel';
 import { notebookMsg, warnOnce } from './messages';
 import { trackRun, type TrackedRun } from './tracked-run';
 import { disableTfjsAutolog, enableTfjsAutolog, type TfjsAutologOptions } from '../autolog/tfjs';
+import { setSystemMetricsDefault, type SystemMetricsOption } from '../system-metrics/run-sampler';
 
 export interface AutologOptions {
   /** Which top-level variables become params of a cell's run: 'auto' (default), only these names, or none. */
@@ -32,6 +33,8 @@ export interface AutologOptions {
   readonly disable?: boolean;
   /** TensorFlow.js: options for logging model.fit()/fitDataset(), or false to leave them alone. Default on. */
   readonly tfjs?: TfjsAutologOptions | false;
+  /** Sample system metrics (system/*) on every run from now on: true or { intervalMs }. Default off (or TRACKLAB_SYSTEM_METRICS=1). */
+  readonly systemMetrics?: SystemMetricsOption;
 }
 
 interface Settings {
@@ -249,6 +252,7 @@ function disable(): void {
   removers = [];
   setImplicitRunProvider(undefined);
   disableTfjsAutolog();
+  setSystemMetricsDefault(undefined);
   for (const t of tracked.values()) t.dispose();
   tracked.clear();
   settings = undefined;
@@ -271,6 +275,7 @@ export function autolog(opts: AutologOptions = {}): void {
   const next = validate(opts);
   const first = settings === undefined;
   settings = next;
+  if (opts.systemMetrics !== undefined) setSystemMetricsDefault(opts.systemMetrics);
   if (opts.tfjs === false) disableTfjsAutolog();
   else enableTfjsAutolog(opts.tfjs, { implicitRun });
   if (!first) return;

@@ -7,6 +7,7 @@ import type { CellRecord, RunStatus } from '../entities';
 import type { ActiveRun, RunEvent } from '../tracking/active-run';
 import type { DisplayBundle } from '../views/bundle';
 import { runCardBundles, type RunCardCell } from '../views/run-card';
+import type { ImageCell } from '../views/image-views';
 import type { CellEnd, CellStart } from './cell-hooks';
 import { liveDisplay, type LiveDisplay } from './live-display';
 import { notebookMsg, warnOnce } from './messages';
@@ -62,6 +63,8 @@ function thin(series: Series): void {
 /** Starts tracking `run`: listens to its events and records cells to its store. */
 export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
   const series = new Map<string, Series>();
+  /** The latest image of each key, for the card. */
+  const images = new Map<string, ImageCell & { key: string }>();
   /** By the hooks' cell seq: entries keep the cell, this run's own seq, and how it ended. */
   const cells = new Map<number, { cell: CellStart; seq: number; end?: CellEnd }>();
   let seq = 0;
@@ -102,6 +105,7 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
       latest: snap.latest,
       series: [...series.entries()].map(([key, s]) => ({ key, steps: s.steps, values: s.values })),
       cells: cardCells(),
+      images: [...images.values()],
       startTime: snap.startTime,
       endTime: outcome?.endTime ?? null,
     });
@@ -119,6 +123,11 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
         s.values.push(point.value);
         if (s.steps.length > SERIES_CAP) thin(s);
       }
+    }
+    if (event.type === 'image') {
+      const { key, step, path, width, height, thumbnail } = event.image;
+      const old = images.get(key);
+      if (!old || step >= old.step) images.set(key, { key, step, path, width: thumbnail?.width ?? width, height: thumbnail?.height ?? height, src: thumbnail?.src });
     }
     // A new card renders itself once; an open one is marked dirty (rendering waits for the throttle).
     if (card) card.update(render);

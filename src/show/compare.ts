@@ -7,6 +7,11 @@ import type { DisplayBundle } from '../views/bundle';
 import { currentExperiment } from '../tracking/fluent';
 import { compareBundles } from '../views/comparison';
 import { selectRuns, type RunSelection } from './select-runs';
+import { evaluationComparisonBundles } from '../views/evaluation-comparison';
+import { imageGridBundle } from '../views/image-views';
+import type { TrackingClient } from '../tracking/client';
+import { imageCells, imageIndex } from './run-images';
+import { runEvaluations } from './run-evaluations';
 
 export interface CompareOptions extends RunSelection {
   /** Metric to compare on; default: the metric most runs share (loss-like keys first). */
@@ -20,7 +25,19 @@ export interface CompareOptions extends RunSelection {
   readonly params?: readonly string[];
   /** Param of the scatter; default: the one most related to the metric. */
   readonly scatterParam?: string;
+  /**
+   * Compare the runs' evaluations (evaluate()) instead: their metrics table,
+   * ROC curves overlaid and confusion matrices side by side. `metric` then
+   * picks the best run (default roc_auc, or r2_score for regressors).
+   */
+  readonly evaluation?: boolean;
+  /** Add a grid of runs × steps for each logged image key (default true). */
+  readonly images?: boolean;
 }
+
+const MAX_GRID_KEYS = 3;
+const MAX_GRID_STEPS = 8;
+const MAX_GRID_RUNS = 12;
 
 /**
  * Compares runs on one metric right under the cell: a table of the params
@@ -47,13 +64,36 @@ export async function comparison(options: CompareOptions = {}): Promise<DisplayB
     const where = options.runs ? '' : options.experiment === undefined ? ` in the current experiment (${currentExperiment(client)}; name one with { experiment })` : '';
     throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `No runs to compare${where}: check the experiment name and filter, or log a run first.`);
   }
+  const grids = options.images === false ? [] : await imageGrids(client, runs);
+  if (options.evaluation) {
+    return [...await evaluationComparisonBundles(await runEvaluations(client, runs), { metric: options.metric, mode: options.mode }), ...grids];
+  }
   const metric = options.metric ?? defaultMetric(runs);
   const ids = runs.map((r) => r.info.runId);
   const [histories, inputs] = await Promise.all([client.store.readMetrics(ids, [metric]), client.listInputs(ids)]);
-  return compareBundles({
+  const bundles = await compareBundles({
     runs, histories, metric, mode: options.mode, smoothing: options.smoothing, logScale: options.logScale,
     params: options.params, scatterParam: options.scatterParam, datasets: datasetLabels(inputs), latestRunId,
   });
+  return [...bundles, ...grids];
+}
+
+/** One grid of runs × steps per image key the runs logged (the keys most runs share first). */
+async function imageGrids(client: TrackingClient, runs: readonly Run[]): Promise<DisplayBundle[]> {
+  const indexes = await Promise.all(runs.slice(0, MAX_GRID_RUNS).map(async (r) => ({ run: r, images: await imageIndex(client, r.info.runId) })));
+  const counts = new Map<string, number>();
+  for (const { images } of indexes) for (const key of images.keys()) counts.set(key, (counts.get(key) ?? 0) + 1);
+  const keys = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_GRID_KEYS).map(([k]) => k);
+  const grids: DisplayBundle[] = [];
+  for (const key of keys) {
+    const rows = [];
+    for (const { run, images } of indexes) {
+      const entries = images.get(key);
+      if (entries) rows.push({ name: run.info.runName || run.info.runId, cells: await imageCells(client, run.info.runId, entries, MAX_GRID_STEPS) });
+    }
+    grids.push(imageGridBundle(key, rows));
+  }
+  return grids;
 }
 
 function defaultMetric(runs: readonly Run[]): string {

@@ -2,6 +2,8 @@
 import { display } from '../notebook/display';
 import type { DisplayBundle } from '../views/bundle';
 import { runBundle } from '../views/run-view';
+import { imageStripBundle, type ImageCell } from '../views/image-views';
+import { imageCells, imageIndex } from './run-images';
 import { runsTableBundle } from '../views/runs-table';
 import { runIdOf, selectRuns, type RunRef, type RunSelection } from './select-runs';
 import { getClient } from '../config';
@@ -10,8 +12,8 @@ import type { TrackingClient } from '../tracking/client';
 
 /**
  * Shows one run under the cell: status, note (tag `tracklab.note`), params,
- * latest metrics, datasets, provenance, a chart per metric, and the notebook
- * cells recorded on it.
+ * latest metrics, datasets, provenance, a chart per metric, the notebook
+ * cells recorded on it, and each logged image key as a strip over its steps.
  *
  * @example
  * const run = tracklab.startRun(); ...; await run.end();
@@ -29,8 +31,20 @@ export async function runView(run: RunRef, options: { client?: TrackingClient } 
   const [full, histories, cells, inputs] = await Promise.all([
     client.getRun(runId), client.store.readMetrics([runId]), client.store.listCells(runId), client.listInputs(runId),
   ]);
-  return runBundle(full, histories, { cells, inputs });
+  const images = await imageIndex(client, runId);
+  const strips: DisplayBundle[] = [];
+  const latest: (ImageCell & { key: string })[] = [];
+  for (const [key, entries] of [...images].slice(0, MAX_IMAGE_KEYS)) {
+    const cells = await imageCells(client, runId, entries, MAX_STRIP_STEPS);
+    const last = cells[cells.length - 1];
+    if (last) latest.push({ ...last, key });
+    strips.push(imageStripBundle(key, cells, entries.length > cells.length ? `${cells.length} of ${entries.length} steps shown` : undefined));
+  }
+  return [...await runBundle(full, histories, { cells, inputs, images: latest }), ...strips];
 }
+
+const MAX_IMAGE_KEYS = 6;
+const MAX_STRIP_STEPS = 12;
 
 /**
  * A table of runs (newest first) with their params, the datasets they used

@@ -7,6 +7,8 @@
  * hot-path buffer.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
+import type { ArtifactSink, LoggedFigure, LoggedImage, LoggedTable } from '../media/log-media';
+import type { TableSource } from '../media/arrow-table';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
 import type { ArtifactEntry, DatasetInput, MetricPoint, RunStatus } from '../entities';
 import { recordProvenance } from '../provenance/provenance';
@@ -23,9 +25,16 @@ import type { EndStatus } from './lifecycle';
 export type RunEvent =
   | { readonly type: 'metrics'; readonly points: readonly MetricPoint[] }
   | { readonly type: 'params' | 'tags'; readonly values: Readonly<Record<string, string>> }
-  | { readonly type: 'status'; readonly status: RunStatus };
+  | { readonly type: 'status'; readonly status: RunStatus }
+  | { readonly type: 'image'; readonly image: LoggedImage };
 
 export type RunListener = (event: RunEvent) => void;
+
+// Loaded on first use: most runs log no media, and pngjs/yaml stay out of a cold start.
+function media(): typeof import('../media/log-media') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../media/log-media') as typeof import('../media/log-media');
+}
 
 export interface LatestMetric {
   readonly value: number;
@@ -254,6 +263,41 @@ export class ActiveRun implements OwnedRun {
     this.chain = op.catch(() => undefined);
     await op;
     return entries;
+  }
+
+  /**
+   * Logs an image at a step of `key` (PNG/JPEG bytes kept as they are; pixels and tfjs tensors stored as PNG). See TrackingClient.logImage.
+   * @example await run.logImage({ data: pixels, shape: [28, 28] }, 'samples', { step: epoch });
+   */
+  async logImage(image: unknown, key: string, options: { step?: number } = {}): Promise<LoggedImage> {
+    const logged = await media().logImageTo(this.sink(), image, key, options);
+    this.emit({ type: 'image', image: logged });
+    return logged;
+  }
+
+  /** Logs a table as an Arrow artifact; see TrackingClient.logTable. @example await run.logTable(rows, 'predictions'); */
+  logTable(data: TableSource, name: string): Promise<LoggedTable> {
+    return media().logTableTo(this.sink(), data, name);
+  }
+
+  /** Logs a Vega-Lite v5 spec and its SVG; see TrackingClient.logFigure. @example await run.logFigure(spec, 'class-balance'); */
+  logFigure(spec: unknown, name: string): Promise<LoggedFigure> {
+    return media().logFigureTo(this.sink(), spec, name);
+  }
+
+  /** MLflow's log_text. @example await run.logText(report, 'report.md'); */
+  logText(text: string, artifactFile: string): Promise<string> {
+    return media().logTextTo(this.sink(), text, artifactFile);
+  }
+
+  /** MLflow's log_dict (YAML for .yaml/.yml, else JSON). @example await run.logDict(config, 'config.yaml'); */
+  logDict(dict: unknown, artifactFile: string): Promise<string> {
+    return media().logDictTo(this.sink(), dict, artifactFile);
+  }
+
+  private sink(): ArtifactSink {
+    if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
+    return { logArtifact: (bytes, path) => this.logArtifact(bytes, path) };
   }
 
   /** Records a dataset this run used; see TrackingClient.logInput. @example await run.logInput(rows, { context: 'training' }); */

@@ -19,6 +19,9 @@ import { openStore } from './open-store';
 import { prepareRun, type CreateRunOptions, type PreparedRun } from './run-input';
 import { resolveHome } from './settings';
 import * as artifactOps from './client-artifacts';
+import * as mediaOps from './client-media';
+import type { LoggedFigure, LoggedImage, LoggedTable } from '../media/log-media';
+import type { TableSource } from '../media/arrow-table';
 import { asTracklabError } from './client-errors';
 import * as experimentOps from './client-experiments';
 import * as maintenance from './client-maintenance';
@@ -316,6 +319,45 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     return artifactOps.logArtifact(this, runId, source, artifactPath);
   }
 
+  // ---- media and structured logging (see src/media/log-media.ts) --------
+
+  /**
+   * Logs an image at a step of `key`: PNG or JPEG bytes (stored byte for
+   * byte), pixels with a shape (`{ data, shape: [h, w, c] }`, nested arrays)
+   * or a tfjs tensor (stored as PNG), at `images/<key>/step_<step>.png`.
+   * @example await client.logImage(runId, { data: rgba, shape: [32, 32, 4] }, 'samples', { step: 10 });
+   */
+  logImage(runId: string, image: unknown, key: string, options: { step?: number } = {}): Promise<LoggedImage> {
+    return mediaOps.logImage(this, runId, image, key, options);
+  }
+
+  /**
+   * Logs rows, columns or an apache-arrow Table as `tables/<name>.arrow` (Arrow IPC with its schema).
+   * @example await client.logTable(runId, [{ id: 1, label: 'cat' }], 'samples');
+   */
+  logTable(runId: string, data: TableSource, name: string): Promise<LoggedTable> {
+    return mediaOps.logTable(this, runId, data, name);
+  }
+
+  /**
+   * Logs a Vega-Lite v5 spec and its server-rendered SVG as `figures/<name>.vl.json` and `.svg`.
+   * Specs that load anything (`url` data, image URLs, links, loaders) are refused.
+   * @example await client.logFigure(runId, { mark: 'bar', data: { values }, encoding }, 'class-balance');
+   */
+  logFigure(runId: string, spec: unknown, name: string): Promise<LoggedFigure> {
+    return mediaOps.logFigure(this, runId, spec, name);
+  }
+
+  /** MLflow's log_text. @example await client.logText(runId, 'all good', 'notes.txt'); */
+  logText(runId: string, text: string, artifactFile: string): Promise<string> {
+    return mediaOps.logText(this, runId, text, artifactFile);
+  }
+
+  /** MLflow's log_dict: YAML for .yaml/.yml, JSON otherwise. @example await client.logDict(runId, { layers: 3 }, 'config.yaml'); */
+  logDict(runId: string, dict: unknown, artifactFile: string): Promise<string> {
+    return mediaOps.logDict(this, runId, dict, artifactFile);
+  }
+
   /** Logs every file under a folder (MLflow's log_artifacts). @example await client.logArtifacts(runId, './outputs', 'outputs'); */
   logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<ArtifactEntry[]> {
     return artifactOps.logArtifacts(this, runId, localDir, artifactPath);
@@ -332,6 +374,11 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   /** @example const entries = await client.listArtifacts(runId, 'plots'); */
   listArtifacts(runId: string, prefix?: string): Promise<ArtifactEntry[]> {
     return artifactOps.listArtifacts(this, runId, prefix);
+  }
+
+  /** The bytes of one artifact file of a run. @example const text = (await client.openArtifact(runId, 'config.json')).toString('utf8'); */
+  async openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
+    return this.artifacts.openArtifact(runId, artifactPath);
   }
 
   /** Copies a run's artifacts (`runs:/<id>/<path>`) to `dest` (default: a temp folder) and returns the local path. @example const dir = await client.downloadArtifacts(`runs:/${runId}/plots`, './out'); */

@@ -12,12 +12,20 @@ import { ActiveRun } from './active-run';
 import type { CreateRunOptions } from './client';
 import type { EndStatus } from './lifecycle';
 import { defaultExperiment } from './settings';
+import { attachSampler, systemMetricsFor, type SystemMetricsOption } from '../system-metrics/run-sampler';
 
 export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   /** Nest under a run: an ActiveRun, a run id, or `true` for the current active run. */
   readonly parent?: ActiveRun | string | true;
   /** Store folder for this run; default: the configured one. */
   readonly home?: string;
+  /**
+   * Sample CPU, memory, event-loop lag, disk, network (and GPU with
+   * nvidia-smi) as `system/*` metrics until the run ends: true, or
+   * `{ intervalMs }` (default 10 s). Default: autolog({ systemMetrics }),
+   * else TRACKLAB_SYSTEM_METRICS=1.
+   */
+  readonly systemMetrics?: SystemMetricsOption;
 }
 
 /** Called with each run startRun() makes active; see onRunStart. */
@@ -56,9 +64,11 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
     parentId = parent;
   }
   // `home` rides along unread: prepareRun takes only the run's own fields.
+  const sampling = systemMetricsFor(options.systemMetrics);
   const run = new ActiveRun(getClient(options.home), { ...options, parent: parentId }, stackHooks);
   stack.push(run);
   lastStarted = run;
+  if (sampling) attachSampler(run, sampling);
   if (startListeners.size > 0) notifyStart(run);
   return run;
 }
@@ -154,6 +164,20 @@ export async function withRun<T>(
  */
 export function setImplicitRunProvider(provider: (() => ActiveRun) | undefined): void {
   implicitProvider = provider;
+}
+
+/**
+ * The run `log()` would write to: the innermost active run, else the one a
+ * notebook's autolog opens for the running cell; undefined when neither.
+ */
+export function currentRun(): ActiveRun | undefined {
+  const run = activeRun();
+  if (run !== undefined || implicitProvider === undefined) return run;
+  try {
+    return implicitProvider();
+  } catch {
+    return undefined;
+  }
 }
 
 function current(): ActiveRun {

@@ -17,6 +17,7 @@ import { Mime, type DisplayBundle } from './bundle';
 import { formatDuration, formatNumber } from './format';
 import { htmlTable, TABLE_CSS } from './html-table';
 import { statusBadge } from './status-badge';
+import { IMAGE_CSS, latestImagesHtml, type ImageCell } from './image-views';
 import type { Table } from './table';
 import { textTable } from './text-table';
 
@@ -40,6 +41,8 @@ export interface RunCardState {
   readonly note?: string | null;
   /** Datasets the run used (`client.listInputs(runId)`); a table of them when there are any. */
   readonly inputs?: readonly DatasetInput[];
+  /** The latest logged image of each key (logImage), shown small under the tables. */
+  readonly images?: readonly (ImageCell & { readonly key: string })[];
   /** Provenance tags as [key, value] (see `groupTags()`), in a collapsed section. */
   readonly provenance?: readonly (readonly [string, string])[];
   readonly startTime: number;
@@ -102,9 +105,9 @@ export function runCardBundles(state: RunCardState): DisplayBundle[] {
       `</details>`
     : '';
   const html =
-    `<style>${TABLE_CSS}\n${CARD_CSS}</style><div class="tl-wrap tl-card">${head}${message}${noteHtml}<div class="tl-card-cols">` +
+    `<style>${TABLE_CSS}\n${CARD_CSS}${state.images?.length ? `\n${IMAGE_CSS}` : ''}</style><div class="tl-wrap tl-card">${head}${message}${noteHtml}<div class="tl-card-cols">` +
     `${htmlTable(paramsTable, { withStyle: false })}${htmlTable(metricsTable, { withStyle: false })}` +
-    `${inputsTable ? htmlTable(inputsTable, { withStyle: false }) : ''}</div>${provenance}${history}</div>`;
+    `${inputsTable ? htmlTable(inputsTable, { withStyle: false }) : ''}</div>${latestImagesHtml(state.images ?? [])}${provenance}${history}</div>`;
 
   const text = [
     `run ${oneLine(state.runName)} [${state.status}] ${formatDuration(elapsed)} (${state.runId})`,
@@ -113,6 +116,7 @@ export function runCardBundles(state: RunCardState): DisplayBundle[] {
     textTable(paramsTable),
     textTable(metricsTable),
     ...(inputsTable ? [textTable(inputsTable)] : []),
+    ...(state.images?.length ? [`images: ${state.images.map((i) => `${oneLine(i.key)} (step ${i.step})`).join(', ')}`] : []),
     ...(cells.length ? [`cells: ${cells.map((c) => cellLine(c)).join('; ')}`] : []),
   ].join('\n');
   return [{ data: { [Mime.html]: html, [Mime.plain]: text } }];

@@ -5,6 +5,7 @@ import type { DisplayBundle } from './bundle';
 import { boundedChartBundle } from './chart-bundle';
 import { runCardBundles } from './run-card';
 import { emptyRecord } from '../records';
+import type { ImageCell } from './image-views';
 import { groupTags, noteOf } from './run-tags';
 
 /**
@@ -15,7 +16,7 @@ import { groupTags, noteOf } from './run-tags';
  * @example
  * for (const b of await runBundle(run, histories)) display(b);
  */
-export async function runBundle(run: Run, histories: readonly MetricSeries[], options: { cells?: readonly CellRecord[]; inputs?: readonly DatasetInput[] } = {}): Promise<DisplayBundle[]> {
+export async function runBundle(run: Run, histories: readonly MetricSeries[], options: { cells?: readonly CellRecord[]; inputs?: readonly DatasetInput[]; images?: readonly (ImageCell & { readonly key: string })[] } = {}): Promise<DisplayBundle[]> {
   const own = histories.filter((s) => s.runId === run.info.runId);
   const latest = emptyRecord<{ value: number; step: number }>();
   for (const [key, m] of Object.entries(run.data.metrics)) latest[key] = { value: m.last, step: m.lastStep };
@@ -35,6 +36,7 @@ export async function runBundle(run: Run, histories: readonly MetricSeries[], op
     })),
     note: noteOf(run.data.tags),
     inputs: options.inputs,
+    images: options.images,
     provenance: groupTags(run.data.tags).provenance,
     startTime: run.info.startTime,
     endTime: run.info.endTime,

@@ -12,12 +12,11 @@
 // file written by the extractor when there is one, else a data: URI (one
 // self-contained file). An SVG in an <img> cannot run script.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { executeNotebook, notebookWorkspace, repoRoot } from '../support/jupyter';
+import { executeNotebook, notebookWorkspace, repoRoot, runJupyter } from '../support/jupyter';
 import { launchChromium, outputDir, serveRoutes } from './chromium';
 
 /** The repo's export template (notebooks/export/tracklab-html.j2), which README tells users to pass to nbconvert. */
@@ -25,17 +24,6 @@ const HTML_TEMPLATE = fs.readFileSync(path.join(repoRoot(), 'notebooks', 'export
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
-function jupyter(args: readonly string[], cwd: string): Promise<void> {
-  const command = fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (c: Buffer) => { log += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { log += c.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`jupyter ${args.join(' ')} exited ${code}:\n${log}`))));
-  });
-}
 
 /** Executes notebooks/<name>.ipynb in `dir` and exports it to `<name>.html` (plus `<name>_files/` when extracting). */
 async function executeAndExport(dir: string, name: string, extract: boolean): Promise<void> {
@@ -43,7 +31,7 @@ async function executeAndExport(dir: string, name: string, extract: boolean): Pr
   fs.copyFileSync(path.join(repoRoot(), 'notebooks', `${name}.ipynb`), input);
   const executed = await executeNotebook(input, { cwd: dir, outputPath: path.join(dir, `${name}.out.ipynb`), env: { TRACKLAB_HOME: path.join(dir, `store-${name}`) } });
   assert.equal(executed.exitCode, 0, executed.log);
-  await jupyter([
+  await runJupyter([
     'nbconvert', '--to', 'html', '--template-file', path.join(dir, 'tracklab-html.j2'),
     ...(extract ? ['--ExtractOutputPreprocessor.enabled=True'] : []),
     '--output', name, `${name}.out.ipynb`,

@@ -353,3 +353,15 @@ export async function interruptAt(marker: string, giveUp?: Promise<unknown>): Pr
   const pid = Number(await whenFileWritten(marker, giveUp));
   process.kill(pid, 'SIGINT');
 }
+
+/** Runs a `jupyter` subcommand (e.g. nbconvert --to html) in `cwd`; rejects with its log when it fails. */
+export function runJupyter(args: readonly string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(jupyterCommand(), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (c: Buffer) => { log += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { log += c.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`jupyter ${args.join(' ')} exited ${code}:\n${log}`))));
+  });
+}

@@ -5,11 +5,19 @@
 import { loadedLayersModules, unwatchTfjsRequires, watchTfjsRequires } from './find-tfjs';
 import { tfjsSettings, type TfjsAutologHooks, type TfjsAutologOptions } from './options';
 import { fitSettings, patchLayers, setFitSettings, unpatchAll } from './patch-fit';
+import { patchEvaluate, unpatchEvaluate } from './patch-evaluate';
+import type { LayersModule } from './tfjs-shapes';
+
+function patch(layers: LayersModule): void {
+  patchLayers(layers);
+  patchEvaluate(layers);
+}
 
 /**
  * Logs every `model.fit` / `model.fitDataset` of TensorFlow.js from now on:
  * params, per-epoch metrics, early stopping, the model summary and the
- * trained model. tfjs may be loaded before or after this call. Calling it
+ * trained model; `model.evaluate()` results become `eval_*` metrics of the
+ * run the model was fit in. tfjs may be loaded before or after this call. Calling it
  * again changes the options (keeping `hooks` unless new ones are given);
  * fits never get patched twice.
  *
@@ -27,8 +35,8 @@ import { fitSettings, patchLayers, setFitSettings, unpatchAll } from './patch-fi
 export function enableTfjsAutolog(options?: TfjsAutologOptions, hooks?: TfjsAutologHooks): void {
   // A user's own call (options only) keeps the hook the notebook bridge installed.
   setFitSettings(tfjsSettings(options, hooks ?? { implicitRun: fitSettings()?.implicitRun }));
-  for (const layers of loadedLayersModules()) patchLayers(layers);
-  watchTfjsRequires(patchLayers);
+  for (const layers of loadedLayersModules()) patch(layers);
+  watchTfjsRequires(patch);
 }
 
 /**
@@ -39,6 +47,7 @@ export function enableTfjsAutolog(options?: TfjsAutologOptions, hooks?: TfjsAuto
 export function disableTfjsAutolog(): void {
   setFitSettings(undefined);
   unpatchAll();
+  unpatchEvaluate();
   unwatchTfjsRequires();
 }
 

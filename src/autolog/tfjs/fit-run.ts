@@ -56,3 +56,16 @@ export function openFitRun(
   hostsWithFit.add(run);
   return { run, owned: true, parent: host };
 }
+
+/** The run each model was last fit in (the model and, for Sequential, its inner LayersModel), for evaluate(). */
+const fitRuns = new WeakMap<object, ActiveRun>();
+
+export function rememberFitRun(model: object, run: ActiveRun): void {
+  fitRuns.set(model, run);
+  const inner = (model as { model?: unknown }).model;
+  if (inner !== null && typeof inner === 'object') fitRuns.set(inner, run);
+}
+
+export function fitRunOf(model: object): ActiveRun | undefined {
+  return fitRuns.get(model);
+}

@@ -9,7 +9,7 @@ import { logModel } from '../../models/log-model';
 import { autologMsg, warnOnce } from '../messages';
 import { epochLogger, type EpochLogger } from './epoch-logger';
 import { fitParams, type FitKind } from './fit-params';
-import { openFitRun, type FitRun } from './fit-run';
+import { openFitRun, rememberFitRun, type FitRun } from './fit-run';
 import { firstRows, watchFirstBatch } from './input-example';
 import type { TfjsSettings } from './options';
 import type { LayersModelLike, LayersModule } from './tfjs-shapes';
@@ -74,6 +74,7 @@ export function startFitSession(
   const params = validateParams(fitParams(model, kind, args));
   const target: FitRun = openFitRun(params, AUTOLOG_TAGS, settings.implicitRun);
   const run = target.run;
+  rememberFitRun(model, run);
   let warned = false;
   const warn = (what: string, error: unknown): void => {
     // One warning per fit, and once per kind of failure in the process.

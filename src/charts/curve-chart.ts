@@ -1,0 +1,81 @@
+/**
+ * ROC and precision-recall curves: one line per series (a class of one
+ * run, or one run of a comparison), the chance line dashed, the area in the
+ * legend. With several runs and several classes the chart is faceted by
+ * class, so runs overlay in each panel. Curves are thinned to a bounded
+ * number of points (their areas are computed on the full data upstream).
+ */
+import { baseConfig } from './palette';
+import { roundSig, VEGA_LITE_SCHEMA, type VegaLiteSpec } from './series';
+
+export interface CurveLine {
+  /** Legend entry, e.g. "class 3 (AUC 0.912)" or a run name. */
+  readonly name: string;
+  /** Facet panel (a class), when the chart compares runs on several classes. */
+  readonly panel?: string;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+}
+
+export type CurveKind = 'roc' | 'pr';
+
+const MAX_POINTS_PER_LINE = 300;
+
+/** Keeps the first and last point and evenly spaced ones between. */
+export function thinCurve(x: readonly number[], y: readonly number[], max = MAX_POINTS_PER_LINE): { x: number[]; y: number[] } {
+  if (x.length <= max) return { x: [...x], y: [...y] };
+  const keep: number[] = [];
+  for (let i = 0; i < max; i++) keep.push(Math.round((i * (x.length - 1)) / (max - 1)));
+  return { x: keep.map((i) => x[i]), y: keep.map((i) => y[i]) };
+}
+
+/**
+ * @example
+ * const spec = curveSpec('roc', [{ name: 'AUC 0.91', x: fpr, y: tpr }], { title: 'ROC curve' });
+ */
+export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options: { title?: string; width?: number; height?: number; maxPointsPerLine?: number } = {}): VegaLiteSpec {
+  const faceted = lines.some((l) => l.panel !== undefined);
+  const rows: { series: string; panel: string; order: number; x: number; y: number }[] = [];
+  for (const line of lines) {
+    const { x, y } = thinCurve(line.x, line.y, options.maxPointsPerLine);
+    x.forEach((xv, i) => rows.push({ series: line.name, panel: line.panel ?? '', order: i, x: roundSig(xv), y: roundSig(y[i]) }));
+  }
+  const names = [...new Set(lines.map((l) => l.name))];
+  const panels = [...new Set(lines.map((l) => l.panel ?? ''))];
+  const roc = kind === 'roc';
+  const chance = roc ? [{ x: 0, y: 0 }, { x: 1, y: 1 }] : [{ x: 0, y: 1 }, { x: 1, y: 0 }];
+  const width = options.width ?? (faceted ? 220 : 360);
+  const height = options.height ?? (faceted ? 200 : 300);
+  const layer = [
+    {
+      data: { values: faceted ? panels.flatMap((panel) => chance.map((p) => ({ ...p, panel }))) : chance },
+      mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+    },
+    {
+      mark: { type: 'line', strokeWidth: 2, tooltip: true },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: roc ? 'False positive rate' : 'Recall', scale: { domain: [0, 1] } },
+        y: { field: 'y', type: 'quantitative', title: roc ? 'True positive rate' : 'Precision', scale: { domain: [0, 1] } },
+        color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, scheme: names.length <= 10 ? 'tableau10' : 'tableau20' }, legend: { orient: 'bottom', columns: 1, labelLimit: 320 } },
+        order: { field: 'order', type: 'quantitative' },
+        tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'y', type: 'quantitative', format: '.3f' }],
+      },
+    },
+  ];
+  const title = options.title ?? (roc ? 'ROC curve' : 'Precision-recall curve');
+  if (!faceted) {
+    return { $schema: VEGA_LITE_SCHEMA, title, width, height, data: { values: rows }, layer, config: baseConfig };
+  }
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title,
+    data: { values: rows },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12, labelFontWeight: 'bold' } },
+    // Two columns for four classes (a square), else up to three: four 220-pixel panels overflow a notebook.
+    columns: panels.length === 4 ? 2 : Math.min(panels.length, 3),
+    spec: { width, height, layer },
+    resolve: { scale: { color: 'shared' } },
+    config: baseConfig,
+  };
+}
