@@ -6,7 +6,7 @@
  */
 import { TracklabError } from '../../errors';
 import type { Comparator, Comparison, FilterNode, OrderClause } from '../../search/filter-ast';
-import type { RegistrySearchQuery } from '../../registry/registry-store';
+import type { RegistrySearchQuery } from '../registry-store';
 import { MODEL_SELECT, VERSION_SELECT } from './registry-rows';
 import { likeToGlob } from './search-sql';
 
