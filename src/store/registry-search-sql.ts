@@ -1,19 +1,14 @@
 /**
- * Compiles registry searches (registered models, model versions) to SQLite.
- * Every user value and key is a bound parameter; the SQL text holds only the
- * column names listed here. LIKE is case-sensitive and ILIKE is not, as for
- * runs (search-sql.ts).
+ * Compiles registry searches (registered models, model versions) for any SQL
+ * backend, after the backend's own SELECT of hydrated rows (`m` is
+ * registered_models, `v` model_versions). Every user value and key is a bound
+ * `?` parameter; the SQL text holds only the column names listed here. LIKE
+ * is case-sensitive and ILIKE is not, as for runs (search-sql.ts).
  */
-import { TracklabError } from '../../errors';
-import type { Comparator, Comparison, FilterNode, OrderClause } from '../../search/filter-ast';
-import type { RegistrySearchQuery } from '../../registry/registry-store';
-import { MODEL_SELECT, VERSION_SELECT } from './registry-rows';
-import { likeToGlob } from './search-sql';
-
-interface Fragment {
-  readonly sql: string;
-  readonly params: readonly unknown[];
-}
+import { TracklabError } from '../errors';
+import type { Comparison, FilterNode, OrderClause } from '../search/filter-ast';
+import type { RegistrySearchQuery } from '../registry/registry-store';
+import { checkPage, type Fragment, type SqlDialect, valueCondition } from './search-sql';
 
 const MODEL_COLUMNS: Readonly<Record<string, string>> = {
   name: 'm.name', creation_timestamp: 'm.creation_time', last_updated_timestamp: 'm.last_updated_time',
@@ -24,27 +19,27 @@ const VERSION_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 /** Hydrated registered models for one page (maxResults + 1 rows). Default order: name. */
-export function compileModelSearch(q: RegistrySearchQuery): { sql: string; params: unknown[] } {
-  checkPage(q);
-  const where = q.filter === undefined ? undefined : compileNode(q.filter, (c) => comparison(c, MODEL_COLUMNS, 'registered_model_tags', 'k.model_id = m.model_id'));
+export function compileModelSearch(d: SqlDialect, modelSelect: string, q: RegistrySearchQuery): { sql: string; params: unknown[] } {
+  checkPage(q.maxResults, q.offset);
+  const where = q.filter === undefined ? undefined : compileNode(q.filter, (c) => comparison(d, c, MODEL_COLUMNS, 'registered_model_tags', 'k.model_id = m.model_id'));
   const order = orderSql(q.orderBy, MODEL_COLUMNS);
   if (!q.orderBy.some((c) => c.ident.key === 'name')) order.push('m.name');
   return {
-    sql: `${MODEL_SELECT}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
+    sql: `${modelSelect}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...(where?.params ?? []), q.maxResults + 1, q.offset],
   };
 }
 
 /** Hydrated model versions for one page (maxResults + 1 rows). Default order: name, then version descending. */
-export function compileVersionSearch(q: RegistrySearchQuery): { sql: string; params: unknown[] } {
-  checkPage(q);
+export function compileVersionSearch(d: SqlDialect, versionSelect: string, q: RegistrySearchQuery): { sql: string; params: unknown[] } {
+  checkPage(q.maxResults, q.offset);
   const where = q.filter === undefined ? undefined : compileNode(q.filter,
-    (c) => comparison(c, VERSION_COLUMNS, 'model_version_tags', 'k.model_id = v.model_id AND k.version = v.version'));
+    (c) => comparison(d, c, VERSION_COLUMNS, 'model_version_tags', 'k.model_id = v.model_id AND k.version = v.version'));
   const order = orderSql(q.orderBy, VERSION_COLUMNS);
   if (!q.orderBy.some((c) => c.ident.key === 'name')) order.push('m.name');
   if (!q.orderBy.some((c) => c.ident.key === 'version_number')) order.push('v.version DESC');
   return {
-    sql: `${VERSION_SELECT}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
+    sql: `${versionSelect}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`,
     params: [...(where?.params ?? []), q.maxResults + 1, q.offset],
   };
 }
@@ -55,17 +50,17 @@ function compileNode(node: FilterNode, compare: (c: Comparison) => Fragment): Fr
   return { sql: `(${parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
 }
 
-function comparison(c: Comparison, columns: Readonly<Record<string, string>>, tagTable: string, owner: string): Fragment {
+function comparison(d: SqlDialect, c: Comparison, columns: Readonly<Record<string, string>>, tagTable: string, owner: string): Fragment {
   if (c.ident.type === 'tag') {
     // A clause on a tag the entity lacks is false, also for != (MLflow's rule for runs).
     if (c.op === 'IS NULL' || c.op === 'IS NOT NULL') {
       const exists = `EXISTS (SELECT 1 FROM ${tagTable} k WHERE ${owner} AND k.key = ?)`;
       return { sql: c.op === 'IS NULL' ? `NOT ${exists}` : exists, params: [c.ident.key] };
     }
-    const cond = valueCondition('k.value', c);
+    const cond = valueCondition(d, 'k.value', c);
     return { sql: `EXISTS (SELECT 1 FROM ${tagTable} k WHERE ${owner} AND k.key = ? AND ${cond.sql})`, params: [c.ident.key, ...cond.params] };
   }
-  return valueCondition(column(columns, c.ident.type, c.ident.key), c);
+  return valueCondition(d, column(columns, c.ident.type, c.ident.key), c);
 }
 
 function column(columns: Readonly<Record<string, string>>, type: string, key: string): string {
@@ -76,51 +71,6 @@ function column(columns: Readonly<Record<string, string>>, type: string, key: st
   return col;
 }
 
-function valueCondition(col: string, c: Comparison): Fragment {
-  const op: Comparator = c.op;
-  switch (op) {
-    case 'IS NULL':
-    case 'IS NOT NULL':
-      return { sql: `${col} ${op}`, params: [] };
-    case 'IN':
-    case 'NOT IN': {
-      const values = c.value as readonly string[];
-      return { sql: `${col} ${op} (${values.map(() => '?').join(', ')})`, params: values };
-    }
-    case 'LIKE':
-      return { sql: `${col} GLOB ?`, params: [likeToGlob(String(c.value))] };
-    case 'NOT LIKE':
-      return { sql: `NOT (${col} GLOB ?)`, params: [likeToGlob(String(c.value))] };
-    case 'ILIKE':
-      return { sql: `lower(${col}) GLOB ?`, params: [asciiLower(likeToGlob(String(c.value)))] };
-    case 'NOT ILIKE':
-      return { sql: `NOT (lower(${col}) GLOB ?)`, params: [asciiLower(likeToGlob(String(c.value)))] };
-    default:
-      return { sql: `${col} ${sqlOperator(op)} ?`, params: [c.value] };
-  }
-}
-
-function sqlOperator(op: Comparator): string {
-  const ops: Partial<Record<Comparator, string>> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
-  const sql = ops[op];
-  if (sql === undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', `Comparator ${op} cannot be used here.`);
-  return sql;
-}
-
 function orderSql(clauses: readonly OrderClause[], columns: Readonly<Record<string, string>>): string[] {
   return clauses.map((c) => `${column(columns, c.ident.type, c.ident.key)}${c.ascending ? '' : ' DESC'}`);
-}
-
-/** Lower-cases A-Z only, as SQLite's lower() does without ICU, so both sides fold alike. */
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
-}
-
-function checkPage(q: RegistrySearchQuery): void {
-  if (!Number.isSafeInteger(q.maxResults) || q.maxResults < 1) {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', `maxResults must be a positive integer, got ${q.maxResults}.`);
-  }
-  if (!Number.isSafeInteger(q.offset) || q.offset < 0) {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', `The page offset must be a non-negative integer, got ${q.offset}.`);
-  }
 }

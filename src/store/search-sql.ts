@@ -1,27 +1,49 @@
 /**
- * Compiles run and experiment searches to one SQLite SELECT of ids. Every
- * user value and key is a bound parameter; the SQL text holds only column
- * names chosen here.
+ * Compiles run and experiment searches to one SELECT of ids, for any SQL
+ * backend: what differs between engines (pattern matching, NaN, derived
+ * tables, parameter types) comes from its `SqlDialect`. Every user value and
+ * key is a bound `?` parameter; the SQL text holds only column names chosen
+ * here. Both backends give the same ids in the same order.
  *
  * Semantics follow MLflow: a clause on a metric, param or tag the run lacks is
  * false (also for != and NOT IN); metrics compare their latest value; a NaN
  * latest value satisfies only != (IEEE, as MLflow's in-memory filter does);
- * LIKE is case-sensitive and ILIKE is not (ASCII case, as SQLite folds it);
- * ordering puts NaN and then missing values last in both directions.
+ * LIKE is case-sensitive and ILIKE folds ASCII letters only; text compares
+ * and orders by bytes; ordering puts NaN and then missing values last in both
+ * directions.
  */
-import { TracklabError } from '../../errors';
-import type { Comparator, Comparison, FilterNode, OrderClause } from '../../search/filter-ast';
-import type { ExperimentSearchQuery, RunSearchQuery } from '../store';
+import { TracklabError } from '../errors';
+import type { Comparator, Comparison, FilterNode, OrderClause } from '../search/filter-ast';
+import type { ExperimentSearchQuery, RunSearchQuery } from './store';
+
+/** A piece of SQL with the values for its `?` placeholders, in text order. */
+export interface Fragment {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+export type PatternOp = 'LIKE' | 'ILIKE' | 'NOT LIKE' | 'NOT ILIKE';
+
+/** What one SQL engine spells its own way. */
+export interface SqlDialect {
+  /** `column` against an SQL LIKE pattern (`%`, `_`, no escape character): LIKE by bytes, ILIKE folding A-Z only. */
+  match(column: string, op: PatternOp, pattern: string): Fragment;
+  /**
+   * A condition on a metric's latest value, in `<prefix>last_value` (and any
+   * companion columns of the summary table). A NaN value satisfies only !=.
+   */
+  metricCondition(prefix: string, c: Comparison): Fragment;
+  /** Order key of a LEFT JOINed summary `alias`: values, then NaN, then runs without the metric, in both directions. */
+  metricOrder(alias: string, descending: boolean): string;
+  /** The placeholder of a number compared with a numeric column. */
+  readonly numberParam: string;
+  /** Appended to a derived table, which some engines must name. */
+  readonly derivedAlias: string;
+}
 
 export interface CompiledQuery {
   readonly sql: string;
   readonly params: unknown[];
-}
-
-/** A piece of SQL with the values for its placeholders, in text order. */
-interface Fragment {
-  readonly sql: string;
-  readonly params: readonly unknown[];
 }
 
 /**
@@ -29,17 +51,17 @@ interface Fragment {
  * whether another page follows): the joined form when it applies, else the
  * general one. Both give the same ids in the same order.
  */
-export function compileRunSearch(q: RunSearchQuery): CompiledQuery {
-  return compileJoinedRunSearch(q) ?? compileGeneralRunSearch(q);
+export function compileRunSearch(d: SqlDialect, q: RunSearchQuery): CompiledQuery {
+  return compileJoinedRunSearch(d, q) ?? compileGeneralRunSearch(d, q);
 }
 
 /** Any filter and order: id sets combined with INTERSECT/UNION, metric order through a CASE on a LEFT JOIN. */
-export function compileGeneralRunSearch(q: RunSearchQuery): CompiledQuery {
+export function compileGeneralRunSearch(d: SqlDialect, q: RunSearchQuery): CompiledQuery {
   checkPage(q.maxResults, q.offset);
   const joins: Fragment[] = [];
-  const order = q.orderBy.map((clause, i) => runOrder(clause, i, joins));
+  const order = q.orderBy.map((clause, i) => runOrder(d, clause, i, joins));
   const where = runScope(q);
-  if (q.filter !== undefined) where.push(runPredicate(q.filter));
+  if (q.filter !== undefined) where.push(runPredicate(d, q.filter));
   return runSelect(q, joins, where, order);
 }
 
@@ -55,7 +77,7 @@ export function compileGeneralRunSearch(q: RunSearchQuery): CompiledQuery {
  * walk the (key, value) index in order and stop after one page instead of
  * sorting every match. Undefined when the query does not have that shape.
  */
-export function compileJoinedRunSearch(q: RunSearchQuery): CompiledQuery | undefined {
+export function compileJoinedRunSearch(d: SqlDialect, q: RunSearchQuery): CompiledQuery | undefined {
   checkPage(q.maxResults, q.offset);
   const clauses = q.filter === undefined || q.orderBy.length === 0 ? undefined : conjuncts(q.filter);
   if (clauses === undefined) return undefined;
@@ -65,13 +87,13 @@ export function compileJoinedRunSearch(q: RunSearchQuery): CompiledQuery | undef
   for (const c of clauses) {
     const table = KEYED_TABLES[c.ident.type];
     if (table === undefined || c.op === 'IS NULL') {
-      where.push(runComparison(c));
+      where.push(runComparison(d, c));
       continue;
     }
     const alias = `f${joins.length}`;
     const metric = c.ident.type === 'metric';
     const column = `${alias}.${metric ? 'last_value' : 'value'}`;
-    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? metricCondition(column, `${alias}.last_is_nan`, c) : valueCondition(column, c);
+    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? d.metricCondition(`${alias}.`, c) : valueCondition(d, column, c);
     joins.push({
       sql: ` JOIN ${table} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ?${cond === undefined ? '' : ` AND ${cond.sql}`}`,
       params: [c.ident.key, ...(cond?.params ?? [])],
@@ -87,7 +109,7 @@ export function compileJoinedRunSearch(q: RunSearchQuery): CompiledQuery | undef
   q.orderBy.forEach((clause, i) => {
     const o = plain(clause);
     // A key the filter pins with = has one value in every result: ordering by it is a no-op that would only hide the next key from the index.
-    if (o === undefined) order.push(runOrder(clause, i, joins));
+    if (o === undefined) order.push(runOrder(d, clause, i, joins));
     else if (!o.constant) order.push(`${o.column}${clause.ascending ? '' : ' DESC'}`);
   });
   return runSelect(q, joins, where, order);
@@ -135,11 +157,11 @@ function runSelect(q: RunSearchQuery, joins: readonly Fragment[], where: readonl
 }
 
 /** Selects `experiment_id` for one page (maxResults + 1 rows). Default order: creation_time DESC, experiment_id ASC. */
-export function compileExperimentSearch(q: ExperimentSearchQuery): CompiledQuery {
+export function compileExperimentSearch(d: SqlDialect, q: ExperimentSearchQuery): CompiledQuery {
   checkPage(q.maxResults, q.offset);
   const where: Fragment[] = [];
   if (q.lifecycle !== 'all') where.push({ sql: 'e.lifecycle_stage = ?', params: [q.lifecycle] });
-  if (q.filter !== undefined) where.push(compileNode(q.filter, experimentComparison));
+  if (q.filter !== undefined) where.push(compileNode(q.filter, (c) => experimentComparison(d, c)));
   const clauses: readonly OrderClause[] = q.orderBy.length > 0 ? q.orderBy : [
     { ident: { type: 'attribute', key: 'creation_time' }, ascending: false },
     { ident: { type: 'attribute', key: 'experiment_id' }, ascending: true },
@@ -178,14 +200,14 @@ const NULLABLE_RUN_COLUMNS = new Set(['user_id', 'end_time', 'parent_run_id']);
  * cheaper than one primary-key probe per run (about 3x at 100k runs).
  * Attribute clauses are tested on the runs row itself.
  */
-function runPredicate(node: FilterNode): Fragment {
-  const whole = runIdSet(node);
+function runPredicate(d: SqlDialect, node: FilterNode): Fragment {
+  const whole = runIdSet(d, node);
   if (whole !== undefined) return inSet(whole);
-  if (node.kind === 'compare') return runComparison(node);
-  if (node.kind === 'or') return join(node.items.map(runPredicate), ' OR ');
-  const sets = node.items.map(runIdSet).filter((f): f is RunIdSet => f !== undefined);
-  const rest = node.items.filter((item) => runIdSet(item) === undefined).map(runPredicate);
-  return join(sets.length > 0 ? [inSet(compound(sets, 'INTERSECT')), ...rest] : rest, ' AND ');
+  if (node.kind === 'compare') return runComparison(d, node);
+  if (node.kind === 'or') return join(node.items.map((item) => runPredicate(d, item)), ' OR ');
+  const sets = node.items.map((item) => runIdSet(d, item)).filter((f): f is RunIdSet => f !== undefined);
+  const rest = node.items.filter((item) => runIdSet(d, item) === undefined).map((item) => runPredicate(d, item));
+  return join(sets.length > 0 ? [inSet(compound(d, sets, 'INTERSECT')), ...rest] : rest, ' AND ');
 }
 
 /** `SELECT run_id ...` matching the node, or undefined when it needs the runs row (attributes, IS NULL). */
@@ -194,25 +216,25 @@ interface RunIdSet extends Fragment {
   readonly compound: boolean;
 }
 
-function runIdSet(node: FilterNode): RunIdSet | undefined {
+function runIdSet(d: SqlDialect, node: FilterNode): RunIdSet | undefined {
   if (node.kind !== 'compare') {
-    const parts = node.items.map(runIdSet);
+    const parts = node.items.map((item) => runIdSet(d, item));
     if (parts.some((p) => p === undefined)) return undefined;
-    return compound(parts as RunIdSet[], node.kind === 'and' ? 'INTERSECT' : 'UNION');
+    return compound(d, parts as RunIdSet[], node.kind === 'and' ? 'INTERSECT' : 'UNION');
   }
   const table = KEYED_TABLES[node.ident.type];
   if (table === undefined || node.op === 'IS NULL') return undefined;
   if (node.op === 'IS NOT NULL') return { sql: `SELECT run_id FROM ${table} WHERE key = ?`, params: [node.ident.key], compound: false };
-  const cond = node.ident.type === 'metric' ? metricCondition('last_value', 'last_is_nan', node) : valueCondition('value', node);
+  const cond = node.ident.type === 'metric' ? d.metricCondition('', node) : valueCondition(d, 'value', node);
   return { sql: `SELECT run_id FROM ${table} WHERE key = ? AND ${cond.sql}`, params: [node.ident.key, ...cond.params], compound: false };
 }
 
 const KEYED_TABLES: Partial<Record<string, string>> = { metric: 'metric_summaries', param: 'params', tag: 'tags' };
 
-function compound(parts: readonly RunIdSet[], op: 'INTERSECT' | 'UNION'): RunIdSet {
+function compound(d: SqlDialect, parts: readonly RunIdSet[], op: 'INTERSECT' | 'UNION'): RunIdSet {
   if (parts.length === 1) return parts[0];
   // A compound cannot hold a parenthesised compound, so nested ones become subqueries.
-  const operand = (p: RunIdSet): string => (p.compound ? `SELECT run_id FROM (${p.sql})` : p.sql);
+  const operand = (p: RunIdSet): string => (p.compound ? `SELECT run_id FROM (${p.sql})${d.derivedAlias}` : p.sql);
   return { sql: parts.map(operand).join(` ${op} `), params: parts.flatMap((p) => p.params), compound: true };
 }
 
@@ -225,7 +247,7 @@ function join(parts: readonly Fragment[], glue: string): Fragment {
   return { sql: `(${parts.map((p) => p.sql).join(glue)})`, params: parts.flatMap((p) => p.params) };
 }
 
-function runComparison(c: Comparison): Fragment {
+function runComparison(d: SqlDialect, c: Comparison): Fragment {
   switch (c.ident.type) {
     case 'metric':
     case 'param':
@@ -233,9 +255,9 @@ function runComparison(c: Comparison): Fragment {
       // Only IS NULL gets here: the run has no row for the key.
       return { sql: `NOT EXISTS (SELECT 1 FROM ${KEYED_TABLES[c.ident.type]} k WHERE k.run_id = r.run_id AND k.key = ?)`, params: [c.ident.key] };
     case 'attribute':
-      return valueCondition(runColumn(c.ident.key), c);
+      return valueCondition(d, runColumn(c.ident.key), c);
     case 'dataset':
-      return datasetComparison(c);
+      return datasetComparison(d, c);
   }
 }
 
@@ -246,12 +268,12 @@ function runComparison(c: Comparison): Fragment {
  * different inputs). A run without inputs matches nothing, `!=` included.
  * An input logged without a context has context ''.
  */
-function datasetComparison(c: Comparison): Fragment {
+function datasetComparison(d: SqlDialect, c: Comparison): Fragment {
   const column = DATASET_COLUMNS[c.ident.key];
   if (column === undefined) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', `Cannot filter on datasets.${c.ident.key}: use datasets.name, datasets.digest or datasets.context.`);
   }
-  const cond = valueCondition(column, c);
+  const cond = valueCondition(d, column, c);
   return inSet({
     sql: `SELECT ri.run_id FROM run_inputs ri JOIN datasets d ON d.dataset_id = ri.dataset_id WHERE ${cond.sql}`,
     params: cond.params,
@@ -269,14 +291,14 @@ function runColumn(key: string): string {
   throw new TracklabError('INVALID_PARAMETER_VALUE', `attributes.${key} is not a run attribute this store can search.`);
 }
 
-function experimentComparison(c: Comparison): Fragment {
+function experimentComparison(d: SqlDialect, c: Comparison): Fragment {
   if (c.ident.type === 'tag') {
-    return keyed('experiment_tags', 'k.experiment_id = e.experiment_id', c, (x) => valueCondition('k.value', x));
+    return keyed('experiment_tags', 'k.experiment_id = e.experiment_id', c, (x) => valueCondition(d, 'k.value', x));
   }
   if (c.ident.type !== 'attribute') {
     throw new TracklabError('INVALID_PARAMETER_VALUE', `Experiments have no ${c.ident.type}s to search: filter on name, creation_time, last_update_time or tags.`);
   }
-  return valueCondition(experimentColumn('attribute', c.ident.key), c);
+  return valueCondition(d, experimentColumn('attribute', c.ident.key), c);
 }
 
 function experimentColumn(type: string, key: string): string {
@@ -292,14 +314,8 @@ function keyed(table: string, owner: string, c: Comparison, condition: (c: Compa
   return { sql: c.op === 'IS NULL' ? `NOT ${sql}` : sql, params: [c.ident.key, ...(cond?.params ?? [])] };
 }
 
-function metricCondition(value: string, isNan: string, c: Comparison): Fragment {
-  // NaN is stored as NULL with the NaN flag set: NULL fails every comparison, and != must still hold for it.
-  if (c.op === '!=') return { sql: `(${value} <> ? OR ${isNan} = 1)`, params: [c.value] };
-  return { sql: `${value} ${sqlOperator(c.op)} ?`, params: [c.value] };
-}
-
-/** A condition on one column (attribute, or a param/tag value). */
-function valueCondition(column: string, c: Comparison): Fragment {
+/** A condition on one column (attribute, param/tag value, registry column). */
+export function valueCondition(d: SqlDialect, column: string, c: Comparison): Fragment {
   const op: Comparator = c.op;
   switch (op) {
     case 'IS NULL':
@@ -311,27 +327,24 @@ function valueCondition(column: string, c: Comparison): Fragment {
       return { sql: `${column} ${op} (${marks(values)})`, params: values };
     }
     case 'LIKE':
-      return { sql: `${column} GLOB ?`, params: [likeToGlob(String(c.value))] };
     case 'NOT LIKE':
-      return { sql: `NOT (${column} GLOB ?)`, params: [likeToGlob(String(c.value))] };
     case 'ILIKE':
-      return { sql: `lower(${column}) GLOB ?`, params: [asciiLower(likeToGlob(String(c.value)))] };
     case 'NOT ILIKE':
-      return { sql: `NOT (lower(${column}) GLOB ?)`, params: [asciiLower(likeToGlob(String(c.value)))] };
+      return d.match(column, op, String(c.value));
     default:
-      return { sql: `${column} ${sqlOperator(op)} ?`, params: [c.value] };
+      return { sql: `${column} ${sqlOperator(op)} ${typeof c.value === 'number' ? d.numberParam : '?'}`, params: [c.value] };
   }
 }
 
 /** Only these operator spellings ever reach the SQL text. */
-function sqlOperator(op: Comparator): string {
+export function sqlOperator(op: Comparator): string {
   const ops: Partial<Record<Comparator, string>> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
   const sql = ops[op];
   if (sql === undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', `Comparator ${op} cannot be used here.`);
   return sql;
 }
 
-function runOrder(clause: OrderClause, i: number, joins: Fragment[]): string {
+function runOrder(d: SqlDialect, clause: OrderClause, i: number, joins: Fragment[]): string {
   const dir = clause.ascending ? '' : ' DESC';
   const { type, key } = clause.ident;
   if (type === 'attribute') {
@@ -344,7 +357,7 @@ function runOrder(clause: OrderClause, i: number, joins: Fragment[]): string {
   joins.push({ sql: ` LEFT JOIN ${table} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ?`, params: [key] });
   if (type === 'metric') {
     // Values first, then NaN, then runs without the metric: MLflow's order in both directions.
-    return `CASE WHEN ${alias}.run_id IS NULL THEN 2 WHEN ${alias}.last_is_nan = 1 THEN 1 ELSE 0 END, ${alias}.last_value${dir}`;
+    return d.metricOrder(alias, !clause.ascending);
   }
   return `${alias}.value IS NULL, ${alias}.value${dir}`;
 }
@@ -353,24 +366,7 @@ function marks(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
 }
 
-/** SQL LIKE (`%`, `_`, no escape character) to GLOB, which is case-sensitive whatever PRAGMA case_sensitive_like says. */
-export function likeToGlob(pattern: string): string {
-  let out = '';
-  for (const ch of pattern) {
-    if (ch === '%') out += '*';
-    else if (ch === '_') out += '?';
-    else if (ch === '*' || ch === '?' || ch === '[') out += `[${ch}]`;
-    else out += ch;
-  }
-  return out;
-}
-
-/** Lower-cases A-Z only, as SQLite's lower() does without ICU, so both sides fold alike. */
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
-}
-
-function checkPage(maxResults: number, offset: number): void {
+export function checkPage(maxResults: number, offset: number): void {
   if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', `maxResults must be a positive integer, got ${maxResults}.`);
   }
