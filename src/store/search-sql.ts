@@ -141,7 +141,10 @@ function conjuncts(node: FilterNode): Comparison[] | undefined {
 }
 
 function runScope(q: RunSearchQuery): Fragment[] {
-  const where: Fragment[] = [{ sql: `r.experiment_id IN (${marks(q.experimentIds)})`, params: q.experimentIds }];
+  // No experiments match no runs; PostgreSQL refuses an empty IN list.
+  const where: Fragment[] = [q.experimentIds.length === 0
+    ? { sql: '1 = 0', params: [] }
+    : { sql: `r.experiment_id IN (${marks(q.experimentIds)})`, params: q.experimentIds }];
   if (q.lifecycle !== 'all') where.push({ sql: 'r.lifecycle_stage = ?', params: [q.lifecycle] });
   return where;
 }
