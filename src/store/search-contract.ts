@@ -40,11 +40,11 @@ export const FIXTURE_EXPERIMENTS: readonly FixtureExperiment[] = [
 ];
 
 export const FIXTURE_RUNS: readonly FixtureRun[] = [
-  { id: 'r-a', name: 'alpha-run', status: 'FINISHED', start: 1000, end: 2000, user: 'ann', params: { lr: '0.1', opt: 'adam' }, tags: { team: 'Vision', note: '50% done' }, metrics: { acc: 0.9, loss: NaN } },
-  { id: 'r-b', name: 'beta_run', status: 'FAILED', start: 2000, end: 2500, user: 'bob', params: { lr: '0.01', opt: 'Adam' }, tags: { team: 'nlp' }, metrics: { acc: 0.5, loss: 0.3 } },
-  { id: 'r-c', name: 'Gamma', status: 'RUNNING', start: 3000, end: null, user: null, params: { opt: 'sgd' }, tags: { team: 'vision-x' }, metrics: { acc: NaN, loss: Infinity } },
-  { id: 'r-d', name: 'delta*?[x]', status: 'FINISHED', start: 3000, end: 3500, user: 'ann', parent: 'r-a' },
-  { id: 'r-e', name: 'épsilon', status: 'KILLED', start: 500, end: 600, user: 'Ann', params: { 'odd key\'); DROP TABLE runs; --': 'v' }, metrics: { acc: -Infinity, loss: -0.5 } },
+  { id: 'r-a', name: 'alpha-run', status: 'FINISHED', start: 1000, end: 2000, user: 'ann', params: { lr: '0.1', opt: 'adam', n: '1e400' }, tags: { team: 'Vision', note: '50% done' }, metrics: { acc: 0.9, loss: NaN } },
+  { id: 'r-b', name: 'beta_run', status: 'FAILED', start: 2000, end: 2500, user: 'bob', params: { lr: '0.01', opt: 'Adam', n: '-1e-400' }, tags: { team: 'nlp' }, metrics: { acc: 0.5, loss: 0.3 } },
+  { id: 'r-c', name: 'Gamma', status: 'RUNNING', start: 3000, end: null, user: null, params: { opt: 'sgd', n: ' 1' }, tags: { team: 'vision-x' }, metrics: { acc: NaN, loss: Infinity } },
+  { id: 'r-d', name: 'delta*?[x]', status: 'FINISHED', start: 3000, end: 3500, user: 'ann', parent: 'r-a', params: { n: '.5' } },
+  { id: 'r-e', name: 'épsilon', status: 'KILLED', start: 500, end: 600, user: 'Ann', params: { 'odd key\'); DROP TABLE runs; --': 'v', n: '5.' }, metrics: { acc: -Infinity, loss: -0.5 } },
   { id: 'r-f', name: 'other-exp', exp: 'e2', status: 'FINISHED', start: 4000, end: 4100, params: { opt: 'adam' }, metrics: { acc: 0.7 } },
   { id: 'r-x', name: 'gone', status: 'FINISHED', start: 5000, end: 5100, deleted: true, params: { opt: 'adam' }, metrics: { acc: 0.95 } },
 ];
@@ -154,6 +154,23 @@ export function describeSearchContract(name: string, open: () => Promise<SearchF
         assert.deepEqual(await matching("params.opt NOT ILIKE 'a%'"), ['r-c']);
       });
 
+      it('compares a param with an unquoted number numerically; values that are not numbers never match', async () => {
+        assert.deepEqual(await matching('params.lr < 0.05'), ['r-b']);
+        assert.deepEqual(await matching('params.lr <= 0.1'), ['r-a', 'r-b']);
+        assert.deepEqual(await matching('params.lr = 1e-1'), ['r-a']);
+        assert.deepEqual(await matching('params.lr != 0.1'), ['r-b']);
+        assert.deepEqual(await matching('params.opt > -1e308 OR params.opt != 0'), [], 'adam/sgd are not numbers');
+        assert.deepEqual(await matching("params.lr = '1e-1'"), [], 'a quoted value still compares as text');
+      });
+
+      it('reads param numbers as JavaScript does: out of range is ±Infinity or ±0, spaces make text', async () => {
+        assert.deepEqual(await matching('params.n > 1e308'), ['r-a']);
+        assert.deepEqual(await matching('params.n = 0'), ['r-b']);
+        assert.deepEqual(await matching('params.n < 0'), [], '-1e-400 reads as -0, which is not below 0');
+        assert.deepEqual(await matching('params.n >= 0.5'), ['r-a', 'r-d', 'r-e']);
+        assert.deepEqual(await matching('params.n != 1'), ['r-a', 'r-b', 'r-d', 'r-e']);
+      });
+
       it('tests presence with IS NULL / IS NOT NULL', async () => {
         assert.deepEqual(await matching('params.lr IS NULL'), ['r-c', 'r-d', 'r-e']);
         assert.deepEqual(await matching('tags.team IS NOT NULL'), ['r-a', 'r-b', 'r-c']);
@@ -210,9 +227,19 @@ export function describeSearchContract(name: string, open: () => Promise<SearchF
         assert.deepEqual(await matching(`run_id IN (${list.join(',')})`), ['r-b']);
       });
 
-      it('refuses artifact_uri with a clear error', async () => {
-        await assert.rejects(matching("attributes.artifact_uri = 'x'"),
-          (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /artifact_uri is not searchable/.test(err.message));
+      it('searches artifact_uri as runs:/<run_id>, and tags.mlflow.runName as the run name (as MLflow answers both)', async () => {
+        assert.deepEqual(await matching("attributes.artifact_uri = 'runs:/r-b'"), ['r-b']);
+        assert.deepEqual(await matching("artifact_uri LIKE 'runs:/r-%'"), ['r-a', 'r-b', 'r-c', 'r-d', 'r-e']);
+        assert.deepEqual(await matching("artifact_uri ILIKE '%R-C'"), ['r-c']);
+        assert.deepEqual(await search('', 'attributes.artifact_uri DESC'), ['r-e', 'r-d', 'r-c', 'r-b', 'r-a']);
+        assert.deepEqual(await matching("tags.mlflow.runName = 'Gamma'"), ['r-c']);
+        assert.deepEqual(await matching("tags.`mlflow.runName` LIKE '%run'"), ['r-a', 'r-b']);
+        assert.deepEqual(await matching("tags.mlflow.runName != 'Gamma' AND status = 'FINISHED'"), ['r-a', 'r-d']);
+        assert.deepEqual(await search('', 'tags.mlflow.runName'), await search('', 'run_name'));
+      });
+
+      it('refuses an unknown attribute with a clear error', async () => {
+        await assert.rejects(matching("attributes.colour = 'x'"), (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE'));
       });
     });
 

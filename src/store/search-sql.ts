@@ -10,10 +10,13 @@
  * latest value satisfies only != (IEEE, as MLflow's in-memory filter does);
  * LIKE is case-sensitive and ILIKE folds ASCII letters only; text compares
  * and orders by bytes; ordering puts NaN and then missing values last in both
- * directions.
+ * directions. tracklab's additions: a param compared with an unquoted number
+ * compares numerically (src/search/param-number.ts), and
+ * `attributes.artifact_uri` is `runs:/<run_id>`.
  */
 import { TracklabError } from '../errors';
 import type { Comparator, Comparison, FilterNode, OrderClause } from '../search/filter-ast';
+import { RUN_ARTIFACT_URI_PREFIX } from '../search/search-keys';
 import type { ExperimentSearchQuery, RunSearchQuery } from './store';
 
 /** A piece of SQL with the values for its `?` placeholders, in text order. */
@@ -39,6 +42,8 @@ export interface SqlDialect {
   readonly numberParam: string;
   /** Appended to a derived table, which some engines must name. */
   readonly derivedAlias: string;
+  /** The number a param value stands for, NULL when it is not a decimal literal (src/search/param-number.ts has the rule). */
+  paramNumber(column: string): string;
 }
 
 export interface CompiledQuery {
@@ -93,12 +98,14 @@ export function compileJoinedRunSearch(d: SqlDialect, q: RunSearchQuery): Compil
     const alias = `f${joins.length}`;
     const metric = c.ident.type === 'metric';
     const column = `${alias}.${metric ? 'last_value' : 'value'}`;
-    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? d.metricCondition(`${alias}.`, c) : valueCondition(d, column, c);
+    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? d.metricCondition(`${alias}.`, c) : keyedValueCondition(d, column, c);
     joins.push({
       sql: ` JOIN ${table} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ?${cond === undefined ? '' : ` AND ${cond.sql}`}`,
       params: [c.ident.key, ...(cond?.params ?? [])],
     });
-    if (!metric || VALUE_ONLY_OPS.has(c.op)) ordered.push({ type: c.ident.type, key: c.ident.key, column, constant: c.op === '=' });
+    // A param pinned by a number (`params.lr = 0.1`) may still differ in text ('0.1', '0.10'), and order_by sorts text.
+    const constant = c.op === '=' && (metric || typeof c.value === 'string');
+    if (!metric || VALUE_ONLY_OPS.has(c.op)) ordered.push({ type: c.ident.type, key: c.ident.key, column, constant });
   }
   const plain = (clause: OrderClause) => {
     const matches = ordered.filter((o) => o.type === clause.ident.type && o.key === clause.ident.key);
@@ -193,6 +200,8 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
   run_id: 'r.run_id', run_name: 'r.run_name', status: 'r.status', user_id: 'r.user_id',
   start_time: 'r.start_time', end_time: 'r.end_time', experiment_id: 'r.experiment_id',
   parent_run_id: 'r.parent_run_id',
+  // A constant prefix chosen here (no quote in it) and the run id: the run's artifact URI.
+  artifact_uri: `('${RUN_ARTIFACT_URI_PREFIX}' || r.run_id)`,
 };
 const NULLABLE_RUN_COLUMNS = new Set(['user_id', 'end_time', 'parent_run_id']);
 
@@ -228,7 +237,7 @@ function runIdSet(d: SqlDialect, node: FilterNode): RunIdSet | undefined {
   const table = KEYED_TABLES[node.ident.type];
   if (table === undefined || node.op === 'IS NULL') return undefined;
   if (node.op === 'IS NOT NULL') return { sql: `SELECT run_id FROM ${table} WHERE key = ?`, params: [node.ident.key], compound: false };
-  const cond = node.ident.type === 'metric' ? d.metricCondition('', node) : valueCondition(d, 'value', node);
+  const cond = node.ident.type === 'metric' ? d.metricCondition('', node) : keyedValueCondition(d, 'value', node);
   return { sql: `SELECT run_id FROM ${table} WHERE key = ? AND ${cond.sql}`, params: [node.ident.key, ...cond.params], compound: false };
 }
 
@@ -288,9 +297,6 @@ const DATASET_COLUMNS: Partial<Record<string, string>> = { name: 'd.name', diges
 function runColumn(key: string): string {
   const column = Object.prototype.hasOwnProperty.call(RUN_COLUMNS, key) ? RUN_COLUMNS[key] : undefined;
   if (column !== undefined) return column;
-  if (key === 'artifact_uri') {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', 'attributes.artifact_uri is not searchable in tracklab: artifacts are stored by content, not under a per-run URI. Filter on run_id instead.');
-  }
   throw new TracklabError('INVALID_PARAMETER_VALUE', `attributes.${key} is not a run attribute this store can search.`);
 }
 
@@ -315,6 +321,18 @@ function keyed(table: string, owner: string, c: Comparison, condition: (c: Compa
   const cond = exists ? undefined : condition(c);
   const sql = `EXISTS (SELECT 1 FROM ${table} k WHERE ${owner} AND k.key = ?${cond === undefined ? '' : ` AND ${cond.sql}`})`;
   return { sql: c.op === 'IS NULL' ? `NOT ${sql}` : sql, params: [c.ident.key, ...(cond?.params ?? [])] };
+}
+
+/**
+ * A condition on a param or tag value. A param compared with a number
+ * compares numerically, and only values that are decimal literals can match
+ * (NULL fails every comparison, `<>` included).
+ */
+function keyedValueCondition(d: SqlDialect, column: string, c: Comparison): Fragment {
+  if (c.ident.type === 'param' && typeof c.value === 'number') {
+    return { sql: `${d.paramNumber(column)} ${sqlOperator(c.op)} ${d.numberParam}`, params: [c.value] };
+  }
+  return valueCondition(d, column, c);
 }
 
 /** A condition on one column (attribute, param/tag value, registry column). */

@@ -28,10 +28,12 @@ const CLAUSES = [
   "params.lr = '0.1'", 'params.lr IS NULL', "tags.team ILIKE 'V%'", "tags.team LIKE '%i%'", "tags.team ILIKE 'NÄIVE'", "tags.team NOT LIKE 'n%'",
   "status = 'FAILED'", "run_name LIKE 'delta%%'", "run_name ILIKE 'beta_'", "user_id = 'ann'", 'user_id IS NULL', 'end_time > 2050',
   "run_id IN ('m-01', 'm-02', 'r-a', 'r-c')", "run_id NOT IN ('m-01')", 'start_time <= 1020',
+  'params.lr < 0.05', 'params.lr != 0.1', 'params.n >= 0', 'params.n != 1', "artifact_uri LIKE 'runs:/m-1%'", "tags.mlflow.runName ILIKE 'ALPHA%'",
 ];
 const ORDERS: string[][] = [
   [], ['metrics.acc DESC'], ['metrics.acc'], ['metrics.loss DESC', 'metrics.acc'], ['params.opt', 'metrics.acc DESC'],
   ['tags.team DESC'], ['user_id', 'run_name DESC'], ['end_time DESC'], ['start_time'], ['params.lr DESC', 'status'],
+  ['artifact_uri DESC'], ['tags.mlflow.runName', 'params.n'],
 ];
 
 describe('search parity: SQLite and PostgreSQL', () => {

@@ -13,6 +13,8 @@
  * - a metric block's `seq` comes from an identity column, so concurrent
  *   writers to one series never compete for the next number.
  */
+import { PARAM_NUMBER_PATTERN } from '../../search/param-number';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -217,6 +219,26 @@ CREATE TABLE run_inputs (
   PRIMARY KEY (run_id, dataset_id, context)
 );
 CREATE INDEX run_inputs_by_dataset ON run_inputs (dataset_id, context);
+`,
+  },
+  {
+    version: 4,
+    name: 'search functions',
+    // The param-number rule of src/search/param-number.ts, from its own pattern, as JavaScript's Number()
+    // reads a decimal literal: out-of-range values become ±Infinity or ±0 where float8's input would raise an error.
+    sql: `
+CREATE FUNCTION tracklab_param_number(v text) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT CASE
+    WHEN v !~ '${PARAM_NUMBER_PATTERN}' THEN NULL
+    WHEN v ~ '[eE][+-]?0*[0-9]{5,}$' THEN  -- |exponent| >= 10000: past what numeric reads
+      CASE WHEN v ~ '^[+-]?[0.]*([eE]|$)' THEN v::float8
+           WHEN v ~ '[eE]-' THEN (CASE WHEN v LIKE '-%' THEN '-0' ELSE '0' END)::float8
+           ELSE (CASE WHEN v LIKE '-%' THEN '-Infinity' ELSE 'Infinity' END)::float8 END
+    WHEN abs(v::numeric) >= 1.7976931348623158079e308 THEN (CASE WHEN v LIKE '-%' THEN '-Infinity' ELSE 'Infinity' END)::float8
+    WHEN v::numeric <> 0 AND abs(v::numeric) <= 2.4703282292062327209e-324 THEN (CASE WHEN v LIKE '-%' THEN '-0' ELSE '0' END)::float8
+    ELSE v::float8
+  END
+$fn$;
 `,
   },
 ];

@@ -34,6 +34,8 @@ export const postgresDialect: SqlDialect = {
   },
   numberParam: '?::float8',
   derivedAlias: ' AS s',
+  // Created by migration 4 (schema.ts), from the same pattern the JavaScript rule uses.
+  paramNumber: (column: string) => `tracklab_param_number(${column})`,
 };
 
 export function compileRunSearch(q: RunSearchQuery): CompiledQuery {

@@ -1,11 +1,13 @@
 /**
  * SQLite's spelling of the shared search compiler (../search-sql.ts): LIKE
  * through GLOB, which is case-sensitive whatever PRAGMA case_sensitive_like
- * says; NaN stored as NULL with a flag beside it.
+ * says; NaN stored as NULL with a flag beside it; the param-number rule as a
+ * registered JavaScript function (search-functions.ts).
  */
 import type { Comparison } from '../../search/filter-ast';
 import type { ExperimentSearchQuery, RunSearchQuery } from '../store';
 import * as shared from '../search-sql';
+import { PARAM_NUMBER_FUNCTION } from './search-functions';
 import type { CompiledQuery, Fragment, PatternOp, SqlDialect } from '../search-sql';
 
 export type { CompiledQuery } from '../search-sql';
@@ -27,6 +29,7 @@ export const sqliteDialect: SqlDialect = {
   },
   numberParam: '?',
   derivedAlias: '',
+  paramNumber: (column: string) => `${PARAM_NUMBER_FUNCTION}(${column})`,
 };
 
 export const compileRunSearch = (q: RunSearchQuery): CompiledQuery => shared.compileRunSearch(sqliteDialect, q);
