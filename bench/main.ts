@@ -8,17 +8,20 @@ import { Report } from './report';
 import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
+import { driverChoice } from './pg-driver-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
   compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead,
 };
+/** Run only when named (`npm run bench drivers`): how the PostgreSQL driver was chosen. */
+const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const report = new Report();
-  for (const [name, section] of Object.entries(sections)) {
-    if (only.length && !only.includes(name)) continue;
+  for (const [name, section] of Object.entries({ ...sections, ...onRequest })) {
+    if (only.length ? !only.includes(name) : name in onRequest) continue;
     console.log(`\n# ${name}`);
     await section(report);
   }

@@ -113,6 +113,7 @@ export class WorkerStore implements TrackingStore {
     if (this.failure === undefined) {
       await this.post('close', []).catch(() => undefined);
     }
+    this.worker.ref(); // the caller awaits the thread's end: it must keep the process alive until then
     await this.exited;
   }
 

@@ -10,6 +10,7 @@ import { TracklabError } from '../../errors';
 import { SQLITE_FILE } from '../store-uri';
 import { migrate } from './migrate';
 import { migrations, type Migration } from './schema';
+import { registerSearchFunctions } from './search-functions';
 import { errorCode, translateSqliteError } from './sqlite-errors';
 
 export const DB_FILE = SQLITE_FILE;
@@ -57,6 +58,7 @@ export function openConnection(root: string, list: readonly Migration[] = migrat
     db.pragma('foreign_keys = ON');
     // Multi-row statements need a statement journal; on disk that is a temp file created and unlinked per write.
     db.pragma('temp_store = MEMORY');
+    registerSearchFunctions(db);
     applied = migrate(db, list);
   } catch (err) {
     db.close();

@@ -7,13 +7,13 @@ import type { MetricColumns, MetricPoint } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import type { Connection } from './connection';
-import { summarizeBlock } from './metric-summary';
+import { summarizeBlock } from '../../metrics/block-summary';
 import { NEG_ZERO_LAST, NEG_ZERO_MAX, NEG_ZERO_MIN, summaryToColumns } from './rows';
 import { idList, requireLoggableRun } from './run-lookup';
 
 const INSERT_BLOCK = `INSERT INTO metric_blocks (run_id, key, seq, n, first_step, last_step, data)
   VALUES (?, ?, (SELECT COALESCE(MAX(seq) + 1, 0) FROM metric_blocks WHERE run_id = ? AND key = ?), ?, ?, ?, ?)`;
-/** When the incoming block's latest point beats the stored one (see metric-summary.ts for the rule). */
+/** When the incoming block's latest point beats the stored one (see src/metrics/block-summary.ts for the rule). */
 const NEWER = '(excluded.last_step > last_step OR (excluded.last_step = last_step AND excluded.last_timestamp >= last_timestamp))';
 const LOWER = '(min_value IS NULL OR excluded.min_value < min_value)';
 const HIGHER = '(max_value IS NULL OR excluded.max_value > max_value)';

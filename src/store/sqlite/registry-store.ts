@@ -12,9 +12,10 @@ import type {
 } from '../registry-store';
 import { type Connection, openConnection } from './connection';
 import {
-  findModel, findVersion, modelFromRow, type ModelRow, requireModel, requireVersion, VERSION_SELECT, versionFromRow, type VersionRow, writeTags,
+  findModel, findVersion, MODEL_SELECT, modelFromRow, type ModelRow, requireModel, requireVersion, VERSION_SELECT, versionFromRow, type VersionRow, writeTags,
 } from './registry-rows';
-import { compileModelSearch, compileVersionSearch } from './registry-search-sql';
+import { compileModelSearch, compileVersionSearch } from '../registry-search-sql';
+import { sqliteDialect } from './search-sql';
 import { errorCode } from './sqlite-errors';
 
 export class SqliteRegistryStore implements RegistryStore {
@@ -73,7 +74,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async searchRegisteredModels(query: RegistrySearchQuery): Promise<{ models: readonly RegisteredModel[]; nextOffset: number | null }> {
-    const { sql, params } = compileModelSearch(query);
+    const { sql, params } = compileModelSearch(sqliteDialect, MODEL_SELECT, query);
     return this.conn.read('search registered models', () => {
       const rows = this.conn.stmt(sql).all(...params) as ModelRow[];
       const more = rows.length > query.maxResults;
@@ -153,7 +154,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async searchModelVersions(query: RegistrySearchQuery): Promise<{ versions: readonly ModelVersion[]; nextOffset: number | null }> {
-    const { sql, params } = compileVersionSearch(query);
+    const { sql, params } = compileVersionSearch(sqliteDialect, VERSION_SELECT, query);
     return this.conn.read('search model versions', () => {
       const rows = this.conn.stmt(sql).all(...params) as VersionRow[];
       const more = rows.length > query.maxResults;
