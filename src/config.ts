@@ -1,15 +1,24 @@
 /**
- * Where runs go: `configure()` picks the store folder and default experiment;
- * `getClient()` returns the one TrackingClient of that folder.
+ * Where runs go: `configure()` picks the store, the artifact folder and the
+ * default experiment; `getClient()` returns the one TrackingClient of a store.
  */
 import type { TrackingStore } from './store/store';
+import { connectionUri } from './store/store-uri';
 import { TrackingClient } from './tracking/client';
-import { resolveHome, setSettings } from './tracking/settings';
+import { resolveStore, setSettings } from './tracking/settings';
 import { validateExperimentName } from './validation';
 
 export interface ConfigureOptions {
-  /** Store folder. Default: the TRACKLAB_HOME env var, else `<cwd>/.tracklab`. */
+  /** Store folder (the SQLite shorthand of `trackingUri`). */
   readonly home?: string;
+  /**
+   * Where runs go: a store folder, `sqlite:///abs/path/tracklab.db` or
+   * `postgresql://user:pass@host:5432/db`. Default: TRACKLAB_TRACKING_URI,
+   * else TRACKLAB_HOME, else the nearest `.tracklab` folder.
+   */
+  readonly trackingUri?: string;
+  /** Folder (or file:///…) for artifacts. Default: TRACKLAB_ARTIFACT_ROOT, else inside an embedded store; a PostgreSQL store needs one. */
+  readonly artifactRoot?: string;
   /** Experiment for runs that name none. Default: TRACKLAB_EXPERIMENT, else "Default". */
   readonly experiment?: string;
 }
@@ -17,9 +26,9 @@ export interface ConfigureOptions {
 const clients = new Map<string, TrackingClient>();
 
 /**
- * Sets the store folder and default experiment for this process. Runs already
- * started keep their store.
- * @example tracklab.configure({ home: './runs', experiment: 'mnist' });
+ * Sets the store, artifact folder and default experiment for this process.
+ * Runs already started keep their store.
+ * @example tracklab.configure({ trackingUri: 'postgresql://ana@db:5432/tracklab', artifactRoot: '/mnt/team/artifacts', experiment: 'mnist' });
  */
 export function configure(options: ConfigureOptions): void {
   if (options.experiment !== undefined) validateExperimentName(options.experiment);
@@ -27,16 +36,18 @@ export function configure(options: ConfigureOptions): void {
 }
 
 /**
- * The client for a store folder (default: the configured one), one per folder
- * per process. Pass `store` to use a store you opened yourself.
+ * The client of a store (default: the configured one), one per store and
+ * artifact folder per process. `home` takes a store folder or any tracking
+ * URI. Pass `store` to use a store you opened yourself.
  * @example const client = tracklab.getClient(); const { runs } = await client.searchRuns();
  */
 export function getClient(home?: string, store?: TrackingStore): TrackingClient {
-  const root = store?.root ?? resolveHome(home);
-  let client = clients.get(root);
-  if (client === undefined) {
-    client = new TrackingClient({ home: root, store });
-    clients.set(root, client);
+  const { uri, artifactRoot } = resolveStore({ trackingUri: home });
+  const key = `${connectionUri(uri)}\n${artifactRoot ?? ''}`;
+  let client = clients.get(key);
+  if (client === undefined || (store !== undefined && client.store !== store)) {
+    client = new TrackingClient({ trackingUri: home, store });
+    clients.set(key, client);
   }
   return client;
 }

@@ -1,4 +1,5 @@
-/** tracklab: experiment tracking for TypeScript notebooks and scripts. Re-exports only (plus the registry hook). */
+/** tracklab: experiment tracking for TypeScript notebooks and scripts. Re-exports only (plus the registry hook and, in a kernel, the notebook host). */
+import { installKernelHost } from './notebook/kernel-host';
 import { installRegistryResolver } from './registry/default-registry';
 
 // Tracking: fluent runs for notebooks and scripts, and the client with explicit ids.
@@ -43,3 +44,5 @@ export {
 
 // loadModel('models:/name@alias') resolves through the configured store's registry.
 installRegistryResolver();
+// In a tslab kernel, runs are notebook runs and SIGINT stays the kernel's.
+installKernelHost();

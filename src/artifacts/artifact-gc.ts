@@ -51,9 +51,9 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Takes `artifacts/gc.lock`; a lock whose pid is dead (on this host) is taken over. */
+/** Takes `<artifact root>/gc.lock`; a lock whose pid is dead (on this host) is taken over. */
 async function lock(content: ContentStore): Promise<() => Promise<void>> {
-  const file = path.join(content.root, 'artifacts', 'gc.lock');
+  const file = path.join(content.root, 'gc.lock');
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const mine = JSON.stringify({ pid: process.pid, host: os.hostname() });
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -11,7 +11,7 @@ import { MLMODEL_FILE } from '../models/mlmodel';
 import { inKernel } from '../notebook/kernel';
 import { validateKey } from '../validation';
 import { getRegistry } from './default-registry';
-import type { ModelVersion } from './registry-entities';
+import type { ModelVersion } from '../registry-entities';
 import type { RegistryClient } from './registry-client';
 import { show } from './registry-show';
 import { SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG } from './registry-summary';
@@ -67,7 +67,7 @@ export async function exportBest(options: ExportBestOptions): Promise<ExportedVe
   const registration = await registry.register(name, `runs:/${found.run.info.runId}/${found.modelPath}`, undefined, {}, true);
   const v = registration.version.version;
   await registry.setRegisteredModelAlias(name, alias, v);
-  await registry.store.updateRegisteredModel(name, { tags: { [SUMMARY_METRIC_TAG]: metric, [SUMMARY_MODE_TAG]: mode } });
+  await registry.setRegisteredModelTags(name, { [SUMMARY_METRIC_TAG]: metric, [SUMMARY_MODE_TAG]: mode });
   const version = await registry.getModelVersion(name, v);
   if (options.display ?? inKernel()) await show(name, { registry });
   return { ...version, reused: registration.reused, metricValue: found.value };

@@ -1,10 +1,10 @@
 export {
   ModelVersionStatus, isModelVersionStatus, isRegisteredModel, isModelVersion, modelVersionUri,
   type RegisteredModel, type RegisteredModelAlias, type ModelVersion, type PinnedFile,
-} from './registry-entities';
+} from '../registry-entities';
 export type {
   RegistryStore, NewRegisteredModel, RegisteredModelUpdate, NewModelVersion, CreatedModelVersion, ModelVersionUpdate, RegistrySearchQuery,
-} from './registry-store';
+} from '../store/registry-store';
 export { RegistryClient, type RegistryClientOptions, type RegistrySearchOptions, type VersionOptions, type Registration } from './registry-client';
 export { getRegistry, installRegistryResolver } from './default-registry';
 export { exportBest, type ExportBestOptions, type ExportedVersion } from './export-best';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { normalizeArtifactPath } from '../artifacts/artifact-path';
 import { isSha256, type ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
-import type { PinnedFile } from './registry-entities';
+import type { PinnedFile } from '../registry-entities';
 
 export const CACHE_FOLDER = 'registry-cache';
 

@@ -8,7 +8,7 @@ import { display } from '../notebook/display';
 import type { DisplayBundle } from '../views/bundle';
 import { inferMode } from '../views/run-metrics';
 import { getRegistry } from './default-registry';
-import type { RegisteredModel } from './registry-entities';
+import type { RegisteredModel } from '../registry-entities';
 import type { RegistryClient } from './registry-client';
 import { pickMetric, summaryBundles, SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG, type ModelSummary, type SourceRun } from './registry-summary';
 

@@ -7,7 +7,7 @@
  */
 import { TracklabError } from '../errors';
 import type { Comparison, FilterNode, OrderClause } from '../search/filter-ast';
-import type { RegistrySearchQuery } from '../registry/registry-store';
+import type { RegistrySearchQuery } from './registry-store';
 import { checkPage, type Fragment, type SqlDialect, valueCondition } from './search-sql';
 
 const MODEL_COLUMNS: Readonly<Record<string, string>> = {

@@ -9,14 +9,16 @@ import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { getClient } from '../config';
 import { ActiveRun } from './active-run';
-import type { CreateRunOptions } from './client';
+import type { CreateRunOptions, TrackingClient } from './client';
 import type { EndStatus } from './lifecycle';
 
 export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   /** Nest under a run: an ActiveRun, a run id, or `true` for the current active run. */
   readonly parent?: ActiveRun | string | true;
-  /** Store folder for this run; default: the configured one. */
+  /** Store folder (or tracking URI) for this run; default: the configured one. */
   readonly home?: string;
+  /** The client to log with (its store); default: `getClient(home)`. */
+  readonly client?: TrackingClient;
 }
 
 /** Called with each run startRun() makes active; see onRunStart. */
@@ -52,8 +54,8 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
   } else {
     parentId = parent;
   }
-  // `home` rides along unread: prepareRun takes only the run's own fields.
-  const run = new ActiveRun(getClient(options.home), { ...options, parent: parentId }, stackHooks);
+  // `home` and `client` ride along unread: prepareRun takes only the run's own fields.
+  const run = new ActiveRun(options.client ?? getClient(options.home), { ...options, parent: parentId }, stackHooks);
   stack.push(run);
   if (startListeners.size > 0) notifyStart(run);
   return run;

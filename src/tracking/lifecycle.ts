@@ -1,12 +1,14 @@
 /**
  * Ends runs honestly when the process ends, and tells a live owner from a
  * dead one:
- * - normal exit: buffers are flushed and running runs end FINISHED (FAILED or
- *   KILLED when the exit code says so);
+ * - normal exit and `process.exit()`: running runs end FINISHED (FAILED or
+ *   KILLED when the exit code says so) with every buffered point. Nothing can
+ *   be awaited there: a synchronous store writes in place, an asynchronous
+ *   one's write thread is waited for (see ClientCore.endAtExit);
  * - uncaught exception / unhandled rejection: runs end FAILED with the error
  *   message, then the error is printed as Node would and the process exits 1;
- * - SIGINT / SIGTERM (outside a tslab kernel, which uses SIGINT to interrupt
- *   cells): runs end KILLED, exit code 128 + signal number;
+ * - SIGINT / SIGTERM (unless the host owns them: a notebook kernel interrupts
+ *   cells with SIGINT): runs end KILLED, exit code 128 + signal number;
  * - SIGKILL or a kernel crash: nothing runs here; the next store open reaps
  *   the run as CRASHED through its owner (pid, host, process start time).
  * A headless notebook (`tracklab run`) ends its runs earlier, through
@@ -16,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { inspect } from 'node:util';
 import type { RunOwner } from '../store/store';
+import { runHost } from './run-host';
 
 export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -25,8 +28,8 @@ export interface LifecycleParticipant {
   heartbeat(now: number): void;
   /** Ends every running run this process owns, through the normal write path. */
   endAll(status: EndStatus, message: string | null): Promise<void>;
-  /** Flushes and ends every owned run before returning (stores with synchronousWrites only). */
-  endAllSync(status: EndStatus, message: string | null): void;
+  /** Inside `process.on('exit')`: ends every owned run with its points before returning. */
+  endAtExit(status: EndStatus, message: string | null): void;
 }
 
 export const HEARTBEAT_MS = 15_000;
@@ -115,8 +118,8 @@ function install(): void {
   installed = true;
   process.on('exit', onExit);
   process.on('uncaughtException', onUncaught);
-  // tslab interrupts cells with SIGINT; a handler there would kill the kernel.
-  if ((globalThis as { __tslab__?: unknown }).__tslab__ === undefined) {
+  // A notebook kernel interrupts cells with SIGINT; a handler there would kill the kernel.
+  if (!runHost().ownsSignals) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
@@ -127,7 +130,7 @@ function onExit(code: number): void {
   const message = code === 0 ? null : `Process exited with code ${code}`;
   for (const p of participants) {
     try {
-      p.endAllSync(status, message);
+      p.endAtExit(status, message);
     } catch {
       // Nothing can be reported any more; the reaper marks what is left CRASHED.
     }

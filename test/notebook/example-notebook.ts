@@ -27,7 +27,7 @@ export async function runExampleNotebook(name: string, experiment: string): Prom
   const store = path.join(dir, 'store');
   let client: TrackingClient | undefined;
   const dispose = () => {
-    client?.store.close();
+    void client?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -37,7 +37,7 @@ export async function runExampleNotebook(name: string, experiment: string): Prom
     client = getClient(store);
     const runs = (await client.searchRuns({ experiments: experiment, orderBy: 'start_time ASC' })).runs;
     const cellsOf = new Map<string, readonly CellRecord[]>();
-    for (const run of runs) cellsOf.set(run.info.runId, await client.store.listCells(run.info.runId));
+    for (const run of runs) cellsOf.set(run.info.runId, await client.listCells(run.info.runId));
     return { dir, executed, client, runs, cellsOf, dispose };
   } catch (error) {
     dispose();

@@ -131,6 +131,6 @@ test('outside tracklab run (plain nbconvert, as an interactive kernel) a failing
     assert.deepEqual(runs.map((r) => [r.info.runName, r.info.status]), [['inner', 'FINISHED']]);
     assert.equal(runs[0]!.data.metrics['loss']?.count, 1);
   } finally {
-    client.store.close();
+    await client.close();
   }
 });

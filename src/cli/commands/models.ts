@@ -4,7 +4,7 @@
  * protocol for one model until interrupted.
  */
 import { loadModel } from '../../models/load-model';
-import type { RegisteredModel } from '../../registry/registry-entities';
+import type { RegisteredModel } from '../../registry-entities';
 import { RegistryClient } from '../../registry/registry-client';
 import { summarizeModel } from '../../registry/registry-show';
 import { versionsTable } from '../../registry/registry-summary';

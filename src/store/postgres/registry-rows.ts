@@ -3,7 +3,7 @@
  * as JSON (like run hydration), and the lookups every registry write shares.
  */
 import { TracklabError } from '../../errors';
-import type { ModelVersion, ModelVersionStatus, PinnedFile, RegisteredModel } from '../../registry/registry-entities';
+import type { ModelVersion, ModelVersionStatus, PinnedFile, RegisteredModel } from '../../registry-entities';
 import type { Query } from './connection';
 
 /** Columns of a registered model; `m` is registered_models. */

@@ -6,10 +6,10 @@
  * after another, and numbers come out distinct and consecutive.
  */
 import { TracklabError } from '../../errors';
-import type { ModelVersion, PinnedFile, RegisteredModel } from '../../registry/registry-entities';
+import type { ModelVersion, PinnedFile, RegisteredModel } from '../../registry-entities';
 import type {
   CreatedModelVersion, ModelVersionUpdate, NewModelVersion, NewRegisteredModel, RegisteredModelUpdate, RegistrySearchQuery, RegistryStore,
-} from '../../registry/registry-store';
+} from '../registry-store';
 import type { Connection, Query } from './connection';
 import {
   findModel, findVersion, listFiles, MODEL_SELECT, modelFromRow, type ModelRow, requireModel, requireVersion, VERSION_SELECT, versionFromRow,
@@ -18,8 +18,7 @@ import {
 import { compileModels, compileVersions } from './search-sql';
 
 export class PostgresRegistryStore implements RegistryStore {
-  /** `root` is the artifact root, where pinned blobs live, when the caller has one. */
-  constructor(private readonly conn: Connection, readonly root: string = '') {}
+  constructor(private readonly conn: Connection) {}
 
   async createRegisteredModel(input: NewRegisteredModel): Promise<RegisteredModel> {
     return this.conn.write(`create registered model "${input.name}"`, async (q) => {
@@ -176,11 +175,6 @@ export class PostgresRegistryStore implements RegistryStore {
       if (!row) throw noAlias(model, alias);
       return versionFromRow(row);
     });
-  }
-
-  /** Closes the pool (shared with the tracking store when opened by the backend). */
-  close(): Promise<void> {
-    return this.conn.close();
   }
 }
 

@@ -9,7 +9,7 @@
  * - text is COLLATE "C" in the schema, so order is by bytes.
  */
 import type { Comparison } from '../../search/filter-ast';
-import type { RegistrySearchQuery } from '../../registry/registry-store';
+import type { RegistrySearchQuery } from '../registry-store';
 import { compileModelSearch, compileVersionSearch } from '../registry-search-sql';
 import * as shared from '../search-sql';
 import type { CompiledQuery, Fragment, PatternOp, SqlDialect } from '../search-sql';

@@ -4,7 +4,7 @@
  * Callers hold the transaction.
  */
 import { TracklabError } from '../../errors';
-import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../../registry/registry-entities';
+import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../../registry-entities';
 import type { Connection } from './connection';
 
 /** Columns of a registered model; `m` is registered_models. */

@@ -6,10 +6,10 @@
  */
 import path from 'node:path';
 import { TracklabError } from '../../errors';
-import type { ModelVersion, PinnedFile, RegisteredModel } from '../../registry/registry-entities';
+import type { ModelVersion, PinnedFile, RegisteredModel } from '../../registry-entities';
 import type {
   CreatedModelVersion, ModelVersionUpdate, NewModelVersion, NewRegisteredModel, RegisteredModelUpdate, RegistrySearchQuery, RegistryStore,
-} from '../../registry/registry-store';
+} from '../registry-store';
 import { type Connection, openConnection } from './connection';
 import {
   findModel, findVersion, MODEL_SELECT, modelFromRow, type ModelRow, requireModel, requireVersion, VERSION_SELECT, versionFromRow, type VersionRow, writeTags,
@@ -19,7 +19,8 @@ import { sqliteDialect } from './search-sql';
 import { errorCode } from './sqlite-errors';
 
 export class SqliteRegistryStore implements RegistryStore {
-  private constructor(readonly root: string, private readonly conn: Connection) {}
+  /** `root` is the store folder; the connection may be shared with the tracking store (see sqlite-backend.ts). */
+  constructor(readonly root: string, private readonly conn: Connection) {}
 
   /**
    * Opens the registry of the store in `root` (creating and migrating the file if needed).
