@@ -113,6 +113,8 @@ export class WorkerStore implements TrackingStore {
     if (this.failure === undefined) {
       await this.post('close', []).catch(() => undefined);
     }
+    // The reply unref'd the worker; waiting for its exit must keep this thread's event loop alive.
+    this.worker.ref();
     await this.exited;
   }
 

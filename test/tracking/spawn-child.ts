@@ -1,6 +1,7 @@
 /** Spawns test/tracking/fixtures/child under tsx (source) or plain node (compiled dist). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import type { StoreTarget } from '../support/store-targets';
 
 export interface ChildResult {
   readonly code: number | null;
@@ -16,11 +17,12 @@ export interface Child {
   readonly done: Promise<ChildResult>;
 }
 
-export function spawnChild(home: string, args: readonly string[]): Child {
+/** `store` is a SQLite store folder, or any backend's target (test/support/store-targets.ts). */
+export function spawnChild(store: string | StoreTarget, args: readonly string[]): Child {
   const script = path.join(__dirname, 'fixtures', `child${path.extname(__filename)}`);
   const nodeArgs = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
   const proc = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { ...process.env, TRACKLAB_HOME: home, TRACKLAB_EXPERIMENT: '' },
+    env: { ...process.env, ...(typeof store === 'string' ? { TRACKLAB_HOME: store, TRACKLAB_TRACKING_URI: '' } : store.env), TRACKLAB_EXPERIMENT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
