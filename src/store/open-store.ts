@@ -5,13 +5,13 @@
  *
  * Each backend folder exports its factory:
  * - store/sqlite/sqlite-backend.ts: `openSqliteBackend`, `openSqliteBackendSync`;
- * - store/postgres/postgres-backend.ts: `openPostgresStores(uri, display, options)`.
+ * - store/postgres/postgres-backend.ts: `openPostgresBackend`.
  */
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
 import type { BackendFactory, BackendOptions, StoreBackend, SyncBackendFactory } from './backend';
 import type { TrackingStore } from './store';
-import { connectionUri, parseStoreUri, type StoreScheme, type StoreUri } from './store-uri';
+import { parseStoreUri, type StoreScheme, type StoreUri } from './store-uri';
 
 interface BackendModule {
   readonly open: BackendFactory;
@@ -25,13 +25,8 @@ const backends: Record<StoreScheme, () => BackendModule> = {
     return { open: m.openSqliteBackend, openSync: m.openSqliteBackendSync };
   },
   postgresql: () => {
-    const { openPostgresStores } = requireBackend('./postgres/postgres-backend', 'PostgreSQL') as typeof import('./postgres/postgres-backend');
-    return {
-      open: async (uri, options) => {
-        const stores = await openPostgresStores(connectionUri(uri), uri.display, options);
-        return { uri, tracking: stores.tracking, registry: stores.registry, defaultArtifactRoot: undefined, close: stores.close };
-      },
-    };
+    const m = requireBackend('./postgres/postgres-backend', 'PostgreSQL') as { openPostgresBackend: BackendFactory };
+    return { open: m.openPostgresBackend };
   },
   http: () => {
     throw new TracklabError('INVALID_PARAMETER_VALUE',

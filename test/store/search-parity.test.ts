@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { parseFilter } from '../../src/search/filter-parser';
 import { parseOrderBy } from '../../src/search/order-by';
 import { openConnection } from '../../src/store/postgres/connection';
-import { openPostgresStores, type PostgresStores } from '../../src/store/postgres/postgres-backend';
+import { openPostgresStores, type PostgresBackend } from '../../src/store/postgres/postgres-backend';
 import { FIXTURE_EXPERIMENTS, FIXTURE_RUNS, loadFixture, mixedRuns } from '../../src/store/search-contract';
 import { DB_FILE } from '../../src/store/sqlite/connection';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
@@ -39,7 +39,7 @@ const ORDERS: string[][] = [
 describe('search parity: SQLite and PostgreSQL', () => {
   let root: string;
   let sqlite: SqliteStore;
-  let pg: PostgresStores;
+  let pg: PostgresBackend;
   let drop: () => void;
   const experimentIds = new Map<TrackingStore, string[]>();
 
@@ -49,7 +49,7 @@ describe('search parity: SQLite and PostgreSQL', () => {
     sqlite = SqliteStore.open(root);
     const db = freshDatabase();
     drop = db.drop;
-    pg = await openPostgresStores(db.uri, db.uri);
+    pg = await openPostgresStores(db.uri);
     const raw = openConnection(db.uri, db.uri);
     const sqliteIds = await loadFixture({
       store: sqlite,

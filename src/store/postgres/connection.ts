@@ -173,7 +173,13 @@ export function openConnection(uri: string, display: string, options: Connection
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      // Idle connections are unref'd (allowExitOnIdle), so nothing else may keep the event loop alive until they have ended.
+      const keepAlive = setInterval(() => undefined, 1000);
+      try {
+        await pool.end();
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
   };
 }

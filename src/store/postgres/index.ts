@@ -1,3 +1,3 @@
-export { openPostgresStores, type PostgresOptions, type PostgresStores } from './postgres-backend';
+export { openPostgresBackend, openPostgresStores, type PostgresBackend } from './postgres-backend';
 export { PostgresStore } from './postgres-store';
 export { PostgresRegistryStore } from './registry-store';

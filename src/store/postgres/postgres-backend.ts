@@ -1,39 +1,35 @@
 /**
- * Opening the PostgreSQL backend: one connection pool shared by the tracking
- * store and the registry, the schema migrated on first open. Connection
- * problems (unreachable server, wrong password, missing database) surface
- * here, as TracklabErrors whose messages show the URI with its password masked.
+ * The PostgreSQL backend as `openStore()` sees it (`postgresql://` and
+ * `postgres://` URIs): one connection pool shared by the tracking store and
+ * the registry, the schema migrated on first open. Connection problems
+ * (unreachable server, wrong password, missing database) surface here, as
+ * TracklabErrors showing the URI with its password masked. There is no
+ * default artifact root: a team names a shared folder (artifactRoot).
  */
-import { type ConnectionOptions, openConnection } from './connection';
+import type { BackendOptions, StoreBackend } from '../backend';
+import { connectionUri, parseStoreUri, type StoreUri } from '../store-uri';
+import { openConnection } from './connection';
 import { migrate } from './migrate';
 import { PostgresRegistryStore } from './registry-store';
 import { PostgresStore } from './postgres-store';
 
-export interface PostgresStores {
-  /** The URI with its password masked. */
-  readonly display: string;
+export interface PostgresBackend extends StoreBackend {
   readonly tracking: PostgresStore;
   registry(): PostgresRegistryStore;
   /** Migration versions this open applied (empty when the schema was current). */
   readonly applied: readonly number[];
-  close(): Promise<void>;
-}
-
-export interface PostgresOptions extends ConnectionOptions {
-  /** The artifact root, reported as the stores' `root`. */
-  readonly artifactRoot?: string;
 }
 
 /**
- * Opens the stores of a `postgresql://` URI (also `postgres://`), migrating
- * the schema if needed. `display` is the URI as it may be shown.
+ * Opens the store a PostgreSQL URI names, migrating the schema if needed.
  *
  * @example
- * const pg = await openPostgresStores('postgresql://ana:pw@db:5432/tracklab', 'postgresql://ana:***@db:5432/tracklab');
- * try { await pg.tracking.ensureExperiment('Default'); } finally { await pg.close(); }
+ * const backend = await openPostgresBackend(parseStoreUri('postgresql://ana:pw@db:5432/tracklab'), {});
+ * try { await backend.tracking.ensureExperiment('Default'); } finally { await backend.close(); }
  */
-export async function openPostgresStores(uri: string, display: string, options: PostgresOptions = {}): Promise<PostgresStores> {
-  const conn = openConnection(uri, display, options);
+export async function openPostgresBackend(uri: StoreUri, options: BackendOptions = {}): Promise<PostgresBackend> {
+  if (uri.scheme !== 'postgresql') throw new TypeError(`openPostgresBackend got a ${uri.scheme} URI`);
+  const conn = openConnection(connectionUri(uri), uri.display, options);
   let applied: number[];
   try {
     applied = await migrate(conn);
@@ -41,14 +37,19 @@ export async function openPostgresStores(uri: string, display: string, options: 
     await conn.close();
     throw err;
   }
-  const root = options.artifactRoot ?? '';
-  const tracking = new PostgresStore(conn, root);
+  const tracking = new PostgresStore(conn);
   let registry: PostgresRegistryStore | undefined;
   return {
-    display,
+    uri,
     tracking,
-    registry: () => (registry ??= new PostgresRegistryStore(conn, root)),
+    registry: () => (registry ??= new PostgresRegistryStore(conn)),
+    defaultArtifactRoot: undefined,
     applied,
     close: () => conn.close(),
   };
+}
+
+/** `openPostgresBackend` from a URI string, for tests and tools that hold one. */
+export function openPostgresStores(uri: string, options: BackendOptions = {}): Promise<PostgresBackend> {
+  return openPostgresBackend(parseStoreUri(uri), options);
 }

@@ -68,7 +68,7 @@ async function child(role: string, uri: string, index: number): Promise<unknown>
 }
 
 async function withStores<T>(uri: string, fn: (s: Awaited<ReturnType<typeof openPostgresStores>>) => Promise<T>): Promise<T> {
-  const stores = await openPostgresStores(uri, uri);
+  const stores = await openPostgresStores(uri);
   try {
     return await fn(stores);
   } finally {
@@ -112,7 +112,7 @@ if (role !== undefined) {
     for (const list of numbers) assert.deepEqual([...list].sort((a, b) => a - b), list, 'each process sees its own versions increase');
     const all = numbers.flat().sort((a, b) => a - b);
     assert.deepEqual(all, Array.from({ length: children * VERSIONS_PER_CHILD }, (_, i) => i + 1));
-    const stores = await openPostgresStores(db.uri, db.uri);
+    const stores = await openPostgresStores(db.uri);
     const model = await stores.registry().getRegisteredModel('shared-model');
     assert.equal(model.latestVersion, children * VERSIONS_PER_CHILD);
     await stores.close();
@@ -121,7 +121,7 @@ if (role !== undefined) {
 
   test('processes appending to one (run, key) at once lose nothing and keep the summary consistent', async () => {
     const db = freshDatabase();
-    const stores = await openPostgresStores(db.uri, db.uri);
+    const stores = await openPostgresStores(db.uri);
     const exp = await stores.tracking.ensureExperiment('Default');
     await stores.tracking.createRun({ runId: 'shared', runName: 'shared', experimentId: exp.experimentId, startTime: 1 });
     const children = 4;

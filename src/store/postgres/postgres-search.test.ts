@@ -6,7 +6,7 @@ import { openPostgresStores } from './postgres-backend';
 
 describeSearchContract('postgresql', async () => {
   const db = freshDatabase();
-  const stores = await openPostgresStores(db.uri, db.uri);
+  const stores = await openPostgresStores(db.uri);
   const raw = openConnection(db.uri, db.uri);
   return {
     store: stores.tracking,

@@ -1,16 +1,20 @@
 /**
  * The store contract on a real PostgreSQL (a throwaway cluster, see
- * test/support/postgres-cluster.ts), one fresh database per test.
+ * test/support/postgres-cluster.ts), one fresh database per test, opened
+ * through `openStore` as the client opens it.
  */
 import { describeStoreContract } from '../store-contract';
+import { openStore } from '../open-store';
 import { freshDatabase } from '../../../test/support/postgres-cluster';
-import { openPostgresStores } from './postgres-backend';
 
 describeStoreContract('postgresql', async () => {
   const db = freshDatabase();
-  const stores = await openPostgresStores(db.uri, db.uri);
+  const backend = await openStore(db.uri);
   return {
-    store: stores.tracking,
-    cleanup: () => db.drop(),
+    store: backend.tracking,
+    async cleanup() {
+      await backend.close();
+      db.drop();
+    },
   };
 });

@@ -4,6 +4,7 @@
  * one statement, so one round trip and one commit); reads of several
  * statements share a snapshot. Writes are asynchronous: the client core ends
  * runs at process exit through its exit worker, not through this object.
+ * The backend (postgres-backend.ts) owns the pool and closes it.
  */
 import type {
   ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
@@ -28,8 +29,7 @@ import { compileExperimentSearch, compileRunSearch } from './search-sql';
 export class PostgresStore implements TrackingStore {
   readonly capabilities: StoreCapabilities = { synchronousWrites: false, multiProcess: true };
 
-  /** `root` is the artifact root (a folder every machine of the team mounts), when the caller has one. */
-  constructor(private readonly conn: Connection, readonly root: string = '') {}
+  constructor(private readonly conn: Connection) {}
 
   async createExperiment(input: NewExperiment): Promise<Experiment> {
     return this.conn.write(`create experiment "${input.name}"`, (q) => insertExperiment(q, input));
@@ -170,10 +170,5 @@ export class PostgresStore implements TrackingStore {
 
   async listInputs(runIds: readonly string[]): Promise<readonly RunInput[]> {
     return this.conn.read('list dataset inputs', (q) => listInputRows(q, runIds));
-  }
-
-  /** Closes the pool (shared with the registry when opened by the backend). */
-  close(): Promise<void> {
-    return this.conn.close();
   }
 }

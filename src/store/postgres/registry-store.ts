@@ -18,8 +18,7 @@ import {
 import { compileModels, compileVersions } from './search-sql';
 
 export class PostgresRegistryStore implements RegistryStore {
-  /** `root` is the artifact root, where pinned blobs live, when the caller has one. */
-  constructor(private readonly conn: Connection, readonly root: string = '') {}
+  constructor(private readonly conn: Connection) {}
 
   async createRegisteredModel(input: NewRegisteredModel): Promise<RegisteredModel> {
     return this.conn.write(`create registered model "${input.name}"`, async (q) => {
@@ -176,11 +175,6 @@ export class PostgresRegistryStore implements RegistryStore {
       if (!row) throw noAlias(model, alias);
       return versionFromRow(row);
     });
-  }
-
-  /** Closes the pool (shared with the tracking store when opened by the backend). */
-  close(): Promise<void> {
-    return this.conn.close();
   }
 }
 
