@@ -6,9 +6,13 @@
 import { isTracklabError } from '../errors';
 import { TrackingClient } from '../tracking/client';
 import { UsageError } from './args';
-import { processIo, type Io } from './output';
+import { fill, helpEntry } from './help';
+import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
+import * as experimentsManageCmd from './commands/experiments-manage';
+import * as infoCmd from './commands/info';
 import * as runsCmd from './commands/runs';
+import * as runsDeleteCmd from './commands/runs-delete';
 import * as runShowCmd from './commands/run-show';
 import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
@@ -16,28 +20,39 @@ import * as gcCmd from './commands/gc';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 
-type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void | number>;
+/** What a command may need beyond its arguments: the `--home` given, if any. */
+export interface CommandContext {
+  readonly home?: string;
+}
+
+type Command = (client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext) => Promise<void | number>;
 
 const commands: Record<string, { run: Command; usage: string; summary: string }> = {
+  info: { run: infoCmd.info, usage: infoCmd.usage, summary: 'which store the commands use, and why' },
   experiments: { run: experimentsCmd.experiments, usage: experimentsCmd.usage, summary: 'list experiments' },
+  'experiments create': { run: experimentsManageCmd.experimentsCreate, usage: experimentsManageCmd.createUsage, summary: 'create an experiment' },
+  'experiments rename': { run: experimentsManageCmd.experimentsRename, usage: experimentsManageCmd.renameUsage, summary: 'rename an experiment' },
+  'experiments delete': { run: experimentsManageCmd.experimentsDelete, usage: experimentsManageCmd.deleteUsage, summary: 'delete an experiment (hidden with its runs until restored)' },
+  'experiments restore': { run: experimentsManageCmd.experimentsRestore, usage: experimentsManageCmd.restoreUsage, summary: 'restore a deleted experiment' },
   runs: { run: runsCmd.runs, usage: runsCmd.usage, summary: 'search runs (MLflow filter grammar, plus OR and parentheses)' },
+  'runs delete': { run: runsDeleteCmd.runsDelete, usage: runsDeleteCmd.deleteUsage, summary: 'delete runs (hidden until restored; gc purges them)' },
+  'runs restore': { run: runsDeleteCmd.runsRestore, usage: runsDeleteCmd.restoreUsage, summary: 'restore deleted runs' },
   run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b' },
-  'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells' },
+  'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells, parent and child runs' },
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
 };
 
-function help(): string {
-  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+function help(width: number): string {
   return [
-    'tracklab — experiment tracking for TypeScript notebooks',
+    ...fill('tracklab — experiment tracking for TypeScript notebooks'.split(' '), width, 0, 0),
     '',
     'Usage:',
-    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...Object.values(commands).flatMap((c) => helpEntry(c, width)),
     '',
-    'Global options: --home DIR (store folder; default $TRACKLAB_HOME or ./.tracklab), --help',
+    ...fill('Global options: --home DIR (the store folder; by default TRACKLAB_HOME, else the nearest .tracklab above the working directory, else the project root\'s; `tracklab info` says which), --help'.split(' '), width, 0, 2),
   ].join('\n');
 }
 
@@ -59,20 +74,21 @@ function route(argv: readonly string[]): { home?: string; name?: string; rest: s
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let client: TrackingClient | undefined;
+  const width = terminalWidth();
   try {
     const { home, name, rest } = route(argv);
     if (!name || name === '--help' || name === '-h' || name === 'help') {
-      io.out(help());
+      io.out(help(width));
       return name ? 0 : 2;
     }
     const command = commands[name];
-    if (!command) throw new UsageError(`Unknown command "${name}".\n\n${help()}`);
+    if (!command) throw new UsageError(`Unknown command "${name}".\n\n${help(width)}`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(`Usage: ${command.usage}`);
+      io.out(['Usage:', ...helpEntry(command, width)].join('\n'));
       return 0;
     }
     client = new TrackingClient({ home });
-    const code = await command.run(client, rest, io);
+    const code = await command.run(client, rest, io, { home });
     return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -90,8 +106,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  tolerateClosedPipes();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-    process.stderr.write(`tracklab: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+    processIo.err(`tracklab: unexpected failure: ${err instanceof Error ? err.stack : String(err)}`);
     process.exitCode = 70;
   });
 }
