@@ -50,7 +50,7 @@ if (files.length === 0) {
 }
 let cluster;
 const CLUSTER_ENV = 'TRACKLAB_TEST_PG';
-if (!process.env[CLUSTER_ENV] && files.some((f) => fs.readFileSync(f, 'utf8').includes('postgres-cluster'))) {
+if (!process.env[CLUSTER_ENV] && files.some((f) => /postgres-cluster|test-stores/.test(fs.readFileSync(f, 'utf8')))) {
   const { startCluster } = require(path.join(root, 'test', 'support', 'postgres-cluster.js'));
   cluster = startCluster({ port: 0 });
   process.env[CLUSTER_ENV] = JSON.stringify({ dir: cluster.dir, port: cluster.port, socketPort: cluster.socketPort });

@@ -1,5 +1,6 @@
 /** Argument parsing for the CLI: node's parseArgs plus usage errors that say the fix. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { cliMsg } from './messages';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -17,13 +18,30 @@ export function parse(argv: readonly string[], options: Options, maxPositionals 
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as Parsed;
   } catch (err) {
-    // parseArgs messages are good but name the error code first; keep only the sentence.
-    throw new UsageError((err as Error).message.replace(/^.*?:\s*/, ''));
+    throw new UsageError(usageMessage(err as Error & { code?: string }, options));
   }
   if (parsed.positionals.length > maxPositionals) {
-    throw new UsageError(`Unexpected argument "${parsed.positionals[maxPositionals]}".`);
+    throw new UsageError(cliMsg.unexpectedArgument(parsed.positionals[maxPositionals]!));
   }
   return parsed;
+}
+
+/**
+ * Our own wording for parseArgs errors: its messages name the error code
+ * first, and the unknown-option one ends in unbalanced quotes (`'-- "--x"`).
+ */
+function usageMessage(err: Error & { code?: string }, options: Options): string {
+  const option = /'(-[^' ]*)/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return cliMsg.unknownOption(option, Object.entries(options).map(([name, o]) => `${o.short ? `-${o.short}/` : ''}--${name}${o.type === 'string' ? ' VALUE' : ''}`));
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(err.message)) return cliMsg.optionTakesNoValue(option);
+      if (/ambiguous/.test(err.message)) return cliMsg.optionValueStartsWithDash(option);
+      return cliMsg.optionNeedsValue(option);
+    default:
+      return err.message.replace(/^.*?:\s*/, '');
+  }
 }
 
 export function str(parsed: Parsed, name: string): string | undefined {

@@ -4,11 +4,16 @@
  * `error [CODE]: message`, never a stack), 2 a usage error.
  */
 import { isTracklabError } from '../errors';
+import { maskUri } from '../store/store-uri';
 import { TrackingClient } from '../tracking/client';
 import { UsageError } from './args';
-import { processIo, type Io } from './output';
+import { fill, helpEntry } from './help';
+import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
+import * as experimentsManageCmd from './commands/experiments-manage';
+import * as infoCmd from './commands/info';
 import * as runsCmd from './commands/runs';
+import * as runsDeleteCmd from './commands/runs-delete';
 import * as runShowCmd from './commands/run-show';
 import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
@@ -17,13 +22,30 @@ import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 import * as migrateStoreCmd from './commands/migrate-store';
 
-type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void | number>;
+/** What a command may need beyond its arguments: the store options given, if any. */
+export interface CommandContext {
+  /** `--tracking-uri` or `--home`: a store folder or any tracking URI. */
+  readonly trackingUri?: string;
+  readonly artifactRoot?: string;
+}
+
+/** Options every command takes, anywhere on the line. */
+const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
+
+type Command = (client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext) => Promise<void | number>;
 
 const commands: Record<string, { run: Command; usage: string; summary: string }> = {
+  info: { run: infoCmd.info, usage: infoCmd.usage, summary: 'which store the commands use, and why' },
   experiments: { run: experimentsCmd.experiments, usage: experimentsCmd.usage, summary: 'list experiments' },
+  'experiments create': { run: experimentsManageCmd.experimentsCreate, usage: experimentsManageCmd.createUsage, summary: 'create an experiment' },
+  'experiments rename': { run: experimentsManageCmd.experimentsRename, usage: experimentsManageCmd.renameUsage, summary: 'rename an experiment' },
+  'experiments delete': { run: experimentsManageCmd.experimentsDelete, usage: experimentsManageCmd.deleteUsage, summary: 'delete an experiment (hidden with its runs until restored)' },
+  'experiments restore': { run: experimentsManageCmd.experimentsRestore, usage: experimentsManageCmd.restoreUsage, summary: 'restore a deleted experiment' },
   runs: { run: runsCmd.runs, usage: runsCmd.usage, summary: 'search runs (MLflow filter grammar, plus OR and parentheses)' },
+  'runs delete': { run: runsDeleteCmd.runsDelete, usage: runsDeleteCmd.deleteUsage, summary: 'delete runs (hidden until restored; gc purges them)' },
+  'runs restore': { run: runsDeleteCmd.runsRestore, usage: runsDeleteCmd.restoreUsage, summary: 'restore deleted runs' },
   run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b' },
-  'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells' },
+  'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells, parent and child runs' },
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
@@ -31,50 +53,58 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
 };
 
-function help(): string {
-  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+function help(width: number): string {
   return [
-    'tracklab — experiment tracking for TypeScript notebooks',
+    ...fill('tracklab — experiment tracking for TypeScript notebooks'.split(' '), width, 0, 0),
     '',
     'Usage:',
-    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...Object.values(commands).flatMap((c) => helpEntry(c, width)),
     '',
-    'Global options: --home DIR (store folder; default $TRACKLAB_HOME or ./.tracklab), --help',
+    ...fill(('Global options: --tracking-uri URI (where runs are: a store folder, sqlite:///abs/path/tracklab.db or postgresql://user@host:5432/db; '
+      + 'by default TRACKLAB_TRACKING_URI, else TRACKLAB_HOME, else the nearest .tracklab above the working directory, else the project root\'s; `tracklab info` says which), '
+      + '--home DIR (a store folder: the same as --tracking-uri DIR), --artifact-root DIR (where artifacts are; default TRACKLAB_ARTIFACT_ROOT, else inside a store folder), --help').split(' '), width, 0, 2),
   ].join('\n');
 }
 
-/** Splits off `--home DIR` (anywhere) and finds the command, including two-word ones. */
-function route(argv: readonly string[]): { home?: string; name?: string; rest: string[] } {
+/** Splits off the global options (anywhere) and finds the command, including two-word ones. */
+function route(argv: readonly string[]): { context: CommandContext; name?: string; rest: string[] } {
   const args = [...argv];
-  let home: string | undefined;
-  const at = args.findIndex((a) => a === '--home' || a.startsWith('--home='));
-  if (at >= 0) {
+  const given: Partial<Record<keyof typeof GLOBAL_OPTIONS, string>> = {};
+  for (const option of Object.keys(GLOBAL_OPTIONS) as (keyof typeof GLOBAL_OPTIONS)[]) {
+    const at = args.findIndex((a) => a === option || a.startsWith(`${option}=`));
+    if (at < 0) continue;
     const [flagArg] = args.splice(at, 1);
-    home = flagArg.includes('=') ? flagArg.slice('--home='.length) : args.splice(at, 1)[0];
-    if (!home) throw new UsageError('--home needs a folder.');
+    const value = flagArg.includes('=') ? flagArg.slice(option.length + 1) : args.splice(at, 1)[0];
+    if (!value || value.startsWith('--')) throw new UsageError(`${option} needs ${GLOBAL_OPTIONS[option]}.`);
+    given[option] = value;
   }
+  if (given['--home'] !== undefined && given['--tracking-uri'] !== undefined) {
+    throw new UsageError('--home and --tracking-uri name the same thing (where runs are); give one.');
+  }
+  const context: CommandContext = { trackingUri: given['--tracking-uri'] ?? given['--home'], artifactRoot: given['--artifact-root'] };
   const two = args.slice(0, 2).join(' ');
-  if (commands[two]) return { home, name: two, rest: args.slice(2) };
-  if (args[0] && commands[args[0]]) return { home, name: args[0], rest: args.slice(1) };
-  return { home, name: args[0], rest: args.slice(1) };
+  if (commands[two]) return { context, name: two, rest: args.slice(2) };
+  if (args[0] && commands[args[0]]) return { context, name: args[0], rest: args.slice(1) };
+  return { context, name: args[0], rest: args.slice(1) };
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let client: TrackingClient | undefined;
+  const width = terminalWidth();
   try {
-    const { home, name, rest } = route(argv);
+    const { context, name, rest } = route(argv);
     if (!name || name === '--help' || name === '-h' || name === 'help') {
-      io.out(help());
+      io.out(help(width));
       return name ? 0 : 2;
     }
     const command = commands[name];
-    if (!command) throw new UsageError(`Unknown command "${name}".\n\n${help()}`);
+    if (!command) throw new UsageError(`Unknown command "${name}".\n\n${help(width)}`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(`Usage: ${command.usage}`);
+      io.out(['Usage:', ...helpEntry(command, width)].join('\n'));
       return 0;
     }
-    client = new TrackingClient({ home });
-    const code = await command.run(client, rest, io);
+    client = new TrackingClient(context);
+    const code = await command.run(client, rest, io, context);
     return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -82,7 +112,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 2;
     }
     if (isTracklabError(err)) {
-      io.err(`error [${err.code}]: ${err.message}`);
+      io.err(`error [${err.code}]: ${maskUri(err.message)}`);
       return 1;
     }
     throw err;
@@ -92,8 +122,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  tolerateClosedPipes();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-    process.stderr.write(`tracklab: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+    processIo.err(`tracklab: unexpected failure: ${maskUri(err instanceof Error ? err.stack ?? err.message : String(err))}`);
     process.exitCode = 70;
   });
 }

@@ -9,11 +9,40 @@ export interface Io {
   write(bytes: Uint8Array): void;
 }
 
+/** Set once a reader closed the pipe (`tracklab ... | head`): later output to that stream is dropped. */
+const closed = { stdout: false, stderr: false };
+
+function send(name: 'stdout' | 'stderr', data: string | Uint8Array): void {
+  if (!closed[name]) process[name].write(data);
+}
+
 export const processIo: Io = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
-  write: (bytes) => process.stdout.write(bytes),
+  out: (text) => send('stdout', text.endsWith('\n') ? text : text + '\n'),
+  err: (text) => send('stderr', text.endsWith('\n') ? text : text + '\n'),
+  write: (bytes) => send('stdout', bytes),
 };
+
+/**
+ * A reader that stops early (`| head -3`) closes the pipe, and the next write
+ * fails with EPIPE, emitted as an 'error' event that would crash the process
+ * with a stack trace. Like other Unix tools, stop writing to that stream and
+ * let the command finish (a `tracklab run` still ends its runs). Other stream
+ * errors are rethrown as before.
+ */
+export function tolerateClosedPipes(): void {
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      closed[name] = true;
+    });
+  }
+}
+
+/** Columns to wrap help text to: the terminal's width, else $COLUMNS, else 80. */
+export function terminalWidth(): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS);
+  return Number.isFinite(columns) && columns > 0 ? Math.max(40, columns) : 80;
+}
 
 export function printTable(io: Io, table: Table): void {
   io.out(table.rows.length === 0 ? `${table.caption ? table.caption + '\n' : ''}(none)` : textTable(table, { maxCellWidth: 48 }));

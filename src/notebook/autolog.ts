@@ -17,6 +17,7 @@ import { activeRun, onRunStart, setImplicitRunProvider, startRun } from '../trac
 import type { EndStatus } from '../tracking/lifecycle';
 import { captureParams, declaredNames, importedNames, mutableNames } from './auto-capture';
 import { currentCell, installCellHooks, onCellEnd, onCellStart, type CellEnd, type CellStart } from './cell-hooks';
+import { endRunsOfCell, installCellRuns } from './cell-runs';
 import { installHeadlessEnding } from './headless';
 import { inKernel, kernelBridge } from './kernel';
 import { notebookMsg, warnOnce } from './messages';
@@ -233,6 +234,8 @@ async function onEnd(cell: CellEnd): Promise<void> {
     const { status, message } = endStatus(cell);
     await endImplicit(status, message);
   }
+  // Explicit runs the failed cell started end with it (cell-runs.ts); their cards show how.
+  for (const ended of await endRunsOfCell(cell)) tracked.get(ended.run)?.setOutcome(ended.status, ended.message);
   await Promise.all(involved.map((t) => t.closeCard()));
   for (const [run, t] of tracked) {
     if (!run.running) {
@@ -282,6 +285,8 @@ export function autolog(opts: AutologOptions = {}): void {
   inAutologCell = currentCell() === undefined;
 }
 
-// The package entry loads this module, so a headless kernel (`tracklab run`) ends the runs
-// a failing cell leaves open even in notebooks that never call autolog().
+// The package entry loads this module, so in a kernel the runs a failing cell started end with
+// it, and a headless kernel (`tracklab run`) ends the runs a failing cell leaves open, even in
+// notebooks that never call autolog(). Runs of a failing cell end first, with that cell's error.
+installCellRuns();
 installHeadlessEnding();

@@ -13,8 +13,14 @@
  * (awaiting code, after which our SIGINT listener has fired too). Cells
  * queued within 200 ms after a failure are cancelled by tslab before this
  * method is called, so they produce no events.
+ *
+ * The cell running when the hooks are installed (the one that loads
+ * tracklab) is reported too: it is the current cell from then on, and its
+ * end comes from the signs first-cell.ts watches. Its source and execution
+ * count are unknown (`loadedHooks` marks it).
  */
-import { kernelBridge, type WriteDisplayData } from './kernel';
+import { watchFirstCell } from './first-cell';
+import { kernelBridge, type KernelBridge, type WriteDisplayData } from './kernel';
 import { notebookMsg, warnOnce } from './messages';
 
 export type CellStatus = 'ok' | 'error' | 'aborted';
@@ -27,6 +33,8 @@ export interface CellStart {
   /** The execution count the kernel gives this cell. */
   readonly executionCount: number | null;
   readonly startTime: number;
+  /** The cell that was running when the hooks were installed: `code` is '' and `executionCount` null, as they are unknown. */
+  readonly loadedHooks?: true;
 }
 
 export interface CellEnd extends CellStart {
@@ -58,6 +66,18 @@ interface HookState {
   current: CellStart | undefined;
   sigints: number;
   sigintListener: (() => void) | null;
+  /** The cell that was running at install time, until it ends. */
+  first: FirstCell | undefined;
+  /** Its end listeners, awaited before the next cell starts. */
+  firstEnding: Promise<void> | undefined;
+}
+
+interface FirstCell {
+  readonly cell: CellStart;
+  /** The last text it wrote to stderr (tslab prints a failed cell's error there). */
+  stderr: string;
+  readonly sigints: number;
+  stopWatching: () => void;
 }
 
 const STATE_KEY = Symbol.for('tracklab.notebook.cellHooks');
@@ -71,7 +91,7 @@ function state(): HookState {
   if (!s) {
     s = {
       original: null, wrapper: null, proto: null, starts: new Set(), ends: new Set(), lastEnds: new Set(),
-      seq: 0, current: undefined, sigints: 0, sigintListener: null,
+      seq: 0, current: undefined, sigints: 0, sigintListener: null, first: undefined, firstEnding: undefined,
     };
     holder[STATE_KEY] = s;
   }
@@ -82,12 +102,13 @@ const INTERRUPT_PATTERNS = [/Script execution was interrupted by `SIGINT`/, /^Er
 
 /**
  * The readable part of what tslab printed for a failed cell: Node prefixes
- * errors thrown from vm code with the source line and a caret, and appends
+ * errors thrown from code it can show (vm code, JSON.parse input) with the source line and a caret, and appends
  * the stack and extra properties. Keep the "Name: message" lines only.
  */
 export function errorSummary(stderr: string): string | null {
   let text = stderr.replace(/\r\n/g, '\n');
-  const caret = text.match(/^evalmachine\.<anonymous>:\d+\n[^\n]*\n\s*\^+\n\n/);
+  // The file is evalmachine.<anonymous> for cell code, <anonymous_script> for JSON.parse, or a module path.
+  const caret = text.match(/^[^\n]*:\d+\n[^\n]*\n\s*\^+\n\n/);
   if (caret) text = text.slice(caret[0].length);
   const lines: string[] = [];
   for (const line of text.split('\n')) {
@@ -107,6 +128,47 @@ async function runListeners<T>(listeners: ReadonlySet<(value: T) => void | Promi
       warnOnce('hook-listener', notebookMsg.hookListenerFailed(error));
     }
   }
+}
+
+function statusOf(stderr: string, interrupted: boolean): CellStatus {
+  return interrupted || INTERRUPT_PATTERNS.some((p) => p.test(stderr)) ? 'aborted' : 'error';
+}
+
+function endListeners(s: HookState, end: CellEnd): Promise<void> {
+  return withBudget(runListeners(s.ends, end).then(() => runListeners(s.lastEnds, end)));
+}
+
+/** Makes the cell running now (the one installing the hooks) the current cell, and watches for its end. */
+function adoptRunningCell(s: HookState, bridge: KernelBridge): void {
+  // Before any cell started, this is not cell code (a script, or a timer between cells).
+  if (bridge.jupyter.lastWriteDisplayData === null) return;
+  const cell: CellStart = { seq: ++s.seq, code: '', executionCount: null, startTime: Date.now(), loadedHooks: true };
+  const first: FirstCell = { cell, stderr: '', sigints: s.sigints, stopWatching: () => undefined };
+  s.first = first;
+  s.current = cell;
+  const write = process.stderr.write;
+  process.stderr.write = function teeFirstCell(this: unknown, chunk: unknown, ...rest: unknown[]) {
+    if (s.first === first) first.stderr = (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')).slice(0, STDERR_KEEP);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof process.stderr.write;
+  first.stopWatching = watchFirstCell(bridge, () => s.first === first, (failed) => endFirstCell(s, failed));
+}
+
+/** Reports the end of the cell adopted at install time (once); its listeners run in the background. */
+function endFirstCell(s: HookState, failed: boolean): void {
+  const first = s.first;
+  if (!first) return;
+  s.first = undefined;
+  first.stopWatching();
+  if (s.current === first.cell) s.current = undefined;
+  const status = failed ? statusOf(first.stderr, s.sigints !== first.sigints) : 'ok';
+  const end: CellEnd = {
+    ...first.cell,
+    endTime: Date.now(),
+    status,
+    error: status === 'ok' ? null : (errorSummary(first.stderr) ?? (status === 'aborted' ? 'Interrupted' : 'Cell failed')),
+  };
+  s.firstEnding = endListeners(s, end);
 }
 
 function withBudget(work: Promise<void>): Promise<void> {
@@ -135,6 +197,13 @@ function routeOutputToCell(handler: unknown, writeStream: unknown, writeDisplayD
 
 function makeWrapper(s: HookState, original: ExecuteImpl): ExecuteImpl {
   return async function trackedExecuteImpl(this: unknown, req, writeStream, writeDisplayData) {
+    // The cell adopted at install time ended, and fine: a failure would have cancelled this one.
+    endFirstCell(s, false);
+    if (s.firstEnding) {
+      const ending = s.firstEnding;
+      s.firstEnding = undefined;
+      await ending;
+    }
     const code = typeof (req as { code?: unknown } | null)?.code === 'string' ? (req as { code: string }).code : '';
     const count = (this as { execCount?: unknown } | null)?.execCount;
     const start: CellStart = {
@@ -162,8 +231,7 @@ function makeWrapper(s: HookState, original: ExecuteImpl): ExecuteImpl {
       outcome = { ok: true, value: await original.call(this, req, tee, writeDisplayData) };
     } catch (error) {
       outcome = { ok: false, error };
-      const interrupted = s.sigints !== sigintsBefore || INTERRUPT_PATTERNS.some((p) => p.test(stderr));
-      status = interrupted ? 'aborted' : 'error';
+      status = statusOf(stderr, s.sigints !== sigintsBefore);
     }
     const thrownCount = !outcome.ok ? (outcome.error as { count?: unknown } | null)?.count : undefined;
     const endCount = outcome.ok ? (outcome.value as { count?: unknown } | null)?.count : thrownCount;
@@ -177,7 +245,7 @@ function makeWrapper(s: HookState, original: ExecuteImpl): ExecuteImpl {
     s.current = undefined;
     // The kernel replies to Jupyter once this resolves, so run ends and final
     // cards are written before the next cell (or kernel shutdown).
-    await withBudget(runListeners(s.ends, end).then(() => runListeners(s.lastEnds, end)));
+    await endListeners(s, end);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   };
@@ -206,6 +274,7 @@ export function installCellHooks(): boolean {
     s.sigintListener = () => { s.sigints++; };
     process.on('SIGINT', s.sigintListener);
   }
+  if (s.seq === 0) adoptRunningCell(s, bridge);
   return true;
 }
 
@@ -217,6 +286,8 @@ export function uninstallCellHooks(): void {
   }
   if (s.sigintListener) process.off('SIGINT', s.sigintListener);
   s.sigintListener = null;
+  s.first?.stopWatching();
+  s.first = undefined;
   s.wrapper = null;
   s.original = null;
   s.proto = null;

@@ -82,6 +82,8 @@ describe('errorSummary', () => {
   it('keeps the error line of what tslab prints for a thrown error', () => {
     const printed = "evalmachine.<anonymous>:3\nthrow new Error('boom');\n^\n\nError: boom\n    at evalmachine.<anonymous>:3:7\n    at Object.execute (/x/tslab/dist/executor.js:160:38) {\n  code: 'E'\n}\n";
     assert.equal(errorSummary(printed), 'Error: boom');
+    const parse = "<anonymous_script>:1\n{oops\n ^\n\nSyntaxError: Expected property name or '}' in JSON at position 1\n    at JSON.parse (<anonymous>)\n";
+    assert.equal(errorSummary(parse), "SyntaxError: Expected property name or '}' in JSON at position 1");
   });
 
   it('keeps multi-line messages and compile diagnostics', () => {

@@ -21,7 +21,7 @@ export const kernelHost: RunHost = {
     if (versions?.tslab) tags[SystemTag.tslabVersion] = versions.tslab;
     return tags;
   },
-  ownsSignals: true,
+  ownsSigint: true,
 };
 
 /** Makes the kernel the host of runs, when this code runs in one. */

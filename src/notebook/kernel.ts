@@ -4,9 +4,12 @@
  * - `globalThis.__tslab__` = `{ exports, require }` (executor.js): the
  *   notebook's top-level declarations live on `exports`.
  * - `tslab/dist/jupyter.js` exports `lastWriteDisplayData` (swapped at each
- *   cell start) and `JupyterHandlerImpl` (whose `handleExecuteImpl` runs one
- *   cell). It is looked up in `require.cache`, because a second copy of tslab
- *   elsewhere in node_modules is not the one serving the kernel.
+ *   cell start), `JupyterHandlerImpl` (whose `handleExecuteImpl` runs one
+ *   cell and `handleShutdown` answers a shutdown or restart request) and
+ *   `ZmqServer` (whose `publishStatus` sends busy/idle). It is looked up in
+ *   `require.cache`, because a second copy of tslab elsewhere in
+ *   node_modules is not the one serving the kernel.
+ * - `tslab/dist/util.js` beside it exports `TaskQueue`, which runs cells in turn.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +28,8 @@ export type WriteDisplayData = (message: KernelDisplayMessage, update: boolean) 
 export interface TslabJupyterModule {
   lastWriteDisplayData: WriteDisplayData | null;
   readonly JupyterHandlerImpl: { prototype: Record<string, unknown> };
+  /** `publishStatus(status, parent)` sends busy/idle; `this.handler` is the JupyterHandlerImpl. */
+  readonly ZmqServer?: { prototype: Record<string, unknown> };
 }
 
 export interface KernelVersions {
@@ -40,6 +45,12 @@ export interface KernelBridge {
   /** Absolute path of the kernel's `tslab/dist/jupyter.js`. */
   readonly jupyterPath: string;
   readonly versions: KernelVersions;
+  /**
+   * tslab's `TaskQueue` (dist/util.js), which runs cells in turn: the handler
+   * calls `reset(200)` on it when a cell failed, to cancel the cells queued
+   * behind it. Undefined when tslab keeps it elsewhere.
+   */
+  readonly taskQueue?: { prototype: Record<string, unknown> };
 }
 
 interface TslabGlobal {
@@ -123,11 +134,14 @@ export function kernelBridge(): KernelBridge | undefined {
     cached = null;
     return undefined;
   }
+  const util = require.cache[path.join(path.dirname(chosen.key), 'util.js')]?.exports as { TaskQueue?: unknown } | undefined;
+  const taskQueue = typeof util?.TaskQueue === 'function' ? util.TaskQueue as { prototype: Record<string, unknown> } : undefined;
   cached = {
     jupyter: chosen.mod,
     exports: global.exports,
     jupyterPath: chosen.key,
     versions: kernelVersions(chosen.key),
+    taskQueue,
   };
   return cached;
 }

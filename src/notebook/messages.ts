@@ -24,6 +24,8 @@ export const notebookMsg = {
   logOutsideCell: () =>
     'log() was called with no active run while no cell is running, so there is no cell to open a run for ' +
     '(was the cell interrupted, or its training loop not awaited?). Await the loop inside the cell, or use tracklab.startRun() for runs that outlive a cell.',
+  kernelShutDown: () => 'The notebook kernel was shut down while this run was open.',
+  kernelRestarted: () => 'The notebook kernel was restarted while this run was open.',
   autologNoKernel: () =>
     'tracklab autolog: not running inside a tslab kernel, so cells cannot be captured. ' +
     'Runs still open on the first log() and end when the process exits.',

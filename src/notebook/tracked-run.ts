@@ -82,7 +82,8 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
   }
 
   function cardCells(): RunCardCell[] {
-    return [...cells.values()].map(({ cell, end }) => ({
+    // The cell that loaded tracklab has no known source or count to show.
+    return [...cells.values()].filter(({ cell }) => !cell.loadedHooks).map(({ cell, end }) => ({
       executionCount: end?.executionCount ?? cell.executionCount,
       source: cell.code,
       durationMs: end ? end.endTime - end.startTime : null,
@@ -136,8 +137,9 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
     run,
     attachCell(cell: CellStart): void {
       if (cells.has(cell.seq)) return;
-      const entry = { cell, seq: ++seq };
+      const entry = { cell, seq: cell.loadedHooks ? 0 : ++seq };
       cells.set(cell.seq, entry);
+      if (cell.loadedHooks) return;
       void record({
         runId: run.id, seq: entry.seq, executionCount: cell.executionCount, source: cell.code,
         startTime: cell.startTime, endTime: null, status: 'running', error: null,
@@ -150,6 +152,7 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
       const entry = cells.get(end.seq);
       if (!entry) return writes;
       entry.end = end;
+      if (end.loadedHooks) return writes;
       return record({
         runId: run.id, seq: entry.seq, executionCount: end.executionCount, source: end.code,
         startTime: end.startTime, endTime: end.endTime, status: end.status, error: end.error,

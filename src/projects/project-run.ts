@@ -148,7 +148,8 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
     status = options.signal?.aborted ? 'KILLED' : 'FAILED';
     message = isTracklabError(err) ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   } finally {
-    options.progress?.finish(`${info.runName}: ${status}${message ? ` — ${message.split('\n')[0]}` : ''}`);
+    // The caller reports the outcome (`tracklab run` prints the run line and any message): a summary here said it twice.
+    options.progress?.finish();
     await client.setTerminated(info.runId, status, message ?? undefined);
   }
   return { runId: info.runId, runName: info.runName, status, message, ...(output ? { output } : {}), params: options.params };

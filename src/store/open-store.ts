@@ -3,7 +3,7 @@
  * and nothing else constructs a backend. Each backend module is required on
  * first use, so `require('tracklab')` loads no database driver.
  *
- * A backend folder exports its factory under a fixed name:
+ * Each backend folder exports its factory:
  * - store/sqlite/sqlite-backend.ts: `openSqliteBackend`, `openSqliteBackendSync`;
  * - store/postgres/postgres-backend.ts: `openPostgresBackend`.
  */

@@ -66,15 +66,35 @@ export function connectionUri(uri: StoreUri): string {
 }
 
 /**
- * Replaces the password of every URI in `text` (`scheme://user:pass@`) and
- * every `password=` parameter with `***`. The one masking function: messages,
- * tags, provenance and logs that could hold a store URI pass through it.
+ * Replaces the password of every URI in `text` (`scheme://user:pass@`), every
+ * `password=` parameter, and each of `secrets` (a password known on its own,
+ * as a driver holds it) with `***`. The one masking function: messages, tags,
+ * provenance and logs that could hold a store URI pass through it.
  * @example maskUri('could not reach postgres://ana:s3cret@db/x') // 'could not reach postgres://ana:***@db/x'
  */
-export function maskUri(text: string): string {
-  return text
+export function maskUri(text: string, secrets: readonly string[] = []): string {
+  let out = text
     .replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/g, '$1:***@')
     .replace(/([?&;\s]password=)[^&;\s]*/gi, '$1***');
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
+  return out;
+}
+
+/**
+ * An error as it may be kept or shown: `err` itself when its message and
+ * stack hold nothing to mask, else a copy (message, stack, code) masked by `maskUri`.
+ */
+export function maskedError(err: unknown, secrets: readonly string[] = []): unknown {
+  if (!(err instanceof Error)) return typeof err === 'string' ? maskUri(err, secrets) : err;
+  const message = maskUri(err.message, secrets);
+  const stack = err.stack === undefined ? undefined : maskUri(err.stack, secrets);
+  if (message === err.message && stack === err.stack) return err;
+  const copy = new Error(message);
+  copy.name = err.name;
+  copy.stack = stack;
+  const code = (err as { code?: unknown }).code;
+  if (code !== undefined) (copy as { code?: unknown }).code = code;
+  return copy;
 }
 
 /**

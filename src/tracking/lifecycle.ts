@@ -2,13 +2,16 @@
  * Ends runs honestly when the process ends, and tells a live owner from a
  * dead one:
  * - normal exit and `process.exit()`: running runs end FINISHED (FAILED or
- *   KILLED when the exit code says so) with every buffered point. Nothing can
- *   be awaited there: a synchronous store writes in place, an asynchronous
- *   one's write thread is waited for (see ClientCore.endAtExit);
+ *   KILLED when the exit code says so), or as setNormalExitOutcome() says: an
+ *   interactive notebook kernel exits when it is shut down or restarted, and
+ *   the runs left open there were cut short (KILLED), not finished. Every
+ *   buffered point is written. Nothing can be awaited there: a synchronous
+ *   store writes in place, an asynchronous one's write thread is waited for
+ *   (see ClientCore.endAtExit);
  * - uncaught exception / unhandled rejection: runs end FAILED with the error
  *   message, then the error is printed as Node would and the process exits 1;
- * - SIGINT / SIGTERM (unless the host owns them: a notebook kernel interrupts
- *   cells with SIGINT): runs end KILLED, exit code 128 + signal number;
+ * - SIGINT (unless the host uses it: a notebook kernel interrupts cells with
+ *   it) and SIGTERM: runs end KILLED, exit code 128 + signal number;
  * - SIGKILL or a kernel crash: nothing runs here; the next store open reaps
  *   the run as CRASHED through its owner (pid, host, process start time).
  * A headless notebook (`tracklab run`) ends its runs earlier, through
@@ -42,6 +45,12 @@ let installed = false;
 let heartbeatTimer: NodeJS.Timeout | undefined;
 let owner: RunOwner | undefined;
 let handling = false;
+let normalExit: { readonly status: EndStatus; readonly message: string | null } = { status: 'FINISHED', message: null };
+
+/** How runs still open at a normal exit (code 0) end; FINISHED unless said otherwise. */
+export function setNormalExitOutcome(status: EndStatus, message: string | null): void {
+  normalExit = { status, message };
+}
 
 /** Start time of a process as the kernel reports it (clock ticks since boot), or undefined without /proc. */
 export function procStartTime(pid: number | 'self'): string | undefined {
@@ -119,15 +128,14 @@ function install(): void {
   process.on('exit', onExit);
   process.on('uncaughtException', onUncaught);
   // A notebook kernel interrupts cells with SIGINT; a handler there would kill the kernel.
-  if (!runHost().ownsSignals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  if (!runHost().ownsSigint) process.on('SIGINT', onSignal);
+  // Jupyter sends SIGTERM to a kernel that has not exited 2.5 s after a shutdown request.
+  process.on('SIGTERM', onSignal);
 }
 
 function onExit(code: number): void {
-  const status: EndStatus = code === 0 ? 'FINISHED' : code === 130 || code === 143 ? 'KILLED' : 'FAILED';
-  const message = code === 0 ? null : `Process exited with code ${code}`;
+  const status: EndStatus = code === 0 ? normalExit.status : code === 130 || code === 143 ? 'KILLED' : 'FAILED';
+  const message = code === 0 ? normalExit.message : `Process exited with code ${code}`;
   for (const p of participants) {
     try {
       p.endAtExit(status, message);

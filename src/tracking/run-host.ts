@@ -15,8 +15,8 @@ export interface RunHost {
   sourceDirectory(): string;
   /** Versions of what runs the code, by system tag (the TypeScript that compiles cells, tslab). */
   versionTags(): Readonly<Record<string, string>>;
-  /** The host uses SIGINT and SIGTERM itself (a kernel interrupts cells with SIGINT): tracking installs no handler. */
-  readonly ownsSignals: boolean;
+  /** The host uses SIGINT itself (a kernel interrupts cells with it): tracking installs no SIGINT handler. */
+  readonly ownsSigint: boolean;
 }
 
 let scriptDir: { readonly script: string; readonly dir: string } | undefined;
@@ -33,7 +33,7 @@ export const scriptHost: RunHost = {
     return scriptDir.dir;
   },
   versionTags: () => ({}),
-  ownsSignals: false,
+  ownsSigint: false,
 };
 
 let host: RunHost = scriptHost;

@@ -5,14 +5,15 @@
  *
  * The store, first found wins: an explicit option (`home`/`trackingUri`,
  * `--tracking-uri`, `--home`) > configure({ trackingUri | home }) >
- * TRACKLAB_TRACKING_URI > TRACKLAB_HOME (the SQLite shorthand) > the default
- * `.tracklab` folder. The artifact root, likewise: option > configure >
+ * TRACKLAB_TRACKING_URI > TRACKLAB_HOME (the SQLite shorthand) > the
+ * `.tracklab` folder found from the working directory the way git finds
+ * `.git` (store-discovery.ts). The artifact root, likewise: option > configure >
  * TRACKLAB_ARTIFACT_ROOT > the store's own (SQLite: `<store>/artifacts`).
  */
-import * as path from 'node:path';
 import { Env } from '../env-names';
 import { TracklabError } from '../errors';
 import { parseArtifactRoot, parseStoreUri, type StoreUri } from '../store/store-uri';
+import { discoverStore, type StoreLocation, type StoreSource } from './store-discovery';
 
 export interface Settings {
   /** Store folder; the same setting as `trackingUri`. */
@@ -25,8 +26,7 @@ export interface Settings {
   readonly experiment?: string;
 }
 
-/** Which setting chose the store. */
-export type StoreSource = 'option' | 'configure' | 'TRACKLAB_TRACKING_URI' | 'TRACKLAB_HOME' | 'default';
+export type { StoreSource };
 
 export interface ResolvedStore {
   readonly uri: StoreUri;
@@ -68,10 +68,15 @@ export function resolveStore(explicit: { readonly trackingUri?: string; readonly
   return { uri: cachedUri(found.text), artifactRoot, source: found.source, reason: found.reason };
 }
 
+/** The store folder (SQLite) or the masked tracking URI, and why; see `resolveStore()`. */
+export function locateStore(explicit?: string): StoreLocation {
+  const { uri, source, reason } = resolveStore({ trackingUri: explicit });
+  return { home: uri.scheme === 'sqlite' ? uri.folder : uri.display, source, reason };
+}
+
 /** The store folder (SQLite), or the masked tracking URI, of `resolveStore()`. */
 export function resolveHome(explicit?: string): string {
-  const { uri } = resolveStore({ trackingUri: explicit });
-  return uri.scheme === 'sqlite' ? uri.folder : uri.display;
+  return locateStore(explicit).home;
 }
 
 /**
@@ -83,9 +88,20 @@ export function storeEnv(connectionUri: string, artifactRoot: string | undefined
   return { [Env.trackingUri]: connectionUri, ...(artifactRoot !== undefined ? { [Env.artifactRoot]: artifactRoot } : {}) };
 }
 
+/** Where `defaultExperiment()` got its answer. */
+export type ExperimentSource = 'configure' | 'TRACKLAB_EXPERIMENT' | 'default';
+
 /** configure({ experiment }) > TRACKLAB_EXPERIMENT > "Default". */
 export function defaultExperiment(): string {
-  return current.experiment ?? (process.env[Env.experiment] || undefined) ?? 'Default';
+  return experimentSetting().name;
+}
+
+/** The default experiment and which setting chose it. */
+export function experimentSetting(): { readonly name: string; readonly source: ExperimentSource } {
+  if (current.experiment !== undefined) return { name: current.experiment, source: 'configure' };
+  const env = process.env[Env.experiment];
+  if (env) return { name: env, source: 'TRACKLAB_EXPERIMENT' };
+  return { name: 'Default', source: 'default' };
 }
 
 function storeSetting(explicit: string | undefined): { text: string; source: StoreSource; reason: string } {
@@ -95,12 +111,14 @@ function storeSetting(explicit: string | undefined): { text: string; source: Sto
   if (uri) return { text: uri, source: 'TRACKLAB_TRACKING_URI', reason: `set by the ${Env.trackingUri} environment variable` };
   const home = process.env[Env.home];
   if (home) return { text: home, source: 'TRACKLAB_HOME', reason: `set by the ${Env.home} environment variable` };
-  return { text: defaultStoreFolder(), source: 'default', reason: 'the default .tracklab folder in the working directory' };
+  // Asked on every startRun(): the walk up is done once per working directory.
+  const cwd = process.cwd();
+  if (discovered?.cwd !== cwd) discovered = { cwd, location: discoverStore(cwd) };
+  const { location } = discovered;
+  return { text: location.home, source: location.source, reason: location.reason };
 }
 
-function defaultStoreFolder(): string {
-  return path.join(process.cwd(), '.tracklab');
-}
+let discovered: { readonly cwd: string; readonly location: StoreLocation } | undefined;
 
 // Resolution runs at every startRun(): the last answer is kept while the input and the working folder stay the same.
 let lastUri: { readonly text: string; readonly cwd: string; readonly uri: StoreUri } | undefined;

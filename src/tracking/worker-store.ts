@@ -113,8 +113,7 @@ export class WorkerStore implements TrackingStore {
     if (this.failure === undefined) {
       await this.post('close', []).catch(() => undefined);
     }
-    // The reply unref'd the worker; waiting for its exit must keep this thread's event loop alive.
-    this.worker.ref();
+    this.worker.ref(); // the caller awaits the thread's end: it must keep the process alive until then
     await this.exited;
   }
 

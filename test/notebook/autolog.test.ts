@@ -11,7 +11,7 @@ import type { CellRecord, Run } from '../../src/entities';
 import { getClient } from '../../src/config';
 import type { TrackingClient } from '../../src/tracking/client';
 import {
-  codeCells, displayOutputs, type ExecutedNotebook, joinText, makeNotebook, mimeText, notebookWorkspace, runNotebook, streamText,
+  codeCells, displayOutputs, type ExecutedNotebook, interruptAt, joinText, makeNotebook, markerCode, mimeText, notebookWorkspace, runNotebook, streamText,
 } from '../support/jupyter';
 
 const TRAIN = [
@@ -38,13 +38,13 @@ const CELLS = [
   "tracklab.log({ loss: 1 });\nthrow new Error('diverged <b>');",
 ];
 
-// An endless awaiting loop, interrupted by nbconvert after its timeout. The
-// loop keeps running in the kernel after the interrupt; its next log() must
-// not open a stray run.
-const INTERRUPTED_CELLS = [
+// An endless awaiting loop, interrupted (SIGINT, as Jupyter does) once it is
+// past its first await. The loop keeps running in the kernel after the
+// interrupt; its next log() must not open a stray run.
+const INTERRUPTED_CELLS = (marker: string) => [
   "import * as tracklab from 'tracklab';\ntracklab.autolog();",
   'const lr = 0.3;',
-  'for (let i = 0; ; i++) {\n  tracklab.log({ loss: 1 / (i + 1) }, i);\n  await new Promise((r) => setTimeout(r, 5));\n}',
+  `for (let i = 0; ; i++) {\n  tracklab.log({ loss: 1 / (i + 1) }, i);\n  if (i === 1) ${markerCode(marker)};\n  await new Promise((r) => setTimeout(r, 5));\n}`,
 ];
 
 describe('autolog in a tslab notebook', () => {
@@ -65,9 +65,10 @@ describe('autolog in a tslab notebook', () => {
       runNotebook(dir, 'autolog.ipynb', makeNotebook(CELLS), {
         allowErrors: true, env: { TRACKLAB_HOME: home, TRACKLAB_NOTEBOOK_PATH: 'autolog.ipynb' },
       }),
-      runNotebook(dir, 'interrupt.ipynb', makeNotebook(INTERRUPTED_CELLS), {
-        allowErrors: true, interruptOnTimeout: true, timeoutSec: 3, env: { TRACKLAB_HOME: path.join(dir, 'store-interrupt') },
+      runNotebook(dir, 'interrupt.ipynb', makeNotebook(INTERRUPTED_CELLS(path.join(dir, 'looping'))), {
+        allowErrors: true, env: { TRACKLAB_HOME: path.join(dir, 'store-interrupt') },
       }),
+      interruptAt(path.join(dir, 'looping')),
     ]);
     const killedClient = getClient(path.join(dir, 'store-interrupt'));
     killedRuns = (await killedClient.searchRuns()).runs;

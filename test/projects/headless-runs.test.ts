@@ -3,7 +3,8 @@
  * run`) on the real tslab kernel: they end as the execution did, FAILED naming
  * the cell that stopped it or KILLED when interrupted, with their points kept;
  * FINISHED when the notebook ran to its end. The same notebook under plain
- * nbconvert (no headless flag) keeps today's behaviour.
+ * nbconvert (no headless flag) is an interactive kernel: a run left open ends
+ * KILLED when the kernel shuts down.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -119,7 +120,7 @@ test('an interrupt (Ctrl-C of tracklab run) ends the project run and the run lef
   }
 });
 
-test('outside tracklab run (plain nbconvert, as an interactive kernel) a failing cell ends nothing: shutdown ends the run FINISHED', async () => {
+test('outside tracklab run (plain nbconvert, as an interactive kernel) a failing cell ends only its own runs: shutdown ends the run left open KILLED', async () => {
   const { dir, notebook } = notebookOf([START, THROW]);
   const home = path.join(dir, 'store');
   // --allow-errors only so nbconvert saves the notebook; the failing cell is the last one either way.
@@ -128,9 +129,27 @@ test('outside tracklab run (plain nbconvert, as an interactive kernel) a failing
   const client = getClient(home);
   try {
     const { runs } = await client.searchRuns();
-    assert.deepEqual(runs.map((r) => [r.info.runName, r.info.status]), [['inner', 'FINISHED']]);
+    assert.deepEqual(runs.map((r) => [r.info.runName, r.info.status, r.info.statusMessage]), [['inner', 'KILLED', 'The notebook kernel was shut down while this run was open.']]);
     assert.equal(runs[0]!.data.metrics['loss']?.count, 1);
   } finally {
     await client.close();
   }
 });
+
+for (const engine of ['native', 'nbclient'] as const satisfies readonly Engine[]) {
+  test(`${engine}: a run started in the cell that loads tracklab ends FAILED when that cell fails, not FINISHED`, async () => {
+    const { notebook } = notebookOf([`${START}\n${THROW}`, "console.log('never runs');"]);
+    const client = new TrackingClient({ home: tempDir() });
+    try {
+      const result = await runProject({ target: notebook, client, engine, progress: quiet });
+      assert.equal(result.status, 'FAILED');
+      const [inner, ...more] = await childrenOf(client, result.runId);
+      assert.equal(more.length, 0);
+      assert.equal(inner?.info.status, 'FAILED');
+      assert.equal(inner.info.statusMessage, 'The cell that loaded tracklab failed: RangeError: diverged at step 1');
+      assert.equal(inner.data.metrics['loss']?.count, 1);
+    } finally {
+      await client.close();
+    }
+  });
+}

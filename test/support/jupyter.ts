@@ -250,3 +250,105 @@ export function mimeText(output: NotebookOutput | undefined, mime: string): stri
   if (value === undefined) return undefined;
   return joinText(value as string | string[]);
 }
+
+/** One step of an interactive session: a cell (optionally interrupted once it prints `interruptOn`), or a kernel restart. */
+export type SessionStep = { readonly code: string; readonly interruptOn?: string } | { readonly restart: true };
+
+export interface SessionCellResult {
+  readonly status: 'ok' | 'error' | 'abort';
+  readonly execution_count: number | null;
+  /** How many times the cell was sent (tslab aborts cells sent within 200 ms after a failure). */
+  readonly attempts: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** text/plain of every display_data and update_display_data, in order. */
+  readonly display: readonly string[];
+}
+
+export type SessionResult = SessionCellResult | { readonly restart: true };
+
+/**
+ * Runs cells one at a time on a real tslab kernel through jupyter_client, as
+ * a person at the Notebook does (kernel-session.py), then shuts the kernel
+ * down. Unlike nbconvert, cells after a failed one run, and the kernel can
+ * be restarted in between.
+ */
+export async function runSession(cwd: string, steps: readonly SessionStep[], opts: { readonly env?: Readonly<Record<string, string>>; readonly timeoutSec?: number } = {}): Promise<SessionResult[]> {
+  const spec = ensureTslabKernel();
+  const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-jrt-'));
+  const specFile = path.join(runtimeDir, 'session.json');
+  fs.writeFileSync(specFile, JSON.stringify({
+    kernel: spec.kernelName, cwd, timeout: opts.timeoutSec ?? 120,
+    steps: steps.map((s) => ('restart' in s ? { restart: true } : { code: s.code, interrupt_on: s.interruptOn })),
+  }));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${spec.binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+    JUPYTER_PATH: spec.jupyterPath,
+    JUPYTER_RUNTIME_DIR: runtimeDir,
+    ...opts.env,
+  };
+  const script = path.join(repoRoot(), 'test', 'support', 'kernel-session.py');
+  try {
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(pythonCommand(), [script, specFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (t: string) => { out += t; });
+      child.stderr.setEncoding('utf8').on('data', (t: string) => { err += t; });
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    if (code !== 0) throw new Error(`kernel session failed (exit ${code}):\n${stderr}`);
+    return JSON.parse(stdout) as SessionResult[];
+  } finally {
+    fs.rmSync(runtimeDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Resolves with the content of `file` once it exists and is not empty: how a
+ * test waits for a cell to reach a point (the cell writes the file), with no
+ * fixed sleep. Rejects if `giveUp` settles first.
+ */
+export function whenFileWritten(file: string, giveUp?: Promise<unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const check = (): void => {
+      if (done) return;
+      let text = '';
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        return;
+      }
+      if (!text) return;
+      done = true;
+      watcher.close();
+      resolve(text);
+    };
+    const watcher = fs.watch(path.dirname(file), check);
+    check();
+    giveUp?.then(() => {
+      if (done) return;
+      done = true;
+      watcher.close();
+      reject(new Error(`${file} was never written`));
+    }, () => undefined);
+  });
+}
+
+/** What a cell writes to `marker` so that `interruptAt(marker)` can interrupt it: its kernel's pid. */
+export function markerCode(marker: string): string {
+  return `require('fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid))`;
+}
+
+/**
+ * Interrupts the kernel (SIGINT, as Jupyter's interrupt does for tslab) once
+ * a cell has written `marker` (see markerCode). Event-driven: it holds at
+ * any machine load, unlike a cell timeout, which also covers slow setup cells.
+ */
+export async function interruptAt(marker: string, giveUp?: Promise<unknown>): Promise<void> {
+  const pid = Number(await whenFileWritten(marker, giveUp));
+  process.kill(pid, 'SIGINT');
+}

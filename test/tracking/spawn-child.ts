@@ -1,7 +1,6 @@
 /** Spawns test/tracking/fixtures/child under tsx (source) or plain node (compiled dist). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { StoreTarget } from '../support/store-targets';
 
 export interface ChildResult {
   readonly code: number | null;
@@ -17,12 +16,15 @@ export interface Child {
   readonly done: Promise<ChildResult>;
 }
 
-/** `store` is a SQLite store folder, or any backend's target (test/support/store-targets.ts). */
-export function spawnChild(store: string | StoreTarget, args: readonly string[]): Child {
+/** Runs the child against a store: a folder, or `{ uri, artifactRoot }` of any backend (set through the environment alone). */
+export function spawnChild(store: string | { readonly uri: string; readonly artifactRoot: string }, args: readonly string[]): Child {
   const script = path.join(__dirname, 'fixtures', `child${path.extname(__filename)}`);
   const nodeArgs = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  const where = typeof store === 'string'
+    ? { TRACKLAB_HOME: store, TRACKLAB_TRACKING_URI: '', TRACKLAB_ARTIFACT_ROOT: '' }
+    : { TRACKLAB_HOME: '', TRACKLAB_TRACKING_URI: store.uri, TRACKLAB_ARTIFACT_ROOT: store.artifactRoot };
   const proc = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { ...process.env, ...(typeof store === 'string' ? { TRACKLAB_HOME: store, TRACKLAB_TRACKING_URI: '' } : store.env), TRACKLAB_EXPERIMENT: '' },
+    env: { ...process.env, ...where, TRACKLAB_EXPERIMENT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

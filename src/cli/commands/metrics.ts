@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import { TracklabError } from '../../errors';
 import type { TrackingClient } from '../../tracking/client';
 import { parse, str, UsageError } from '../args';
+import { cliMsg } from '../messages';
 import type { Io } from '../output';
 
 export const usage = 'tracklab metrics RUN_ID [KEY] [--format csv|json|arrow] [--output FILE]';
@@ -14,6 +16,11 @@ export async function metrics(client: TrackingClient, argv: readonly string[], i
   const format = str(args, 'format') ?? 'csv';
   if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got "${format}".`);
   const output = str(args, 'output');
+  if (key !== undefined) {
+    // An unknown key is a mistake to point out, not an empty history.
+    const keys = Object.keys((await client.getRun(runId)).data.metrics).sort();
+    if (!keys.includes(key)) throw new TracklabError('RESOURCE_DOES_NOT_EXIST', cliMsg.noSuchMetric(runId, key, keys));
+  }
   if (format === 'arrow') {
     // One code path writes Arrow files: the client's exporter.
     if (!output) throw new UsageError('--format arrow writes a binary file: give --output FILE.');

@@ -1,5 +1,5 @@
 import type { TrackingClient } from '../../tracking/client';
-import type { RunInput } from '../../entities';
+import type { Run, RunInput } from '../../entities';
 import { formatDuration, formatNumber, formatTime } from '../../views/format';
 import { groupTags, noteOf } from '../../views/run-tags';
 import { flag, parse, UsageError } from '../args';
@@ -12,21 +12,26 @@ export async function runShow(client: TrackingClient, argv: readonly string[], i
   const runId = args.positionals[0];
   if (!runId) throw new UsageError(`Missing RUN_ID. Usage: ${usage}`);
   const run = await client.getRun(runId);
-  const [artifacts, cells, inputs] = await Promise.all([client.listArtifacts(runId), client.listCells(runId), client.listInputs(runId)]);
-  if (flag(args, 'json')) return printJson(io, { ...run, inputs: inputs.map(({ runId: _, ...input }) => input), artifacts, cells });
+  const [artifacts, cells, inputs, family] = await Promise.all([
+    client.listArtifacts(runId), client.listCells(runId), client.listInputs(runId), relatives(client, run),
+  ]);
+  if (flag(args, 'json')) return printJson(io, { ...run, ...family, inputs: inputs.map(({ runId: _, ...input }) => input), artifacts, cells });
 
   const { info, data } = run;
   const end = info.endTime ?? Date.now();
+  const parent = family.parent;
   io.out([
     `${info.runName}  (${info.runId})`,
     `  status      ${info.status}${info.statusMessage ? ` — ${info.statusMessage}` : ''}`,
-    `  experiment  ${info.experimentId}`,
+    `  experiment  ${family.experimentName === null ? info.experimentId : `${family.experimentName} (id ${info.experimentId})`}`,
     `  started     ${formatTime(info.startTime)}   duration ${formatDuration(end - info.startTime)}${info.endTime === null ? ' (still running)' : ''}`,
-    info.parentRunId ? `  parent      ${info.parentRunId}` : '',
+    parent ? `  parent      ${parent.runName === null ? parent.runId : `${parent.runName} (${parent.runId})`}` : '',
+    family.children.length ? `  children    ${family.children.length} run(s), listed below` : '',
     info.user ? `  user        ${info.user}` : '',
   ].filter(Boolean).join('\n'));
   const note = noteOf(data.tags);
   if (note !== undefined) io.out(`\nnote\n${indent(note)}`);
+  printChildren(io, family.children);
   section(io, 'params', Object.entries(data.params).map(([k, v]) => [k, v]));
   printMetrics(io, Object.values(data.metrics));
   printInputs(io, inputs);
@@ -46,6 +51,33 @@ export async function runShow(client: TrackingClient, argv: readonly string[], i
     if (flag(args, 'source')) for (const c of cells) io.out(`\n--- cell [${c.executionCount ?? ''}] ---\n${c.source}`);
     else io.out('(--source prints each cell in full)');
   }
+}
+
+interface Family {
+  readonly experimentName: string | null;
+  readonly parent: { readonly runId: string; readonly runName: string | null } | null;
+  readonly children: readonly { readonly runId: string; readonly runName: string; readonly status: string; readonly experimentId: string }[];
+}
+
+/** The run's experiment name, its parent run and its child runs (in any experiment, deleted ones included). */
+async function relatives(client: TrackingClient, run: Run): Promise<Family> {
+  const { info } = run;
+  const [experiment, parent, children] = await Promise.all([
+    client.getExperiment(info.experimentId).then((e) => e.name, () => null),
+    info.parentRunId ? client.getRun(info.parentRunId).then((p) => p.info.runName, () => null) : Promise.resolve(null),
+    client.searchRuns({ filter: `attributes.parent_run_id = '${info.runId}'`, orderBy: ['attributes.start_time ASC'], maxResults: 1000, viewType: 'all' }),
+  ]);
+  return {
+    experimentName: experiment,
+    parent: info.parentRunId ? { runId: info.parentRunId, runName: parent } : null,
+    children: children.runs.map((c) => ({ runId: c.info.runId, runName: c.info.runName, status: c.info.status, experimentId: c.info.experimentId })),
+  };
+}
+
+function printChildren(io: Io, children: Family['children']): void {
+  if (!children.length) return;
+  io.out('\nchild runs');
+  printTable(io, { columns: [{ title: 'run_id' }, { title: 'name' }, { title: 'status' }], rows: children.map((c) => ({ cells: [c.runId, c.runName, c.status] })) });
 }
 
 function section(io: Io, title: string, rows: string[][]): void {

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { TrackingClient } from '../../tracking/client';
+import { captureIo } from '../capture-io';
+import { main } from '../main';
+
+test('run show names the experiment, the parent run and the child runs', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
+  const client = new TrackingClient({ home });
+  const sweep = await client.createRun({ experiment: 'tuning', name: 'the-sweep' });
+  const first = await client.createRun({ experiment: 'tuning', name: 'point-1', parent: sweep.runId });
+  const second = await client.createRun({ experiment: 'tuning', name: 'point-2', parent: sweep.runId });
+  await client.setTerminated(second.runId, 'FAILED');
+  await client.close();
+
+  const parent = captureIo();
+  assert.equal(await main(['--home', home, 'run', 'show', sweep.runId], parent), 0);
+  assert.match(parent.stdout, new RegExp(`\\n  experiment  tuning \\(id ${sweep.experimentId}\\)\\n`));
+  assert.match(parent.stdout, /\n  children    2 run\(s\), listed below\n/);
+  assert.match(parent.stdout, new RegExp(`\\nchild runs\\nrun_id +name +status\\n[- ]+\\n${first.runId} +point-1 +RUNNING\\n${second.runId} +point-2 +FAILED\\n`));
+
+  const child = captureIo();
+  assert.equal(await main(['--home', home, 'run', 'show', first.runId], child), 0);
+  assert.match(child.stdout, new RegExp(`\\n  parent      the-sweep \\(${sweep.runId}\\)\\n`));
+  assert.doesNotMatch(child.stdout, /child runs/);
+
+  const json = captureIo();
+  await main(['--home', home, 'run', 'show', sweep.runId, '--json'], json);
+  const shown = JSON.parse(json.stdout);
+  assert.equal(shown.experimentName, 'tuning');
+  assert.equal(shown.parent, null);
+  assert.deepEqual(shown.children.map((c: { runName: string; status: string }) => [c.runName, c.status]), [['point-1', 'RUNNING'], ['point-2', 'FAILED']]);
+});
+
+test('metrics with a key the run lacks is an error that lists the keys it has', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
+  const client = new TrackingClient({ home });
+  const run = await client.createRun({ name: 'r' });
+  client.logMetrics(run.runId, { loss: 0.5, acc: 0.9 }, 0);
+  await client.setTerminated(run.runId);
+  await client.close();
+  for (const format of ['csv', 'arrow']) {
+    const io = captureIo();
+    const extra = format === 'arrow' ? ['--format', 'arrow', '--output', path.join(home, 'x.arrow')] : [];
+    assert.equal(await main(['--home', home, 'metrics', run.runId, 'nokey', ...extra], io), 1);
+    assert.equal(io.stderr, `error [RESOURCE_DOES_NOT_EXIST]: Run ${run.runId} has no metric "nokey". Its metrics: "acc", "loss".\n`);
+    assert.equal(io.stdout, '');
+  }
+  assert.equal(fs.existsSync(path.join(home, 'x.arrow')), false);
+});

@@ -1,0 +1,21 @@
+/** The CLI's own messages (usage errors and command results), in one place so tests can assert them. */
+import { quote } from '../messages';
+
+export const cliMsg = {
+  unknownOption: (option: string, known: readonly string[]) =>
+    `Unknown option ${quote(option)}.${known.length ? ` This command takes ${known.join(', ')}.` : ' This command takes no options.'}`
+    + ` To pass an argument that starts with "-", put it after "--" (-- ${option}).`,
+  optionNeedsValue: (option: string) => `Option ${quote(option)} needs a value, as in ${option} VALUE.`,
+  optionValueStartsWithDash: (option: string) => `Option ${quote(option)} needs a value; for a value that starts with "-", write ${option}=-VALUE.`,
+  optionTakesNoValue: (option: string) => `Option ${quote(option)} takes no value.`,
+  unexpectedArgument: (arg: string) => `Unexpected argument ${quote(arg)}.`,
+  missingArgument: (what: string, usage: string) => `Missing ${what}. Usage: ${usage}`,
+  noSuchMetric: (runId: string, key: string, keys: readonly string[]) =>
+    `Run ${runId} has no metric ${quote(key)}. ${keys.length ? `Its metrics: ${keys.map((k) => quote(k)).join(', ')}.` : 'It has no metrics.'}`,
+  runsDeleted: (ids: readonly string[]) => `deleted ${ids.length} run(s): ${ids.join(', ')} (restore with: tracklab runs restore ID; tracklab gc purges them for good)`,
+  runsRestored: (ids: readonly string[]) => `restored ${ids.length} run(s): ${ids.join(', ')}`,
+  experimentCreated: (id: string, name: string) => `created experiment ${quote(name)} (id ${id})`,
+  experimentRenamed: (id: string, from: string, to: string) => `renamed experiment ${id}: ${quote(from)} -> ${quote(to)}`,
+  experimentDeleted: (id: string, name: string) => `deleted experiment ${quote(name)} (id ${id}) and hid its runs (restore with: tracklab experiments restore ${id})`,
+  experimentRestored: (id: string, name: string) => `restored experiment ${quote(name)} (id ${id})`,
+};

@@ -1,0 +1,69 @@
+"""Drives a Jupyter kernel the way a person at the Notebook does, one cell at a time,
+through jupyter_client (the library the Notebook server uses): execute cells, interrupt
+one when it prints a marker, restart the kernel, shut it down at the end.
+
+Usage: python3 kernel-session.py SPEC.json  (prints one JSON document on stdout)
+SPEC: {"kernel": "tslab", "cwd": DIR, "timeout": SECONDS, "steps": [STEP, ...]}
+STEP: {"code": SOURCE, "interrupt_on": TEXT?} | {"restart": true}
+
+tslab answers `abort` for cells sent within 200 ms after a failed one; such a cell is
+sent again until the kernel runs it, as a person would run it again.
+"""
+import json
+import sys
+import time
+
+from jupyter_client.manager import KernelManager
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as f:
+        spec = json.load(f)
+    km = KernelManager(kernel_name=spec["kernel"])
+    km.start_kernel(cwd=spec["cwd"])
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=spec["timeout"])
+    results = []
+    try:
+        for step in spec["steps"]:
+            if step.get("restart"):
+                km.restart_kernel(now=False)
+                kc.wait_for_ready(timeout=spec["timeout"])
+                results.append({"restart": True})
+                continue
+            results.append(execute(km, kc, step, spec["timeout"]))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    json.dump(results, sys.stdout)
+
+
+def execute(km, kc, step, timeout):
+    deadline = time.monotonic() + timeout
+    attempts = 0
+    while True:
+        attempts += 1
+        outputs = {"stdout": "", "stderr": "", "display": []}
+        interrupted = [False]
+
+        def hook(msg):
+            kind = msg["header"]["msg_type"]
+            content = msg["content"]
+            if kind == "stream":
+                outputs[content["name"]] += content["text"]
+                marker = step.get("interrupt_on")
+                if marker and marker in outputs["stdout"] and not interrupted[0]:
+                    interrupted[0] = True
+                    km.interrupt_kernel()
+            elif kind in ("display_data", "update_display_data"):
+                outputs["display"].append(content.get("data", {}).get("text/plain", ""))
+
+        reply = kc.execute_interactive(step["code"], timeout=max(1, deadline - time.monotonic()), output_hook=hook, allow_stdin=False)
+        status = reply["content"]["status"]
+        if status != "abort" or time.monotonic() > deadline:
+            return {"status": status, "execution_count": reply["content"].get("execution_count"), "attempts": attempts, **outputs}
+
+
+if __name__ == "__main__":
+    main()
