@@ -9,10 +9,11 @@ import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
 import { driverChoice } from './pg-driver-bench';
+import { postgres } from './postgres-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, postgres,
 };
 /** Run only when named (`npm run bench drivers`): how the PostgreSQL driver was chosen. */
 const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice };

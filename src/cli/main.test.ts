@@ -36,9 +36,14 @@ async function seeded(): Promise<{ home: string; ids: string[] }> {
 test('runs lists, filters and orders, with --json for scripts', async () => {
   const { home, ids } = await seeded();
   const io = capture();
-  assert.equal(await main(['--home', home, 'runs', '-e', 'cli', '--filter', "params.opt = 'sgd' OR metrics.acc > 0.5", '--order-by', 'metrics.acc DESC', '--json'], io), 0);
+  // run-0: adam, acc 1.0; run-1: sgd, lr 0.01, acc 0.1; run-2: sgd, lr 0.001, acc 0.01. Each side of the OR
+  // matches a different run and the third matches neither, so filtering (not listing all) is what passes.
+  assert.equal(await main(['--home', home, 'runs', '-e', 'cli', '--filter', "params.lr = '0.01' OR metrics.acc > 0.5", '--order-by', 'metrics.acc DESC', '--json'], io), 0);
   const listed = JSON.parse(io.stdout).runs.map((r: { info: { runId: string } }) => r.info.runId);
-  assert.deepEqual(listed, [ids[0], ids[1], ids[2]]);
+  assert.deepEqual(listed, [ids[0], ids[1]]);
+  const ascending = capture();
+  assert.equal(await main(['--home', home, 'runs', '-e', 'cli', '--filter', "params.opt = 'sgd'", '--order-by', 'metrics.acc ASC', '--json'], ascending), 0);
+  assert.deepEqual(JSON.parse(ascending.stdout).runs.map((r: { info: { runId: string } }) => r.info.runId), [ids[2], ids[1]]);
 
   const table = capture();
   assert.equal(await main(['runs', '--home', home], table), 0);

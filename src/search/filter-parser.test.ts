@@ -275,25 +275,36 @@ describe('parseFilter: errors name the position and show a caret', () => {
 });
 
 describe('parseFilter: MLflow documentation examples', () => {
-  const examples = [
-    'metrics.accuracy > 0.92',
-    'params.model = "LogisticRegression" and params.lambda = "0.001" and metrics.error <= 0.05',
-    'attributes.status = "FAILED"',
-    'metrics."model class" LIKE "sklearn.linear_model%"',
-    "tags.\"mlflow.source.type\" = 'NOTEBOOK'",
-    "attributes.run_id IN ('a1b2', 'c3d4')",
-    "attributes.run_name ILIKE '%Run%'",
-    "datasets.digest IN ('s8ds293b', 'jks834s2')",
-    "datasets.context = 'train'",
-    'attributes.start_time >= 1700000000000 AND attributes.end_time < 1800000000000',
+  const cmp = (type: string, key: string, op: string, value: unknown, position: number) => ({ kind: 'compare', ident: { type, key }, op, value, position });
+  const examples: [string, unknown][] = [
+    ['metrics.accuracy > 0.92', cmp('metric', 'accuracy', '>', 0.92, 0)],
+    ['params.model = "LogisticRegression" and params.lambda = "0.001" and metrics.error <= 0.05', {
+      kind: 'and', items: [
+        cmp('param', 'model', '=', 'LogisticRegression', 0),
+        cmp('param', 'lambda', '=', '0.001', 40),
+        cmp('metric', 'error', '<=', 0.05, 68),
+      ],
+    }],
+    ['attributes.status = "FAILED"', cmp('attribute', 'status', '=', 'FAILED', 0)],
+    ["tags.\"mlflow.source.type\" = 'NOTEBOOK'", cmp('tag', 'mlflow.source.type', '=', 'NOTEBOOK', 0)],
+    ["attributes.run_id IN ('a1b2', 'c3d4')", cmp('attribute', 'run_id', 'IN', ['a1b2', 'c3d4'], 0)],
+    ["attributes.run_name ILIKE '%Run%'", cmp('attribute', 'run_name', 'ILIKE', '%Run%', 0)],
+    ["datasets.digest IN ('s8ds293b', 'jks834s2')", cmp('dataset', 'digest', 'IN', ['s8ds293b', 'jks834s2'], 0)],
+    ["datasets.context = 'train'", cmp('dataset', 'context', '=', 'train', 0)],
+    ['attributes.start_time >= 1700000000000 AND attributes.end_time < 1800000000000', {
+      kind: 'and', items: [
+        cmp('attribute', 'start_time', '>=', 1700000000000, 0),
+        cmp('attribute', 'end_time', '<', 1800000000000, 43),
+      ],
+    }],
   ];
-  for (const filter of examples) {
+  for (const [filter, tree] of examples) {
     it(filter, () => {
-      if (filter.startsWith('metrics."model class" LIKE')) {
-        assert.throws(() => parseFilter(filter), /Invalid comparator LIKE for metrics/);
-      } else {
-        assert.notEqual(parseFilter(filter), undefined);
-      }
+      assert.deepEqual(parseFilter(filter), tree);
     });
   }
+
+  it('metrics."model class" LIKE "sklearn.linear_model%" (LIKE on a metric: MLflow refuses it too)', () => {
+    assert.throws(() => parseFilter('metrics."model class" LIKE "sklearn.linear_model%"'), /Invalid comparator LIKE for metrics/);
+  });
 });

@@ -7,6 +7,7 @@
 import type { RegistryStore } from './registry-store';
 import type { TrackingStore } from './store';
 import type { StoreUri } from './store-uri';
+import type { StoreTransfer } from './store-transfer';
 
 export interface StoreBackend {
   /** Where the store lives; `uri.display` is the form to show (passwords masked). */
@@ -18,6 +19,8 @@ export interface StoreBackend {
   readonly defaultArtifactRoot: string | undefined;
   /** Closes the tracking store and the registry (and a connection pool). */
   close(): Promise<void>;
+  /** Whole-store export and import, for `tracklab migrate-store` (store-transfer.ts). */
+  transfer?(): StoreTransfer;
 }
 
 export interface BackendOptions {

@@ -48,6 +48,8 @@ export interface Connection {
   query<R = Record<string, unknown>>(doing: string, sql: string | Statement, values?: readonly unknown[], write?: boolean): Promise<R[]>;
   /** Several statements over one snapshot (REPEATABLE READ, READ ONLY). */
   read<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
+  /** Reads without a transaction: each statement sees the data as it is then (two round trips fewer than `read`). */
+  readOne<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
   /** One READ COMMITTED transaction; row locks in `fn` serialize what must be. */
   write<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
   /**
@@ -170,6 +172,7 @@ export function openConnection(uri: string, display: string, options: Connection
     read: (doing, fn) => withClient(doing, false, (client) => transaction(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn)),
     write: (doing, fn) => withClient(doing, true, (client) => transaction(client, 'BEGIN', fn)),
     writeOne: (doing, fn) => withClient(doing, true, (client) => fn(run(client))),
+    readOne: (doing, fn) => withClient(doing, false, (client) => fn(run(client))),
     async close() {
       if (closed) return;
       closed = true;

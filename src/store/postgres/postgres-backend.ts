@@ -12,6 +12,7 @@ import { openConnection } from './connection';
 import { migrate } from './migrate';
 import { PostgresRegistryStore } from './registry-store';
 import { PostgresStore } from './postgres-store';
+import { postgresTransfer } from './postgres-transfer';
 
 export interface PostgresBackend extends StoreBackend {
   readonly tracking: PostgresStore;
@@ -46,6 +47,7 @@ export async function openPostgresBackend(uri: StoreUri, options: BackendOptions
     defaultArtifactRoot: undefined,
     applied,
     close: () => conn.close(),
+    transfer: () => postgresTransfer(conn),
   };
 }
 

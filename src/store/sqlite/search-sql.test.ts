@@ -11,6 +11,7 @@ import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
 import { migrations } from './schema';
 import { registerSearchFunctions } from './search-functions';
+import { oracleSearch, type OracleRun } from '../../../test/support/search-oracle';
 import { compileExperimentSearch, compileGeneralRunSearch, compileJoinedRunSearch, compileRunSearch, type CompiledQuery, likeToGlob } from './search-sql';
 
 let dir: string;
@@ -144,8 +145,19 @@ describe('run search: joined form', () => {
       if (i % 8 === 3) delete metrics.acc;
       if (i % 10 === 4) delete metrics.loss;
       for (const [k, v] of Object.entries(metrics)) metric.run(id, k, Number.isNaN(v) ? null : v, Number.isNaN(v) ? 1 : 0);
+      const params: Record<string, string> = {};
+      if (i % 5 !== 0) params.opt = ['adam', 'sgd', 'Adam'][i % 3];
+      if (i % 4 !== 1) params.lr = ['0.1', '0.01'][i % 2];
+      oracleRuns.push({
+        runId: id, runName: id, experimentId: i % 4 === 0 ? 'm2' : 'm1', status: i % 3 === 0 ? 'FAILED' : 'FINISHED',
+        startTime: 1000 + (i % 7) * 10, endTime: null, userId: null, parentRunId: null, lifecycle: i % 11 === 0 ? 'deleted' : 'active',
+        params, tags: i % 6 !== 2 ? { team: ['nlp', 'vision'][i % 2] } : {}, metrics, inputs: [],
+      });
     }
   });
+
+  /** The same 90 runs as plain records, for the independent oracle (test/support/search-oracle.ts). */
+  const oracleRuns: OracleRun[] = [];
 
   after(() => mixed.close());
 
@@ -174,23 +186,26 @@ describe('run search: joined form', () => {
     ["metrics.acc > 0.2 AND metrics.acc < 1 AND params.opt LIKE 'a%'", ['metrics.acc DESC']],
   ];
 
-  it('returns the same ids in the same order as the general form, with NaN, missing keys and ties', () => {
+  it('both forms return the oracle\'s ids in the oracle\'s order, with NaN, missing keys and ties', () => {
     for (const [filter, orderBy] of FAST) {
       const q = query(filter, orderBy);
       const joined = compileJoinedRunSearch(q);
       assert.ok(joined !== undefined, `no joined form for ${filter} | ${orderBy}`);
       assert.deepEqual(compileRunSearch(q), joined);
-      const expected = ids(compileGeneralRunSearch(q));
+      const expected = oracleSearch(oracleRuns, q);
       assert.ok(expected.length > 1, `${filter} | ${orderBy} should match several runs`);
-      assert.deepEqual(ids(joined), expected, `${filter} | ${orderBy}`);
+      assert.deepEqual(ids(compileGeneralRunSearch(q)), expected, `general: ${filter} | ${orderBy}`);
+      assert.deepEqual(ids(joined), expected, `joined: ${filter} | ${orderBy}`);
     }
   });
 
-  it('pages the same way as the general form', () => {
+  it('pages as the oracle says, in both forms', () => {
     for (const [filter, orderBy] of FAST) {
       for (const [size, offset] of [[1, 0], [3, 2], [4, 5]]) {
         const q = query(filter, orderBy, size, offset);
-        assert.deepEqual(ids(compileJoinedRunSearch(q)!), ids(compileGeneralRunSearch(q)), `${filter} | ${orderBy} page ${size}@${offset}`);
+        const expected = oracleSearch(oracleRuns, q);
+        assert.deepEqual(ids(compileGeneralRunSearch(q)).slice(0, size), expected, `general: ${filter} | ${orderBy} page ${size}@${offset}`);
+        assert.deepEqual(ids(compileJoinedRunSearch(q)!).slice(0, size), expected, `joined: ${filter} | ${orderBy} page ${size}@${offset}`);
       }
     }
   });

@@ -11,6 +11,7 @@ import { openConnection } from './connection';
 import { SqliteRegistryStore } from './registry-store';
 import { migrations } from './schema';
 import { SqliteStore } from './sqlite-store';
+import { sqliteTransfer } from './sqlite-transfer';
 
 export function openSqliteBackendSync(uri: StoreUri, _options: BackendOptions = {}): StoreBackend {
   if (uri.scheme !== 'sqlite') throw new TypeError(`openSqliteBackendSync got a ${uri.scheme} URI`);
@@ -23,6 +24,7 @@ export function openSqliteBackendSync(uri: StoreUri, _options: BackendOptions = 
     registry: () => (registry ??= new SqliteRegistryStore(uri.folder, conn)),
     defaultArtifactRoot: path.join(uri.folder, 'artifacts'),
     close: async () => conn.close(),
+    transfer: () => sqliteTransfer(conn),
   };
 }
 
