@@ -7,6 +7,7 @@ import { isTracklabError } from '../errors';
 import { maskUri } from '../store/store-uri';
 import { TrackingClient } from '../tracking/client';
 import { UsageError } from './args';
+import type { CommandContext } from './command-context';
 import { fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
@@ -21,13 +22,6 @@ import * as gcCmd from './commands/gc';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 import * as migrateStoreCmd from './commands/migrate-store';
-
-/** What a command may need beyond its arguments: the store options given, if any. */
-export interface CommandContext {
-  /** `--tracking-uri` or `--home`: a store folder or any tracking URI. */
-  readonly trackingUri?: string;
-  readonly artifactRoot?: string;
-}
 
 /** Options every command takes, anywhere on the line. */
 const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
