@@ -69,7 +69,7 @@ test('a lock whose owner was killed, or whose pid now names another process, is 
   const client = await storeWithGarbage(home);
   const gcLock = path.join(__dirname, '..', '..', 'src', 'artifacts', 'gc-lock.js');
   const holder = spawn(process.execPath, ['-e', `
-    require(${JSON.stringify(gcLock)}).takeGcLock(${JSON.stringify(home)}, 'backup')
+    require(${JSON.stringify(gcLock)}).takeGcLock(${JSON.stringify(path.join(home, 'artifacts'))}, 'backup')
       .then(() => { process.stdout.write('LOCKED\\n'); setInterval(() => {}, 1000); });
   `], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
