@@ -132,7 +132,7 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
     assert.equal((await b.registerModel(more.modelUri, 'line')).version, 3);
   });
 
-  it('refuses a destination that is not empty, and copies back into SQLite with identical table hashes', async () => {
+  it('refuses a destination that is not empty, and copies back into SQLite identical: table hashes, runs, points, artifact bytes, registry', async () => {
     const io = capture();
     assert.equal(await main(['migrate-store', '--from', home, '--to', db.uri, '--to-artifact-root', teamArtifacts], io), 1);
     assert.match(io.errors, /already holds experiments/);
@@ -149,6 +149,24 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
       } finally {
         await original.close();
         await returned.close();
+      }
+      // The same, read through the clients: runs, points, artifact bytes (in the SQLite store's own folder) and the registry.
+      const home2 = new TrackingClient({ trackingUri: back });
+      try {
+        assert.deepEqual(await home2.searchExperiments({ viewType: 'all' }), await solo.searchExperiments({ viewType: 'all' }));
+        for (const id of runIds) {
+          assert.deepEqual(await home2.getRun(id), await solo.getRun(id), id);
+          const [a, b] = [await solo.metricColumns(id), await home2.metricColumns(id)];
+          assert.deepEqual(b.map((c) => [c.key, bits(c.values), bits(c.steps), bits(c.timestamps)]), a.map((c) => [c.key, bits(c.values), bits(c.steps), bits(c.timestamps)]), id);
+          const artifacts = await home2.listArtifacts(id);
+          assert.deepEqual(artifacts, await solo.listArtifacts(id), id);
+          for (const file of artifacts) assert.deepEqual(await home2.openArtifact(id, file.path), await solo.openArtifact(id, file.path), `${id}/${file.path}`);
+        }
+        const [a, b] = [new RegistryClient({ tracking: solo }), new RegistryClient({ tracking: home2 })];
+        assert.deepEqual(await b.getRegisteredModel('line'), await a.getRegisteredModel('line'));
+        assert.deepEqual(await b.searchModelVersions({ filter: "name = 'line'" }), await a.searchModelVersions({ filter: "name = 'line'" }));
+      } finally {
+        await home2.close();
       }
     } finally {
       fresh.drop();
