@@ -88,7 +88,7 @@ export const msg = {
   listenerFailed: (detail: string) =>
     `A run listener threw and was ignored: ${detail}. Further listener errors are not reported.`,
   writeFailed: (runName: string, detail: string) =>
-    `tracklab: writing run ${runName} failed: ${detail}. Later writes of this run may be lost; end() and flush() will rethrow this error.`,
+    `tracklab: writing run ${runName} failed: ${detail.replace(/\.$/, '')}. Later writes of this run may be lost; end() and flush() will rethrow this error.`,
 } as const;
 
 /** A short, safe description of any value for error messages. */

@@ -14,7 +14,7 @@
  */
 import type { ArtifactRepository } from '../artifacts/artifact-repository';
 import type { ArtifactSource } from '../artifacts/artifact-source';
-import type { ArtifactEntry, Experiment } from '../entities';
+import type { ArtifactEntry, Experiment, RunInfo } from '../entities';
 import { TracklabError, isTracklabError } from '../errors';
 import { msg } from '../messages';
 import type { StoreBackend } from '../store/backend';
@@ -211,18 +211,19 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
   }
 
   /**
-   * Exit path: creates a run already ended, in the experiment `ref` names,
-   * without waiting. A synchronous store writes it here; the write thread
-   * resolves the experiment itself.
+   * Creates a run in the experiment `ref` names (by id or name, created by
+   * name when missing) without this thread resolving it first: the write
+   * thread resolves it itself, a synchronous store before returning. Later
+   * writes of the run may follow at once (see `writesInOrder`). For a run
+   * that must be written before its experiment could be looked up: under
+   * memory pressure, and at exit.
    */
-  createRunAtExit(ref: string, run: Omit<NewRun, 'experimentId'>): void {
+  createRunIn(ref: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo> {
     const store = this.store();
-    if (this.worker !== undefined && store === this.worker) {
-      this.worker.createRunIn(ref, run).catch(() => undefined);
-      return;
-    }
+    if (this.worker !== undefined && store === this.worker) return this.worker.createRunIn(ref, run);
     const experimentId = this.experimentIdNow(ref);
-    if (experimentId !== undefined) store.createRun({ ...run, experimentId }).catch(() => undefined);
+    if (experimentId === undefined) return this.resolveExperimentId(ref).then((id) => store.createRun({ ...run, experimentId: id }));
+    return store.createRun({ ...run, experimentId });
   }
 
   private remember(ref: string, exp: Experiment): string {

@@ -49,9 +49,10 @@ export class RunWriter {
     this.row = prepared.run;
     this.experimentId = core.experimentIdNow(prepared.experiment);
     const buffer = core.runs.buffer;
-    // Points logged before the row exists wait in memory instead of failing to flush.
+    // Points logged before the row exists wait in memory instead of failing to flush. Where the
+    // store applies writes in order, memory pressure writes the row at once and lets them go.
     const known = this.experimentId !== undefined;
-    buffer.hold(this.runId, known && core.syncStore() !== undefined ? () => { void this.writeRow(); } : undefined);
+    buffer.hold(this.runId, core.writesInOrder() ? () => { void this.writeRow().catch(() => undefined); } : undefined);
     const creating = known
       ? Promise.resolve().then(() => this.writeRow())
       : core.resolveExperimentId(prepared.experiment).then((id) => {
@@ -124,12 +125,7 @@ export class RunWriter {
     const row = this.row;
     if (row !== undefined) {
       this.core.runs.release(this.runId);
-      if (this.experimentId !== undefined) {
-        void this.writeRow().catch(() => undefined);
-      } else {
-        this.row = undefined;
-        this.core.createRunAtExit(this.experimentRef, { ...row, end: this.core.runs.takeEnd(this.runId, s, m) });
-      }
+      void this.writeRow().catch(() => undefined);
       return;
     }
     if (this.endWritten) return;
@@ -148,7 +144,8 @@ export class RunWriter {
   /**
    * Writes the row, already ended with its last points if the run ended
    * first. The hold on its points is lifted as soon as the store will apply
-   * later writes after it (at once on synchronous and worker stores).
+   * later writes after it (at once on synchronous and worker stores). An
+   * experiment not resolved yet is resolved by the store's side.
    */
   private writeRow(): Promise<void> {
     const row = this.row;
@@ -157,7 +154,10 @@ export class RunWriter {
     const outcome = this.outcome;
     const end = outcome === undefined ? undefined : this.core.runs.takeEnd(this.runId, outcome.status, outcome.message);
     this.endWritten = end !== undefined;
-    const written = this.core.store().createRun({ ...row, experimentId: this.experimentId as string, end });
+    const experimentId = this.experimentId;
+    const written = experimentId !== undefined
+      ? this.core.store().createRun({ ...row, experimentId, end })
+      : this.core.createRunIn(this.experimentRef, { ...row, end }).then((info) => { this.experimentId ??= info.experimentId; return info; });
     const release = () => this.core.runs.buffer.release(this.runId);
     if (this.core.writesInOrder()) release();
     this.rowWrite = written.then(release, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });

@@ -87,8 +87,8 @@ export class WorkerStore implements TrackingStore {
    * name when missing), all in the worker: the exit path uses it for a run
    * whose experiment the main thread had not resolved yet.
    */
-  createRunIn(ref: string, run: Omit<Parameters<TrackingStore['createRun']>[0], 'experimentId'>): Promise<unknown> {
-    return this.post('createRunIn', [ref, run], run.end?.metrics);
+  createRunIn(ref: string, run: Omit<Parameters<TrackingStore['createRun']>[0], 'experimentId'>): ReturnType<TrackingStore['createRun']> {
+    return this.post('createRunIn', [ref, run], run.end?.metrics) as ReturnType<TrackingStore['createRun']>;
   }
 
   /**

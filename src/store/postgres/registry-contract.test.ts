@@ -1,4 +1,4 @@
-/** The registry contract on PostgreSQL: a fresh database of the test cluster per test, opened through openStore. */
+/** The registry contract on a real PostgreSQL (a fresh database of the test cluster per test). */
 import { freshDatabase } from '../../../test/support/postgres-cluster';
 import { openStore } from '../open-store';
 import { describeRegistryContract } from '../registry-contract';
@@ -8,7 +8,8 @@ describeRegistryContract('postgresql', async () => {
   const backend = await openStore(db.uri);
   return {
     registry: backend.registry(),
-    async cleanup() {
+    tracking: backend.tracking,
+    cleanup: async () => {
       await backend.close();
       db.drop();
     },
