@@ -12,18 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { RegistryClient } from '../../src/registry/registry-client';
 import { checkTables } from '../../src/store/copy-store';
 import { openStore } from '../../src/store/open-store';
 import { TrackingClient } from '../../src/tracking/client';
+import { captureIo as capture } from '../support/cli-io';
 import { freshDatabase } from '../support/postgres-cluster';
 import { trainRun } from '../registry/helpers';
-
-function capture(): Io & { text: string; errors: string } {
-  const io = { text: '', errors: '', out(t: string) { io.text += `${t}\n`; }, err(t: string) { io.errors += `${t}\n`; }, write() { /* binary */ } };
-  return io;
-}
 
 function bits(values: ArrayLike<number>): string {
   return Buffer.from(Float64Array.from(values).buffer).toString('hex');
@@ -72,7 +67,7 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
 
     const io = capture();
     const code = await main(['migrate-store', '--from', home, '--to', db.uri, '--to-artifact-root', teamArtifacts], io);
-    assert.equal(code, 0, io.errors);
+    assert.equal(code, 0, io.stderr);
     team = new TrackingClient({ trackingUri: db.uri, artifactRoot: teamArtifacts });
   });
 
@@ -135,14 +130,14 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
   it('refuses a destination that is not empty, and copies back into SQLite identical: table hashes, runs, points, artifact bytes, registry', async () => {
     const io = capture();
     assert.equal(await main(['migrate-store', '--from', home, '--to', db.uri, '--to-artifact-root', teamArtifacts], io), 1);
-    assert.match(io.errors, /already holds experiments/);
+    assert.match(io.stderr, /already holds experiments/);
 
     const fresh = freshDatabase();
     try {
       const copy = capture();
-      assert.equal(await main(['migrate-store', '--from', home, '--to', fresh.uri, '--to-artifact-root', teamArtifacts, '--json'], copy), 0, copy.errors);
+      assert.equal(await main(['migrate-store', '--from', home, '--to', fresh.uri, '--to-artifact-root', teamArtifacts, '--json'], copy), 0, copy.stderr);
       const again = capture();
-      assert.equal(await main(['migrate-store', '--from', fresh.uri, '--from-artifact-root', teamArtifacts, '--to', back], again), 0, again.errors);
+      assert.equal(await main(['migrate-store', '--from', fresh.uri, '--from-artifact-root', teamArtifacts, '--to', back], again), 0, again.stderr);
       const [original, returned] = [await openStore(home), await openStore(back)];
       try {
         assert.deepEqual(await checkTables(returned.transfer!()), await checkTables(original.transfer!()));
