@@ -4,23 +4,27 @@
  * tests: these shared 2-core machines are too noisy for timed assertions.
  */
 import * as path from 'node:path';
-import { Report } from './report';
+import { loadAverage, Report } from './report';
 import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
 import { systemMetricsOverhead } from './system-metrics-bench';
+import { driverChoice } from './pg-driver-bench';
+import { postgres, postgresReads } from './postgres-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres,
 };
+/** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read figures alone. */
+const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const report = new Report();
-  for (const [name, section] of Object.entries(sections)) {
-    if (only.length && !only.includes(name)) continue;
-    console.log(`\n# ${name}`);
+  for (const [name, section] of Object.entries({ ...sections, ...onRequest })) {
+    if (only.length ? !only.includes(name) : name in onRequest) continue;
+    console.log(`\n# ${name} (load average ${loadAverage()})`);
     await section(report);
   }
   const file = path.join(__dirname, '..', '..', 'bench', 'results.json');

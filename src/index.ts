@@ -1,4 +1,5 @@
-/** tracklab: experiment tracking for TypeScript notebooks and scripts. Re-exports only (plus the registry hook). */
+/** tracklab: experiment tracking for TypeScript notebooks and scripts. Re-exports only (plus the registry hook and, in a kernel, the notebook host). */
+import { installKernelHost } from './notebook/kernel-host';
 import { installRegistryResolver } from './registry/default-registry';
 
 // Tracking: fluent runs for notebooks and scripts, and the client with explicit ids.
@@ -28,7 +29,7 @@ export type { DatasetSource, LogInputOptions } from './datasets/describe-dataset
 export { autolog, type AutologOptions } from './notebook/autolog';
 export { display, type DisplayOptions } from './notebook/display';
 export type { DisplayBundle } from './views/bundle';
-export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
+export { compare, comparison, show, runView, runsTable, exportBest, type CompareOptions, type RunRef, type RunSelection } from './show';
 export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
 
 // Model outputs: evaluation, media and structured logging.
@@ -45,11 +46,13 @@ export {
   type LoadedModel, type LogModelOptions, type ModelInfo, type MLmodel, type ModelSignature, type SaveModelOptions,
 } from './models';
 export { serveModel, startScoringServer, type ServeOptions } from './serving';
-export * as registry from './registry/registry-namespace';
+export * as registry from './show/registry-namespace';
 export {
-  RegistryClient, getRegistry, exportBest, ModelVersionStatus,
+  RegistryClient, getRegistry, ModelVersionStatus,
   type RegisteredModel, type ModelVersion, type RegistryClientOptions, type ExportBestOptions, type ExportedVersion,
 } from './registry';
 
 // loadModel('models:/name@alias') resolves through the configured store's registry.
 installRegistryResolver();
+// In a tslab kernel, runs are notebook runs and SIGINT stays the kernel's.
+installKernelHost();

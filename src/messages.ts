@@ -91,13 +91,19 @@ export const msg = {
   parentUnknown: () =>
     'startRun({ parent: true }) needs an active run to nest under. Start the parent run first.',
   storeFailed: (what: string, detail: string) =>
-    `Could not ${what}: ${detail}. Check that the tracking folder is writable and not on a network drive.`,
+    `Could not ${what}: ${detail}. Check that the store is reachable and writable (\`tracklab info\` says which store this is).`,
+  artifactRootMissing: (store: string) =>
+    `The store ${store} keeps no files, so artifacts need an artifact root: a folder every machine that logs to this store can reach. `
+    + "Set it with configure({ artifactRoot: '/shared/tracklab-artifacts' }) or TRACKLAB_ARTIFACT_ROOT=/shared/tracklab-artifacts (a path or file:///…), "
+    + 'or --artifact-root on the command line.',
+  storeNotOpenYet: (store: string) =>
+    `The store ${store} opens asynchronously and is not open yet. Use the client's methods (they wait for it) instead of its store.`,
   featureMissing: (what: string, module: string) =>
     `${what} is not available in this build (${module} is missing). Update tracklab.`,
   listenerFailed: (detail: string) =>
     `A run listener threw and was ignored: ${detail}. Further listener errors are not reported.`,
   writeFailed: (runName: string, detail: string) =>
-    `tracklab: writing run ${runName} failed: ${detail}. Later writes of this run may be lost; end() and flush() will rethrow this error.`,
+    `tracklab: writing run ${runName} failed: ${detail.replace(/\.$/, '')}. Later writes of this run may be lost; end() and flush() will rethrow this error.`,
 } as const;
 
 /** A short, safe description of any value for error messages. */

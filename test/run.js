@@ -6,6 +6,10 @@
 // running from dist/. `npm test` empties dist/ before it builds; for the quick
 // `npm run build && node test/run.js ...` loop, a compiled test whose .ts
 // source is gone is skipped here, with a note.
+//
+// Tests of the PostgreSQL store share one throwaway cluster, started here
+// when a selected test uses it and stopped when the run ends (each test takes
+// a fresh database of it). TRACKLAB_TEST_PG passes it to the test processes.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -44,5 +48,18 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+let cluster;
+const CLUSTER_ENV = 'TRACKLAB_TEST_PG';
+if (!process.env[CLUSTER_ENV] && files.some((f) => /postgres-cluster|test-stores/.test(fs.readFileSync(f, 'utf8')))) {
+  const { startCluster } = require(path.join(root, 'test', 'support', 'postgres-cluster.js'));
+  cluster = startCluster({ port: 0 });
+  process.env[CLUSTER_ENV] = JSON.stringify({ dir: cluster.dir, port: cluster.port, socketPort: cluster.socketPort });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { cluster.stop(); process.exit(130); });
+}
+let status;
+try {
+  status = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' }).status;
+} finally {
+  if (cluster) cluster.stop();
+}
+process.exit(status ?? 1);

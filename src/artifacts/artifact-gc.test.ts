@@ -17,7 +17,7 @@ async function setup(): Promise<{ store: SqliteStore; repo: ArtifactRepository; 
     await store.createRun({ runId, runName: `gc-run-${runCounter}`, experimentId: exp.experimentId, startTime: Date.now() });
     return runId;
   };
-  return { store, repo: new ArtifactRepository(store), newRun };
+  return { store, repo: new ArtifactRepository(store, path.join(root, 'artifacts')), newRun };
 }
 
 /** Makes a blob look older than gc's grace period. */
@@ -114,7 +114,7 @@ test('stale temp files go, fresh ones (a writer in progress) stay', async () => 
 
 test('a second gc while one holds the lock is refused; a dead holder is taken over', async () => {
   const { store, repo } = await setup();
-  const lockFile = path.join(repo.content.root, 'artifacts', 'gc.lock');
+  const lockFile = path.join(repo.content.root, 'gc.lock');
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname() }));
   await assert.rejects(repo.gc(), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /Another artifact gc is running/.test((e as Error).message));

@@ -23,7 +23,7 @@ async function setup(): Promise<{ root: string; store: SqliteStore; repo: Artifa
     await store.createRun({ runId, runName: `test-run-${runCounter}`, experimentId: exp.experimentId, startTime: Date.now() });
     return runId;
   };
-  return { root, store, repo: new ArtifactRepository(store), newRun };
+  return { root, store, repo: new ArtifactRepository(store, path.join(root, 'artifacts')), newRun };
 }
 
 function blobFiles(root: string): string[] {

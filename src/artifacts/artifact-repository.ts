@@ -42,9 +42,10 @@ export class ArtifactRepository {
   readonly store: TrackingStore;
   readonly content: ContentStore;
 
-  constructor(store: TrackingStore) {
+  /** `artifactRoot`: the folder of the content store (see ContentStore). */
+  constructor(store: TrackingStore, artifactRoot: string) {
     this.store = store;
-    this.content = new ContentStore(store.root);
+    this.content = new ContentStore(artifactRoot);
   }
 
   /**

@@ -22,13 +22,13 @@ function filesUnder(dir: string): string[] {
     .filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 }
 
-test('bytes land at artifacts/sha256/<ab>/<rest>, read-only, with no temp left', async () => {
+test('bytes land at <artifact root>/sha256/<ab>/<rest>, read-only, with no temp left', async () => {
   const root = tempDir();
   const content = new ContentStore(root);
   const bytes = Buffer.from('hello artifacts\n');
   const info = await content.put(bytes);
   assert.deepEqual(info, { sha256: sha(bytes), size: bytes.length });
-  const file = path.join(root, 'artifacts', 'sha256', info.sha256.slice(0, 2), info.sha256.slice(2));
+  const file = path.join(root, 'sha256', info.sha256.slice(0, 2), info.sha256.slice(2));
   assert.equal(content.blobPath(info.sha256), file);
   assert.deepEqual(fs.readFileSync(file), bytes);
   assert.equal(fs.statSync(file).mode & 0o222, 0, 'blobs are read-only');
@@ -88,7 +88,7 @@ test('digests are checked before they become paths', () => {
   }
 });
 
-test('a blob that resolves outside the store root is refused', async () => {
+test('a blob that resolves outside the artifact root is refused', async () => {
   const root = tempDir();
   const outside = path.join(tempDir(), 'secret.txt');
   fs.writeFileSync(outside, 'secret');
@@ -97,7 +97,7 @@ test('a blob that resolves outside the store root is refused', async () => {
   const link = content.blobPath(digest);
   fs.mkdirSync(path.dirname(link), { recursive: true });
   fs.symlinkSync(outside, link);
-  assert.throws(() => content.resolveBlob(digest), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /outside the store/.test(e.message));
+  assert.throws(() => content.resolveBlob(digest), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /outside the artifact root/.test(e.message));
   await assert.rejects(content.read(digest), (e: unknown) => isTracklabError(e, 'INVALID_STATE'));
 });
 

@@ -28,7 +28,7 @@ export function isSha256(value: unknown): value is string {
 
 function ioError(what: string, cause: unknown): TracklabError {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new TracklabError('INTERNAL_ERROR', `${what}: ${detail}. Check that the store folder is readable and writable.`, { cause });
+  return new TracklabError('INTERNAL_ERROR', `${what}: ${detail}. Check that the artifact folder is readable and writable and the disk is not full.`, { cause });
 }
 
 async function bytesInto(handle: fs.promises.FileHandle, bytes: Uint8Array): Promise<BlobInfo> {
@@ -59,9 +59,11 @@ async function copyInto(handle: fs.promises.FileHandle, source: string): Promise
 }
 
 /**
- * Content-addressed blobs under `<root>/artifacts/sha256/<ab>/<rest>`.
- * Writes go to `<root>/artifacts/tmp/`, are fsynced and renamed into place,
+ * Content-addressed blobs under `<artifact root>/sha256/<ab>/<rest>`.
+ * Writes go to `<artifact root>/tmp/`, are fsynced and renamed into place,
  * so a blob path either holds the complete content or does not exist.
+ * The artifact root is its own setting (an embedded store keeps it in
+ * `<store>/artifacts`); a team shares one folder beside its database.
  */
 export class ContentStore {
   readonly root: string;
@@ -69,11 +71,11 @@ export class ContentStore {
   readonly tmpDir: string;
   readonly trashDir: string;
 
-  constructor(storeRoot: string) {
-    this.root = path.resolve(storeRoot);
-    this.blobRoot = path.join(this.root, 'artifacts', 'sha256');
-    this.tmpDir = path.join(this.root, 'artifacts', 'tmp');
-    this.trashDir = path.join(this.root, 'artifacts', 'trash');
+  constructor(artifactRoot: string) {
+    this.root = path.resolve(artifactRoot);
+    this.blobRoot = path.join(this.root, 'sha256');
+    this.tmpDir = path.join(this.root, 'tmp');
+    this.trashDir = path.join(this.root, 'trash');
   }
 
   /** Where a blob lives. Refuses anything that is not a lowercase sha256, so a tampered manifest cannot name another file. */
@@ -90,7 +92,7 @@ export class ContentStore {
     const realRoot = fs.realpathSync(this.root);
     if (!real.startsWith(realRoot + path.sep)) {
       throw new TracklabError('INVALID_STATE',
-        `${file} resolves to ${real}, outside the store ${realRoot}. Remove the symlink from the store folder.`);
+        `${file} resolves to ${real}, outside the artifact root ${realRoot}. Remove the symlink from the artifact folder.`);
     }
     return real;
   }

@@ -99,11 +99,11 @@ function describeHolder(holder: Holder): string {
 }
 
 /**
- * What `<root>/artifacts/gc.lock` says now: free, held by a live process,
+ * What `<artifact root>/gc.lock` says now: free, held by a live process,
  * or stale (left by a process that is gone, or unreadable), and why.
  */
-export async function inspectGcLock(storeRoot: string): Promise<{ state: 'free' | 'held' | 'stale'; file: string; why?: string }> {
-  const file = path.join(storeRoot, 'artifacts', GC_LOCK_FILE);
+export async function inspectGcLock(artifactRoot: string): Promise<{ state: 'free' | 'held' | 'stale'; file: string; why?: string }> {
+  const file = path.join(artifactRoot, GC_LOCK_FILE);
   const found = await inspect(file);
   if (found === undefined) return { state: 'free', file };
   const { holder } = found;
@@ -113,8 +113,8 @@ export async function inspectGcLock(storeRoot: string): Promise<{ state: 'free' 
 }
 
 /** Removes the lock file when it is stale; a held or replaced lock is left alone. */
-export async function clearStaleGcLock(storeRoot: string): Promise<boolean> {
-  const file = path.join(storeRoot, 'artifacts', GC_LOCK_FILE);
+export async function clearStaleGcLock(artifactRoot: string): Promise<boolean> {
+  const file = path.join(artifactRoot, GC_LOCK_FILE);
   const found = await inspect(file);
   if (found === undefined) return false;
   if (found.holder !== undefined && (found.holder.host !== os.hostname() || isProcessAlive(found.holder.pid, found.holder.start))) return false;
@@ -123,15 +123,15 @@ export async function clearStaleGcLock(storeRoot: string): Promise<boolean> {
 }
 
 /**
- * Takes `<root>/artifacts/gc.lock` for `purpose` and returns its release.
+ * Takes `<artifact root>/gc.lock` for `purpose` and returns its release.
  * Throws INVALID_STATE when a live process holds it.
  *
  * @example
  * const release = await takeGcLock(content.root, 'gc');
  * try { ... } finally { await release(); }
  */
-export async function takeGcLock(storeRoot: string, purpose: LockPurpose): Promise<() => Promise<void>> {
-  const file = path.join(storeRoot, 'artifacts', GC_LOCK_FILE);
+export async function takeGcLock(artifactRoot: string, purpose: LockPurpose): Promise<() => Promise<void>> {
+  const file = path.join(artifactRoot, GC_LOCK_FILE);
   try {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
   } catch (err) {

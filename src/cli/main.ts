@@ -4,8 +4,10 @@
  * `error [CODE]: message`, never a stack), 2 a usage error.
  */
 import { isTracklabError } from '../errors';
+import { maskUri } from '../store/store-uri';
 import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
 import { UsageError } from './args';
+import type { CommandContext } from './command-context';
 import { fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
@@ -21,11 +23,10 @@ import * as backupCmd from './commands/backup';
 import * as doctorCmd from './commands/doctor';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
+import * as migrateStoreCmd from './commands/migrate-store';
 
-/** What a command may need beyond its arguments: the `--home` given, if any. */
-export interface CommandContext {
-  readonly home?: string;
-}
+/** Options every command takes, anywhere on the line. */
+const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
 
 type Command = (client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext) => Promise<void | number>;
 
@@ -46,6 +47,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
   backup: { run: backupCmd.backup, usage: backupCmd.usage, summary: 'copy the live store (database and artifacts) into a new folder' },
   doctor: { run: doctorCmd.doctor, usage: doctorCmd.usage, summary: 'check the store (integrity, artifact sha256, orphans, stuck runs); repair with --fix', client: doctorCmd.clientOptions },
+  'migrate-store': { run: migrateStoreCmd.migrateStore, usage: migrateStoreCmd.usage, summary: 'copy a whole store (runs, metrics, artifacts, registry) into another, e.g. SQLite into PostgreSQL' },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N] [--host H] [--allowed-hosts A,B] [--timeout S]', summary: 'model registry and scoring server' },
 };
 
@@ -56,31 +58,39 @@ function help(width: number): string {
     'Usage:',
     ...Object.values(commands).flatMap((c) => helpEntry(c, width)),
     '',
-    ...fill('Global options: --home DIR (the store folder; by default TRACKLAB_HOME, else the nearest .tracklab above the working directory, else the project root\'s; `tracklab info` says which), --help'.split(' '), width, 0, 2),
+    ...fill(('Global options: --tracking-uri URI (where runs are: a store folder, sqlite:///abs/path/tracklab.db or postgresql://user@host:5432/db; '
+      + 'by default TRACKLAB_TRACKING_URI, else TRACKLAB_HOME, else the nearest .tracklab above the working directory, else the project root\'s; `tracklab info` says which), '
+      + '--home DIR (a store folder: the same as --tracking-uri DIR), --artifact-root DIR (where artifacts are; default TRACKLAB_ARTIFACT_ROOT, else inside a store folder), --help').split(' '), width, 0, 2),
   ].join('\n');
 }
 
-/** Splits off `--home DIR` (anywhere) and finds the command, including two-word ones. */
-function route(argv: readonly string[]): { home?: string; name?: string; rest: string[] } {
+/** Splits off the global options (anywhere) and finds the command, including two-word ones. */
+function route(argv: readonly string[]): { context: CommandContext; name?: string; rest: string[] } {
   const args = [...argv];
-  let home: string | undefined;
-  const at = args.findIndex((a) => a === '--home' || a.startsWith('--home='));
-  if (at >= 0) {
+  const given: Partial<Record<keyof typeof GLOBAL_OPTIONS, string>> = {};
+  for (const option of Object.keys(GLOBAL_OPTIONS) as (keyof typeof GLOBAL_OPTIONS)[]) {
+    const at = args.findIndex((a) => a === option || a.startsWith(`${option}=`));
+    if (at < 0) continue;
     const [flagArg] = args.splice(at, 1);
-    home = flagArg.includes('=') ? flagArg.slice('--home='.length) : args.splice(at, 1)[0];
-    if (!home) throw new UsageError('--home needs a folder.');
+    const value = flagArg.includes('=') ? flagArg.slice(option.length + 1) : args.splice(at, 1)[0];
+    if (!value || value.startsWith('--')) throw new UsageError(`${option} needs ${GLOBAL_OPTIONS[option]}.`);
+    given[option] = value;
   }
+  if (given['--home'] !== undefined && given['--tracking-uri'] !== undefined) {
+    throw new UsageError('--home and --tracking-uri name the same thing (where runs are); give one.');
+  }
+  const context: CommandContext = { trackingUri: given['--tracking-uri'] ?? given['--home'], artifactRoot: given['--artifact-root'] };
   const two = args.slice(0, 2).join(' ');
-  if (commands[two]) return { home, name: two, rest: args.slice(2) };
-  if (args[0] && commands[args[0]]) return { home, name: args[0], rest: args.slice(1) };
-  return { home, name: args[0], rest: args.slice(1) };
+  if (commands[two]) return { context, name: two, rest: args.slice(2) };
+  if (args[0] && commands[args[0]]) return { context, name: args[0], rest: args.slice(1) };
+  return { context, name: args[0], rest: args.slice(1) };
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let client: TrackingClient | undefined;
   const width = terminalWidth();
   try {
-    const { home, name, rest } = route(argv);
+    const { context, name, rest } = route(argv);
     if (!name || name === '--help' || name === '-h' || name === 'help') {
       io.out(help(width));
       return name ? 0 : 2;
@@ -91,8 +101,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(['Usage:', ...helpEntry(command, width)].join('\n'));
       return 0;
     }
-    client = new TrackingClient({ home, ...command.client });
-    const code = await command.run(client, rest, io, { home });
+    client = new TrackingClient({ ...context, ...command.client });
+    const code = await command.run(client, rest, io, context);
     return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -100,7 +110,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 2;
     }
     if (isTracklabError(err)) {
-      io.err(`error [${err.code}]: ${err.message}`);
+      io.err(`error [${err.code}]: ${maskUri(err.message)}`);
       return 1;
     }
     throw err;
@@ -112,7 +122,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 if (require.main === module) {
   tolerateClosedPipes();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-    processIo.err(`tracklab: unexpected failure: ${err instanceof Error ? err.stack : String(err)}`);
+    processIo.err(`tracklab: unexpected failure: ${maskUri(err instanceof Error ? err.stack ?? err.message : String(err))}`);
     process.exitCode = 70;
   });
 }

@@ -15,6 +15,7 @@ import { TracklabError } from '../errors';
 import { ContentMismatch, copyVerified, syncDir } from '../files/durable-file';
 import { fileWriteError } from '../files/file-errors';
 import { READ_ONLY_MODE } from '../files/file-mode';
+import type { StoreBackend } from '../store/backend';
 import type { TrackingStore } from '../store/store';
 
 export interface BackupProgress {
@@ -44,9 +45,12 @@ export interface BackupResult {
 
 /** What a backup needs from the client: the store, its content, and a way to open the copy. */
 export interface BackupParts {
+  /** The store folder being copied. */
+  readonly root: string;
   readonly store: TrackingStore;
   readonly content: ContentStore;
-  open(root: string): TrackingStore;
+  /** Opens the copy (a store folder) to read what it references, with its own artifact folder. */
+  open(root: string): Promise<StoreBackend>;
 }
 
 function inside(child: string, parent: string): boolean {
@@ -81,38 +85,38 @@ function prepareDest(dest: string, root: string): boolean {
  * const { blobs, bytes } = await backupStore(parts, '/backups/tracklab-2024-06-01');
  */
 export async function backupStore(parts: BackupParts, dest: string, options: BackupOptions = {}): Promise<BackupResult> {
-  const { store, content } = parts;
+  const { root, store, content } = parts;
   if (typeof dest !== 'string' || dest.trim() === '') {
     throw new TracklabError('INVALID_PARAMETER_VALUE', 'backup needs a destination folder, e.g. client.backup("/backups/tracklab-2024-06-01").');
   }
   if (store.backupDatabase === undefined) {
     throw new TracklabError('INVALID_STATE',
-      `The store ${store.root} cannot be backed up by tracklab (its backend has no online copy). Use the database's own tools, such as pg_dump.`);
+      `The store ${root} cannot be backed up by tracklab (its backend has no online copy). Use the database's own tools, such as pg_dump.`);
   }
   const target = path.resolve(dest);
   const release = await takeGcLock(content.root, 'backup');
   let created: boolean | undefined;
-  let copy: TrackingStore | undefined;
+  let copy: StoreBackend | undefined;
   try {
-    created = prepareDest(target, fs.realpathSync(store.root));
+    created = prepareDest(target, fs.realpathSync(root));
     await store.backupDatabase(target, (p) => options.onProgress?.({ phase: 'database', ...p }));
-    copy = parts.open(target);
-    const result = await copyContent(content, new ContentStore(target), [...await copy.referencedBlobs()].sort(), options);
-    const problems = await copy.checkIntegrity?.() ?? [];
+    copy = await parts.open(target);
+    const result = await copyContent(content, new ContentStore(copy.defaultArtifactRoot ?? path.join(target, 'artifacts')), [...await copy.tracking.referencedBlobs()].sort(), options);
+    const problems = await copy.tracking.checkIntegrity?.() ?? [];
     if (problems.length > 0) {
       throw new TracklabError('INTERNAL_ERROR',
         `The copy in ${target} failed its integrity check (${problems.slice(0, 3).join('; ')}). Run "tracklab doctor" on the store, then back up again.`);
     }
     return { dest: target, ...result };
   } catch (err) {
-    copy?.close();
+    await copy?.close();
     copy = undefined;
     // Only what this backup made is removed: a folder it created, or what it put into an empty one.
     if (created === true) fs.rmSync(target, { recursive: true, force: true });
     else if (created === false) for (const name of fs.readdirSync(target)) fs.rmSync(path.join(target, name), { recursive: true, force: true });
     throw fileWriteError(err, `back up the store to ${target}`, target, 'The partial copy was removed.');
   } finally {
-    copy?.close();
+    await copy?.close();
     await release();
   }
 }

@@ -55,6 +55,8 @@ export interface DoctorOptions {
 
 /** What the doctor needs from the client. */
 export interface DoctorParts {
+  /** The store folder, or the tracking URI with its password masked: what the report names. */
+  readonly root: string;
   readonly store: TrackingStore;
   readonly content: ContentStore;
   /** RUNNING runs whose process is gone; with `mark` true they are marked CRASHED. */
@@ -154,7 +156,7 @@ export async function doctor(parts: DoctorParts, options: DoctorOptions = {}): P
   } catch (err) {
     add({ kind: 'database', message: `database: the manifests could not be read (${err instanceof Error ? err.message : String(err)})`, fixable: false,
       repair: 'restore the store from a backup' });
-    return { root: store.root, ok, findings, healthy: false };
+    return { root: parts.root, ok, findings, healthy: false };
   }
   await checkContent(parts, refs, fix, ok, add, options);
   await checkOrphans(parts, refs, fix, ok, add);
@@ -166,7 +168,7 @@ export async function doctor(parts: DoctorParts, options: DoctorOptions = {}): P
     add({ kind: 'stuck-run', message: `run ${info?.runName ?? '?'} (${runId}) is RUNNING, but the process that ran it is gone`, fixable: true,
       repair: fix ? 'marked CRASHED' : 'mark it CRASHED (any tracklab client also does this when it opens the store)' }, fix);
   }
-  return { root: store.root, ok, findings, healthy: findings.every((f) => f.fixed) };
+  return { root: parts.root, ok, findings, healthy: findings.every((f) => f.fixed) };
 }
 
 async function checkContent(parts: DoctorParts, refs: Map<string, Reference>, fix: boolean, ok: string[],
@@ -210,7 +212,7 @@ async function checkContent(parts: DoctorParts, refs: Map<string, Reference>, fi
 
 /** Moves damaged content out of its address into `artifacts/damaged/`, kept for inspection. */
 async function moveAside(content: ContentStore, sha256: string): Promise<string> {
-  const dir = path.join(content.root, 'artifacts', 'damaged');
+  const dir = path.join(content.root, 'damaged');
   await fs.promises.mkdir(dir, { recursive: true });
   const target = path.join(dir, `${sha256}.${Date.now()}`);
   await fs.promises.rename(content.blobPath(sha256), target);

@@ -18,9 +18,9 @@ describe('autolog outside a kernel', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
   configure({ home, experiment: 'autolog-script' });
 
-  after(() => {
+  after(async () => {
     autolog({ disable: true });
-    getClient(home).store.close();
+    await getClient(home).close();
     fs.rmSync(home, { recursive: true, force: true });
   });
 

@@ -10,6 +10,7 @@
  *   executed while it is active is recorded on it too.
  * - A live card under the cell shows the run while it is active there.
  */
+import { Env } from '../env-names';
 import { TracklabError } from '../errors';
 import type { ActiveRun } from '../tracking/active-run';
 import { activeRun, onRunStart, setImplicitRunProvider, startRun } from '../tracking/fluent';
@@ -87,7 +88,7 @@ export function notebookTags(cell?: CellStart): Record<string, string> {
     'tracklab.notebook.kernel': 'tslab',
     'tracklab.version.node': process.versions.node,
   };
-  const name = process.env.JPY_SESSION_NAME || process.env.TRACKLAB_NOTEBOOK_PATH || process.env.TRACKLAB_NOTEBOOK;
+  const name = process.env.JPY_SESSION_NAME || process.env[Env.notebookPath] || process.env[Env.notebook];
   if (name) tags['tracklab.source.name'] = name.slice(0, 8000);
   const versions = kernelBridge()?.versions;
   if (versions?.tslab) tags['tracklab.version.tslab'] = versions.tslab;

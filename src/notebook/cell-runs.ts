@@ -9,7 +9,7 @@
  * endRun(). Headless executions (`tracklab run`) end runs their own way
  * (headless.ts): this module leaves them to it at shutdown.
  */
-import { cellLabel } from '../projects/cell-error';
+import { cellLabel } from '../cell-label';
 import type { ActiveRun } from '../tracking/active-run';
 import { onRunStart } from '../tracking/fluent';
 import { endOpenRuns, setNormalExitOutcome, type EndStatus } from '../tracking/lifecycle';

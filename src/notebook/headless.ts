@@ -7,20 +7,17 @@
  * nothing changes in an interactive notebook (where a failing cell ends
  * nothing: the user fixes it and runs it again).
  */
-import { cellLabel } from '../projects/cell-error';
+import { cellLabel } from '../cell-label';
+import { Env, type HeadlessMode } from '../env-names';
 import { endOpenRuns, type EndStatus } from '../tracking/lifecycle';
 import { installCellHooks, onCellEnd, type CellEnd } from './cell-hooks';
 import { inKernel } from './kernel';
 
-/** Set by the engines in the kernel's environment; the value says what a failing cell does to the execution. */
-export const HEADLESS_ENV = 'TRACKLAB_HEADLESS';
-
-/** `stop-on-error`: the first failing cell is the last one run; `allow-errors`: execution goes on past it. */
-export type HeadlessMode = 'stop-on-error' | 'allow-errors';
+export type { HeadlessMode };
 
 /** The mode this process was started in, if it is a headless kernel. */
 export function headlessMode(env: NodeJS.ProcessEnv = process.env): HeadlessMode | undefined {
-  const value = env[HEADLESS_ENV];
+  const value = env[Env.headless];
   return value === 'stop-on-error' || value === 'allow-errors' ? value : undefined;
 }
 

@@ -76,7 +76,7 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
   function record(cell: CellRecord): Promise<void> {
     writes = writes.then(async () => {
       try {
-        await run.client.store.recordCell(cell);
+        await run.client.recordCell(cell);
       } catch (error) {
         warnOnce('record-cell', notebookMsg.autologFailed('record a cell on the run', error));
       }

@@ -1,5 +1,4 @@
 import type { Output } from './nbformat';
-import { firstLine } from './progress';
 
 export interface CellErrorInfo {
   readonly ename: string;
@@ -38,16 +37,4 @@ export function describeCellError(reply: { readonly ename?: string; readonly eva
   // `throw "plain"` prints just the value.
   const first = lines.find((l) => l.trim() !== '');
   return { ename: 'Error', evalue: first ?? 'The cell failed and the kernel printed nothing.' };
-}
-
-/**
- * How a run's status message names a cell: `Cell 4 [3] \`first line\``. The
- * position in the notebook (`index`) is known to the runner, not to the kernel.
- */
-export function cellLabel(index: number | undefined, executionCount: number | null, source: string): string {
-  const at = index === undefined ? '' : ` ${index}`;
-  const count = executionCount === null ? '' : ` [${executionCount}]`;
-  const line = firstLine(source);
-  const shown = line.length > 80 ? `${line.slice(0, 79)}…` : line;
-  return `Cell${at}${count}${shown ? ` \`${shown}\`` : ''}`;
 }

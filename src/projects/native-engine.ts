@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTracklabError } from '../errors';
 import { describeCellError } from './cell-error';
-import type { EngineInput, ExecuteNotebookResult, FailedCell } from './execute-notebook';
+import type { EngineInput, ExecuteNotebookResult, FailedCell } from './engine';
 import { startKernel, type ExecuteOptions, type ExecuteOutcome, type KernelConnection, type KernelInfoReply } from './kernel-connection';
 import { isCodeCell, runnableCells, TSLAB_KERNELSPEC, type Cell, type CodeCell, type Notebook } from './nbformat';
 import { createOutputRecorder } from './output-recorder';

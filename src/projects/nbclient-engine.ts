@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
-import type { EngineInput, ExecuteNotebookResult, FailedCell } from './execute-notebook';
+import type { EngineInput, ExecuteNotebookResult, FailedCell } from './engine';
 import { tslabBinPath, tslabPackageDir } from './kernel-launch';
 import { isCodeCell, mergeStreams, parseNotebook, runnableCells, serializeNotebook, TSLAB_KERNELSPEC, type Notebook } from './nbformat';
 

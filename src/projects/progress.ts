@@ -1,3 +1,4 @@
+import { firstLine } from '../cell-label';
 import type { CodeCell } from './nbformat';
 
 /** Where progress goes; `process.stderr` has this shape. */
@@ -12,11 +13,6 @@ export interface ProgressDisplay {
   update(done: number, total: number, cell?: CodeCell): void;
   /** Ends the display: on a TTY, moves past the progress line. */
   finish(summary?: string): void;
-}
-
-/** The first non-blank line of a cell, trimmed, for a one-line label. */
-export function firstLine(source: string): string {
-  return (source.split('\n').find((l) => l.trim() !== '') ?? '').trim();
 }
 
 /** `[done/total] first line`, cut to `width` characters with an ellipsis. */

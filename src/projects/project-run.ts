@@ -11,7 +11,8 @@ import { isTracklabError } from '../errors';
 import { emptyRecord } from '../records';
 import type { TrackingClient } from '../tracking/client';
 import { moduleVersion } from '../tracking/system-tags';
-import { cellLabel } from './cell-error';
+import { cellLabel } from '../cell-label';
+import { Env } from '../env-names';
 import { executeNotebook, type Engine, type ExecuteNotebookResult, type FailedCell } from './execute-notebook';
 import { tslabPackageDir } from './kernel-launch';
 import { writeNotebook, type Notebook } from './nbformat';
@@ -104,10 +105,10 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
   });
   const experiment = await client.getExperiment(info.experimentId);
   const env: Record<string, string> = {
-    TRACKLAB_PARENT_RUN_ID: info.runId,
-    TRACKLAB_HOME: client.home,
-    TRACKLAB_EXPERIMENT: experiment.name,
-    TRACKLAB_PROJECT_PARAMETERS: JSON.stringify(options.params),
+    ...client.childEnv(),
+    [Env.parentRunId]: info.runId,
+    [Env.experiment]: experiment.name,
+    [Env.projectParameters]: JSON.stringify(options.params),
   };
   let status: RunStatus = 'FAILED';
   let message: string | null = null;
@@ -117,14 +118,14 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
       const result = await executeNotebook(target.notebook, {
         engine: options.engine,
         cwd: path.dirname(target.file),
-        env: { ...env, TRACKLAB_NOTEBOOK_PATH: target.file },
+        env: { ...env, [Env.notebookPath]: target.file },
         timeoutMs: options.timeoutMs,
         allowErrors: options.allowErrors,
         signal: options.signal,
         onProgress: options.progress?.update,
       });
       ({ status, message } = outcomeOf(result));
-      output = options.output ?? path.join(client.home, 'outputs', info.runId, path.basename(target.file));
+      output = options.output ?? path.join(await client.artifactRoot(), 'outputs', info.runId, path.basename(target.file));
       fs.mkdirSync(path.dirname(output), { recursive: true });
       writeNotebook(output, result.notebook);
       await client.logArtifact(info.runId, output, 'notebook.ipynb');

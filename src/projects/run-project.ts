@@ -10,7 +10,7 @@ import type { Run, RunStatus } from '../entities';
 import { TracklabError } from '../errors';
 import { getClient } from '../config';
 import type { TrackingClient } from '../tracking/client';
-import type { Engine } from './execute-notebook';
+import type { Engine } from './engine';
 import { entryPoint, loadManifest, resolveManifestParams } from './manifest';
 import { readNotebook, type Notebook } from './nbformat';
 import { injectParameters, type ParameterValue } from './parameters';

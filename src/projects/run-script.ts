@@ -4,6 +4,7 @@
  * Parameters arrive as `--key value` arguments and `TRACKLAB_PARAM_<KEY>`
  * variables, as data: nothing is ever parsed by a shell.
  */
+import { Env } from '../env-names';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,7 +49,7 @@ export function scriptArgv(file: string, projectDir: string, params: ScriptOptio
 
 /** `TRACKLAB_PARAM_LR` for `lr`. */
 export function paramEnvName(key: string): string {
-  return `TRACKLAB_PARAM_${key.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+  return `${Env.paramPrefix}${key.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
 }
 
 const TAIL_BYTES = 4000;

@@ -22,7 +22,7 @@ test('runs of one dirty tree each carry the diff, stored once; a blob removed by
   try {
     const diffOf = async (runId: string) => {
       const [entry] = await client.listArtifacts(runId, GIT_DIFF_ARTIFACT);
-      return { entry, text: (await client.artifacts.openArtifact(runId, GIT_DIFF_ARTIFACT)).toString('utf8') };
+      return { entry, text: (await client.openArtifact(runId, GIT_DIFF_ARTIFACT)).toString('utf8') };
     };
     const first = await client.createRun({ sourceDir: repo });
     const second = await client.createRun({ sourceDir: repo });

@@ -6,6 +6,7 @@
  * run (startRun is synchronous and cheap); the diff is read once per such
  * reading and stored by content, so runs of an unchanged tree share one blob.
  */
+import { Env } from '../env-names';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry } from '../entities';
 import { dependenciesJson, findPackageRoot, lockfileDigest, osDescription } from './environment';
@@ -83,7 +84,7 @@ export function provenanceTags(dir: string): Readonly<Record<string, string>> {
 
 /** `TRACKLAB_GIT_DIFF=0` (or `false`, `off`) keeps diffs out of the store, e.g. when they may hold secrets. */
 export function diffCaptureEnabled(): boolean {
-  return !/^(0|false|off|no)$/i.test(process.env.TRACKLAB_GIT_DIFF ?? '');
+  return !/^(0|false|off|no)$/i.test(process.env[Env.gitDiff] ?? '');
 }
 
 /** What recordProvenance needs from a client: the artifact write path. */

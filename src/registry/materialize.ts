@@ -13,7 +13,7 @@ import { isSha256, type ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import { ContentMismatch, copyVerified } from '../files/durable-file';
 import { fileWriteError } from '../files/file-errors';
-import type { PinnedFile } from './registry-entities';
+import type { PinnedFile } from '../registry-entities';
 
 export const CACHE_FOLDER = 'registry-cache';
 

@@ -8,7 +8,7 @@ import { normalizeArtifactPath } from '../artifacts/artifact-path';
 import type { ArtifactEntry } from '../entities';
 import { TracklabError } from '../errors';
 import { MLMODEL_FILE } from '../models/mlmodel';
-import type { PinnedFile } from './registry-entities';
+import type { PinnedFile } from '../registry-entities';
 
 /**
  * The files of the model package at `modelPath` in a run's manifest, made

@@ -10,8 +10,8 @@ import { TracklabError } from '../errors';
 import type { TrackingClient } from '../tracking/client';
 import { currentUser } from '../tracking/system-tags';
 import { manifestHash } from './pinned-content';
-import type { ModelVersion } from './registry-entities';
-import type { RegistryStore } from './registry-store';
+import type { ModelVersion } from '../registry-entities';
+import type { RegistryStore } from '../store/registry-store';
 import { resolveSource } from './version-source';
 
 /** A version and whether identical content was already registered (and is returned instead of a new one). */
@@ -41,7 +41,7 @@ export async function registerVersion(store: RegistryStore, tracking: TrackingCl
     contentHash: manifestHash(resolved.files), description: input.description, tags: input.tags, userId: currentUser(), createModel: input.createModel,
   });
   if (created.version.status === 'READY') return created;
-  const content = new ContentStore(store.root);
+  const content = new ContentStore(await tracking.artifactRoot());
   const missing: string[] = [];
   for (const file of resolved.files) if (!(await content.has(file.sha256))) missing.push(file.path);
   const v = created.version.version;

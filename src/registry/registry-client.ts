@@ -13,11 +13,10 @@ import { createPageToken, readPageToken } from '../search/page-token';
 import type { TrackingClient } from '../tracking/client';
 import { validateMaxResults, validateTagKey, validateTags } from '../validation';
 import { materialize } from './materialize';
-import type { ModelVersion, RegisteredModel } from './registry-entities';
+import type { ModelVersion, RegisteredModel } from '../registry-entities';
 import { parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy } from './registry-search';
-import type { RegistryStore } from './registry-store';
+import type { RegistryStore } from '../store/registry-store';
 import { validateAlias, validateDescription, validateModelName, validateVersion } from './registry-validation';
-import { openRegistryStore } from './open-registry-store';
 import { registerVersion, type Registration } from './register-version';
 import { resolveVersion } from './version-source';
 
@@ -48,25 +47,25 @@ export type { Registration } from './register-version';
 
 export class RegistryClient {
   readonly tracking: TrackingClient;
-  private opened: RegistryStore | undefined;
-  private readonly ownsStore: boolean;
+  private readonly given: RegistryStore | undefined;
 
   constructor(options: RegistryClientOptions = {}) {
     this.tracking = options.tracking ?? getClient(options.home);
-    this.opened = options.store;
-    this.ownsStore = options.store === undefined;
+    this.given = options.store;
   }
 
-  /** The registry store, opened on first use in the tracking store's folder. */
+  /**
+   * @internal The registry store, in the tracking store's database. Only
+   * stores that open synchronously (SQLite) have it before a first call;
+   * use the client's methods instead.
+   */
   get store(): RegistryStore {
-    this.opened ??= this.call('open the model registry', () => openRegistryStore(this.tracking.home));
-    return this.opened;
+    return this.given ?? this.tracking.core.registryNow();
   }
 
-  /** @example const registry = new RegistryClient(); try { ... } finally { registry.close(); } */
+  /** Closes nothing of its own: the registry lives in the tracking client's store (close that). @example registry.close(); */
   close(): void {
-    if (this.ownsStore) this.opened?.close();
-    this.opened = undefined;
+    // The registry shares the tracking client's connection; TrackingClient.close() closes both.
   }
 
   /** @example await registry.createRegisteredModel('churn', { description: 'weekly churn classifier' }); */
@@ -74,47 +73,54 @@ export class RegistryClient {
     validateModelName(name);
     const description = validateDescription(options.description);
     const tags = validateTags(options.tags ?? {}, 'registry');
-    return this.call('create the registered model', () => this.store.createRegisteredModel({ name, description, tags }));
+    return this.call('create the registered model', (s) => s.createRegisteredModel({ name, description, tags }));
   }
 
   /** Throws RESOURCE_DOES_NOT_EXIST. @example const { aliases, latestVersion } = await registry.getRegisteredModel('churn'); */
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
     validateModelName(name);
-    return this.call('read the registered model', () => this.store.getRegisteredModel(name));
+    return this.call('read the registered model', (s) => s.getRegisteredModel(name));
   }
 
   /** Versions, aliases and tags follow; `models:/<old name>/...` URIs stop resolving. @example await registry.renameRegisteredModel('churn', 'churn-v2'); */
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
     validateModelName(name);
     validateModelName(newName, 'The new model name');
-    return this.call('rename the registered model', () => this.store.renameRegisteredModel(name, newName));
+    return this.call('rename the registered model', (s) => s.renameRegisteredModel(name, newName));
   }
 
   /** @example await registry.updateRegisteredModel('churn', { description: 'retrained weekly' }); */
   async updateRegisteredModel(name: string, update: { description?: string | null }): Promise<RegisteredModel> {
     validateModelName(name);
     const description = validateDescription(update.description);
-    return this.call('update the registered model', () => this.store.updateRegisteredModel(name, { description }));
+    return this.call('update the registered model', (s) => s.updateRegisteredModel(name, { description }));
   }
 
   /** Deletes the model with all its versions and aliases; their pinned content becomes collectable by gc. @example await registry.deleteRegisteredModel('scratch'); */
   async deleteRegisteredModel(name: string): Promise<void> {
     validateModelName(name);
-    await this.call('delete the registered model', () => this.store.deleteRegisteredModel(name));
+    await this.call('delete the registered model', (s) => s.deleteRegisteredModel(name));
   }
 
   /** @example await registry.setRegisteredModelTag('churn', 'team', 'growth'); */
   async setRegisteredModelTag(name: string, key: string, value: unknown): Promise<void> {
     validateModelName(name);
     const tags = validateTags({ [key]: value }, 'registry');
-    await this.call('tag the registered model', () => this.store.updateRegisteredModel(name, { tags }));
+    await this.call('tag the registered model', (s) => s.updateRegisteredModel(name, { tags }));
+  }
+
+  /** Several tags in one write. @example await registry.setRegisteredModelTags('churn', { team: 'growth', tier: 1 }); */
+  async setRegisteredModelTags(name: string, tags: Readonly<Record<string, unknown>>): Promise<void> {
+    validateModelName(name);
+    const values = validateTags(tags, 'registry');
+    await this.call('tag the registered model', (s) => s.updateRegisteredModel(name, { tags: values }));
   }
 
   /** @example await registry.deleteRegisteredModelTag('churn', 'team'); */
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
     validateModelName(name);
     validateTagKey(key, 'registry');
-    await this.call('untag the registered model', () => this.store.updateRegisteredModel(name, { deleteTags: [key] }));
+    await this.call('untag the registered model', (s) => s.updateRegisteredModel(name, { deleteTags: [key] }));
   }
 
   /**
@@ -146,20 +152,20 @@ export class RegistryClient {
     validateModelName(name);
     const description = validateDescription(options.description);
     const tags = validateTags(options.tags ?? {}, 'registry');
-    return this.call('register the model version', () => registerVersion(this.store, this.tracking, { name, source, runId, description, tags, createModel }));
+    return this.call('register the model version', (s) => registerVersion(s, this.tracking, { name, source, runId, description, tags, createModel }));
   }
 
   /** @example const v = await registry.getModelVersion('churn', 3); */
   async getModelVersion(name: string, version: number | string): Promise<ModelVersion> {
     validateModelName(name);
     const n = validateVersion(version);
-    return this.call('read the model version', () => this.store.getModelVersion(name, n));
+    return this.call('read the model version', (s) => s.getModelVersion(name, n));
   }
 
   /** The newest READY version. @example const v = await registry.getLatestModelVersion('churn'); */
   async getLatestModelVersion(name: string): Promise<ModelVersion> {
     validateModelName(name);
-    return this.call('read the latest model version', () => this.store.getLatestModelVersion(name));
+    return this.call('read the latest model version', (s) => s.getLatestModelVersion(name));
   }
 
   /** @example await registry.updateModelVersion('churn', 3, { description: 'trained on May data' }); */
@@ -167,7 +173,7 @@ export class RegistryClient {
     validateModelName(name);
     const n = validateVersion(version);
     const description = validateDescription(update.description);
-    return this.call('update the model version', () => this.store.updateModelVersion(name, n, { description }));
+    return this.call('update the model version', (s) => s.updateModelVersion(name, n, { description }));
   }
 
   /** @example await registry.setModelVersionTag('churn', 3, 'validated', 'yes'); */
@@ -175,7 +181,7 @@ export class RegistryClient {
     validateModelName(name);
     const n = validateVersion(version);
     const tags = validateTags({ [key]: value }, 'registry');
-    await this.call('tag the model version', () => this.store.updateModelVersion(name, n, { tags }));
+    await this.call('tag the model version', (s) => s.updateModelVersion(name, n, { tags }));
   }
 
   /** @example await registry.deleteModelVersionTag('churn', 3, 'validated'); */
@@ -183,7 +189,7 @@ export class RegistryClient {
     validateModelName(name);
     const n = validateVersion(version);
     validateTagKey(key, 'registry');
-    await this.call('untag the model version', () => this.store.updateModelVersion(name, n, { deleteTags: [key] }));
+    await this.call('untag the model version', (s) => s.updateModelVersion(name, n, { deleteTags: [key] }));
   }
 
   /**
@@ -194,7 +200,7 @@ export class RegistryClient {
   async deleteModelVersion(name: string, version: number | string): Promise<void> {
     validateModelName(name);
     const n = validateVersion(version);
-    await this.call('delete the model version', () => this.store.deleteModelVersion(name, n));
+    await this.call('delete the model version', (s) => s.deleteModelVersion(name, n));
   }
 
   /**
@@ -206,21 +212,21 @@ export class RegistryClient {
     validateModelName(name);
     validateAlias(alias);
     const n = validateVersion(version);
-    await this.call('set the alias', () => this.store.setAlias(name, alias, n));
+    await this.call('set the alias', (s) => s.setAlias(name, alias, n));
   }
 
   /** @example await registry.deleteRegisteredModelAlias('churn', 'challenger'); */
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
     validateModelName(name);
     validateAlias(alias);
-    await this.call('delete the alias', () => this.store.deleteAlias(name, alias));
+    await this.call('delete the alias', (s) => s.deleteAlias(name, alias));
   }
 
   /** @example const champion = await registry.getModelVersionByAlias('churn', 'champion'); */
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     validateModelName(name);
     validateAlias(alias);
-    return this.call('read the alias', () => this.store.getModelVersionByAlias(name, alias));
+    return this.call('read the alias', (s) => s.getModelVersionByAlias(name, alias));
   }
 
   /**
@@ -235,7 +241,7 @@ export class RegistryClient {
     const orderBy = parseRegisteredModelOrderBy(options.orderBy);
     const identity = { search: 'registered_models', filter: options.filter ?? '', orderBy: options.orderBy ?? [] };
     const offset = readPageToken(options.pageToken, identity);
-    const page = await this.call('search registered models', () => this.store.searchRegisteredModels({ filter, orderBy, maxResults, offset }));
+    const page = await this.call('search registered models', (s) => s.searchRegisteredModels({ filter, orderBy, maxResults, offset }));
     return page.nextOffset === null ? { registeredModels: page.models } : { registeredModels: page.models, nextPageToken: createPageToken(page.nextOffset, identity) };
   }
 
@@ -251,7 +257,7 @@ export class RegistryClient {
     const orderBy = parseModelVersionOrderBy(options.orderBy);
     const identity = { search: 'model_versions', filter: options.filter ?? '', orderBy: options.orderBy ?? [] };
     const offset = readPageToken(options.pageToken, identity);
-    const page = await this.call('search model versions', () => this.store.searchModelVersions({ filter, orderBy, maxResults, offset }));
+    const page = await this.call('search model versions', (s) => s.searchModelVersions({ filter, orderBy, maxResults, offset }));
     return page.nextOffset === null ? { modelVersions: page.versions } : { modelVersions: page.versions, nextPageToken: createPageToken(page.nextOffset, identity) };
   }
 
@@ -263,13 +269,13 @@ export class RegistryClient {
    */
   async resolveModelUri(uri: string): Promise<string> {
     if (typeof uri === 'string' && uri.startsWith('runs:')) return this.tracking.downloadArtifacts(uri);
-    const version = await this.call('resolve the model URI', () => resolveVersion(uri, this.store));
+    const version = await this.call('resolve the model URI', (s) => resolveVersion(uri, s));
     if (version.status !== 'READY') {
       throw new TracklabError('INVALID_STATE', `${uri} names version ${version.version} of "${version.name}", which is ${version.status}`
         + `${version.statusMessage ? ` (${version.statusMessage})` : ''}; only READY versions load.`);
     }
-    const files = await this.call('list the version files', () => this.store.listModelVersionFiles(version.name, version.version));
-    return materialize(new ContentStore(this.store.root), version.contentHash, files);
+    const files = await this.call('list the version files', (s) => s.listModelVersionFiles(version.name, version.version));
+    return materialize(new ContentStore(await this.tracking.artifactRoot()), version.contentHash, files);
   }
 
   /** `resolveModelUri` as a function, for `loadModel(uri, { resolver })` and `setModelsUriResolver`. */
@@ -277,17 +283,14 @@ export class RegistryClient {
     return (uri) => this.resolveModelUri(uri);
   }
 
-  /** Runs a store operation with driver errors wrapped (they never escape as anything but TracklabError). */
-  private call<T>(what: string, op: () => T): T {
-    const wrap = (err: unknown): never => {
+  /** Runs a registry store operation with driver errors wrapped (they never escape as anything but TracklabError). */
+  private async call<T>(what: string, op: (store: RegistryStore) => Promise<T>): Promise<T> {
+    if (this.given === undefined) return this.tracking.core.registryCall(what, op);
+    try {
+      return await op(this.given);
+    } catch (err) {
       if (isTracklabError(err)) throw err;
       throw new TracklabError('INTERNAL_ERROR', `Could not ${what}: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
-    };
-    try {
-      const result = op();
-      return (result instanceof Promise ? result.catch(wrap) : result) as T;
-    } catch (err) {
-      return wrap(err);
     }
   }
 }

@@ -13,7 +13,7 @@ import { chartBundle, tableBundle } from '../views/chart-bundle';
 import { formatNumber, formatTime } from '../views/format';
 import { bestIndex, metricValue, type Mode } from '../views/run-metrics';
 import type { Cell, Table } from '../views/table';
-import type { ModelVersion, RegisteredModel } from './registry-entities';
+import type { ModelVersion, RegisteredModel } from '../registry-entities';
 
 /** Registered-model tags exportBest writes so the summary charts the metric it ranked by. */
 export const SUMMARY_METRIC_TAG = 'tracklab.summary_metric';

@@ -9,8 +9,8 @@ import { TracklabError } from '../errors';
 import type { TrackingClient } from '../tracking/client';
 import { parseModelsUri } from './models-uri';
 import { modelFilesOf } from './pinned-content';
-import type { ModelVersion, PinnedFile } from './registry-entities';
-import type { RegistryStore } from './registry-store';
+import type { ModelVersion, PinnedFile } from '../registry-entities';
+import type { RegistryStore } from '../store/registry-store';
 
 export interface ResolvedSource {
   /** The source in canonical form, as stored on the version. */

@@ -70,7 +70,7 @@ export async function comparison(options: CompareOptions = {}): Promise<DisplayB
   }
   const metric = options.metric ?? defaultMetric(runs);
   const ids = runs.map((r) => r.info.runId);
-  const [histories, inputs] = await Promise.all([client.store.readMetrics(ids, [metric]), client.listInputs(ids)]);
+  const [histories, inputs] = await Promise.all([client.metricColumns(ids, [metric]), client.listInputs(ids)]);
   const bundles = await compareBundles({
     runs, histories, metric, mode: options.mode, smoothing: options.smoothing, logScale: options.logScale,
     params: options.params, scatterParam: options.scatterParam, datasets: datasetLabels(inputs), latestRunId,

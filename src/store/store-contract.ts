@@ -12,7 +12,8 @@ import { isTracklabError, type ErrorCode } from '../errors';
 import type { FilterNode } from '../search/filter-ast';
 import type { NewRun, RunSearchQuery, TrackingStore } from './store';
 
-export type OpenStore = () => Promise<{ store: TrackingStore; cleanup(): void }>;
+/** Opens a fresh, empty store; `cleanup` closes it and removes what it left (a temp folder, a database). */
+export type OpenStore = () => Promise<{ store: TrackingStore; cleanup(): void | Promise<void> }>;
 
 /** Registers the contract tests for one backend. */
 export function describeStoreContract(name: string, open: OpenStore): void {
@@ -21,8 +22,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
     try {
       await fn(store);
     } finally {
-      store.close();
-      cleanup();
+      await cleanup();
     }
   }
   const it = (title: string, fn: (store: TrackingStore) => Promise<void>): void => {

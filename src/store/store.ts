@@ -1,11 +1,13 @@
 /**
- * The one store contract. The embedded SQLite store implements it today; a
- * PostgreSQL store can later. Nothing here names a database driver.
+ * The one tracking store contract, implemented by every backend folder
+ * (store/sqlite/, store/postgres/) and opened through `openStore()` (see
+ * backend.ts). Nothing here names a database driver.
  *
  * Reads and writes return Promises so a networked backend fits. Backends with
  * `capabilities.synchronousWrites` finish every write before the call returns
- * (the Promise only carries the result), which is what lets the process-exit
- * handler flush metrics and end runs from inside `process.on('exit')`.
+ * (the Promise only carries the result). Only the client core reads the
+ * capabilities: it takes a synchronous fast path on such stores, and ends
+ * runs at process exit through them directly instead of through its exit worker.
  */
 import type {
   ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, MetricPoint,
@@ -14,7 +16,7 @@ import type {
 import type { FilterNode, OrderClause } from '../search/filter-ast';
 
 export interface StoreCapabilities {
-  /** Writes complete before the method returns (embedded stores). */
+  /** Writes complete before the method returns (embedded stores). Read by the client core only. */
   readonly synchronousWrites: boolean;
   /** Several processes may write to one store at once. */
   readonly multiProcess: boolean;
@@ -102,8 +104,6 @@ export interface ExperimentSearchQuery {
 
 export interface TrackingStore {
   readonly capabilities: StoreCapabilities;
-  /** Absolute folder the store lives in; artifacts go under `<root>/artifacts`. */
-  readonly root: string;
 
   createExperiment(input: NewExperiment): Promise<Experiment>;
   /** By id or by name. Throws RESOURCE_DOES_NOT_EXIST. */
@@ -113,9 +113,8 @@ export interface TrackingStore {
   /**
    * Optional fast path of stores with `synchronousWrites`: the experiment with
    * this id or name, created by name when missing (like `getExperiment` then
-   * `ensureExperiment`), returned directly. `startRun()` uses it so the run row
-   * is written inside the call and a tight logging loop started right after it
-   * can flush instead of holding its points in memory.
+   * `ensureExperiment`), returned directly. The client core uses it so a run's
+   * row can be written in the same stretch of code that started it, and at exit.
    */
   resolveExperimentSync?(idOrName: string): Experiment;
   searchExperiments(query: ExperimentSearchQuery): Promise<{ experiments: readonly Experiment[]; nextOffset: number | null }>;
@@ -171,8 +170,6 @@ export interface TrackingStore {
   backupDatabase?(destRoot: string, onProgress?: (progress: CopyProgress) => void): Promise<void>;
   /** Optional: the database engine's own consistency check. Empty when healthy; each entry says what is wrong. */
   checkIntegrity?(): Promise<readonly string[]>;
-
-  close(): void;
 }
 
 export interface ReapOptions {

@@ -1,26 +1,28 @@
 /**
  * ActiveRun: a run being logged to from this process. Everything the user
  * calls is synchronous except `end`, `flush` and `logArtifact`: ids and the
- * name are made locally, validation throws in the caller's cell, and store
- * writes go through an ordered per-run Promise chain (creation first), so an
- * asynchronous store fits behind the same API. Metrics go to the client's
- * hot-path buffer.
+ * name are made locally, validation throws in the caller's cell, and the
+ * in-memory state (params, tags, latest points) feeds live views. Store
+ * writes belong to the client core: metrics go to its hot-path buffer, the
+ * rest to the run's writer (run-writer.ts), so any backend fits behind the
+ * same API.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactSink, LoggedFigure, LoggedImage, LoggedTable } from '../media/log-media';
 import type { TableSource } from '../media/arrow-table';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
 import type { ArtifactEntry, DatasetInput, MetricPoint, RunStatus } from '../entities';
-import { recordProvenance } from '../provenance/provenance';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import type { MetricBuffer, MetricSeries } from '../metrics/metric-buffer';
 import { emptyRecord, mergeRecords } from '../records';
 import { validateEndStatus, validateKey, validateParams, validateStep, validateTags } from '../validation';
-import { asTracklabError, type OwnedRun, type TrackingClient } from './client';
-import { splitBatch } from './log-batches';
-import type { CreateRunOptions, PreparedRun } from './run-input';
+import type { TrackingClient } from './client';
+import { logInput } from './client-artifacts';
 import type { EndStatus } from './lifecycle';
+import { prepareRun, type CreateRunOptions } from './run-input';
+import type { OwnedRun } from './run-state';
+import { RunWriter } from './run-writer';
 
 export type RunEvent =
   | { readonly type: 'metrics'; readonly points: readonly MetricPoint[] }
@@ -64,22 +66,11 @@ export class ActiveRun implements OwnedRun {
   readonly name: string;
   readonly startTime: number;
   readonly parentRunId: string | null;
-  private experiment: string | undefined;
   private status: RunStatus = 'RUNNING';
-  private endMessage: string | null = null;
-  private created = false;
-  /** A run row this process has not written yet (synchronous stores; see the constructor). */
-  private unwritten: PreparedRun['run'] | undefined;
-  private rowWrite: Promise<void> = Promise.resolve();
-  /** The run row was written already ended, so end() has nothing left to write. */
-  private endWritten = false;
   private ending: Promise<void> | undefined;
-  private chain: Promise<void>;
-  private error: TracklabError | undefined;
   private nextStep = 0;
   private listenerWarned = false;
-  private writeWarned = false;
-  /** Replaced on change, never changed in place: they start as the records the store creates the run from. Prototype-free (see records.ts). */
+  /** Replaced on change, never changed in place. Prototype-free (see records.ts). */
   private params: Readonly<Record<string, string>>;
   private tags: Readonly<Record<string, string>>;
   private readonly series = new Map<string, MetricSeries>();
@@ -90,39 +81,26 @@ export class ActiveRun implements OwnedRun {
   private shapeValues: number[] = new Array<number>(16).fill(0);
   private readonly listeners = new Set<RunListener>();
   private readonly buffer: MetricBuffer;
+  private readonly writer: RunWriter;
 
   /** Prefer `tracklab.startRun()`; this constructor is what it calls. */
   constructor(readonly client: TrackingClient, options: CreateRunOptions = {}, private readonly hooks: ActiveRunHooks = {}) {
-    const prepared = client.prepareRun(options);
+    const prepared = prepareRun(options);
     this.id = this.runId = prepared.run.runId;
     this.name = prepared.run.runName;
     this.startTime = prepared.run.startTime;
     this.parentRunId = prepared.run.parentRunId ?? null;
     this.params = prepared.run.params ?? emptyRecord();
     this.tags = prepared.run.tags ?? emptyRecord();
-    this.buffer = client.buffer;
-    this.experiment = client.cachedExperimentId(prepared.experiment) ?? client.resolveExperimentIdSync(prepared.experiment);
-    // With a synchronous store and a known experiment, the run row waits for the end of the code running now
-    // (one microtask): a run that ends within it, as in a loop of short runs, is written once, already ended.
-    // Memory pressure (a long loop that never yields) or process exit writes it at once.
-    // A run with more params or tags than one write takes is written at once, the rest right after it.
-    const deferred = this.experiment !== undefined && client.store.capabilities.synchronousWrites && prepared.more.length === 0;
-    if (deferred) this.unwritten = prepared.run;
-    // Points logged before the run row exists wait in memory instead of failing to flush.
-    this.buffer.hold(this.id, deferred ? () => { void this.writeRow(); } : undefined);
-    client.adopt(this);
-    const creating = deferred
-      ? Promise.resolve().then(() => this.createDeferred(prepared.sourceDir))
-      : this.create(prepared.experiment, prepared.run, prepared.more, prepared.sourceDir);
-    this.chain = creating.catch((err: unknown) => {
-      this.buffer.release(this.id);
-      this.fail(err);
-    });
+    const core = client.core;
+    this.buffer = core.runs.buffer;
+    this.writer = new RunWriter(core, prepared);
+    core.runs.adopt(this);
   }
 
   /** The experiment id, once resolved (immediately when this client has seen the experiment before). */
   get experimentId(): string | undefined {
-    return this.experiment;
+    return this.writer.experiment;
   }
 
   /**
@@ -228,7 +206,7 @@ export class ActiveRun implements OwnedRun {
     }
     if (!any) return;
     this.params = mergeRecords(this.params, fresh);
-    this.enqueue(() => this.client.writeBatches(this.id, splitBatch({ params: fresh }), 'log params'));
+    this.writer.record(fresh, undefined);
     this.emit({ type: 'params', values: fresh });
   }
 
@@ -247,7 +225,7 @@ export class ActiveRun implements OwnedRun {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
     const values = validateTags(tags);
     this.tags = mergeRecords(this.tags, values);
-    this.enqueue(() => this.client.writeBatches(this.id, splitBatch({ tags: values }), 'set tags'));
+    this.writer.record(undefined, values);
     this.emit({ type: 'tags', values });
   }
 
@@ -257,12 +235,7 @@ export class ActiveRun implements OwnedRun {
    */
   async logArtifact(source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]> {
     if (this.status !== 'RUNNING') throw new TracklabError('INVALID_STATE', msg.runEnded(this.name));
-    let entries: ArtifactEntry[] = [];
-    const op = this.chain.then(async () => { entries = await this.client.logArtifact(this.id, source, artifactPath); });
-    // Artifact errors go to this caller, not to the run's write chain.
-    this.chain = op.catch(() => undefined);
-    await op;
-    return entries;
+    return this.writer.logArtifact(source, artifactPath);
   }
 
   /**
@@ -301,17 +274,13 @@ export class ActiveRun implements OwnedRun {
   }
 
   /** Records a dataset this run used; see TrackingClient.logInput. @example await run.logInput(rows, { context: 'training' }); */
-  async logInput(dataset: DatasetSource, options?: LogInputOptions): Promise<DatasetInput> {
-    const op = this.chain.then(() => this.client.logInput(this.id, dataset, options));
-    this.chain = op.then(() => undefined, () => undefined);
-    return op;
+  async logInput(dataset: DatasetSource, options: LogInputOptions = {}): Promise<DatasetInput> {
+    return this.writer.after(() => logInput(this.client.core, this.id, dataset, options));
   }
 
   /** Writes buffered points and waits for queued writes; rethrows a write failure once. @example await run.flush(); */
-  async flush(): Promise<void> {
-    this.enqueue(() => this.client.flushRun(this.id));
-    await this.chain;
-    this.rethrow();
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   /**
@@ -322,42 +291,24 @@ export class ActiveRun implements OwnedRun {
     validateEndStatus(status);
     if (this.ending !== undefined) return this.ending;
     this.status = status;
-    this.endMessage = message ?? null;
     this.hooks.onEnd?.(this);
     this.emit({ type: 'status', status });
-    this.enqueue(() => (this.endWritten ? Promise.resolve() : this.client.completeRun(this.id, status, this.endMessage)));
-    this.ending = this.chain.then(() => {
-      this.buffer.discard(this.id);
-      this.client.release(this.id);
-      this.rethrow();
-    });
+    this.ending = this.writer.end(status, message ?? null);
     return this.ending;
   }
 
-  /** @internal Exit path: ends the run before returning when the store writes synchronously. */
-  endSync(status: EndStatus, message: string | null): void {
-    if (this.unwritten !== undefined) {
-      // The process is exiting in the same stretch of code that started the run: write it, ended.
-      if (this.ending === undefined) {
-        this.status = status;
-        this.endMessage = message;
-        this.hooks.onEnd?.(this);
-      }
-      void this.writeRow();
-      return;
-    }
-    if (!this.created) return;
+  /** @internal Exit path (see OwnedRun): ends the run with its last points, without waiting. */
+  endAtExit(status: EndStatus, message: string | null): void {
     if (this.ending === undefined) {
       this.status = status;
-      this.endMessage = message;
       this.hooks.onEnd?.(this);
     }
-    this.client.endSync(this.id, this.status as EndStatus, this.endMessage);
+    this.writer.endAtExit(status, message);
   }
 
   /** @internal Resolves once the writes queued so far are done, without consuming a write error: `end()` and `flush()` still rethrow it. */
   settled(): Promise<void> {
-    return this.chain;
+    return this.writer.settled();
   }
 
   /** True until the run ends (cheap: no snapshot is built). */
@@ -397,72 +348,6 @@ export class ActiveRun implements OwnedRun {
     validateStep('step', step);
     if (step >= this.nextStep) this.nextStep = step + 1;
     return step;
-  }
-
-  private async create(experimentRef: string, run: PreparedRun['run'], more: PreparedRun['more'], sourceDir: string): Promise<void> {
-    const client = this.client;
-    const experimentId = this.experiment ?? await client.resolveExperimentId(experimentRef);
-    this.experiment = experimentId;
-    const store = client.store;
-    const pending = store.createRun({ ...run, experimentId });
-    // Synchronous stores wrote the row inside the call, so points may flush right away.
-    if (store.capabilities.synchronousWrites) this.markCreated();
-    try {
-      await pending;
-    } catch (err) {
-      throw asTracklabError(err, `create run ${this.name}`);
-    }
-    this.markCreated();
-    await client.writeBatches(this.id, more, `log to run ${this.name}`);
-    await recordProvenance(client, this.id, sourceDir);
-  }
-
-  /** The constructor's deferred creation: the row (unless memory pressure wrote it already), then provenance. */
-  private async createDeferred(sourceDir: string): Promise<void> {
-    await this.writeRow();
-    await recordProvenance(this.client, this.id, sourceDir);
-  }
-
-  /**
-   * Writes the deferred run row (synchronous stores only), already ended with
-   * its last points if end() came first. Later calls return the first write.
-   */
-  private writeRow(): Promise<void> {
-    const run = this.unwritten;
-    if (run === undefined) return this.rowWrite;
-    this.unwritten = undefined;
-    const end = this.status === 'RUNNING' ? undefined : this.client.takeEnd(this.id, this.status, this.endMessage);
-    const pending = this.client.store.createRun({ ...run, experimentId: this.experiment as string, end });
-    this.endWritten = end !== undefined;
-    this.markCreated();
-    this.rowWrite = pending.then(() => undefined, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
-    this.rowWrite.catch(() => undefined); // awaited by create(); this keeps an early failure from counting as unhandled
-    return this.rowWrite;
-  }
-
-  private markCreated(): void {
-    if (this.created) return;
-    this.created = true;
-    this.buffer.release(this.id);
-  }
-
-  private enqueue(op: () => Promise<unknown>): void {
-    this.chain = this.chain.then(op).then(() => undefined, (err: unknown) => this.fail(err));
-  }
-
-  private fail(err: unknown): void {
-    if (this.error !== undefined) return;
-    this.error = asTracklabError(err, `write run ${this.name}`);
-    if (this.writeWarned) return;
-    this.writeWarned = true;
-    console.warn(msg.writeFailed(this.name, String(this.error)));
-  }
-
-  private rethrow(): void {
-    const error = this.error;
-    if (error === undefined) return;
-    this.error = undefined;
-    throw error;
   }
 
   private emit(event: RunEvent): void {

@@ -1,43 +1,49 @@
 /**
- * The artifact and dataset-input operations of TrackingClient: what a run
- * wrote and what it read. Artifacts go through the client's
- * ArtifactRepository (src/artifacts/); dataset inputs through src/datasets/,
- * loaded on first use like the repository.
+ * What a run wrote and read, as operations of TrackingClient: artifacts
+ * (through the core's ArtifactRepository, src/artifacts/), dataset inputs
+ * (described by src/datasets/, recorded here) and notebook cells.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
-import type { ArtifactEntry, DatasetInput, RunInput } from '../entities';
+import type { ArtifactEntry, CellRecord, DatasetInput, RunInput } from '../entities';
 import { validateRunId } from '../validation';
-import type { TrackingClient } from './client';
+import type { ClientCore } from './client-core';
 
-export async function logInput(client: TrackingClient, runId: string, dataset: DatasetSource, options: LogInputOptions): Promise<DatasetInput> {
+export async function logInput(core: ClientCore, runId: string, data: DatasetSource, options: LogInputOptions): Promise<DatasetInput> {
   validateRunId(runId);
-  return (require('../datasets/log-input') as typeof import('../datasets/log-input')).logInputTo(client, runId, dataset, options);
+  const { describeDataset } = require('../datasets/describe-dataset') as typeof import('../datasets/describe-dataset');
+  const input: DatasetInput = { dataset: describeDataset(data, options), context: options.context ?? null };
+  await core.call('record the dataset input', (s) => s.logInputs(runId, [input]));
+  return input;
 }
 
-export async function listInputs(client: TrackingClient, runIds: string | readonly string[]): Promise<readonly RunInput[]> {
+export async function listInputs(core: ClientCore, runIds: string | readonly string[]): Promise<readonly RunInput[]> {
   const ids = typeof runIds === 'string' ? [runIds] : runIds;
   ids.forEach((id) => validateRunId(id));
-  return (require('../datasets/log-input') as typeof import('../datasets/log-input')).listInputsOf(client, ids);
+  return core.call('list dataset inputs', (s) => s.listInputs(ids));
 }
 
-export async function logArtifact(client: TrackingClient, runId: string, source: ArtifactSource, artifactPath: string | undefined): Promise<ArtifactEntry[]> {
+export async function logArtifact(core: ClientCore, runId: string, source: ArtifactSource, artifactPath: string | undefined): Promise<ArtifactEntry[]> {
   validateRunId(runId);
-  return client.artifacts.logArtifact(runId, source, artifactPath);
+  return core.logArtifact(runId, source, artifactPath);
 }
 
-export async function logArtifacts(client: TrackingClient, runId: string, localDir: string, artifactPath: string | undefined): Promise<ArtifactEntry[]> {
+export async function logArtifacts(core: ClientCore, runId: string, localDir: string, artifactPath: string | undefined): Promise<ArtifactEntry[]> {
   validateRunId(runId);
-  return client.artifacts.logArtifacts(runId, localDir, artifactPath);
+  return (await core.artifacts()).logArtifacts(runId, localDir, artifactPath);
 }
 
-export async function linkArtifacts(client: TrackingClient, runId: string, entries: readonly ArtifactEntry[]): Promise<boolean> {
-  await client.store.putArtifacts(runId, entries);
-  for (const entry of entries) if (!(await client.artifacts.content.has(entry.sha256))) return false;
-  return true;
-}
-
-export async function listArtifacts(client: TrackingClient, runId: string, prefix: string | undefined): Promise<ArtifactEntry[]> {
+export async function listArtifacts(core: ClientCore, runId: string, prefix: string | undefined): Promise<ArtifactEntry[]> {
   validateRunId(runId);
-  return client.artifacts.listArtifacts(runId, prefix);
+  return (await core.artifacts()).listArtifacts(runId, prefix);
+}
+
+export async function recordCell(core: ClientCore, cell: CellRecord): Promise<void> {
+  validateRunId(cell.runId);
+  await core.call('record the notebook cell', (s) => s.recordCell(cell));
+}
+
+export async function listCells(core: ClientCore, runId: string): Promise<readonly CellRecord[]> {
+  validateRunId(runId);
+  return core.call('list the notebook cells', (s) => s.listCells(runId));
 }

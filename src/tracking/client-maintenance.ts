@@ -4,22 +4,30 @@
  */
 import type { BackupOptions, BackupResult } from '../maintenance/backup';
 import type { DoctorOptions, DoctorReport } from '../maintenance/doctor';
-import type { TrackingClient } from './client';
+import { openStore } from '../store/open-store';
+import type { ClientCore } from './client-core';
 import * as lifecycle from './lifecycle';
-import { openStore } from './open-store';
 
-export async function backup(client: TrackingClient, dest: string, options: BackupOptions): Promise<BackupResult> {
-  const { backupStore } = require('../maintenance/backup') as typeof import('../maintenance/backup');
-  await client.flush(); // points still buffered in this process belong in the copy
-  return client.call(`back up the store to ${dest}`, (store) => backupStore({ store, content: client.artifacts.content, open: openStore }, dest, options));
+/** The store folder, or the masked tracking URI: what backup and doctor name. */
+function storeName(core: ClientCore): string {
+  return core.uri.scheme === 'sqlite' ? core.uri.folder : core.uri.display;
 }
 
-export async function doctor(client: TrackingClient, options: DoctorOptions): Promise<DoctorReport> {
+export async function backup(core: ClientCore, dest: string, options: BackupOptions): Promise<BackupResult> {
+  const { backupStore } = require('../maintenance/backup') as typeof import('../maintenance/backup');
+  await core.runs.flush(); // points still buffered in this process belong in the copy
+  const { content } = await core.artifacts();
+  return core.call(`back up the store to ${dest}`, (store) => backupStore({ root: storeName(core), store, content, open: (root) => openStore(root) }, dest, options));
+}
+
+export async function doctor(core: ClientCore, options: DoctorOptions): Promise<DoctorReport> {
   const { doctor: examine } = require('../maintenance/doctor') as typeof import('../maintenance/doctor');
-  return client.call('check the store', (store) => examine({
+  const repo = await core.artifacts();
+  return core.call('check the store', (store) => examine({
+    root: storeName(core),
     store,
-    content: client.artifacts.content,
+    content: repo.content,
     stuckRuns: (mark) => store.reapCrashedRuns(lifecycle.isOwnerAlive, lifecycle.STALE_AFTER_MS, { dryRun: !mark }),
-    sweep: () => client.artifacts.gc({ keepDeletedRuns: true }),
+    sweep: () => repo.gc({ keepDeletedRuns: true }),
   }, options));
 }

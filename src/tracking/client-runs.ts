@@ -1,21 +1,20 @@
 /**
- * The run operations of TrackingClient: create and read runs, log params,
- * tags and metrics to them, delete and restore them, and read their metrics
- * back as Arrow tables. Each validates its input first, then writes through
- * the client's store call or, for single metric points, its buffer.
+ * The run operations of TrackingClient: create, read and end runs, log
+ * params, tags and metrics to them, delete and restore them, and read their
+ * metrics back. Each validates its input first, then writes through the
+ * core's store call or, for single metric points, its buffer.
  */
 import type { Table } from 'apache-arrow';
-import type { MetricPoint, Run, RunInfo } from '../entities';
+import type { MetricColumns, MetricPoint, Run, RunInfo, RunStatus } from '../entities';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { recordProvenance } from '../provenance/provenance';
-import { stringifyParam, validateKey, validateMetric, validateParams, validateRunId, validateTags } from '../validation';
+import { stringifyParam, validateEndStatus, validateKey, validateMetric, validateParams, validateRunId, validateTags } from '../validation';
 import { recordFrom } from '../records';
 import type { LogBatch } from '../store/store';
-import type { TrackingClient } from './client';
-import { pauseAfterWrite, splitBatch } from './log-batches';
-import type { SearchRunsOptions } from './client-search';
-import type { CreateRunOptions } from './run-input';
+import type { ClientCore } from './client-core';
+import { splitBatch, writeBatches } from './log-batches';
+import { prepareRun, type CreateRunOptions } from './run-input';
 
 export interface BatchInput {
   readonly params?: Readonly<Record<string, unknown>>;
@@ -23,51 +22,58 @@ export interface BatchInput {
   readonly metrics?: readonly { key: string; value: number; step?: number; timestamp?: number }[];
 }
 
-export async function createRun(client: TrackingClient, options: CreateRunOptions): Promise<RunInfo> {
-  const input = client.prepareRun(options);
-  const experimentId = client.cachedExperimentId(input.experiment) ?? await client.resolveExperimentId(input.experiment);
-  const info = await client.call('create the run', (s) => s.createRun({ ...input.run, experimentId }));
-  await writeBatches(client, info.runId, input.more, 'log the params and tags of the new run');
-  client.adopt({
+export async function createRun(core: ClientCore, options: CreateRunOptions): Promise<RunInfo> {
+  const input = prepareRun(options);
+  const experimentId = await core.resolveExperimentId(input.experiment);
+  const info = await core.call('create the run', (s) => s.createRun({ ...input.run, experimentId }));
+  await writeBatches(core, info.runId, input.more, 'log the params and tags of the new run');
+  core.runs.adopt({
     runId: info.runId,
-    end: async (status, message) => { await client.setTerminated(info.runId, status, message); },
-    endSync: (status, message) => client.endSync(info.runId, status, message),
+    end: async (status, message) => { await setTerminated(core, info.runId, status, message); },
+    endAtExit: (status, message) => core.runs.endWrittenAtExit(info.runId, status, message),
   });
-  await recordProvenance(client, info.runId, input.sourceDir);
+  await recordProvenance(core, info.runId, input.sourceDir);
   return info;
 }
 
-export async function getRun(client: TrackingClient, runId: string): Promise<Run> {
+export async function setTerminated(core: ClientCore, runId: string, status: RunStatus, message: string | undefined): Promise<RunInfo> {
   validateRunId(runId);
-  return client.call('read the run', (s) => s.getRun(runId));
+  validateEndStatus(status);
+  core.runs.release(runId);
+  return core.runs.completeRun(runId, status, message ?? null);
 }
 
-export async function logParam(client: TrackingClient, runId: string, key: string, value: unknown): Promise<void> {
+export async function getRun(core: ClientCore, runId: string): Promise<Run> {
+  validateRunId(runId);
+  return core.call('read the run', (s) => s.getRun(runId));
+}
+
+export async function logParam(core: ClientCore, runId: string, key: string, value: unknown): Promise<void> {
   validateRunId(runId);
   validateKey('Param', key);
   const text = stringifyParam(key, value);
-  await client.call('log the param', (s) => s.logBatch(runId, { params: recordFrom([[key, text]]) }));
+  await core.call('log the param', (s) => s.logBatch(runId, { params: recordFrom([[key, text]]) }));
 }
 
-export async function logParams(client: TrackingClient, runId: string, params: Readonly<Record<string, unknown>>): Promise<void> {
+export async function logParams(core: ClientCore, runId: string, params: Readonly<Record<string, unknown>>): Promise<void> {
   validateRunId(runId);
   const values = validateParams(params);
-  await logSplit(client, runId, { params: values }, 'log the params');
+  await logSplit(core, runId, { params: values }, 'log the params');
 }
 
-export async function setTags(client: TrackingClient, runId: string, tags: Readonly<Record<string, unknown>>): Promise<void> {
+export async function setTags(core: ClientCore, runId: string, tags: Readonly<Record<string, unknown>>): Promise<void> {
   validateRunId(runId);
   const values = validateTags(tags);
-  await logSplit(client, runId, { tags: values }, 'set the tags');
+  await logSplit(core, runId, { tags: values }, 'set the tags');
 }
 
-export async function deleteTag(client: TrackingClient, runId: string, key: string): Promise<void> {
+export async function deleteTag(core: ClientCore, runId: string, key: string): Promise<void> {
   validateRunId(runId);
   validateKey('Tag', key);
-  await client.call('delete the tag', (s) => s.logBatch(runId, { deleteTags: [key] }));
+  await core.call('delete the tag', (s) => s.logBatch(runId, { deleteTags: [key] }));
 }
 
-export async function logBatch(client: TrackingClient, runId: string, batch: BatchInput): Promise<void> {
+export async function logBatch(core: ClientCore, runId: string, batch: BatchInput): Promise<void> {
   validateRunId(runId);
   const params = batch.params === undefined ? undefined : validateParams(batch.params);
   const tags = batch.tags === undefined ? undefined : validateTags(batch.tags);
@@ -77,7 +83,7 @@ export async function logBatch(client: TrackingClient, runId: string, batch: Bat
     validateMetric(point.key, point.value, point.step, point.timestamp);
     return point;
   });
-  await logSplit(client, runId, { params, tags, metrics }, 'log the batch');
+  await logSplit(core, runId, { params, tags, metrics }, 'log the batch');
 }
 
 /**
@@ -85,10 +91,10 @@ export async function logBatch(client: TrackingClient, runId: string, batch: Bat
  * it takes several, params are first checked against the run's, so a
  * conflict still leaves the run untouched.
  */
-async function logSplit(client: TrackingClient, runId: string, batch: LogBatch, what: string): Promise<void> {
+async function logSplit(core: ClientCore, runId: string, batch: LogBatch, what: string): Promise<void> {
   const parts = splitBatch(batch);
   if (parts.length > 1 && batch.params !== undefined) {
-    const run = await client.call(what, (s) => s.getRun(runId));
+    const run = await core.call(what, (s) => s.getRun(runId));
     for (const key of Object.keys(batch.params)) {
       const old = run.data.params[key];
       if (old !== undefined && old !== batch.params[key]) {
@@ -96,53 +102,44 @@ async function logSplit(client: TrackingClient, runId: string, batch: LogBatch, 
       }
     }
   }
-  await writeBatches(client, runId, parts, what);
+  await writeBatches(core, runId, parts, what);
 }
 
-/** Writes each part in its own store write, pausing between them so other processes' writes get through. */
-export async function writeBatches(client: TrackingClient, runId: string, parts: readonly LogBatch[], what: string): Promise<void> {
-  for (let i = 0; i < parts.length; i++) {
-    const started = performance.now();
-    await client.call(what, (s) => s.logBatch(runId, parts[i]));
-    if (i + 1 < parts.length) await pauseAfterWrite(performance.now() - started);
-  }
-}
-
-export function logMetric(client: TrackingClient, runId: string, key: string, value: number, step: number, timestamp: number): void {
+export function logMetric(core: ClientCore, runId: string, key: string, value: number, step: number, timestamp: number): void {
   validateRunId(runId);
   validateMetric(key, value, step, timestamp);
-  client.buffer.append(runId, key, value, step, timestamp);
+  core.runs.buffer.append(runId, key, value, step, timestamp);
 }
 
-export function logMetrics(client: TrackingClient, runId: string, metrics: Readonly<Record<string, number>>, step: number, timestamp: number): void {
+export function logMetrics(core: ClientCore, runId: string, metrics: Readonly<Record<string, number>>, step: number, timestamp: number): void {
   validateRunId(runId);
   if (metrics === null || typeof metrics !== 'object') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricsNotObject(metrics));
   const keys = Object.keys(metrics);
   for (const key of keys) validateMetric(key, metrics[key], step, timestamp);
-  const buffer = client.buffer;
+  const buffer = core.runs.buffer;
   for (const key of keys) buffer.append(runId, key, metrics[key], step, timestamp);
 }
 
-export async function deleteRun(client: TrackingClient, runId: string): Promise<void> {
+export async function deleteRun(core: ClientCore, runId: string): Promise<void> {
   validateRunId(runId);
-  await client.call('delete the run', (s) => s.setRunLifecycle(runId, 'deleted'));
+  await core.call('delete the run', (s) => s.setRunLifecycle(runId, 'deleted'));
 }
 
-export async function restoreRun(client: TrackingClient, runId: string): Promise<void> {
+export async function restoreRun(core: ClientCore, runId: string): Promise<void> {
   validateRunId(runId);
-  await client.call('restore the run', (s) => s.setRunLifecycle(runId, 'active'));
+  await core.call('restore the run', (s) => s.setRunLifecycle(runId, 'active'));
 }
 
-export async function metricHistory(client: TrackingClient, runIds: string | readonly string[], keys: readonly string[] | undefined): Promise<Table> {
+/** Every point of the runs (and keys) as column blocks, after writing what is buffered. */
+export async function metricColumns(core: ClientCore, runIds: string | readonly string[], keys: readonly string[] | undefined): Promise<readonly MetricColumns[]> {
   const ids = typeof runIds === 'string' ? [runIds] : runIds;
   ids.forEach((id) => validateRunId(id));
   keys?.forEach((k) => validateKey('Metric', k));
-  await client.flush();
-  const blocks = await client.call('read metric history', (s) => s.readMetrics(ids, keys));
-  return (require('../metrics/arrow-history') as typeof import('../metrics/arrow-history')).historyTable(blocks);
+  await core.runs.flush();
+  return core.call('read metric history', (s) => s.readMetrics(ids, keys));
 }
 
-export async function searchRunsArrow(client: TrackingClient, options: SearchRunsOptions): Promise<Table> {
-  const { runs } = await client.searchRuns(options);
-  return (require('../metrics/arrow-runs') as typeof import('../metrics/arrow-runs')).runsTable(runs);
+export async function metricHistory(core: ClientCore, runIds: string | readonly string[], keys: readonly string[] | undefined): Promise<Table> {
+  const blocks = await metricColumns(core, runIds, keys);
+  return (require('../metrics/arrow-history') as typeof import('../metrics/arrow-history')).historyTable(blocks);
 }

@@ -1,8 +1,8 @@
 /**
- * The search and export operations of TrackingClient, kept apart to hold the
- * client file to its core. Filters are parsed here (once, at the top); the
- * store only sees the parsed form.
+ * The search and export operations of TrackingClient. Filters are parsed
+ * here (once, at the top); the store only sees the parsed form.
  */
+import type { Table } from 'apache-arrow';
 import type { Experiment, Run } from '../entities';
 import { msg } from '../messages';
 import { TracklabError } from '../errors';
@@ -11,7 +11,9 @@ import { parseFilter } from '../search/filter-parser';
 import { parseOrderBy } from '../search/order-by';
 import { createPageToken, readPageToken } from '../search/page-token';
 import { validateExperimentRef, validateKey, validateMaxResults, validateViewType, type ViewType } from '../validation';
-import type { TrackingClient } from './client';
+import type { ClientCore } from './client-core';
+import { getExperiment } from './client-experiments';
+import { metricHistory } from './client-runs';
 
 export interface SearchRunsOptions {
   /** Experiment names or ids. Default: every active experiment. */
@@ -40,14 +42,14 @@ export type ExportQuery =
   | { readonly runIds: string | readonly string[]; readonly keys?: readonly string[] }
   | (SearchRunsOptions & { readonly keys?: readonly string[] });
 
-export async function runSearch(client: TrackingClient, options: SearchRunsOptions): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
+export async function runSearch(core: ClientCore, options: SearchRunsOptions): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
   const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
   const orderBy = parseOrderBy(options.orderBy);
-  const experimentIds = await experimentIdsOf(client, options.experiments);
+  const experimentIds = await experimentIdsOf(core, options.experiments);
   const identity = { experiments: experimentIds, filter: options.filter ?? '', orderBy: options.orderBy ?? [], viewType };
   const offset = readPageToken(options.pageToken, identity);
-  const page = await client.call('search runs', (s) => s.searchRuns({
+  const page = await core.call('search runs', (s) => s.searchRuns({
     experimentIds, filter, orderBy, maxResults, offset, lifecycle: viewType,
   }));
   return page.nextOffset === null
@@ -55,13 +57,13 @@ export async function runSearch(client: TrackingClient, options: SearchRunsOptio
     : { runs: page.runs, nextPageToken: createPageToken(page.nextOffset, identity) };
 }
 
-export async function experimentSearch(client: TrackingClient, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
+export async function experimentSearch(core: ClientCore, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
   const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseExperimentFilter(options.filter);
   const orderBy = parseExperimentOrderBy(options.orderBy);
   const identity = { filter: options.filter ?? '', orderBy: options.orderBy ?? [], viewType };
   const offset = readPageToken(options.pageToken, identity);
-  const page = await client.call('search experiments', (s) => s.searchExperiments({ filter, orderBy, maxResults, offset, lifecycle: viewType }));
+  const page = await core.call('search experiments', (s) => s.searchExperiments({ filter, orderBy, maxResults, offset, lifecycle: viewType }));
   return page.nextOffset === null
     ? { experiments: page.experiments }
     : { experiments: page.experiments, nextPageToken: createPageToken(page.nextOffset, identity) };
@@ -77,28 +79,28 @@ function pageOptions(options: { readonly maxResults?: number; readonly viewType?
 }
 
 /** Ids of the named experiments, or of every active one. Unknown names throw RESOURCE_DOES_NOT_EXIST. */
-async function experimentIdsOf(client: TrackingClient, refs: string | readonly string[] | undefined): Promise<string[]> {
+async function experimentIdsOf(core: ClientCore, refs: string | readonly string[] | undefined): Promise<string[]> {
   if (refs !== undefined) {
     const list = typeof refs === 'string' ? [refs] : refs;
     if (!Array.isArray(list)) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.experimentIdBad(refs));
     list.forEach((r) => validateExperimentRef(r));
     const ids: string[] = [];
-    for (const ref of list) ids.push(client.cachedExperimentId(ref) ?? (await client.getExperiment(ref)).experimentId);
+    for (const ref of list) ids.push(core.experimentIds.get(ref) ?? (await getExperiment(core, ref)).experimentId);
     return [...new Set(ids)];
   }
   const ids: string[] = [];
   let offset: number | null = 0;
   while (offset !== null) {
     const from: number = offset;
-    const page = await client.call('list experiments', (s) => s.searchExperiments({ orderBy: [], maxResults: 50000, offset: from, lifecycle: 'active' }));
+    const page = await core.call('list experiments', (s) => s.searchExperiments({ orderBy: [], maxResults: 50000, offset: from, lifecycle: 'active' }));
     for (const e of page.experiments) ids.push(e.experimentId);
     offset = page.nextOffset;
   }
   return ids;
 }
 
-export async function exportHistory(client: TrackingClient, file: string, query: ExportQuery): Promise<void> {
-  // Run ids are validated by client.metricHistory; keys are checked here too so a bad key fails before a search.
+export async function exportHistory(core: ClientCore, file: string, query: ExportQuery): Promise<void> {
+  // Run ids are validated by metricHistory; keys are checked here too so a bad key fails before a search.
   query.keys?.forEach((k) => validateKey('Metric', k));
   let runIds: string | readonly string[];
   if ('runIds' in query) {
@@ -107,13 +109,19 @@ export async function exportHistory(client: TrackingClient, file: string, query:
     const ids: string[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await runSearch(client, { ...query, maxResults: query.maxResults ?? 50000, pageToken });
+      const page = await runSearch(core, { ...query, maxResults: query.maxResults ?? 50000, pageToken });
       for (const r of page.runs) ids.push(r.info.runId);
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
     runIds = ids;
   }
-  const table = await client.metricHistory(runIds, query.keys);
+  const table = await metricHistory(core, runIds, query.keys);
   const { writeArrowFile } = require('../metrics/arrow-export') as typeof import('../metrics/arrow-export');
   await writeArrowFile(file, table);
+}
+
+/** Search results as an Arrow table: one row per run, one column per param and metric. */
+export async function searchRunsArrow(core: ClientCore, options: SearchRunsOptions): Promise<Table> {
+  const { runs } = await runSearch(core, options);
+  return (require('../metrics/arrow-runs') as typeof import('../metrics/arrow-runs')).runsTable(runs);
 }

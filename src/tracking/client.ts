@@ -1,23 +1,22 @@
 /**
  * TrackingClient: every tracking operation with explicit ids (MLflow's
  * MlflowClient), under the fluent API and the active run. Each operation is
- * documented here and implemented by concern in client-*.ts, where it
- * validates its input once, then calls the store.
+ * documented here and implemented by concern in client-*.ts over the client
+ * core (client-core.ts), where it validates its input once, then calls the
+ * store. The client itself holds nothing but its core.
  */
 import type { Table } from 'apache-arrow';
-import type { ArtifactLocation, ArtifactRepository } from '../artifacts/artifact-repository';
+import type { ArtifactLocation } from '../artifacts/artifact-repository';
 import type { GcOptions, GcResult } from '../artifacts/artifact-gc';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
-import type { ArtifactEntry, DatasetInput, Experiment, Run, RunInfo, RunInput, RunStatus } from '../entities';
+import type { ArtifactEntry, CellRecord, DatasetInput, Experiment, MetricColumns, Run, RunInfo, RunInput, RunStatus } from '../entities';
+import { backendOf } from '../store/open-store';
+import type { TrackingStore } from '../store/store';
+import { connectionUri } from '../store/store-uri';
 import type { BackupOptions, BackupResult } from '../maintenance/backup';
 import type { DoctorOptions, DoctorReport } from '../maintenance/doctor';
-import type { MetricBuffer } from '../metrics/metric-buffer';
-import type { LogBatch, RunEnd, TrackingStore } from '../store/store';
-import * as lifecycle from './lifecycle';
-import { openStore } from './open-store';
-import { prepareRun, type CreateRunOptions, type PreparedRun } from './run-input';
-import { resolveHome } from './settings';
+import { ClientCore } from './client-core';
 import * as artifactOps from './client-artifacts';
 import * as mediaOps from './client-media';
 import type { LoggedFigure, LoggedImage, LoggedTable } from '../media/log-media';
@@ -25,11 +24,12 @@ import type { TableSource } from '../media/arrow-table';
 import { asTracklabError } from './client-errors';
 import * as experimentOps from './client-experiments';
 import * as maintenance from './client-maintenance';
-import * as runLifecycle from './client-run-lifecycle';
-import type { OwnedRun } from './client-run-lifecycle';
 import * as runOps from './client-runs';
 import type { BatchInput } from './client-runs';
-import { runSearch, experimentSearch, exportHistory, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
+import { runSearch, experimentSearch, exportHistory, searchRunsArrow, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
+import type { CreateRunOptions } from './run-input';
+import type { OwnedRun } from './run-state';
+import { resolveStore, storeEnv } from './settings';
 
 export type { SearchExperimentsOptions, SearchRunsOptions, ExportQuery } from './client-search';
 export type { CreateRunOptions } from './run-input';
@@ -37,9 +37,16 @@ export type { OwnedRun, BatchInput };
 export { asTracklabError };
 
 export interface TrackingClientOptions {
-  /** Store folder; default from configure(), TRACKLAB_HOME or the `.tracklab` found from the working directory (see locateStore()). */
+  /**
+   * Store folder (the SQLite shorthand), or any tracking URI. Default: from
+   * configure(), TRACKLAB_TRACKING_URI, TRACKLAB_HOME, else the nearest `.tracklab`.
+   */
   readonly home?: string;
-  /** A store instance to use instead of opening the embedded one. */
+  /** Tracking URI: a store folder, `sqlite:///abs/path/tracklab.db` or `postgresql://user:pass@host:5432/db`. Same as `home`. */
+  readonly trackingUri?: string;
+  /** Folder (or file:///…) for artifacts. Default: configure(), TRACKLAB_ARTIFACT_ROOT, else inside an embedded store. */
+  readonly artifactRoot?: string;
+  /** A store instance to use instead of opening one (the client does not close it). */
   readonly store?: TrackingStore;
   /**
    * Mark RUNNING runs whose process is gone as CRASHED when the store opens
@@ -48,35 +55,24 @@ export interface TrackingClientOptions {
   readonly reapCrashedRuns?: boolean;
 }
 
-export class TrackingClient implements lifecycle.LifecycleParticipant {
+export class TrackingClient {
+  /** The store folder (SQLite), or the tracking URI with its password masked. */
   readonly home: string;
-  private opened: TrackingStore | undefined;
-  private reaped: Promise<unknown> = Promise.resolve();
-  private artifactRepo: ArtifactRepository | undefined;
-  private readonly runs: runLifecycle.RunState = runLifecycle.newRunState();
-  private readonly experimentIds: experimentOps.ExperimentIds = new Map();
-  private readonly ownsStore: boolean;
-  private readonly reapOnOpen: boolean;
+  /** The tracking URI, password masked: what to show. */
+  readonly trackingUri: string;
+  /** @internal The client core; operation modules and ActiveRun go through it. */
+  readonly core: ClientCore;
 
   constructor(options: TrackingClientOptions = {}) {
-    this.home = options.store?.root ?? resolveHome(options.home);
-    this.opened = options.store;
-    this.ownsStore = options.store === undefined;
-    this.reapOnOpen = options.reapCrashedRuns !== false;
-    if (this.opened) this.reap(this.opened);
+    const resolved = resolveStore({ trackingUri: options.trackingUri ?? options.home, artifactRoot: options.artifactRoot });
+    this.core = new ClientCore({ uri: resolved.uri, artifactRoot: resolved.artifactRoot, backend: options.store && backendOf(options.store, resolved.uri), reapCrashedRuns: options.reapCrashedRuns });
+    this.trackingUri = this.core.uri.display;
+    this.home = this.core.uri.scheme === 'sqlite' ? this.core.uri.folder : this.trackingUri;
   }
 
-  /** The store, opened on first use. Runs left RUNNING by dead processes are marked CRASHED on open. */
+  /** @internal The store (opened on first use). Callers above the client use client methods instead. */
   get store(): TrackingStore {
-    if (this.opened === undefined) {
-      try {
-        this.opened = openStore(this.home);
-      } catch (err) {
-        throw asTracklabError(err, `open the tracking store in ${this.home}`);
-      }
-      this.reap(this.opened);
-    }
-    return this.opened;
+    return this.core.store();
   }
 
   /**
@@ -84,19 +80,18 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * Runs it still owns are left as they are (a later process reaps them).
    * @example const client = new TrackingClient(); try { ... } finally { await client.close(); }
    */
-  async close(): Promise<void> {
-    if (this.opened === undefined) return;
-    await this.flush();
-    for (const runId of [...this.runs.owned.keys()]) this.release(runId);
-    if (this.ownsStore) this.opened.close();
-    this.opened = undefined;
-    this.runs.buffer?.close();
-    this.runs.buffer = undefined;
+  close(): Promise<void> {
+    return this.core.close();
   }
 
-  /** @internal The hot-path buffer shared by every run of this client. */
-  get buffer(): MetricBuffer {
-    return runLifecycle.metricBuffer(this, this.runs);
+  /** The artifact folder of this store: configured, or the store's own. Throws when the store has none and none is set. @example const root = await client.artifactRoot(); */
+  artifactRoot(): Promise<string> {
+    return this.core.artifactRoot();
+  }
+
+  /** @internal Environment for a process that should log into this same store (a project's kernel or script). */
+  childEnv(): Record<string, string> {
+    return storeEnv(connectionUri(this.core.uri), this.core.configuredArtifactRoot);
   }
 
   // ---- experiments -------------------------------------------------------
@@ -106,7 +101,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const exp = await client.createExperiment('mnist', { description: 'baseline CNN' });
    */
   createExperiment(name: string, options: { description?: string; tags?: Readonly<Record<string, unknown>> } = {}): Promise<Experiment> {
-    return experimentOps.createExperiment(this, name, options);
+    return experimentOps.createExperiment(this.core, name, options);
   }
 
   /**
@@ -114,7 +109,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const exp = await client.getExperiment('mnist');
    */
   getExperiment(idOrName: string): Promise<Experiment> {
-    return experimentOps.getExperiment(this, idOrName);
+    return experimentOps.getExperiment(this.core, idOrName);
   }
 
   /**
@@ -122,27 +117,27 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const { experiments } = await client.searchExperiments({ filter: "name LIKE 'mnist%'" });
    */
   async searchExperiments(options: SearchExperimentsOptions = {}): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
-    return experimentSearch(this, options);
+    return experimentSearch(this.core, options);
   }
 
   /** @example await client.renameExperiment('mnist', 'mnist-v1'); */
   renameExperiment(idOrName: string, newName: string): Promise<Experiment> {
-    return experimentOps.renameExperiment(this, this.experimentIds, idOrName, newName);
+    return experimentOps.renameExperiment(this.core, idOrName, newName);
   }
 
   /** Moves an experiment (and hides its runs) to the deleted stage. @example await client.deleteExperiment('scratch'); */
   deleteExperiment(idOrName: string): Promise<void> {
-    return experimentOps.deleteExperiment(this, this.experimentIds, idOrName);
+    return experimentOps.deleteExperiment(this.core, idOrName);
   }
 
   /** @example await client.restoreExperiment('scratch'); */
   restoreExperiment(idOrName: string): Promise<void> {
-    return experimentOps.restoreExperiment(this, idOrName);
+    return experimentOps.restoreExperiment(this.core, idOrName);
   }
 
   /** @example await client.setExperimentTag('mnist', 'team', 'vision'); */
   setExperimentTag(idOrName: string, key: string, value: string): Promise<void> {
-    return experimentOps.setExperimentTag(this, idOrName, key, value);
+    return experimentOps.setExperimentTag(this.core, idOrName, key, value);
   }
 
   // ---- runs --------------------------------------------------------------
@@ -153,22 +148,22 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const run = await client.createRun({ experiment: 'mnist', params: { lr: 0.01 } });
    */
   createRun(options: CreateRunOptions = {}): Promise<RunInfo> {
-    return runOps.createRun(this, options);
+    return runOps.createRun(this.core, options);
   }
 
   /** @example const run = await client.getRun(runId); run.data.metrics.loss?.last */
   getRun(runId: string): Promise<Run> {
-    return runOps.getRun(this, runId);
+    return runOps.getRun(this.core, runId);
   }
 
   /** Params are write-once: the same value again is a no-op, a different one throws INVALID_PARAMETER_VALUE. @example await client.logParam(runId, 'lr', 0.01); */
   logParam(runId: string, key: string, value: unknown): Promise<void> {
-    return runOps.logParam(this, runId, key, value);
+    return runOps.logParam(this.core, runId, key, value);
   }
 
   /** @example await client.logParams(runId, { lr: 0.01, layers: [64, 32] }); */
   logParams(runId: string, params: Readonly<Record<string, unknown>>): Promise<void> {
-    return runOps.logParams(this, runId, params);
+    return runOps.logParams(this.core, runId, params);
   }
 
   /** @example await client.setTag(runId, 'note', 'first try'); */
@@ -183,12 +178,12 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
 
   /** @example await client.setTags(runId, { stage: 'tuning', owner: 'ana' }); */
   setTags(runId: string, tags: Readonly<Record<string, unknown>>): Promise<void> {
-    return runOps.setTags(this, runId, tags);
+    return runOps.setTags(this.core, runId, tags);
   }
 
   /** @example await client.deleteTag(runId, 'note'); */
   deleteTag(runId: string, key: string): Promise<void> {
-    return runOps.deleteTag(this, runId, key);
+    return runOps.deleteTag(this.core, runId, key);
   }
 
   /**
@@ -196,7 +191,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example await client.logBatch(runId, { params: { lr: 0.1 }, metrics: [{ key: 'loss', value: 0.5, step: 1 }] });
    */
   logBatch(runId: string, batch: BatchInput): Promise<void> {
-    return runOps.logBatch(this, runId, batch);
+    return runOps.logBatch(this.core, runId, batch);
   }
 
   /**
@@ -205,12 +200,12 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example client.logMetric(runId, 'loss', 0.25, 10);
    */
   logMetric(runId: string, key: string, value: number, step = 0, timestamp = Date.now()): void {
-    runOps.logMetric(this, runId, key, value, step, timestamp);
+    runOps.logMetric(this.core, runId, key, value, step, timestamp);
   }
 
   /** @example client.logMetrics(runId, { loss: 0.25, acc: 0.9 }, 10); */
   logMetrics(runId: string, metrics: Readonly<Record<string, number>>, step = 0, timestamp = Date.now()): void {
-    runOps.logMetrics(this, runId, metrics, step, timestamp);
+    runOps.logMetrics(this.core, runId, metrics, step, timestamp);
   }
 
   /**
@@ -218,12 +213,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example client.logMetric(runId, 'loss', 0.1); await client.flush();
    */
   flush(): Promise<void> {
-    return runLifecycle.flush(this.runs);
-  }
-
-  /** @internal Flushes one run's points and rethrows its write failure once. */
-  flushRun(runId: string): Promise<void> {
-    return runLifecycle.flushRun(this.runs, runId);
+    return this.core.runs.flush();
   }
 
   /**
@@ -231,25 +221,17 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example await client.setTerminated(runId, 'FAILED', 'diverged at step 300');
    */
   setTerminated(runId: string, status: RunStatus = 'FINISHED', message?: string): Promise<RunInfo> {
-    return runLifecycle.setTerminated(this, this.runs, runId, status, message);
-  }
-
-  /**
-   * @internal Ends a run in one store write: earlier writes land first, then
-   * the points still buffered go in with the status change.
-   */
-  completeRun(runId: string, status: RunStatus, message: string | null): Promise<RunInfo> {
-    return runLifecycle.completeRun(this, this.runs, runId, status, message);
+    return runOps.setTerminated(this.core, runId, status, message);
   }
 
   /** Moves a run to the deleted stage (kept until `gc`). @example await client.deleteRun(runId); */
   deleteRun(runId: string): Promise<void> {
-    return runOps.deleteRun(this, runId);
+    return runOps.deleteRun(this.core, runId);
   }
 
   /** @example await client.restoreRun(runId); */
   restoreRun(runId: string): Promise<void> {
-    return runOps.restoreRun(this, runId);
+    return runOps.restoreRun(this.core, runId);
   }
 
   /**
@@ -257,7 +239,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const { runs } = await client.searchRuns({ experiments: ['mnist'], filter: 'metrics.acc > 0.9', orderBy: ['metrics.acc DESC'] });
    */
   async searchRuns(options: SearchRunsOptions = {}): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
-    return runSearch(this, options);
+    return runSearch(this.core, options);
   }
 
   /**
@@ -265,7 +247,15 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const table = await client.metricHistory(runId, ['loss']);
    */
   metricHistory(runIds: string | readonly string[], keys?: readonly string[]): Promise<Table> {
-    return runOps.metricHistory(this, runIds, keys);
+    return runOps.metricHistory(this.core, runIds, keys);
+  }
+
+  /**
+   * The same history as column blocks (one per run and key: steps, timestamps, values), for views that chart it.
+   * @example const blocks = await client.metricColumns([runId], ['loss']);
+   */
+  metricColumns(runIds: string | readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
+    return runOps.metricColumns(this.core, runIds, keys);
   }
 
   /**
@@ -273,7 +263,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const table = await client.searchRunsArrow({ experiments: ['mnist'] });
    */
   searchRunsArrow(options: SearchRunsOptions = {}): Promise<Table> {
-    return runOps.searchRunsArrow(this, options);
+    return searchRunsArrow(this.core, options);
   }
 
   /**
@@ -281,7 +271,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example await client.exportArrow('history.arrow', { runIds: [runId] });
    */
   async exportArrow(path: string, query: ExportQuery): Promise<void> {
-    await exportHistory(this, path, query);
+    await exportHistory(this.core, path, query);
   }
 
   // ---- dataset inputs (see src/datasets/) --------------------------------
@@ -295,28 +285,22 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example await client.logInput(runId, 'data/train.csv', { context: 'training' });
    */
   logInput(runId: string, dataset: DatasetSource, options: LogInputOptions = {}): Promise<DatasetInput> {
-    return artifactOps.logInput(this, runId, dataset, options);
+    return artifactOps.logInput(this.core, runId, dataset, options);
   }
 
   /** The dataset inputs of a run (or runs, in the order given). @example const [input] = await client.listInputs(runId); */
   listInputs(runIds: string | readonly string[]): Promise<readonly RunInput[]> {
-    return artifactOps.listInputs(this, runIds);
+    return artifactOps.listInputs(this.core, runIds);
   }
 
   // ---- artifacts (see src/artifacts/artifact-repository.ts) --------------
-
-  /** @internal */
-  get artifacts(): ArtifactRepository {
-    this.artifactRepo ??= new (require('../artifacts/artifact-repository') as typeof import('../artifacts/artifact-repository')).ArtifactRepository(this.store);
-    return this.artifactRepo;
-  }
 
   /**
    * Logs a file, folder, bytes, `{ text }` or `{ json }` to a run; identical content is stored once.
    * @example await client.logArtifact(runId, './model.onnx'); await client.logArtifact(runId, { json: cfg }, 'config.json');
    */
   logArtifact(runId: string, source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]> {
-    return artifactOps.logArtifact(this, runId, source, artifactPath);
+    return artifactOps.logArtifact(this.core, runId, source, artifactPath);
   }
 
   // ---- media and structured logging (see src/media/log-media.ts) --------
@@ -360,7 +344,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
 
   /** Logs every file under a folder (MLflow's log_artifacts). @example await client.logArtifacts(runId, './outputs', 'outputs'); */
   logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<ArtifactEntry[]> {
-    return artifactOps.logArtifacts(this, runId, localDir, artifactPath);
+    return artifactOps.logArtifacts(this.core, runId, localDir, artifactPath);
   }
 
   /**
@@ -368,27 +352,27 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * False when a blob is gone (a gc removed it): the caller logs the content again, which rewrites the same manifest row.
    */
   linkArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean> {
-    return artifactOps.linkArtifacts(this, runId, entries);
+    return this.core.linkArtifacts(runId, entries);
   }
 
   /** @example const entries = await client.listArtifacts(runId, 'plots'); */
   listArtifacts(runId: string, prefix?: string): Promise<ArtifactEntry[]> {
-    return artifactOps.listArtifacts(this, runId, prefix);
-  }
-
-  /** The bytes of one artifact file of a run. @example const text = (await client.openArtifact(runId, 'config.json')).toString('utf8'); */
-  async openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
-    return this.artifacts.openArtifact(runId, artifactPath);
+    return artifactOps.listArtifacts(this.core, runId, prefix);
   }
 
   /** Copies a run's artifacts (`runs:/<id>/<path>`) to `dest` (default: a temp folder) and returns the local path. @example const dir = await client.downloadArtifacts(`runs:/${runId}/plots`, './out'); */
   async downloadArtifacts(location: ArtifactLocation, dest?: string): Promise<string> {
-    return this.artifacts.downloadArtifacts(location, dest);
+    return (await this.core.artifacts()).downloadArtifacts(location, dest);
+  }
+
+  /** The bytes of one artifact file of a run. @example const text = (await client.openArtifact(runId, 'config.json')).toString('utf8'); */
+  async openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
+    return (await this.core.artifacts()).openArtifact(runId, artifactPath);
   }
 
   /** Purges deleted runs and removes content no run references. @example const { freedBytes } = await client.gc(); */
   async gc(options?: GcOptions): Promise<GcResult> {
-    return this.artifacts.gc(options);
+    return (await this.core.artifacts()).gc(options);
   }
 
   // ---- maintenance (see src/maintenance/) ---------------------------------
@@ -401,7 +385,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const { blobs, bytes } = await client.backup('/backups/tracklab-2024-06-01', { onProgress: (p) => console.log(p) });
    */
   backup(dest: string, options: BackupOptions = {}): Promise<BackupResult> {
-    return maintenance.backup(this, dest, options);
+    return maintenance.backup(this.core, dest, options);
   }
 
   /**
@@ -411,81 +395,23 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    * @example const report = await client.doctor(); if (!report.healthy) console.log(report.findings);
    */
   doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
-    return maintenance.doctor(this, options);
+    return maintenance.doctor(this.core, options);
   }
 
-  // ---- internals shared with ActiveRun and the lifecycle -----------------
+  // ---- notebook cells ------------------------------------------------------
 
-  /** @internal Writes validated batches within MLflow's limits (see `splitBatch`), pausing between writes for other processes. */
-  writeBatches(runId: string, parts: readonly LogBatch[], what: string): Promise<void> {
-    return runOps.writeBatches(this, runId, parts, what);
+  /** @internal Records one executed notebook cell on a run (the notebook bridge calls this). */
+  recordCell(cell: CellRecord): Promise<void> {
+    return artifactOps.recordCell(this.core, cell);
   }
 
-  /** @internal Validated input of a new run, before its experiment is resolved. */
-  prepareRun(options: CreateRunOptions): PreparedRun {
-    return prepareRun(options);
-  }
-
-  /** @internal Experiment id for a name or id seen before by this client. */
-  cachedExperimentId(ref: string): string | undefined {
-    return this.experimentIds.get(ref);
-  }
-
-  /** @internal Finds the experiment by id or name, creating it by name when missing. Refuses deleted ones. */
-  resolveExperimentId(ref: string): Promise<string> {
-    return experimentOps.resolveExperimentId(this, this.experimentIds, ref);
-  }
-
-  /** @internal The experiment id when the store can resolve it synchronously (see TrackingStore.resolveExperimentSync). */
-  resolveExperimentIdSync(ref: string): string | undefined {
-    return experimentOps.resolveExperimentIdSync(this, this.experimentIds, ref);
-  }
-
-  /** @internal Registers a running run for heartbeats and the exit handler. */
-  adopt(run: OwnedRun): void {
-    runLifecycle.adopt(this, this.runs, run);
-  }
-
-  /** @internal */
-  release(runId: string): void {
-    runLifecycle.release(this, this.runs, runId);
+  /** The notebook cells a run recorded, in order. @example for (const cell of await client.listCells(runId)) console.log(cell.source); */
+  listCells(runId: string): Promise<readonly CellRecord[]> {
+    return artifactOps.listCells(this.core, runId);
   }
 
   /** @internal Store call with driver errors wrapped; reads wait for the crash reaper. */
-  async call<T>(what: string, op: (store: TrackingStore) => Promise<T>): Promise<T> {
-    const store = this.store;
-    await this.reaped;
-    try {
-      return await op(store);
-    } catch (err) {
-      throw asTracklabError(err, what);
-    }
-  }
-
-  heartbeat(now: number): void {
-    runLifecycle.heartbeat(this.opened, this.runs, now);
-  }
-
-  endAll(status: lifecycle.EndStatus, message: string | null): Promise<void> {
-    return runLifecycle.endAll(this.runs, status, message);
-  }
-
-  endAllSync(status: lifecycle.EndStatus, message: string | null): void {
-    runLifecycle.endAllSync(this.opened, this.runs, status, message);
-  }
-
-  /** @internal How a run not written yet ends: its outcome, with its buffered points taken out of the buffer. */
-  takeEnd(runId: string, status: Exclude<RunStatus, 'RUNNING'>, message: string | null): RunEnd {
-    return runLifecycle.takeEnd(this.runs, runId, status, message);
-  }
-
-  /** @internal Exit path: with synchronous stores the writes finish inside these calls. */
-  endSync(runId: string, status: lifecycle.EndStatus, message: string | null): void {
-    runLifecycle.endSync(this.opened, this.runs, runId, status, message);
-  }
-
-  private reap(store: TrackingStore): void {
-    if (!this.reapOnOpen) return;
-    this.reaped = store.reapCrashedRuns(lifecycle.isOwnerAlive, lifecycle.STALE_AFTER_MS).catch(() => undefined);
+  call<T>(what: string, op: (store: TrackingStore) => Promise<T>): Promise<T> {
+    return this.core.call(what, op);
   }
 }

@@ -9,7 +9,7 @@ import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { getClient } from '../config';
 import { ActiveRun } from './active-run';
-import type { CreateRunOptions } from './client';
+import type { CreateRunOptions, TrackingClient } from './client';
 import type { EndStatus } from './lifecycle';
 import { defaultExperiment } from './settings';
 import { attachSampler, systemMetricsFor, type SystemMetricsOption } from '../system-metrics/run-sampler';
@@ -17,7 +17,7 @@ import { attachSampler, systemMetricsFor, type SystemMetricsOption } from '../sy
 export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   /** Nest under a run: an ActiveRun, a run id, or `true` for the current active run. */
   readonly parent?: ActiveRun | string | true;
-  /** Store folder for this run; default: the configured one. */
+  /** Store folder (or tracking URI) for this run; default: the configured one. */
   readonly home?: string;
   /**
    * Sample CPU, memory, event-loop lag, disk, network (and GPU with
@@ -26,6 +26,8 @@ export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
    * else TRACKLAB_SYSTEM_METRICS=1.
    */
   readonly systemMetrics?: SystemMetricsOption;
+  /** The client to log with (its store); default: `getClient(home)`. */
+  readonly client?: TrackingClient;
 }
 
 /** Called with each run startRun() makes active; see onRunStart. */
@@ -63,9 +65,9 @@ export function startRun(options: StartRunOptions = {}): ActiveRun {
   } else {
     parentId = parent;
   }
-  // `home` rides along unread: prepareRun takes only the run's own fields.
+  // `home`, `client` and `systemMetrics` ride along unread: prepareRun takes only the run's own fields.
   const sampling = systemMetricsFor(options.systemMetrics);
-  const run = new ActiveRun(getClient(options.home), { ...options, parent: parentId }, stackHooks);
+  const run = new ActiveRun(options.client ?? getClient(options.home), { ...options, parent: parentId }, stackHooks);
   stack.push(run);
   lastStarted = run;
   if (sampling) attachSampler(run, sampling);

@@ -1,14 +1,17 @@
 /**
  * Ends runs honestly when the process ends, and tells a live owner from a
  * dead one:
- * - normal exit: buffers are flushed and running runs end FINISHED (FAILED or
+ * - normal exit and `process.exit()`: running runs end FINISHED (FAILED or
  *   KILLED when the exit code says so), or as setNormalExitOutcome() says: an
  *   interactive notebook kernel exits when it is shut down or restarted, and
- *   the runs left open there were cut short (KILLED), not finished;
+ *   the runs left open there were cut short (KILLED), not finished. Every
+ *   buffered point is written. Nothing can be awaited there: a synchronous
+ *   store writes in place, an asynchronous one's write thread is waited for
+ *   (see ClientCore.endAtExit);
  * - uncaught exception / unhandled rejection: runs end FAILED with the error
  *   message, then the error is printed as Node would and the process exits 1;
- * - SIGINT (outside a tslab kernel, which uses SIGINT to interrupt cells) and
- *   SIGTERM: runs end KILLED, exit code 128 + signal number;
+ * - SIGINT (unless the host uses it: a notebook kernel interrupts cells with
+ *   it) and SIGTERM: runs end KILLED, exit code 128 + signal number;
  * - SIGKILL or a kernel crash: nothing runs here; the next store open reaps
  *   the run as CRASHED through its owner (pid, host, process start time).
  * A headless notebook (`tracklab run`) ends its runs earlier, through
@@ -18,6 +21,7 @@ import * as os from 'node:os';
 import { inspect } from 'node:util';
 import { isProcessAlive, procStartTime } from '../process-identity';
 import type { RunOwner } from '../store/store';
+import { runHost } from './run-host';
 
 export type EndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -27,8 +31,8 @@ export interface LifecycleParticipant {
   heartbeat(now: number): void;
   /** Ends every running run this process owns, through the normal write path. */
   endAll(status: EndStatus, message: string | null): Promise<void>;
-  /** Flushes and ends every owned run before returning (stores with synchronousWrites only). */
-  endAllSync(status: EndStatus, message: string | null): void;
+  /** Inside `process.on('exit')`: ends every owned run with its points before returning. */
+  endAtExit(status: EndStatus, message: string | null): void;
 }
 
 export const HEARTBEAT_MS = 15_000;
@@ -103,8 +107,8 @@ function install(): void {
   installed = true;
   process.on('exit', onExit);
   process.on('uncaughtException', onUncaught);
-  // tslab interrupts cells with SIGINT; a handler there would kill the kernel.
-  if ((globalThis as { __tslab__?: unknown }).__tslab__ === undefined) process.on('SIGINT', onSignal);
+  // A notebook kernel interrupts cells with SIGINT; a handler there would kill the kernel.
+  if (!runHost().ownsSigint) process.on('SIGINT', onSignal);
   // Jupyter sends SIGTERM to a kernel that has not exited 2.5 s after a shutdown request.
   process.on('SIGTERM', onSignal);
 }
@@ -114,7 +118,7 @@ function onExit(code: number): void {
   const message = code === 0 ? normalExit.message : `Process exited with code ${code}`;
   for (const p of participants) {
     try {
-      p.endAllSync(status, message);
+      p.endAtExit(status, message);
     } catch {
       // Nothing can be reported any more; the reaper marks what is left CRASHED.
     }

@@ -10,6 +10,7 @@ import type { MetricPoint } from '../entities';
 import { emptyRecord } from '../records';
 import type { LogBatch } from '../store/store';
 import { Limits } from '../validation';
+import type { ClientCore } from './client-core';
 
 type StringRecord = Readonly<Record<string, string>>;
 
@@ -68,4 +69,13 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
  */
 export function pauseAfterWrite(writeMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(writeMs))));
+}
+
+/** Writes each part in its own store write, pausing between them so other processes' writes get through. */
+export async function writeBatches(core: ClientCore, runId: string, parts: readonly LogBatch[], what: string): Promise<void> {
+  for (let i = 0; i < parts.length; i++) {
+    const started = performance.now();
+    await core.call(what, (s) => s.logBatch(runId, parts[i]));
+    if (i + 1 < parts.length) await pauseAfterWrite(performance.now() - started);
+  }
 }

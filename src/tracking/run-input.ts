@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { customAlphabet } from 'nanoid';
+import { Env } from '../env-names';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { emptyRecord, mergeRecords } from '../records';
@@ -76,7 +77,7 @@ export function prepareRun(options: CreateRunOptions): PreparedRun {
 
 /** Runs started inside a project run (`tracklab run`) nest under it unless they name a parent. */
 function defaultParent(): string | undefined {
-  const fromEnv = process.env.TRACKLAB_PARENT_RUN_ID || undefined;
+  const fromEnv = process.env[Env.parentRunId] || undefined;
   if (fromEnv === undefined) return undefined;
   try {
     validateRunId(fromEnv);

@@ -8,7 +8,7 @@
  * 2. else `.tracklab` in the project root: the nearest folder holding
  *    `.git` or `package.json`;
  * 3. else `.tracklab` in the working directory.
- * configure({ home }) and TRACKLAB_HOME come before all of this (settings.ts).
+ * An option, configure(), TRACKLAB_TRACKING_URI and TRACKLAB_HOME come before all of this (settings.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import * as path from 'node:path';
 export const STORE_DIR = '.tracklab';
 
 /** How the store folder was chosen, for `tracklab info` and error messages. */
-export type StoreSource = 'option' | 'configure' | 'TRACKLAB_HOME' | 'found' | 'project' | 'cwd';
+export type StoreSource = 'option' | 'configure' | 'TRACKLAB_TRACKING_URI' | 'TRACKLAB_HOME' | 'found' | 'project' | 'cwd';
 
 export interface StoreLocation {
   /** Absolute path of the store folder (it may not exist yet). */

@@ -8,7 +8,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Env } from '../env-names';
 import { ProvenanceTag, provenanceTags } from '../provenance/provenance';
+import { runHost } from './run-host';
 
 export const SystemTag = {
   user: 'tracklab.user',
@@ -59,21 +61,14 @@ export function systemTagsOf(dir: string): Readonly<Record<string, string>> {
 
 /**
  * The folder a run's code comes from: the notebook's folder in a kernel
- * started by `tracklab run` (TRACKLAB_NOTEBOOK_PATH), the working folder in
- * other kernels, the script's folder otherwise.
+ * started by `tracklab run` (TRACKLAB_NOTEBOOK_PATH), else what the host
+ * says (the working folder in a kernel, the script's folder otherwise).
  */
 export function sourceDirectory(): string {
-  const notebookPath = process.env.TRACKLAB_NOTEBOOK_PATH;
+  const notebookPath = process.env[Env.notebookPath];
   if (notebookPath) return path.dirname(path.resolve(notebookPath));
-  if (inNotebook()) return process.cwd();
-  const script = process.argv[1];
-  if (!script) return process.cwd();
-  // The folder of an absolute script path does not depend on the working folder: work it out once.
-  if (scriptDir?.script !== script || !path.isAbsolute(script)) scriptDir = { script, dir: path.dirname(path.resolve(script)) };
-  return scriptDir.dir;
+  return runHost().sourceDirectory();
 }
-
-let scriptDir: { readonly script: string; readonly dir: string } | undefined;
 
 let user: string | undefined;
 
@@ -89,59 +84,39 @@ export function currentUser(): string {
   return user;
 }
 
-export function inNotebook(): boolean {
-  return (globalThis as { __tslab__?: unknown }).__tslab__ !== undefined;
-}
-
 function collect(): Record<string, string> {
-  const notebook = inNotebook();
+  const host = runHost();
   const tags: Record<string, string> = {
     [SystemTag.user]: currentUser(),
     [SystemTag.host]: os.hostname(),
     [SystemTag.nodeVersion]: process.versions.node,
-    [SystemTag.sourceType]: notebook ? 'NOTEBOOK' : 'SCRIPT',
+    [SystemTag.sourceType]: host.sourceType,
   };
-  const source = notebook ? notebookName() : process.argv[1];
+  const source = host.sourceName();
   if (source) tags[SystemTag.sourceName] = source.slice(0, 8000);
   const own = packageVersion(path.join(__dirname, '..', '..', '..', 'package.json'), 'tracklab')
     ?? packageVersion(path.join(__dirname, '..', '..', 'package.json'), 'tracklab');
   if (own) tags[SystemTag.tracklabVersion] = own;
-  // In a kernel, the TypeScript that compiles cells is the one tslab resolves.
-  const ts = moduleVersion('typescript', notebook ? tslabDir() : undefined);
+  const ts = moduleVersion('typescript');
   if (ts) tags[SystemTag.typescriptVersion] = ts;
-  const tslab = moduleVersion('tslab');
-  if (tslab && notebook) tags[SystemTag.tslabVersion] = tslab;
-  Object.assign(tags, projectTags());
+  Object.assign(tags, host.versionTags(), projectTags());
   return tags;
 }
 
 /** Set by `tracklab run` in the environment of the kernel or script it starts. */
 function projectTags(): Record<string, string> {
   const tags: Record<string, string> = {};
-  const notebookPath = process.env.TRACKLAB_NOTEBOOK_PATH;
+  const notebookPath = process.env[Env.notebookPath];
   if (notebookPath) tags[SystemTag.projectNotebook] = notebookPath.slice(0, 8000);
-  const parameters = process.env.TRACKLAB_PROJECT_PARAMETERS;
+  const parameters = process.env[Env.projectParameters];
   if (parameters) tags[SystemTag.projectParameters] = parameters.slice(0, 8000);
   return tags;
-}
-
-function notebookName(): string | undefined {
-  // JupyterLab sets JPY_SESSION_NAME for kernels it starts; nbconvert sets nothing; `tracklab run` sets TRACKLAB_NOTEBOOK_PATH.
-  return process.env.JPY_SESSION_NAME ?? process.env.TRACKLAB_NOTEBOOK_PATH ?? process.env.TRACKLAB_NOTEBOOK ?? 'notebook';
 }
 
 function packageVersion(file: string, name: string): string | undefined {
   try {
     const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
     return pkg.name === name && typeof pkg.version === 'string' ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function tslabDir(): string | undefined {
-  try {
-    return path.dirname(require.resolve('tslab/package.json', { paths: [process.cwd(), __dirname] }));
   } catch {
     return undefined;
   }

@@ -114,7 +114,7 @@ test('a store closed in the middle of a fit: training completes and returns its 
     let epochs = 0;
     const history = await denseModel().fit(x, y, {
       epochs: 3,
-      callbacks: { onEpochEnd: () => { if (++epochs === 1) getClient().store.close(); } },
+      callbacks: { onEpochEnd: () => { if (++epochs === 1) (getClient().store as unknown as { close(): void }).close(); } },
     });
     assert.deepEqual(history.epoch, [0, 1, 2]);
     assert.equal(history.history.loss.length, 3);

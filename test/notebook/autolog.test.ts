@@ -74,14 +74,14 @@ describe('autolog in a tslab notebook', () => {
     ]);
     const killedClient = getClient(path.join(dir, 'store-interrupt'));
     killedRuns = (await killedClient.searchRuns()).runs;
-    killedClient.store.close();
+    await killedClient.close();
     client = getClient(home);
     runs = (await client.searchRuns({ orderBy: 'start_time ASC' })).runs;
-    for (const run of runs) cellsOf.set(run.info.runId, await client.store.listCells(run.info.runId));
+    for (const run of runs) cellsOf.set(run.info.runId, await client.listCells(run.info.runId));
   });
 
-  after(() => {
-    client?.store.close();
+  after(async () => {
+    await client?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

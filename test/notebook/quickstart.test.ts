@@ -10,9 +10,10 @@ import {
   codeCells, displayOutputs, type ExecutedNotebook, joinText, mimeText, streamText,
 } from '../support/jupyter';
 import { assertChartBundle, legendLabels, markGroups, RAW_MARKUP, savedCharts, savedTexts, showsName, titles, VEGA_LITE } from './saved-outputs';
+import { testStores } from '../support/test-stores';
 import { type ExampleRun, runExampleNotebook } from './example-notebook';
 
-describe('notebooks/quickstart.ipynb', () => {
+for (const kind of testStores()) describe(`notebooks/quickstart.ipynb on ${kind.name}`, { skip: kind.skip }, () => {
   let example: ExampleRun | undefined;
   let executed: ExecutedNotebook;
   let client: TrackingClient;
@@ -20,7 +21,7 @@ describe('notebooks/quickstart.ipynb', () => {
   let cellsOf: ReadonlyMap<string, readonly CellRecord[]>;
 
   before(async () => {
-    example = await runExampleNotebook('quickstart', 'quickstart');
+    example = await runExampleNotebook('quickstart', 'quickstart', kind.name === 'sqlite' ? undefined : kind);
     ({ executed, client, runs, cellsOf } = example);
   });
 

@@ -132,7 +132,7 @@ test('outside tracklab run (plain nbconvert, as an interactive kernel) a failing
     assert.deepEqual(runs.map((r) => [r.info.runName, r.info.status, r.info.statusMessage]), [['inner', 'KILLED', 'The notebook kernel was shut down while this run was open.']]);
     assert.equal(runs[0]!.data.metrics['loss']?.count, 1);
   } finally {
-    client.store.close();
+    await client.close();
   }
 });
 

@@ -42,7 +42,7 @@ test('a notebook runs as a project run: injected parameters reach the notebook\'
     assert.equal((await client.getExperiment(child.info.experimentId)).name, 'runner', 'TRACKLAB_EXPERIMENT reached the kernel');
 
     const output = result.points[0]!.output!;
-    assert.equal(output, path.join(client.home, 'outputs', result.runId, 'train.ipynb'));
+    assert.equal(output, path.join(await client.artifactRoot(), 'outputs', result.runId, 'train.ipynb'));
     const executed = readNotebook(output);
     assert.deepEqual((executed.metadata['tracklab'] as { parameters: unknown }).parameters, { lr: 0.25, epochs: 4 });
     const artifacts = await client.listArtifacts(result.runId);

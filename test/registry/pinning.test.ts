@@ -32,12 +32,12 @@ test('a version loads by alias after its source run is deleted, purged and garba
     assert.equal(result.purgedRuns, 2);
     await assert.rejects(tracking.getRun(kept.runId), (e) => codeOf(e) === 'RESOURCE_DOES_NOT_EXIST');
 
-    const content = new ContentStore(home);
+    const content = new ContentStore(path.join(home, 'artifacts'));
     for (const file of pinned) assert.ok(await content.has(file.sha256), `pinned ${file.path} survives gc`);
     for (const sha of droppedOnly) assert.equal(await content.has(sha), false, 'unregistered content is collected');
 
     // Nothing was unpacked before gc, so the load below reads the pinned blobs themselves.
-    assert.equal(fs.existsSync(path.join(home, CACHE_FOLDER)), false);
+    assert.equal(fs.existsSync(path.join(home, 'artifacts', CACHE_FOLDER)), false);
     const x = [0, 3, 4.5];
     const loaded = await loadModel('models:/pinned@champion', { resolver: registry.resolver });
     assert.deepEqual(await loaded.predict(x), kept.model.predict(x));
@@ -64,7 +64,7 @@ test('the unpacked cache is rebuilt when tampered with, and a version pinning mi
     const run = await trainRun(tracking, 'pin', 1.5, { rmse: 0.2 });
     const v = await registry.registerModel(run.modelUri, 'cache');
     const dir = await registry.resolveModelUri('models:/cache/1');
-    assert.equal(dir, path.join(home, CACHE_FOLDER, v.contentHash));
+    assert.equal(dir, path.join(home, 'artifacts', CACHE_FOLDER, v.contentHash));
     assert.equal(await registry.resolveModelUri('models:/cache/latest'), dir, 'same content, same folder');
     const modelJson = path.join(dir, 'model.json');
     fs.writeFileSync(modelJson, '{}');
@@ -73,9 +73,9 @@ test('the unpacked cache is rebuilt when tampered with, and a version pinning mi
     assert.deepEqual(await (await loadModel(again, {})).predict(x), run.model.predict(x), 'a damaged cache folder is replaced');
 
     // Remove a blob behind the registry's back: unpacking a fresh copy says what happened.
-    fs.rmSync(path.join(home, CACHE_FOLDER), { recursive: true });
+    fs.rmSync(path.join(home, 'artifacts', CACHE_FOLDER), { recursive: true });
     const files = await registry.store.listModelVersionFiles('cache', 1);
-    const content = new ContentStore(home);
+    const content = new ContentStore(path.join(home, 'artifacts'));
     const victim = files.find((f) => f.path === 'model.json')!;
     fs.rmSync(content.blobPath(victim.sha256));
     await assert.rejects(registry.resolveModelUri('models:/cache/1'), (e) => codeOf(e) === 'INVALID_STATE' && /"model.json".*is missing from the store/.test((e as Error).message));
@@ -91,7 +91,7 @@ test('a version whose content vanished before pinning is FAILED_REGISTRATION, ne
   const registry = new RegistryClient({ tracking });
   try {
     const run = await trainRun(tracking, 'pin', 3, { rmse: 0.3 });
-    const content = new ContentStore(home);
+    const content = new ContentStore(path.join(home, 'artifacts'));
     const modelJson = (await tracking.listArtifacts(run.runId, 'model')).find((e) => e.path === 'model/model.json')!;
     const bytes = fs.readFileSync(content.blobPath(modelJson.sha256));
     fs.rmSync(content.blobPath(modelJson.sha256)); // as a gc racing the registration would

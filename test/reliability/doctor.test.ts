@@ -53,7 +53,7 @@ test('doctor reports the damage a test did to a store, changes nothing, and --fi
   for (const name of ['truncated', 'flipped', 'deleted', 'trashed', 'intact']) {
     [entry[name]] = await client.logArtifact(runId, { text: text(name) }, `${name}.txt`);
   }
-  const content = client.artifacts.content;
+  const content = (await client.core.artifacts()).content;
   const blob = (name: string): string => content.blobPath(entry[name].sha256);
   // The damage:
   fs.chmodSync(blob('truncated'), 0o644);

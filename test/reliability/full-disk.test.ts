@@ -52,8 +52,8 @@ test('an artifact that does not fit fails with a clear error and leaves no blob,
     fs.writeFileSync(bigFile, bigger);
     for (const [source, bytes] of [[big, big], [bigFile, bigger]] as const) {
       await assert.rejects(client.logArtifact(run.runId, source, 'model.bin'), diskFull);
-      assert.equal(fs.existsSync(client.artifacts.content.blobPath(sha256(bytes))), false, 'no blob at the content address');
-      assert.deepEqual(fs.readdirSync(client.artifacts.content.tmpDir), [], 'no temp file left');
+      assert.equal(fs.existsSync((await client.core.artifacts()).content.blobPath(sha256(bytes))), false, 'no blob at the content address');
+      assert.deepEqual(fs.readdirSync((await client.core.artifacts()).content.tmpDir), [], 'no temp file left');
       assert.deepEqual(await client.listArtifacts(run.runId), before, 'the manifest is unchanged');
     }
 

@@ -25,7 +25,7 @@ async function storeWithGarbage(home: string): Promise<TrackingClient> {
   const client = new TrackingClient({ home });
   const run = await client.createRun({ experiment: 'gc-lock' });
   await client.logArtifact(run.runId, { text: 'kept' }, 'kept.txt');
-  await client.artifacts.content.put(ORPHAN);
+  await (await client.core.artifacts()).content.put(ORPHAN);
   return client;
 }
 
@@ -41,7 +41,7 @@ test('an empty or unreadable gc.lock left by a failed gc is taken over', async (
     }
     const orphan = createHash('sha256').update(ORPHAN).digest('hex');
     const kept = createHash('sha256').update('kept').digest('hex');
-    const left = (await client.artifacts.content.listBlobs()).map((b) => b.sha256);
+    const left = (await (await client.core.artifacts()).content.listBlobs()).map((b) => b.sha256);
     assert.ok(!left.includes(orphan) && left.includes(kept), 'the orphan went, the referenced blob stayed');
   } finally {
     await client.close();
@@ -69,7 +69,7 @@ test('a lock whose owner was killed, or whose pid now names another process, is 
   const client = await storeWithGarbage(home);
   const gcLock = path.join(__dirname, '..', '..', 'src', 'artifacts', 'gc-lock.js');
   const holder = spawn(process.execPath, ['-e', `
-    require(${JSON.stringify(gcLock)}).takeGcLock(${JSON.stringify(home)}, 'backup')
+    require(${JSON.stringify(gcLock)}).takeGcLock(${JSON.stringify(path.join(home, 'artifacts'))}, 'backup')
       .then(() => { process.stdout.write('LOCKED\\n'); setInterval(() => {}, 1000); });
   `], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {

@@ -54,7 +54,7 @@ for (const [mask, blobMode, fileMode] of [[0o022, '444', '644'], [0o077, '400', 
         const run = await client.createRun({ experiment: 'perm' });
         const [entry] = await client.logArtifact(run.runId, { text: 'private results' }, 'results.txt');
         client.logMetric(run.runId, 'loss', 0.5, 1);
-        assert.equal(modeOf(client.artifacts.content.blobPath(entry.sha256)), blobMode);
+        assert.equal(modeOf((await client.core.artifacts()).content.blobPath(entry.sha256)), blobMode);
 
         const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-perm-out-'));
         const dir = await client.downloadArtifacts({ runId: run.runId, path: 'results.txt' }, out);

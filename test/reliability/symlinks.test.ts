@@ -23,7 +23,7 @@ test('a symlink leading out of a logged folder is refused, naming it; nothing is
     const run = await client.createRun({ experiment: 'links' });
     // createRun may log provenance (a git diff) of its own.
     const before = await client.listArtifacts(run.runId);
-    const blobsBefore = await client.artifacts.content.listBlobs();
+    const blobsBefore = await (await client.core.artifacts()).content.listBlobs();
     const cases: Array<[string, (dir: string) => void]> = [
       ['x', (dir) => fs.symlinkSync('/etc/hostname', path.join(dir, 'x'))],
       ['sub/up', (dir) => { fs.mkdirSync(path.join(dir, 'sub')); fs.symlinkSync(path.join('..', '..', '..', path.basename(path.dirname(secret)), 'secret.txt'), path.join(dir, 'sub', 'up')); }],
@@ -42,7 +42,7 @@ test('a symlink leading out of a logged folder is refused, naming it; nothing is
       await assert.rejects(client.logArtifact(run.runId, dir), named, link);
       assert.deepEqual(await client.listArtifacts(run.runId), before, `nothing was logged (${link})`);
     }
-    assert.deepEqual(await client.artifacts.content.listBlobs(), blobsBefore, 'no content of the outside files was stored');
+    assert.deepEqual(await (await client.core.artifacts()).content.listBlobs(), blobsBefore, 'no content of the outside files was stored');
   } finally {
     await client.close();
   }

@@ -1,19 +1,25 @@
-import { test } from 'node:test';
+/** Concurrent writer processes into one fresh store, on every backend; the children find the store through the environment alone. */
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { TrackingClient } from '../../src/tracking/client';
+import { testStores } from '../support/test-stores';
 import { spawnChild } from './spawn-child';
 
-test('4 processes logging 10k points each into one fresh store lose nothing', async () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
+for (const kind of testStores()) describe(`concurrent writers on ${kind.name}`, { skip: kind.skip }, () => test('4 processes logging 10k points each into one fresh store lose nothing', async () => {
+  const store = kind.create();
+  try {
+    await fourWriters(store);
+  } finally {
+    await store.cleanup();
+  }
+}));
+
+async function fourWriters(store: ReturnType<ReturnType<typeof testStores>[number]['create']>): Promise<void> {
   const perProcess = 10_000;
-  const children = Array.from({ length: 4 }, (_, i) => spawnChild(home, ['concurrent', String(perProcess), `w${i}`]));
+  const children = Array.from({ length: 4 }, (_, i) => spawnChild(store, ['concurrent', String(perProcess), `w${i}`]));
   const results = await Promise.all(children.map((c) => c.done));
   for (const r of results) assert.equal(r.code, 0, r.stderr);
 
-  const client = new TrackingClient({ home });
+  const client = store.client();
   const { experiments } = await client.searchExperiments();
   assert.deepEqual(experiments.map((e) => e.name), ['children']); // one experiment despite the race to create it
   const { runs } = await client.searchRuns({ experiments: ['children'] });
@@ -40,4 +46,4 @@ test('4 processes logging 10k points each into one fresh store lose nothing', as
     assert.equal(values.length, steps);
     values.forEach((v, i) => assert.equal(v, 2 * i));
   }
-});
+}

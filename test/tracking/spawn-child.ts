@@ -16,11 +16,15 @@ export interface Child {
   readonly done: Promise<ChildResult>;
 }
 
-export function spawnChild(home: string, args: readonly string[]): Child {
+/** Runs the child against a store: a folder, or `{ uri, artifactRoot }` of any backend (set through the environment alone). */
+export function spawnChild(store: string | { readonly uri: string; readonly artifactRoot: string }, args: readonly string[]): Child {
   const script = path.join(__dirname, 'fixtures', `child${path.extname(__filename)}`);
   const nodeArgs = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  const where = typeof store === 'string'
+    ? { TRACKLAB_HOME: store, TRACKLAB_TRACKING_URI: '', TRACKLAB_ARTIFACT_ROOT: '' }
+    : { TRACKLAB_HOME: '', TRACKLAB_TRACKING_URI: store.uri, TRACKLAB_ARTIFACT_ROOT: store.artifactRoot };
   const proc = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { ...process.env, TRACKLAB_HOME: home, TRACKLAB_EXPERIMENT: '' },
+    env: { ...process.env, ...where, TRACKLAB_EXPERIMENT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -52,7 +52,7 @@ export function openFitRun(
   }
   const run = host === undefined
     ? startRun({ params, tags })
-    : startRun({ parent: host, home: host.client.home, experiment: host.experimentId, params, tags });
+    : startRun({ parent: host, client: host.client, experiment: host.experimentId, params, tags });
   hostsWithFit.add(run);
   return { run, owned: true, parent: host };
 }

@@ -1,9 +1,10 @@
-/** `tracklab info`: which store the commands (and a notebook started here) use, and why. */
+/** `tracklab info`: which store and artifact folder the commands (and a notebook started here) use, and why. */
 import * as fs from 'node:fs';
 import { tracklabVersion } from '../../models/version';
 import type { TrackingClient } from '../../tracking/client';
-import { experimentSetting, locateStore } from '../../tracking/settings';
+import { experimentSetting, resolveStore } from '../../tracking/settings';
 import { flag, parse } from '../args';
+import type { CommandContext } from '../command-context';
 import { printJson, type Io } from '../output';
 
 export const usage = 'tracklab info [--json]';
@@ -14,22 +15,35 @@ const EXPERIMENT_SOURCES = {
   default: 'for runs that name no experiment; change it with configure({ experiment }) or TRACKLAB_EXPERIMENT',
 } as const;
 
-export async function info(client: TrackingClient, argv: readonly string[], io: Io, context: { readonly home?: string }): Promise<void> {
+export async function info(client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext): Promise<void> {
   const args = parse(argv, { json: { type: 'boolean' } }, 0);
-  const location = locateStore(context.home);
-  const exists = fs.existsSync(location.home);
-  // Counting opens the store; a store that does not exist yet is not created by looking at it.
+  const resolved = resolveStore(context);
+  const { uri } = resolved;
+  // A store folder that does not exist yet is not created by looking at it; a server is asked.
+  const exists = uri.scheme === 'sqlite' ? fs.existsSync(uri.file) : true;
   const experiments = exists ? (await client.searchExperiments({ maxResults: 1000 })).experiments.length : 0;
+  // Asking the client opens the store; a store folder not created yet answers from the settings alone.
+  const artifacts = exists
+    ? await client.artifactRoot().then((root) => ({ root, problem: null }), (err: Error) => ({ root: null, problem: err.message }))
+    : { root: resolved.artifactRoot ?? null, problem: null };
+  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT'
+    : exists ? 'inside the store folder' : 'inside the store folder, once the first run creates it';
   const experiment = experimentSetting();
   const version = tracklabVersion();
+  const store = uri.scheme === 'sqlite' ? uri.folder : uri.display;
   if (flag(args, 'json')) {
-    printJson(io, { store: location.home, source: location.source, reason: location.reason, exists, experiments, defaultExperiment: experiment.name, experimentSource: experiment.source, version });
+    printJson(io, {
+      store, trackingUri: uri.display, backend: uri.scheme, source: resolved.source, reason: resolved.reason, exists, experiments,
+      artifactRoot: artifacts.root, artifactRootProblem: artifacts.problem, defaultExperiment: experiment.name, experimentSource: experiment.source, version,
+    });
     return;
   }
   io.out([
-    `store       ${location.home}`,
-    `  why       ${location.reason}`,
-    `  state     ${exists ? `exists, ${experiments} active experiment(s)` : 'not created yet: the first run creates it'}`,
+    `store       ${store}${uri.scheme === 'sqlite' ? '' : ` (${uri.scheme})`}`,
+    `  why       ${resolved.reason}`,
+    `  state     ${exists ? `${uri.scheme === 'sqlite' ? 'exists, ' : 'reachable, '}${experiments} active experiment(s)` : 'not created yet: the first run creates it'}`,
+    `artifacts   ${artifacts.root ?? (exists ? 'none set' : '(not created yet)')}`,
+    `  why       ${artifacts.problem ?? artifactWhy}`,
     `experiment  ${experiment.name} (${EXPERIMENT_SOURCES[experiment.source]})`,
     `tracklab    ${version}, node ${process.version}`,
   ].join('\n'));

@@ -4,9 +4,9 @@
  * protocol for one model until interrupted.
  */
 import { loadModel } from '../../models/load-model';
-import type { RegisteredModel } from '../../registry/registry-entities';
+import type { RegisteredModel } from '../../registry-entities';
 import { RegistryClient } from '../../registry/registry-client';
-import { summarizeModel } from '../../registry/registry-show';
+import { summarizeModel } from '../../registry/model-summary';
 import { versionsTable } from '../../registry/registry-summary';
 import { startScoringServer } from '../../serving/scoring-server';
 import type { TrackingClient } from '../../tracking/client';

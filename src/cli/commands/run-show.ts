@@ -13,7 +13,7 @@ export async function runShow(client: TrackingClient, argv: readonly string[], i
   if (!runId) throw new UsageError(`Missing RUN_ID. Usage: ${usage}`);
   const run = await client.getRun(runId);
   const [artifacts, cells, inputs, family] = await Promise.all([
-    client.listArtifacts(runId), client.store.listCells(runId), client.listInputs(runId), relatives(client, run),
+    client.listArtifacts(runId), client.listCells(runId), client.listInputs(runId), relatives(client, run),
   ]);
   if (flag(args, 'json')) return printJson(io, { ...run, ...family, inputs: inputs.map(({ runId: _, ...input }) => input), artifacts, cells });
 

@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TracklabError } from '../../errors';
+import { SQLITE_FILE } from '../store-uri';
 import { migrate } from './migrate';
 import { assertLocalFileSystem } from './file-system';
 import { migrations, type Migration } from './schema';
 import { registerSearchFunctions } from './search-functions';
 import { errorCode, translateSqliteError } from './sqlite-errors';
 
-export const DB_FILE = 'tracklab.db';
+export const DB_FILE = SQLITE_FILE;
 const BUSY_TIMEOUT_MS = 10_000;
 /**
  * The most WAL a store keeps once no reader holds it back: above the ~16 MB
@@ -42,19 +43,19 @@ export interface Connection {
 }
 
 /**
- * Opens (creating if needed) `<root>/tracklab.db` in WAL mode and migrates it.
+ * Opens (creating if needed) `<root>/tracklab.db`, or the database file
+ * `file` when given, in WAL mode and migrates it.
  *
  * @example
  * const conn = openConnection('/tmp/store');
  * conn.write('touch', () => conn.stmt('SELECT 1').get());
  */
-export function openConnection(root: string, list: readonly Migration[] = migrations): Connection {
-  const file = path.join(root, DB_FILE);
+export function openConnection(root: string, list: readonly Migration[] = migrations, file = path.join(root, DB_FILE)): Connection {
   let db: Database.Database;
   let applied: number[];
   try {
-    fs.mkdirSync(root, { recursive: true });
-    assertLocalFileSystem(root);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    assertLocalFileSystem(path.dirname(file));
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
     throw translateSqliteError(asEngineError(err), `open the store at ${file}`, file);

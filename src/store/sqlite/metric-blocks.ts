@@ -3,17 +3,17 @@
  * come here) and read back. Each block becomes one `metric_blocks` row and
  * folds into the (run, key) summary; callers hold the write transaction.
  */
-import type { MetricColumns, MetricPoint } from '../../entities';
+import type { MetricColumns } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import type { Connection } from './connection';
-import { summarizeBlock } from './metric-summary';
+import { summarizeBlock } from '../../metrics/block-summary';
 import { NEG_ZERO_LAST, NEG_ZERO_MAX, NEG_ZERO_MIN, summaryToColumns } from './rows';
 import { idList, requireLoggableRun } from './run-lookup';
 
 const INSERT_BLOCK = `INSERT INTO metric_blocks (run_id, key, seq, n, first_step, last_step, data)
   VALUES (?, ?, (SELECT COALESCE(MAX(seq) + 1, 0) FROM metric_blocks WHERE run_id = ? AND key = ?), ?, ?, ?, ?)`;
-/** When the incoming block's latest point beats the stored one (see metric-summary.ts for the rule). */
+/** When the incoming block's latest point beats the stored one (see src/metrics/block-summary.ts for the rule). */
 const NEWER = '(excluded.last_step > last_step OR (excluded.last_step = last_step AND excluded.last_timestamp >= last_timestamp))';
 const LOWER = '(min_value IS NULL OR excluded.min_value < min_value)';
 const HIGHER = '(max_value IS NULL OR excluded.max_value > max_value)';
@@ -64,22 +64,7 @@ export function appendBlock(conn: Connection, block: MetricColumns): void {
   conn.stmt(UPSERT_SUMMARY).run(runId, key, c.last, c.lastIsNan, summary.lastStep, summary.lastTimestamp, c.min, c.max, summary.count, c.mask);
 }
 
-/** Turns single points (from logBatch) into one block per key, keeping their order. */
-export function pointsToBlocks(runId: string, points: readonly MetricPoint[]): MetricColumns[] {
-  const byKey = new Map<string, MetricPoint[]>();
-  for (const point of points) {
-    let list = byKey.get(point.key);
-    if (!list) byKey.set(point.key, list = []);
-    list.push(point);
-  }
-  return [...byKey].map(([key, list]) => ({
-    runId,
-    key,
-    steps: Float64Array.from(list, (p) => p.step),
-    timestamps: Float64Array.from(list, (p) => p.timestamp),
-    values: Float64Array.from(list, (p) => p.value),
-  }));
-}
+export { pointsToBlocks } from '../../metrics/point-blocks';
 
 /**
  * Decoded blocks of `runIds` (in the order given), then key, then insertion.

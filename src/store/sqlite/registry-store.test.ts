@@ -1,14 +1,29 @@
 /**
- * SQLite specifics of the registry: migration 2 next to migration 1 in one
- * file, pins counted by the tracking store's referencedBlobs, cascades.
+ * The registry contract on SQLite (a temp folder per test), and what is
+ * SQLite's own: the registry shares the tracking store's file.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openStore } from '../open-store';
+import { describeRegistryContract } from '../registry-contract';
 import { SqliteRegistryStore } from './registry-store';
 import { SqliteStore } from './sqlite-store';
+
+describeRegistryContract('sqlite', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
+  const backend = await openStore(root);
+  return {
+    registry: backend.registry(),
+    tracking: backend.tracking,
+    cleanup: async () => {
+      await backend.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+});
 
 const sha = (c: string) => c.repeat(64);
 

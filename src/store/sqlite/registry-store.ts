@@ -6,19 +6,21 @@
  */
 import path from 'node:path';
 import { TracklabError } from '../../errors';
-import type { ModelVersion, PinnedFile, RegisteredModel } from '../../registry/registry-entities';
+import type { ModelVersion, PinnedFile, RegisteredModel } from '../../registry-entities';
 import type {
   CreatedModelVersion, ModelVersionUpdate, NewModelVersion, NewRegisteredModel, RegisteredModelUpdate, RegistrySearchQuery, RegistryStore,
-} from '../../registry/registry-store';
+} from '../registry-store';
 import { type Connection, openConnection } from './connection';
 import {
-  findModel, findVersion, modelFromRow, type ModelRow, requireModel, requireVersion, VERSION_SELECT, versionFromRow, type VersionRow, writeTags,
+  findModel, findVersion, MODEL_SELECT, modelFromRow, type ModelRow, requireModel, requireVersion, VERSION_SELECT, versionFromRow, type VersionRow, writeTags,
 } from './registry-rows';
-import { compileModelSearch, compileVersionSearch } from './registry-search-sql';
+import { compileModelSearch, compileVersionSearch } from '../registry-search-sql';
+import { sqliteDialect } from './search-sql';
 import { errorCode } from './sqlite-errors';
 
 export class SqliteRegistryStore implements RegistryStore {
-  private constructor(readonly root: string, private readonly conn: Connection) {}
+  /** `root` is the store folder; the connection may be shared with the tracking store (see sqlite-backend.ts). */
+  constructor(readonly root: string, private readonly conn: Connection) {}
 
   /**
    * Opens the registry of the store in `root` (creating and migrating the file if needed).
@@ -72,7 +74,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async searchRegisteredModels(query: RegistrySearchQuery): Promise<{ models: readonly RegisteredModel[]; nextOffset: number | null }> {
-    const { sql, params } = compileModelSearch(query);
+    const { sql, params } = compileModelSearch(sqliteDialect, MODEL_SELECT, query);
     return this.conn.read('search registered models', () => {
       const rows = this.conn.stmt(sql).all(...params) as ModelRow[];
       const more = rows.length > query.maxResults;
@@ -152,7 +154,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async searchModelVersions(query: RegistrySearchQuery): Promise<{ versions: readonly ModelVersion[]; nextOffset: number | null }> {
-    const { sql, params } = compileVersionSearch(query);
+    const { sql, params } = compileVersionSearch(sqliteDialect, VERSION_SELECT, query);
     return this.conn.read('search model versions', () => {
       const rows = this.conn.stmt(sql).all(...params) as VersionRow[];
       const more = rows.length > query.maxResults;

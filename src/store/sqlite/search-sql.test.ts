@@ -83,55 +83,9 @@ function matching(filter: string, o: Options = {}): string[] {
   return search(filter, undefined, o).sort();
 }
 
-describe('run search: metrics', () => {
-  it('applies each numeric comparator to the latest value; NaN only satisfies !=; missing satisfies nothing', () => {
-    assert.deepEqual(matching('metrics.acc > 0.5'), ['r-a']);
-    assert.deepEqual(matching('metrics.acc >= 0.5'), ['r-a', 'r-b']);
-    assert.deepEqual(matching('metrics.acc < 0.9'), ['r-b', 'r-e']);
-    assert.deepEqual(matching('metrics.acc <= 0.9'), ['r-a', 'r-b', 'r-e']);
-    assert.deepEqual(matching('metrics.acc = 0.5'), ['r-b']);
-    assert.deepEqual(matching('metrics.acc != 0.5'), ['r-a', 'r-c', 'r-e']);
-  });
-
-  it('compares infinities as numbers', () => {
-    assert.deepEqual(matching('metrics.loss > 1e308'), ['r-c']);
-    assert.deepEqual(matching('metrics.acc < -1e308'), ['r-e']);
-    assert.deepEqual(matching('metrics.loss < 0'), ['r-e']);
-  });
-
-  it('tests presence with IS NULL / IS NOT NULL', () => {
-    assert.deepEqual(matching('metrics.acc IS NULL'), ['r-d']);
-    assert.deepEqual(matching('metrics.acc IS NOT NULL'), ['r-a', 'r-b', 'r-c', 'r-e']);
-  });
-});
-
-describe('run search: params and tags', () => {
-  it('compares strings exactly and case-sensitively; != needs the key', () => {
-    assert.deepEqual(matching("params.opt = 'adam'"), ['r-a']);
-    assert.deepEqual(matching("params.opt != 'adam'"), ['r-b', 'r-c']);
-    assert.deepEqual(matching("params.lr = '0.1'"), ['r-a']);
-    assert.deepEqual(matching("tags.team = 'Vision'"), ['r-a']);
-    assert.deepEqual(matching("tags.team != 'Vision'"), ['r-b', 'r-c']);
-  });
-
-  it('LIKE is case-sensitive with % and _; ILIKE ignores case', () => {
-    assert.deepEqual(matching("params.opt LIKE 'a%'"), ['r-a']);
-    assert.deepEqual(matching("params.opt LIKE 'A%'"), ['r-b']);
-    assert.deepEqual(matching("params.opt LIKE '_dam'"), ['r-a', 'r-b']);
-    assert.deepEqual(matching("params.opt LIKE 'ad_m'"), ['r-a']);
-    assert.deepEqual(matching("params.opt ILIKE 'a%'"), ['r-a', 'r-b']);
-    assert.deepEqual(matching("params.opt ILIKE '_DAM'"), ['r-a', 'r-b']);
-    assert.deepEqual(matching("tags.team ILIKE 'vision%'"), ['r-a', 'r-c']);
-    assert.deepEqual(matching("tags.team LIKE 'vision'"), []);
-    assert.deepEqual(matching("tags.note LIKE '50%'"), ['r-a']);
-    assert.deepEqual(matching("params.opt LIKE '%'"), ['r-a', 'r-b', 'r-c']);
-  });
-
-  it('NOT LIKE / NOT ILIKE need the key too', () => {
-    assert.deepEqual(matching("params.opt NOT LIKE 'a%'"), ['r-b', 'r-c']);
-    assert.deepEqual(matching("params.opt NOT ILIKE 'a%'"), ['r-c']);
-  });
-
+// What every backend must answer lives in ../search-contract.ts (run by sqlite-search.test.ts and the
+// PostgreSQL tests); these are SQLite's own: GLOB, PRAGMAs, the SQL text, and the joined form's plan.
+describe('run search: SQLite specifics', () => {
   it('keeps LIKE case-sensitive even when the connection says otherwise', () => {
     db.pragma('case_sensitive_like = ON');
     try {
@@ -143,39 +97,12 @@ describe('run search: params and tags', () => {
     assert.deepEqual(matching("params.opt LIKE 'a%'"), ['r-a']);
   });
 
-  it('compares a param with an unquoted number numerically; values that are not numbers never match', () => {
-    assert.deepEqual(matching('params.lr < 0.05'), ['r-b']);
-    assert.deepEqual(matching('params.lr <= 0.1'), ['r-a', 'r-b']);
-    assert.deepEqual(matching('params.lr = 1e-1'), ['r-a']);
-    assert.deepEqual(matching('params.lr != 0.1'), ['r-b']);
-    assert.deepEqual(matching('params.opt > -1e308 OR params.opt != 0'), [], 'adam/sgd are not numbers');
-    assert.deepEqual(matching("params.lr = '1e-1'"), [], 'a quoted value still compares as text');
-  });
-
-  it('tests presence with IS NULL / IS NOT NULL', () => {
-    assert.deepEqual(matching('params.lr IS NULL'), ['r-c', 'r-d', 'r-e']);
-    assert.deepEqual(matching('tags.team IS NOT NULL'), ['r-a', 'r-b', 'r-c']);
-  });
-
   it('binds keys and values as parameters, so SQL in them is inert', () => {
     assert.deepEqual(matching("params.`odd key'); DROP TABLE runs; --` = 'v'"), ['r-e']);
     assert.deepEqual(matching("params.opt = 'x'' OR 1=1 --'"), []);
     const q = compileRunSearch({ experimentIds: ['e1'], filter: parseFilter("params.`odd key'); DROP TABLE runs; --` = 'adam'"), orderBy: parseOrderBy("tags.`x'y`"), maxResults: 5, offset: 0, lifecycle: 'active' });
     assert.ok(!q.sql.includes('DROP') && !q.sql.includes('adam') && !q.sql.includes("x'y"), q.sql);
     assert.equal((db.prepare('SELECT count(*) FROM runs').pluck().get() as number), RUNS.length);
-  });
-});
-
-describe('run search: attributes', () => {
-  it('compares string attributes', () => {
-    assert.deepEqual(matching("attributes.status = 'FAILED'"), ['r-b']);
-    assert.deepEqual(matching("status != 'FINISHED'"), ['r-b', 'r-c', 'r-e']);
-    assert.deepEqual(matching("run_name LIKE '%run'"), ['r-a', 'r-b']);
-    assert.deepEqual(matching("run_name ILIKE 'gam%'"), ['r-c']);
-    assert.deepEqual(matching("`Run Name` = 'Gamma'"), ['r-c']);
-    assert.deepEqual(matching("attributes.user_id = 'ann'"), ['r-a', 'r-d']);
-    assert.deepEqual(matching("attributes.user_id ILIKE 'ANN'"), ['r-a', 'r-d', 'r-e']);
-    assert.deepEqual(matching("run_name = 'épsilon'"), ['r-e']);
   });
 
   it('treats GLOB characters in a LIKE pattern literally', () => {
@@ -186,124 +113,10 @@ describe('run search: attributes', () => {
     assert.equal(likeToGlob('a%b_c*d?e[f]'), 'a*b?c[*]d[?]e[[]f]');
   });
 
-  it('compares numeric attributes; a NULL end_time matches no comparison', () => {
-    assert.deepEqual(matching('attributes.start_time > 1000'), ['r-b', 'r-c', 'r-d']);
-    assert.deepEqual(matching('created <= 1000'), ['r-a', 'r-e']);
-    assert.deepEqual(matching('attributes.end_time >= 0'), ['r-a', 'r-b', 'r-d', 'r-e']);
-    assert.deepEqual(matching('attributes.end_time != 2000'), ['r-b', 'r-d', 'r-e']);
-    assert.deepEqual(matching('attributes.end_time IS NULL'), ['r-c']);
-  });
-
-  it('matches run_id, experiment_id and parent_run_id lists with IN / NOT IN', () => {
-    assert.deepEqual(matching("attributes.run_id IN ('r-a', 'r-c', 'nope')"), ['r-a', 'r-c']);
-    assert.deepEqual(matching("run_id NOT IN ('r-a', 'r-c')"), ['r-b', 'r-d', 'r-e']);
-    assert.deepEqual(matching("parent_run_id IN ('r-a')"), ['r-d']);
-    assert.deepEqual(matching("parent_run_id NOT IN ('zzz')"), ['r-d']);
-    assert.deepEqual(matching("experiment_id IN ('e2')", { experiments: ['e1', 'e2'] }), ['r-f']);
-  });
-
-  it('handles long IN lists', () => {
-    const ids = Array.from({ length: 3000 }, (_, i) => `'x${i}'`).concat(["'r-b'"]);
-    assert.deepEqual(matching(`run_id IN (${ids.join(',')})`), ['r-b']);
-  });
-
-  it('searches artifact_uri as runs:/<run_id>, and tags.mlflow.runName as the run name (as MLflow answers both)', () => {
-    assert.deepEqual(matching("attributes.artifact_uri = 'runs:/r-b'"), ['r-b']);
-    assert.deepEqual(matching("artifact_uri LIKE 'runs:/r-%'"), ['r-a', 'r-b', 'r-c', 'r-d', 'r-e']);
-    assert.deepEqual(matching("artifact_uri ILIKE '%R-C'"), ['r-c']);
-    assert.deepEqual(search('', 'attributes.artifact_uri DESC'), ['r-e', 'r-d', 'r-c', 'r-b', 'r-a']);
-    assert.deepEqual(matching("tags.mlflow.runName = 'Gamma'"), ['r-c']);
-    assert.deepEqual(matching("tags.`mlflow.runName` LIKE '%run'"), ['r-a', 'r-b']);
-    assert.deepEqual(matching("tags.mlflow.runName != 'Gamma' AND status = 'FINISHED'"), ['r-a', 'r-d']);
-    assert.deepEqual(search('', 'tags.mlflow.runName'), search('', 'run_name'));
-  });
-
   it('compiles dataset clauses to bound parameters over run_inputs (executed in test/datasets/)', () => {
     const sql = compileRunSearch({ experimentIds: ['e1'], filter: parseFilter("metrics.a > 1 OR datasets.digest IN ('x', 'y')"), orderBy: [], maxResults: 10, offset: 0, lifecycle: 'active' });
     assert.match(sql.sql, /SELECT ri\.run_id FROM run_inputs ri JOIN datasets d ON d\.dataset_id = ri\.dataset_id WHERE d\.digest IN \(\?, \?\)/);
     assert.deepEqual(sql.params.slice(-4), ['x', 'y', 11, 0]);
-  });
-});
-
-describe('run search: AND, OR, parentheses', () => {
-  it('binds AND tighter than OR', () => {
-    assert.deepEqual(matching("params.opt = 'sgd' OR metrics.acc > 0.8 AND tags.team = 'nlp'"), ['r-c']);
-    assert.deepEqual(matching("(params.opt = 'sgd' OR metrics.acc > 0.8) AND tags.team = 'nlp'"), []);
-    assert.deepEqual(matching("(params.opt = 'sgd' OR metrics.acc > 0.8) AND tags.team ILIKE 'vision%'"), ['r-a', 'r-c']);
-  });
-
-  it('mixes attribute clauses with metric, param and tag clauses in both operators', () => {
-    assert.deepEqual(matching("status = 'FAILED' OR params.opt = 'sgd'"), ['r-b', 'r-c']);
-    assert.deepEqual(matching("status = 'FINISHED' AND (metrics.acc > 0.8 OR parent_run_id = 'r-a')"), ['r-a', 'r-d']);
-    assert.deepEqual(matching("(metrics.acc > 0.8 OR metrics.loss < 0) AND (tags.team = 'Vision' OR run_name = 'épsilon')"), ['r-a', 'r-e']);
-    assert.deepEqual(matching("metrics.acc > 0 AND params.opt ILIKE 'adam' AND tags.team IS NOT NULL AND user_id = 'ann'"), ['r-a']);
-    assert.deepEqual(matching("params.lr IS NULL OR metrics.acc = 0.5"), ['r-b', 'r-c', 'r-d', 'r-e']);
-    assert.deepEqual(matching("(params.opt = 'adam' OR params.opt = 'Adam') AND (tags.team = 'nlp' OR tags.team = 'Vision')"), ['r-a', 'r-b']);
-  });
-});
-
-describe('run search: scope', () => {
-  it('searches the given experiments and lifecycle', () => {
-    assert.deepEqual(matching("params.opt = 'adam'", { experiments: ['e1', 'e2'] }), ['r-a', 'r-f']);
-    assert.deepEqual(matching("params.opt = 'adam'", { lifecycle: 'deleted' }), ['r-x']);
-    assert.deepEqual(matching("params.opt = 'adam'", { lifecycle: 'all' }), ['r-a', 'r-x']);
-    assert.deepEqual(matching('', { experiments: [] }), []);
-  });
-});
-
-describe('run search: order', () => {
-  it('defaults to start_time DESC, then run_id', () => {
-    assert.deepEqual(search(''), ['r-c', 'r-d', 'r-b', 'r-a', 'r-e']);
-  });
-
-  it('orders by metrics with NaN and then missing values last, in both directions', () => {
-    assert.deepEqual(search('', 'metrics.acc DESC'), ['r-a', 'r-b', 'r-e', 'r-c', 'r-d']);
-    assert.deepEqual(search('', 'metrics.acc ASC'), ['r-e', 'r-b', 'r-a', 'r-c', 'r-d']);
-    assert.deepEqual(search('', 'metrics.loss'), ['r-e', 'r-b', 'r-c', 'r-a', 'r-d']);
-    assert.deepEqual(search('', 'metrics.loss DESC'), ['r-c', 'r-b', 'r-e', 'r-a', 'r-d']);
-  });
-
-  it('orders by params and tags as strings with missing values last, in both directions', () => {
-    assert.deepEqual(search('', 'params.lr'), ['r-b', 'r-a', 'r-c', 'r-d', 'r-e']);
-    assert.deepEqual(search('', 'params.lr DESC'), ['r-a', 'r-b', 'r-c', 'r-d', 'r-e']);
-    assert.deepEqual(search('', 'tags.team DESC'), ['r-c', 'r-b', 'r-a', 'r-d', 'r-e']);
-  });
-
-  it('orders by attributes, nullable ones with NULL last', () => {
-    assert.deepEqual(search('', 'start_time ASC'), ['r-e', 'r-a', 'r-b', 'r-c', 'r-d']);
-    assert.deepEqual(search('', 'attributes.end_time DESC'), ['r-d', 'r-b', 'r-a', 'r-e', 'r-c']);
-    assert.deepEqual(search('', 'attributes.end_time'), ['r-e', 'r-a', 'r-b', 'r-d', 'r-c']);
-    assert.deepEqual(search('', 'run_name'), ['r-c', 'r-a', 'r-b', 'r-d', 'r-e']);
-    assert.deepEqual(search('', ['user_id DESC', 'run_id DESC']), ['r-b', 'r-d', 'r-a', 'r-e', 'r-c']);
-  });
-
-  it('applies clauses in turn, then the default tie-breakers', () => {
-    assert.deepEqual(search('', ['params.opt', 'metrics.acc DESC']), ['r-b', 'r-a', 'r-c', 'r-e', 'r-d']);
-    assert.deepEqual(search('', ['status', 'start_time']), ['r-b', 'r-a', 'r-d', 'r-e', 'r-c']);
-  });
-
-  it('combines a filter with an order', () => {
-    assert.deepEqual(search("metrics.acc != 0.5 AND status != 'KILLED'", 'metrics.acc DESC'), ['r-a', 'r-c']);
-  });
-});
-
-describe('run search: paging', () => {
-  it('returns maxResults + 1 rows so the caller sees a next page, and pages cover the result exactly once', () => {
-    const all = search('', 'metrics.acc DESC');
-    assert.equal(search('', 'metrics.acc DESC', { maxResults: 2 }).length, 3);
-    const pages: string[] = [];
-    for (let offset = 0; ; offset += 2) {
-      const page = search('', 'metrics.acc DESC', { maxResults: 2, offset });
-      pages.push(...page.slice(0, 2));
-      if (page.length <= 2) break;
-    }
-    assert.deepEqual(pages, all);
-  });
-
-  it('refuses bad page sizes and offsets', () => {
-    const base = { experimentIds: ['e1'], orderBy: [], lifecycle: 'active' as const };
-    assert.throws(() => compileRunSearch({ ...base, maxResults: 0, offset: 0 }), /maxResults must be a positive integer/);
-    assert.throws(() => compileRunSearch({ ...base, maxResults: 10, offset: -1 }), /offset must be a non-negative integer/);
   });
 });
 
@@ -430,38 +243,5 @@ describe('run search: joined form', () => {
     const q = compileJoinedRunSearch(query("metrics.`a'b` > 0 AND params.`x\"; DROP TABLE runs; --` = 'adam'", ["metrics.`a'b` DESC"]))!;
     assert.ok(!q.sql.includes('DROP') && !q.sql.includes('adam') && !q.sql.includes("a'b"), q.sql);
     assert.deepEqual(ids(q), []);
-  });
-});
-
-describe('experiment search', () => {
-  function experiments(filter: string, orderBy?: string | string[], lifecycle: LifecycleStage | 'all' = 'active'): string[] {
-    const q = compileExperimentSearch({ filter: parseExperimentFilter(filter), orderBy: parseExperimentOrderBy(orderBy), maxResults: 100, offset: 0, lifecycle });
-    return db.prepare(q.sql).pluck().all(...q.params) as string[];
-  }
-
-  it('defaults to creation_time DESC', () => {
-    assert.deepEqual(experiments(''), ['e2', 'e3', 'e1']);
-    assert.deepEqual(experiments('', undefined, 'all'), ['e2', 'e3', 'e1', 'e4']);
-    assert.deepEqual(experiments('', undefined, 'deleted'), ['e4']);
-  });
-
-  it('filters on name, times and tags', () => {
-    assert.deepEqual(experiments("name = 'nlp'"), ['e3']);
-    assert.deepEqual(experiments("attributes.name LIKE 'vision%'"), ['e1']);
-    assert.deepEqual(experiments("name ILIKE 'vision%'"), ['e2', 'e1']);
-    assert.deepEqual(experiments("name != 'nlp'"), ['e2', 'e1']);
-    assert.deepEqual(experiments('creation_time >= 200'), ['e2', 'e3']);
-    assert.deepEqual(experiments('last_update_time > 900'), ['e3']);
-    assert.deepEqual(experiments("tags.group = 'cv'"), ['e1']);
-    assert.deepEqual(experiments("tags.group ILIKE 'cv'"), ['e2', 'e1']);
-    assert.deepEqual(experiments("tags.group != 'cv'"), ['e2', 'e3']);
-    assert.deepEqual(experiments("tags.group = 'text' OR name LIKE '%large'"), ['e2', 'e3']);
-    assert.deepEqual(experiments('tags.missing IS NULL'), ['e2', 'e3', 'e1']);
-  });
-
-  it('orders by the given attributes with experiment_id breaking ties', () => {
-    assert.deepEqual(experiments('', 'name'), ['e2', 'e3', 'e1']);
-    assert.deepEqual(experiments('', 'last_update_time DESC'), ['e3', 'e1', 'e2']);
-    assert.deepEqual(experiments('', 'experiment_id DESC'), ['e3', 'e2', 'e1']);
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { isTracklabError } from '../../errors';
+import { openStore } from '../open-store';
 import { describeStoreContract } from '../store-contract';
 import { DB_FILE, openConnection } from './connection';
 import { migrations, type Migration } from './schema';
@@ -77,7 +78,14 @@ if (process.env[RACE_ENV]) {
 } else {
   describeStoreContract('sqlite', async () => {
     const root = tempRoot();
-    return { store: SqliteStore.open(root), cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+    const backend = await openStore(root);
+    return {
+      store: backend.tracking,
+      cleanup: async () => {
+        await backend.close();
+        fs.rmSync(root, { recursive: true, force: true });
+      },
+    };
   });
   registerSqliteTests();
 }

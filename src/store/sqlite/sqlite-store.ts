@@ -36,10 +36,12 @@ import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsert
 export class SqliteStore implements TrackingStore {
   readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true };
 
-  private constructor(readonly root: string, private readonly conn: Connection) {}
+  /** `root` is the store folder; the connection may be shared with the registry (see sqlite-backend.ts). */
+  constructor(readonly root: string, private readonly conn: Connection) {}
 
   /**
    * Opens the store in `root` (created if missing), migrating it if needed.
+   * Tests use this; the client opens stores through `openStore()`.
    *
    * @example
    * const store = SqliteStore.open('.tracklab');
@@ -330,6 +332,7 @@ export class SqliteStore implements TrackingStore {
     return checkDatabase(this.conn);
   }
 
+  /** Closes the connection (shared with the registry when opened by the backend). */
   close(): void {
     this.conn.close();
   }

@@ -2,7 +2,7 @@
  * Model registry data shapes (MLflow's RegisteredModel, ModelVersion and
  * aliases), plain and readonly. No store types here.
  */
-import type { ArtifactEntry } from '../entities';
+import type { ArtifactEntry } from './entities';
 
 /** MLflow's ModelVersionStatus. A version is READY once its files are pinned and present. */
 export const ModelVersionStatus = {

@@ -2,11 +2,12 @@
  * The summary of one block, with MLflow's rule for the latest value: the
  * point with the greatest step wins, ties go to the greatest timestamp, and
  * remaining ties to the point logged later. Minimum and maximum skip NaN;
- * -0 counts as smaller than 0, as in Math.min. The stored summary absorbs
- * it by the same rule in metric-blocks.ts (UPSERT_SUMMARY).
+ * -0 counts as smaller than 0, as in Math.min. Each store backend folds a
+ * block's summary into the stored one by the same rule (its UPSERT_SUMMARY),
+ * and `mergeSummaries` does it in memory.
  */
-import type { MetricSummary } from '../../entities';
-import { TracklabError } from '../../errors';
+import type { MetricSummary } from '../entities';
+import { TracklabError } from '../errors';
 
 /** Summary of one block, or undefined for an empty block. */
 export function summarizeBlock(
@@ -35,4 +36,23 @@ export function summarizeBlock(
     if (!(v <= max) || (v === 0 && max === 0 && 1 / v > 0)) max = v;
   }
   return { key, last: values[last], lastStep: steps[last], lastTimestamp: timestamps[last], min, max, count: n };
+}
+
+/**
+ * The summary of `earlier` followed by `later`, by the rule above: the later
+ * latest point wins ties; of two equal zeros, min keeps -0 if either was -0
+ * and max keeps -0 only if both were.
+ */
+export function mergeSummaries(earlier: MetricSummary, later: MetricSummary): MetricSummary {
+  const newer = later.lastStep > earlier.lastStep || (later.lastStep === earlier.lastStep && later.lastTimestamp >= earlier.lastTimestamp);
+  const last = newer ? later : earlier;
+  return {
+    key: earlier.key,
+    last: last.last,
+    lastStep: last.lastStep,
+    lastTimestamp: last.lastTimestamp,
+    min: Number.isNaN(earlier.min) || later.min < earlier.min || (later.min === 0 && earlier.min === 0 && 1 / later.min < 0) ? later.min : earlier.min,
+    max: Number.isNaN(earlier.max) || later.max > earlier.max || (later.max === 0 && earlier.max === 0 && 1 / earlier.max < 0) ? later.max : earlier.max,
+    count: earlier.count + later.count,
+  };
 }

@@ -1,11 +1,12 @@
 /**
- * The model registry's store contract. The SQLite store implements it over
- * the same database file as the tracking store; nothing here names a driver.
+ * The model registry's store contract. Every backend implements it over the
+ * same database as its tracking store (see backend.ts); nothing here names a
+ * driver. The registry contract suite (registry-contract.ts) runs per backend.
  * Inputs arrive validated by RegistryClient; the store enforces existence,
  * uniqueness and the alias rules inside its transactions.
  */
 import type { FilterNode, OrderClause } from '../search/filter-ast';
-import type { ModelVersion, ModelVersionStatus, PinnedFile, RegisteredModel } from './registry-entities';
+import type { ModelVersion, ModelVersionStatus, PinnedFile, RegisteredModel } from '../registry-entities';
 
 export interface NewRegisteredModel {
   readonly name: string;
@@ -57,9 +58,6 @@ export interface RegistrySearchQuery {
 }
 
 export interface RegistryStore {
-  /** Absolute folder of the store; blobs live in its content store. */
-  readonly root: string;
-
   /** Throws RESOURCE_ALREADY_EXISTS when the name is taken. */
   createRegisteredModel(input: NewRegisteredModel): Promise<RegisteredModel>;
   /** Throws RESOURCE_DOES_NOT_EXIST. */
@@ -91,6 +89,4 @@ export interface RegistryStore {
   /** Throws RESOURCE_DOES_NOT_EXIST when the model has no such alias. */
   deleteAlias(name: string, alias: string): Promise<void>;
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
-
-  close(): void;
 }

@@ -1,0 +1,197 @@
+/**
+ * The connection pool of one PostgreSQL store, and the three shapes every
+ * operation uses: `query` (one statement, autocommit), `read` (a snapshot of
+ * several statements) and `write` (one transaction). The driver is confined
+ * to this file and the error module; everything else receives a `Query`.
+ *
+ * - Connecting gives up after `connectTimeoutMs` (default 10 s, or the URI's
+ *   `connect_timeout`), so an unreachable server ends a notebook cell with a
+ *   message instead of hanging it.
+ * - A read whose connection is lost is tried again on a new connection (it
+ *   changed nothing); a write is not (it may have committed), and its error
+ *   says so. A transaction the server rolled back for a serialization
+ *   failure or deadlock is run again whole.
+ * - Idle connections do not keep a script alive (allowExitOnIdle) and are
+ *   closed after 30 s, so a quiet notebook holds no server slots.
+ */
+import os from 'node:os';
+import { Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
+import { TracklabError } from '../../errors';
+import { type ErrorContext, isConnectionLost, isRetryableConflict, mask, translatePgError } from './pg-errors';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 4;
+const READ_ATTEMPTS = 3;
+const CONFLICT_ATTEMPTS = 5;
+/** Type OIDs: bigint and numeric arrive as text by default; every such value here fits a double (ms, counts, steps). */
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export interface ConnectionOptions {
+  readonly maxConnections?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+/** One statement: text, values, and optionally a name to prepare it once per connection. */
+export interface Statement {
+  readonly name?: string;
+  readonly text: string;
+}
+
+/** Runs one statement on the current connection and returns its rows. */
+export type Query = <R = Record<string, unknown>>(sql: string | Statement, values?: readonly unknown[]) => Promise<R[]>;
+
+export interface Connection {
+  /** The URI with the password masked, for messages. */
+  readonly display: string;
+  /** One autocommit statement. `write` says whether it changes data (then a lost connection is not retried). */
+  query<R = Record<string, unknown>>(doing: string, sql: string | Statement, values?: readonly unknown[], write?: boolean): Promise<R[]>;
+  /** Several statements over one snapshot (REPEATABLE READ, READ ONLY). */
+  read<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
+  /** Reads without a transaction: each statement sees the data as it is then (two round trips fewer than `read`). */
+  readOne<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
+  /** One READ COMMITTED transaction; row locks in `fn` serialize what must be. */
+  write<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
+  /**
+   * Like `write`, without BEGIN and COMMIT: each statement commits on its own.
+   * Only for operations whose changes are one statement (two round trips fewer).
+   */
+  writeOne<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** What a URI names, for the pool and for messages. */
+export interface ParsedTarget {
+  readonly user: string;
+  readonly database: string;
+  readonly password: string | undefined;
+  readonly connectTimeoutMs: number | undefined;
+}
+
+/**
+ * Reads user, database, password and connect_timeout from a
+ * `postgresql://` URI, as libpq would (an empty host means the default
+ * socket; `?host=/dir` a socket folder).
+ */
+export function parseTarget(uri: string): ParsedTarget {
+  let url: URL;
+  try {
+    // URL() refuses an empty host (postgresql://user@/db?host=/socket); any host will do for reading the other parts.
+    url = new URL(uri.replace(/^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)(?=[/?#]|$)/i, '$1localhost'));
+  } catch (err) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE',
+      'The PostgreSQL URI is not valid. Write it as postgresql://user:password@host:5432/database (percent-encode special characters in the password).',
+      { cause: new Error(mask((err as Error).message, [uri])) });
+  }
+  const q = url.searchParams;
+  const user = q.get('user') ?? (decodeURIComponent(url.username) || process.env.PGUSER || os.userInfo().username);
+  const database = q.get('dbname') ?? (decodeURIComponent(url.pathname.replace(/^\//, '')) || process.env.PGDATABASE || user);
+  const password = q.get('password') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const timeout = q.get('connect_timeout');
+  const seconds = timeout === null ? undefined : Number(timeout);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0)) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `connect_timeout in the PostgreSQL URI must be a number of seconds, got "${timeout}".`);
+  }
+  return { user, database, password, connectTimeoutMs: seconds === undefined || seconds === 0 ? undefined : seconds * 1000 };
+}
+
+/**
+ * Opens a pool (lazily: no connection is made until the first statement).
+ *
+ * @example
+ * const conn = openConnection('postgresql://ana@db:5432/tracklab', 'postgresql://ana@db:5432/tracklab');
+ * const [row] = await conn.query('check', 'SELECT 1 AS one');
+ */
+export function openConnection(uri: string, display: string, options: ConnectionOptions = {}): Connection {
+  const target = parseTarget(uri);
+  const connectTimeoutMs = options.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const config: PoolConfig = {
+    connectionString: uri,
+    max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    allowExitOnIdle: true,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    application_name: 'tracklab',
+    types: { getTypeParser: typeParser },
+  };
+  const pool = new Pool(config);
+  // An idle connection that the server closes emits here; the pool drops it, and the next statement gets a new one.
+  pool.on('error', () => undefined);
+  const secrets = target.password === undefined ? [] : [target.password, encodeURIComponent(target.password)];
+  const context = (doing: string, write: boolean): ErrorContext => ({
+    doing, display, database: target.database, user: target.user, connectTimeoutMs, secrets, write,
+  });
+  let closed = false;
+
+  async function withClient<T>(doing: string, write: boolean, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (closed) {
+        throw new TracklabError('INVALID_STATE', `Could not ${doing}: this store was closed. Open it again with openStore(uri).`);
+      }
+      let client: PoolClient | undefined;
+      try {
+        client = await pool.connect();
+        const result = await fn(client);
+        client.release();
+        return result;
+      } catch (err) {
+        // A connection that failed mid-statement is destroyed rather than returned to the pool.
+        client?.release(isConnectionLost(err) ? (err as Error) : undefined);
+        const retry = client !== undefined && (
+          (!write && isConnectionLost(err) && attempt < READ_ATTEMPTS)
+          || (isRetryableConflict(err) && attempt < CONFLICT_ATTEMPTS));
+        if (!retry) throw translatePgError(err, context(doing, write));
+        await pause(50 * 4 ** Math.min(attempt - 1, 3) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  const run = (client: PoolClient): Query => async <R>(sql: string | Statement, values?: readonly unknown[]) => {
+    const statement = typeof sql === 'string' ? { text: sql } : sql;
+    const result = await client.query({ ...statement, values: values as unknown[] | undefined });
+    return result.rows as R[];
+  };
+
+  async function transaction<T>(client: PoolClient, begin: string, fn: (q: Query) => Promise<T>): Promise<T> {
+    await client.query(begin);
+    try {
+      const result = await fn(run(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      if (!isConnectionLost(err)) await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  return {
+    display,
+    query: (doing, sql, values, write = false) => withClient(doing, write, (client) => run(client)(sql, values)),
+    read: (doing, fn) => withClient(doing, false, (client) => transaction(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn)),
+    write: (doing, fn) => withClient(doing, true, (client) => transaction(client, 'BEGIN', fn)),
+    writeOne: (doing, fn) => withClient(doing, true, (client) => fn(run(client))),
+    readOne: (doing, fn) => withClient(doing, false, (client) => fn(run(client))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Idle connections are unref'd (allowExitOnIdle), so nothing else may keep the event loop alive until they have ended.
+      const keepAlive = setInterval(() => undefined, 1000);
+      try {
+        await pool.end();
+      } finally {
+        clearInterval(keepAlive);
+      }
+    },
+  };
+}
+
+function typeParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8 || oid === NUMERIC) return Number;
+  return pgTypes.getTypeParser(oid, format as 'text');
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,3 @@
+export { openPostgresBackend, openPostgresStores, type PostgresBackend } from './postgres-backend';
+export { PostgresStore } from './postgres-store';
+export { PostgresRegistryStore } from './registry-store';

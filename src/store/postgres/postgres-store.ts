@@ -1,0 +1,174 @@
+/**
+ * The team store: the tracking contract on a PostgreSQL database that many
+ * processes on many machines share. Each write is one transaction (most are
+ * one statement, so one round trip and one commit); reads of several
+ * statements share a snapshot. Writes are asynchronous: the client core ends
+ * runs at process exit through its exit worker, not through this object.
+ * The backend (postgres-backend.ts) owns the pool and closes it.
+ */
+import type {
+  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
+} from '../../entities';
+import type {
+  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  StoreCapabilities, TrackingStore,
+} from '../store';
+import type { Connection } from './connection';
+import {
+  ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
+} from './experiments';
+import { appendBlocks, readBlocks } from './metric-blocks';
+import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
+import { createRun, logBatch, setRunLifecycle, updateRun } from './run-writes';
+import { heartbeat, reap } from './run-reaper';
+import {
+  deleteRunsIn, insertInputs, listArtifactRows, listCellRows, listInputRows, referencedBlobSet, upsertArtifacts, upsertCell,
+} from './run-files';
+import { compileExperimentSearch, compileRunSearch } from './search-sql';
+
+export class PostgresStore implements TrackingStore {
+  readonly capabilities: StoreCapabilities = { synchronousWrites: false, multiProcess: true };
+
+  constructor(private readonly conn: Connection) {}
+
+  async createExperiment(input: NewExperiment): Promise<Experiment> {
+    return this.conn.write(`create experiment "${input.name}"`, (q) => insertExperiment(q, input));
+  }
+
+  async getExperiment(idOrName: string): Promise<Experiment> {
+    return this.conn.read(`read experiment "${idOrName}"`, (q) => readExperiment(q, idOrName));
+  }
+
+  async ensureExperiment(name: string): Promise<Experiment> {
+    // Usually it exists: look first, so the common case writes nothing.
+    return (await this.conn.read(`read experiment "${name}"`, (q) => findExperimentByName(q, name)))
+      ?? this.conn.write(`create experiment "${name}"`, (q) => ensureExperimentRow(q, name));
+  }
+
+  async searchExperiments(query: ExperimentSearchQuery): Promise<{ experiments: readonly Experiment[]; nextOffset: number | null }> {
+    const { sql, params } = compileExperimentSearch(query);
+    return this.conn.read('search experiments', async (q) => {
+      const ids = (await q<{ experiment_id: string }>(sql, params)).map((r) => r.experiment_id);
+      const more = ids.length > query.maxResults;
+      return {
+        experiments: await hydrateExperiments(q, more ? ids.slice(0, query.maxResults) : ids),
+        nextOffset: more ? query.offset + query.maxResults : null,
+      };
+    });
+  }
+
+  async updateExperiment(experimentId: string, update: { name?: string; description?: string | null }): Promise<Experiment> {
+    return this.conn.write(`update experiment ${experimentId}`, (q) => renameOrDescribe(q, experimentId, update));
+  }
+
+  async setExperimentTags(experimentId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    await this.conn.write(`tag experiment ${experimentId}`, (q) => tagExperiment(q, experimentId, tags));
+  }
+
+  async setExperimentLifecycle(experimentId: string, stage: LifecycleStage): Promise<void> {
+    await this.conn.write(`set experiment ${experimentId} ${stage}`, (q) => setStage(q, experimentId, stage));
+  }
+
+  async createRun(input: NewRun): Promise<RunInfo> {
+    return this.conn.writeOne(`create run ${input.runId}`, (q) => createRun(q, input));
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    const [run] = await this.conn.readOne(`read run ${runId}`, (q) => hydrateRuns(q, [runId]));
+    if (!run) throw noRun(runId);
+    return run;
+  }
+
+  async updateRun(runId: string, update: RunUpdate): Promise<RunInfo> {
+    return this.conn.write(`update run ${runId}`, (q) => updateRun(q, runId, update));
+  }
+
+  async setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void> {
+    await this.conn.write(`set run ${runId} ${stage}`, (q) => setRunLifecycle(q, runId, stage));
+  }
+
+  async purgeDeletedRuns(olderThan?: number): Promise<readonly string[]> {
+    return this.conn.write('purge deleted runs', async (q) => {
+      const ids = (await q<{ run_id: string }>(`SELECT run_id FROM runs WHERE lifecycle_stage = 'deleted'
+        AND ($1::bigint IS NULL OR deleted_time <= $1::bigint) ORDER BY run_id FOR UPDATE`, [olderThan ?? null])).map((r) => r.run_id);
+      await deleteRunsIn(q, ids);
+      return ids;
+    });
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    await this.conn.write(`log to run ${runId}`, (q) => logBatch(q, runId, batch));
+  }
+
+  async searchRuns(query: RunSearchQuery): Promise<RunSearchPage> {
+    const { sql, params } = compileRunSearch(query);
+    // Two autocommit statements (ids, then their runs): two round trips instead of four for a snapshot transaction.
+    // A run deleted in between is left out of the page, as if the search had run a moment later.
+    const ids = (await this.conn.query<{ run_id: string }>('search runs', sql, params)).map((r) => r.run_id);
+    const more = ids.length > query.maxResults;
+    return {
+      runs: await this.conn.readOne('read the runs found', (q) => hydrateRuns(q, more ? ids.slice(0, query.maxResults) : ids)),
+      nextOffset: more ? query.offset + query.maxResults : null,
+    };
+  }
+
+  async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
+    if (blocks.length === 0) return;
+    await this.conn.writeOne('append metrics', (q) => appendBlocks(q, blocks));
+  }
+
+  async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
+    return this.conn.readOne('read metric history', (q) => readBlocks(q, runIds, keys));
+  }
+
+  async heartbeat(runIds: readonly string[], now: number): Promise<void> {
+    await heartbeat(this.conn, runIds, now);
+  }
+
+  async reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number, options: ReapOptions = {}): Promise<readonly string[]> {
+    return reap(this.conn, isAlive, staleAfterMs, options.dryRun === true);
+  }
+
+  async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {
+    await this.conn.write(`record artifacts of run ${runId}`, async (q) => {
+      await requireLoggableRun(q, runId);
+      await upsertArtifacts(q, runId, entries);
+    });
+  }
+
+  async listArtifacts(runId: string, prefix?: string): Promise<readonly ArtifactEntry[]> {
+    return this.conn.read(`list artifacts of run ${runId}`, async (q) => {
+      await requireRun(q, runId);
+      return listArtifactRows(q, runId, prefix);
+    });
+  }
+
+  async referencedBlobs(): Promise<ReadonlySet<string>> {
+    return this.conn.read('list referenced artifact blobs', referencedBlobSet);
+  }
+
+  async recordCell(cell: CellRecord): Promise<void> {
+    await this.conn.write(`record cell ${cell.seq} of run ${cell.runId}`, async (q) => {
+      await requireRun(q, cell.runId);
+      await upsertCell(q, cell);
+    });
+  }
+
+  async listCells(runId: string): Promise<readonly CellRecord[]> {
+    return this.conn.read(`list cells of run ${runId}`, async (q) => {
+      await requireRun(q, runId);
+      return listCellRows(q, runId);
+    });
+  }
+
+  async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
+    await this.conn.write(`record dataset inputs of run ${runId}`, async (q) => {
+      await requireLoggableRun(q, runId);
+      await insertInputs(q, runId, inputs);
+    });
+  }
+
+  async listInputs(runIds: readonly string[]): Promise<readonly RunInput[]> {
+    return this.conn.read('list dataset inputs', (q) => listInputRows(q, runIds));
+  }
+}

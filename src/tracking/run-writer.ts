@@ -1,0 +1,222 @@
+/**
+ * The store side of an ActiveRun, part of the client core: when the run's
+ * row is written, in what order its writes go, how it ends, and what it
+ * writes at process exit. ActiveRun keeps only what the user sees.
+ *
+ * - The row waits for the end of the code running now (one microtask) and
+ *   for the experiment id: a run that ends within it, as in a loop of short
+ *   runs, is one write, already ended. Memory pressure (a long loop that
+ *   never yields) writes it at once on a synchronous store.
+ * - Params and tags logged before a write join it (the row, or one batch).
+ *   A write holds at most MLflow's batch limits (log-batches.ts); the rest
+ *   follows in further writes, and the end waits for them.
+ * - Later writes go through one ordered chain; the first failure is kept,
+ *   warned about once, and rethrown by flush() or end().
+ */
+import type { ArtifactSource } from '../artifacts/artifact-source';
+import type { ArtifactEntry, RunStatus } from '../entities';
+import type { TracklabError } from '../errors';
+import { msg } from '../messages';
+import { recordProvenance } from '../provenance/provenance';
+import { mergeRecords } from '../records';
+import type { LogBatch, NewRun } from '../store/store';
+import type { ClientCore } from './client-core';
+import { asTracklabError } from './client-errors';
+import type { EndStatus } from './lifecycle';
+import { splitBatch, writeBatches } from './log-batches';
+import type { PreparedRun } from './run-input';
+
+type Records = Readonly<Record<string, string>>;
+
+export class RunWriter {
+  readonly runId: string;
+  private readonly name: string;
+  private readonly experimentRef: string;
+  private experimentId: string | undefined;
+  /** The row while it is not written yet. */
+  private row: Omit<NewRun, 'experimentId'> | undefined;
+  private rowWrite: Promise<void> = Promise.resolve();
+  /** Params and tags of the row that did not fit in its write; written right after it. */
+  private rest: readonly LogBatch[] = [];
+  private outcome: { readonly status: EndStatus; readonly message: string | null } | undefined;
+  /** The row was written already ended, so the end has nothing left to write. */
+  private endWritten = false;
+  private pendingParams: Records | undefined;
+  private pendingTags: Records | undefined;
+  private batchQueued = false;
+  private chain: Promise<void>;
+  private error: TracklabError | undefined;
+  private warned = false;
+
+  constructor(private readonly core: ClientCore, prepared: PreparedRun) {
+    this.runId = prepared.run.runId;
+    this.name = prepared.run.runName;
+    this.experimentRef = prepared.experiment;
+    this.row = prepared.run;
+    for (const part of prepared.more) this.record(part.params, part.tags);
+    this.experimentId = core.experimentIdNow(prepared.experiment);
+    const buffer = core.runs.buffer;
+    // Points logged before the row exists wait in memory instead of failing to flush. Where the
+    // store applies writes in order, memory pressure writes the row at once and lets them go.
+    const known = this.experimentId !== undefined;
+    buffer.hold(this.runId, core.writesInOrder() ? () => { void this.writeRow().catch(() => undefined); } : undefined);
+    const creating = known
+      ? Promise.resolve().then(() => this.writeRow())
+      : core.resolveExperimentId(prepared.experiment).then((id) => {
+        this.experimentId = id;
+        return this.writeRow();
+      });
+    this.chain = creating.then(async () => {
+      const rest = this.rest;
+      this.rest = [];
+      await writeBatches(core, this.runId, rest, `log to run ${this.name}`);
+      await recordProvenance(core, this.runId, prepared.sourceDir);
+    }, (err: unknown) => {
+      this.row = undefined;
+      buffer.release(this.runId);
+      this.fail(err);
+    });
+  }
+
+  /** The experiment id, once resolved. */
+  get experiment(): string | undefined {
+    return this.experimentId;
+  }
+
+  /** Params and tags to record: they join the row if it is not written yet, else one batch in the chain. */
+  record(params: Records | undefined, tags: Records | undefined): void {
+    const row = this.row;
+    if (row !== undefined) {
+      this.row = { ...row, params: merge(row.params, params), tags: merge(row.tags, tags) };
+      return;
+    }
+    this.pendingParams = merge(this.pendingParams, params);
+    this.pendingTags = merge(this.pendingTags, tags);
+    if (this.batchQueued) return;
+    this.batchQueued = true;
+    this.enqueue(() => this.writeRecords());
+  }
+
+  /** Runs `op` after the writes queued so far; its failure goes to the caller, not to the run. */
+  async after<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(op);
+    this.chain = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  logArtifact(source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]> {
+    return this.after(() => this.core.logArtifact(this.runId, source, artifactPath));
+  }
+
+  /** Writes buffered points and queued records, then rethrows a write failure once. */
+  async flush(): Promise<void> {
+    this.enqueue(() => this.core.runs.flushRun(this.runId));
+    await this.chain;
+    this.rethrow();
+  }
+
+  /** Ends the run after the writes queued before; resolves when it is written (and rethrows a write failure once). */
+  end(status: EndStatus, message: string | null): Promise<void> {
+    this.outcome = { status, message };
+    this.enqueue(async () => {
+      if (this.endWritten) return;
+      await this.writeRecords();
+      await this.core.runs.completeRun(this.runId, status, message);
+    });
+    return this.chain.then(() => {
+      this.core.runs.buffer.discard(this.runId);
+      this.core.runs.release(this.runId);
+      this.rethrow();
+    });
+  }
+
+  /** Inside `process.on('exit')`: issues the final writes, without waiting (see ClientCore.endAtExit). */
+  endAtExit(status: EndStatus, message: string | null): void {
+    this.outcome ??= { status, message };
+    const { status: s, message: m } = this.outcome;
+    const row = this.row;
+    if (row !== undefined) {
+      this.core.runs.release(this.runId);
+      void this.writeRow(true).catch(() => undefined);
+      return;
+    }
+    if (this.endWritten) return;
+    if (this.pendingParams !== undefined || this.pendingTags !== undefined) {
+      // The last chance to write them: one write, whatever its size.
+      this.core.store().logBatch(this.runId, { params: this.pendingParams, tags: this.pendingTags }).catch(() => undefined);
+      this.pendingParams = this.pendingTags = undefined;
+    }
+    this.core.runs.endWrittenAtExit(this.runId, s, m);
+  }
+
+  /** Resolves once the writes queued so far are done, without consuming a write error. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /**
+   * Writes the row, already ended with its last points if the run ended
+   * first. The hold on its points is lifted as soon as the store will apply
+   * later writes after it (at once on synchronous and worker stores). An
+   * experiment not resolved yet is resolved by the store's side. Params and
+   * tags beyond one write's limits go to `rest`, and the row is then not
+   * ended: the end follows them. At exit (`whole`) the row takes them all.
+   */
+  private writeRow(whole = false): Promise<void> {
+    let row = this.row;
+    if (row === undefined) return this.rowWrite;
+    this.row = undefined;
+    if (!whole) {
+      const [first, ...rest] = splitBatch({ params: row.params, tags: row.tags });
+      if (rest.length > 0) {
+        row = { ...row, params: first.params, tags: first.tags };
+        this.rest = rest;
+      }
+    }
+    const outcome = this.outcome;
+    const end = outcome === undefined || this.rest.length > 0 ? undefined : this.core.runs.takeEnd(this.runId, outcome.status, outcome.message);
+    this.endWritten = end !== undefined;
+    const experimentId = this.experimentId;
+    const written = experimentId !== undefined
+      ? this.core.store().createRun({ ...row, experimentId, end })
+      : this.core.createRunIn(this.experimentRef, { ...row, end }).then((info) => { this.experimentId ??= info.experimentId; return info; });
+    const release = () => this.core.runs.buffer.release(this.runId);
+    if (this.core.writesInOrder()) release();
+    this.rowWrite = written.then(release, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
+    this.rowWrite.catch(() => undefined); // awaited through the chain; this keeps an early failure from counting as unhandled
+    return this.rowWrite;
+  }
+
+  private async writeRecords(): Promise<void> {
+    this.batchQueued = false;
+    const params = this.pendingParams;
+    const tags = this.pendingTags;
+    if (params === undefined && tags === undefined) return;
+    this.pendingParams = this.pendingTags = undefined;
+    await writeBatches(this.core, this.runId, splitBatch({ params, tags }), 'log params and tags');
+  }
+
+  private enqueue(op: () => Promise<unknown>): void {
+    this.chain = this.chain.then(op).then(() => undefined, (err: unknown) => this.fail(err));
+  }
+
+  private fail(err: unknown): void {
+    if (this.error !== undefined) return;
+    this.error = asTracklabError(err, `write run ${this.name}`);
+    if (this.warned) return;
+    this.warned = true;
+    console.warn(msg.writeFailed(this.name, String(this.error)));
+  }
+
+  private rethrow(): void {
+    const error = this.error;
+    if (error === undefined) return;
+    this.error = undefined;
+    throw error;
+  }
+}
+
+function merge(into: Records | undefined, more: Records | undefined): Records | undefined {
+  if (more === undefined) return into;
+  return into === undefined ? more : mergeRecords(into, more);
+}
