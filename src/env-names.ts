@@ -26,6 +26,10 @@ export const Env = {
   paramPrefix: 'TRACKLAB_PARAM_',
   /** Set to 0 to stop storing the uncommitted git diff of each run. */
   gitDiff: 'TRACKLAB_GIT_DIFF',
+  /** Set to 1 to sample system/* metrics on every run of the process. */
+  systemMetrics: 'TRACKLAB_SYSTEM_METRICS',
+  /** The system metrics sampling interval, in seconds. */
+  systemMetricsInterval: 'TRACKLAB_SYSTEM_METRICS_INTERVAL',
 } as const;
 
 /** Values of TRACKLAB_HEADLESS. `stop-on-error`: the first failing cell is the last one run; `allow-errors`: execution goes on past it. */

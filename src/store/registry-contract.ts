@@ -45,12 +45,12 @@ export function describeRegistryContract(name: string, open: OpenRegistry): void
   describe(`${name} registry contract`, () => {
     it('registered models: create, read, refuse a duplicate, describe, tag, rename, delete', async (r) => {
       const m = await r.createRegisteredModel({ name: 'churn', description: 'weekly', tags: { team: 'growth' } });
-      assert.deepEqual([m.name, m.description, m.tags, m.aliases, m.latestVersion], ['churn', 'weekly', { team: 'growth' }, [], null]);
+      assert.deepEqual([m.name, m.description, { ...m.tags }, m.aliases, m.latestVersion], ['churn', 'weekly', { team: 'growth' }, [], null]);
       assert.deepEqual(await r.getRegisteredModel('churn'), m);
       await rejectsWith(r.createRegisteredModel({ name: 'churn' }), 'RESOURCE_ALREADY_EXISTS', /"churn"/);
       await rejectsWith(r.getRegisteredModel('nope'), 'RESOURCE_DOES_NOT_EXIST');
       const updated = await r.updateRegisteredModel('churn', { description: null, tags: { tier: '1' }, deleteTags: ['team'] });
-      assert.deepEqual([updated.description, updated.tags], [null, { tier: '1' }]);
+      assert.deepEqual([updated.description, { ...updated.tags }], [null, { tier: '1' }]);
       assert.ok(updated.lastUpdatedTime >= m.lastUpdatedTime);
       await r.createRegisteredModel({ name: 'other' });
       await rejectsWith(r.renameRegisteredModel('churn', 'other'), 'RESOURCE_ALREADY_EXISTS', /"other"/);
@@ -69,7 +69,7 @@ export function describeRegistryContract(name: string, open: OpenRegistry): void
     it('versions: numbered 1, 2, 3; equal content is reused unless it failed; numbers are never reused', async (r) => {
       const first = await r.createModelVersion(version('m', 'a', { description: 'first', tags: { k: 'v' }, userId: 'ana' }));
       assert.equal(first.reused, false);
-      assert.deepEqual([first.version.version, first.version.status, first.version.description, first.version.tags, first.version.userId, first.version.runId],
+      assert.deepEqual([first.version.version, first.version.status, first.version.description, { ...first.version.tags }, first.version.userId, first.version.runId],
         [1, 'PENDING_REGISTRATION', 'first', { k: 'v' }, 'ana', 'r-a']);
       assert.equal(first.version.contentHash, sha('a'));
       assert.deepEqual(await r.listModelVersionFiles('m', 1), files('MLmodel', 'model.json'));
@@ -99,8 +99,8 @@ export function describeRegistryContract(name: string, open: OpenRegistry): void
       await r.updateModelVersion('m', 1, { status: 'READY' });
       assert.equal((await r.getLatestModelVersion('m')).version, 1);
       const v2 = await r.updateModelVersion('m', 2, { status: 'READY', description: 'better', tags: { a: '1', b: '2' } });
-      assert.deepEqual([v2.status, v2.description, v2.tags], ['READY', 'better', { a: '1', b: '2' }]);
-      assert.deepEqual((await r.updateModelVersion('m', 2, { deleteTags: ['a'] })).tags, { b: '2' });
+      assert.deepEqual([v2.status, v2.description, { ...v2.tags }], ['READY', 'better', { a: '1', b: '2' }]);
+      assert.deepEqual({ ...(await r.updateModelVersion('m', 2, { deleteTags: ['a'] })).tags }, { b: '2' });
       assert.equal((await r.getLatestModelVersion('m')).version, 2);
     });
 

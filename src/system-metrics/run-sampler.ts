@@ -8,6 +8,7 @@
  * leave the run's step counter alone and stay off its live card. The
  * sampler stops when the run ends.
  */
+import { Env } from '../env-names';
 import { TracklabError } from '../errors';
 import type { Sampler, SamplerOptions } from './sampler';
 
@@ -49,7 +50,7 @@ function resolve(option: SystemMetricsOption): SamplerOptions | undefined {
 }
 
 function envIntervalMs(): number | undefined {
-  const raw = process.env.TRACKLAB_SYSTEM_METRICS_INTERVAL;
+  const raw = process.env[Env.systemMetricsInterval];
   if (raw === undefined || raw === '') return undefined;
   const seconds = Number(raw);
   return Number.isFinite(seconds) && seconds > 0 ? Math.max(100, seconds * 1000) : undefined;
@@ -59,7 +60,7 @@ function envIntervalMs(): number | undefined {
 export function systemMetricsFor(option: SystemMetricsOption | undefined): SamplerOptions | undefined {
   if (option !== undefined) return resolve(option);
   if (state.default !== undefined) return state.default === 'off' ? undefined : state.default;
-  return /^(1|true|yes)$/i.test(process.env.TRACKLAB_SYSTEM_METRICS ?? '') ? resolve(true) : undefined;
+  return /^(1|true|yes)$/i.test(process.env[Env.systemMetrics] ?? '') ? resolve(true) : undefined;
 }
 
 /** Samples the system into `run` until it ends. */
