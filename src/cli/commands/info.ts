@@ -4,7 +4,7 @@ import { tracklabVersion } from '../../models/version';
 import type { TrackingClient } from '../../tracking/client';
 import { experimentSetting, resolveStore } from '../../tracking/settings';
 import { flag, parse } from '../args';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command-context';
 import { printJson, type Io } from '../output';
 
 export const usage = 'tracklab info [--json]';
