@@ -131,3 +131,13 @@ test('tracklab\'s environment variables are read and set through src/env-names.t
       .flatMap((line) => [...line.matchAll(/['"`](TRACKLAB_[A-Z_]+)/g)].map((m) => `${rel(f)}: ${m[1]}`)));
   assert.deepEqual(runnerNames, []);
 });
+
+test('only the client core reads store capabilities: ActiveRun, operations and views never branch on them', () => {
+  // The core is client-core.ts with its run state; worker-store.ts is a store (it declares its own capabilities).
+  const core = ['src/tracking/client-core.ts', 'src/tracking/run-state.ts', 'src/tracking/worker-store.ts'];
+  const readers = sourceFiles()
+    .filter((f) => !rel(f).startsWith('src/store/') && !core.includes(rel(f)))
+    .filter((f) => /\.capabilities\b|resolveExperimentSync|synchronousWrites/.test(fs.readFileSync(f, 'utf8').split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*\*)/.test(l)).join('\n')))
+    .map(rel);
+  assert.deepEqual(readers, []);
+});

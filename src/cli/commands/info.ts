@@ -22,12 +22,11 @@ export async function info(client: TrackingClient, argv: readonly string[], io: 
   // A store folder that does not exist yet is not created by looking at it; a server is asked.
   const exists = uri.scheme === 'sqlite' ? fs.existsSync(uri.file) : true;
   const experiments = exists ? (await client.searchExperiments({ maxResults: 1000 })).experiments.length : 0;
-  // Asking the client opens the store; a store folder not created yet answers from the settings alone.
-  const artifacts = exists
+  // The store's own artifact folder is known once it is opened, and opening a store folder creates it: not before it exists.
+  const artifacts = exists || resolved.artifactRoot !== undefined
     ? await client.artifactRoot().then((root) => ({ root, problem: null }), (err: Error) => ({ root: null, problem: err.message }))
-    : { root: resolved.artifactRoot ?? null, problem: null };
-  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT'
-    : exists ? 'inside the store folder' : 'inside the store folder, once the first run creates it';
+    : { root: null, problem: 'inside the store folder, once the first run creates it' };
+  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT' : 'inside the store folder';
   const experiment = experimentSetting();
   const version = tracklabVersion();
   const store = uri.scheme === 'sqlite' ? uri.folder : uri.display;

@@ -11,8 +11,10 @@ test('run show names the experiment, the parent run and the child runs', async (
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
   const client = new TrackingClient({ home });
   const sweep = await client.createRun({ experiment: 'tuning', name: 'the-sweep' });
-  const first = await client.createRun({ experiment: 'tuning', name: 'point-1', parent: sweep.runId });
-  const second = await client.createRun({ experiment: 'tuning', name: 'point-2', parent: sweep.runId });
+  // Children are listed by start time; two runs created in the same millisecond would tie.
+  const started = Date.now();
+  const first = await client.createRun({ experiment: 'tuning', name: 'point-1', parent: sweep.runId, startTime: started });
+  const second = await client.createRun({ experiment: 'tuning', name: 'point-2', parent: sweep.runId, startTime: started + 1 });
   await client.setTerminated(second.runId, 'FAILED');
   await client.close();
 
