@@ -15,6 +15,7 @@ import * as exportCmd from './commands/export';
 import * as gcCmd from './commands/gc';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
+import * as uiCmd from './commands/ui';
 
 type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void | number>;
 
@@ -26,6 +27,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
+  ui: { run: uiCmd.ui, usage: uiCmd.usage, summary: 'browse, search, compare and manage runs and models in a browser' },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
 };
 

@@ -27,7 +27,7 @@ export async function runView(run: RunRef, options: { client?: TrackingClient } 
   await client.flush();
   const runId = runIdOf(run);
   const [full, histories, cells, inputs] = await Promise.all([
-    client.getRun(runId), client.store.readMetrics([runId]), client.store.listCells(runId), client.listInputs(runId),
+    client.getRun(runId), client.store.readMetrics([runId]), client.listCells(runId), client.listInputs(runId),
   ]);
   return runBundle(full, histories, { cells, inputs });
 }

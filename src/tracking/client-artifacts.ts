@@ -6,7 +6,7 @@
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
-import type { ArtifactEntry, DatasetInput, RunInput } from '../entities';
+import type { ArtifactEntry, CellRecord, DatasetInput, RunInput } from '../entities';
 import { validateRunId } from '../validation';
 import type { TrackingClient } from './client';
 
@@ -40,4 +40,14 @@ export async function linkArtifacts(client: TrackingClient, runId: string, entri
 export async function listArtifacts(client: TrackingClient, runId: string, prefix: string | undefined): Promise<ArtifactEntry[]> {
   validateRunId(runId);
   return client.artifacts.listArtifacts(runId, prefix);
+}
+
+export async function readArtifact(client: TrackingClient, runId: string, artifactPath: string): Promise<Buffer> {
+  validateRunId(runId);
+  return client.artifacts.openArtifact(runId, artifactPath);
+}
+
+export async function listCells(client: TrackingClient, runId: string): Promise<readonly CellRecord[]> {
+  validateRunId(runId);
+  return client.call('list the notebook cells', (s) => s.listCells(runId));
 }

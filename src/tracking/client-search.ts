@@ -55,6 +55,24 @@ export async function runSearch(client: TrackingClient, options: SearchRunsOptio
     : { runs: page.runs, nextPageToken: createPageToken(page.nextOffset, identity) };
 }
 
+export async function runCount(client: TrackingClient, options: Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'>): Promise<number> {
+  const viewType = options.viewType ?? 'active';
+  validateViewType(viewType);
+  const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
+  const experimentIds = await experimentIdsOf(client, options.experiments);
+  const counted = await client.call('count runs', async (s) => s.countRuns ? s.countRuns({ experimentIds, filter, lifecycle: viewType }) : undefined);
+  if (counted !== undefined) return counted;
+  let n = 0;
+  let offset: number | null = 0;
+  while (offset !== null) {
+    const from: number = offset;
+    const page = await client.call('count runs', (s) => s.searchRuns({ experimentIds, filter, orderBy: [], maxResults: 50000, offset: from, lifecycle: viewType }));
+    n += page.runs.length;
+    offset = page.nextOffset;
+  }
+  return n;
+}
+
 export async function experimentSearch(client: TrackingClient, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
   const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseExperimentFilter(options.filter);

@@ -9,7 +9,7 @@ import type { ArtifactLocation, ArtifactRepository } from '../artifacts/artifact
 import type { GcOptions, GcResult } from '../artifacts/artifact-gc';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
-import type { ArtifactEntry, DatasetInput, Experiment, Run, RunInfo, RunInput, RunStatus } from '../entities';
+import type { ArtifactEntry, CellRecord, DatasetInput, Experiment, Run, RunInfo, RunInput, RunStatus } from '../entities';
 import type { MetricBuffer } from '../metrics/metric-buffer';
 import type { RunEnd, TrackingStore } from '../store/store';
 import * as lifecycle from './lifecycle';
@@ -23,7 +23,7 @@ import * as runLifecycle from './client-run-lifecycle';
 import type { OwnedRun } from './client-run-lifecycle';
 import * as runOps from './client-runs';
 import type { BatchInput } from './client-runs';
-import { runSearch, experimentSearch, exportHistory, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
+import { runCount, runSearch, experimentSearch, exportHistory, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
 
 export type { SearchExperimentsOptions, SearchRunsOptions, ExportQuery } from './client-search';
 export type { CreateRunOptions } from './run-input';
@@ -248,6 +248,14 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   }
 
   /**
+   * How many runs a search matches (same experiments, filter and lifecycle as `searchRuns`), without reading them.
+   * @example const n = await client.countRuns({ experiments: ['mnist'], filter: "status = 'RUNNING'" });
+   */
+  countRuns(options: Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'> = {}): Promise<number> {
+    return runCount(this, options);
+  }
+
+  /**
    * Full metric history as an Arrow table (run_id, key, step, timestamp, value). Buffered points are flushed first.
    * @example const table = await client.metricHistory(runId, ['loss']);
    */
@@ -317,6 +325,22 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    */
   linkArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean> {
     return artifactOps.linkArtifacts(this, runId, entries);
+  }
+
+  /**
+   * One artifact file's bytes. Throws RESOURCE_DOES_NOT_EXIST for a missing path, INVALID_PARAMETER_VALUE for a folder.
+   * @example const report = JSON.parse((await client.readArtifact(runId, 'eval.json')).toString('utf8'));
+   */
+  readArtifact(runId: string, artifactPath: string): Promise<Buffer> {
+    return artifactOps.readArtifact(this, runId, artifactPath);
+  }
+
+  /**
+   * The notebook cells executed while the run was active, in order, with their source.
+   * @example for (const cell of await client.listCells(runId)) console.log(cell.executionCount, cell.source);
+   */
+  listCells(runId: string): Promise<readonly CellRecord[]> {
+    return artifactOps.listCells(this, runId);
   }
 
   /** @example const entries = await client.listArtifacts(runId, 'plots'); */

@@ -12,7 +12,7 @@ export async function runShow(client: TrackingClient, argv: readonly string[], i
   const runId = args.positionals[0];
   if (!runId) throw new UsageError(`Missing RUN_ID. Usage: ${usage}`);
   const run = await client.getRun(runId);
-  const [artifacts, cells, inputs] = await Promise.all([client.listArtifacts(runId), client.store.listCells(runId), client.listInputs(runId)]);
+  const [artifacts, cells, inputs] = await Promise.all([client.listArtifacts(runId), client.listCells(runId), client.listInputs(runId)]);
   if (flag(args, 'json')) return printJson(io, { ...run, inputs: inputs.map(({ runId: _, ...input }) => input), artifacts, cells });
 
   const { info, data } = run;

@@ -118,10 +118,17 @@ function conjuncts(node: FilterNode): Comparison[] | undefined {
   return out;
 }
 
-function runScope(q: RunSearchQuery): Fragment[] {
+function runScope(q: Pick<RunSearchQuery, 'experimentIds' | 'lifecycle'>): Fragment[] {
   const where: Fragment[] = [{ sql: `r.experiment_id IN (${marks(q.experimentIds)})`, params: q.experimentIds }];
   if (q.lifecycle !== 'all') where.push({ sql: 'r.lifecycle_stage = ?', params: [q.lifecycle] });
   return where;
+}
+
+/** Counts the runs a search matches (any filter; the order does not matter to a count). */
+export function compileRunCount(q: Pick<RunSearchQuery, 'experimentIds' | 'filter' | 'lifecycle'>): CompiledQuery {
+  const where = runScope(q);
+  if (q.filter !== undefined) where.push(runPredicate(q.filter));
+  return { sql: `SELECT COUNT(*) AS n FROM runs r WHERE ${where.map((w) => w.sql).join(' AND ')}`, params: where.flatMap((w) => w.params) };
 }
 
 /** The SELECT of one page, with the default tie-breakers (start_time DESC, run_id) after the caller's order. */

@@ -11,7 +11,7 @@ import type {
 import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
 import type {
-  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
 } from '../store';
 import { type Connection, openConnection } from './connection';
@@ -24,7 +24,7 @@ import { appendBlocks, pointsToBlocks, readBlocks } from './metric-blocks';
 import { runInfoFromRow } from './rows';
 import { assertLoggable, hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
-import { compileExperimentSearch, compileRunSearch } from './search-sql';
+import { compileExperimentSearch, compileRunCount, compileRunSearch } from './search-sql';
 import { insertInputs, listInputRows } from './dataset-rows';
 import { hasKeys, writeParamsAndTags } from './params-tags';
 import { appendJournal, applyJournal, journalFits, journalIsEmpty } from './run-journal';
@@ -211,6 +211,11 @@ export class SqliteStore implements TrackingStore {
         nextOffset: more ? query.offset + query.maxResults : null,
       };
     });
+  }
+
+  async countRuns(query: RunCountQuery): Promise<number> {
+    const { sql, params } = compileRunCount(query);
+    return this.readRunData('count runs', () => (this.conn.stmt(sql).get(...params) as { n: number }).n);
   }
 
   async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
