@@ -8,10 +8,11 @@ import { Report } from './report';
 import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
+import { uiBench } from './ui-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, ui: uiBench,
 };
 
 async function main(): Promise<void> {

@@ -79,9 +79,10 @@ export class ChartApi {
     const run = await this.client.getRun(runId);
     const series = await this.cache.get(this.client, run, key);
     if (!series) throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `Run ${runId} has no metric "${key}".`);
-    return lineChartSpec(key, [named(run, series, state)], {
-      smoothing: state.smooth, logScale: state.log, xTitle: xTitle(state), width: 440, height: 240,
+    const spec = lineChartSpec(key, [named(run, series, state)], {
+      smoothing: state.smooth, logScale: state.log, xTitle: xTitle(state), width: 420, height: 220,
     });
+    return withoutLegend(spec);
   }
 
   /** Comparison charts of `?run=a&run=b...&metric=m`: `kind` is overlay, parallel or scatter. */
@@ -168,6 +169,13 @@ function named(run: Run, s: SeriesColumns, state: ChartState): NamedSeries {
   const seconds = new Float64Array(s.timestamps.length);
   for (let i = 0; i < seconds.length; i++) seconds[i] = (s.timestamps[i] - run.info.startTime) / 1000;
   return { runId: run.info.runId, runName: run.info.runName, key: s.key, steps: seconds, values: s.values };
+}
+
+/** One run's chart needs no legend naming that run; the page title does. */
+function withoutLegend(spec: VegaLiteSpec): VegaLiteSpec {
+  const encoding = spec.encoding as Record<string, Record<string, unknown>> | undefined;
+  if (!encoding?.color) return spec;
+  return { ...spec, encoding: { ...encoding, color: { ...encoding.color, legend: null } } };
 }
 
 function xTitle(state: ChartState): string {

@@ -18,6 +18,14 @@ h2 { font-size:16px; margin:22px 0 8px; }
 table.grid { border-collapse:collapse; width:100%; font-size:13px; }
 table.grid th, table.grid td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:top; }
 table.grid th { background:var(--soft); font-weight:600; white-space:nowrap; position:sticky; top:0; }
+table.grid td.time { white-space:nowrap; }
+table.grid.runs td { white-space:nowrap; }
+table.grid.runs td.val { max-width:160px; }
+table.grid.runs td.name { max-width:240px; }
+table.grid th.group { text-align:center; border-bottom:1px solid var(--line); color:var(--muted); font-weight:500; }
+table.grid thead tr:nth-child(2) th { top:28px; }
+table.grid td .inline-form { margin:0; }
+table.grid.middle td { vertical-align:middle; }
 table.grid td.num, table.grid th.num { text-align:right; font-variant-numeric:tabular-nums; }
 table.grid td.name { max-width:280px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 table.grid td.val { max-width:220px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
@@ -52,7 +60,8 @@ details.columns label { display:block; font-size:13px; overflow-wrap:anywhere; }
 .pager { display:flex; gap:10px; align-items:center; margin:10px 0; color:var(--muted); }
 .banner { padding:6px 10px; margin:6px 0; border-radius:6px; background:#ddf4ff; border:1px solid #54aeff; }
 .hidden { display:none !important; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(600px,1fr)); gap:16px; }
+.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(500px,1fr)); gap:16px; }
+.card.wide { grid-column:1 / -1; }
 .card { border:1px solid var(--line); border-radius:8px; padding:10px; background:#fff; min-width:0; overflow:hidden; }
 .card h3 { margin:0 0 6px; font-size:14px; overflow-wrap:anywhere; }
 .chart { min-height:60px; overflow-x:auto; }

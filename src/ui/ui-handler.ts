@@ -117,6 +117,10 @@ export function createUiHandler(options: UiOptions): UiHandler {
       return live.runStream(parts[2], req, res);
     }
     if (parts[0] === 'events' && parts[1] === 'runs') return live.tableStream(q, req, res);
+    if (parts[0] === 'count' && parts.length === 1) {
+      const filter = q.get('filter') ?? '';
+      return sendJson(res, 200, { count: await client.countRuns({ experiments: [q.get('experiment') ?? ''], filter: filter.trim() ? filter : undefined }) });
+    }
     sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'No such endpoint.' });
   }
 

@@ -1,8 +1,8 @@
 /**
  * Draws the chart specs the server builds (src/charts, as in the notebook)
- * with vega-embed. `ast: true` makes Vega evaluate expressions with
- * vega-interpreter instead of `new Function`, so the page's CSP needs no
- * 'unsafe-eval'; tooltips and embed styles come from ui.css, not injected
+ * with vega-embed. `ast: true` with `expr: expressionInterpreter` makes Vega
+ * evaluate expressions with vega-interpreter (served from the package)
+ * instead of `new Function`, so the page's CSP needs no 'unsafe-eval'; tooltips and embed styles come from ui.css, not injected
  * <style> elements, so it needs no 'unsafe-inline' either.
  */
 interface EmbedResult { finalize(): void }
@@ -12,6 +12,13 @@ declare global {
 }
 
 const views = new WeakMap<HTMLElement, EmbedResult>();
+const INTERPRETER: string = '/static/vendor/vega-interpreter.js';
+let interpreter: Promise<unknown> | undefined;
+
+function expressionInterpreter(): Promise<unknown> {
+  interpreter ??= (import(INTERPRETER) as Promise<{ expressionInterpreter: unknown }>).then((m) => m.expressionInterpreter);
+  return interpreter;
+}
 
 /** The x/smooth/log values of the controls, as query parameters. */
 export function controlQuery(): URLSearchParams {
@@ -45,9 +52,9 @@ export async function drawChart(el: HTMLElement): Promise<void> {
     // The builders write Vega-Lite v5 specs (what JupyterLab renders); the page's Vega-Lite 6 compiles them
     // the same way, so the schema line is dropped rather than warned about.
     delete body.$schema;
-    const embed = await whenVegaEmbed();
+    const [embed, expr] = await Promise.all([whenVegaEmbed(), expressionInterpreter()]);
     views.get(el)?.finalize();
-    const result = await embed(el, body, { mode: 'vega-lite', renderer: 'svg', actions: false, ast: true, defaultStyle: false, tooltip: { disableDefaultStyle: true } });
+    const result = await embed(el, body, { mode: 'vega-lite', renderer: 'svg', actions: false, ast: true, expr, defaultStyle: false, tooltip: { disableDefaultStyle: true } });
     views.set(el, result);
     el.dataset.state = 'drawn';
   } catch (err) {

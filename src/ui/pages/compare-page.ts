@@ -36,8 +36,8 @@ ${differing.length ? html`<label>Scatter param <select name="param">${differing.
 <button type="submit">Show</button></form>
 ${chartControls(readChartState(query))}
 <div class="cards" data-compare-charts>
-<div class="card"><div class="chart" data-spec-url="${specUrl('overlay')}" aria-label="${metric} overlay"></div></div>
-${differing.length ? html`<div class="card"><div class="chart" data-spec-url="${specUrl('parallel')}" data-static aria-label="parallel coordinates"></div></div>
+<div class="card wide"><div class="chart" data-spec-url="${specUrl('overlay')}" aria-label="${metric} overlay"></div></div>
+${differing.length ? html`<div class="card wide"><div class="chart" data-spec-url="${specUrl('parallel')}" data-static aria-label="parallel coordinates"></div></div>
 <div class="card"><div class="chart" data-spec-url="${specUrl('scatter', { param })}" data-static aria-label="scatter"></div></div>` : html`<div class="card">${emptyState('The runs share every param value: no parallel coordinates or scatter to draw.')}</div>`}
 </div>`}
 <h2>Params and metrics</h2>${diffTable(runs)}`;

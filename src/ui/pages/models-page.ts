@@ -49,7 +49,7 @@ export async function modelPage(ctx: PageContext, registry: RegistryClient, clie
 <section><h2>Tags</h2>${tagEditor(ctx, url, model.tags)}</section></div>
 <h2>Aliases</h2>
 ${model.aliases.length === 0 ? emptyState('No aliases. Point one at a version so code can load models:/name@alias.') : html`
-<table class="grid" data-aliases><thead><tr><th>Alias</th><th>Version</th>${ctx.readOnly ? '' : html`<th>Move</th><th></th>`}</tr></thead><tbody>
+<table class="grid middle" data-aliases><thead><tr><th>Alias</th><th>Version</th>${ctx.readOnly ? '' : html`<th>Move</th><th></th>`}</tr></thead><tbody>
 ${model.aliases.map((a) => html`<tr data-alias="${a.alias}"><td><code>@${a.alias}</code></td><td><a href="/models/${seg(name)}/versions/${a.version}">v${a.version}</a></td>
 ${ctx.readOnly ? '' : html`<td><form class="inline-form" data-change="${url}/alias"><input type="hidden" name="alias" value="${a.alias}">${versionSelect(a.version)}<button type="submit">Move</button></form></td>
 <td><button type="button" data-delete="${url}/alias-delete" data-key="${a.alias}" data-field="alias">Remove</button></td>`}</tr>`)}

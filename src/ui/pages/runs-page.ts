@@ -11,13 +11,12 @@ import { searchErrorView, searchProblem, type SearchProblem } from '../search-er
 interface Loaded {
   readonly runs: readonly Run[];
   readonly nextPageToken?: string;
-  readonly total: number;
 }
 
 export async function runsPage(ctx: PageContext, client: TrackingClient, experimentRef: string, query: URLSearchParams): Promise<Html> {
   const experiment = await client.getExperiment(experimentRef);
   const state = readRunsState(query);
-  let loaded: Loaded = { runs: [], total: 0 };
+  let loaded: Loaded = { runs: [] };
   let problem: SearchProblem | undefined;
   let orderProblem: SearchProblem | undefined;
   try {
@@ -26,11 +25,10 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
       filter: state.filter.trim() === '' ? undefined : state.filter,
       orderBy: state.order ? [state.order] : undefined,
     };
-    const [pageOfRuns, total] = await Promise.all([
-      client.searchRuns({ ...search, maxResults: state.size, pageToken: state.pageToken || undefined }),
-      client.countRuns({ experiments: search.experiments, filter: search.filter }),
-    ]);
-    loaded = { runs: pageOfRuns.runs, nextPageToken: pageOfRuns.nextPageToken, total };
+    // The total is counted by a second request (countUrl) once the page is shown: over 100k runs a count
+    // costs more than the page itself.
+    const pageOfRuns = await client.searchRuns({ ...search, maxResults: state.size, pageToken: state.pageToken || undefined });
+    loaded = { runs: pageOfRuns.runs, nextPageToken: pageOfRuns.nextPageToken };
   } catch (err) {
     const p = searchProblem(err);
     if (!p) throw err;
@@ -99,16 +97,27 @@ function columnTitle(c: Column): string {
   }
 }
 
-function header(experiment: Experiment, state: RunsState, label: string, key: string | undefined, numeric: boolean, group?: string): Html {
+function header(experiment: Experiment, state: RunsState, label: string, key: string | undefined, numeric: boolean, rowspan = 1): Html {
   const cls = numeric ? 'num' : '';
-  const title = html`${group ? html`<span class="muted">${group} </span>` : ''}${label}`;
-  if (key === undefined) return html`<th class="${cls}">${title}</th>`;
+  const span = rowspan > 1 ? html` rowspan="${rowspan}"` : '';
+  if (key === undefined) return html`<th class="${cls}"${span}>${label}</th>`;
   const current = splitOrder(state.order);
   const active = current.key === key;
-  // First click on a metric sorts best-looking-high first (DESC); a second click flips.
+  // First click on a metric sorts high first (DESC); a second click flips.
   const desc = active ? !current.desc : numeric;
   const arrow = active ? (current.desc ? ' ▼' : ' ▲') : '';
-  return html`<th class="${cls}" aria-sort="${active ? (current.desc ? 'descending' : 'ascending') : 'none'}"><a href="${runsHref(experiment.experimentId, state, { order: `${key} ${desc ? 'DESC' : 'ASC'}` })}" data-sort="${key}">${title}${arrow}</a></th>`;
+  return html`<th class="${cls}"${span} aria-sort="${active ? (current.desc ? 'descending' : 'ascending') : 'none'}"><a href="${runsHref(experiment.experimentId, state, { order: `${key} ${desc ? 'DESC' : 'ASC'}` })}" data-sort="${key}" title="Sort by ${key}">${label}${arrow}</a></th>`;
+}
+
+/** Consecutive columns of one kind (params, metrics, tags) under one group heading. */
+function groups(columns: readonly Column[]): { name: string; span: number }[] {
+  const out: { name: string; span: number }[] = [];
+  for (const c of columns) {
+    const name = c.kind === 'param' ? 'Params' : c.kind === 'tag' ? 'Tags' : 'Metrics';
+    if (out.length && out[out.length - 1].name === name) out[out.length - 1].span++;
+    else out.push({ name, span: 1 });
+  }
+  return out;
 }
 
 export function cellValue(run: Run, c: Column): string {
@@ -122,28 +131,34 @@ export function cellValue(run: Run, c: Column): string {
 }
 
 function runsTable(experiment: Experiment, state: RunsState, runs: readonly Run[], columns: readonly Column[]): Html {
-  const group = (c: Column) => (c.kind === 'param' ? 'params' : c.kind === 'tag' ? 'tags' : 'metrics');
   const numeric = (c: Column) => c.kind.startsWith('metric');
   return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-since="${Date.now()}">
-<thead><tr><th class="sel"><input type="checkbox" data-select-all aria-label="Select all runs on this page"></th>
-${header(experiment, state, 'Run', 'attributes.run_name', false)}${header(experiment, state, 'Status', 'attributes.status', false)}
-${header(experiment, state, 'Started', 'attributes.start_time', false)}<th class="num">Duration</th>${header(experiment, state, 'User', 'attributes.user_id', false)}
-${columns.map((c) => header(experiment, state, columnTitle(c), sortKey(c), numeric(c), group(c)))}</tr></thead>
+<thead><tr><th class="sel" rowspan="2"><input type="checkbox" data-select-all aria-label="Select all runs on this page"></th>
+${header(experiment, state, 'Run', 'attributes.run_name', false, 2)}${header(experiment, state, 'Status', 'attributes.status', false, 2)}
+${header(experiment, state, 'Started', 'attributes.start_time', false, 2)}<th class="num" rowspan="2">Duration</th>${header(experiment, state, 'User', 'attributes.user_id', false, 2)}
+${groups(columns).map((g) => html`<th class="group" colspan="${g.span}">${g.name}</th>`)}</tr>
+<tr>${columns.map((c) => header(experiment, state, columnTitle(c), sortKey(c), numeric(c)))}</tr></thead>
 <tbody>${runs.map((r) => html`<tr data-run-id="${r.info.runId}" data-status="${r.info.status}">
 <td class="sel"><input type="checkbox" name="run" value="${r.info.runId}" form="compare" aria-label="Select ${runLabel(r.info)}"></td>
 <td class="name"><a href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a></td>
-<td data-cell="status">${badge(r.info.status)}</td><td>${time(r.info.startTime)}</td>
+<td data-cell="status">${badge(r.info.status)}</td><td class="time" title="${time(r.info.startTime)}">${time(r.info.startTime).slice(0, 16)}</td>
 <td class="num" data-cell="duration">${r.info.status === 'RUNNING' ? html`<span class="live-dot"></span>` : ''}${duration(r.info.startTime, r.info.endTime)}</td><td>${r.info.user ?? ''}</td>
 ${columns.map((c) => html`<td class="${numeric(c) ? 'num' : 'val'}" data-col="${columnId(c)}" title="${cellValue(r, c)}">${cellValue(r, c)}</td>`)}
 </tr>`)}</tbody></table></div>`;
 }
 
+/** Where the browser asks for the number of runs of an experiment (and filter). */
+export function countUrl(experimentId: string, filter: string): string {
+  const q = new URLSearchParams({ experiment: experimentId });
+  if (filter.trim()) q.set('filter', filter);
+  return `/ui-api/count?${q.toString()}`;
+}
+
 function pager(experiment: Experiment, state: RunsState, loaded: Loaded): Html {
-  if (loaded.total === 0) return html``;
+  if (loaded.runs.length === 0) return html``;
   const from = (state.page - 1) * state.size + 1;
   const to = from + loaded.runs.length - 1;
-  const pages = Math.max(1, Math.ceil(loaded.total / state.size));
-  return html`<div class="pager" data-pager><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')} of ${loaded.total.toLocaleString('en')} · page ${state.page} of ${pages.toLocaleString('en')}</span>
+  return html`<div class="pager" data-pager data-page-size="${state.size}" data-page="${state.page}"><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')}<span data-count-url="${countUrl(experiment.experimentId, state.filter)}" data-count-format="pager"></span> · page ${state.page}</span>
 ${state.page > 1 ? html`<a class="button" href="${runsHref(experiment.experimentId, state)}">« First</a>` : ''}
 ${loaded.nextPageToken ? html`<a class="button" rel="next" href="${runsHref(experiment.experimentId, state, { pageToken: loaded.nextPageToken, page: state.page + 1 })}">Next »</a>` : ''}</div>`;
 }

@@ -1,0 +1,105 @@
+/**
+ * Issue 12 figures: the UI's server time for the first page of a 100k-run
+ * experiment, the runs table's page weight, and how long a run page with a
+ * 1M-point metric takes to draw its chart in Chromium (downsampled on the
+ * server). Each beside the raw client read it is built on.
+ */
+import * as http from 'node:http';
+import { configure, startRun, TrackingClient } from '../src/index';
+import { RegistryClient } from '../src/registry/registry-client';
+import { startUiServer } from '../src/ui/start-ui-server';
+import { launchChromium } from '../test/browser/chromium';
+import { fmt, medianMs, tempDir, type Report } from './report';
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; ms: number }> {
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    // A fresh connection each time: a kept-alive socket can be closed by the server between samples.
+    http.get(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    }).on('error', reject);
+  });
+}
+
+async function fill(home: string, count: number): Promise<void> {
+  configure({ home, experiment: 'big' });
+  for (let i = 0; i < count; i++) {
+    const run = startRun({ params: { optimizer: ['adam', 'sgd', 'rmsprop'][i % 3], lr: [0.1, 0.01, 0.001][i % 7 % 3], layers: i % 5 }, tags: { team: i % 2 ? 'vision' : 'nlp' } });
+    run.log({ acc: ((i * 7919) % 1000) / 1000, loss: ((i * 104729) % 1000) / 500 }, 0);
+    await run.end();
+  }
+}
+
+export async function uiBench(report: Report): Promise<void> {
+  const home = tempDir('ui-100k');
+  const t0 = Date.now();
+  await fill(home, 100_000);
+  console.log(`  (filled 100,000 runs in ${fmt((Date.now() - t0) / 1000)} s)`);
+  const client = new TrackingClient({ home });
+  const registry = new RegistryClient({ tracking: client });
+  const exp = await client.getExperiment('big');
+  const ui = await startUiServer({ client, registry });
+  try {
+    const pageUrl = `${ui.url}/experiments/${exp.experimentId}`;
+    await get(pageUrl);
+    const pageMs = await medianMs(9, () => get(pageUrl));
+    const rawMs = await medianMs(9, () => client.searchRuns({ experiments: [exp.experimentId], maxResults: 50 }));
+    const countMs = await medianMs(5, () => get(`${ui.url}/ui-api/count?experiment=${exp.experimentId}`));
+    report.add({ name: 'UI: first page of a 100,000-run experiment (50 rows, columns; total counted by a second request), HTTP on loopback', value: pageMs, unit: 'ms', target: { op: '<=', value: 300 }, baseline: { name: 'client.searchRuns, first 50 runs', value: rawMs }, note: `the count request the page then makes: ${fmt(countMs)} ms` });
+    const filter = "metrics.acc > 0.5 AND params.optimizer = 'adam'";
+    const sorted = `${pageUrl}?order=${encodeURIComponent('metrics.acc DESC')}&filter=${encodeURIComponent(filter)}`;
+    await get(sorted);
+    const sortedMs = await medianMs(5, () => get(sorted));
+    const rawSorted = await medianMs(5, () => client.searchRuns({ experiments: [exp.experimentId], maxResults: 50, filter, orderBy: ['metrics.acc DESC'] }));
+    report.add({ name: `UI: 100,000 runs filtered by "${filter}", sorted by acc, first page`, value: sortedMs, unit: 'ms', baseline: { name: 'client.searchRuns, same query', value: rawSorted } });
+
+    // Page weight: the HTML plus every asset the runs table loads (it loads no chart library).
+    const html = (await get(pageUrl)).body;
+    const assets = [...html.toString('utf8').matchAll(/(?:src|href)="(\/static\/[^"]+)"/g)].map((m) => m[1]);
+    const main = (await get(`${ui.url}/static/ui/main.js`)).body.toString('utf8');
+    for (const m of main.matchAll(/from '\.\/([a-z-]+\.js)'/g)) assets.push(`/static/ui/${m[1]}`);
+    let raw = html.length;
+    let gz = 0;
+    for (const a of new Set(assets)) {
+      raw += (await get(`${ui.url}${a}`)).body.length;
+      gz += (await get(`${ui.url}${a}`, { 'accept-encoding': 'gzip' })).body.length;
+    }
+    report.add({ name: 'UI: runs table page weight (HTML + CSS + JS, uncompressed), 50 rows', value: raw / 1024, unit: 'KB', target: { op: '<=', value: 300 }, note: `assets gzipped: ${fmt(gz / 1024)} KB; ${new Set(assets).size} assets: ${[...new Set(assets)].join(' ')}` });
+
+    // A 1M-point metric: server spec time, then the page drawing it in Chromium.
+    configure({ home, experiment: 'big' });
+    const run = startRun({ name: 'million' });
+    for (let i = 0; i < 1_000_000; i++) run.log({ loss: 1 / (1 + i / 1000) + 0.05 * Math.sin(i / 50) }, i);
+    await run.end();
+    const rawRead = await medianMs(5, () => client.metricHistory(run.id, ['loss']));
+    const specUrl = `${ui.url}/ui-api/runs/${run.id}/chart?key=loss`;
+    const cold = (await get(`${specUrl}&smooth=0.3`)).ms;
+    const specMs = await medianMs(5, () => get(`${specUrl}&smooth=0.${Math.floor(Math.random() * 9) + 1}`));
+    const spec = (await get(specUrl)).body;
+    report.add({ name: 'UI: chart spec of a 1M-point metric (downsampled on the server, extremes kept), cached history', value: specMs, unit: 'ms', baseline: { name: 'client.metricHistory of the 1M points', value: rawRead }, note: `first request (reads the history): ${fmt(cold)} ms; spec ${fmt(spec.length / 1024)} KB` });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${ui.url}/experiments/${exp.experimentId}`); // warm the asset cache as a returning user has it
+      await page.goto(`${ui.url}/runs/${run.id}?x=step`);
+      await page.waitForFunction('document.querySelector(".chart")?.dataset.state === "drawn"', undefined, { timeout: 60_000 });
+      const samples: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = Date.now();
+        await page.goto(`${ui.url}/runs/${run.id}?smooth=0.${i + 1}`);
+        await page.waitForFunction('document.querySelector(".chart")?.dataset.state === "drawn"', undefined, { timeout: 60_000 });
+        samples.push(Date.now() - t);
+      }
+      samples.sort((a, b) => a - b);
+      report.add({ name: 'UI: run page with a 1M-point metric, navigation to chart drawn in Chromium', value: samples[2], unit: 'ms', target: { op: '<=', value: 1000 }, baseline: { name: 'client.metricHistory of the 1M points', value: rawRead }, note: `samples ${samples.join(', ')} ms; each with a new smoothing, so the spec is rebuilt` });
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await ui.close();
+    registry.close();
+    await client.close();
+  }
+}
