@@ -20,8 +20,9 @@ table.grid th, table.grid td { border-bottom:1px solid var(--line); padding:5px 
 table.grid th { background:var(--soft); font-weight:600; white-space:nowrap; position:sticky; top:0; }
 table.grid td.time { white-space:nowrap; }
 table.grid.runs td { white-space:nowrap; }
-table.grid.runs td.val { max-width:160px; }
-table.grid.runs td.name { max-width:240px; }
+table.grid.runs td.val { max-width:120px; }
+table.grid.runs td.name { max-width:200px; }
+table.grid.runs th, table.grid.runs td { padding:5px 6px; }
 table.grid th.group { text-align:center; border-bottom:1px solid var(--line); color:var(--muted); font-weight:500; }
 table.grid thead tr:nth-child(2) th { top:28px; }
 table.grid td .inline-form { margin:0; }

@@ -29,6 +29,7 @@ import { comparePage } from './pages/compare-page';
 import { experimentsPage } from './pages/experiments-page';
 import { modelPage, modelsPage, versionPage } from './pages/models-page';
 import { runPage } from './pages/run-page';
+import { figureMode, inertFigure } from './pages/artifact-preview';
 import { runsPage } from './pages/runs-page';
 import { CsrfGuard, isAllowedHost } from './security';
 
@@ -110,6 +111,17 @@ export function createUiHandler(options: UiOptions): UiHandler {
   async function api(parts: readonly string[], q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'chart') return sendJson(res, 200, forBrowser(await charts.runChart(parts[1], q)));
     if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'artifact') return serveArtifact(client, parts[1], q, res);
+    if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'figure') {
+      const bytes = await client.readArtifact(parts[1], q.get('path') ?? '');
+      let spec: unknown;
+      try {
+        spec = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        spec = undefined;
+      }
+      if (!figureMode(spec)) return sendJson(res, 400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'This artifact is not a Vega or Vega-Lite spec.' });
+      return sendJson(res, 200, inertFigure(spec));
+    }
     if (parts[0] === 'compare' && parts[1] === 'chart') return sendJson(res, 200, forBrowser(await charts.compareChart(q)));
     if (parts[0] === 'model-chart' && parts.length === 2) return sendJson(res, 200, forBrowser(await charts.modelChart(parts[1], q)));
     if (parts[0] === 'events' && parts[1] === 'run' && parts.length === 3) {

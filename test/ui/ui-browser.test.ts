@@ -93,6 +93,11 @@ test('runs table: badges, columns, sorting, a hostile name stays text', async ()
   assert.ok((await page.textContent('table[data-runs-table]'))?.includes(XSS_NAME), 'the name shows as text');
   assert.equal(await page.$$eval('img', (els) => els.length), 0, 'no element was made from a run name');
   await shot(page, 'runs');
+  // The README's picture (docs/ui-runs.png is a copy): a laptop-sized window.
+  await page.setViewportSize({ width: 1280, height: 640 });
+  await page.waitForSelector('[data-pager] [data-count]');
+  await page.screenshot({ path: path.join(outputDir(), 'ui-readme.png') });
+  await page.setViewportSize({ width: 1100, height: 900 });
   // Sort by loss (a header link): the order follows the metric.
   await Promise.all([page.waitForNavigation(), page.click('th a[data-sort="metrics.loss"]')]);
   assert.match(page.url(), /order=metrics\.loss/);
@@ -130,7 +135,7 @@ test('a filter with an error shows the caret at its position; a valid one narrow
   assert.equal(names.length, 3, `three sgd runs, got ${names.join(', ')}`);
   assert.deepEqual([...names].sort(), ['calm-heron-2', 'quiet-fox-6', 'swift-lynx-4']);
   await page.waitForSelector('[data-pager] [data-count="3"]');
-  assert.match(await page.textContent('[data-pager]') ?? '', /Runs 1–3 of 3 \(1 pages\)/);
+  assert.match(await page.textContent('[data-pager]') ?? '', /Runs 1–3 of 3 \(1 page\)/);
   await done(o);
 });
 
@@ -200,12 +205,15 @@ test('artifact previews: text, JSON, CSV, Arrow, image, notebook, MLmodel; HTML 
     ['plots/gradient.png', '[data-preview] img'],
     ['notebook.ipynb', '[data-preview-kind="ipynb"]'],
     ['model/MLmodel', '[data-preview-kind="mlmodel"]'],
+    ['figures/confusion.vl.json', '[data-preview] .chart[data-state="drawn"] svg'],
     ['report.html', '[data-preview] iframe[sandbox]'],
     ['plots/logo.svg', '[data-preview] iframe[sandbox]'],
   ];
   for (const [file, selector] of cases) {
     const o = await open(`/runs/${fx.artifactRunId}?artifact=${encodeURIComponent(file)}`);
+    if (file.endsWith('.vl.json')) await o.page.waitForSelector(selector);
     assert.ok(await o.page.$(selector), `${file} preview (${selector})`);
+    if (file.endsWith('.vl.json')) assert.equal(await o.page.$$eval('[data-preview] svg g.mark-rect.role-mark path', (e) => e.length), 4, 'a logged figure is drawn');
     if (file.endsWith('.csv')) assert.deepEqual(await o.page.$$eval('table[data-preview-kind="csv"] tbody tr:nth-child(3) td', (t) => t.map((x) => x.textContent)), ['3', 'cat, maybe', '0.5']);
     if (file.endsWith('.arrow')) assert.equal(await o.page.$$eval('table[data-preview-kind="arrow"] tbody tr', (t) => t.length), 3);
     if (file.endsWith('.png')) await o.page.waitForFunction(() => (document.querySelector('[data-preview] img') as HTMLImageElement | null)?.naturalWidth === 96);
@@ -218,7 +226,7 @@ test('artifact previews: text, JSON, CSV, Arrow, image, notebook, MLmodel; HTML 
       assert.equal(await content?.textContent('#h'), 'report');
     }
     assert.ok(await o.page.$('[data-preview] a[download]'), 'a download link');
-    if (['eval/scores.arrow', 'notebook.ipynb', 'model/MLmodel', 'report.html'].includes(file)) await shot(o.page, `artifact-${path.basename(file).replace(/\W+/g, '-')}`);
+    if (['figures/confusion.vl.json', 'eval/scores.arrow', 'notebook.ipynb', 'model/MLmodel', 'report.html'].includes(file)) await shot(o.page, `artifact-${path.basename(file).replace(/\W+/g, '-')}`);
     // The hostile files' own scripts and loads are what the browser reports blocking: that is the defence working.
     const blocked = [/Blocked script execution in '[^']*artifact\?path=(report\.html|plots%2Flogo\.svg)&frame=1' because the document's frame is sandboxed/, /ERR_BLOCKED_BY_RESPONSE\.NotSameOrigin/];
     if (file.endsWith('.html')) assert.ok(o.errors.some((e) => blocked[0].test(e)), `the report's script was blocked: ${o.errors.join(' | ')}`);

@@ -123,6 +123,11 @@ export async function buildUiFixture(): Promise<UiFixture> {
       { cell_type: 'code', execution_count: 1, metadata: {}, source: ['const lr = 0.01;\n', 'lr * 2'], outputs: [{ output_type: 'execute_result', execution_count: 1, metadata: {}, data: { 'text/plain': ['0.02'], 'text/html': ['<script>alert(4)</script>'] } }] },
     ],
   } }, 'notebook.ipynb');
+  await client.logArtifact(art, { json: {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: 'confusion',
+    data: { values: [{ a: 'cat', b: 'cat', n: 40 }, { a: 'cat', b: 'dog', n: 3 }, { a: 'dog', b: 'cat', n: 5 }, { a: 'dog', b: 'dog', n: 52 }] },
+    mark: 'rect', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'nominal' }, color: { field: 'n', type: 'quantitative' }, href: { value: 'javascript:alert(5)' } },
+  } }, 'figures/confusion.vl.json');
   const { modelUri } = await logModel(art, fitLine(2), { client, inputExample: [1, 2, 3] });
   await client.logInput(art, [{ x: 1, y: 2 }, { x: 2, y: 4 }], { name: 'toy-rows', context: 'training' });
   const now = Date.now();

@@ -52,9 +52,10 @@ export async function drawChart(el: HTMLElement): Promise<void> {
     // The builders write Vega-Lite v5 specs (what JupyterLab renders); the page's Vega-Lite 6 compiles them
     // the same way, so the schema line is dropped rather than warned about.
     delete body.$schema;
+    const mode = el.dataset.mode === 'vega' ? 'vega' : 'vega-lite';
     const [embed, expr] = await Promise.all([whenVegaEmbed(), expressionInterpreter()]);
     views.get(el)?.finalize();
-    const result = await embed(el, body, { mode: 'vega-lite', renderer: 'svg', actions: false, ast: true, expr, defaultStyle: false, tooltip: { disableDefaultStyle: true } });
+    const result = await embed(el, body, { mode, renderer: 'svg', actions: false, ast: true, expr, defaultStyle: false, tooltip: { disableDefaultStyle: true } });
     views.set(el, result);
     el.dataset.state = 'drawn';
   } catch (err) {

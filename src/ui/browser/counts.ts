@@ -7,7 +7,8 @@ export function initCounts(): void {
         if (el.dataset.countFormat === 'pager') {
           const pager = el.closest<HTMLElement>('[data-pager]');
           const size = Number(pager?.dataset.pageSize ?? 50);
-          el.textContent = ` of ${count.toLocaleString('en')} (${Math.max(1, Math.ceil(count / size)).toLocaleString('en')} pages)`;
+          const pages = Math.max(1, Math.ceil(count / size));
+          el.textContent = ` of ${count.toLocaleString('en')} (${pages.toLocaleString('en')} page${pages === 1 ? '' : 's'})`;
         } else {
           el.textContent = count.toLocaleString('en');
         }

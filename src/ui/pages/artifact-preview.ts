@@ -10,11 +10,11 @@ import type { PreviewKind } from '../artifact-types';
 const MAX_TEXT_CHARS = 200_000;
 const HEAD_ROWS = 20;
 
-export function artifactPreview(kind: PreviewKind, bytes: Buffer): Html {
+export function artifactPreview(kind: PreviewKind, bytes: Buffer, chartUrl?: string): Html {
   try {
     switch (kind) {
       case 'text': return textView(bytes.toString('utf8'));
-      case 'json': return jsonView(bytes.toString('utf8'));
+      case 'json': return jsonView(bytes.toString('utf8'), chartUrl);
       case 'csv': return csvView(bytes.toString('utf8'));
       case 'arrow': return arrowView(bytes);
       case 'ipynb': return notebookView(bytes.toString('utf8'));
@@ -31,14 +31,40 @@ function textView(text: string): Html {
   return html`<pre class="source" data-preview-kind="text">${cut ? text.slice(0, MAX_TEXT_CHARS) : text}</pre>${cut ? html`<p class="muted">First ${MAX_TEXT_CHARS.toLocaleString('en')} characters shown.</p>` : ''}`;
 }
 
-function jsonView(text: string): Html {
-  let pretty: string;
+function jsonView(text: string, chartUrl?: string): Html {
+  let parsed: unknown;
   try {
-    pretty = JSON.stringify(JSON.parse(text), null, 2);
+    parsed = JSON.parse(text);
   } catch {
     return textView(text);
   }
-  return textView(pretty);
+  const mode = figureMode(parsed);
+  const chart = mode && chartUrl ? html`<div class="card"><div class="chart" data-static data-mode="${mode}" data-spec-url="${chartUrl}" aria-label="figure"></div></div><details><summary class="muted">JSON</summary>${textView(JSON.stringify(parsed, null, 2))}</details>` : undefined;
+  return chart ?? textView(JSON.stringify(parsed, null, 2));
+}
+
+/** 'vega-lite' or 'vega' when a JSON artifact is a chart spec (a logged figure), by its $schema. */
+export function figureMode(value: unknown): 'vega-lite' | 'vega' | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const schema = (value as { $schema?: unknown }).$schema;
+  if (typeof schema !== 'string' || !schema.startsWith('https://vega.github.io/schema/')) return undefined;
+  return schema.includes('/vega-lite/') ? 'vega-lite' : schema.includes('/vega/') ? 'vega' : undefined;
+}
+
+/**
+ * A logged figure's spec with everything that could reach out removed:
+ * `url` (data to load, images) and `href` (links on marks). The page's CSP
+ * and Vega's expression interpreter already keep the spec from running code.
+ */
+export function inertFigure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inertFigure);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'url' || k === 'href' || k === '__proto__') continue;
+    out[k] = inertFigure(v);
+  }
+  return out;
 }
 
 export function table(columns: readonly string[], rows: readonly (readonly string[])[], kind: string, note?: string): Html {

@@ -70,5 +70,5 @@ async function preview(client: TrackingClient, runId: string, entry: ArtifactEnt
   }
   if (entry.size > MAX_PREVIEW_BYTES) return html`${head}<p class="muted">Too large to preview (${size(entry.size)}); download it instead.</p>`;
   const bytes = await client.readArtifact(runId, entry.path);
-  return html`${head}${artifactPreview(kind, bytes)}`;
+  return html`${head}${artifactPreview(kind, bytes, `/ui-api/runs/${seg(runId)}/figure?path=${encodeURIComponent(entry.path)}`)}`;
 }

@@ -38,7 +38,9 @@ ${metricSummary(run)}${chartControls(chart)}
 <h2>Child runs</h2>${children.runs.length === 0 ? emptyState('No child runs.') : html`<table class="grid"><thead><tr><th>Run</th><th>Status</th><th>Started</th></tr></thead><tbody>${children.runs.map((c) => html`<tr><td class="name"><a href="/runs/${seg(c.info.runId)}">${runLabel(c.info)}</a></td><td>${badge(c.info.status)}</td><td>${time(c.info.startTime)}</td></tr>`)}</tbody></table>`}
 <h2>Notebook cells</h2>${cellsView(cells)}
 <h2>Artifacts</h2>${await artifactSection(client, runId, artifacts, query.get('artifact') ?? '')}`;
-  return page(ctx, { title: runLabel(run.info), section: 'experiments', body, charts: metricKeys.length > 0 });
+  // A JSON artifact may be a logged figure, drawn like the metric charts.
+  const figure = (query.get('artifact') ?? '').toLowerCase().endsWith('.json');
+  return page(ctx, { title: runLabel(run.info), section: 'experiments', body, charts: metricKeys.length > 0 || figure });
 }
 
 export function chartCard(runId: string, key: string): Html {
