@@ -32,6 +32,12 @@ async function fill(home: string, count: number): Promise<void> {
   }
 }
 
+/** Runs in the page. A function, not a string: the page's CSP forbids eval, and Playwright evals strings. */
+function drawn(): boolean {
+  const doc = (globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string> } | null } }).document;
+  return doc.querySelector('.chart')?.dataset.state === 'drawn';
+}
+
 export async function uiBench(report: Report): Promise<void> {
   const home = tempDir('ui-100k');
   const t0 = Date.now();
@@ -68,32 +74,43 @@ export async function uiBench(report: Report): Promise<void> {
     }
     report.add({ name: 'UI: runs table page weight (HTML + CSS + JS, uncompressed), 50 rows', value: raw / 1024, unit: 'KB', target: { op: '<=', value: 300 }, note: `assets gzipped: ${fmt(gz / 1024)} KB; ${new Set(assets).size} assets: ${[...new Set(assets)].join(' ')}` });
 
-    // A 1M-point metric: server spec time, then the page drawing it in Chromium.
+    // 1M-point metrics: server spec time, then the run page drawing one in Chromium. Three runs, so each
+    // page is drawn cold (its history read from the store for the first time), as after training.
     configure({ home, experiment: 'big' });
-    const run = startRun({ name: 'million' });
-    for (let i = 0; i < 1_000_000; i++) run.log({ loss: 1 / (1 + i / 1000) + 0.05 * Math.sin(i / 50) }, i);
-    await run.end();
-    const rawRead = await medianMs(5, () => client.metricHistory(run.id, ['loss']));
-    const specUrl = `${ui.url}/ui-api/runs/${run.id}/chart?key=loss`;
-    const cold = (await get(`${specUrl}&smooth=0.3`)).ms;
-    const specMs = await medianMs(5, () => get(`${specUrl}&smooth=0.${Math.floor(Math.random() * 9) + 1}`));
-    const spec = (await get(specUrl)).body;
-    report.add({ name: 'UI: chart spec of a 1M-point metric (downsampled on the server, extremes kept), cached history', value: specMs, unit: 'ms', baseline: { name: 'client.metricHistory of the 1M points', value: rawRead }, note: `first request (reads the history): ${fmt(cold)} ms; spec ${fmt(spec.length / 1024)} KB` });
+    const ids: string[] = [];
+    for (let r = 0; r < 3; r++) {
+      const run = startRun({ name: `million-${r}` });
+      for (let i = 0; i < 1_000_000; i++) run.log({ loss: 1 / (1 + i / 1000) + 0.05 * Math.sin(i / 50 + r) }, i);
+      await run.end();
+      ids.push(run.id);
+    }
+    const rawRead = await medianMs(5, () => client.metricColumns(ids[0], ['loss']));
+    const rawArrow = await medianMs(5, () => client.metricHistory(ids[0], ['loss']));
     const browser = await launchChromium();
     try {
       const page = await browser.context.newPage();
-      await page.goto(`${ui.url}/experiments/${exp.experimentId}`); // warm the asset cache as a returning user has it
-      await page.goto(`${ui.url}/runs/${run.id}?x=step`);
-      await page.waitForFunction('document.querySelector(".chart")?.dataset.state === "drawn"', undefined, { timeout: 60_000 });
-      const samples: number[] = [];
+      await page.goto(`${ui.url}/experiments/${exp.experimentId}`); // assets cached, as a returning user has them
+      const cold: number[] = [];
+      for (const id of ids) {
+        const t = Date.now();
+        await page.goto(`${ui.url}/runs/${id}`);
+        await page.waitForFunction(drawn, undefined, { timeout: 60_000 });
+        cold.push(Date.now() - t);
+      }
+      cold.sort((a, b) => a - b);
+      const warm: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t = Date.now();
-        await page.goto(`${ui.url}/runs/${run.id}?smooth=0.${i + 1}`);
-        await page.waitForFunction('document.querySelector(".chart")?.dataset.state === "drawn"', undefined, { timeout: 60_000 });
-        samples.push(Date.now() - t);
+        await page.goto(`${ui.url}/runs/${ids[0]}?smooth=0.${i + 1}`);
+        await page.waitForFunction(drawn, undefined, { timeout: 60_000 });
+        warm.push(Date.now() - t);
       }
-      samples.sort((a, b) => a - b);
-      report.add({ name: 'UI: run page with a 1M-point metric, navigation to chart drawn in Chromium', value: samples[2], unit: 'ms', target: { op: '<=', value: 1000 }, baseline: { name: 'client.metricHistory of the 1M points', value: rawRead }, note: `samples ${samples.join(', ')} ms; each with a new smoothing, so the spec is rebuilt` });
+      warm.sort((a, b) => a - b);
+      report.add({ name: 'UI: run page with a 1M-point metric, navigation to chart drawn in Chromium (history read cold)', value: cold[1], unit: 'ms', target: { op: '<=', value: 1000 }, baseline: { name: 'client.metricColumns of the 1M points', value: rawRead }, note: `cold samples ${cold.join(', ')} ms; again with a new smoothing (history cached, spec rebuilt): ${warm.join(', ')} ms; Arrow read of the same points ${fmt(rawArrow)} ms` });
+      const specUrl = `${ui.url}/ui-api/runs/${ids[0]}/chart?key=loss`;
+      const specMs = await medianMs(5, () => get(`${specUrl}&smooth=0.${Math.floor(Math.random() * 9) + 1}`));
+      const spec = (await get(specUrl)).body;
+      report.add({ name: 'UI: chart spec of a 1M-point metric (downsampled on the server, extremes kept), history cached', value: specMs, unit: 'ms', baseline: { name: 'client.metricColumns of the 1M points', value: rawRead }, note: `spec ${fmt(spec.length / 1024)} KB` });
     } finally {
       await browser.close();
     }

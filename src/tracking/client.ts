@@ -9,7 +9,7 @@ import type { ArtifactLocation, ArtifactRepository } from '../artifacts/artifact
 import type { GcOptions, GcResult } from '../artifacts/artifact-gc';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
-import type { ArtifactEntry, CellRecord, DatasetInput, Experiment, Run, RunInfo, RunInput, RunStatus } from '../entities';
+import type { ArtifactEntry, CellRecord, DatasetInput, Experiment, MetricColumns, Run, RunInfo, RunInput, RunStatus } from '../entities';
 import type { MetricBuffer } from '../metrics/metric-buffer';
 import type { RunEnd, TrackingStore } from '../store/store';
 import * as lifecycle from './lifecycle';
@@ -261,6 +261,15 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
    */
   metricHistory(runIds: string | readonly string[], keys?: readonly string[]): Promise<Table> {
     return runOps.metricHistory(this, runIds, keys);
+  }
+
+  /**
+   * Full metric history as plain columns, one entry per (run, key) with Float64Arrays of steps,
+   * timestamps and values: what charts need, without building an Arrow table. Buffered points are flushed first.
+   * @example const [loss] = await client.metricColumns(runId, ['loss']); loss.values.length
+   */
+  metricColumns(runIds: string | readonly string[], keys?: readonly string[]): Promise<MetricColumns[]> {
+    return runOps.metricColumns(this, runIds, keys);
   }
 
   /**
