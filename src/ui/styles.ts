@@ -17,7 +17,7 @@ h2 { font-size:16px; margin:22px 0 8px; }
 .empty { color:var(--muted); padding:14px; border:1px dashed var(--line); border-radius:6px; background:var(--soft); }
 table.grid { border-collapse:collapse; width:100%; font-size:13px; }
 table.grid th, table.grid td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:left; vertical-align:top; }
-table.grid th { background:var(--soft); font-weight:600; white-space:nowrap; position:sticky; top:0; }
+table.grid th { background:var(--soft); font-weight:600; white-space:nowrap; position:sticky; top:0; vertical-align:bottom; }
 table.grid td.time { white-space:nowrap; }
 table.grid.runs td { white-space:nowrap; }
 table.grid.runs td.val { max-width:120px; }
