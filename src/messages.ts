@@ -49,7 +49,7 @@ export const msg = {
   experimentNameEmpty: () =>
     'Experiment name is empty. Pass a non-empty name like "mnist-baseline".',
   experimentNameBad: (name: string) =>
-    `Experiment name ${quote(name)} contains control characters or surrounding spaces. Use printable text without leading or trailing spaces.`,
+    `Experiment name ${quote(name)} contains control characters (tabs, newlines, ...). Use printable text.`,
   experimentDeleted: (name: string) =>
     `Experiment ${quote(name)} is deleted. Restore it with client.restoreExperiment(...) or log to another experiment.`,
   runNameBad: (name: string) =>

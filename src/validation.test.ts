@@ -113,7 +113,10 @@ test('records are validated key by key', () => {
 test('experiment names, run names, run ids', () => {
   assert.doesNotThrow(() => validateExperimentName('mnist / baseline #2'));
   rejects(() => validateExperimentName(''), /Experiment name is empty/);
-  rejects(() => validateExperimentName(' padded'), /control characters or surrounding spaces/);
+  // MLflow keeps leading and trailing spaces as part of the name.
+  assert.doesNotThrow(() => validateExperimentName(' padded '));
+  rejects(() => validateExperimentName('   '), /Experiment name is empty/);
+  rejects(() => validateExperimentName('tab\there'), /control characters/);
   rejects(() => validateExperimentName('x'.repeat(Limits.experimentNameLength + 1)), /the limit is 500/);
   assert.doesNotThrow(() => validateRunName('brave-otter-042'));
   rejects(() => validateRunName('a\u0000b'), /Run name .* control characters/);

@@ -154,9 +154,10 @@ function validateRecord(what: string, value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** MLflow's rule, plus no control characters: leading and trailing spaces are part of the name (as in MLflow). */
 export function validateExperimentName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.trim() === '') throw invalid(msg.experimentNameEmpty());
-  if (CONTROL.test(name) || name.trim() !== name) throw invalid(msg.experimentNameBad(name));
+  if (CONTROL.test(name)) throw invalid(msg.experimentNameBad(name));
   if (name.length > Limits.experimentNameLength) throw invalid(msg.tooLong('Experiment name', name, Limits.experimentNameLength));
 }
 

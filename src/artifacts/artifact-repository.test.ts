@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { isTracklabError } from '../errors';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { ArtifactRepository } from './artifact-repository';
@@ -62,21 +63,48 @@ test('writes are atomic: a reader never sees a partial blob, and no temp file is
   const src = path.join(tempDir(), 'big.bin');
   fs.writeFileSync(src, big);
   const target = repo.content.blobPath(sha(big));
-  const seenSizes = new Set<number>();
-  let polling = true;
-  const poll = (): void => {
-    const st = fs.statSync(target, { throwIfNoEntry: false });
-    if (st) seenSizes.add(st.size);
-    if (polling) setImmediate(poll);
-  };
-  poll();
+  // The observer is a worker thread: it stats the content address in a loop of its own while this
+  // thread writes, so it sees the path between any two system calls the write makes, not only between awaits.
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const observer = new Worker(OBSERVER, { eval: true, workerData: { target, stop } });
+  type Report = { sizes: number[]; absent: number; present: number };
+  let watching!: () => void;
+  const ready = new Promise<void>((resolve) => { watching = resolve; });
+  const report = new Promise<Report>((resolve, reject) => {
+    observer.on('message', (m: Report | { ready: true }) => ('ready' in m ? watching() : resolve(m)));
+    observer.once('error', reject);
+  });
+  await ready;
   await repo.logArtifact(runId, src);
-  polling = false;
-  assert.deepEqual([...seenSizes], [big.length], 'the blob path only ever holds the complete file');
+  Atomics.store(stop, 0, 1);
+  const seen = await report;
+  await observer.terminate();
+  assert.ok(seen.absent > 0, 'the observer was watching before the blob appeared');
+  assert.ok(seen.present > 0, 'and saw it once it was there');
+  assert.deepEqual(seen.sizes, [big.length], 'the blob path only ever holds the complete file');
   assert.deepEqual(fs.readdirSync(repo.content.tmpDir), []);
   assert.equal(blobFiles(root).length, 1);
   store.close();
 });
+
+/** Worker source: stat the target until told to stop (one last look after), then report every size seen. */
+const OBSERVER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { target, stop } = workerData;
+const sizes = new Set();
+let absent = 0;
+let present = 0;
+const look = () => {
+  const st = fs.statSync(target, { throwIfNoEntry: false });
+  if (st) { sizes.add(st.size); present++; } else absent++;
+};
+look();
+parentPort.postMessage({ ready: true });
+while (Atomics.load(stop, 0) === 0) look();
+look();
+parentPort.postMessage({ sizes: [...sizes], absent, present });
+`;
 
 test('a folder logs recursively, under its name or a given prefix', async () => {
   const { store, repo, newRun } = await setup();

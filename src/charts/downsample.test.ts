@@ -34,15 +34,27 @@ test('long series keep first, last, global min and max, within the bound', () =>
   for (let i = 1; i < out.steps.length; i++) assert.ok(out.steps[i] > out.steps[i - 1], 'steps stay in order');
 });
 
-test('every bucket extreme survives: the min-max envelope matches the full series', () => {
-  const values = noisy(10_000, 3);
-  const idx = downsampleIndices(values, 202); // 100 buckets of 2
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-  const kept = Array.from(idx, (i) => values[i]);
-  assert.equal(Math.min(...kept), lo);
-  assert.equal(Math.max(...kept), hi);
+test('every bucket extreme survives: each bucket keeps its own lowest and highest point', () => {
+  // 100 buckets of exactly 100 interior points (indices 1..10000), plus the first and the last point.
+  const n = 10_002;
+  const values = noisy(n, 3);
+  const idx = downsampleIndices(values, 202);
+  const kept = new Set(idx);
+  assert.equal(idx.length, 202, 'first, last, and two points per bucket');
+  assert.ok(kept.has(0) && kept.has(n - 1));
+  for (let b = 0; b < 100; b++) {
+    const start = 1 + b * 100;
+    let lo = start;
+    let hi = start;
+    for (let i = start; i < start + 100; i++) {
+      if (values[i] < values[lo]) lo = i;
+      if (values[i] > values[hi]) hi = i;
+    }
+    const inBucket = Array.from(idx).filter((i) => i >= start && i < start + 100);
+    assert.equal(inBucket.length, 2, `bucket ${b} keeps two points`);
+    assert.ok(inBucket.some((i) => values[i] === values[lo]), `bucket ${b} keeps its minimum ${values[lo]}`);
+    assert.ok(inBucket.some((i) => values[i] === values[hi]), `bucket ${b} keeps its maximum ${values[hi]}`);
+  }
 });
 
 test('NaN and Infinity become gap markers, not crashes', () => {

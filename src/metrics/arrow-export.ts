@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { Table, tableToIPC } from 'apache-arrow';
 import { TracklabError } from '../errors';
 
 /** The 6 bytes that open and (before the footer length) close every Arrow IPC file. */
@@ -22,7 +22,7 @@ export async function writeArrowFile(file: string, table: Table): Promise<void> 
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
   let bytes: Uint8Array;
   try {
-    bytes = tableToIPC(table, 'file');
+    bytes = tableToIPC(withoutEmptyBatches(table), 'file');
   } catch (cause) {
     throw new TracklabError('INVALID_PARAMETER_VALUE',
       `The table cannot be encoded as Arrow IPC: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
@@ -41,4 +41,15 @@ export async function writeArrowFile(file: string, table: Table): Promise<void> 
     throw new TracklabError('INTERNAL_ERROR',
       `Could not write the Arrow file ${target}: ${cause instanceof Error ? cause.message : String(cause)}. Check that its folder exists and is writable.`, { cause });
   }
+}
+
+/**
+ * The table without zero-row record batches. apache-arrow writes such a batch
+ * without the dictionary batches its dictionary columns point at, and polars
+ * or pyarrow then refuse the whole file ("Dictionary id 0 not found"). A
+ * table with no rows at all becomes its schema alone, which every reader takes.
+ */
+export function withoutEmptyBatches(table: Table): Table {
+  if (!table.batches.some((batch) => batch.numRows === 0)) return table;
+  return new Table(table.schema, table.batches.filter((batch) => batch.numRows > 0));
 }

@@ -106,11 +106,14 @@ export function historyTable(blocks: readonly MetricColumns[]): Table<HistorySch
     values.set(block.values, at);
     at += block.values.length;
   }
-  return new Table<HistorySchema>({
+  const table = new Table<HistorySchema>({
     run_id: dictionaryColumn(blocks, total, (b) => b.runId),
     key: dictionaryColumn(blocks, total, (b) => b.key),
     step: makeVector(makeData({ type: new Int64(), length: total, nullCount: 0, data: steps })),
     timestamp: makeVector(makeData({ type: new TimestampMillisecond(), length: total, nullCount: 0, data: timestamps })),
     value: makeVector(makeData({ type: new Float64(), length: total, nullCount: 0, data: values })),
   });
+  // With no points, the same schema and no record batch: apache-arrow writes an empty batch's dictionary
+  // columns without their dictionary batches, which other readers refuse ("Dictionary id 0 not found").
+  return total === 0 ? new Table<HistorySchema>(table.schema) : table;
 }

@@ -8,7 +8,7 @@ export type EntityType = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
 
 export interface Identifier {
   readonly type: EntityType;
-  /** The key, unquoted and unescaped (`metrics.\`a b\`` gives `a b`). Attributes use canonical names: run_id, run_name, status, start_time, end_time, user_id, artifact_uri, experiment_id, parent_run_id. */
+  /** The key, unquoted and unescaped (`metrics.\`a b\`` gives `a b`). Attributes use canonical names: run_id, run_name, status, start_time, end_time, user_id, artifact_uri, experiment_id, parent_run_id (`tags.mlflow.runName` arrives as run_name). */
   readonly key: string;
 }
 
@@ -24,6 +24,7 @@ export interface Comparison {
   readonly kind: 'compare';
   readonly ident: Identifier;
   readonly op: Comparator;
+  /** A number compares numerically: always for metrics and numeric attributes, and for a param given an unquoted number (param-number.ts). */
   readonly value: FilterValue;
   /** Character offset of the clause in the filter string, for error messages. */
   readonly position: number;

@@ -110,7 +110,8 @@ describe('parseFilter: comparators per entity (MLflow sets, then tracklab extens
   };
   const cases: { key: string; numeric: boolean; allowed: Comparator[]; label: string }[] = [
     { key: 'metrics.acc', numeric: true, allowed: ['=', '!=', '<', '<=', '>', '>=', 'IS NULL', 'IS NOT NULL'], label: 'metrics' },
-    { key: 'params.lr', numeric: false, allowed: ['=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE', 'IS NULL', 'IS NOT NULL'], label: 'params' },
+    // Params also compare with an unquoted number (a tracklab extension), so they take the ordering comparators.
+    { key: 'params.lr', numeric: true, allowed: ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE', 'IS NULL', 'IS NOT NULL'], label: 'params' },
     { key: 'tags.team', numeric: false, allowed: ['=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE', 'IS NULL', 'IS NOT NULL'], label: 'tags' },
     { key: 'attributes.run_id', numeric: false, allowed: ['=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE', 'IN', 'NOT IN'], label: 'attributes.run_id' },
     { key: 'attributes.run_name', numeric: false, allowed: ['=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE'], label: 'attributes.run_name' },
@@ -166,10 +167,20 @@ describe('parseFilter: values', () => {
     assertFails("attributes.start_time >= '5'", 25, 'Expected a numeric value for attributes.start_time');
   });
 
-  it('wants quoted strings for params, tags and string attributes', () => {
-    assertFails('params.lr = 0.1', 12, "Expected a quoted string value for params.lr, found 0.1: write params.lr = '0.1'");
+  it('wants quoted strings for tags, string attributes and params with LIKE', () => {
+    assertFails('params.lr LIKE 0.1', 15, "Expected a quoted string value for params.lr, found 0.1: write params.lr LIKE '0.1'");
     assertFails('tags.n != 3', 10, "Expected a quoted string value for tags.n, found 3: write tags.n != '3'");
     assertFails('params.lr = adam', 12, "expected a quoted value after '=', found 'adam'");
+  });
+
+  it('reads a param compared with an unquoted number as a numeric clause (tracklab extension)', () => {
+    assert.deepEqual(parseFilter('params.lr < 0.1'), { kind: 'compare', ident: { type: 'param', key: 'lr' }, op: '<', value: 0.1, position: 0 });
+    assert.equal(clause('params.batch = 32').value, 32);
+    assert.equal(clause('params.lr != 1e-3').value, 0.001);
+    assert.equal(clause("params.lr = '0.1'").value, '0.1', 'a quoted value stays text, as in MLflow');
+    assertFails("params.lr < '0.1'", 12, "Expected an unquoted number after < for params.lr, found '0.1': write params.lr < 0.1 to compare numerically");
+    assertFails("params.lr >= 'x'", 13, 'Expected an unquoted number after >= for params.lr');
+    assertFails("tags.epochs > 3", 12, 'Invalid comparator > for tags: use one of =, !=, LIKE, ILIKE, NOT LIKE, NOT ILIKE, IS NULL, IS NOT NULL');
   });
 
   it('reads IN lists, with an optional trailing comma', () => {
@@ -247,12 +258,12 @@ describe('parseFilter: errors name the position and show a caret', () => {
   });
 
   it('shows only the line that holds the error in a multi-line filter', () => {
-    assert.throws(() => parseFilter("metrics.a > 1\nAND params.b = 2"), (err: unknown) => {
+    assert.throws(() => parseFilter("metrics.a > 1\nAND tags.b = 2"), (err: unknown) => {
       assert.ok(isTracklabError(err));
       assert.equal(err.message, [
-        "Expected a quoted string value for params.b, found 2: write params.b = '2' (at position 29)",
-        '  AND params.b = 2',
-        '                 ^',
+        "Expected a quoted string value for tags.b, found 2: write tags.b = '2' (at position 27)",
+        '  AND tags.b = 2',
+        '               ^',
       ].join('\n'));
       return true;
     });
@@ -264,25 +275,36 @@ describe('parseFilter: errors name the position and show a caret', () => {
 });
 
 describe('parseFilter: MLflow documentation examples', () => {
-  const examples = [
-    'metrics.accuracy > 0.92',
-    'params.model = "LogisticRegression" and params.lambda = "0.001" and metrics.error <= 0.05',
-    'attributes.status = "FAILED"',
-    'metrics."model class" LIKE "sklearn.linear_model%"',
-    "tags.\"mlflow.source.type\" = 'NOTEBOOK'",
-    "attributes.run_id IN ('a1b2', 'c3d4')",
-    "attributes.run_name ILIKE '%Run%'",
-    "datasets.digest IN ('s8ds293b', 'jks834s2')",
-    "datasets.context = 'train'",
-    'attributes.start_time >= 1700000000000 AND attributes.end_time < 1800000000000',
+  const cmp = (type: string, key: string, op: string, value: unknown, position: number) => ({ kind: 'compare', ident: { type, key }, op, value, position });
+  const examples: [string, unknown][] = [
+    ['metrics.accuracy > 0.92', cmp('metric', 'accuracy', '>', 0.92, 0)],
+    ['params.model = "LogisticRegression" and params.lambda = "0.001" and metrics.error <= 0.05', {
+      kind: 'and', items: [
+        cmp('param', 'model', '=', 'LogisticRegression', 0),
+        cmp('param', 'lambda', '=', '0.001', 40),
+        cmp('metric', 'error', '<=', 0.05, 68),
+      ],
+    }],
+    ['attributes.status = "FAILED"', cmp('attribute', 'status', '=', 'FAILED', 0)],
+    ["tags.\"mlflow.source.type\" = 'NOTEBOOK'", cmp('tag', 'mlflow.source.type', '=', 'NOTEBOOK', 0)],
+    ["attributes.run_id IN ('a1b2', 'c3d4')", cmp('attribute', 'run_id', 'IN', ['a1b2', 'c3d4'], 0)],
+    ["attributes.run_name ILIKE '%Run%'", cmp('attribute', 'run_name', 'ILIKE', '%Run%', 0)],
+    ["datasets.digest IN ('s8ds293b', 'jks834s2')", cmp('dataset', 'digest', 'IN', ['s8ds293b', 'jks834s2'], 0)],
+    ["datasets.context = 'train'", cmp('dataset', 'context', '=', 'train', 0)],
+    ['attributes.start_time >= 1700000000000 AND attributes.end_time < 1800000000000', {
+      kind: 'and', items: [
+        cmp('attribute', 'start_time', '>=', 1700000000000, 0),
+        cmp('attribute', 'end_time', '<', 1800000000000, 43),
+      ],
+    }],
   ];
-  for (const filter of examples) {
+  for (const [filter, tree] of examples) {
     it(filter, () => {
-      if (filter.startsWith('metrics."model class" LIKE')) {
-        assert.throws(() => parseFilter(filter), /Invalid comparator LIKE for metrics/);
-      } else {
-        assert.notEqual(parseFilter(filter), undefined);
-      }
+      assert.deepEqual(parseFilter(filter), tree);
     });
   }
+
+  it('metrics."model class" LIKE "sklearn.linear_model%" (LIKE on a metric: MLflow refuses it too)', () => {
+    assert.throws(() => parseFilter('metrics."model class" LIKE "sklearn.linear_model%"'), /Invalid comparator LIKE for metrics/);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Recursive-descent parser for MLflow's search filter grammar, plus OR and
- * parentheses (AND binds tighter than OR) and a few tracklab comparators
- * (NOT LIKE, NOT ILIKE, IS [NOT] NULL).
+ * parentheses (AND binds tighter than OR), a few tracklab comparators
+ * (NOT LIKE, NOT ILIKE, IS [NOT] NULL) and params compared with an unquoted
+ * number, numerically (param-number.ts).
  *
  *   filter     := or EOF
  *   or         := and ('OR' and)*
@@ -18,6 +19,9 @@ import { clauseError, describeFound, syntaxError } from './search-error';
 import { comparatorsFor, displayKey, entityLabel, RUN_SEARCH, type SearchProfile } from './search-keys';
 
 const MAX_DEPTH = 64;
+/** Comparators that compare a param with an unquoted number numerically (param-number.ts). */
+const PARAM_NUMBER_OPS: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
+const PARAM_ORDER_OPS: readonly Comparator[] = ['<', '<=', '>', '>='];
 
 /**
  * Parses a run search filter. Empty or blank input gives undefined (no filter).
@@ -152,6 +156,11 @@ class FilterParser {
     if (numeric) {
       if (t.kind === 'number') return t.value;
       throw clauseError(this.source, t.start, `Expected a numeric value for ${shown}, found ${t.raw}: write a number, e.g. ${shown} ${op} 0.5`);
+    }
+    if (type === 'param' && t.kind === 'number' && PARAM_NUMBER_OPS.includes(op)) return t.value;
+    if (type === 'param' && PARAM_ORDER_OPS.includes(op)) {
+      throw clauseError(this.source, t.start,
+        `Expected an unquoted number after ${op} for ${shown}, found ${t.raw}: write ${shown} ${op} 0.1 to compare numerically (a quoted value compares as text, with =, !=, LIKE or ILIKE)`);
     }
     if (t.kind === 'string') return t.value;
     if (t.kind === 'number') {

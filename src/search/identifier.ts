@@ -31,10 +31,12 @@ export function resolveIdentifier(
     if (token.segments.length === 1) return attribute(token.segments[0].text, token, profile, source, use);
     throw syntaxError(source, token.start, `cannot read the key '${token.raw}': write prefix.key, quoting the whole key if needed (metrics.\`my key\`).`, use);
   }
-  const type = profile.prefixes[split.prefix.toLowerCase()];
+  // Prefixes are case-sensitive, as in MLflow (`METRICS.acc` is an error there too).
+  const type = own(profile.prefixes, split.prefix);
   if (type === undefined) {
+    const lower = own(profile.prefixes, split.prefix.toLowerCase()) === undefined ? '' : ` (prefixes are lower case: ${split.prefix.toLowerCase()}.)`;
     throw clauseError(source, token.start,
-      `Invalid entity type '${split.prefix}' in ${use === 'filter' ? 'the filter' : 'order_by'}: valid prefixes for ${profile.target} are ${validPrefixes(profile)}`);
+      `Invalid entity type '${split.prefix}' in ${use === 'filter' ? 'the filter' : 'order_by'}: valid prefixes for ${profile.target} are ${validPrefixes(profile)}${lower}`);
   }
   const key = joinKey(split.rest);
   if (key === undefined) {
@@ -44,6 +46,8 @@ export function resolveIdentifier(
     throw syntaxError(source, token.end, `expected a key after '${split.prefix}.', found ${describeFound(source[token.end])}.`, use);
   }
   if (type === 'attribute') return attribute(key, token, profile, source, use);
+  const tagAttribute = type === 'tag' && profile.tagAttributes !== undefined ? own(profile.tagAttributes, key) : undefined;
+  if (tagAttribute !== undefined) return { ident: { type: 'attribute', key: tagAttribute.key }, attribute: tagAttribute };
   if (type === 'dataset' && !profile.datasetKeys.includes(key)) {
     throw clauseError(source, token.start, `Invalid dataset key '${key}': use one of ${profile.datasetKeys.join(', ')}`);
   }
@@ -52,7 +56,12 @@ export function resolveIdentifier(
 
 function attribute(name: string, token: Token, profile: SearchProfile, source: string, use: 'filter' | 'order_by clause'): ResolvedIdentifier {
   const table = use === 'filter' ? profile.filterAttributes : profile.orderAttributes;
-  const spec = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+  const spec = own(table, name);
+  if (spec === undefined && own(profile.filterAttributes, name) !== undefined) {
+    const keys = Object.keys(profile.orderAttributes).join(', ');
+    throw clauseError(source, token.start,
+      `Invalid attribute key '${name}' in order_by: ${profile.target} can be filtered on it but not ordered by it (as in MLflow). Order by one of ${keys}`);
+  }
   if (spec === undefined) {
     const hint = profile.target === 'runs' && !name.includes('.')
       ? ` (for a metric, param or tag write metrics.${name}, params.${name} or tags.${name})`
@@ -61,6 +70,10 @@ function attribute(name: string, token: Token, profile: SearchProfile, source: s
     throw clauseError(source, token.start, `Invalid attribute key '${name}' for ${profile.target}: use one of ${keys}${hint}`);
   }
   return { ident: { type: 'attribute', key: spec.key }, attribute: spec };
+}
+
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
 /** Splits off the entity prefix: `metrics.acc` → metrics + [acc]; `` `metrics`.acc `` works too. */

@@ -61,6 +61,22 @@ describe('parseOrderBy', () => {
     assertFails('start_time, created DESC', 'order_by lists attributes.start_time twice', 12);
   });
 
+  it('refuses what MLflow refuses: filter-only attributes, run-name aliases, upper-case prefixes, blank entries', () => {
+    assertFails('experiment_id', "Invalid attribute key 'experiment_id' in order_by: runs can be filtered on it but not ordered by it (as in MLflow). Order by one of run_id, run_name, status, user_id, artifact_uri, start_time, created, Created, end_time", 0);
+    assertFails('attributes.parent_run_id DESC', "Invalid attribute key 'parent_run_id' in order_by", 0);
+    assertFails('`Run name` DESC', "Invalid attribute key 'Run name' in order_by", 0);
+    assertFails('run name', "Invalid attribute key 'run' for runs", 0);
+    assertFails('METRICS.acc DESC', "Invalid entity type 'METRICS' in order_by: valid prefixes for runs are metric/metrics, param/params/parameter/parameters, tag/tags, attribute/attributes/attr/run, dataset/datasets (prefixes are lower case: metrics.)", 0);
+    assertFails(['metrics.acc', ''], "Invalid order_by clause '': it is empty");
+    assertFails(['  '], "Invalid order_by clause '  ': it is empty");
+  });
+
+  it('orders by what MLflow orders by: every RunInfo attribute, created, and tags.mlflow.runName as the run name', () => {
+    assert.deepEqual(parseOrderBy(['artifact_uri', 'user_id DESC', 'Created']).map((c) => [c.ident.key, c.ascending]), [['artifact_uri', true], ['user_id', false], ['start_time', true]]);
+    assert.deepEqual(parseOrderBy('tags.mlflow.runName DESC'), [{ ident: { type: 'attribute', key: 'run_name' }, ascending: false }]);
+    assertFails(['run_name', 'tags.mlflow.runName'], 'order_by lists attributes.run_name twice', 0);
+  });
+
   it('refuses input that is not strings', () => {
     assertFails(42 as unknown as string, 'order_by must be a string or an array of strings');
     assertFails([1] as unknown as string[], 'order_by entries must be strings');

@@ -37,6 +37,10 @@ export function parseOrderByWith(profile: SearchProfile, clauses: string | reado
     if (typeof source !== 'string') {
       throw new TracklabError('INVALID_PARAMETER_VALUE', `order_by entries must be strings, got ${typeof source}. Example: ['metrics.acc DESC'].`);
     }
+    if (source.trim() === '' && typeof clauses !== 'string') {
+      // MLflow refuses a blank entry in the list; a blank string alone means "no order".
+      throw new TracklabError('INVALID_PARAMETER_VALUE', `Invalid order_by clause '${source}': it is empty. Give a key such as 'metrics.acc DESC', or leave it out.`);
+    }
     for (const { clause, position } of parseClauses(profile, source)) {
       const id = `${clause.ident.type}\u0000${clause.ident.key}`;
       if (seen.has(id)) {

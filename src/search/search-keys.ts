@@ -28,17 +28,22 @@ export interface SearchProfile {
   readonly datasetKeys: readonly string[];
   /** Entity types usable in order_by. */
   readonly orderEntities: readonly EntityType[];
+  /** Tag keys that name an attribute instead (MLflow's system tags): `tags.mlflow.runName` is the run name. */
+  readonly tagAttributes?: Readonly<Record<string, AttributeSpec>>;
 }
 
 const str = (key: string, list = false, nullable = false): AttributeSpec => ({ key, kind: 'string', list, nullable });
 const num = (key: string, nullable = false): AttributeSpec => ({ key, kind: 'numeric', list: false, nullable });
 
-const RUN_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
+/**
+ * The run attributes MLflow orders by (RunInfo's searchable attributes plus
+ * the `created` alias). `artifact_uri` is the run's artifact URI,
+ * `runs:/<run_id>`: tracklab stores artifacts by content, so that URI is the
+ * only per-run location there is.
+ */
+const RUN_ORDER_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
   run_id: str('run_id', true),
   run_name: str('run_name'),
-  'run name': str('run_name'),
-  'Run name': str('run_name'),
-  'Run Name': str('run_name'),
   status: str('status'),
   user_id: str('user_id', false, true),
   artifact_uri: str('artifact_uri'),
@@ -46,10 +51,24 @@ const RUN_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
   created: num('start_time'),
   Created: num('start_time'),
   end_time: num('end_time', true),
-  // tracklab extensions: the experiment and the parent run are searchable ids.
+};
+
+/** Filters take MLflow's run-name aliases too, and two tracklab extensions. */
+const RUN_FILTER_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
+  ...RUN_ORDER_ATTRIBUTES,
+  'run name': str('run_name'),
+  'Run name': str('run_name'),
+  'Run Name': str('run_name'),
+  // tracklab extensions: the experiment and the parent run are searchable ids (filters only, not order_by).
   experiment_id: str('experiment_id', true),
   parent_run_id: str('parent_run_id', true, true),
 };
+
+/** The prefix of `attributes.artifact_uri`: a run's artifact URI is `runs:/<run_id>`. */
+export const RUN_ARTIFACT_URI_PREFIX = 'runs:/';
+
+/** MLflow sets this system tag to the run name on every run; tracklab answers it from the run name. */
+export const RUN_NAME_TAG = 'mlflow.runName';
 
 const ATTRIBUTE_PREFIXES = { attribute: 'attribute', attributes: 'attribute', attr: 'attribute', run: 'attribute' } as const;
 
@@ -62,10 +81,11 @@ export const RUN_SEARCH: SearchProfile = {
     ...ATTRIBUTE_PREFIXES,
     dataset: 'dataset', datasets: 'dataset',
   },
-  filterAttributes: RUN_ATTRIBUTES,
-  orderAttributes: RUN_ATTRIBUTES,
+  filterAttributes: RUN_FILTER_ATTRIBUTES,
+  orderAttributes: RUN_ORDER_ATTRIBUTES,
   datasetKeys: ['name', 'digest', 'context'],
   orderEntities: ['metric', 'param', 'tag', 'attribute'],
+  tagAttributes: { [RUN_NAME_TAG]: str('run_name') },
 };
 
 export const EXPERIMENT_SEARCH: SearchProfile = {
@@ -88,6 +108,7 @@ export const EXPERIMENT_SEARCH: SearchProfile = {
 };
 
 const NUMERIC_OPS: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
+const ORDER_OPS: readonly Comparator[] = ['<', '<=', '>', '>='];
 const TEXT_OPS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
 const LIST_OPS: readonly Comparator[] = ['IN', 'NOT IN'];
 // tracklab extensions beyond MLflow's sets.
@@ -100,6 +121,8 @@ export function comparatorsFor(type: EntityType, attribute?: AttributeSpec): { m
     case 'metric':
       return { mlflow: NUMERIC_OPS, extra: NULL_OPS };
     case 'param':
+      // Numeric comparison against an unquoted number (param-number.ts).
+      return { mlflow: TEXT_OPS, extra: [...NEGATED_LIKE, ...NULL_OPS, ...ORDER_OPS] };
     case 'tag':
       return { mlflow: TEXT_OPS, extra: [...NEGATED_LIKE, ...NULL_OPS] };
     case 'dataset':

@@ -63,7 +63,7 @@ before(async () => {
   const js = (pkg: string, file: string) => ({ body: fs.readFileSync(path.join(path.dirname(require.resolve(pkg)), file)), type: 'text/javascript' });
   const svgs = await Promise.all(Object.values(specs).map((s) => renderSvg(s)));
   const runs: Run[] = points.map((p, r): Run => ({
-    info: { runId: p.runId, runName: p.runName, experimentId: '0', parentRunId: null, status: r === 3 ? 'FAILED' : 'FINISHED', statusMessage: null, startTime: 1_700_000_000_000 + r * 60_000, endTime: 1_700_000_050_000 + r * 60_000, user: null, lifecycleStage: 'active' },
+    info: { runId: p.runId, runName: p.runName, experimentId: '0', parentRunId: null, status: (['FINISHED', 'KILLED', 'CRASHED', 'FAILED'] as const)[r], statusMessage: null, startTime: 1_700_000_000_000 + r * 60_000, endTime: 1_700_000_050_000 + r * 60_000, user: null, lifecycleStage: 'active' },
     data: { params: paramsOf(r), tags: {}, metrics: { val_loss: { key: 'val_loss', last: p.value, lastStep: 1999, lastTimestamp: 0, min: p.value - 0.01, max: 2.1, count: 2000 } } },
   }));
   const table = runsTableBundle(runs, { metric: 'val_loss', mode: 'min' }).data[Mime.html] as string;
@@ -141,9 +141,64 @@ test('server-rendered SVGs, the runs table and the run card display as static HT
   await page.screenshot({ path: path.join(outputDir(), 'static-svg.png'), fullPage: true });
   // A dark notebook theme sets the text colour on the output area; the table
   // and card inherit it and must stay legible.
+  const light = await page.evaluate(`(${TEXT_CONTRAST})('.tl-wrap, .tl-card')`) as ContrastRow[];
+  assert.deepEqual(light.filter((r) => r.ratio < 4.5), [], 'legible on the light page');
+  assert.deepEqual([...new Set(light.filter((r) => /^[A-Z]+$/.test(r.text)).map((r) => r.text))].sort(), ['CRASHED', 'FAILED', 'FINISHED', 'KILLED', 'RUNNING'], 'every status badge was measured');
   await page.evaluate("document.body.style.background = '#1e1e1e'; document.body.style.color = '#e0e0e0'");
+  const report = await page.evaluate(`(${TEXT_CONTRAST})('.tl-wrap, .tl-card')`) as ContrastRow[];
+  assert.ok(report.length > 20, `measured ${report.length} text elements`);
+  const illegible = report.filter((r) => r.ratio < 4.5);
+  assert.deepEqual(illegible, [], 'every text of the table and card has WCAG AA contrast (4.5:1) against what is behind it');
   const top = Number(await page.evaluate("document.querySelector('.tl-wrap').getBoundingClientRect().top + window.scrollY"));
   const height = Number(await page.evaluate('document.body.scrollHeight'));
   await page.screenshot({ path: path.join(outputDir(), 'static-dark.png'), fullPage: true, clip: { x: 0, y: top - 8, width: 1100, height: height - top + 8 } });
   await page.close();
 });
+
+interface ContrastRow { text: string; ratio: number; color: string; background: string }
+
+/**
+ * Page-side source: the WCAG contrast ratio of every element under the given
+ * selector that holds text of its own, between its computed text colour and
+ * the colour actually behind it (its own and its ancestors' backgrounds,
+ * alpha-composited over the white canvas), lowest first. Sent as source, as
+ * this package compiles without the DOM library.
+ */
+const TEXT_CONTRAST = `(roots) => {
+  const parse = (css) => {
+    const m = css.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return [0, 0, 0, 0];
+    const parts = m[1].split(/[\\s,/]+/).filter((p) => p !== '').map(Number);
+    return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+  };
+  const over = (top, under) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1);
+  };
+  const luminance = (c) => {
+    const ch = c.slice(0, 3).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const rows = [];
+  const seen = new Set();
+  for (const root of document.querySelectorAll(roots)) {
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (seen.has(el) || !(el instanceof HTMLElement)) continue;
+      seen.add(el);
+      const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+      const box = el.getBoundingClientRect();
+      if (own === '' || box.width === 0 || box.height === 0) continue;
+      const chain = [];
+      for (let at = el; at !== null; at = at.parentElement) chain.unshift(at);
+      let background = [255, 255, 255, 1];
+      for (const at of chain) background = over(parse(getComputedStyle(at).backgroundColor), background);
+      const color = over(parse(getComputedStyle(el).color), background);
+      const [hi, lo] = [luminance(color), luminance(background)].sort((a, b) => b - a);
+      rows.push({
+        text: own.slice(0, 40), ratio: Math.round(((hi + 0.05) / (lo + 0.05)) * 100) / 100,
+        color: getComputedStyle(el).color, background: 'rgb(' + background.slice(0, 3).map(Math.round).join(', ') + ')',
+      });
+    }
+  }
+  return rows.sort((a, b) => a.ratio - b.ratio);
+}`;

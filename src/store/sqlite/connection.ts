@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { TracklabError } from '../../errors';
 import { migrate } from './migrate';
 import { migrations, type Migration } from './schema';
+import { registerSearchFunctions } from './search-functions';
 import { errorCode, translateSqliteError } from './sqlite-errors';
 
 export const DB_FILE = 'tracklab.db';
@@ -56,6 +57,7 @@ export function openConnection(root: string, list: readonly Migration[] = migrat
     db.pragma('foreign_keys = ON');
     // Multi-row statements need a statement journal; on disk that is a temp file created and unlinked per write.
     db.pragma('temp_store = MEMORY');
+    registerSearchFunctions(db);
     applied = migrate(db, list);
   } catch (err) {
     db.close();

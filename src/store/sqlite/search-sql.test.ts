@@ -10,6 +10,8 @@ import { parseExperimentFilter, parseExperimentOrderBy } from '../../search/expe
 import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
 import { migrations } from './schema';
+import { registerSearchFunctions } from './search-functions';
+import { oracleSearch, type OracleRun } from '../../../test/support/search-oracle';
 import { compileExperimentSearch, compileGeneralRunSearch, compileJoinedRunSearch, compileRunSearch, type CompiledQuery, likeToGlob } from './search-sql';
 
 let dir: string;
@@ -35,6 +37,7 @@ const RUNS: RunRow[] = [
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
   db = new Database(path.join(dir, 'store.db'));
+  registerSearchFunctions(db);
   db.exec(migrations[0].sql);
   const exp = db.prepare('INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, ?, ?)');
   exp.run('e1', 'vision-baseline', 'active', 100, 900);
@@ -140,6 +143,15 @@ describe('run search: params and tags', () => {
     assert.deepEqual(matching("params.opt LIKE 'a%'"), ['r-a']);
   });
 
+  it('compares a param with an unquoted number numerically; values that are not numbers never match', () => {
+    assert.deepEqual(matching('params.lr < 0.05'), ['r-b']);
+    assert.deepEqual(matching('params.lr <= 0.1'), ['r-a', 'r-b']);
+    assert.deepEqual(matching('params.lr = 1e-1'), ['r-a']);
+    assert.deepEqual(matching('params.lr != 0.1'), ['r-b']);
+    assert.deepEqual(matching('params.opt > -1e308 OR params.opt != 0'), [], 'adam/sgd are not numbers');
+    assert.deepEqual(matching("params.lr = '1e-1'"), [], 'a quoted value still compares as text');
+  });
+
   it('tests presence with IS NULL / IS NOT NULL', () => {
     assert.deepEqual(matching('params.lr IS NULL'), ['r-c', 'r-d', 'r-e']);
     assert.deepEqual(matching('tags.team IS NOT NULL'), ['r-a', 'r-b', 'r-c']);
@@ -195,8 +207,15 @@ describe('run search: attributes', () => {
     assert.deepEqual(matching(`run_id IN (${ids.join(',')})`), ['r-b']);
   });
 
-  it('refuses artifact_uri with a clear error', () => {
-    assert.throws(() => matching("attributes.artifact_uri = 'x'"), (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /artifact_uri is not searchable/.test(err.message));
+  it('searches artifact_uri as runs:/<run_id>, and tags.mlflow.runName as the run name (as MLflow answers both)', () => {
+    assert.deepEqual(matching("attributes.artifact_uri = 'runs:/r-b'"), ['r-b']);
+    assert.deepEqual(matching("artifact_uri LIKE 'runs:/r-%'"), ['r-a', 'r-b', 'r-c', 'r-d', 'r-e']);
+    assert.deepEqual(matching("artifact_uri ILIKE '%R-C'"), ['r-c']);
+    assert.deepEqual(search('', 'attributes.artifact_uri DESC'), ['r-e', 'r-d', 'r-c', 'r-b', 'r-a']);
+    assert.deepEqual(matching("tags.mlflow.runName = 'Gamma'"), ['r-c']);
+    assert.deepEqual(matching("tags.`mlflow.runName` LIKE '%run'"), ['r-a', 'r-b']);
+    assert.deepEqual(matching("tags.mlflow.runName != 'Gamma' AND status = 'FINISHED'"), ['r-a', 'r-d']);
+    assert.deepEqual(search('', 'tags.mlflow.runName'), search('', 'run_name'));
   });
 
   it('compiles dataset clauses to bound parameters over run_inputs (executed in test/datasets/)', () => {
@@ -295,6 +314,7 @@ describe('run search: joined form', () => {
   // params and tags from small vocabularies, and start times that tie, so every tie-breaker matters.
   before(() => {
     mixed = new Database(path.join(dir, 'mixed.db'));
+    registerSearchFunctions(mixed);
     mixed.exec(migrations[0].sql);
     mixed.prepare("INSERT INTO experiments (experiment_id, name, creation_time, last_update_time) VALUES ('m1', 'm1', 0, 0), ('m2', 'm2', 0, 0)").run();
     const run = mixed.prepare(`INSERT INTO runs (run_id, run_name, experiment_id, status, start_time, lifecycle_stage) VALUES (?, ?, ?, ?, ?, ?)`);
@@ -312,8 +332,19 @@ describe('run search: joined form', () => {
       if (i % 8 === 3) delete metrics.acc;
       if (i % 10 === 4) delete metrics.loss;
       for (const [k, v] of Object.entries(metrics)) metric.run(id, k, Number.isNaN(v) ? null : v, Number.isNaN(v) ? 1 : 0);
+      const params: Record<string, string> = {};
+      if (i % 5 !== 0) params.opt = ['adam', 'sgd', 'Adam'][i % 3];
+      if (i % 4 !== 1) params.lr = ['0.1', '0.01'][i % 2];
+      oracleRuns.push({
+        runId: id, runName: id, experimentId: i % 4 === 0 ? 'm2' : 'm1', status: i % 3 === 0 ? 'FAILED' : 'FINISHED',
+        startTime: 1000 + (i % 7) * 10, endTime: null, userId: null, parentRunId: null, lifecycle: i % 11 === 0 ? 'deleted' : 'active',
+        params, tags: i % 6 !== 2 ? { team: ['nlp', 'vision'][i % 2] } : {}, metrics, inputs: [],
+      });
     }
   });
+
+  /** The same 90 runs as plain records, for the independent oracle (test/support/search-oracle.ts). */
+  const oracleRuns: OracleRun[] = [];
 
   after(() => mixed.close());
 
@@ -342,23 +373,26 @@ describe('run search: joined form', () => {
     ["metrics.acc > 0.2 AND metrics.acc < 1 AND params.opt LIKE 'a%'", ['metrics.acc DESC']],
   ];
 
-  it('returns the same ids in the same order as the general form, with NaN, missing keys and ties', () => {
+  it('both forms return the oracle\'s ids in the oracle\'s order, with NaN, missing keys and ties', () => {
     for (const [filter, orderBy] of FAST) {
       const q = query(filter, orderBy);
       const joined = compileJoinedRunSearch(q);
       assert.ok(joined !== undefined, `no joined form for ${filter} | ${orderBy}`);
       assert.deepEqual(compileRunSearch(q), joined);
-      const expected = ids(compileGeneralRunSearch(q));
+      const expected = oracleSearch(oracleRuns, q);
       assert.ok(expected.length > 1, `${filter} | ${orderBy} should match several runs`);
-      assert.deepEqual(ids(joined), expected, `${filter} | ${orderBy}`);
+      assert.deepEqual(ids(compileGeneralRunSearch(q)), expected, `general: ${filter} | ${orderBy}`);
+      assert.deepEqual(ids(joined), expected, `joined: ${filter} | ${orderBy}`);
     }
   });
 
-  it('pages the same way as the general form', () => {
+  it('pages as the oracle says, in both forms', () => {
     for (const [filter, orderBy] of FAST) {
       for (const [size, offset] of [[1, 0], [3, 2], [4, 5]]) {
         const q = query(filter, orderBy, size, offset);
-        assert.deepEqual(ids(compileJoinedRunSearch(q)!), ids(compileGeneralRunSearch(q)), `${filter} | ${orderBy} page ${size}@${offset}`);
+        const expected = oracleSearch(oracleRuns, q);
+        assert.deepEqual(ids(compileGeneralRunSearch(q)).slice(0, size), expected, `general: ${filter} | ${orderBy} page ${size}@${offset}`);
+        assert.deepEqual(ids(compileJoinedRunSearch(q)!).slice(0, size), expected, `joined: ${filter} | ${orderBy} page ${size}@${offset}`);
       }
     }
   });

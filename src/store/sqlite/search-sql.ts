@@ -8,10 +8,15 @@
  * latest value satisfies only != (IEEE, as MLflow's in-memory filter does);
  * LIKE is case-sensitive and ILIKE is not (ASCII case, as SQLite folds it);
  * ordering puts NaN and then missing values last in both directions.
+ * tracklab's additions: a param compared with an unquoted number compares
+ * numerically (src/search/param-number.ts), and `attributes.artifact_uri` is
+ * `runs:/<run_id>`.
  */
 import { TracklabError } from '../../errors';
 import type { Comparator, Comparison, FilterNode, OrderClause } from '../../search/filter-ast';
+import { RUN_ARTIFACT_URI_PREFIX } from '../../search/search-keys';
 import type { ExperimentSearchQuery, RunSearchQuery } from '../store';
+import { PARAM_NUMBER_FUNCTION } from './search-functions';
 
 export interface CompiledQuery {
   readonly sql: string;
@@ -71,12 +76,14 @@ export function compileJoinedRunSearch(q: RunSearchQuery): CompiledQuery | undef
     const alias = `f${joins.length}`;
     const metric = c.ident.type === 'metric';
     const column = `${alias}.${metric ? 'last_value' : 'value'}`;
-    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? metricCondition(column, `${alias}.last_is_nan`, c) : valueCondition(column, c);
+    const cond = c.op === 'IS NOT NULL' ? undefined : metric ? metricCondition(column, `${alias}.last_is_nan`, c) : keyedValueCondition(column, c);
     joins.push({
       sql: ` JOIN ${table} ${alias} ON ${alias}.run_id = r.run_id AND ${alias}.key = ?${cond === undefined ? '' : ` AND ${cond.sql}`}`,
       params: [c.ident.key, ...(cond?.params ?? [])],
     });
-    if (!metric || VALUE_ONLY_OPS.has(c.op)) ordered.push({ type: c.ident.type, key: c.ident.key, column, constant: c.op === '=' });
+    // A param pinned by a number (`params.lr = 0.1`) may still differ in text ('0.1', '0.10'), and order_by sorts text.
+    const constant = c.op === '=' && (metric || typeof c.value === 'string');
+    if (!metric || VALUE_ONLY_OPS.has(c.op)) ordered.push({ type: c.ident.type, key: c.ident.key, column, constant });
   }
   const plain = (clause: OrderClause) => {
     const matches = ordered.filter((o) => o.type === clause.ident.type && o.key === clause.ident.key);
@@ -175,6 +182,8 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
   run_id: 'r.run_id', run_name: 'r.run_name', status: 'r.status', user_id: 'r.user_id',
   start_time: 'r.start_time', end_time: 'r.end_time', experiment_id: 'r.experiment_id',
   parent_run_id: 'r.parent_run_id',
+  // A constant prefix chosen here (no quote in it) and the run id: the run's artifact URI.
+  artifact_uri: `('${RUN_ARTIFACT_URI_PREFIX}' || r.run_id)`,
 };
 const NULLABLE_RUN_COLUMNS = new Set(['user_id', 'end_time', 'parent_run_id']);
 
@@ -210,7 +219,7 @@ function runIdSet(node: FilterNode): RunIdSet | undefined {
   const table = KEYED_TABLES[node.ident.type];
   if (table === undefined || node.op === 'IS NULL') return undefined;
   if (node.op === 'IS NOT NULL') return { sql: `SELECT run_id FROM ${table} WHERE key = ?`, params: [node.ident.key], compound: false };
-  const cond = node.ident.type === 'metric' ? metricCondition('last_value', 'last_is_nan', node) : valueCondition('value', node);
+  const cond = node.ident.type === 'metric' ? metricCondition('last_value', 'last_is_nan', node) : keyedValueCondition('value', node);
   return { sql: `SELECT run_id FROM ${table} WHERE key = ? AND ${cond.sql}`, params: [node.ident.key, ...cond.params], compound: false };
 }
 
@@ -270,9 +279,6 @@ const DATASET_COLUMNS: Partial<Record<string, string>> = { name: 'd.name', diges
 function runColumn(key: string): string {
   const column = Object.prototype.hasOwnProperty.call(RUN_COLUMNS, key) ? RUN_COLUMNS[key] : undefined;
   if (column !== undefined) return column;
-  if (key === 'artifact_uri') {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', 'attributes.artifact_uri is not searchable in tracklab: artifacts are stored by content, not under a per-run URI. Filter on run_id instead.');
-  }
   throw new TracklabError('INVALID_PARAMETER_VALUE', `attributes.${key} is not a run attribute this store can search.`);
 }
 
@@ -303,6 +309,18 @@ function metricCondition(value: string, isNan: string, c: Comparison): Fragment 
   // NaN is stored as NULL with the NaN flag set: NULL fails every comparison, and != must still hold for it.
   if (c.op === '!=') return { sql: `(${value} <> ? OR ${isNan} = 1)`, params: [c.value] };
   return { sql: `${value} ${sqlOperator(c.op)} ?`, params: [c.value] };
+}
+
+/**
+ * A condition on a param or tag value. A param compared with a number
+ * compares numerically, and only values that are decimal literals can match
+ * (NULL from the function fails every comparison, `<>` included).
+ */
+function keyedValueCondition(column: string, c: Comparison): Fragment {
+  if (c.ident.type === 'param' && typeof c.value === 'number') {
+    return { sql: `${PARAM_NUMBER_FUNCTION}(${column}) ${sqlOperator(c.op)} ?`, params: [c.value] };
+  }
+  return valueCondition(column, c);
 }
 
 /** A condition on one column (attribute, or a param/tag value). */
