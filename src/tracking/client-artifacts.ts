@@ -42,9 +42,14 @@ export async function listArtifacts(client: TrackingClient, runId: string, prefi
   return client.artifacts.listArtifacts(runId, prefix);
 }
 
-export async function readArtifact(client: TrackingClient, runId: string, artifactPath: string): Promise<Buffer> {
+export async function openArtifact(client: TrackingClient, runId: string, artifactPath: string): Promise<Buffer> {
   validateRunId(runId);
   return client.artifacts.openArtifact(runId, artifactPath);
+}
+
+export async function recordCell(client: TrackingClient, cell: CellRecord): Promise<void> {
+  validateRunId(cell.runId);
+  await client.call('record the notebook cell', (s) => s.recordCell(cell));
 }
 
 export async function listCells(client: TrackingClient, runId: string): Promise<readonly CellRecord[]> {

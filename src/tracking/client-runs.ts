@@ -115,37 +115,11 @@ export async function searchRunsArrow(client: TrackingClient, options: SearchRun
   return (require('../metrics/arrow-runs') as typeof import('../metrics/arrow-runs')).runsTable(runs);
 }
 
-export async function metricColumns(client: TrackingClient, runIds: string | readonly string[], keys: readonly string[] | undefined): Promise<MetricColumns[]> {
+/** Every point of the runs (and keys) as column blocks, after writing what is buffered. */
+export async function metricColumns(client: TrackingClient, runIds: string | readonly string[], keys: readonly string[] | undefined): Promise<readonly MetricColumns[]> {
   const ids = typeof runIds === 'string' ? [runIds] : runIds;
   ids.forEach((id) => validateRunId(id));
   keys?.forEach((k) => validateKey('Metric', k));
   await client.flush();
-  const blocks = await client.call('read metric history', (s) => s.readMetrics(ids, keys));
-  return joinBlocks(blocks);
-}
-
-/** One MetricColumns per (run, key), its stored blocks concatenated in order. */
-function joinBlocks(blocks: readonly MetricColumns[]): MetricColumns[] {
-  const groups = new Map<string, MetricColumns[]>();
-  for (const b of blocks) {
-    const id = `${b.runId}\u0000${b.key}`;
-    const list = groups.get(id);
-    if (list) list.push(b);
-    else groups.set(id, [b]);
-  }
-  return [...groups.values()].map((list) => {
-    if (list.length === 1) return list[0];
-    const n = list.reduce((sum, b) => sum + b.values.length, 0);
-    const steps = new Float64Array(n);
-    const timestamps = new Float64Array(n);
-    const values = new Float64Array(n);
-    let at = 0;
-    for (const b of list) {
-      steps.set(b.steps, at);
-      timestamps.set(b.timestamps, at);
-      values.set(b.values, at);
-      at += b.values.length;
-    }
-    return { runId: list[0].runId, key: list[0].key, steps, timestamps, values };
-  });
+  return client.call('read metric history', (s) => s.readMetrics(ids, keys));
 }

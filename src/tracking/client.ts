@@ -264,11 +264,12 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   }
 
   /**
-   * Full metric history as plain columns, one entry per (run, key) with Float64Arrays of steps,
-   * timestamps and values: what charts need, without building an Arrow table. Buffered points are flushed first.
-   * @example const [loss] = await client.metricColumns(runId, ['loss']); loss.values.length
+   * Every point of the runs (and keys) as column blocks (Float64Arrays of steps, timestamps and values, in
+   * stored order; a long history is several blocks): what charts need, without building an Arrow table.
+   * Buffered points are flushed first.
+   * @example const blocks = await client.metricColumns([runId], ['loss']);
    */
-  metricColumns(runIds: string | readonly string[], keys?: readonly string[]): Promise<MetricColumns[]> {
+  metricColumns(runIds: string | readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
     return runOps.metricColumns(this, runIds, keys);
   }
 
@@ -336,12 +337,14 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     return artifactOps.linkArtifacts(this, runId, entries);
   }
 
-  /**
-   * One artifact file's bytes. Throws RESOURCE_DOES_NOT_EXIST for a missing path, INVALID_PARAMETER_VALUE for a folder.
-   * @example const report = JSON.parse((await client.readArtifact(runId, 'eval.json')).toString('utf8'));
-   */
-  readArtifact(runId: string, artifactPath: string): Promise<Buffer> {
-    return artifactOps.readArtifact(this, runId, artifactPath);
+  /** The bytes of one artifact file of a run. @example const text = (await client.openArtifact(runId, 'config.json')).toString('utf8'); */
+  openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
+    return artifactOps.openArtifact(this, runId, artifactPath);
+  }
+
+  /** @internal Records one executed notebook cell on a run (the notebook bridge calls this). */
+  recordCell(cell: CellRecord): Promise<void> {
+    return artifactOps.recordCell(this, cell);
   }
 
   /**

@@ -10,7 +10,7 @@ export async function serveArtifact(client: TrackingClient, runId: string, query
   if (!path) throw new TracklabError('INVALID_PARAMETER_VALUE', 'The request needs ?path=<artifact path>.');
   const framed = query.get('frame') === '1';
   const download = query.get('download') === '1' || !servedInline(path, framed);
-  const bytes = await client.readArtifact(runId, path);
+  const bytes = await client.openArtifact(runId, path);
   const base = path.slice(path.lastIndexOf('/') + 1).replace(/[^\w.\- ]/g, '_') || 'artifact';
   res.writeHead(200, {
     ...artifactHeaders(),

@@ -16,14 +16,18 @@ import type { TrackingClient } from '../tracking/client';
 import { readChartState, type ChartState } from './chart-state';
 import { readSeries, type SeriesColumns } from './metric-columns';
 
-/** Recent histories, keyed by run, key and point count: a slider move re-smooths without re-reading 1M points. */
+/**
+ * Recent histories, keyed by run, key and point count: a slider move re-smooths without re-reading 1M points.
+ * Entries are promises, so a chart request that arrives while its history is being read (see `warm`) waits for
+ * that read instead of starting another.
+ */
 class HistoryCache {
-  private readonly entries = new Map<string, SeriesColumns>();
+  private readonly entries = new Map<string, Promise<SeriesColumns | undefined>>();
   constructor(private readonly capacity = 16) {}
 
-  async get(client: TrackingClient, run: Run, key: string): Promise<SeriesColumns | undefined> {
+  get(client: TrackingClient, run: Run, key: string): Promise<SeriesColumns | undefined> {
     const count = run.data.metrics[key]?.count;
-    if (count === undefined) return undefined;
+    if (count === undefined) return Promise.resolve(undefined);
     const id = `${run.info.runId}\u0000${key}\u0000${count}\u0000${run.data.metrics[key].lastTimestamp}`;
     const hit = this.entries.get(id);
     if (hit) {
@@ -31,13 +35,17 @@ class HistoryCache {
       this.entries.set(id, hit);
       return hit;
     }
-    const [series] = await readSeries(client, [run.info.runId], [key]);
-    if (!series) return undefined;
-    this.entries.set(id, series);
+    const read = readSeries(client, [run.info.runId], [key]).then(([series]) => series);
+    read.catch(() => this.entries.delete(id));
+    this.entries.set(id, read);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    return series;
+    return read;
   }
 }
+
+/** Histories at least this long are read ahead when their run's page is sent (see ChartApi.warm). */
+const WARM_MIN_POINTS = 50_000;
+const WARM_MAX_KEYS = 8;
 
 /**
  * The spec as the browser receives it: inline CSV data (compact in a
@@ -71,6 +79,20 @@ export class ChartApi {
   private readonly cache = new HistoryCache();
 
   constructor(private readonly client: TrackingClient, private readonly registry: RegistryClient | undefined) {}
+
+  /**
+   * Starts reading a run's long histories into the cache right after its page is sent, so the read overlaps
+   * the browser loading Vega; the chart requests that follow find it done or under way.
+   */
+  warm(runId: string): void {
+    setImmediate(() => {
+      void (async () => {
+        const run = await this.client.getRun(runId);
+        const keys = Object.values(run.data.metrics).filter((m) => m.count >= WARM_MIN_POINTS).map((m) => m.key).sort().slice(0, WARM_MAX_KEYS);
+        for (const key of keys) await this.cache.get(this.client, run, key);
+      })().catch(() => undefined);
+    });
+  }
 
   /** One metric of one run: `?key=loss&x=step|time&smooth=0.6&log=1`. */
   async runChart(runId: string, query: URLSearchParams): Promise<VegaLiteSpec> {

@@ -29,6 +29,8 @@ table.grid td .inline-form { margin:0; }
 table.grid.middle td { vertical-align:middle; }
 table.grid td.num, table.grid th.num { text-align:right; font-variant-numeric:tabular-nums; }
 table.grid td.name { max-width:280px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+table.grid th.name { max-width:280px; overflow:hidden; text-overflow:ellipsis; }
+table.grid td.key { white-space:nowrap; max-width:320px; overflow:hidden; text-overflow:ellipsis; }
 table.grid td.val { max-width:220px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 table.grid tr:hover td { background:#f3f8ff; }
 table.grid tr.diff td { background:#fff8c5; }
@@ -40,7 +42,7 @@ table.kv td { padding:3px 0; overflow-wrap:anywhere; }
 .badge.RUNNING { background:#1f77b4; } .badge.FINISHED { background:#2a9d3f; } .badge.FAILED { background:#d62728; }
 .badge.KILLED { background:#e07b00; } .badge.CRASHED { background:#8e44ad; } .badge.READY { background:#2a9d3f; }
 .badge.PENDING_REGISTRATION { background:#1f77b4; } .badge.FAILED_REGISTRATION { background:#d62728; }
-.chip { display:inline-block; padding:0 6px; margin:1px 3px 1px 0; border:1px solid var(--line); border-radius:10px; font-size:12px; background:var(--soft); overflow-wrap:anywhere; }
+.chip { display:inline-block; padding:0 6px; margin:1px 3px 1px 0; border:1px solid var(--line); border-radius:10px; font-size:12px; background:var(--soft); max-width:320px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; vertical-align:bottom; }
 .toolbar { display:flex; flex-wrap:wrap; gap:8px; align-items:flex-start; margin:8px 0; }
 .toolbar form.filter { flex:1 1 480px; display:flex; gap:6px; }
 input[type=text], input[type=search], textarea, select { font:inherit; padding:5px 8px; border:1px solid var(--line); border-radius:6px; background:#fff; color:var(--fg); }
@@ -74,6 +76,8 @@ pre.source { background:var(--soft); border:1px solid var(--line); border-radius
 .cell-head { font-size:12px; color:var(--muted); }
 .editable .view { white-space:pre-wrap; overflow-wrap:anywhere; }
 .editable form { margin-top:6px; }
+details.edit { margin-top:6px; } details.edit > summary { list-style:none; display:inline-block; font-size:13px; padding:3px 10px; }
+details.edit > summary::-webkit-details-marker { display:none; } details.edit[open] > summary { display:none; }
 .tags .tag { display:inline-flex; align-items:center; gap:4px; margin:2px 6px 2px 0; padding:1px 4px 1px 8px; border:1px solid var(--line); border-radius:12px; background:var(--soft); font-size:12px; max-width:100%; overflow-wrap:anywhere; }
 .tags .tag button { padding:0 6px; border:0; background:none; color:var(--muted); }
 .inline-form { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin:6px 0; }

@@ -106,13 +106,14 @@ export function createUiHandler(options: UiOptions): UiHandler {
     }
     if (!body) return sendHtml(res, 404, errorPage(404, 'There is no page at this address.'));
     sendHtml(res, 200, body);
+    if (parts[0] === 'runs') charts.warm(parts[1]);
   }
 
   async function api(parts: readonly string[], q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'chart') return sendJson(res, 200, forBrowser(await charts.runChart(parts[1], q)));
     if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'artifact') return serveArtifact(client, parts[1], q, res);
     if (parts[0] === 'runs' && parts.length === 3 && parts[2] === 'figure') {
-      const bytes = await client.readArtifact(parts[1], q.get('path') ?? '');
+      const bytes = await client.openArtifact(parts[1], q.get('path') ?? '');
       let spec: unknown;
       try {
         spec = JSON.parse(bytes.toString('utf8'));

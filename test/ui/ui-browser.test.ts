@@ -65,8 +65,15 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(outputDir(), `ui-${name}.png`), fullPage: true });
 }
 
+/** The document itself never scrolls sideways: wide tables scroll in their own box, long names wrap or end in "…". */
+async function noPageOverflow(page: Page): Promise<void> {
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  assert.ok(scroll <= client, `the page is ${scroll}px wide in a ${client}px window`);
+}
+
 async function done(o: Opened, expected: RegExp[] = []): Promise<void> {
   assert.deepEqual(o.errors.filter((e) => !expected.some((re) => re.test(e))), [], 'no console errors or CSP violations');
+  await noPageOverflow(o.page);
   assert.deepEqual(o.dialogs, [], 'no dialog was opened by page content');
   await o.page.close();
 }
@@ -226,7 +233,9 @@ test('artifact previews: text, JSON, CSV, Arrow, image, notebook, MLmodel; HTML 
       assert.equal(await content?.textContent('#h'), 'report');
     }
     assert.ok(await o.page.$('[data-preview] a[download]'), 'a download link');
-    if (['figures/confusion.vl.json', 'eval/scores.arrow', 'notebook.ipynb', 'model/MLmodel', 'report.html'].includes(file)) await shot(o.page, `artifact-${path.basename(file).replace(/\W+/g, '-')}`);
+    if (['figures/confusion.vl.json', 'eval/scores.arrow', 'eval/predictions.csv', 'plots/gradient.png', 'notebook.ipynb', 'model/MLmodel', 'report.html'].includes(file)) {
+      await (await o.page.$('#artifacts'))?.screenshot({ path: path.join(outputDir(), `ui-artifact-${path.basename(file).replace(/\W+/g, '-')}.png`) });
+    }
     // The hostile files' own scripts and loads are what the browser reports blocking: that is the defence working.
     const blocked = [/Blocked script execution in '[^']*artifact\?path=(report\.html|plots%2Flogo\.svg)&frame=1' because the document's frame is sandboxed/, /ERR_BLOCKED_BY_RESPONSE\.NotSameOrigin/];
     if (file.endsWith('.html')) assert.ok(o.errors.some((e) => blocked[0].test(e)), `the report's script was blocked: ${o.errors.join(' | ')}`);
@@ -246,6 +255,8 @@ test('editing a note and tags persists', async () => {
   const runId = fx.runIds[1];
   const o = await open(`/runs/${runId}`);
   const { page } = o;
+  assert.equal(await page.isVisible('textarea[name="text"]'), false, 'the editor is folded until asked for');
+  await page.click('[data-edit-note] summary');
   await page.fill('textarea[name="text"]', 'rerun with <b>more</b> data');
   await Promise.all([page.waitForNavigation(), page.click('form[data-change$="/note"] button')]);
   assert.equal(await page.textContent('[data-note-view]'), 'rerun with <b>more</b> data');
@@ -284,6 +295,7 @@ test('registry: models, versions with source runs, an alias moved and removed, d
   await page.selectOption('tr[data-alias="champion"] select[name="version"]', '2');
   await Promise.all([page.waitForNavigation(), page.click('tr[data-alias="champion"] button[type="submit"]')]);
   assert.match(await page.textContent('tr[data-alias="champion"]') ?? '', /v2/);
+  await page.click('[data-edit-description] summary');
   await page.fill('form[data-change$="/description"] textarea', 'a steeper line');
   await Promise.all([page.waitForNavigation(), page.click('form[data-change$="/description"] button')]);
   assert.equal(await page.textContent('[data-description-view]'), 'a steeper line');
@@ -354,6 +366,8 @@ test('a run logging in another process updates live on its page and in the runs 
     await waitFor(/LOGGED 50/);
     await page.waitForFunction(() => document.querySelector('[data-metric-row="loss"] [data-m="count"]')?.textContent === '50');
     await page.waitForFunction(() => (document.querySelector('[data-metric="loss"] .chart') as HTMLElement | null)?.dataset.state === 'drawn');
+    // The runs table patches the row's metric cell in place (the last loss is 2 / 50).
+    await table.page.waitForFunction((id) => document.querySelector(`tr[data-run-id="${id}"] td[data-col="metric:loss"]`)?.textContent === '0.04', runId);
     await shot(page, 'run-live');
     child.stdin.write('end\n');
     await waitFor(/ENDED/);
@@ -400,6 +414,43 @@ test('a foreign Host is refused; a change without the CSRF token or from another
   } finally {
     await readOnly.close();
   }
+});
+
+test('empty states and long names: an empty experiment, no runs chosen, a run without metrics, a long name compared', async () => {
+  const empty = await open(`/experiments/${fx.emptyExperimentId}`);
+  assert.match(await empty.page.textContent('.empty') ?? '', /No runs in this experiment yet/);
+  assert.equal(await empty.page.$('[data-pager]'), null);
+  await shot(empty.page, 'runs-empty');
+  await done(empty);
+
+  const none = await open('/compare');
+  assert.match(await none.page.textContent('.empty') ?? '', /No runs chosen/);
+  await done(none);
+
+  const parent = await open(`/runs/${fx.parentRunId}`);
+  assert.match(await parent.page.textContent('main') ?? '', /No metrics logged yet/);
+  await done(parent);
+
+  const longRun = fx.runIds[4];
+  const run = await open(`/runs/${longRun}`);
+  run.page.setDefaultTimeout(120_000);
+  await chartsDrawn(run.page);
+  assert.equal(await run.page.textContent('h1'), LONG_NAME);
+  await shot(run.page, 'run-long-name');
+  await done(run);
+
+  const compare = await open(`/compare?run=${fx.xssRunId}&run=${longRun}&run=${fx.runIds[3]}`);
+  compare.page.setDefaultTimeout(120_000);
+  await chartsDrawn(compare.page);
+  // The long name ends in "…" in the diff table's header instead of widening it; its full text is the link's title.
+  await shot(compare.page, 'compare-long-name');
+  const header = await compare.page.$eval(`table[data-diff-table] th.name a[href="/runs/${longRun}"]`, (a) => {
+    const table = a.closest('table') as HTMLElement;
+    return { title: a.getAttribute('title'), table: table.scrollWidth, box: (table.parentElement as HTMLElement).clientWidth };
+  });
+  assert.equal(header.title, LONG_NAME);
+  assert.ok(header.table <= header.box, `the diff table (${header.table}px) fits its ${header.box}px box`);
+  await done(compare);
 });
 
 test('pages answer 404 for unknown runs and paths, and set a strict CSP', async () => {

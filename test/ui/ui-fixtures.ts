@@ -22,6 +22,7 @@ export interface UiFixture {
   readonly client: TrackingClient;
   readonly registry: RegistryClient;
   readonly experimentId: string;
+  readonly emptyExperimentId: string;
   readonly runIds: readonly string[];
   readonly xssRunId: string;
   readonly parentRunId: string;
@@ -82,13 +83,13 @@ export async function buildUiFixture(): Promise<UiFixture> {
   const client = new TrackingClient({ home });
   const registry = new RegistryClient({ tracking: client });
   const experiment = await client.createExperiment('vision', { description: 'image classifiers on a small data set' });
-  await client.createExperiment('empty-experiment');
+  const empty = await client.createExperiment('empty-experiment');
   const names = ['brave-otter-1', 'calm-heron-2', XSS_NAME, 'swift-lynx-4', LONG_NAME, 'quiet-fox-6'];
   const runIds: string[] = [];
   for (let r = 0; r < names.length; r++) {
     const { runId } = await client.createRun({
       experiment: 'vision', name: names[r],
-      params: { lr: 10 ** -(r % 4 + 1), optimizer: r % 2 ? 'sgd' : 'adam', batch: 32 * (1 + (r % 3)) },
+      params: { lr: [0.1, 0.01, 0.001, 0.0001][r % 4], optimizer: r % 2 ? 'sgd' : 'adam', batch: 32 * (1 + (r % 3)) },
       tags: { team: r % 2 ? 'vision' : 'nlp' },
     });
     await client.logBatch(runId, { metrics: history(r, 120) });
@@ -131,7 +132,7 @@ export async function buildUiFixture(): Promise<UiFixture> {
   const { modelUri } = await logModel(art, fitLine(2), { client, inputExample: [1, 2, 3] });
   await client.logInput(art, [{ x: 1, y: 2 }, { x: 2, y: 4 }], { name: 'toy-rows', context: 'training' });
   const now = Date.now();
-  await client.store.recordCell({ runId: art, seq: 1, executionCount: 3, source: 'const model = train({ lr: 0.01 });\nrun.log({ loss });', startTime: now - 4000, endTime: now - 1000, status: 'ok', error: null });
+  await client.recordCell({ runId: art, seq: 1, executionCount: 3, source: 'const model = train({ lr: 0.01 });\nrun.log({ loss });', startTime: now - 4000, endTime: now - 1000, status: 'ok', error: null });
 
   // The registry: two versions of "m", the first one aliased.
   const modelName = 'm';
@@ -140,5 +141,5 @@ export async function buildUiFixture(): Promise<UiFixture> {
   const { modelUri: uri2 } = await logModel(second, fitLine(3), { client, inputExample: [1, 2, 3] });
   await registry.registerModel(uri2, modelName);
   await registry.setRegisteredModelAlias(modelName, 'champion', 1);
-  return { home, client, registry, experimentId: experiment.experimentId, runIds, xssRunId, parentRunId: parent.runId, artifactRunId: art, modelName };
+  return { home, client, registry, experimentId: experiment.experimentId, emptyExperimentId: empty.experimentId, runIds, xssRunId, parentRunId: parent.runId, artifactRunId: art, modelName };
 }

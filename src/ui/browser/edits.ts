@@ -15,6 +15,11 @@ export function initEdits(): void {
       });
     });
   }
+  // Note and description editors open in place and take the focus; Cancel folds them back.
+  for (const details of document.querySelectorAll<HTMLDetailsElement>('details.edit')) {
+    details.addEventListener('toggle', () => { if (details.open) details.querySelector('textarea')?.focus(); });
+    details.querySelector('button[data-cancel]')?.addEventListener('click', () => { details.open = false; });
+  }
   for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-delete]')) {
     button.addEventListener('click', () => {
       button.disabled = true;

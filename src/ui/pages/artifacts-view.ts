@@ -69,6 +69,6 @@ async function preview(client: TrackingClient, runId: string, entry: ArtifactEnt
     return html`${head}<p class="muted">Shown in a sandboxed frame: scripts in it do not run.</p><iframe sandbox="" referrerpolicy="no-referrer" src="${artifactUrl(runId, entry.path, 'frame')}" title="${entry.path}"></iframe>`;
   }
   if (entry.size > MAX_PREVIEW_BYTES) return html`${head}<p class="muted">Too large to preview (${size(entry.size)}); download it instead.</p>`;
-  const bytes = await client.readArtifact(runId, entry.path);
+  const bytes = await client.openArtifact(runId, entry.path);
   return html`${head}${artifactPreview(kind, bytes, `/ui-api/runs/${seg(runId)}/figure?path=${encodeURIComponent(entry.path)}`)}`;
 }

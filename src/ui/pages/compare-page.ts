@@ -28,7 +28,7 @@ export async function comparePage(ctx: PageContext, client: TrackingClient, quer
   };
   const body = html`<div class="crumbs"><a href="/">Experiments</a> /</div>
 <h1>Compare ${runs.length} runs</h1>
-<p>${runs.map((r) => html`<a class="chip" href="/runs/${seg(r.info.runId)}">${runLabel(r.info)}</a>`)}</p>
+<p>${runs.map((r) => html`<a class="chip" href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a>`)}</p>
 ${metric === undefined ? emptyState('These runs have no metrics to compare.') : html`
 <form method="get" action="/compare" class="inline-form">${ids.map((id) => html`<input type="hidden" name="run" value="${id}">`)}
 <label>Metric <select name="metric">${metrics.map((m) => html`<option value="${m}" ${m === metric ? html`selected` : ''}>${m}</option>`)}</select></label>
@@ -56,9 +56,9 @@ function diffTable(runs: readonly Run[]): Html {
   const params = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))].sort();
   const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.data.metrics)))].sort();
   const differs = (values: readonly string[]) => new Set(values).size > 1;
-  const row = (group: string, key: string, values: string[]) => html`<tr class="${differs(values) ? 'diff' : ''}" data-diff="${differs(values) ? '1' : '0'}"><td><span class="muted">${group} </span>${key}</td>${values.map((v) => html`<td class="val" title="${v}">${v}</td>`)}</tr>`;
+  const row = (group: string, key: string, values: string[]) => html`<tr class="${differs(values) ? 'diff' : ''}" data-diff="${differs(values) ? '1' : '0'}"><td class="key" title="${key}"><span class="muted">${group} </span>${key}</td>${values.map((v) => html`<td class="val" title="${v}">${v}</td>`)}</tr>`;
   if (params.length === 0 && metrics.length === 0) return emptyState('These runs have no params or metrics.');
-  return html`<p class="muted">Rows whose values differ are highlighted.</p><div class="scroll"><table class="grid" data-diff-table><thead><tr><th></th>${runs.map((r) => html`<th><a href="/runs/${seg(r.info.runId)}">${runLabel(r.info)}</a> ${badge(r.info.status)}</th>`)}</tr></thead><tbody>
+  return html`<p class="muted">Rows whose values differ are highlighted.</p><div class="scroll"><table class="grid" data-diff-table><thead><tr><th></th>${runs.map((r) => html`<th class="name"><a href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a><br>${badge(r.info.status)}</th>`)}</tr></thead><tbody>
 ${params.map((p) => row('params', p, runs.map((r) => r.data.params[p] ?? '')))}
 ${metrics.map((m) => row('metrics', m, runs.map((r) => (r.data.metrics[m] ? formatNumber(r.data.metrics[m].last) : ''))))}
 </tbody></table></div>`;

@@ -25,7 +25,8 @@ ${models.map((m) => html`<tr><td class="name"><a href="/models/${seg(m.name)}" t
 
 function descriptionEditor(ctx: PageContext, url: string, text: string | null): Html {
   return html`<div class="editable" data-description><div class="view" data-description-view>${text || html`<span class="muted">No description.</span>`}</div>
-${ctx.readOnly ? '' : html`<form data-change="${url}" class="note-form"><textarea name="description" aria-label="Description">${text ?? ''}</textarea><button type="submit" class="primary">Save description</button></form>`}</div>`;
+${ctx.readOnly ? '' : html`<details class="edit" data-edit-description><summary class="button">${text ? 'Edit description' : 'Add a description'}</summary>
+<form data-change="${url}" class="note-form"><textarea name="description" aria-label="Description">${text ?? ''}</textarea><button type="submit" class="primary">Save description</button> <button type="button" data-cancel>Cancel</button></form></details>`}</div>`;
 }
 
 function tagEditor(ctx: PageContext, url: string, tags: Readonly<Record<string, string>>): Html {

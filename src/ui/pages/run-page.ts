@@ -70,9 +70,10 @@ function noteSection(ctx: PageContext, run: Run): Html {
   const note = run.data.tags[NOTE_TAG] ?? '';
   return html`<h2>Note</h2><div class="editable" data-note>
 <div class="view" data-note-view>${note || html`<span class="muted">No note.</span>`}</div>
-${ctx.readOnly ? '' : html`<form data-change="/ui-api/runs/${seg(run.info.runId)}/note" data-reload="no" class="note-form">
+${ctx.readOnly ? '' : html`<details class="edit" data-edit-note><summary class="button">${note ? 'Edit note' : 'Add a note'}</summary>
+<form data-change="/ui-api/runs/${seg(run.info.runId)}/note" class="note-form">
 <textarea name="text" aria-label="Note" placeholder="What was this run about?">${note}</textarea>
-<button type="submit" class="primary">Save note</button></form>`}</div>`;
+<button type="submit" class="primary">Save note</button> <button type="button" data-cancel>Cancel</button></form></details>`}</div>`;
 }
 
 function tagSection(ctx: PageContext, run: Run): Html {
