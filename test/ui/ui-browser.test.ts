@@ -146,6 +146,30 @@ test('a filter with an error shows the caret at its position; a valid one narrow
   await done(o);
 });
 
+test('pages of the runs table: Next and First follow the server\'s page token, and each page is a link that reloads the same rows', async () => {
+  const o = await open(`/experiments/${fx.experimentId}?size=4`);
+  const { page } = o;
+  const ids = () => page.$$eval('table[data-runs-table] tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.runId ?? ''));
+  const first = await ids();
+  assert.equal(first.length, 4);
+  await page.waitForSelector('[data-pager] [data-count]');
+  assert.match(await page.textContent('[data-pager]') ?? '', /Runs 1–4 of 9 \(3 pages\) · page 1/);
+  await Promise.all([page.waitForNavigation(), page.click('[data-pager] a[rel="next"]')]);
+  const second = await ids();
+  assert.equal(second.length, 4);
+  assert.deepEqual(second.filter((id) => first.includes(id)), [], 'page 2 holds other runs');
+  assert.match(await page.textContent('[data-pager]') ?? '', /Runs 5–8/);
+  const link = page.url();
+  await Promise.all([page.waitForNavigation(), page.click('[data-pager] a[rel="next"]')]);
+  assert.equal((await ids()).length, 1, 'the last page has the ninth run');
+  assert.equal(await page.$('[data-pager] a[rel="next"]'), null);
+  await page.goto(link);
+  assert.deepEqual(await ids(), second, 'the page-2 link shows page 2 again');
+  await Promise.all([page.waitForNavigation(), page.click('[data-pager] a:has-text("First")')]);
+  assert.deepEqual(await ids(), first);
+  await done(o);
+});
+
 test('selecting 3 runs opens their comparison with overlay, parallel coordinates, scatter and diff table', async () => {
   const o = await open(`/experiments/${fx.experimentId}`);
   const { page } = o;
@@ -200,7 +224,18 @@ test('run page: overview, params, a drawn chart per metric with its controls, ce
   const parent = await open(`/runs/${fx.parentRunId}`);
   const children = await parent.page.$$eval('main table.grid td.name a', (as) => as.map((a) => a.textContent));
   assert.deepEqual([...children].sort(), ['sweep-child-0', 'sweep-child-1']);
+  await Promise.all([parent.page.waitForNavigation(), parent.page.click('main table.grid td.name a:has-text("sweep-child-0")')]);
+  assert.equal(await parent.page.textContent('table.kv tr:has(th:text("Parent run")) a'), 'sweep-parent', 'a child links back to its parent');
   await done(parent);
+
+  // The hostile name as a page title and heading: text, no element made from it, no dialog.
+  const hostile = await open(`/runs/${fx.xssRunId}`);
+  hostile.page.setDefaultTimeout(120_000);
+  await chartsDrawn(hostile.page);
+  assert.equal(await hostile.page.textContent('h1'), XSS_NAME);
+  assert.equal(await hostile.page.title(), `${XSS_NAME} · tracklab`);
+  assert.equal(await hostile.page.$$eval('main img', (els) => els.length), 0);
+  await done(hostile);
 });
 
 test('artifact previews: text, JSON, CSV, Arrow, image, notebook, MLmodel; HTML and SVG inert in a sandbox', async () => {
@@ -408,9 +443,26 @@ test('a foreign Host is refused; a change without the CSRF token or from another
     assert.equal(await page.$('form[data-change]'), null, 'read-only pages show no edit forms');
     const roToken = await page.$eval('meta[name="tracklab-csrf"]', (m) => (m as HTMLMetaElement).content);
     await page.close();
-    const res = await fetch(`${readOnly.url}/ui-api/runs/${fx.runIds[5]}/note`, { method: 'POST', headers: { ...json, 'x-tracklab-csrf': roToken }, body: '{"text":"no"}' });
-    assert.equal(res.status, 403);
+    const m = `/ui-api/models/${fx.modelName}`;
+    const r = `/ui-api/runs/${fx.runIds[5]}`;
+    const changes: [string, Record<string, string>][] = [
+      [`${r}/note`, { text: 'no' }], [`${r}/tag`, { key: 'team', value: 'x' }], [`${r}/tag-delete`, { key: 'team' }],
+      [`${m}/description`, { description: 'x' }], [`${m}/tag`, { key: 'k', value: 'v' }], [`${m}/tag-delete`, { key: 'k' }],
+      [`${m}/alias`, { alias: 'champion', version: '1' }], [`${m}/alias-delete`, { alias: 'champion' }],
+      [`${m}/versions/1/description`, { description: 'x' }], [`${m}/versions/1/tag`, { key: 'k', value: 'v' }], [`${m}/versions/1/tag-delete`, { key: 'validated' }],
+    ];
+    const before = { run: await fx.client.getRun(fx.runIds[5]), model: await fx.registry.getRegisteredModel(fx.modelName), version: await fx.registry.getModelVersion(fx.modelName, '1') };
+    for (const [url, body] of changes) {
+      const res = await fetch(`${readOnly.url}${url}`, { method: 'POST', headers: { ...json, 'x-tracklab-csrf': roToken }, body: JSON.stringify(body) });
+      assert.equal(res.status, 403, `${url} refused`);
+      assert.match((await res.json() as { message: string }).message, /read-only/);
+    }
+    assert.deepEqual((await fx.client.getRun(fx.runIds[5])).data.tags, before.run.data.tags, 'run unchanged');
     assert.equal((await fx.client.getRun(fx.runIds[5])).data.tags['tracklab.note'], 'ok');
+    const model = await fx.registry.getRegisteredModel(fx.modelName);
+    assert.deepEqual([model.description, model.tags, model.aliases], [before.model.description, before.model.tags, before.model.aliases], 'model unchanged');
+    const version = await fx.registry.getModelVersion(fx.modelName, '1');
+    assert.deepEqual([version.description, version.tags], [before.version.description, before.version.tags], 'version unchanged');
   } finally {
     await readOnly.close();
   }
