@@ -64,8 +64,12 @@ export async function uiBench(report: Report): Promise<void> {
     // Page weight: the HTML plus every asset the runs table loads (it loads no chart library).
     const html = (await get(pageUrl)).body;
     const assets = [...html.toString('utf8').matchAll(/(?:src|href)="(\/static\/[^"]+)"/g)].map((m) => m[1]);
-    const main = (await get(`${ui.url}/static/ui/main.js`)).body.toString('utf8');
-    for (const m of main.matchAll(/from '\.\/([a-z-]+\.js)'/g)) assets.push(`/static/ui/${m[1]}`);
+    // The browser modules main.js imports, and theirs.
+    for (let i = 0; i < assets.length; i++) {
+      if (!assets[i].startsWith('/static/ui/')) continue;
+      const source = (await get(`${ui.url}${assets[i]}`)).body.toString('utf8');
+      for (const m of source.matchAll(/from '\.\/([a-z-]+\.js)'/g)) if (!assets.includes(`/static/ui/${m[1]}`)) assets.push(`/static/ui/${m[1]}`);
+    }
     let raw = html.length;
     let gz = 0;
     for (const a of new Set(assets)) {

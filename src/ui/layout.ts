@@ -18,7 +18,7 @@ export interface PageOptions {
 /** A full HTML document. Scripts are external files only (the CSP allows no inline script). */
 export function page(ctx: PageContext, options: PageOptions): Html {
   const vendor = options.charts
-    ? html`<script src="/static/vendor/vega.min.js" defer></script><script src="/static/vendor/vega-lite.min.js" defer></script><script src="/static/vendor/vega-embed.min.js" defer></script>`
+    ? html`<script type="module" src="/static/ui/early.js"></script><script src="/static/vendor/vega.min.js" defer></script><script src="/static/vendor/vega-lite.min.js" defer></script><script src="/static/vendor/vega-embed.min.js" defer></script>`
     : '';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

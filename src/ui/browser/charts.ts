@@ -5,6 +5,8 @@
  * instead of `new Function`, so the page's CSP needs no 'unsafe-eval'; tooltips and embed styles come from ui.css, not injected
  * <style> elements, so it needs no 'unsafe-inline' either.
  */
+import { controlQuery, expressionInterpreter, fetchSpec, specUrl } from './chart-specs.js';
+
 interface EmbedResult { finalize(): void }
 type VegaEmbed = (el: HTMLElement, spec: unknown, options: Record<string, unknown>) => Promise<EmbedResult>;
 declare global {
@@ -12,25 +14,6 @@ declare global {
 }
 
 const views = new WeakMap<HTMLElement, EmbedResult>();
-const INTERPRETER: string = '/static/vendor/vega-interpreter.js';
-let interpreter: Promise<unknown> | undefined;
-
-function expressionInterpreter(): Promise<unknown> {
-  interpreter ??= (import(INTERPRETER) as Promise<{ expressionInterpreter: unknown }>).then((m) => m.expressionInterpreter);
-  return interpreter;
-}
-
-/** The x/smooth/log values of the controls, as query parameters. */
-export function controlQuery(): URLSearchParams {
-  const q = new URLSearchParams();
-  const x = document.querySelector<HTMLSelectElement>('[data-control="x"]');
-  const smooth = document.querySelector<HTMLInputElement>('[data-control="smooth"]');
-  const log = document.querySelector<HTMLInputElement>('[data-control="log"]');
-  if (x && x.value !== 'step') q.set('x', x.value);
-  if (smooth && Number(smooth.value) > 0) q.set('smooth', smooth.value);
-  if (log?.checked) q.set('log', '1');
-  return q;
-}
 
 async function whenVegaEmbed(): Promise<VegaEmbed> {
   // The vendor scripts are `defer`red; module scripts run after them, but wait for load to be sure.
@@ -40,13 +23,11 @@ async function whenVegaEmbed(): Promise<VegaEmbed> {
 }
 
 export async function drawChart(el: HTMLElement): Promise<void> {
-  const base = el.dataset.specUrl;
-  if (!base) return;
-  const url = new URL(base, location.href);
-  if (el.dataset.static === undefined) for (const [k, v] of controlQuery()) url.searchParams.set(k, v);
+  const url = specUrl(el);
+  if (!url) return;
   el.dataset.state = 'loading';
   try {
-    const res = await fetch(url, { credentials: 'same-origin' });
+    const res = await fetchSpec(url);
     const body = await res.json() as { message?: string; $schema?: string };
     if (!res.ok) throw new Error(body.message ?? `${res.status}`);
     // The builders write Vega-Lite v5 specs (what JupyterLab renders); the page's Vega-Lite 6 compiles them
