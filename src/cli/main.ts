@@ -4,7 +4,7 @@
  * `error [CODE]: message`, never a stack), 2 a usage error.
  */
 import { isTracklabError } from '../errors';
-import { TrackingClient } from '../tracking/client';
+import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
 import { UsageError } from './args';
 import { processIo, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
@@ -13,13 +13,15 @@ import * as runShowCmd from './commands/run-show';
 import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
 import * as gcCmd from './commands/gc';
+import * as backupCmd from './commands/backup';
+import * as doctorCmd from './commands/doctor';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 import * as uiCmd from './commands/ui';
 
 type Command = (client: TrackingClient, argv: readonly string[], io: Io) => Promise<void | number>;
 
-const commands: Record<string, { run: Command; usage: string; summary: string }> = {
+const commands: Record<string, { run: Command; usage: string; summary: string; client?: TrackingClientOptions }> = {
   experiments: { run: experimentsCmd.experiments, usage: experimentsCmd.usage, summary: 'list experiments' },
   runs: { run: runsCmd.runs, usage: runsCmd.usage, summary: 'search runs (MLflow filter grammar, plus OR and parentheses)' },
   run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b' },
@@ -28,6 +30,8 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
   ui: { run: uiCmd.ui, usage: uiCmd.usage, summary: 'browse, search, compare and manage runs and models in a browser' },
+  backup: { run: backupCmd.backup, usage: backupCmd.usage, summary: 'copy the live store (database and artifacts) into a new folder' },
+  doctor: { run: doctorCmd.doctor, usage: doctorCmd.usage, summary: 'check the store (integrity, artifact sha256, orphans, stuck runs); repair with --fix', client: doctorCmd.clientOptions },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
 };
 
@@ -73,7 +77,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(`Usage: ${command.usage}`);
       return 0;
     }
-    client = new TrackingClient({ home });
+    client = new TrackingClient({ home, ...command.client });
     const code = await command.run(client, rest, io);
     return typeof code === 'number' ? code : 0;
   } catch (err) {

@@ -10,6 +10,8 @@ import type { GcOptions, GcResult } from '../artifacts/artifact-gc';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { DatasetSource, LogInputOptions } from '../datasets/describe-dataset';
 import type { ArtifactEntry, CellRecord, DatasetInput, Experiment, MetricColumns, Run, RunInfo, RunInput, RunStatus } from '../entities';
+import type { BackupOptions, BackupResult } from '../maintenance/backup';
+import type { DoctorOptions, DoctorReport } from '../maintenance/doctor';
 import type { MetricBuffer } from '../metrics/metric-buffer';
 import type { RunEnd, TrackingStore } from '../store/store';
 import * as lifecycle from './lifecycle';
@@ -19,6 +21,7 @@ import { resolveHome } from './settings';
 import * as artifactOps from './client-artifacts';
 import { asTracklabError } from './client-errors';
 import * as experimentOps from './client-experiments';
+import * as maintenance from './client-maintenance';
 import * as runLifecycle from './client-run-lifecycle';
 import type { OwnedRun } from './client-run-lifecycle';
 import * as runOps from './client-runs';
@@ -35,6 +38,11 @@ export interface TrackingClientOptions {
   readonly home?: string;
   /** A store instance to use instead of opening the embedded one. */
   readonly store?: TrackingStore;
+  /**
+   * Mark RUNNING runs whose process is gone as CRASHED when the store opens
+   * (default true). `tracklab doctor` turns it off to report them first.
+   */
+  readonly reapCrashedRuns?: boolean;
 }
 
 export class TrackingClient implements lifecycle.LifecycleParticipant {
@@ -45,11 +53,13 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   private readonly runs: runLifecycle.RunState = runLifecycle.newRunState();
   private readonly experimentIds: experimentOps.ExperimentIds = new Map();
   private readonly ownsStore: boolean;
+  private readonly reapOnOpen: boolean;
 
   constructor(options: TrackingClientOptions = {}) {
     this.home = options.store?.root ?? resolveHome(options.home);
     this.opened = options.store;
     this.ownsStore = options.store === undefined;
+    this.reapOnOpen = options.reapCrashedRuns !== false;
     if (this.opened) this.reap(this.opened);
   }
 
@@ -370,6 +380,29 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
     return this.artifacts.gc(options);
   }
 
+  // ---- maintenance (see src/maintenance/) ---------------------------------
+
+  /**
+   * Copies the store into `dest` (a new or empty folder) while other
+   * processes keep logging: a consistent snapshot of the database plus every
+   * artifact blob it references (sha256-checked). The copy is a store of its
+   * own: open it with `new TrackingClient({ home: dest })` or `--home DEST`.
+   * @example const { blobs, bytes } = await client.backup('/backups/tracklab-2024-06-01', { onProgress: (p) => console.log(p) });
+   */
+  backup(dest: string, options: BackupOptions = {}): Promise<BackupResult> {
+    return maintenance.backup(this, dest, options);
+  }
+
+  /**
+   * Checks the store: database integrity, artifact content against its
+   * sha256, orphaned content, stale gc locks, runs stuck RUNNING. Repairs
+   * what it can only with `{ fix: true }`.
+   * @example const report = await client.doctor(); if (!report.healthy) console.log(report.findings);
+   */
+  doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+    return maintenance.doctor(this, options);
+  }
+
   // ---- internals shared with ActiveRun and the lifecycle -----------------
 
   /** @internal Validated input of a new run, before its experiment is resolved. */
@@ -436,6 +469,7 @@ export class TrackingClient implements lifecycle.LifecycleParticipant {
   }
 
   private reap(store: TrackingStore): void {
+    if (!this.reapOnOpen) return;
     this.reaped = store.reapCrashedRuns(lifecycle.isOwnerAlive, lifecycle.STALE_AFTER_MS).catch(() => undefined);
   }
 }

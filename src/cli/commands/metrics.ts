@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../../files/durable-file';
 import type { TrackingClient } from '../../tracking/client';
 import { parse, str, UsageError } from '../args';
 import type { Io } from '../output';
@@ -24,7 +24,7 @@ export async function metrics(client: TrackingClient, argv: readonly string[], i
   const table = await client.metricHistory(runId, key ? [key] : undefined);
   const text = format === 'json' ? toJson(table) : toCsv(table);
   if (output) {
-    fs.writeFileSync(output, text);
+    await writeFileAtomic(output, text, { doing: `write the metric history to ${output}` });
     io.err(`wrote ${table.numRows} points to ${output}`);
   } else io.out(text);
 }
