@@ -11,10 +11,11 @@ import { autologOverhead } from './autolog-bench';
 import { systemMetricsOverhead } from './system-metrics-bench';
 import { driverChoice } from './pg-driver-bench';
 import { postgres, postgresReads } from './postgres-bench';
+import { uiBench } from './ui-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres, ui: uiBench,
 };
 /** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read figures alone. */
 const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads };

@@ -23,6 +23,8 @@ export interface LineChartOptions {
   readonly note?: string;
   readonly width?: number;
   readonly height?: number;
+  /** Title of the x axis, when the series' steps hold something else (e.g. seconds since the run started). Default "step". */
+  readonly xTitle?: string;
 }
 
 export const DEFAULT_MAX_RUNS = 20;
@@ -70,7 +72,7 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
   });
   const tooltip = [
     { field: 'run', type: 'nominal', title: 'run' },
-    { field: 's', type: 'quantitative', title: 'step' },
+    { field: 's', type: 'quantitative', title: options.xTitle ?? 'step' },
     { field: smoothing > 0 ? 'e' : 'v', type: 'quantitative', title: metric, format: '.4~g' },
   ];
   const layer: unknown[] = [];
@@ -89,7 +91,7 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     data: { values: csv, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
     transform: [{ lookup: 'r', from: { data: { values: domain.map((run, r) => ({ r, run })) }, key: 'r', fields: ['run'] } }],
     encoding: {
-      x: { field: 's', type: 'quantitative', title: 'step', scale: { zero: false } },
+      x: { field: 's', type: 'quantitative', title: options.xTitle ?? 'step', scale: { zero: false } },
       color: {
         field: 'run',
         type: 'nominal',

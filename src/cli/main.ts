@@ -24,6 +24,7 @@ import * as doctorCmd from './commands/doctor';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 import * as migrateStoreCmd from './commands/migrate-store';
+import * as uiCmd from './commands/ui';
 
 /** Options every command takes, anywhere on the line. */
 const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
@@ -45,6 +46,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
+  ui: { run: uiCmd.ui, usage: uiCmd.usage, summary: 'browse, search, compare and manage runs and models in a browser' },
   backup: { run: backupCmd.backup, usage: backupCmd.usage, summary: 'copy the live store (database and artifacts) into a new folder' },
   doctor: { run: doctorCmd.doctor, usage: doctorCmd.usage, summary: 'check the store (integrity, artifact sha256, orphans, stuck runs); repair with --fix', client: doctorCmd.clientOptions },
   'migrate-store': { run: migrateStoreCmd.migrateStore, usage: migrateStoreCmd.usage, summary: 'copy a whole store (runs, metrics, artifacts, registry) into another, e.g. SQLite into PostgreSQL' },

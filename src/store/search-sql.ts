@@ -17,7 +17,7 @@
 import { TracklabError } from '../errors';
 import type { Comparator, Comparison, FilterNode, OrderClause } from '../search/filter-ast';
 import { RUN_ARTIFACT_URI_PREFIX } from '../search/search-keys';
-import type { ExperimentSearchQuery, RunSearchQuery } from './store';
+import type { ExperimentSearchQuery, RunCountQuery, RunSearchQuery } from './store';
 
 /** A piece of SQL with the values for its `?` placeholders, in text order. */
 export interface Fragment {
@@ -147,13 +147,20 @@ function conjuncts(node: FilterNode): Comparison[] | undefined {
   return out;
 }
 
-function runScope(q: RunSearchQuery): Fragment[] {
+function runScope(q: Pick<RunSearchQuery, 'experimentIds' | 'lifecycle'>): Fragment[] {
   // No experiments match no runs; PostgreSQL refuses an empty IN list.
   const where: Fragment[] = [q.experimentIds.length === 0
     ? { sql: '1 = 0', params: [] }
     : { sql: `r.experiment_id IN (${marks(q.experimentIds)})`, params: q.experimentIds }];
   if (q.lifecycle !== 'all') where.push({ sql: 'r.lifecycle_stage = ?', params: [q.lifecycle] });
   return where;
+}
+
+/** Counts the runs a search matches (any filter; the order does not matter to a count). */
+export function compileRunCount(d: SqlDialect, q: RunCountQuery): CompiledQuery {
+  const where = runScope(q);
+  if (q.filter !== undefined) where.push(runPredicate(d, q.filter));
+  return { sql: `SELECT COUNT(*) AS n FROM runs r WHERE ${where.map((w) => w.sql).join(' AND ')}`, params: where.flatMap((w) => w.params) };
 }
 
 /** The SELECT of one page, with the default tie-breakers (start_time DESC, run_id) after the caller's order. */

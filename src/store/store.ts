@@ -88,6 +88,8 @@ export interface RunSearchQuery {
   readonly lifecycle: LifecycleStage | 'all';
 }
 
+export type RunCountQuery = Pick<RunSearchQuery, 'experimentIds' | 'filter' | 'lifecycle'>;
+
 export interface RunSearchPage {
   readonly runs: readonly Run[];
   /** Offset of the next page, or null when this was the last. */
@@ -130,6 +132,8 @@ export interface TrackingStore {
   purgeDeletedRuns(olderThan?: number): Promise<readonly string[]>;
   logBatch(runId: string, batch: LogBatch): Promise<void>;
   searchRuns(query: RunSearchQuery): Promise<RunSearchPage>;
+  /** Optional: how many runs a search matches, without reading them. Callers fall back to paging through `searchRuns`. */
+  countRuns?(query: RunCountQuery): Promise<number>;
 
   /** Appends columnar metric blocks (any runs and keys) in one transaction and updates the summaries. */
   appendMetrics(blocks: readonly MetricColumns[]): Promise<void>;

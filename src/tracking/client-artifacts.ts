@@ -47,3 +47,4 @@ export async function listCells(core: ClientCore, runId: string): Promise<readon
   validateRunId(runId);
   return core.call('list the notebook cells', (s) => s.listCells(runId));
 }
+

@@ -57,6 +57,24 @@ export async function runSearch(core: ClientCore, options: SearchRunsOptions): P
     : { runs: page.runs, nextPageToken: createPageToken(page.nextOffset, identity) };
 }
 
+export async function runCount(core: ClientCore, options: Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'>): Promise<number> {
+  const viewType = options.viewType ?? 'active';
+  validateViewType(viewType);
+  const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
+  const experimentIds = await experimentIdsOf(core, options.experiments);
+  const counted = await core.call('count runs', async (s) => s.countRuns ? s.countRuns({ experimentIds, filter, lifecycle: viewType }) : undefined);
+  if (counted !== undefined) return counted;
+  let n = 0;
+  let offset: number | null = 0;
+  while (offset !== null) {
+    const from: number = offset;
+    const page = await core.call('count runs', (s) => s.searchRuns({ experimentIds, filter, orderBy: [], maxResults: 50000, offset: from, lifecycle: viewType }));
+    n += page.runs.length;
+    offset = page.nextOffset;
+  }
+  return n;
+}
+
 export async function experimentSearch(core: ClientCore, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
   const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseExperimentFilter(options.filter);

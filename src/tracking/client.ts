@@ -26,7 +26,7 @@ import * as experimentOps from './client-experiments';
 import * as maintenance from './client-maintenance';
 import * as runOps from './client-runs';
 import type { BatchInput } from './client-runs';
-import { runSearch, experimentSearch, exportHistory, searchRunsArrow, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
+import { runCount, runSearch, experimentSearch, exportHistory, searchRunsArrow, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
 import type { CreateRunOptions } from './run-input';
 import type { OwnedRun } from './run-state';
 import { resolveStore, storeEnv } from './settings';
@@ -243,6 +243,14 @@ export class TrackingClient {
   }
 
   /**
+   * How many runs a search matches (same experiments, filter and lifecycle as `searchRuns`), without reading them.
+   * @example const n = await client.countRuns({ experiments: ['mnist'], filter: "status = 'RUNNING'" });
+   */
+  countRuns(options: Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'> = {}): Promise<number> {
+    return runCount(this.core, options);
+  }
+
+  /**
    * Full metric history as an Arrow table (run_id, key, step, timestamp, value). Buffered points are flushed first.
    * @example const table = await client.metricHistory(runId, ['loss']);
    */
@@ -257,6 +265,7 @@ export class TrackingClient {
   metricColumns(runIds: string | readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
     return runOps.metricColumns(this.core, runIds, keys);
   }
+
 
   /**
    * Search results as an Arrow table: one row per run, one column per param and metric.
@@ -354,6 +363,7 @@ export class TrackingClient {
   linkArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean> {
     return this.core.linkArtifacts(runId, entries);
   }
+
 
   /** @example const entries = await client.listArtifacts(runId, 'plots'); */
   listArtifacts(runId: string, prefix?: string): Promise<ArtifactEntry[]> {

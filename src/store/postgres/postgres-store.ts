@@ -10,7 +10,7 @@ import type {
   ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import type {
-  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
 } from '../store';
 import type { Connection } from './connection';
@@ -24,7 +24,7 @@ import { heartbeat, reap } from './run-reaper';
 import {
   deleteRunsIn, insertInputs, listArtifactRows, listCellRows, listInputRows, referencedBlobSet, upsertArtifacts, upsertCell,
 } from './run-files';
-import { compileExperimentSearch, compileRunSearch } from './search-sql';
+import { compileExperimentSearch, compileRunCount, compileRunSearch } from './search-sql';
 
 export class PostgresStore implements TrackingStore {
   readonly capabilities: StoreCapabilities = { synchronousWrites: false, multiProcess: true };
@@ -110,6 +110,12 @@ export class PostgresStore implements TrackingStore {
       runs: await this.conn.readOne('read the runs found', (q) => hydrateRuns(q, more ? ids.slice(0, query.maxResults) : ids)),
       nextOffset: more ? query.offset + query.maxResults : null,
     };
+  }
+
+  async countRuns(query: RunCountQuery): Promise<number> {
+    const { sql, params } = compileRunCount(query);
+    const [row] = await this.conn.query<{ n: string }>('count runs', sql, params);
+    return Number(row.n);
   }
 
   async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {

@@ -13,7 +13,7 @@ import type { RegistrySearchQuery } from '../registry-store';
 import { compileModelSearch, compileVersionSearch } from '../registry-search-sql';
 import * as shared from '../search-sql';
 import type { CompiledQuery, Fragment, PatternOp, SqlDialect } from '../search-sql';
-import type { ExperimentSearchQuery, RunSearchQuery } from '../store';
+import type { ExperimentSearchQuery, RunCountQuery, RunSearchQuery } from '../store';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -40,6 +40,10 @@ export const postgresDialect: SqlDialect = {
 
 export function compileRunSearch(q: RunSearchQuery): CompiledQuery {
   return numbered(shared.compileRunSearch(postgresDialect, q));
+}
+
+export function compileRunCount(q: RunCountQuery): CompiledQuery {
+  return numbered(shared.compileRunCount(postgresDialect, q));
 }
 
 export function compileExperimentSearch(q: ExperimentSearchQuery): CompiledQuery {

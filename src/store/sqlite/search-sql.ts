@@ -5,7 +5,7 @@
  * registered JavaScript function (search-functions.ts).
  */
 import type { Comparison } from '../../search/filter-ast';
-import type { ExperimentSearchQuery, RunSearchQuery } from '../store';
+import type { ExperimentSearchQuery, RunCountQuery, RunSearchQuery } from '../store';
 import * as shared from '../search-sql';
 import { PARAM_NUMBER_FUNCTION } from './search-functions';
 import type { CompiledQuery, Fragment, PatternOp, SqlDialect } from '../search-sql';
@@ -36,6 +36,7 @@ export const compileRunSearch = (q: RunSearchQuery): CompiledQuery => shared.com
 export const compileGeneralRunSearch = (q: RunSearchQuery): CompiledQuery => shared.compileGeneralRunSearch(sqliteDialect, q);
 export const compileJoinedRunSearch = (q: RunSearchQuery): CompiledQuery | undefined => shared.compileJoinedRunSearch(sqliteDialect, q);
 export const compileExperimentSearch = (q: ExperimentSearchQuery): CompiledQuery => shared.compileExperimentSearch(sqliteDialect, q);
+export const compileRunCount = (q: RunCountQuery): CompiledQuery => shared.compileRunCount(sqliteDialect, q);
 
 /** SQL LIKE (`%`, `_`, no escape character) to GLOB. */
 export function likeToGlob(pattern: string): string {

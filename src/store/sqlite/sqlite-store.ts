@@ -12,7 +12,7 @@ import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
 import { validateBatchSize } from '../../validation';
 import type {
-  CopyProgress, ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  CopyProgress, ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
 } from '../store';
 import { checkDatabase, copyDatabase } from './backup';
@@ -26,7 +26,7 @@ import { appendBlocks, checkBlocks, pointsToBlocks, readBlocks } from './metric-
 import { runInfoFromRow } from './rows';
 import { assertLoggable, hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
-import { compileExperimentSearch, compileRunSearch } from './search-sql';
+import { compileExperimentSearch, compileRunCount, compileRunSearch } from './search-sql';
 import { insertInputs, listInputRows } from './dataset-rows';
 import { hasKeys, writeParamsAndTags } from './params-tags';
 import { appendJournal, applyJournal, journalFits, journalIsEmpty, journalLongerThan } from './run-journal';
@@ -240,6 +240,11 @@ export class SqliteStore implements TrackingStore {
         nextOffset: more ? query.offset + query.maxResults : null,
       };
     });
+  }
+
+  async countRuns(query: RunCountQuery): Promise<number> {
+    const { sql, params } = compileRunCount(query);
+    return this.readRunData('count runs', () => (this.conn.stmt(sql).get(...params) as { n: number }).n);
   }
 
   async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {

@@ -1,0 +1,164 @@
+/** The runs of one experiment: filter, sortable columns, column chooser, pages, selection to compare, live rows. */
+import type { Experiment, Run } from '../../entities';
+import type { TrackingClient } from '../../tracking/client';
+import { html, seg, type Html } from '../html';
+import { badge, duration, emptyState, num, page, runLabel, time, type PageContext } from '../layout';
+import {
+  columnId, defaultColumns, isSystemTag, keysOf, readRunsState, runsHref, sortKey, splitOrder, type Column, type RunsState,
+} from '../runs-state';
+import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
+
+interface Loaded {
+  readonly runs: readonly Run[];
+  readonly nextPageToken?: string;
+}
+
+export async function runsPage(ctx: PageContext, client: TrackingClient, experimentRef: string, query: URLSearchParams): Promise<Html> {
+  const experiment = await client.getExperiment(experimentRef);
+  const state = readRunsState(query);
+  let loaded: Loaded = { runs: [] };
+  let problem: SearchProblem | undefined;
+  let orderProblem: SearchProblem | undefined;
+  try {
+    const search = {
+      experiments: [experiment.experimentId],
+      filter: state.filter.trim() === '' ? undefined : state.filter,
+      orderBy: state.order ? [state.order] : undefined,
+    };
+    // The total is counted by a second request (countUrl) once the page is shown: over 100k runs a count
+    // costs more than the page itself.
+    const pageOfRuns = await client.searchRuns({ ...search, maxResults: state.size, pageToken: state.pageToken || undefined });
+    loaded = { runs: pageOfRuns.runs, nextPageToken: pageOfRuns.nextPageToken };
+  } catch (err) {
+    const p = searchProblem(err);
+    if (!p) throw err;
+    if (state.order && /order_by/i.test(p.message)) orderProblem = p;
+    else problem = p;
+  }
+  const columns = state.columns ?? defaultColumns(loaded.runs);
+  const body = html`
+<div class="crumbs"><a href="/">Experiments</a> /</div>
+<h1>${experiment.name}</h1>
+${experiment.description ? html`<p class="muted">${experiment.description}</p>` : ''}
+<div class="toolbar">
+  ${filterForm(experiment, state)}
+  ${columnChooser(experiment, state, loaded.runs, columns)}
+  <form id="compare" action="/compare" method="get" data-compare><button type="submit" class="primary" data-compare-button>Compare selected</button></form>
+</div>
+${problem ? searchErrorView(state.filter, problem, 'filter') : ''}
+${orderProblem ? searchErrorView(state.order, orderProblem, 'order') : ''}
+<div class="banner hidden" data-new-runs></div>
+${loaded.runs.length === 0 && !problem && !orderProblem
+    ? emptyState(state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.')
+    : loaded.runs.length > 0 ? runsTable(experiment, state, loaded.runs, columns) : ''}
+${pager(experiment, state, loaded)}`;
+  return page(ctx, { title: experiment.name, section: 'experiments', body });
+}
+
+function hidden(name: string, value: string): Html {
+  return html`<input type="hidden" name="${name}" value="${value}">`;
+}
+
+function stateInputs(state: RunsState, skip: 'filter' | 'cols'): Html {
+  return html`${skip !== 'filter' && state.filter ? hidden('filter', state.filter) : ''}${state.order ? hidden('order', state.order) : ''}${
+    skip !== 'cols' && state.columns !== undefined ? [hidden('cols', '1'), ...state.columns.map((c) => hidden('col', columnId(c)))] : ''}`;
+}
+
+function filterForm(experiment: Experiment, state: RunsState): Html {
+  return html`<form class="filter" method="get" action="/experiments/${seg(experiment.experimentId)}">
+  <input class="filter" type="search" name="filter" value="${state.filter}" placeholder="metrics.acc > 0.9 AND params.optimizer = 'adam'" aria-label="Filter runs" spellcheck="false" autocomplete="off">
+  ${stateInputs(state, 'filter')}<button type="submit">Search</button>${state.filter ? html`<a class="button" href="${runsHref(experiment.experimentId, state, { filter: '' })}">Clear</a>` : ''}
+</form>`;
+}
+
+function columnChooser(experiment: Experiment, state: RunsState, runs: readonly Run[], columns: readonly Column[]): Html {
+  const on = new Set(columns.map(columnId));
+  const box = (c: Column, label: string) => html`<label><input type="checkbox" name="col" value="${columnId(c)}" ${on.has(columnId(c)) ? html`checked` : ''}> ${label}</label>`;
+  const params = [...new Set([...keysOf(runs, (r) => Object.keys(r.data.params)), ...columns.filter((c) => c.kind === 'param').map((c) => c.key)])].sort();
+  const metrics = [...new Set([...keysOf(runs, (r) => Object.keys(r.data.metrics)), ...columns.filter((c) => c.kind.startsWith('metric')).map((c) => c.key)])].sort();
+  const tags = [...new Set([...keysOf(runs, (r) => Object.keys(r.data.tags)), ...columns.filter((c) => c.kind === 'tag').map((c) => c.key)])]
+    .sort((a, b) => Number(isSystemTag(a)) - Number(isSystemTag(b)) || (a < b ? -1 : 1));
+  return html`<details class="columns"><summary class="button">Columns (${columns.length})</summary>
+<form class="panel" method="get" action="/experiments/${seg(experiment.experimentId)}">${stateInputs(state, 'cols')}${hidden('cols', '1')}
+<fieldset><legend>Params</legend>${params.length ? params.map((k) => box({ kind: 'param', key: k }, k)) : html`<span class="muted">none on this page</span>`}</fieldset>
+<fieldset><legend>Metrics</legend>${metrics.length ? metrics.map((k) => html`<div>${box({ kind: 'metric', key: k }, `${k} (last)`)}${box({ kind: 'metric-min', key: k }, `${k} (min)`)}${box({ kind: 'metric-max', key: k }, `${k} (max)`)}</div>`) : html`<span class="muted">none on this page</span>`}</fieldset>
+<fieldset><legend>Tags</legend>${tags.length ? tags.map((k) => box({ kind: 'tag', key: k }, k)) : html`<span class="muted">none on this page</span>`}</fieldset>
+<button type="submit" class="primary">Apply</button> <a class="button" href="${runsHref(experiment.experimentId, { ...state, columns: undefined })}">Reset</a>
+</form></details>`;
+}
+
+function columnTitle(c: Column): string {
+  switch (c.kind) {
+    case 'param': return c.key;
+    case 'metric': return c.key;
+    case 'metric-min': return `${c.key} (min)`;
+    case 'metric-max': return `${c.key} (max)`;
+    case 'tag': return c.key;
+  }
+}
+
+function header(experiment: Experiment, state: RunsState, label: string, key: string | undefined, numeric: boolean, rowspan = 1): Html {
+  const cls = numeric ? 'num' : '';
+  const span = rowspan > 1 ? html` rowspan="${rowspan}"` : '';
+  if (key === undefined) return html`<th class="${cls}"${span}>${label}</th>`;
+  const current = splitOrder(state.order);
+  const active = current.key === key;
+  // First click on a metric sorts high first (DESC); a second click flips.
+  const desc = active ? !current.desc : numeric;
+  const arrow = active ? (current.desc ? ' ▼' : ' ▲') : '';
+  return html`<th class="${cls}"${span} aria-sort="${active ? (current.desc ? 'descending' : 'ascending') : 'none'}"><a href="${runsHref(experiment.experimentId, state, { order: `${key} ${desc ? 'DESC' : 'ASC'}` })}" data-sort="${key}" title="Sort by ${key}">${label}${arrow}</a></th>`;
+}
+
+/** Consecutive columns of one kind (params, metrics, tags) under one group heading. */
+function groups(columns: readonly Column[]): { name: string; span: number }[] {
+  const out: { name: string; span: number }[] = [];
+  for (const c of columns) {
+    const name = c.kind === 'param' ? 'Params' : c.kind === 'tag' ? 'Tags' : 'Metrics';
+    if (out.length && out[out.length - 1].name === name) out[out.length - 1].span++;
+    else out.push({ name, span: 1 });
+  }
+  return out;
+}
+
+export function cellValue(run: Run, c: Column): string {
+  switch (c.kind) {
+    case 'param': return run.data.params[c.key] ?? '';
+    case 'tag': return run.data.tags[c.key] ?? '';
+    case 'metric': return num(run.data.metrics[c.key]?.last);
+    case 'metric-min': return num(run.data.metrics[c.key]?.min);
+    case 'metric-max': return num(run.data.metrics[c.key]?.max);
+  }
+}
+
+function runsTable(experiment: Experiment, state: RunsState, runs: readonly Run[], columns: readonly Column[]): Html {
+  const numeric = (c: Column) => c.kind.startsWith('metric');
+  return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-since="${Date.now()}">
+<thead><tr><th class="sel" rowspan="2"><input type="checkbox" data-select-all aria-label="Select all runs on this page"></th>
+${header(experiment, state, 'Run', 'attributes.run_name', false, 2)}${header(experiment, state, 'Status', 'attributes.status', false, 2)}
+${header(experiment, state, 'Started', 'attributes.start_time', false, 2)}<th class="num" rowspan="2">Duration</th>${header(experiment, state, 'User', 'attributes.user_id', false, 2)}
+${groups(columns).map((g) => html`<th class="group" colspan="${g.span}">${g.name}</th>`)}</tr>
+<tr>${columns.map((c) => header(experiment, state, columnTitle(c), sortKey(c), numeric(c)))}</tr></thead>
+<tbody>${runs.map((r) => html`<tr data-run-id="${r.info.runId}" data-status="${r.info.status}">
+<td class="sel"><input type="checkbox" name="run" value="${r.info.runId}" form="compare" aria-label="Select ${runLabel(r.info)}"></td>
+<td class="name"><a href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a></td>
+<td data-cell="status">${badge(r.info.status)}</td><td class="time" title="${time(r.info.startTime)}">${time(r.info.startTime).slice(0, 16)}</td>
+<td class="num" data-cell="duration">${r.info.status === 'RUNNING' ? html`<span class="live-dot"></span>` : ''}${duration(r.info.startTime, r.info.endTime)}</td><td>${r.info.user ?? ''}</td>
+${columns.map((c) => html`<td class="${numeric(c) ? 'num' : 'val'}" data-col="${columnId(c)}" title="${cellValue(r, c)}">${cellValue(r, c)}</td>`)}
+</tr>`)}</tbody></table></div>`;
+}
+
+/** Where the browser asks for the number of runs of an experiment (and filter). */
+export function countUrl(experimentId: string, filter: string): string {
+  const q = new URLSearchParams({ experiment: experimentId });
+  if (filter.trim()) q.set('filter', filter);
+  return `/ui-api/count?${q.toString()}`;
+}
+
+function pager(experiment: Experiment, state: RunsState, loaded: Loaded): Html {
+  if (loaded.runs.length === 0) return html``;
+  const from = (state.page - 1) * state.size + 1;
+  const to = from + loaded.runs.length - 1;
+  return html`<div class="pager" data-pager data-page-size="${state.size}" data-page="${state.page}"><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')}<span data-count-url="${countUrl(experiment.experimentId, state.filter)}" data-count-format="pager"></span> · page ${state.page}</span>
+${state.page > 1 ? html`<a class="button" href="${runsHref(experiment.experimentId, state)}">« First</a>` : ''}
+${loaded.nextPageToken ? html`<a class="button" rel="next" href="${runsHref(experiment.experimentId, state, { pageToken: loaded.nextPageToken, page: state.page + 1 })}">Next »</a>` : ''}</div>`;
+}
