@@ -21,6 +21,7 @@ import * as gcCmd from './commands/gc';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 import * as migrateStoreCmd from './commands/migrate-store';
+import * as serverCmd from './commands/server';
 
 /** What a command may need beyond its arguments: the store options given, if any. */
 export interface CommandContext {
@@ -50,6 +51,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
   'migrate-store': { run: migrateStoreCmd.migrateStore, usage: migrateStoreCmd.usage, summary: 'copy a whole store (runs, metrics, artifacts, registry) into another, e.g. SQLite into PostgreSQL' },
+  server: { run: serverCmd.server, usage: serverCmd.usage, summary: 'serve the store over MLflow\'s REST API (MLflow clients and tracklab notebooks log to it)' },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
 };
 
