@@ -4,7 +4,7 @@
  * tests: these shared 2-core machines are too noisy for timed assertions.
  */
 import * as path from 'node:path';
-import { Report } from './report';
+import { loadAverage, Report } from './report';
 import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const report = new Report();
   for (const [name, section] of Object.entries({ ...sections, ...onRequest })) {
     if (only.length ? !only.includes(name) : name in onRequest) continue;
-    console.log(`\n# ${name}`);
+    console.log(`\n# ${name} (load average ${loadAverage()})`);
     await section(report);
   }
   const file = path.join(__dirname, '..', '..', 'bench', 'results.json');

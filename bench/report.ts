@@ -14,12 +14,19 @@ export interface Figure {
   readonly note?: string;
 }
 
-export class Report {
-  private readonly figures: Figure[] = [];
+/** The 1, 5 and 15 minute load averages, as `uptime` prints them. */
+export function loadAverage(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(', ');
+}
 
+export class Report {
+  private readonly figures: (Figure & { readonly load: string })[] = [];
+
+  /** Prints the figure with the load average it was measured under (other helpers share these cores). */
   add(figure: Figure): void {
-    this.figures.push(figure);
-    console.log(formatFigure(figure));
+    const load = loadAverage();
+    this.figures.push({ ...figure, load });
+    console.log(`${formatFigure(figure)}  [load average ${load}]`);
   }
 
   write(file: string): { failed: number } {

@@ -27,7 +27,7 @@ export type { DatasetSource, LogInputOptions } from './datasets/describe-dataset
 export { autolog, type AutologOptions } from './notebook/autolog';
 export { display, type DisplayOptions } from './notebook/display';
 export type { DisplayBundle } from './views/bundle';
-export { compare, comparison, show, runView, runsTable, type CompareOptions, type RunRef, type RunSelection } from './show';
+export { compare, comparison, show, runView, runsTable, exportBest, type CompareOptions, type RunRef, type RunSelection } from './show';
 export { enableTfjsAutolog, disableTfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs';
 
 // Models, registry, serving.
@@ -36,9 +36,9 @@ export {
   type LoadedModel, type LogModelOptions, type ModelInfo, type MLmodel, type ModelSignature, type SaveModelOptions,
 } from './models';
 export { serveModel, startScoringServer, type ServeOptions } from './serving';
-export * as registry from './registry/registry-namespace';
+export * as registry from './show/registry-namespace';
 export {
-  RegistryClient, getRegistry, exportBest, ModelVersionStatus,
+  RegistryClient, getRegistry, ModelVersionStatus,
   type RegisteredModel, type ModelVersion, type RegistryClientOptions, type ExportBestOptions, type ExportedVersion,
 } from './registry';
 

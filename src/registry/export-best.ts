@@ -1,19 +1,18 @@
 /**
- * `exportBest`: the notebook's "ship the best model" step. Searches runs
- * ordered by a metric, takes the best one that has a logged model, registers
- * it (reusing the version when the same content is already registered),
- * moves an alias to it and returns the version.
+ * The registry half of `exportBest` (the notebook's "ship the best model"
+ * step, show/export-best.ts): searches runs ordered by a metric, takes the
+ * best one that has a logged model, registers it (reusing the version when
+ * the same content is already registered), moves an alias to it and returns
+ * the version. It displays nothing.
  */
 import { TracklabError } from '../errors';
 import type { Run } from '../entities';
 import { LOGGED_MODELS_TAG, parseLoggedModels } from '../models/log-model';
 import { MLMODEL_FILE } from '../models/mlmodel';
-import { inKernel } from '../notebook/kernel';
 import { validateKey } from '../validation';
 import { getRegistry } from './default-registry';
 import type { ModelVersion } from '../registry-entities';
 import type { RegistryClient } from './registry-client';
-import { show } from './registry-show';
 import { SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG } from './registry-summary';
 import { validateAlias, validateModelName } from './registry-validation';
 
@@ -31,7 +30,7 @@ export interface ExportBestOptions {
   readonly alias?: string;
   /** Artifact path of the model in the run. Default: the run's newest logged model. */
   readonly modelPath?: string;
-  /** Show the registry summary. Default: only inside a notebook kernel. */
+  /** Show the registry summary (exportBest). Default: only inside a notebook kernel. */
   readonly display?: boolean;
   readonly registry?: RegistryClient;
 }
@@ -45,14 +44,8 @@ export interface ExportedVersion extends ModelVersion {
 
 const PAGE = 200;
 
-/**
- * Registers the best run's model and points an alias at it.
- *
- * @example
- * const v = await tracklab.exportBest({ experiment: 'churn', metric: 'val_auc', mode: 'max', name: 'churn' });
- * const model = await tracklab.loadModel('models:/churn@champion');
- */
-export async function exportBest(options: ExportBestOptions): Promise<ExportedVersion> {
+/** Registers the best run's model and points an alias at it; see `exportBest`, which also shows the result. */
+export async function registerBest(options: ExportBestOptions): Promise<ExportedVersion> {
   const { metric, mode, name } = options;
   validateKey('Metric', metric);
   if (mode !== 'max' && mode !== 'min') {
@@ -69,7 +62,6 @@ export async function exportBest(options: ExportBestOptions): Promise<ExportedVe
   await registry.setRegisteredModelAlias(name, alias, v);
   await registry.setRegisteredModelTags(name, { [SUMMARY_METRIC_TAG]: metric, [SUMMARY_MODE_TAG]: mode });
   const version = await registry.getModelVersion(name, v);
-  if (options.display ?? inKernel()) await show(name, { registry });
   return { ...version, reused: registration.reused, metricValue: found.value };
 }
 

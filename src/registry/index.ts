@@ -7,8 +7,8 @@ export type {
 } from '../store/registry-store';
 export { RegistryClient, type RegistryClientOptions, type RegistrySearchOptions, type VersionOptions, type Registration } from './registry-client';
 export { getRegistry, installRegistryResolver } from './default-registry';
-export { exportBest, type ExportBestOptions, type ExportedVersion } from './export-best';
-export { show, registrySummary, type ShowOptions, type RegistrySummary } from './registry-show';
+export { registerBest, type ExportBestOptions, type ExportedVersion } from './export-best';
+export { summarizeModel } from './model-summary';
 export { modelsTable, versionsTable, versionsChart, summaryBundles, type ModelSummary, type SourceRun } from './registry-summary';
 export { parseModelsUri, type ModelsUri } from './models-uri';
 export { validateAlias, validateModelName, validateVersion, RegistryLimits } from './registry-validation';

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isTracklabError } from '../errors';
 import type { StoreBackend } from '../store/backend';
 import { openStore } from '../store/open-store';
+import type { MetricColumns } from '../entities';
 import type { NewRun, TrackingStore } from '../store/store';
 import { maskUri } from '../store/store-uri';
 
@@ -28,6 +29,9 @@ export type WorkerReply =
   | { readonly seq: number; readonly ok: true; readonly value: unknown }
   /** `code` is null for an error that was not a TracklabError (the client wraps it, naming what it was doing). */
   | { readonly seq: number; readonly ok: false; readonly code: string | null; readonly message: string };
+
+/** At most this many queued appends become one. */
+const MAX_COALESCED = 64;
 
 interface Data {
   readonly uri: string;
@@ -51,7 +55,6 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
   const opening = openStore(data.uri, { maxConnections: 1 });
   opening.catch(() => undefined); // a failed open is answered to every request, not thrown here
   let backend: StoreBackend | undefined;
-  let queue: Promise<void> = Promise.resolve();
 
   async function apply(request: WorkerRequest): Promise<unknown> {
     backend ??= await opening;
@@ -62,20 +65,64 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
     return method.apply(store, request.args as unknown[]);
   }
 
-  port.on('message', (request: WorkerRequest) => {
-    queue = queue.then(async () => {
-      let reply: WorkerReply;
-      try {
-        reply = { seq: request.seq, ok: true, value: await apply(request) };
-      } catch (err) {
-        const message = maskUri(err instanceof Error ? err.message : String(err));
-        reply = { seq: request.seq, ok: false, code: isTracklabError(err) ? err.code : null, message };
+  /** Requests not yet applied, in the order posted. */
+  const waiting: WorkerRequest[] = [];
+  let draining = false;
+
+  function answer(request: WorkerRequest, reply: WorkerReply): void {
+    Atomics.store(done, 0, request.seq);
+    Atomics.notify(done, 0);
+    port.postMessage(reply);
+    if (request.method === 'close') port.close();
+  }
+
+  async function settle(request: WorkerRequest, run: () => Promise<unknown>): Promise<void> {
+    try {
+      answer(request, { seq: request.seq, ok: true, value: await run() });
+    } catch (err) {
+      const message = maskUri(err instanceof Error ? err.message : String(err));
+      answer(request, { seq: request.seq, ok: false, code: isTracklabError(err) ? err.code : null, message });
+    }
+  }
+
+  /**
+   * Applies waiting requests in order. Metric appends that queued up behind
+   * each other go as one appendMetrics (one transaction instead of one each:
+   * on a server, a commit is a round trip and a disk flush). If that one
+   * fails, they are applied one by one, so each gets its own answer.
+   */
+  async function drain(): Promise<void> {
+    draining = true;
+    while (waiting.length > 0) {
+      const head = waiting.shift() as WorkerRequest;
+      const batch = [head];
+      while (head.method === 'appendMetrics' && waiting[0]?.method === 'appendMetrics' && batch.length < MAX_COALESCED) {
+        batch.push(waiting.shift() as WorkerRequest);
       }
-      Atomics.store(done, 0, request.seq);
-      Atomics.notify(done, 0);
-      port.postMessage(reply);
-      if (request.method === 'close') port.close();
-    });
+      if (batch.length === 1) {
+        await settle(head, () => apply(head));
+        continue;
+      }
+      const blocks = batch.flatMap((r) => r.args[0] as readonly MetricColumns[]);
+      let failure: unknown;
+      try {
+        await apply({ seq: head.seq, method: 'appendMetrics', args: [blocks] });
+      } catch (err) {
+        failure = err;
+      }
+      // A refusal (a missing or deleted run, a bad block) wrote nothing: each request then gets its own outcome.
+      // Anything else (a lost connection) is every request's answer, never a second try that could write twice.
+      const refused = isTracklabError(failure) && failure.code !== 'INTERNAL_ERROR' && !/connection/i.test(failure.message);
+      for (const request of batch) {
+        await settle(request, failure === undefined ? async () => undefined : refused ? () => apply(request) : () => Promise.reject(failure));
+      }
+    }
+    draining = false;
+  }
+
+  port.on('message', (request: WorkerRequest) => {
+    waiting.push(request);
+    if (!draining) void drain();
   });
 }
 

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadModel } from '../../src/models/load-model';
-import { exportBest } from '../../src/registry/export-best';
+import { exportBest } from '../../src/show/export-best';
 import { RegistryClient } from '../../src/registry/registry-client';
 import { SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG } from '../../src/registry/registry-summary';
 import { TrackingClient } from '../../src/tracking/client';

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportBest } from '../../src/registry/export-best';
+import { exportBest } from '../../src/show/export-best';
 import { RegistryClient } from '../../src/registry/registry-client';
-import { registrySummary } from '../../src/registry/registry-show';
+import { registrySummary } from '../../src/show/registry-show';
 import { TrackingClient } from '../../src/tracking/client';
 import type { DisplayBundle } from '../../src/views/bundle';
 import { tempHome, trainRun } from './helpers';

@@ -6,7 +6,7 @@
 import { loadModel } from '../../models/load-model';
 import type { RegisteredModel } from '../../registry-entities';
 import { RegistryClient } from '../../registry/registry-client';
-import { summarizeModel } from '../../registry/registry-show';
+import { summarizeModel } from '../../registry/model-summary';
 import { versionsTable } from '../../registry/registry-summary';
 import { startScoringServer } from '../../serving/scoring-server';
 import type { TrackingClient } from '../../tracking/client';

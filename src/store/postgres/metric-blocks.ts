@@ -7,7 +7,7 @@
  * hex) with offsets, and the server cuts them apart with substring(): one
  * round trip and one copy whatever the number of blocks.
  */
-import type { MetricColumns, MetricPoint, MetricSummary } from '../../entities';
+import type { MetricColumns, MetricSummary } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import { mergeSummaries, summarizeBlock } from '../../metrics/block-summary';
@@ -134,22 +134,7 @@ async function explainRefusal(q: Query, runIds: readonly string[]): Promise<neve
   throw new TracklabError('INTERNAL_ERROR', 'Metric blocks were refused for runs that exist and are active; this is a tracklab bug.');
 }
 
-/** Turns single points (from logBatch) into one block per key, keeping their order. */
-export function pointsToBlocks(runId: string, points: readonly MetricPoint[]): MetricColumns[] {
-  const byKey = new Map<string, MetricPoint[]>();
-  for (const point of points) {
-    let list = byKey.get(point.key);
-    if (!list) byKey.set(point.key, list = []);
-    list.push(point);
-  }
-  return [...byKey].map(([key, list]) => ({
-    runId,
-    key,
-    steps: Float64Array.from(list, (p) => p.step),
-    timestamps: Float64Array.from(list, (p) => p.timestamp),
-    values: Float64Array.from(list, (p) => p.value),
-  }));
-}
+export { pointsToBlocks } from '../../metrics/point-blocks';
 
 /**
  * Decoded blocks of `runIds` (in the order given), then key, then insertion.

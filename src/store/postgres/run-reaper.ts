@@ -1,35 +1,14 @@
 /**
- * Finds RUNNING runs whose process is gone and marks them CRASHED, so a
- * killed kernel never leaves a run RUNNING forever (MLflow #3932, #1832).
- *
- * A team store is shared by several machines, and a pid means something only
- * on its own host. So a run of this host is judged by asking whether its
- * process is alive (pid and start time); a run of another host only by its
- * heartbeat going quiet. Quiet is measured twice: by the owner's own clock
- * (the heartbeat time it reported) against ours, and by the server's clock
- * between the last heartbeat's arrival and now. Both must exceed the limit,
- * so a machine whose clock runs ahead cannot crash another's live runs.
+ * Heartbeats, and marking RUNNING runs whose process is gone CRASHED (the
+ * rule: ../run-liveness.ts). A team store is shared by several machines, so
+ * quiet is measured twice: by the owner's clock (the heartbeat time it
+ * reported) and by the server's clock since the last heartbeat arrived.
  * Runs created without an owner are left alone.
  */
 import os from 'node:os';
+import { crashedRuns, type RunningRow } from '../run-liveness';
 import type { RunOwner } from '../store';
 import type { Connection } from './connection';
-
-interface RunningRow {
-  readonly run_id: string;
-  readonly owner_pid: number;
-  readonly owner_host: string;
-  readonly owner_start: string | null;
-  readonly heartbeat_time: number | null;
-  /** Milliseconds since the server received the last heartbeat, by the server's clock; null before the first. */
-  readonly quiet_ms: number | null;
-}
-
-interface Verdict {
-  readonly runId: string;
-  readonly endTime: number;
-  readonly message: string;
-}
 
 export async function heartbeat(conn: Connection, runIds: readonly string[], now: number): Promise<void> {
   if (runIds.length === 0) return;
@@ -44,29 +23,7 @@ export async function reap(conn: Connection, isAlive: (owner: RunOwner) => boole
   const rows = await conn.query<RunningRow>('list running runs', `SELECT run_id, owner_pid, owner_host, owner_start, heartbeat_time,
       (extract(epoch FROM clock_timestamp() - heartbeat_seen) * 1000)::float8 AS quiet_ms
     FROM runs WHERE status = 'RUNNING' AND owner_pid IS NOT NULL AND owner_host IS NOT NULL`);
-  const host = os.hostname();
-  const now = Date.now();
-  const verdicts: Verdict[] = [];
-  for (const row of rows) {
-    const owner: RunOwner = { pid: row.owner_pid, host: row.owner_host, processStart: row.owner_start ?? '' };
-    const lastSign = row.heartbeat_time ?? now;
-    if (row.owner_host === host) {
-      if (!isAlive(owner)) {
-        verdicts.push({ runId: row.run_id, endTime: lastSign, message: `process ${owner.pid} on host ${host} exited without ending the run` });
-      }
-      continue;
-    }
-    const quietByOwnerClock = row.heartbeat_time === null || now - row.heartbeat_time > staleAfterMs;
-    const quietByServerClock = row.quiet_ms === null || row.quiet_ms > staleAfterMs;
-    if (quietByOwnerClock && quietByServerClock) {
-      const since = row.heartbeat_time === null ? 'ever' : `since ${new Date(row.heartbeat_time).toISOString()}`;
-      verdicts.push({
-        runId: row.run_id,
-        endTime: lastSign,
-        message: `no heartbeat from process ${owner.pid} on host ${owner.host} ${since} (allowed: ${staleAfterMs} ms), so it is taken to have crashed`,
-      });
-    }
-  }
+  const verdicts = crashedRuns(rows, isAlive, staleAfterMs, os.hostname(), Date.now());
   if (verdicts.length === 0) return [];
   const changed = await conn.query<{ run_id: string }>('mark crashed runs', `UPDATE runs SET status = 'CRASHED', end_time = v.end_time, status_message = v.message
     FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(run_id, end_time, message)

@@ -3,7 +3,7 @@
  * come here) and read back. Each block becomes one `metric_blocks` row and
  * folds into the (run, key) summary; callers hold the write transaction.
  */
-import type { MetricColumns, MetricPoint } from '../../entities';
+import type { MetricColumns } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import type { Connection } from './connection';
@@ -64,22 +64,7 @@ export function appendBlock(conn: Connection, block: MetricColumns): void {
   conn.stmt(UPSERT_SUMMARY).run(runId, key, c.last, c.lastIsNan, summary.lastStep, summary.lastTimestamp, c.min, c.max, summary.count, c.mask);
 }
 
-/** Turns single points (from logBatch) into one block per key, keeping their order. */
-export function pointsToBlocks(runId: string, points: readonly MetricPoint[]): MetricColumns[] {
-  const byKey = new Map<string, MetricPoint[]>();
-  for (const point of points) {
-    let list = byKey.get(point.key);
-    if (!list) byKey.set(point.key, list = []);
-    list.push(point);
-  }
-  return [...byKey].map(([key, list]) => ({
-    runId,
-    key,
-    steps: Float64Array.from(list, (p) => p.step),
-    timestamps: Float64Array.from(list, (p) => p.timestamp),
-    values: Float64Array.from(list, (p) => p.value),
-  }));
-}
+export { pointsToBlocks } from '../../metrics/point-blocks';
 
 /**
  * Decoded blocks of `runIds` (in the order given), then key, then insertion.

@@ -4,8 +4,10 @@
  * Callers hold the transaction.
  */
 import { TracklabError } from '../../errors';
-import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../../registry-entities';
 import type { Connection } from './connection';
+import { type ModelRow, type VersionRow } from '../registry-rows';
+
+export { modelFromRow, type ModelRow, versionFromRow, type VersionRow } from '../registry-rows';
 
 /** Columns of a registered model; `m` is registered_models. */
 export const MODEL_SELECT = `SELECT m.model_id, m.name, m.description, m.creation_time, m.last_updated_time,
@@ -20,70 +22,6 @@ export const VERSION_SELECT = `SELECT m.name, v.model_id, v.version, v.source, v
   (SELECT json_group_object(t.key, t.value) FROM model_version_tags t WHERE t.model_id = v.model_id AND t.version = v.version) AS tags_json,
   (SELECT json_group_array(a.alias) FROM registered_model_aliases a WHERE a.model_id = v.model_id AND a.version = v.version) AS aliases_json
   FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id`;
-
-export interface ModelRow {
-  readonly model_id: number;
-  readonly name: string;
-  readonly description: string | null;
-  readonly creation_time: number;
-  readonly last_updated_time: number;
-  readonly tags_json: string;
-  readonly aliases_json: string;
-  readonly latest_version: number | null;
-}
-
-export interface VersionRow {
-  readonly name: string;
-  readonly model_id: number;
-  readonly version: number;
-  readonly source: string;
-  readonly run_id: string | null;
-  readonly status: ModelVersionStatus;
-  readonly status_message: string | null;
-  readonly description: string | null;
-  readonly user_id: string | null;
-  readonly content_hash: string;
-  readonly creation_time: number;
-  readonly last_updated_time: number;
-  readonly tags_json: string;
-  readonly aliases_json: string;
-}
-
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-export function modelFromRow(row: ModelRow): RegisteredModel {
-  const aliases = (JSON.parse(row.aliases_json) as [string, number][])
-    .map(([alias, version]) => ({ alias, version }))
-    .sort((a, b) => byText(a.alias, b.alias));
-  return {
-    name: row.name,
-    description: row.description,
-    creationTime: row.creation_time,
-    lastUpdatedTime: row.last_updated_time,
-    // JSON.parse defines keys as own properties, so a tag named "__proto__" stays a plain key.
-    tags: JSON.parse(row.tags_json) as Record<string, string>,
-    aliases,
-    latestVersion: row.latest_version,
-  };
-}
-
-export function versionFromRow(row: VersionRow): ModelVersion {
-  return {
-    name: row.name,
-    version: row.version,
-    source: row.source,
-    runId: row.run_id,
-    status: row.status,
-    statusMessage: row.status_message,
-    description: row.description,
-    userId: row.user_id,
-    creationTime: row.creation_time,
-    lastUpdatedTime: row.last_updated_time,
-    tags: JSON.parse(row.tags_json) as Record<string, string>,
-    aliases: (JSON.parse(row.aliases_json) as string[]).sort(byText),
-    contentHash: row.content_hash,
-  };
-}
 
 export function findModel(conn: Connection, name: string): ModelRow | undefined {
   return conn.stmt(`${MODEL_SELECT} WHERE m.name = ?`).get(name) as ModelRow | undefined;

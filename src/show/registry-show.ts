@@ -3,14 +3,13 @@
  * their source runs) and shows it under the running notebook cell, or as
  * text outside a kernel.
  */
-import { isTracklabError } from '../errors';
 import { display } from '../notebook/display';
-import type { DisplayBundle } from '../views/bundle';
-import { inferMode } from '../views/run-metrics';
-import { getRegistry } from './default-registry';
 import type { RegisteredModel } from '../registry-entities';
-import type { RegistryClient } from './registry-client';
-import { pickMetric, summaryBundles, SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG, type ModelSummary, type SourceRun } from './registry-summary';
+import { getRegistry } from '../registry/default-registry';
+import { summarizeModel } from '../registry/model-summary';
+import type { RegistryClient } from '../registry/registry-client';
+import { summaryBundles, type ModelSummary } from '../registry/registry-summary';
+import type { DisplayBundle } from '../views/bundle';
 
 export interface ShowOptions {
   /** Metric to chart and rank versions by. Default: the one exportBest used, else the most common. */
@@ -27,8 +26,6 @@ export interface RegistrySummary {
   /** The text/plain parts joined, as a console shows them. */
   readonly text: string;
 }
-
-const MAX_VERSIONS = 50;
 
 /**
  * Shows the registry summary under the running cell (as text outside a
@@ -67,24 +64,4 @@ export async function registrySummary(name?: string, options: ShowOptions = {}):
   const detailed = name !== undefined ? summaries : summaries.slice(0, options.maxDetailed ?? 5);
   const bundles = await summaryBundles(summaries, detailed, note);
   return { bundles, text: bundles.map((b) => String(b.data['text/plain'] ?? '')).join('\n\n') };
-}
-
-/** A model's versions (newest 50) and their source runs, ready for the summary tables and chart. */
-export async function summarizeModel(registry: RegistryClient, model: RegisteredModel, metricAsked?: string): Promise<ModelSummary> {
-  const { modelVersions } = await registry.searchModelVersions({ filter: `name = '${model.name.replace(/'/g, "''")}'`, maxResults: MAX_VERSIONS });
-  const sources = new Map<string, SourceRun>();
-  for (const v of modelVersions) {
-    if (v.runId === null || sources.has(v.runId)) continue;
-    try {
-      sources.set(v.runId, { run: await registry.tracking.getRun(v.runId) });
-    } catch (err) {
-      if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
-      sources.set(v.runId, { missing: 'purged' });
-    }
-  }
-  const metric = pickMetric(model, modelVersions, sources, metricAsked);
-  // The direction exportBest ranked by holds only for the metric it ranked.
-  const taggedMode = metric === model.tags[SUMMARY_METRIC_TAG] ? model.tags[SUMMARY_MODE_TAG] : undefined;
-  const mode = taggedMode === 'min' || taggedMode === 'max' ? taggedMode : metric ? inferMode(metric) : null;
-  return { model, versions: modelVersions, sources, metric, mode };
 }
