@@ -7,10 +7,19 @@
  */
 import type { TrackingStore } from '../store/store';
 import { asTracklabError } from '../tracking/client-errors';
+import type { ArtifactProxy } from './artifact-proxy';
+import { HttpError } from './http-error';
+import { serverMsg } from './messages';
 import type { RequestFields } from './request-fields';
 
 export class ApiContext {
-  constructor(private readonly store: TrackingStore) {}
+  constructor(private readonly store: TrackingStore, private readonly proxy: ArtifactProxy | undefined) {}
+
+  /** The artifact proxy; a 503 when the server has no artifact destination (as MLflow's --no-serve-artifacts). */
+  artifacts(): ArtifactProxy {
+    if (this.proxy === undefined) throw new HttpError(503, 'INTERNAL_ERROR', serverMsg.noArtifacts());
+    return this.proxy;
+  }
 
   /** A store call with driver errors wrapped. */
   async call<T>(what: string, op: (store: TrackingStore) => Promise<T>): Promise<T> {

@@ -35,6 +35,7 @@ export const serverMsg = {
     `Both 'run_name' (${quote(runName)}) and the tag 'mlflow.runName' (${quote(tag)}) were given, and they differ. Give one, or the same value.`,
   stepRange: (start: number, end: number) => `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
   stepsTogether: () => 'If either start step or end step are specified, both must be specified.',
+  noArtifacts: () => 'This server serves no artifacts: start it with --artifacts-destination PATH.',
   shuttingDown: () => 'The server is shutting down; retry against its replacement.',
   nonLoopbackWithoutAuth: (host: string) =>
     `Refusing to listen on ${host} without authentication: anyone who can reach it could read and change every run. `

@@ -47,6 +47,7 @@ export const routes: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['runs/set-tag', { methods: POST, handler: r.setTag }],
   ['runs/delete-tag', { methods: POST, handler: r.deleteTag }],
   ['runs/log-batch', { methods: POST, handler: logBatch, endpointLimit: { bytes: ApiLimits.batchRequestBytes, message: serverMsg.batchTooLarge } }],
+  ['artifacts/list', { methods: GET, handler: (ctx, fields) => ctx.artifacts().listRun(fields) }],
   ['metrics/get-history', { methods: GET, handler: getMetricHistory }],
   ['metrics/get-history-bulk-interval', { methods: GET, handler: getMetricHistoryBulkInterval }],
 ]);

@@ -25,6 +25,7 @@ import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
 import type { TrackingStore } from '../store/store';
 import { maskUri } from '../store/store-uri';
 import { ApiContext } from './api-context';
+import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
 import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
 import { readRequest } from './read-request';
@@ -43,6 +44,10 @@ export interface TrackingServerOptions {
   readonly insecureNoAuth?: boolean;
   /** Largest request body; larger ones get 413. Default 16 MiB. */
   readonly maxBodyBytes?: number;
+  /** Artifact folder (a content store) behind the artifact proxy; without it the artifact routes answer 503. */
+  readonly artifactRoot?: string;
+  /** Largest artifact upload; larger ones get 413. Default 2 GiB. */
+  readonly maxArtifactBytes?: number;
   /** Receives one entry per request (and per failure); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
 }
@@ -65,6 +70,7 @@ export interface TrackingServer {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024 * 1024 * 1024;
 
 export async function startTrackingServer(options: TrackingServerOptions): Promise<TrackingServer> {
   const host = options.host ?? '127.0.0.1';
@@ -97,7 +103,9 @@ class TrackingApp {
   private drained: (() => void) | undefined;
 
   constructor(private readonly options: TrackingServerOptions, private readonly hostAllowed: (host: string | undefined) => boolean) {
-    this.ctx = new ApiContext(options.store);
+    const proxy = options.artifactRoot === undefined ? undefined
+      : new ArtifactProxy(options.store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
+    this.ctx = new ApiContext(options.store, proxy);
   }
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -106,7 +114,7 @@ class TrackingApp {
     let error: string | undefined;
     this.respond(req, res).catch((err: unknown) => {
       error = describeFailure(err);
-      if (!res.headersSent) sendJson(res, 500, errorResponse(err).body);
+      if (!res.headersSent) sendJson(res, errorResponse(err).status, errorResponse(err).body);
       else res.destroy();
     }).finally(() => {
       const finish = () => {
@@ -147,6 +155,18 @@ class TrackingApp {
     if (this.closing) {
       return this.fail(req, res, new HttpError(503, 'INTERNAL_ERROR', serverMsg.shuttingDown(), { connection: 'close' }));
     }
+    // The artifact proxy reads its path from the raw target: URL parsing would fold `..` and `%2e%2e` segments before they could be refused.
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    if (rawPath === ARTIFACTS_PREFIX || rawPath.startsWith(`${ARTIFACTS_PREFIX}/`)) {
+      try {
+        const body = await this.ctx.artifacts().handle(req, res, rawPath, url.searchParams);
+        if (body !== undefined) sendJson(res, 200, body);
+      } catch (err) {
+        if (res.headersSent || isUnexpected(err)) throw err;
+        this.fail(req, res, err);
+      }
+      return;
+    }
     const path = url.pathname;
     if (path === '/health') return sendText(res, 200, 'OK');
     if (path === '/version') return sendText(res, 200, tracklabVersion());
@@ -159,8 +179,7 @@ class TrackingApp {
       const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: route.endpointLimit });
       sendJson(res, 200, await route.handler(this.ctx, fields));
     } catch (err) {
-      const answer = errorResponse(err);
-      if (answer.status >= 500) throw err;
+      if (isUnexpected(err)) throw err;
       this.fail(req, res, err);
     }
   }
@@ -175,6 +194,11 @@ class TrackingApp {
     }
     sendJson(res, answer.status, answer.body);
   }
+}
+
+/** A failure of the server or its store (logged with its cause), not of the request. */
+function isUnexpected(err: unknown): boolean {
+  return !(err instanceof HttpError) && errorResponse(err).status >= 500;
 }
 
 function describeFailure(err: unknown): string {

@@ -21,7 +21,7 @@ export async function startServerFixture(kind: StoreKind, options: Partial<Track
   const store = kind.create();
   const backend = await openStore(store.uri);
   const log: RequestLogEntry[] = [];
-  const server = await startTrackingServer({ store: backend.tracking, port: 0, log: (e) => log.push(e), ...options });
+  const server = await startTrackingServer({ store: backend.tracking, port: 0, artifactRoot: store.artifactRoot, log: (e) => log.push(e), ...options });
   return {
     store, backend, server, url: server.url, log,
     async close() {

@@ -14,7 +14,7 @@ import type { CommandContext } from '../main';
 import type { Io } from '../output';
 
 export const usage = 'tracklab server [--tracking-uri URI] [--artifacts-destination PATH] [--host 127.0.0.1] [--port 5000] '
-  + '[--allowed-hosts NAME[,NAME...]] [--insecure-no-auth] [--max-body-bytes N] [--quiet]';
+  + '[--allowed-hosts NAME[,NAME...]] [--insecure-no-auth] [--max-body-bytes N] [--max-artifact-bytes N] [--quiet]';
 
 export async function server(_client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext): Promise<number> {
   const args = parse(argv, {
@@ -24,6 +24,7 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
     'allowed-hosts': { type: 'string', multiple: true },
     'insecure-no-auth': { type: 'boolean' },
     'max-body-bytes': { type: 'string' },
+    'max-artifact-bytes': { type: 'string' },
     quiet: { type: 'boolean' },
   }, 0);
   const portText = str(args, 'port');
@@ -45,11 +46,13 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
       allowedHosts,
       insecureNoAuth: flag(args, 'insecure-no-auth'),
       maxBodyBytes: args.values['max-body-bytes'] === undefined ? undefined : int(args, 'max-body-bytes', 0),
+      artifactRoot: artifacts,
+      maxArtifactBytes: args.values['max-artifact-bytes'] === undefined ? undefined : int(args, 'max-artifact-bytes', 0),
       log: quiet ? undefined : (entry) => io.err(JSON.stringify(entry)),
     });
     io.out(`tracklab server listening on ${running.url}`);
     io.out(`  store: ${backend.uri.display}`);
-    io.out(`  artifacts: ${artifacts ?? '(none: pass --artifacts-destination)'}`);
+    io.out(`  artifacts: ${artifacts ?? '(none: pass --artifacts-destination to serve them)'}`);
     io.out(`  MLflow clients: MLFLOW_TRACKING_URI=${running.url}`);
     await new Promise<void>((resolve) => {
       stop = resolve;
