@@ -5,6 +5,7 @@
  * the store contract, as MLflow's handlers sit on its stores: a REST caller
  * names every id itself, so there is no active run, buffer or run owner here.
  */
+import type { RegistryClient } from '../registry/registry-client';
 import type { TrackingStore } from '../store/store';
 import { asTracklabError } from '../tracking/client-errors';
 import type { ArtifactProxy } from './artifact-proxy';
@@ -13,7 +14,12 @@ import { serverMsg } from './messages';
 import type { RequestFields } from './request-fields';
 
 export class ApiContext {
-  constructor(private readonly store: TrackingStore, private readonly proxy: ArtifactProxy | undefined) {}
+  constructor(private readonly store: TrackingStore, private readonly proxy: ArtifactProxy | undefined, private readonly registryClient: RegistryClient) {}
+
+  /** The model registry of the same store (validation and version pinning live in RegistryClient). */
+  registry(): RegistryClient {
+    return this.registryClient;
+  }
 
   /** The artifact proxy; a 503 when the server has no artifact destination (as MLflow's --no-serve-artifacts). */
   artifacts(): ArtifactProxy {

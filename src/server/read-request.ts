@@ -25,8 +25,9 @@ export interface ReadRequestOptions {
 
 export async function readRequest(req: http.IncomingMessage, url: URL, options: ReadRequestOptions): Promise<RequestFields> {
   if (req.method === 'GET' || req.method === 'HEAD') return RequestFields.fromQuery(url.searchParams);
+  // As in MLflow, only POST must declare JSON; PATCH and DELETE bodies are read as JSON whatever they say (a browser sends neither cross-site without a CORS preflight).
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw new HttpError(400, 'INVALID_PARAMETER_VALUE', serverMsg.contentType(req.headers['content-type']));
+  if (req.method === 'POST' && type !== 'application/json') throw new HttpError(400, 'INVALID_PARAMETER_VALUE', serverMsg.contentType(req.headers['content-type']));
   const body = await readBody(req, options.maxBytes);
   const limit = options.endpointLimit;
   if (limit !== undefined && body.length > limit.bytes) throw new TracklabError('INVALID_PARAMETER_VALUE', limit.message(body.length, limit.bytes));

@@ -13,7 +13,7 @@
  *
  * @example
  * const backend = await openStore('postgresql://ana@db/tracklab');
- * const server = await startTrackingServer({ store: backend.tracking, port: 5000 });
+ * const server = await startTrackingServer({ backend, artifactRoot: '/srv/artifacts', port: 5000 });
  * // MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
  * await server.close(); await backend.close();
  */
@@ -22,8 +22,10 @@ import type { AddressInfo } from 'node:net';
 import { TracklabError } from '../errors';
 import { tracklabVersion } from '../models/version';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
-import type { TrackingStore } from '../store/store';
-import { maskUri } from '../store/store-uri';
+import { RegistryClient } from '../registry/registry-client';
+import type { StoreBackend } from '../store/backend';
+import { connectionUri, maskUri } from '../store/store-uri';
+import { TrackingClient } from '../tracking/client';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
 import { HttpError, errorResponse } from './http-error';
@@ -32,8 +34,8 @@ import { readRequest } from './read-request';
 import { API_PREFIX, routes, type Method } from './routes';
 
 export interface TrackingServerOptions {
-  /** The store to serve; the caller opens and closes it. */
-  readonly store: TrackingStore;
+  /** The store to serve (tracking and registry, see openStore); the caller opens and closes it. */
+  readonly backend: StoreBackend;
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 5000; 0 picks a free port. */
@@ -98,14 +100,18 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
 /** The request handler and its in-flight count. */
 class TrackingApp {
   private readonly ctx: ApiContext;
+  private readonly tracking: TrackingClient;
   private inFlight = 0;
   private closing = false;
   private drained: (() => void) | undefined;
 
   constructor(private readonly options: TrackingServerOptions, private readonly hostAllowed: (host: string | undefined) => boolean) {
+    const store = options.backend.tracking;
     const proxy = options.artifactRoot === undefined ? undefined
-      : new ArtifactProxy(options.store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
-    this.ctx = new ApiContext(options.store, proxy);
+      : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
+    // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
+    this.tracking = new TrackingClient({ trackingUri: connectionUri(options.backend.uri), store, artifactRoot: options.artifactRoot });
+    this.ctx = new ApiContext(store, proxy, new RegistryClient({ tracking: this.tracking, store: options.backend.registry() }));
   }
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -140,6 +146,7 @@ class TrackingApp {
     if (this.inFlight > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
     server.closeAllConnections();
     await closed;
+    await this.tracking.close();
   }
 
   private async respond(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -172,12 +179,14 @@ class TrackingApp {
     if (path === '/version') return sendText(res, 200, tracklabVersion());
     const route = path.startsWith(API_PREFIX) ? routes.get(path.slice(API_PREFIX.length)) : undefined;
     if (route === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
-    if (!route.methods.includes(req.method as Method)) {
-      return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, route.methods), { allow: route.methods.join(', ') }));
+    const endpoint = route[req.method as Method];
+    if (endpoint === undefined) {
+      const allowed = Object.keys(route);
+      return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, allowed), { allow: allowed.join(', ') }));
     }
     try {
-      const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: route.endpointLimit });
-      sendJson(res, 200, await route.handler(this.ctx, fields));
+      const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: endpoint.endpointLimit });
+      sendJson(res, 200, await endpoint.handler(this.ctx, fields));
     } catch (err) {
       if (isUnexpected(err)) throw err;
       this.fail(req, res, err);

@@ -21,7 +21,7 @@ export async function startServerFixture(kind: StoreKind, options: Partial<Track
   const store = kind.create();
   const backend = await openStore(store.uri);
   const log: RequestLogEntry[] = [];
-  const server = await startTrackingServer({ store: backend.tracking, port: 0, artifactRoot: store.artifactRoot, log: (e) => log.push(e), ...options });
+  const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot, log: (e) => log.push(e), ...options });
   return {
     store, backend, server, url: server.url, log,
     async close() {
@@ -33,7 +33,7 @@ export async function startServerFixture(kind: StoreKind, options: Partial<Track
 }
 
 /** An API call with fetch: the status and the parsed JSON body. */
-export async function api(url: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function api(url: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const target = new URL(`/api/2.0/mlflow/${path}`, url);
   if (method === 'GET' && body !== undefined) {
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
@@ -42,8 +42,8 @@ export async function api(url: string, method: 'GET' | 'POST', path: string, bod
   }
   const res = await fetch(target, {
     method,
-    headers: method === 'POST' ? { 'content-type': 'application/json', ...headers } : headers,
-    body: method === 'POST' ? (typeof body === 'string' ? body : JSON.stringify(body ?? {})) : undefined,
+    headers: method !== 'GET' ? { 'content-type': 'application/json', ...headers } : headers,
+    body: method !== 'GET' ? (typeof body === 'string' ? body : JSON.stringify(body ?? {})) : undefined,
   });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };

@@ -146,13 +146,13 @@ test('a public address is refused without --insecure-no-auth (before anything li
   const backend = await openStore(store.uri);
   try {
     for (const host of ['0.0.0.0', '::', '192.0.2.1']) {
-      await assert.rejects(startTrackingServer({ store: backend.tracking, host, port: 0 }), (err: unknown) => {
+      await assert.rejects(startTrackingServer({ backend, host, port: 0 }), (err: unknown) => {
         assert.ok(isTracklabError(err, 'INVALID_PARAMETER_VALUE'));
         assert.match((err as Error).message, /--insecure-no-auth/);
         return true;
       });
     }
-    const opened = await startTrackingServer({ store: backend.tracking, host: '0.0.0.0', port: 0, insecureNoAuth: true });
+    const opened = await startTrackingServer({ backend, host: '0.0.0.0', port: 0, insecureNoAuth: true });
     const port = (opened.server.address() as { port: number }).port;
     assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
     await opened.close();

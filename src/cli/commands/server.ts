@@ -40,7 +40,7 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
     if (artifacts !== undefined) fs.mkdirSync(artifacts, { recursive: true });
     const quiet = flag(args, 'quiet');
     const running = await startTrackingServer({
-      store: backend.tracking,
+      backend,
       host: str(args, 'host'),
       port,
       allowedHosts,
