@@ -10,10 +10,11 @@ import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
 import { driverChoice } from './pg-driver-bench';
 import { postgres } from './postgres-bench';
+import { server } from './server-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, postgres,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, postgres, server,
 };
 /** Run only when named (`npm run bench drivers`): how the PostgreSQL driver was chosen. */
 const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice };

@@ -11,7 +11,7 @@
  */
 import type * as http from 'node:http';
 import { TracklabError } from '../errors';
-import { parseSafeJson } from '../models/safe-json';
+import { maxNestingDepth, parseSafeJson } from '../models/safe-json';
 import { isPlainObject } from '../models/safe-keys';
 import { HttpError } from './http-error';
 import { serverMsg } from './messages';
@@ -33,11 +33,27 @@ export async function readRequest(req: http.IncomingMessage, url: URL, options: 
   if (limit !== undefined && body.length > limit.bytes) throw new TracklabError('INVALID_PARAMETER_VALUE', limit.message(body.length, limit.bytes));
   const text = body.toString('utf8');
   if (text.trim() === '') return RequestFields.fromJson({});
-  let data = parseSafeJson(text, { what: 'The request body', code: 'INVALID_PARAMETER_VALUE' });
-  if (typeof data === 'string') data = parseSafeJson(data, { what: 'The request body', code: 'INVALID_PARAMETER_VALUE' });
+  let data = parseBody(text);
+  if (typeof data === 'string') data = parseBody(data);
   if (!isPlainObject(data)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.bodyNotObject());
   return RequestFields.fromJson(data);
 }
+
+/** Text that cannot spell a prototype key, even through `\u` escapes: most bodies, parsed without a reviver (three times faster). */
+const PROTOTYPE_KEY_OR_ESCAPE = /__proto__|constructor|prototype|\\u/;
+
+function parseBody(text: string): unknown {
+  if (PROTOTYPE_KEY_OR_ESCAPE.test(text) || maxNestingDepth(text, MAX_DEPTH) > MAX_DEPTH) {
+    return parseSafeJson(text, { what: 'The request body', code: 'INVALID_PARAMETER_VALUE', maxDepth: MAX_DEPTH });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return parseSafeJson(text, { what: 'The request body', code: 'INVALID_PARAMETER_VALUE', maxDepth: MAX_DEPTH }); // words the error
+  }
+}
+
+const MAX_DEPTH = 100;
 
 /** The whole body, or a 413 HttpError as soon as it is known to be larger than `limit`. */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {

@@ -206,6 +206,8 @@ test('bad requests get MLflow\'s error codes and statuses, and nothing is writte
       ['a body that is not an object', 'POST', 'runs/create', '[1, 2]', 400, 'INVALID_PARAMETER_VALUE'],
       ['a body that is not JSON', 'POST', 'runs/create', '{"experiment_id": ', 400, 'INVALID_PARAMETER_VALUE'],
       ['a prototype key', 'POST', 'runs/create', '{"__proto__": {"x": 1}}', 400, 'INVALID_PARAMETER_VALUE', /prototype/],
+      ['a prototype key spelled with escapes', 'POST', 'runs/create', '{"tags": [], "\\u005f_proto__": {"x": 1}}', 400, 'INVALID_PARAMETER_VALUE', /prototype/],
+      ['nesting past 100 levels', 'POST', 'runs/create', `{"tags": ${'['.repeat(200)}${']'.repeat(200)}}`, 400, 'INVALID_PARAMETER_VALUE', /deeper than 100/],
       ['no such endpoint', 'GET', 'runs/nope', undefined, 404, 'ENDPOINT_NOT_FOUND'],
       ['the wrong method', 'GET', 'runs/create', undefined, 405, 'BAD_REQUEST'],
     ];
