@@ -179,7 +179,8 @@ class TrackingApp {
     if (path === '/version') return sendText(res, 200, tracklabVersion());
     const route = path.startsWith(API_PREFIX) ? routes.get(path.slice(API_PREFIX.length)) : undefined;
     if (route === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
-    const endpoint = route[req.method as Method];
+    const method = req.method as Method;
+    const endpoint = Object.prototype.hasOwnProperty.call(route, method) ? route[method] : undefined;
     if (endpoint === undefined) {
       const allowed = Object.keys(route);
       return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, allowed), { allow: allowed.join(', ') }));

@@ -1,7 +1,8 @@
 /**
  * `tracklab server`: serves the store (any tracking URI) over MLflow's REST
  * API until SIGINT or SIGTERM, then finishes the requests in flight, closes
- * the store and exits 0. One JSON line per request goes to stderr.
+ * the store and exits 0. One JSON line per request goes to stderr (with
+ * --quiet, only the requests that failed inside the server).
  */
 import * as fs from 'node:fs';
 import { startTrackingServer } from '../../server/tracking-server';
@@ -48,7 +49,8 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
       maxBodyBytes: args.values['max-body-bytes'] === undefined ? undefined : int(args, 'max-body-bytes', 0),
       artifactRoot: artifacts,
       maxArtifactBytes: args.values['max-artifact-bytes'] === undefined ? undefined : int(args, 'max-artifact-bytes', 0),
-      log: quiet ? undefined : (entry) => io.err(JSON.stringify(entry)),
+      // --quiet drops the request log, never the failures of the server itself.
+      log: (entry) => { if (!quiet || entry.error !== undefined) io.err(JSON.stringify(entry)); },
     });
     io.out(`tracklab server listening on ${running.url}`);
     io.out(`  store: ${backend.uri.display}`);
