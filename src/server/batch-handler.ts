@@ -7,10 +7,11 @@
  */
 import { TracklabError } from '../errors';
 import type { MetricPoint } from '../entities';
-import { stringifyParam, validateKey } from '../validation';
+import { stringifyParam, validateKey, validateRunName } from '../validation';
 import type { ApiHandler } from './api-context';
 import { ApiLimits } from './api-limits';
 import { tagRecord } from './experiment-handlers';
+import { RUN_NAME_TAG } from './mlflow-json';
 import { serverMsg } from './messages';
 import type { RequestFields } from './request-fields';
 import { metricOf, runIdOf } from './run-handlers';
@@ -47,6 +48,11 @@ export const logBatch: ApiHandler = async (ctx, fields) => {
   const metrics: MetricPoint[] = fields.messages('metrics').map(metricOf);
   const params = paramRecord(fields);
   const tags = tagRecord(fields);
+  // MLflow's run-name tag is the run's name here (see mlflow-json.ts): it renames the run, as in MLflow.
+  const runName = tags[RUN_NAME_TAG];
+  delete tags[RUN_NAME_TAG];
+  if (runName !== undefined) validateRunName(runName);
   await ctx.call('log the batch', (s) => s.logBatch(runId, { params: { ...params }, tags: { ...tags }, metrics }));
+  if (runName !== undefined) await ctx.call('rename the run', (s) => s.updateRun(runId, { runName }));
   return {};
 };

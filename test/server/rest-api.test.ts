@@ -156,6 +156,10 @@ for (const kind of testStores()) {
       assert.equal(missingTag.status, 404);
       await api(fx.url, 'POST', 'runs/set-tag', { run_id: runId, key: 'mlflow.runName', value: 'by-tag' });
       assert.equal((await fx.store.client().getRun(runId)).info.runName, 'by-tag', 'the mlflow.runName tag renames the run, as in MLflow');
+      await api(fx.url, 'POST', 'runs/log-batch', { run_id: runId, tags: [{ key: 'mlflow.runName', value: 'by-batch' }] });
+      const renamed = await fx.store.client().getRun(runId);
+      assert.equal(renamed.info.runName, 'by-batch');
+      assert.equal(renamed.data.tags['mlflow.runName'], undefined, 'kept once, as the run name');
     } finally {
       await fx.close();
     }
