@@ -105,14 +105,14 @@ export class ArtifactProxy {
     const normal = normalizeArtifactPath(raw);
     const [experimentId, runId, artifacts, ...rest] = normal.split('/');
     if (experimentId === undefined || runId === undefined || artifacts !== 'artifacts') {
-      throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `No artifact location ${JSON.stringify(normal)}: proxied artifact paths are <experiment id>/<run id>/artifacts/<path>, as in a run's artifact_uri.`);
+      throw new TracklabError('RESOURCE_DOES_NOT_EXIST', serverMsg.proxyPathShape(normal));
     }
     validateRunId(runId);
     const runPath = rest.join('/');
-    if (runPath === '' && !allowRoot) throw new TracklabError('INVALID_PARAMETER_VALUE', 'The artifact path names the run\'s artifact folder, not a file: add the file\'s path.');
+    if (runPath === '' && !allowRoot) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.proxyPathIsFolder());
     const run = await this.store.getRun(runId);
     if (run.info.experimentId !== experimentId) {
-      throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `Run ${runId} is not in experiment ${experimentId}; use the run's artifact_uri.`);
+      throw new TracklabError('RESOURCE_DOES_NOT_EXIST', serverMsg.runNotInExperiment(runId, experimentId));
     }
     return { runId, runPath };
   }
@@ -158,7 +158,7 @@ export class ArtifactProxy {
   }
 
   private tooLarge(): HttpError {
-    return new HttpError(413, 'BAD_REQUEST', `The artifact is larger than ${this.maxUploadBytes} bytes, this server's upload limit (--max-artifact-bytes).`, { connection: 'close' });
+    return new HttpError(413, 'BAD_REQUEST', serverMsg.artifactTooLarge(this.maxUploadBytes), { connection: 'close' });
   }
 }
 

@@ -35,7 +35,7 @@ function paramRecord(fields: RequestFields): Record<string, string> {
     validateKey('Param', key);
     const value = stringifyParam(key, param.string('value') ?? '');
     if (out[key] !== undefined && out[key] !== value) {
-      throw new TracklabError('INVALID_PARAMETER_VALUE', `Param ${JSON.stringify(key)} appears twice in the batch with different values (${JSON.stringify(out[key])} and ${JSON.stringify(value)}); params are write-once.`);
+      throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.paramTwice(key, out[key]!, value));
     }
     out[key] = value;
   }

@@ -36,6 +36,17 @@ export const serverMsg = {
   stepRange: (start: number, end: number) => `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
   stepsTogether: () => 'If either start step or end step are specified, both must be specified.',
   noArtifacts: () => 'This server serves no artifacts: start it with --artifacts-destination PATH.',
+  paramTwice: (key: string, a: string, b: string) =>
+    `Param ${quote(key)} appears twice in the batch with different values (${quote(a)} and ${quote(b)}); params are write-once.`,
+  noSuchTag: (key: string, runId: string) => `No tag with name: ${key} in run with id ${runId}`,
+  bulkTooManyRuns: (limit: number, got: number) => `GetMetricHistoryBulkInterval request must specify at most ${limit} run_ids. Received ${got} run_ids.`,
+  bulkMaxResults: (limit: number) => `max_results must be between 1 and ${limit}.`,
+  badTarget: () => 'The request target is not a valid URL path.',
+  proxyPathShape: (p: string) =>
+    `No artifact location ${quote(p)}: proxied artifact paths are <experiment id>/<run id>/artifacts/<path>, as in a run's artifact_uri.`,
+  proxyPathIsFolder: () => 'The artifact path names the run\'s artifact folder, not a file: add the file\'s path.',
+  runNotInExperiment: (runId: string, experimentId: string) => `Run ${runId} is not in experiment ${quote(experimentId)}; use the run's artifact_uri.`,
+  artifactTooLarge: (limit: number) => `The artifact is larger than ${limit} bytes, this server's upload limit (--max-artifact-bytes).`,
   shuttingDown: () => 'The server is shutting down; retry against its replacement.',
   nonLoopbackWithoutAuth: (host: string) =>
     `Refusing to listen on ${host} without authentication: anyone who can reach it could read and change every run. `

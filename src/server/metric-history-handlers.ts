@@ -60,14 +60,14 @@ export const getMetricHistoryBulkInterval: ApiHandler = async (ctx, fields) => {
   const runIds = fields.strings('run_ids');
   if (runIds.length === 0) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.missingField('run_ids'));
   if (runIds.length > ApiLimits.historyBulkRuns) {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', `GetMetricHistoryBulkInterval request must specify at most ${ApiLimits.historyBulkRuns} run_ids. Received ${runIds.length} run_ids.`);
+    throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.bulkTooManyRuns(ApiLimits.historyBulkRuns, runIds.length));
   }
   runIds.forEach((id) => validateRunId(id));
   const key = fields.string('metric_key', true);
   validateKey('Metric', key);
   const maxResults = fields.int64('max_results') ?? ApiLimits.historyBulkPointsPerRun;
   if (maxResults < 1 || maxResults > ApiLimits.historyBulkPointsPerRun) {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${ApiLimits.historyBulkPointsPerRun}.`);
+    throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.bulkMaxResults(ApiLimits.historyBulkPointsPerRun));
   }
   const start = fields.int64('start_step');
   const end = fields.int64('end_step');

@@ -129,7 +129,7 @@ const deleteTag: ApiHandler = async (ctx, fields) => {
   validateKey('Tag', key);
   const run = await ctx.call('read the run', (s) => s.getRun(runId));
   if (!Object.prototype.hasOwnProperty.call(run.data.tags, key)) {
-    throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in run with id ${runId}`);
+    throw new TracklabError('RESOURCE_DOES_NOT_EXIST', serverMsg.noSuchTag(key, runId));
   }
   await ctx.call('delete the tag', (s) => s.logBatch(runId, { deleteTags: [key] }));
   return {};

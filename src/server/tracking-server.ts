@@ -154,7 +154,7 @@ class TrackingApp {
     try {
       url = new URL(req.url ?? '/', 'http://server.invalid');
     } catch {
-      return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', 'The request target is not a valid URL path.'));
+      return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     }
     if (!this.hostAllowed(req.headers.host)) {
       return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(req.headers.host)));
