@@ -19,6 +19,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { finished } from 'node:stream';
 import { TracklabError } from '../errors';
 import { tracklabVersion } from '../models/version';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
@@ -123,7 +124,9 @@ class TrackingApp {
       if (!res.headersSent) sendJson(res, errorResponse(err).status, errorResponse(err).body);
       else res.destroy();
     }).finally(() => {
-      const finish = () => {
+      // `finished` also answers for a response that already ended or whose socket already closed (a client that
+      // hung up as the last byte left): waiting for a 'close' that was already emitted would hold shutdown forever.
+      finished(res, () => {
         this.options.log?.({
           time: new Date().toISOString(),
           method: req.method ?? '?',
@@ -133,9 +136,7 @@ class TrackingApp {
           ...(error !== undefined ? { error } : {}),
         });
         if (--this.inFlight === 0) this.drained?.();
-      };
-      if (res.writableFinished) finish();
-      else res.once('close', finish);
+      });
     });
   }
 
