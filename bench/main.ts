@@ -9,15 +9,15 @@ import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
 import { driverChoice } from './pg-driver-bench';
-import { postgres } from './postgres-bench';
+import { postgres, postgresReads } from './postgres-bench';
 import { server } from './server-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, require: coldRequire, memory,
   compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, postgres, server,
 };
-/** Run only when named (`npm run bench drivers`): how the PostgreSQL driver was chosen. */
-const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice };
+/** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read figures alone. */
+const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -36,6 +36,16 @@ export async function postgres(report: Report): Promise<void> {
   }
 }
 
+/** Only the search and history figures (`npm run bench postgres-reads`), for working on the read path. */
+export async function postgresReads(report: Report): Promise<void> {
+  const cluster = startCluster({ durable: true, port: 0 });
+  try {
+    await searchAndHistory(report, cluster);
+  } finally {
+    cluster.stop();
+  }
+}
+
 async function raw(cluster: Cluster, database: string): Promise<Client> {
   const client = new Client({ connectionString: cluster.tcpUri(database) });
   await client.connect();

@@ -24,6 +24,8 @@ export interface ConfigureOptions {
 }
 
 const clients = new Map<string, TrackingClient>();
+/** The store a caller handed to `getClient()`, per client made for it (the client's own store is its business). */
+const givenStores = new WeakMap<TrackingClient, TrackingStore>();
 
 /**
  * Sets the store, artifact folder and default experiment for this process.
@@ -45,8 +47,9 @@ export function getClient(home?: string, store?: TrackingStore): TrackingClient 
   const { uri, artifactRoot } = resolveStore({ trackingUri: home });
   const key = `${connectionUri(uri)}\n${artifactRoot ?? ''}`;
   let client = clients.get(key);
-  if (client === undefined || (store !== undefined && client.store !== store)) {
+  if (client === undefined || (store !== undefined && givenStores.get(client) !== store)) {
     client = new TrackingClient({ trackingUri: home, store });
+    if (store !== undefined) givenStores.set(client, store);
     clients.set(key, client);
   }
   return client;

@@ -21,6 +21,8 @@ export {
   type Dataset, type DatasetInput, type RunInput,
 } from './entities';
 export type { ArtifactSource } from './artifacts/artifact-source';
+export type { BackupOptions, BackupProgress, BackupResult } from './maintenance/backup';
+export type { DoctorOptions, DoctorReport, Finding, FindingKind } from './maintenance/doctor';
 export type { DatasetSource, LogInputOptions } from './datasets/describe-dataset';
 
 // Notebook: auto-capture, inline views, display.

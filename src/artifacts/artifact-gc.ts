@@ -14,14 +14,13 @@
  * spares fresh blobs the move-and-restore churn. The cost: a reader may miss
  * a just-relogged blob for the instant it sits in trash. A lock file keeps
  * two gcs from interleaving; one that crashed leaves trash that the next gc
- * sorts the same way.
+ * sorts the same way (see gc-lock.ts for how a stale lock is taken over).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { TracklabError } from '../errors';
 import type { TrackingStore } from '../store/store';
 import type { ContentStore } from './content-store';
+import { takeGcLock } from './gc-lock';
 
 export interface GcOptions {
   /** Report what would go without deleting anything (runs stay unpurged). */
@@ -30,6 +29,8 @@ export interface GcOptions {
   readonly force?: boolean;
   /** Age (ms) below which an unreferenced blob is kept; default 60 000. */
   readonly graceMs?: number;
+  /** Leave deleted runs alone and only sweep unreferenced content (what `tracklab doctor --fix` does). */
+  readonly keepDeletedRuns?: boolean;
 }
 
 export interface GcResult {
@@ -41,38 +42,6 @@ export interface GcResult {
 
 export const DEFAULT_GC_GRACE_MS = 60_000;
 const STALE_TEMP_MS = 60 * 60 * 1000;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes `<artifact root>/gc.lock`; a lock whose pid is dead (on this host) is taken over. */
-async function lock(content: ContentStore): Promise<() => Promise<void>> {
-  const file = path.join(content.root, 'gc.lock');
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const mine = JSON.stringify({ pid: process.pid, host: os.hostname() });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.promises.writeFile(file, mine, { flag: 'wx' });
-      return () => fs.promises.rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await fs.promises.readFile(file, 'utf8').then((t) => JSON.parse(t) as { pid?: number; host?: string }, () => ({}) as { pid?: number; host?: string });
-      const stale = holder.host === os.hostname() && typeof holder.pid === 'number' && !processAlive(holder.pid);
-      if (!stale) {
-        throw new TracklabError('INVALID_STATE',
-          `Another artifact gc is running (pid ${holder.pid ?? '?'} on ${holder.host ?? '?'}). Wait for it to finish, or delete ${file} if that process is gone.`);
-      }
-      await fs.promises.rm(file, { force: true });
-    }
-  }
-  throw new TracklabError('INVALID_STATE', `Could not take the gc lock ${file}; another gc keeps taking it. Try again.`);
-}
 
 /** Deleted-run count and the blobs only deleted runs reference, for a dry run. */
 async function deletedOnly(store: TrackingStore): Promise<{ runs: number; blobs: Set<string> }> {
@@ -126,7 +95,7 @@ export async function collectGarbage(store: TrackingStore, content: ContentStore
   }
   const cutoff = options.force ? Number.POSITIVE_INFINITY : Date.now() - graceMs;
   try {
-    return options.dryRun ? await dryRun(store, content, cutoff) : await sweep(store, content, cutoff);
+    return options.dryRun ? await dryRun(store, content, cutoff) : await sweep(store, content, cutoff, options.keepDeletedRuns === true);
   } catch (error) {
     if (error instanceof TracklabError) throw error;
     throw new TracklabError('INTERNAL_ERROR',
@@ -134,10 +103,10 @@ export async function collectGarbage(store: TrackingStore, content: ContentStore
   }
 }
 
-async function sweep(store: TrackingStore, content: ContentStore, cutoff: number): Promise<GcResult> {
-  const unlock = await lock(content);
+async function sweep(store: TrackingStore, content: ContentStore, cutoff: number, keepDeletedRuns: boolean): Promise<GcResult> {
+  const unlock = await takeGcLock(content.root, 'gc');
   try {
-    const purgedRuns = (await store.purgeDeletedRuns()).length;
+    const purgedRuns = keepDeletedRuns ? 0 : (await store.purgeDeletedRuns()).length;
     const before = await store.referencedBlobs();
     for (const blob of await content.listBlobs()) {
       if (!before.has(blob.sha256) && blob.mtimeMs < cutoff) await content.quarantine(blob.sha256);

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ArtifactEntry } from '../entities';
 import { TracklabError } from '../errors';
+import { ContentMismatch, copyVerified } from '../files/durable-file';
+import { fileWriteError } from '../files/file-errors';
 import type { TrackingStore } from '../store/store';
 import { collectGarbage, type GcOptions, type GcResult } from './artifact-gc';
 import { normalizeArtifactPath, normalizeArtifactPrefix } from './artifact-path';
@@ -66,7 +67,8 @@ export class ArtifactRepository {
 
   /**
    * Logs every file under a local folder, at the run root or under
-   * `artifactPath` (MLflow's `log_artifacts`). Symlinked folders are not followed.
+   * `artifactPath` (MLflow's `log_artifacts`). Symlinked folders are not followed;
+   * a symlinked file is followed only when its real path stays inside `localDir` (one leading outside is refused).
    *
    * @example
    * await repo.logArtifacts(runId, './outputs', 'outputs');
@@ -175,9 +177,7 @@ export class ArtifactRepository {
       for (const entry of entries) assertCanonical(runId, entry.path);
       for (const entry of entries) await this.copyOut(runId, entry, realDest);
     } catch (error) {
-      if (error instanceof TracklabError) throw error;
-      throw new TracklabError('INTERNAL_ERROR',
-        `Could not download ${formatRunsUri(runId, root)} to ${destDir}: ${error instanceof Error ? error.message : String(error)}. Check that the folder is writable.`, { cause: error });
+      throw fileWriteError(error, `download ${formatRunsUri(runId, root)}`, destDir);
     }
     return root === '' ? destDir : path.join(destDir, ...root.split('/'));
   }
@@ -192,19 +192,14 @@ export class ArtifactRepository {
         `Downloading "${entry.path}" would write outside ${realDest} (a folder on the way is a symlink to ${realDir}). Download to an empty folder.`);
     }
     const blob = this.content.resolveBlob(entry.sha256);
-    // Copy next to the target, then rename: a symlink already at the target is replaced, never followed.
-    const tmp = path.join(realDir, `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+    // Staged beside the target, then renamed: a symlink already at the target is replaced, never followed.
     try {
-      await fs.promises.copyFile(blob, tmp);
-      await fs.promises.chmod(tmp, 0o644);
-      const { size } = await fs.promises.stat(tmp);
-      if (size !== entry.size) {
-        throw new TracklabError('INVALID_STATE',
-          `Artifact "${entry.path}" of run ${runId} has ${size} bytes on disk but ${entry.size} in the manifest; its content is damaged. Log it again.`);
-      }
-      await fs.promises.rename(tmp, path.join(realDir, path.basename(target)));
-    } finally {
-      await fs.promises.rm(tmp, { force: true });
+      await copyVerified(blob, target, entry);
+    } catch (error) {
+      if (!(error instanceof ContentMismatch)) throw fileWriteError(error, `download "${entry.path}" of run ${runId}`, target);
+      throw new TracklabError('INVALID_STATE',
+        `Artifact "${entry.path}" of run ${runId} is damaged in the store (${error.got} on disk, the manifest says ${error.expected}). `
+        + 'Nothing was written for it. Run "tracklab doctor" to find other damage, and log the file again.', { cause: error });
     }
   }
 

@@ -59,20 +59,36 @@ function needPath(kind: string): TracklabError {
     'Pass one, e.g. logArtifact(runId, data, "results/summary.json").');
 }
 
-/** Files under `dir` (recursively, sorted), as forward-slash paths relative to it. Symlinked folders are not followed, so cycles cannot loop. */
-async function walk(dir: string, rel: string, out: { rel: string; file: string }[]): Promise<void> {
+function leavesFolder(dir: string, link: string, real: string): TracklabError {
+  return new TracklabError('INVALID_PARAMETER_VALUE',
+    `The folder ${dir} holds the symlink "${link}", which leads outside it (to ${real}), so nothing was logged. `
+    + 'A symlink is followed only when its real path stays inside the logged folder. Copy the file into the folder, '
+    + `or log it on its own with logArtifact(runId, ${JSON.stringify(real)}).`);
+}
+
+/**
+ * Files under `dir` (recursively, sorted), as forward-slash paths relative
+ * to it. A symlink to a file is followed only when its real path stays under
+ * `realRoot` (the logged folder's real path), and is then read through that
+ * real path; one that leads outside is refused. Symlinked folders are not
+ * followed, so cycles cannot loop.
+ */
+async function walk(dir: string, rel: string, realRoot: string, out: { rel: string; file: string }[]): Promise<void> {
   const entries = await fs.promises.readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const file = path.join(dir, entry.name);
     const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
     if (entry.isDirectory()) {
-      await walk(file, childRel, out);
+      await walk(file, childRel, realRoot, out);
     } else if (entry.isFile()) {
       out.push({ rel: childRel, file });
     } else if (entry.isSymbolicLink()) {
-      const st = await fs.promises.stat(file).catch(() => undefined);
-      if (st?.isFile()) out.push({ rel: childRel, file });
+      const real = await fs.promises.realpath(file).catch(() => undefined);
+      if (real === undefined) continue; // dangling: nothing to log
+      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw leavesFolder(realRoot, childRel, real);
+      const st = await fs.promises.stat(real).catch(() => undefined);
+      if (st?.isFile()) out.push({ rel: childRel, file: real });
     }
     // Sockets, FIFOs and devices are skipped: reading a FIFO would block forever.
   }
@@ -86,8 +102,9 @@ export async function planDirectory(dir: string, prefix: string | undefined): Pr
   const base = normalizeArtifactPrefix(prefix);
   const files: { rel: string; file: string }[] = [];
   try {
-    await walk(dir, '', files);
+    await walk(dir, '', await fs.promises.realpath(dir), files);
   } catch (cause) {
+    if (cause instanceof TracklabError) throw cause;
     throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
       `Cannot read the folder ${dir} to log it (${(cause as NodeJS.ErrnoException).code ?? String(cause)}). Check the path and its permissions.`, { cause });
   }

@@ -2,6 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
+import { syncDir, verifyWritten, writeAll } from '../files/durable-file';
+import { fileWriteError } from '../files/file-errors';
+import { READ_ONLY_MODE, STAGING_MODE, withUmask } from '../files/file-mode';
 
 /** What {@link ContentStore.put} stored. */
 export interface BlobInfo {
@@ -25,21 +28,34 @@ export function isSha256(value: unknown): value is string {
 
 function ioError(what: string, cause: unknown): TracklabError {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new TracklabError('INTERNAL_ERROR', `${what}: ${detail}. Check that the artifact folder is writable and the disk is not full.`, { cause });
+  return new TracklabError('INTERNAL_ERROR', `${what}: ${detail}. Check that the artifact folder is readable and writable and the disk is not full.`, { cause });
 }
 
-/** fsync a folder so a rename into it survives power loss (a no-op where folders cannot be opened). */
-async function syncDir(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
+async function bytesInto(handle: fs.promises.FileHandle, bytes: Uint8Array): Promise<BlobInfo> {
+  await writeAll(handle, bytes);
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength };
+}
+
+/** Streams a local file into the handle (so larger-than-memory files work), hashing what it writes. */
+async function copyInto(handle: fs.promises.FileHandle, source: string): Promise<BlobInfo> {
+  const hash = createHash('sha256');
+  let size = 0;
+  let writeFailure: unknown;
   try {
-    handle = await fs.promises.open(dir, 'r');
-    await handle.sync();
+    for await (const chunk of fs.createReadStream(source, { highWaterMark: READ_CHUNK })) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      size += bytes.length;
+      await writeAll(handle, bytes).catch((error: unknown) => { writeFailure = error; throw error; });
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw error;
-  } finally {
-    await handle?.close();
+    // A failed write (disk full) is the store's problem; only a failed read is the caller's.
+    if (error === writeFailure || (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES')) throw error;
+    throw new TracklabError(code === 'ENOENT' ? 'RESOURCE_DOES_NOT_EXIST' : 'INVALID_PARAMETER_VALUE',
+      `Cannot read ${source} to log it as an artifact (${code}). Check the path and its permissions.`, { cause: error });
   }
+  return { sha256: hash.digest('hex'), size };
 }
 
 /**
@@ -107,33 +123,12 @@ export class ContentStore {
    * const { sha256, size } = await new ContentStore(root).put('model.onnx');
    */
   async put(source: string | Uint8Array): Promise<BlobInfo> {
-    await fs.promises.mkdir(this.tmpDir, { recursive: true });
     const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
     let handle: fs.promises.FileHandle | undefined;
     try {
-      handle = await fs.promises.open(tmp, 'wx', 0o644);
-      if (typeof source === 'string') {
-        try {
-          for await (const chunk of fs.createReadStream(source, { highWaterMark: READ_CHUNK })) {
-            const bytes = chunk as Buffer;
-            hash.update(bytes);
-            size += bytes.length;
-            await handle.write(bytes);
-          }
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES') throw error;
-          throw new TracklabError(code === 'ENOENT' ? 'RESOURCE_DOES_NOT_EXIST' : 'INVALID_PARAMETER_VALUE',
-            `Cannot read ${source} to log it as an artifact (${code}). Check the path and its permissions.`, { cause: error });
-        }
-      } else {
-        hash.update(source);
-        size = source.byteLength;
-        await handle.write(source);
-      }
-      const sha256 = hash.digest('hex');
+      await fs.promises.mkdir(this.tmpDir, { recursive: true });
+      handle = await fs.promises.open(tmp, 'wx+', STAGING_MODE);
+      const { sha256, size } = typeof source === 'string' ? await copyInto(handle, source) : await bytesInto(handle, source);
       const fresh = await this.place(tmp, handle, sha256, size);
       handle = undefined;
       if (!fresh) await fs.promises.rm(tmp, { force: true });
@@ -141,15 +136,15 @@ export class ContentStore {
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-      if (error instanceof TracklabError) throw error;
-      throw ioError('Could not store artifact content', error);
+      throw fileWriteError(error, 'store artifact content', this.tmpDir, 'Nothing was recorded.');
     }
   }
 
   /**
-   * Moves the complete temp file to its content address: fsync, close,
-   * rename, fsync the folder. When the blob already exists it only closes
-   * the temp (no fsync wasted on a duplicate) and returns false.
+   * Moves the complete temp file to its content address: check that it holds
+   * exactly the bytes hashed, fsync, make it read-only (within the umask),
+   * close, rename, fsync the folder. When the blob already exists it only
+   * closes the temp (no fsync wasted on a duplicate) and returns false.
    */
   private async place(tmp: string, handle: fs.promises.FileHandle, sha256: string, size: number): Promise<boolean> {
     const target = this.blobPath(sha256);
@@ -165,12 +160,13 @@ export class ContentStore {
       }
     }
     await handle.sync();
+    await verifyWritten(handle, tmp, size, sha256);
+    // Blobs are shared by every run that logged the same bytes: read-only, and never wider than the umask.
+    await handle.chmod(withUmask(READ_ONLY_MODE));
     await handle.close();
     const created = !fs.existsSync(dir);
     await fs.promises.mkdir(dir, { recursive: true });
     this.assertInside(dir);
-    // Blobs are shared by every run that logged the same bytes: read-only on disk.
-    await fs.promises.chmod(tmp, 0o444);
     await fs.promises.rename(tmp, target);
     await syncDir(dir);
     if (created) await syncDir(path.dirname(dir));

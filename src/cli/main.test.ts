@@ -6,17 +6,7 @@ import * as path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { TrackingClient } from '../tracking/client';
 import { main } from './main';
-import type { Io } from './output';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out(text: string) { io.stdout += text + '\n'; },
-    err(text: string) { io.stderr += text + '\n'; },
-    write(bytes: Uint8Array) { io.stdout += Buffer.from(bytes).toString('latin1'); },
-  };
-  return io;
-}
+import { captureIo } from '../../test/support/cli-io';
 
 async function seeded(): Promise<{ home: string; ids: string[] }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
@@ -35,17 +25,17 @@ async function seeded(): Promise<{ home: string; ids: string[] }> {
 
 test('runs lists, filters and orders, with --json for scripts', async () => {
   const { home, ids } = await seeded();
-  const io = capture();
+  const io = captureIo();
   // run-0: adam, acc 1.0; run-1: sgd, lr 0.01, acc 0.1; run-2: sgd, lr 0.001, acc 0.01. Each side of the OR
   // matches a different run and the third matches neither, so filtering (not listing all) is what passes.
   assert.equal(await main(['--home', home, 'runs', '-e', 'cli', '--filter', "params.lr = '0.01' OR metrics.acc > 0.5", '--order-by', 'metrics.acc DESC', '--json'], io), 0);
   const listed = JSON.parse(io.stdout).runs.map((r: { info: { runId: string } }) => r.info.runId);
   assert.deepEqual(listed, [ids[0], ids[1]]);
-  const ascending = capture();
+  const ascending = captureIo();
   assert.equal(await main(['--home', home, 'runs', '-e', 'cli', '--filter', "params.opt = 'sgd'", '--order-by', 'metrics.acc ASC', '--json'], ascending), 0);
   assert.deepEqual(JSON.parse(ascending.stdout).runs.map((r: { info: { runId: string } }) => r.info.runId), [ids[2], ids[1]]);
 
-  const table = capture();
+  const table = captureIo();
   assert.equal(await main(['runs', '--home', home], table), 0);
   assert.match(table.stdout, /run-0 +FINISHED/);
   assert.match(table.stdout, /metrics\.acc/);
@@ -53,12 +43,12 @@ test('runs lists, filters and orders, with --json for scripts', async () => {
 
 test('run show prints params, metrics with NaN and Inf, and tags', async () => {
   const { home, ids } = await seeded();
-  const io = capture();
+  const io = captureIo();
   assert.equal(await main(['--home', home, 'run', 'show', ids[1]], io), 0);
   assert.match(io.stdout, /run-1 +\(/);
   assert.match(io.stdout, /lr +0\.01/);
   assert.match(io.stdout, /odd +NaN/);
-  const json = capture();
+  const json = captureIo();
   await main(['--home', home, 'run', 'show', ids[0], '--json'], json);
   assert.equal(JSON.parse(json.stdout).data.metrics.odd.last, 'Infinity');
 });
@@ -78,7 +68,7 @@ test('run show prints the note, the datasets and provenance grouped, with inputs
   const valid = await client.logInput(ids[2], [{ x: 3, y: 1 }], { name: 'toy-val', context: 'validation' });
   await client.close();
 
-  const io = capture();
+  const io = captureIo();
   assert.equal(await main(['--home', home, 'run', 'show', ids[2]], io), 0);
   const out = io.stdout;
   assert.match(out, /\nnote\n  Baseline with the small lr\.\n  Compare against run-0\.\n/);
@@ -92,7 +82,7 @@ test('run show prints the note, the datasets and provenance grouped, with inputs
   assert.match(tags, /team +vision/);
   assert.doesNotMatch(tags, /tracklab\.(note|git|version|dependencies)/);
 
-  const json = capture();
+  const json = captureIo();
   await main(['--home', home, 'run', 'show', ids[2], '--json'], json);
   const shown = JSON.parse(json.stdout);
   assert.deepEqual(shown.inputs.map((i: { dataset: { name: string; digest: string }; context: string }) => [i.dataset.name, i.dataset.digest, i.context]),
@@ -100,44 +90,44 @@ test('run show prints the note, the datasets and provenance grouped, with inputs
   assert.deepEqual(JSON.parse(shown.data.tags['tracklab.dependencies']), deps);
   assert.equal(shown.data.tags['tracklab.note'], 'Baseline with the small lr.\nCompare against run-0.');
 
-  const bare = capture();
+  const bare = captureIo();
   await main(['--home', home, 'run', 'show', ids[0], '--json'], bare);
   assert.deepEqual(JSON.parse(bare.stdout).inputs, []);
 });
 
 test('metrics exports csv, json and an Arrow file', async () => {
   const { home, ids } = await seeded();
-  const csv = capture();
+  const csv = captureIo();
   assert.equal(await main(['--home', home, 'metrics', ids[0], 'acc'], csv), 0);
   const lines = csv.stdout.trim().split('\n');
   assert.equal(lines[0], 'run_id,key,step,timestamp,value');
   assert.equal(lines.length, 11);
   assert.match(lines[10], new RegExp(`^${ids[0]},acc,9,\\d+,1(\\.0+)?$`));
 
-  const json = capture();
+  const json = captureIo();
   await main(['--home', home, 'metrics', ids[1], 'odd', '--format', 'json'], json);
   assert.equal(JSON.parse(json.stdout)[0].value, 'NaN');
 
   const file = path.join(home, 'all.arrow');
-  assert.equal(await main(['--home', home, 'export', '--format', 'arrow', '-e', 'cli', '--output', file], capture()), 0);
+  assert.equal(await main(['--home', home, 'export', '--format', 'arrow', '-e', 'cli', '--output', file], captureIo()), 0);
   const table = tableFromIPC(fs.readFileSync(file));
   assert.equal(table.numRows, 33);
 });
 
 test('bad input exits 1 or 2 with a one-line reason, never a stack', async () => {
   const { home } = await seeded();
-  const badFilter = capture();
+  const badFilter = captureIo();
   assert.equal(await main(['--home', home, 'runs', '--filter', 'metrics.acc >'], badFilter), 1);
   assert.match(badFilter.stderr, /^error \[INVALID_PARAMETER_VALUE\]: Invalid filter at position 13/);
   assert.doesNotMatch(badFilter.stderr, /\n\s+at /);
 
-  const missing = capture();
+  const missing = captureIo();
   assert.equal(await main(['--home', home, 'run', 'show', 'nope'], missing), 1);
   assert.match(missing.stderr, /RESOURCE_DOES_NOT_EXIST/);
 
-  const usage = capture();
+  const usage = captureIo();
   assert.equal(await main(['--home', home, 'metrics', 'x', '--format', 'xml'], usage), 2);
   assert.match(usage.stderr, /--format must be one of csv, json, arrow/);
-  assert.equal(await main(['--home', home, 'runs', '--nope'], capture()), 2);
-  assert.equal(await main(['frobnicate'], capture()), 2);
+  assert.equal(await main(['--home', home, 'runs', '--nope'], captureIo()), 2);
+  assert.equal(await main(['frobnicate'], captureIo()), 2);
 });

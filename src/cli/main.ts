@@ -5,8 +5,9 @@
  */
 import { isTracklabError } from '../errors';
 import { maskUri } from '../store/store-uri';
-import { TrackingClient } from '../tracking/client';
+import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
 import { UsageError } from './args';
+import type { CommandContext } from './command-context';
 import { fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
@@ -18,24 +19,19 @@ import * as runShowCmd from './commands/run-show';
 import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
 import * as gcCmd from './commands/gc';
+import * as backupCmd from './commands/backup';
+import * as doctorCmd from './commands/doctor';
 import * as modelsCmd from './commands/models';
 import * as runCmd from './commands/run';
 import * as migrateStoreCmd from './commands/migrate-store';
 import * as serverCmd from './commands/server';
-
-/** What a command may need beyond its arguments: the store options given, if any. */
-export interface CommandContext {
-  /** `--tracking-uri` or `--home`: a store folder or any tracking URI. */
-  readonly trackingUri?: string;
-  readonly artifactRoot?: string;
-}
 
 /** Options every command takes, anywhere on the line. */
 const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
 
 type Command = (client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext) => Promise<void | number>;
 
-const commands: Record<string, { run: Command; usage: string; summary: string }> = {
+const commands: Record<string, { run: Command; usage: string; summary: string; client?: TrackingClientOptions }> = {
   info: { run: infoCmd.info, usage: infoCmd.usage, summary: 'which store the commands use, and why' },
   experiments: { run: experimentsCmd.experiments, usage: experimentsCmd.usage, summary: 'list experiments' },
   'experiments create': { run: experimentsManageCmd.experimentsCreate, usage: experimentsManageCmd.createUsage, summary: 'create an experiment' },
@@ -50,6 +46,8 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
+  backup: { run: backupCmd.backup, usage: backupCmd.usage, summary: 'copy the live store (database and artifacts) into a new folder' },
+  doctor: { run: doctorCmd.doctor, usage: doctorCmd.usage, summary: 'check the store (integrity, artifact sha256, orphans, stuck runs); repair with --fix', client: doctorCmd.clientOptions },
   'migrate-store': { run: migrateStoreCmd.migrateStore, usage: migrateStoreCmd.usage, summary: 'copy a whole store (runs, metrics, artifacts, registry) into another, e.g. SQLite into PostgreSQL' },
   server: { run: serverCmd.server, usage: serverCmd.usage, summary: 'serve the store over MLflow\'s REST API (MLflow clients and tracklab notebooks log to it)' },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N]', summary: 'model registry and scoring server' },
@@ -105,7 +103,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(['Usage:', ...helpEntry(command, width)].join('\n'));
       return 0;
     }
-    client = new TrackingClient(context);
+    client = new TrackingClient({ ...context, ...command.client });
     const code = await command.run(client, rest, io, context);
     return typeof code === 'number' ? code : 0;
   } catch (err) {

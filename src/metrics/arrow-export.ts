@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Table, tableToIPC } from 'apache-arrow';
 import { TracklabError } from '../errors';
+import { writeFileAtomic } from '../files/durable-file';
 
 /** The 6 bytes that open and (before the footer length) close every Arrow IPC file. */
 export const ARROW_FILE_MAGIC = 'ARROW1';
@@ -18,8 +17,6 @@ export const ARROW_FILE_MAGIC = 'ARROW1';
  * // python: pyarrow.ipc.open_file('history.arrow').read_all()
  */
 export async function writeArrowFile(file: string, table: Table): Promise<void> {
-  const target = path.resolve(file);
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
   let bytes: Uint8Array;
   try {
     bytes = tableToIPC(withoutEmptyBatches(table), 'file');
@@ -27,20 +24,7 @@ export async function writeArrowFile(file: string, table: Table): Promise<void> 
     throw new TracklabError('INVALID_PARAMETER_VALUE',
       `The table cannot be encoded as Arrow IPC: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
   }
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(tmp, 'wx', 0o644);
-    await handle.writeFile(bytes);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.promises.rename(tmp, target);
-  } catch (cause) {
-    await handle?.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-    throw new TracklabError('INTERNAL_ERROR',
-      `Could not write the Arrow file ${target}: ${cause instanceof Error ? cause.message : String(cause)}. Check that its folder exists and is writable.`, { cause });
-  }
+  await writeFileAtomic(file, bytes, { doing: `write the Arrow file ${path.resolve(file)}` });
 }
 
 /**

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
+import { fileWriteError, isWriteFailure } from '../files/file-errors';
 import type { FlavorSaveOptions } from './flavors/flavor';
 import { detectFlavor, flavorByName, type FlavorName } from './flavors/registry';
 import { saveInputExample } from './input-example';
@@ -46,6 +47,16 @@ export async function saveModel(model: unknown, dir: string, options: SaveModelO
 }
 
 export async function writeModelPackage(model: unknown, dir: string, options: SaveModelOptions, origin: PackageOrigin | undefined): Promise<MLmodel> {
+  try {
+    return await buildPackage(model, dir, options, origin);
+  } catch (err) {
+    // writeFileSync loops over short writes itself; what is left to do is to say clearly that the disk failed.
+    if (isWriteFailure(err)) throw fileWriteError(err, `save the model package in ${dir}`, dir);
+    throw err;
+  }
+}
+
+async function buildPackage(model: unknown, dir: string, options: SaveModelOptions, origin: PackageOrigin | undefined): Promise<MLmodel> {
   prepareDirectory(dir);
   const flavor = options.flavor ? flavorByName(options.flavor) : detectFlavor(model, options);
   const saved = await flavor.save(model, dir, options);

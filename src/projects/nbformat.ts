@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
+import { writeFileAtomicSync } from '../files/durable-file';
 import { isRecord } from './jupyter-message';
 
 /**
@@ -224,11 +225,9 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
-/** Writes a notebook atomically (temp file, then rename), so readers never see half a file. */
+/** Writes a notebook atomically (see writeFileAtomicSync), so readers never see half a file. */
 export function writeNotebook(file: string, nb: Notebook): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, serializeNotebook(nb));
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, serializeNotebook(nb), { doing: `save the notebook ${file}` });
 }
 
 /** Joins consecutive stream outputs of one name, as a frontend shows them. */

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { normalizeArtifactPath } from '../artifacts/artifact-path';
 import { isSha256, type ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
+import { ContentMismatch, copyVerified } from '../files/durable-file';
+import { fileWriteError } from '../files/file-errors';
 import type { PinnedFile } from '../registry-entities';
 
 export const CACHE_FOLDER = 'registry-cache';
@@ -42,9 +44,7 @@ export async function materialize(content: ContentStore, contentHash: string, fi
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
     }
   } catch (err) {
-    if (err instanceof TracklabError) throw err;
-    throw new TracklabError('INTERNAL_ERROR',
-      `Could not unpack the registered model into ${target}: ${(err as Error).message}. Check that the store folder is writable and the disk is not full.`, { cause: err });
+    throw fileWriteError(err, 'unpack the registered model', target);
   } finally {
     await fs.promises.rm(work, { recursive: true, force: true });
   }
@@ -80,10 +80,12 @@ async function copyOut(content: ContentStore, work: string, file: PinnedFile): P
       `The content of "${file.path}" (${file.sha256}) is missing from the store, although the registry pins it. `
       + 'The store was edited by hand or gc ran without the registry\'s references; register the model again from a run that still has it.', { cause: err });
   }
-  await fs.promises.copyFile(blob, dest);
-  await fs.promises.chmod(dest, 0o644);
-  const { size } = await fs.promises.stat(dest);
-  if (size !== file.size) {
-    throw new TracklabError('INVALID_STATE', `"${file.path}" has ${size} bytes in the store but ${file.size} in the registry; its content is damaged.`);
+  try {
+    await copyVerified(blob, dest, file);
+  } catch (err) {
+    if (!(err instanceof ContentMismatch)) throw err;
+    throw new TracklabError('INVALID_STATE',
+      `"${file.path}" is damaged in the store (${err.got} on disk, the registry pins ${err.expected}). `
+      + 'Run "tracklab doctor" to find other damage, and register the model again from a run that still has it.', { cause: err });
   }
 }

@@ -139,7 +139,7 @@ export interface TrackingStore {
    * answers for owners on this host; runs of other hosts crash when their
    * heartbeat is older than `staleAfterMs`. Returns the ids it changed.
    */
-  reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): Promise<readonly string[]>;
+  reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number, options?: ReapOptions): Promise<readonly string[]>;
 
   putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void>;
   listArtifacts(runId: string, prefix?: string): Promise<readonly ArtifactEntry[]>;
@@ -156,4 +156,25 @@ export interface TrackingStore {
   logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void>;
   /** The dataset inputs of these runs, ordered by run (as given), then dataset name and context. */
   listInputs(runIds: readonly string[]): Promise<readonly RunInput[]>;
+
+  /**
+   * Optional (the embedded store has it): writes a consistent copy of the
+   * database into the empty folder `destRoot` while other processes keep
+   * writing, as a store that `openStore(destRoot)` opens. Artifact content
+   * is not copied here (see TrackingClient.backup).
+   */
+  backupDatabase?(destRoot: string, onProgress?: (progress: CopyProgress) => void): Promise<void>;
+  /** Optional: the database engine's own consistency check. Empty when healthy; each entry says what is wrong. */
+  checkIntegrity?(): Promise<readonly string[]>;
+}
+
+export interface ReapOptions {
+  /** Only find the runs that would be marked CRASHED, changing nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** How far a copy has come, in units of the backend's choosing (SQLite: pages). */
+export interface CopyProgress {
+  readonly done: number;
+  readonly total: number;
 }

@@ -35,6 +35,8 @@ export interface CoreOptions {
   readonly artifactRoot?: string;
   /** A backend opened by the caller (the core does not close it). */
   readonly backend?: StoreBackend;
+  /** Mark RUNNING runs whose process is gone CRASHED when the store opens (default true; `tracklab doctor` reports them first). */
+  readonly reapCrashedRuns?: boolean;
 }
 
 export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogger {
@@ -52,9 +54,11 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
   private worker: WorkerStore | undefined;
   private reaped: Promise<unknown> = Promise.resolve();
   private artifactRepo: Promise<ArtifactRepository> | undefined;
+  private readonly reapOnOpen: boolean;
 
   constructor(options: CoreOptions) {
     this.uri = options.backend?.uri ?? options.uri;
+    this.reapOnOpen = options.reapCrashedRuns !== false;
     this.configuredArtifactRoot = options.artifactRoot;
     this.ownsBackend = options.backend === undefined;
     this.runs = new RunState(this);
@@ -277,6 +281,7 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
 
   /** Runs left RUNNING by dead processes become CRASHED; calls wait for it (see `call`). */
   private reap(store: TrackingStore): Promise<unknown> {
+    if (!this.reapOnOpen) return Promise.resolve();
     return store.reapCrashedRuns(lifecycle.isOwnerAlive, lifecycle.STALE_AFTER_MS).catch(() => undefined);
   }
 }

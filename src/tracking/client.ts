@@ -14,10 +14,13 @@ import type { ArtifactEntry, CellRecord, DatasetInput, Experiment, MetricColumns
 import { backendOf } from '../store/open-store';
 import type { TrackingStore } from '../store/store';
 import { connectionUri } from '../store/store-uri';
+import type { BackupOptions, BackupResult } from '../maintenance/backup';
+import type { DoctorOptions, DoctorReport } from '../maintenance/doctor';
 import { ClientCore } from './client-core';
 import * as artifactOps from './client-artifacts';
 import { asTracklabError } from './client-errors';
 import * as experimentOps from './client-experiments';
+import * as maintenance from './client-maintenance';
 import * as runOps from './client-runs';
 import type { BatchInput } from './client-runs';
 import { runSearch, experimentSearch, exportHistory, searchRunsArrow, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
@@ -42,6 +45,11 @@ export interface TrackingClientOptions {
   readonly artifactRoot?: string;
   /** A store instance to use instead of opening one (the client does not close it). */
   readonly store?: TrackingStore;
+  /**
+   * Mark RUNNING runs whose process is gone as CRASHED when the store opens
+   * (default true). `tracklab doctor` turns it off to report them first.
+   */
+  readonly reapCrashedRuns?: boolean;
 }
 
 export class TrackingClient {
@@ -54,7 +62,7 @@ export class TrackingClient {
 
   constructor(options: TrackingClientOptions = {}) {
     const resolved = resolveStore({ trackingUri: options.trackingUri ?? options.home, artifactRoot: options.artifactRoot });
-    this.core = new ClientCore({ uri: resolved.uri, artifactRoot: resolved.artifactRoot, backend: options.store && backendOf(options.store, resolved.uri) });
+    this.core = new ClientCore({ uri: resolved.uri, artifactRoot: resolved.artifactRoot, backend: options.store && backendOf(options.store, resolved.uri), reapCrashedRuns: options.reapCrashedRuns });
     this.trackingUri = this.core.uri.display;
     this.home = this.core.uri.scheme === 'sqlite' ? this.core.uri.folder : this.trackingUri;
   }
@@ -323,6 +331,29 @@ export class TrackingClient {
   /** Purges deleted runs and removes content no run references. @example const { freedBytes } = await client.gc(); */
   async gc(options?: GcOptions): Promise<GcResult> {
     return (await this.core.artifacts()).gc(options);
+  }
+
+  // ---- maintenance (see src/maintenance/) ---------------------------------
+
+  /**
+   * Copies the store into `dest` (a new or empty folder) while other
+   * processes keep logging: a consistent snapshot of the database plus every
+   * artifact blob it references (sha256-checked). The copy is a store of its
+   * own: open it with `new TrackingClient({ home: dest })` or `--home DEST`.
+   * @example const { blobs, bytes } = await client.backup('/backups/tracklab-2024-06-01', { onProgress: (p) => console.log(p) });
+   */
+  backup(dest: string, options: BackupOptions = {}): Promise<BackupResult> {
+    return maintenance.backup(this.core, dest, options);
+  }
+
+  /**
+   * Checks the store: database integrity, artifact content against its
+   * sha256, orphaned content, stale gc locks, runs stuck RUNNING. Repairs
+   * what it can only with `{ fix: true }`.
+   * @example const report = await client.doctor(); if (!report.healthy) console.log(report.findings);
+   */
+  doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+    return maintenance.doctor(this.core, options);
   }
 
   // ---- notebook cells ------------------------------------------------------

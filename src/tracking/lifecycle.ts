@@ -17,9 +17,9 @@
  * A headless notebook (`tracklab run`) ends its runs earlier, through
  * endOpenRuns, when a cell fails or is interrupted (see notebook/headless.ts).
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { inspect } from 'node:util';
+import { isProcessAlive, procStartTime } from '../process-identity';
 import type { RunOwner } from '../store/store';
 import { runHost } from './run-host';
 
@@ -52,18 +52,7 @@ export function setNormalExitOutcome(status: EndStatus, message: string | null):
   normalExit = { status, message };
 }
 
-/** Start time of a process as the kernel reports it (clock ticks since boot), or undefined without /proc. */
-export function procStartTime(pid: number | 'self'): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (comm) may hold spaces and parentheses; fields after it are plain.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = rest[22 - 3];
-    return ticks && /^\d+$/.test(ticks) ? ticks : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { procStartTime };
 
 /** This process as the owner of the runs it starts. */
 export function processOwner(): RunOwner {
@@ -83,17 +72,8 @@ export function processOwner(): RunOwner {
  */
 export function isOwnerAlive(candidate: RunOwner): boolean {
   if (candidate.host !== os.hostname()) return true;
-  try {
-    process.kill(candidate.pid, 0);
-  } catch (err) {
-    // EPERM: the pid exists but belongs to someone else.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (candidate.processStart.startsWith('proc:')) {
-    const now = procStartTime(candidate.pid);
-    if (now !== undefined) return `proc:${now}` === candidate.processStart;
-  }
-  return true;
+  const ticks = candidate.processStart.startsWith('proc:') ? candidate.processStart.slice('proc:'.length) : undefined;
+  return isProcessAlive(candidate.pid, ticks);
 }
 
 /** Registers a client that owns running runs, installing the process hooks once. */

@@ -1,7 +1,8 @@
 /**
  * The `tracklab` command against every backend, as a real process given
  * `--tracking-uri` and `--artifact-root` only: info, listings, one run,
- * metrics, export, delete and restore, gc, the registry, and `tracklab run`
+ * metrics, export, delete and restore, gc, experiment management, the
+ * registry (list, show, versions, aliases), and `tracklab run`
  * of a notebook through the real tslab kernel (whose runs reach the same store).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { RegistryClient } from '../../src/registry/registry-client';
 import { ensureBuilt, repoRoot } from '../support/jupyter';
+import { trainRun } from '../registry/helpers';
 import { testStores, type TestStore } from '../support/test-stores';
 import { projectWithNotebook } from '../projects/runner-fixtures';
 
@@ -46,13 +49,15 @@ for (const kind of testStores()) {
         for (let step = 0; step < 50; step++) client.logMetric(run.runId, 'loss', 1 / (step + 1), step);
         await client.logArtifact(run.runId, { json: { hello: 'world' } }, 'config.json');
         await client.setTerminated(run.runId);
+        const trained = await trainRun(client, 'cli-models', 2, { rmse: 0.1 });
+        await new RegistryClient({ tracking: client }).registerModel(trained.modelUri, 'line');
         await client.close();
 
         const info = JSON.parse(await ok(store, ['info', '--json'])) as Record<string, unknown>;
         assert.equal(info.backend, kind.name);
         assert.equal(info.source, 'option');
         assert.equal(info.artifactRoot, store.artifactRoot);
-        assert.equal(info.experiments, 1);
+        assert.equal(info.experiments, 2);
         assert.match(await ok(store, ['info']), new RegExp(`artifacts +${store.artifactRoot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 
         assert.match(await ok(store, ['experiments']), /cli/);
@@ -70,7 +75,18 @@ for (const kind of testStores()) {
         assert.deepEqual(JSON.parse(await ok(store, ['runs', '-e', 'cli', '--json'])).runs, []);
         await ok(store, ['runs', 'restore', run.runId]);
         assert.match(await ok(store, ['gc', '--dry-run']), /\d/);
-        assert.match(await ok(store, ['models', 'list']), /\(none\)|name/);
+        assert.match(await ok(store, ['models', 'list']), /line/);
+        assert.match(await ok(store, ['models', 'show', 'line']), /line/);
+        assert.match(await ok(store, ['models', 'versions', 'line']), new RegExp(trained.runId));
+        await ok(store, ['models', 'alias', 'set', 'line', 'champion', '1']);
+        assert.match(await ok(store, ['models', 'show', 'line']), /champion/);
+        await ok(store, ['models', 'alias', 'delete', 'line', 'champion']);
+        await ok(store, ['experiments', 'create', 'made-here']);
+        await ok(store, ['experiments', 'rename', 'made-here', 'renamed-here']);
+        await ok(store, ['experiments', 'delete', 'renamed-here']);
+        assert.doesNotMatch(await ok(store, ['experiments']), /renamed-here/);
+        await ok(store, ['experiments', 'restore', 'renamed-here']);
+        assert.match(await ok(store, ['experiments']), /renamed-here/);
 
         // A notebook run: the kernel finds the store through the environment the runner gives it.
         const { notebook } = projectWithNotebook();

@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { tableToIPC } from 'apache-arrow';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { TrackingClient } from '../../src/tracking/client';
 import { HISTORY_DTYPES, readIpcFileWithPolars, readIpcWithPolars, type PolarsFrame } from '../support/polars';
+import { captureIo } from '../support/cli-io';
 
 const COLUMNS = ['run_id', 'key', 'step', 'timestamp', 'value'];
 const VALUES = [0.5, NaN, Infinity, -Infinity, -0.25];
@@ -66,18 +66,8 @@ function assertFullHistory(frame: PolarsFrame): void {
   assert.ok(rows.every((r) => r.run === full));
 }
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out(text: string) { io.stdout += text + '\n'; },
-    err(text: string) { io.stderr += text + '\n'; },
-    write(bytes: Uint8Array) { io.stdout += Buffer.from(bytes).toString('latin1'); },
-  };
-  return io;
-}
-
 async function cli(args: string[]): Promise<void> {
-  const io = capture();
+  const io = captureIo();
   const code = await main(['--home', home, ...args], io);
   assert.equal(code, 0, io.stderr);
 }

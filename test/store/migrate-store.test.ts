@@ -12,18 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { RegistryClient } from '../../src/registry/registry-client';
 import { checkTables } from '../../src/store/copy-store';
 import { openStore } from '../../src/store/open-store';
 import { TrackingClient } from '../../src/tracking/client';
+import { captureIo as capture } from '../support/cli-io';
 import { freshDatabase } from '../support/postgres-cluster';
 import { trainRun } from '../registry/helpers';
-
-function capture(): Io & { text: string; errors: string } {
-  const io = { text: '', errors: '', out(t: string) { io.text += `${t}\n`; }, err(t: string) { io.errors += `${t}\n`; }, write() { /* binary */ } };
-  return io;
-}
 
 function bits(values: ArrayLike<number>): string {
   return Buffer.from(Float64Array.from(values).buffer).toString('hex');
@@ -72,7 +67,7 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
 
     const io = capture();
     const code = await main(['migrate-store', '--from', home, '--to', db.uri, '--to-artifact-root', teamArtifacts], io);
-    assert.equal(code, 0, io.errors);
+    assert.equal(code, 0, io.stderr);
     team = new TrackingClient({ trackingUri: db.uri, artifactRoot: teamArtifacts });
   });
 
@@ -132,23 +127,41 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
     assert.equal((await b.registerModel(more.modelUri, 'line')).version, 3);
   });
 
-  it('refuses a destination that is not empty, and copies back into SQLite with identical table hashes', async () => {
+  it('refuses a destination that is not empty, and copies back into SQLite identical: table hashes, runs, points, artifact bytes, registry', async () => {
     const io = capture();
     assert.equal(await main(['migrate-store', '--from', home, '--to', db.uri, '--to-artifact-root', teamArtifacts], io), 1);
-    assert.match(io.errors, /already holds experiments/);
+    assert.match(io.stderr, /already holds experiments/);
 
     const fresh = freshDatabase();
     try {
       const copy = capture();
-      assert.equal(await main(['migrate-store', '--from', home, '--to', fresh.uri, '--to-artifact-root', teamArtifacts, '--json'], copy), 0, copy.errors);
+      assert.equal(await main(['migrate-store', '--from', home, '--to', fresh.uri, '--to-artifact-root', teamArtifacts, '--json'], copy), 0, copy.stderr);
       const again = capture();
-      assert.equal(await main(['migrate-store', '--from', fresh.uri, '--from-artifact-root', teamArtifacts, '--to', back], again), 0, again.errors);
+      assert.equal(await main(['migrate-store', '--from', fresh.uri, '--from-artifact-root', teamArtifacts, '--to', back], again), 0, again.stderr);
       const [original, returned] = [await openStore(home), await openStore(back)];
       try {
         assert.deepEqual(await checkTables(returned.transfer!()), await checkTables(original.transfer!()));
       } finally {
         await original.close();
         await returned.close();
+      }
+      // The same, read through the clients: runs, points, artifact bytes (in the SQLite store's own folder) and the registry.
+      const home2 = new TrackingClient({ trackingUri: back });
+      try {
+        assert.deepEqual(await home2.searchExperiments({ viewType: 'all' }), await solo.searchExperiments({ viewType: 'all' }));
+        for (const id of runIds) {
+          assert.deepEqual(await home2.getRun(id), await solo.getRun(id), id);
+          const [a, b] = [await solo.metricColumns(id), await home2.metricColumns(id)];
+          assert.deepEqual(b.map((c) => [c.key, bits(c.values), bits(c.steps), bits(c.timestamps)]), a.map((c) => [c.key, bits(c.values), bits(c.steps), bits(c.timestamps)]), id);
+          const artifacts = await home2.listArtifacts(id);
+          assert.deepEqual(artifacts, await solo.listArtifacts(id), id);
+          for (const file of artifacts) assert.deepEqual(await home2.openArtifact(id, file.path), await solo.openArtifact(id, file.path), `${id}/${file.path}`);
+        }
+        const [a, b] = [new RegistryClient({ tracking: solo }), new RegistryClient({ tracking: home2 })];
+        assert.deepEqual(await b.getRegisteredModel('line'), await a.getRegisteredModel('line'));
+        assert.deepEqual(await b.searchModelVersions({ filter: "name = 'line'" }), await a.searchModelVersions({ filter: "name = 'line'" }));
+      } finally {
+        await home2.close();
       }
     } finally {
       fresh.drop();

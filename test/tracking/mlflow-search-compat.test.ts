@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import type { Io } from '../../src/cli/output';
 import { isTracklabError } from '../../src/errors';
 import { TrackingClient } from '../../src/tracking/client';
+import { captureIo } from '../support/cli-io';
 
 let home: string;
 let client: TrackingClient;
@@ -34,16 +34,6 @@ after(async () => {
   await client.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out(text: string) { io.stdout += text + '\n'; },
-    err(text: string) { io.stderr += text + '\n'; },
-    write(bytes: Uint8Array) { io.stdout += Buffer.from(bytes).toString('latin1'); },
-  };
-  return io;
-}
 
 async function names(filter: string, orderBy?: string[]): Promise<string[]> {
   return (await client.searchRuns({ experiments: ['compat'], filter, orderBy })).runs.map((r) => r.info.runName);
@@ -83,7 +73,7 @@ describe('experiment names with leading or trailing spaces', () => {
     const { runId } = await client.createRun({ experiment: ' lead', name: 'led' });
     await client.setTerminated(runId);
     assert.equal((await client.getExperiment(' lead')).name, ' lead');
-    const io = capture();
+    const io = captureIo();
     assert.equal(await main(['--home', home, 'runs', '-e', ' lead', '--json'], io), 0, io.stderr);
     assert.deepEqual(JSON.parse(io.stdout).runs.map((r: { info: { runId: string } }) => r.info.runId), [runId]);
   });
@@ -119,7 +109,7 @@ describe('order_by clauses MLflow refuses', () => {
   }
 
   it('and the CLI reports them as errors, not stacks', async () => {
-    const io = capture();
+    const io = captureIo();
     assert.equal(await main(['--home', home, 'runs', '-e', 'compat', '--order-by', 'experiment_id'], io), 1);
     assert.match(io.stderr, /^error \[INVALID_PARAMETER_VALUE\]: Invalid attribute key 'experiment_id' in order_by/);
     assert.doesNotMatch(io.stderr, /\n\s+at /);

@@ -4,7 +4,7 @@ import { tracklabVersion } from '../../models/version';
 import type { TrackingClient } from '../../tracking/client';
 import { experimentSetting, resolveStore } from '../../tracking/settings';
 import { flag, parse } from '../args';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command-context';
 import { printJson, type Io } from '../output';
 
 export const usage = 'tracklab info [--json]';
@@ -22,8 +22,12 @@ export async function info(client: TrackingClient, argv: readonly string[], io: 
   // A store folder that does not exist yet is not created by looking at it; a server is asked.
   const exists = uri.scheme === 'sqlite' ? fs.existsSync(uri.file) : true;
   const experiments = exists ? (await client.searchExperiments({ maxResults: 1000 })).experiments.length : 0;
-  const artifacts = await client.artifactRoot().then((root) => ({ root, problem: null }), (err: Error) => ({ root: null, problem: err.message }));
-  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT' : 'inside the store folder';
+  // Asking the client opens the store; a store folder not created yet answers from the settings alone.
+  const artifacts = exists
+    ? await client.artifactRoot().then((root) => ({ root, problem: null }), (err: Error) => ({ root: null, problem: err.message }))
+    : { root: resolved.artifactRoot ?? null, problem: null };
+  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT'
+    : exists ? 'inside the store folder' : 'inside the store folder, once the first run creates it';
   const experiment = experimentSetting();
   const version = tracklabVersion();
   const store = uri.scheme === 'sqlite' ? uri.folder : uri.display;
@@ -38,8 +42,8 @@ export async function info(client: TrackingClient, argv: readonly string[], io: 
     `store       ${store}${uri.scheme === 'sqlite' ? '' : ` (${uri.scheme})`}`,
     `  why       ${resolved.reason}`,
     `  state     ${exists ? `${uri.scheme === 'sqlite' ? 'exists, ' : 'reachable, '}${experiments} active experiment(s)` : 'not created yet: the first run creates it'}`,
-    `artifacts   ${artifacts.root ?? 'none set'}`,
-    `  why       ${artifacts.root === null ? artifacts.problem : artifactWhy}`,
+    `artifacts   ${artifacts.root ?? (exists ? 'none set' : '(not created yet)')}`,
+    `  why       ${artifacts.problem ?? artifactWhy}`,
     `experiment  ${experiment.name} (${EXPERIMENT_SOURCES[experiment.source]})`,
     `tracklab    ${version}, node ${process.version}`,
   ].join('\n'));

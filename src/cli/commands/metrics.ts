@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import { TracklabError } from '../../errors';
+import { writeFileAtomic } from '../../files/durable-file';
 import type { TrackingClient } from '../../tracking/client';
 import { parse, str, UsageError } from '../args';
 import { cliMsg } from '../messages';
@@ -31,7 +31,7 @@ export async function metrics(client: TrackingClient, argv: readonly string[], i
   const table = await client.metricHistory(runId, key ? [key] : undefined);
   const text = format === 'json' ? toJson(table) : toCsv(table);
   if (output) {
-    fs.writeFileSync(output, text);
+    await writeFileAtomic(output, text, { doing: `write the metric history to ${output}` });
     io.err(`wrote ${table.numRows} points to ${output}`);
   } else io.out(text);
 }

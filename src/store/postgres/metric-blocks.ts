@@ -143,19 +143,21 @@ export { pointsToBlocks } from '../../metrics/point-blocks';
 export async function readBlocks(q: Query, runIds: readonly string[], keys?: readonly string[]): Promise<MetricColumns[]> {
   const ids = [...new Set(runIds)];
   if (ids.length === 0) return [];
-  const found = new Set((await q<{ run_id: string }>('SELECT run_id FROM runs WHERE run_id = ANY($1::text[])', [ids])).map((r) => r.run_id));
-  const missing = ids.filter((id) => !found.has(id));
+  // One statement (one snapshot, one round trip): each id's blocks, or one row saying whether the run exists.
+  const rows = await q<{ id: string; found: boolean; key: string | null; data: Buffer | null }>({
+    name: 'read-blocks',
+    text: `SELECT j.id, r.run_id IS NOT NULL AS found, b.key, b.data FROM unnest($1::text[]) WITH ORDINALITY AS j(id, ord)
+      LEFT JOIN runs r ON r.run_id = j.id
+      LEFT JOIN metric_blocks b ON b.run_id = r.run_id AND ($2::text[] IS NULL OR b.key = ANY($2::text[]))
+      ORDER BY j.ord, b.key, b.seq`,
+  }, [ids, keys === undefined ? null : keys]);
+  const missing = [...new Set(rows.filter((row) => !row.found).map((row) => row.id))];
   if (missing.length) {
     throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
       `No run with id ${missing.map((id) => `"${id}"`).join(', ')}. Check the ids; \`tracklab runs\` lists the runs of an experiment.`);
   }
-  const rows = await q<{ run_id: string; key: string; data: Buffer }>({
-    name: 'read-blocks',
-    text: `SELECT b.run_id, b.key, b.data FROM unnest($1::text[]) WITH ORDINALITY AS j(id, ord) JOIN metric_blocks b ON b.run_id = j.id
-      WHERE $2::text[] IS NULL OR b.key = ANY($2::text[]) ORDER BY j.ord, b.key, b.seq`,
-  }, [ids, keys === undefined ? null : keys]);
-  return rows.map((row) => {
-    const { steps, timestamps, values } = decodeBlock(row.data);
-    return { runId: row.run_id, key: row.key, steps, timestamps, values };
+  return rows.filter((row) => row.data !== null).map((row) => {
+    const { steps, timestamps, values } = decodeBlock(row.data!);
+    return { runId: row.id, key: row.key!, steps, timestamps, values };
   });
 }

@@ -10,7 +10,7 @@ import type {
   ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import type {
-  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
 } from '../store';
 import type { Connection } from './connection';
@@ -118,15 +118,15 @@ export class PostgresStore implements TrackingStore {
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
-    return this.conn.read('read metric history', (q) => readBlocks(q, runIds, keys));
+    return this.conn.readOne('read metric history', (q) => readBlocks(q, runIds, keys));
   }
 
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
     await heartbeat(this.conn, runIds, now);
   }
 
-  async reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): Promise<readonly string[]> {
-    return reap(this.conn, isAlive, staleAfterMs);
+  async reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number, options: ReapOptions = {}): Promise<readonly string[]> {
+    return reap(this.conn, isAlive, staleAfterMs, options.dryRun === true);
   }
 
   async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {

@@ -19,12 +19,12 @@ export async function heartbeat(conn: Connection, runIds: readonly string[], now
 }
 
 /** Liveness is judged outside any transaction (isAlive may be slow); the update re-checks RUNNING. */
-export async function reap(conn: Connection, isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): Promise<string[]> {
+export async function reap(conn: Connection, isAlive: (owner: RunOwner) => boolean, staleAfterMs: number, dryRun = false): Promise<string[]> {
   const rows = await conn.query<RunningRow>('list running runs', `SELECT run_id, owner_pid, owner_host, owner_start, heartbeat_time,
       (extract(epoch FROM clock_timestamp() - heartbeat_seen) * 1000)::float8 AS quiet_ms
     FROM runs WHERE status = 'RUNNING' AND owner_pid IS NOT NULL AND owner_host IS NOT NULL`);
   const verdicts = crashedRuns(rows, isAlive, staleAfterMs, os.hostname(), Date.now());
-  if (verdicts.length === 0) return [];
+  if (verdicts.length === 0 || dryRun) return verdicts.map((v) => v.runId);
   const changed = await conn.query<{ run_id: string }>('mark crashed runs', `UPDATE runs SET status = 'CRASHED', end_time = v.end_time, status_message = v.message
     FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(run_id, end_time, message)
     WHERE runs.run_id = v.run_id AND runs.status = 'RUNNING' RETURNING runs.run_id`,

@@ -9,12 +9,22 @@ import Database from 'better-sqlite3';
 import { TracklabError } from '../../errors';
 import { SQLITE_FILE } from '../store-uri';
 import { migrate } from './migrate';
+import { assertLocalFileSystem } from './file-system';
 import { migrations, type Migration } from './schema';
 import { registerSearchFunctions } from './search-functions';
 import { errorCode, translateSqliteError } from './sqlite-errors';
 
 export const DB_FILE = SQLITE_FILE;
 const BUSY_TIMEOUT_MS = 10_000;
+/**
+ * The most WAL a store keeps once no reader holds it back: above the ~16 MB
+ * that `wal_autocheckpoint = 4000` lets it reach in normal use, so normal use
+ * never pays for the truncating checkpoint below.
+ */
+export const WAL_LIMIT_BYTES = 24 * 1024 * 1024;
+/** How often (writes, or ms after a long read) a connection looks at the WAL's size. */
+const WAL_CHECK_EVERY_WRITES = 32;
+const LONG_READ_MS = 1000;
 /** Search SQL varies with the filter's shape; past this many cached statements the cache starts over. */
 const MAX_CACHED_STATEMENTS = 512;
 
@@ -45,6 +55,7 @@ export function openConnection(root: string, list: readonly Migration[] = migrat
   let applied: number[];
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    assertLocalFileSystem(path.dirname(file));
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
     throw translateSqliteError(asEngineError(err), `open the store at ${file}`, file);
@@ -55,6 +66,9 @@ export function openConnection(root: string, list: readonly Migration[] = migrat
     // Each run writes ~80 scattered index pages; a larger WAL checkpoints less often and copies each hot page back
     // once per checkpoint instead of once per 1000 frames (about 0.15 ms CPU less per run). Costs up to ~16 MB of WAL.
     db.pragma('wal_autocheckpoint = 4000');
+    // A reader held open during writes stops checkpoints short, and the WAL grows past that; without a limit it
+    // never shrinks while any connection stays open (SQLite reuses the file from its start but keeps its size).
+    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     db.pragma('foreign_keys = ON');
     // Multi-row statements need a statement journal; on disk that is a temp file created and unlinked per write.
     db.pragma('temp_store = MEMORY');
@@ -86,8 +100,38 @@ function enableWal(db: Database.Database): void {
   }
 }
 
+/**
+ * Shrinks a WAL that a long reader let grow past WAL_LIMIT_BYTES, once the
+ * reader is gone: a TRUNCATE checkpoint copies every frame back and empties
+ * the file. It never waits: with a zero busy timeout a checkpoint that would
+ * have to wait for a reader or writer gives up at once and is tried again
+ * after later writes.
+ */
+function shrinkWal(db: Database.Database, file: string): void {
+  const size = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  if (size <= WAL_LIMIT_BYTES) return;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Busy or locked: another process is writing; a later check tries again.
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
 function makeConnection(db: Database.Database, file: string, applied: readonly number[]): Connection {
   const cache = new Map<string, Database.Statement>();
+  let writesSinceWalCheck = 0;
+  const checkWal = (): void => {
+    writesSinceWalCheck = 0;
+    if (db.inTransaction) return; // a nested call: the outer one checks when it ends
+    try {
+      shrinkWal(db, file);
+    } catch {
+      // Only an optimisation: the write it follows has committed.
+    }
+  };
   // One transaction wrapper for every operation: the closure is its argument.
   const tx = db.transaction((fn: () => unknown) => fn());
   let closed = false;
@@ -113,19 +157,27 @@ function makeConnection(db: Database.Database, file: string, applied: readonly n
     },
     write<T>(doing: string, fn: () => T): T {
       ensureOpen(doing);
+      let result: T;
       try {
-        return tx.immediate(fn) as T;
+        result = tx.immediate(fn) as T;
       } catch (err) {
         throw translateSqliteError(err, doing, file);
       }
+      if (++writesSinceWalCheck >= WAL_CHECK_EVERY_WRITES) checkWal();
+      return result;
     },
     read<T>(doing: string, fn: () => T): T {
       ensureOpen(doing);
+      const started = Date.now();
+      let result: T;
       try {
-        return tx.deferred(fn) as T;
+        result = tx.deferred(fn) as T;
       } catch (err) {
         throw translateSqliteError(err, doing, file);
       }
+      // A long read held checkpoints back; now that it ended, the WAL may be shrunk.
+      if (Date.now() - started >= LONG_READ_MS) checkWal();
+      return result;
     },
     close() {
       if (closed) return;
@@ -138,6 +190,7 @@ function makeConnection(db: Database.Database, file: string, applied: readonly n
 
 /** File-system errors from opening carry codes like EACCES; give them the engine's shape for one message path. */
 function asEngineError(err: unknown): unknown {
+  if (err instanceof TracklabError) return err;
   const code = errorCode(err);
   if (code !== undefined && !code.startsWith('SQLITE_')) {
     return Object.assign(new Error((err as Error).message, { cause: err }), { code: 'SQLITE_CANTOPEN' });

@@ -9,11 +9,11 @@ import type { RunOwner } from '../store';
 import type { Connection } from './connection';
 
 /** Liveness is judged outside any transaction (isAlive may be slow); the update re-checks RUNNING. */
-export function reap(conn: Connection, isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): string[] {
+export function reap(conn: Connection, isAlive: (owner: RunOwner) => boolean, staleAfterMs: number, dryRun = false): string[] {
   const rows = conn.read('list running runs', () => conn.stmt(`SELECT run_id, owner_pid, owner_host, owner_start, heartbeat_time
     FROM runs WHERE status = 'RUNNING' AND owner_pid IS NOT NULL AND owner_host IS NOT NULL`).all() as RunningRow[]);
   const verdicts = crashedRuns(rows, isAlive, staleAfterMs, os.hostname(), Date.now());
-  if (verdicts.length === 0) return [];
+  if (verdicts.length === 0 || dryRun) return verdicts.map((v) => v.runId);
   return conn.write('mark crashed runs', () => {
     const update = conn.stmt(`UPDATE runs SET status = 'CRASHED', end_time = ?, status_message = ?
       WHERE run_id = ? AND status = 'RUNNING'`);

@@ -11,9 +11,10 @@ import type {
 import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
 import type {
-  ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
+  CopyProgress, ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore,
 } from '../store';
+import { checkDatabase, copyDatabase } from './backup';
 import { type Connection, openConnection } from './connection';
 import { errorCode } from './sqlite-errors';
 import {
@@ -235,8 +236,8 @@ export class SqliteStore implements TrackingStore {
     });
   }
 
-  async reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number): Promise<readonly string[]> {
-    return reap(this.conn, isAlive, staleAfterMs);
+  async reapCrashedRuns(isAlive: (owner: RunOwner) => boolean, staleAfterMs: number, options: ReapOptions = {}): Promise<readonly string[]> {
+    return reap(this.conn, isAlive, staleAfterMs, options.dryRun === true);
   }
 
   async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {
@@ -280,6 +281,14 @@ export class SqliteStore implements TrackingStore {
 
   async listInputs(runIds: readonly string[]): Promise<readonly RunInput[]> {
     return this.conn.read('list dataset inputs', () => listInputRows(this.conn, runIds));
+  }
+
+  async backupDatabase(destRoot: string, onProgress?: (progress: CopyProgress) => void): Promise<void> {
+    await copyDatabase(this.conn, path.resolve(destRoot), onProgress);
+  }
+
+  async checkIntegrity(): Promise<readonly string[]> {
+    return checkDatabase(this.conn);
   }
 
   /** Closes the connection (shared with the registry when opened by the backend). */
