@@ -11,7 +11,7 @@ import { parseArtifactRoot } from '../../store/store-uri';
 import type { TrackingClient } from '../../tracking/client';
 import { resolveStore } from '../../tracking/settings';
 import { UsageError, flag, int, parse, str, strings } from '../args';
-import type { CommandContext } from '../main';
+import type { CommandContext } from '../command-context';
 import type { Io } from '../output';
 
 export const usage = 'tracklab server [--tracking-uri URI] [--artifacts-destination PATH] [--host 127.0.0.1] [--port 5000] '
