@@ -30,7 +30,7 @@ import { validateRunId } from '../validation';
 import { HttpError } from './http-error';
 import { serverMsg } from './messages';
 import { RequestFields } from './request-fields';
-import { runIdOf } from './run-handlers';
+import { runIdOf } from './run-id-field';
 
 export const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
 

@@ -14,7 +14,8 @@ import { tagRecord } from './experiment-handlers';
 import { RUN_NAME_TAG } from './mlflow-json';
 import { serverMsg } from './messages';
 import type { RequestFields } from './request-fields';
-import { metricOf, runIdOf } from './run-handlers';
+import { metricOf } from './run-handlers';
+import { runIdOf } from './run-id-field';
 
 function checkCounts(fields: RequestFields): void {
   const metrics = fields.count('metrics');

@@ -13,7 +13,8 @@ import type { ApiContext, ApiHandler } from './api-context';
 import { ApiLimits } from './api-limits';
 import { jsonDouble, metricJson } from './mlflow-json';
 import { serverMsg } from './messages';
-import { requireRun, runIdOf } from './run-handlers';
+import { requireRun } from './run-handlers';
+import { runIdOf } from './run-id-field';
 
 function pointsOf(blocks: readonly MetricColumns[], runId: string, key: string): MetricPoint[] {
   const points: MetricPoint[] = [];

@@ -15,14 +15,7 @@ import { DEFAULT_EXPERIMENT_ID, experimentById, tagRecord } from './experiment-h
 import { MlflowRunStatus, PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, runInfoJson, runJson } from './mlflow-json';
 import { serverMsg } from './messages';
 import type { RequestFields } from './request-fields';
-
-/** `run_id`, or the deprecated `run_uuid` older clients send. */
-export function runIdOf(fields: RequestFields): string {
-  const runId = fields.string('run_id') || fields.string('run_uuid');
-  if (runId === undefined || runId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.missingField('run_id'));
-  validateRunId(runId);
-  return runId;
-}
+import { runIdOf } from './run-id-field';
 
 /** Takes MLflow's system tags that tracklab keeps as run columns out of `tags`. */
 function takeTag(tags: Record<string, string>, key: string): string | undefined {
