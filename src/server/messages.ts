@@ -1,0 +1,56 @@
+/**
+ * Every message of the tracking server, in one module so tests can assert
+ * them. Request-field messages follow MLflow's wording (mlflow/server/handlers.py)
+ * so clients that match on them keep working.
+ */
+import { describe, quote } from '../messages';
+
+const API_DOCS = ' See the API docs for more information about request parameters.';
+
+export const serverMsg = {
+  missingField: (name: string) => `Missing value for required parameter '${name}'.${API_DOCS}`,
+  invalidField: (name: string, value: unknown, expected: string) =>
+    `Invalid value ${describe(value)} for parameter '${name}' supplied: expected ${expected}.${API_DOCS}`,
+  invalidEnum: (name: string, value: unknown, allowed: readonly string[]) =>
+    `Invalid value ${describe(value)} for parameter '${name}' supplied: expected one of ${allowed.join(', ')}.${API_DOCS}`,
+  tooMany: (name: string, got: number, limit: number) =>
+    `A request may hold at most ${limit} ${name}; got ${got}. Split it into several requests.`,
+  batchTooLarge: (bytes: number, limit: number) =>
+    `Batched logging API requests must be at most ${limit} bytes in size; got ${bytes} bytes. Split the batch.`,
+  bodyTooLarge: (limit: number) => `The request body is larger than ${limit} bytes; send smaller requests.`,
+  bodyNotObject: () => 'The request body must be a JSON object.',
+  contentType: (got: string | undefined) =>
+    got === undefined || got === '' ? 'Bad Request. Content-Type header is missing; send Content-Type: application/json.'
+      : `Bad Request. Content-Type must be application/json; got ${quote(got)}.`,
+  noEndpoint: (path: string) => `No API endpoint at ${quote(path)}. The tracking API lives under /api/2.0/mlflow/ (see MLflow's REST API docs).`,
+  wrongMethod: (path: string, allowed: readonly string[]) => `${path} answers ${allowed.join(' and ')} only.`,
+  foreignHost: (host: string | undefined) =>
+    `Invalid Host header ${host === undefined ? '(none)' : quote(host)}: this server answers only its own names (DNS rebinding protection). `
+    + 'Start it with --allowed-hosts NAME to accept another name.',
+  internalError: () => 'The server failed to answer this request; its log says why.',
+  experimentNotFound: (id: string) => `No experiment with id ${quote(id)}.`,
+  experimentNameNotFound: (name: string) => `Could not find experiment with name ${quote(name)}.`,
+  scheduledStatus: () => 'Run status SCHEDULED is not supported: tracklab runs are RUNNING, FINISHED, FAILED or KILLED.',
+  runNameConflict: (runName: string, tag: string) =>
+    `Both 'run_name' (${quote(runName)}) and the tag 'mlflow.runName' (${quote(tag)}) were given, and they differ. Give one, or the same value.`,
+  stepRange: (start: number, end: number) => `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+  stepsTogether: () => 'If either start step or end step are specified, both must be specified.',
+  noArtifacts: () => 'This server serves no artifacts: start it with --artifacts-destination PATH.',
+  paramTwice: (key: string, a: string, b: string) =>
+    `Param ${quote(key)} appears twice in the batch with different values (${quote(a)} and ${quote(b)}); params are write-once.`,
+  noSuchTag: (key: string, runId: string) => `No tag with name: ${key} in run with id ${runId}`,
+  bulkTooManyRuns: (limit: number, got: number) => `GetMetricHistoryBulkInterval request must specify at most ${limit} run_ids. Received ${got} run_ids.`,
+  bulkMaxResults: (limit: number) => `max_results must be between 1 and ${limit}.`,
+  badTarget: () => 'The request target is not a valid URL path.',
+  proxyPathShape: (p: string) =>
+    `No artifact location ${quote(p)}: proxied artifact paths are <experiment id>/<run id>/artifacts/<path>, as in a run's artifact_uri.`,
+  proxyPathIsFolder: () => 'The artifact path names the run\'s artifact folder, not a file: add the file\'s path.',
+  runNotInExperiment: (runId: string, experimentId: string) => `Run ${runId} is not in experiment ${quote(experimentId)}; use the run's artifact_uri.`,
+  artifactTooLarge: (limit: number) => `The artifact is larger than ${limit} bytes, this server's upload limit (--max-artifact-bytes).`,
+  shuttingDown: () => 'The server is shutting down; retry against its replacement.',
+  nonLoopbackWithoutAuth: (host: string) =>
+    `Refusing to listen on ${host} without authentication: anyone who can reach it could read and change every run. `
+    + 'Listen on 127.0.0.1 (the default) and put an authenticating reverse proxy in front, or pass --insecure-no-auth if this network is trusted.',
+  listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
+  portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
+} as const;

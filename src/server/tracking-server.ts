@@ -1,0 +1,231 @@
+/**
+ * `tracklab server`: MLflow's tracking REST API over any tracklab store, on
+ * Node's http. What it guarantees:
+ * - it listens on loopback unless told otherwise, and refuses a public
+ *   address without `insecureNoAuth` (there is no authentication yet);
+ * - it answers only allowed Host values (DNS rebinding, MLflow CVE-2025-14279)
+ *   and sends no CORS headers, so a web page elsewhere can neither read
+ *   answers nor send JSON;
+ * - bodies are bounded (413), slow clients time out, and every answer is
+ *   JSON with MLflow's error shape;
+ * - `close()` stops accepting, lets requests in flight finish (each store
+ *   write is one transaction, so nothing is half-written), then resolves.
+ *
+ * @example
+ * const backend = await openStore('postgresql://ana@db/tracklab');
+ * const server = await startTrackingServer({ backend, artifactRoot: '/srv/artifacts', port: 5000 });
+ * // MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
+ * await server.close(); await backend.close();
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { finished } from 'node:stream';
+import { TracklabError } from '../errors';
+import { tracklabVersion } from '../models/version';
+import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
+import { RegistryClient } from '../registry/registry-client';
+import type { StoreBackend } from '../store/backend';
+import { connectionUri, maskUri } from '../store/store-uri';
+import { TrackingClient } from '../tracking/client';
+import { ApiContext } from './api-context';
+import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
+import { HttpError, errorResponse } from './http-error';
+import { serverMsg } from './messages';
+import { readRequest } from './read-request';
+import { API_PREFIX, routes, type Method } from './routes';
+
+export interface TrackingServerOptions {
+  /** The store to serve (tracking and registry, see openStore); the caller opens and closes it. */
+  readonly backend: StoreBackend;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 5000; 0 picks a free port. */
+  readonly port?: number;
+  /** Host names (optionally with a port, or `*.domain`) answered besides loopback and the bound address. */
+  readonly allowedHosts?: readonly string[];
+  /** Allow a non-loopback address without authentication. */
+  readonly insecureNoAuth?: boolean;
+  /** Largest request body; larger ones get 413. Default 16 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Artifact folder (a content store) behind the artifact proxy; without it the artifact routes answer 503. */
+  readonly artifactRoot?: string;
+  /** Largest artifact upload; larger ones get 413. Default 2 GiB. */
+  readonly maxArtifactBytes?: number;
+  /** Receives one entry per request (and per failure); never headers, query strings or bodies. */
+  readonly log?: (entry: RequestLogEntry) => void;
+}
+
+export interface RequestLogEntry {
+  readonly time: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+  /** For 5xx answers: what failed, passwords masked. */
+  readonly error?: string;
+}
+
+export interface TrackingServer {
+  readonly url: string;
+  readonly server: http.Server;
+  /** Stops accepting, waits for requests in flight, closes every connection. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024 * 1024 * 1024;
+
+export async function startTrackingServer(options: TrackingServerOptions): Promise<TrackingServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 5000;
+  if (!isLoopbackHost(host) && !options.insecureNoAuth) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.nonLoopbackWithoutAuth(host));
+  }
+  const app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []));
+  const server = http.createServer((req, res) => app.handle(req, res));
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new TracklabError('INVALID_STATE', err.code === 'EADDRINUSE'
+        ? serverMsg.portInUse(host, port) : serverMsg.listenFailed(host, port, err.message), { cause: err }));
+    });
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { url: `http://${shownHost}:${address.port}`, server, close: () => app.shutdown(server) };
+}
+
+/** The request handler and its in-flight count. */
+class TrackingApp {
+  private readonly ctx: ApiContext;
+  private readonly tracking: TrackingClient;
+  private inFlight = 0;
+  private closing = false;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly options: TrackingServerOptions, private readonly hostAllowed: (host: string | undefined) => boolean) {
+    const store = options.backend.tracking;
+    const proxy = options.artifactRoot === undefined ? undefined
+      : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
+    // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
+    this.tracking = new TrackingClient({ trackingUri: connectionUri(options.backend.uri), store, artifactRoot: options.artifactRoot });
+    this.ctx = new ApiContext(store, proxy, new RegistryClient({ tracking: this.tracking, store: options.backend.registry() }));
+  }
+
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const started = process.hrtime.bigint();
+    this.inFlight++;
+    let error: string | undefined;
+    this.respond(req, res).catch((err: unknown) => {
+      error = describeFailure(err);
+      if (!res.headersSent) sendJson(res, errorResponse(err).status, errorResponse(err).body);
+      else res.destroy();
+    }).finally(() => {
+      // `finished` also answers for a response that already ended or whose socket already closed (a client that
+      // hung up as the last byte left): waiting for a 'close' that was already emitted would hold shutdown forever.
+      finished(res, () => {
+        this.options.log?.({
+          time: new Date().toISOString(),
+          method: req.method ?? '?',
+          path: (req.url ?? '/').split('?')[0]!,
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+          ...(error !== undefined ? { error } : {}),
+        });
+        if (--this.inFlight === 0) this.drained?.();
+      });
+    });
+  }
+
+  async shutdown(server: http.Server): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
+    server.closeAllConnections();
+    await closed;
+    await this.tracking.close();
+  }
+
+  private async respond(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://server.invalid');
+    } catch {
+      return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
+    }
+    if (!this.hostAllowed(req.headers.host)) {
+      return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(req.headers.host)));
+    }
+    if (this.closing) {
+      return this.fail(req, res, new HttpError(503, 'INTERNAL_ERROR', serverMsg.shuttingDown(), { connection: 'close' }));
+    }
+    // The artifact proxy reads its path from the raw target: URL parsing would fold `..` and `%2e%2e` segments before they could be refused.
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    if (rawPath === ARTIFACTS_PREFIX || rawPath.startsWith(`${ARTIFACTS_PREFIX}/`)) {
+      try {
+        const body = await this.ctx.artifacts().handle(req, res, rawPath, url.searchParams);
+        if (body !== undefined) sendJson(res, 200, body);
+      } catch (err) {
+        if (res.headersSent || isUnexpected(err)) throw err;
+        this.fail(req, res, err);
+      }
+      return;
+    }
+    const path = url.pathname;
+    if (path === '/health') return sendText(res, 200, 'OK');
+    if (path === '/version') return sendText(res, 200, tracklabVersion());
+    const route = path.startsWith(API_PREFIX) ? routes.get(path.slice(API_PREFIX.length)) : undefined;
+    if (route === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
+    const method = req.method as Method;
+    const endpoint = Object.prototype.hasOwnProperty.call(route, method) ? route[method] : undefined;
+    if (endpoint === undefined) {
+      const allowed = Object.keys(route);
+      return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, allowed), { allow: allowed.join(', ') }));
+    }
+    try {
+      const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: endpoint.endpointLimit });
+      sendJson(res, 200, await endpoint.handler(this.ctx, fields));
+    } catch (err) {
+      if (isUnexpected(err)) throw err;
+      this.fail(req, res, err);
+    }
+  }
+
+  /** Answers an error; the rest of an unread body is dropped by closing the connection. */
+  private fail(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
+    const answer = errorResponse(err);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    if (!req.complete) {
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.socket.destroySoon());
+    }
+    sendJson(res, answer.status, answer.body);
+  }
+}
+
+/** A failure of the server or its store (logged with its cause), not of the request. */
+function isUnexpected(err: unknown): boolean {
+  return !(err instanceof HttpError) && errorResponse(err).status >= 500;
+}
+
+function describeFailure(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? `; cause: ${err.cause.message}` : '';
+  return maskUri(`${err instanceof Error ? err.message : String(err)}${cause}`);
+}
+
+const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
