@@ -96,10 +96,13 @@ function syncDirSync(dir: string): void {
   }
 }
 
-/** A private staging name beside `target`, so the final rename stays on one file system. */
+/**
+ * A private staging name beside `target`, so the final rename stays on one file system.
+ * It keeps at most 32 characters of the target's name: a target name at the file
+ * system's 255-byte limit (which artifact paths allow) must still get a staging name.
+ */
 export function stagingPath(target: string): string {
-  // The name keeps at most 64 bytes of the target's, so a target at the 255-byte file name limit still stages.
-  const stem = Buffer.from(path.basename(target)).subarray(0, 64).toString('utf8').replace(/\uFFFD+$/, '');
+  const stem = Array.from(path.basename(target)).slice(0, 32).join('');
   return path.join(path.dirname(target), `.${stem}.${randomBytes(4).toString('hex')}.part`);
 }
 
