@@ -11,6 +11,7 @@ sent again until the kernel runs it, as a person would run it again.
 """
 import json
 import sys
+import threading
 import time
 
 from jupyter_client.manager import KernelManager
@@ -46,6 +47,7 @@ def execute(km, kc, step, timeout):
         attempts += 1
         outputs = {"stdout": "", "stderr": "", "display": []}
         interrupted = [False]
+        answered = threading.Event()
 
         def hook(msg):
             kind = msg["header"]["msg_type"]
@@ -56,13 +58,24 @@ def execute(km, kc, step, timeout):
                 if marker and marker in outputs["stdout"] and not interrupted[0]:
                     interrupted[0] = True
                     km.interrupt_kernel()
+                    # An interrupt that lands while the cell's synchronous code still runs (before its await) can be
+                    # lost; as a person would, press it again every 2 s until the cell answers.
+                    threading.Thread(target=repeat_interrupt, args=(km, answered), daemon=True).start()
             elif kind in ("display_data", "update_display_data"):
                 outputs["display"].append(content.get("data", {}).get("text/plain", ""))
 
-        reply = kc.execute_interactive(step["code"], timeout=max(1, deadline - time.monotonic()), output_hook=hook, allow_stdin=False)
+        try:
+            reply = kc.execute_interactive(step["code"], timeout=max(1, deadline - time.monotonic()), output_hook=hook, allow_stdin=False)
+        finally:
+            answered.set()
         status = reply["content"]["status"]
         if status != "abort" or time.monotonic() > deadline:
             return {"status": status, "execution_count": reply["content"].get("execution_count"), "attempts": attempts, **outputs}
+
+
+def repeat_interrupt(km, answered):
+    while not answered.wait(2.0):
+        km.interrupt_kernel()
 
 
 if __name__ == "__main__":
