@@ -130,6 +130,7 @@ export class Outbox {
 
   /** Closes the file, and deletes it when nothing is left in it. */
   close(): void {
+    if (!this.db.open) return;
     const empty = this.size() === 0;
     this.db.close();
     if (empty) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(this.file + suffix, { force: true });
