@@ -21,7 +21,11 @@ import { TracklabError } from '../errors';
 import { columnsFromHistory } from '../metrics/arrow-history-columns';
 import { historyTable } from '../metrics/arrow-history';
 import type { RegistryStore } from '../store/registry-store';
-import type { RunOwner, TrackingStore } from '../store/store';
+import type { NewRun, RunOwner, TrackingStore } from '../store/store';
+import type { Experiment } from '../entities';
+import { isTracklabError } from '../errors';
+import { msg } from '../messages';
+import { validateExperimentName, validateExperimentRef } from '../validation';
 import { COLUMNS_MEDIA_TYPE, decodeColumnFrame } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
@@ -60,7 +64,7 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
     if (route === 'metrics/history') return await sendHistory(req, res, url, deps);
     const [group, method, ...rest] = route.split('/');
     const methods = group === 'store' ? TRACKING_METHODS : group === 'registry' ? REGISTRY_METHODS : undefined;
-    const special = group === 'store' && (method === 'reapOwners' || method === 'reapCrashedRuns');
+    const special = group === 'store' && (method === 'reapOwners' || method === 'reapCrashedRuns' || method === 'createRunIn');
     if (methods === undefined || method === undefined || rest.length > 0 || (!methods.has(method) && !special)) {
       throw new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(url.pathname));
     }
@@ -84,6 +88,10 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
 
 async function callTracking(store: TrackingStore, method: string, args: unknown[]): Promise<unknown> {
   if (method === 'reapOwners') return call('find run owners', () => reapOwners(store));
+  if (method === 'createRunIn') {
+    const [ref, run] = args as [string, Omit<NewRun, 'experimentId'>];
+    return call('create the run', () => createRunIn(store, ref, run));
+  }
   if (method === 'reapCrashedRuns') {
     const [staleAfterMs, options, judged, alive] = args as [number, { dryRun?: boolean } | undefined, RunOwner[], RunOwner[]];
     const judgedKeys = new Set((judged ?? []).map(ownerKey));
@@ -95,6 +103,21 @@ async function callTracking(store: TrackingStore, method: string, args: unknown[
   const fn = store[method as keyof TrackingStore] as ((...a: unknown[]) => Promise<unknown>) | undefined;
   if (typeof fn !== 'function') throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `This store has no ${method}.`);
   return call(method, () => fn.apply(store, args));
+}
+
+/** The experiment `ref` names (by id, else by name, created when missing; never a deleted one), then the run in it. */
+async function createRunIn(store: TrackingStore, ref: string, run: Omit<NewRun, 'experimentId'>): Promise<unknown> {
+  validateExperimentRef(ref);
+  let exp: Experiment;
+  try {
+    exp = await store.getExperiment(ref);
+  } catch (err) {
+    if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
+    validateExperimentName(ref);
+    exp = await store.ensureExperiment(ref);
+  }
+  if (exp.lifecycleStage === 'deleted') throw new TracklabError('INVALID_STATE', msg.experimentDeleted(exp.name));
+  return store.createRun({ ...run, experimentId: exp.experimentId });
 }
 
 /** The owners of RUNNING runs that the store would ask about (its own host's), found by a dry run that asks and changes nothing. */

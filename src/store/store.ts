@@ -141,6 +141,14 @@ export interface TrackingStore {
   setExperimentLifecycle(experimentId: string, stage: LifecycleStage): Promise<void>;
 
   createRun(input: NewRun): Promise<RunInfo>;
+  /**
+   * Optional: creates the run in the experiment `experimentRef` names (an id,
+   * or a name created when missing; a deleted one is refused with
+   * INVALID_STATE), resolved where the store applies its writes. A store
+   * whose reads need a network (the remote store) has it, so a run can start
+   * and log while its server does not answer.
+   */
+  createRunIn?(experimentRef: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo>;
   getRun(runId: string): Promise<Run>;
   updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
   setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void>;

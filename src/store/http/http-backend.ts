@@ -21,9 +21,8 @@ export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}
   const sender = new Sender(outbox, transport);
   const tracking = new HttpStore(transport, sender);
   let registry: ReturnType<typeof httpRegistry> | undefined;
-  // At exit an empty outbox file goes; one with writes left stays for `tracklab sync`.
-  const atExit = () => outbox.close();
-  process.once('exit', atExit);
+  // No exit hook closes the outbox: the client's own exit hook may still write its runs' ends into it then.
+  // A file left (empty, or with writes for `tracklab sync`) is removed by the sync that empties it.
   return {
     uri,
     tracking,
@@ -33,7 +32,6 @@ export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}
       // Writes still queued stay in the outbox file for `tracklab sync`; an empty outbox file is removed.
       await Promise.race([sender.settled(), new Promise((r) => setTimeout(r, sender.isDown() ? 0 : 30_000).unref())]);
       sender.stop();
-      process.off('exit', atExit);
       outbox.close();
     },
   };

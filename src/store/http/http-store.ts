@@ -55,10 +55,19 @@ export class HttpStore implements TrackingStore {
   async setExperimentLifecycle(id: string, stage: LifecycleStage): Promise<void> { await this.write('setExperimentLifecycle', [id, stage]); }
 
   createRun(input: NewRun): Promise<RunInfo> {
+    return this.create('createRun', [], input);
+  }
+
+  /** Resolved by the server when the write is delivered: a run starts while the server does not answer. */
+  createRunIn(experimentRef: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo> {
+    return this.create('createRunIn', [experimentRef], run);
+  }
+
+  private create(method: 'createRun' | 'createRunIn', before: unknown[], input: Omit<NewRun, 'experimentId'>): Promise<RunInfo> {
     const metrics = input.end?.metrics ?? [];
-    if (metrics.length === 0) return this.write('createRun', [input]) as Promise<RunInfo>;
+    if (input.end === undefined || metrics.length === 0) return this.write(method, [...before, input]) as Promise<RunInfo>;
     // The points follow the row as a block upload of their own (a batch id makes it safe to send again).
-    const created = this.write('createRun', [{ ...input, end: { ...input.end, metrics: [] } }]) as Promise<RunInfo>;
+    const created = this.write(method, [...before, { ...input, end: { ...input.end, metrics: [] } }]) as Promise<RunInfo>;
     const points = this.appendMetrics(metrics);
     return Promise.all([created, points]).then(([info]) => info);
   }

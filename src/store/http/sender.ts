@@ -74,6 +74,11 @@ export class Sender {
     void this.run();
   }
 
+  /** Resolves when no delivery is under way. */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /** Stops retrying; what is left stays in the outbox for `tracklab sync`. */
   stop(): void {
     this.stopped = true;
@@ -161,8 +166,9 @@ export class Sender {
    * refused for having landed: answered with what the server holds.
    */
   private async resend(method: string, args: unknown[], err: TracklabError): Promise<unknown> {
-    if (method === 'createRun' && err.code === 'RESOURCE_ALREADY_EXISTS') {
-      return ((await this.transport.call('store', 'getRun', [(args[0] as { runId: string }).runId])) as { info: unknown }).info;
+    if ((method === 'createRun' || method === 'createRunIn') && err.code === 'RESOURCE_ALREADY_EXISTS') {
+      const run = args[args.length - 1] as { runId: string };
+      return ((await this.transport.call('store', 'getRun', [run.runId])) as { info: unknown }).info;
     }
     if (method === 'createExperiment' && err.code === 'RESOURCE_ALREADY_EXISTS') {
       return this.transport.call('store', 'getExperiment', [(args[0] as { name: string }).name]);
