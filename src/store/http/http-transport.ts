@@ -4,6 +4,8 @@
  * either a refusal (the server answered 4xx: final, with its error code) or
  * `ServerUnreachable` (no answer, or 5xx/429: the write may be sent again).
  */
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { TracklabError, type ErrorCode } from '../../errors';
 import { authorizationHeader } from './auth-header';
 import { httpMsg } from './http-messages';
@@ -15,6 +17,8 @@ export class ServerUnreachable extends Error {
 }
 
 const REQUEST_TIMEOUT_MS = 120_000;
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
 const CODES: ReadonlySet<string> = new Set(['INVALID_PARAMETER_VALUE', 'RESOURCE_ALREADY_EXISTS', 'RESOURCE_DOES_NOT_EXIST', 'INVALID_STATE', 'BAD_REQUEST', 'INTERNAL_ERROR']);
 
 export class HttpTransport {
@@ -29,25 +33,27 @@ export class HttpTransport {
 
   /** The body of a 2xx answer; a TracklabError for a refusal; ServerUnreachable when there was no usable answer. */
   async request(method: 'GET' | 'POST', path: string, body?: Buffer, type?: string): Promise<Buffer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string | number> = {};
     if (this.auth !== undefined) headers.authorization = this.auth;
     if (type !== undefined) headers['content-type'] = type;
-    let res: Response;
-    try {
-      res = await fetch(this.base + path, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ServerUnreachable(cause?.code ?? cause?.message ?? (err as Error).message);
-    }
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.from(await res.arrayBuffer());
-    } catch (err) {
-      throw new ServerUnreachable(`the answer was cut off (${(err as Error).message})`);
-    }
-    if (res.ok) return bytes;
-    if (res.status >= 500 || res.status === 429) throw new ServerUnreachable(`HTTP ${res.status}`);
-    throw this.refusal(res.status, bytes);
+    if (body !== undefined) headers['content-length'] = body.length;
+    const url = new URL(this.base + path);
+    const { status, bytes } = await new Promise<{ status: number; bytes: Buffer }>((resolve, reject) => {
+      // node:http with a keep-alive agent: a third of fetch's time per request here, which the block path feels.
+      const client = url.protocol === 'https:' ? https : http;
+      const req = client.request(url, { method, headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
+        res.on('error', (err) => reject(new ServerUnreachable(`the answer was cut off (${err.message})`)));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(new ServerUnreachable(err.code ?? err.message)));
+      req.end(body);
+    });
+    if (status >= 200 && status < 300) return bytes;
+    if (status >= 500 || status === 429) throw new ServerUnreachable(`HTTP ${status}`);
+    throw this.refusal(status, bytes);
   }
 
   private refusal(status: number, bytes: Buffer): TracklabError {
