@@ -10,7 +10,7 @@ import { connectionUri, type StoreUri } from '../store-uri';
 import { httpRegistry } from './http-registry';
 import { HttpStore } from './http-store';
 import { HttpTransport, serverBase } from './http-transport';
-import { Outbox, outboxFolder } from './outbox';
+import { Outbox, outboxFolder } from '../sqlite/outbox-file';
 import { Sender } from './sender';
 import { procStartTime } from '../../process-identity';
 

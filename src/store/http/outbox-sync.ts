@@ -10,7 +10,7 @@ import { TracklabError } from '../../errors';
 import { isProcessAlive } from '../../process-identity';
 import { connectionUri, type StoreUri } from '../store-uri';
 import { HttpTransport, serverBase } from './http-transport';
-import { Outbox, outboxFolder, type OutboxOwner } from './outbox';
+import { Outbox, outboxFolder, type OutboxOwner } from '../sqlite/outbox-file';
 import { Sender } from './sender';
 
 export interface OutboxReport {

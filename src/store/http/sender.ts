@@ -15,7 +15,7 @@ import { TracklabError, isTracklabError } from '../../errors';
 import { decodeColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
-import type { Outbox, OutboxOp } from './outbox';
+import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
 import { fromWireJson } from './wire-json';
 
 interface Waiter {

@@ -1,5 +1,5 @@
 /**
- * The local outbox of a remote store: every write, in order, in a SQLite
+ * The local outbox of a remote store (store/http/): every write, in order, in a SQLite
  * file of its own under TRACKLAB_HOME/outbox/, until the server has it.
  * A write is in the file before the store method returns, so a network
  * outage, a crash or `process.exit()` loses nothing: the session's sender
