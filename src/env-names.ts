@@ -10,6 +10,13 @@ export const Env = {
   artifactRoot: 'TRACKLAB_ARTIFACT_ROOT',
   /** The store folder: the SQLite shorthand of TRACKLAB_TRACKING_URI, below it in precedence. */
   home: 'TRACKLAB_HOME',
+  /** `offline`: log into the local store (TRACKLAB_HOME or .tracklab) even when the tracking URI names a server; `tracklab sync` uploads later. */
+  mode: 'TRACKLAB_MODE',
+  /** A token the remote store sends to the tracking server (`Authorization: Bearer`). */
+  trackingToken: 'TRACKLAB_TRACKING_TOKEN',
+  /** Basic-auth user and password the remote store sends when no token is set. */
+  trackingUsername: 'TRACKLAB_TRACKING_USERNAME',
+  trackingPassword: 'TRACKLAB_TRACKING_PASSWORD',
   /** Experiment of runs that name none. */
   experiment: 'TRACKLAB_EXPERIMENT',
   /** Runs started inside a project run nest under this run. */

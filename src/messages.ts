@@ -32,6 +32,8 @@ export const msg = {
     `${what} ${quote(value, 60)} is ${charCount(value)} characters long; the limit is ${limit}. Shorten it.`,
   batchTooLarge: (what: string, count: number, limit: number) =>
     `A single write can hold at most ${limit} ${what}; got ${count}. Split them across several calls (the client does this for you).`,
+  batchIdBad: (got: unknown) =>
+    `A batch id must be 1 to 128 letters, digits, "_", ":", "." or "-", got ${describe(got)}. Use a nanoid.`,
   descriptionNotString: (got: unknown) =>
     `A description must be a string, got ${describe(got)}.`,
 

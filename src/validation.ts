@@ -282,6 +282,11 @@ export function validateRunId(runId: unknown): asserts runId is string {
   if (typeof runId !== 'string' || !RUN_ID.test(runId)) throw invalid(msg.runIdBad(runId));
 }
 
+/** Ids that make a write safe to send again (`WriteOnce.batchId`): 1 to 128 characters of [A-Za-z0-9_:.-]. */
+export function validateBatchId(batchId: unknown): asserts batchId is string | undefined {
+  if (batchId !== undefined && (typeof batchId !== 'string' || !/^[A-Za-z0-9_:.-]{1,128}$/.test(batchId))) throw invalid(msg.batchIdBad(batchId));
+}
+
 export function validateEndStatus(status: unknown): asserts status is 'FINISHED' | 'FAILED' | 'KILLED' {
   if (status !== 'FINISHED' && status !== 'FAILED' && status !== 'KILLED') throw invalid(msg.statusBad(status));
 }

@@ -26,6 +26,7 @@ import * as runCmd from './commands/run';
 import * as migrateStoreCmd from './commands/migrate-store';
 import * as uiCmd from './commands/ui';
 import * as serverCmd from './commands/server';
+import * as syncCmd from './commands/sync';
 
 /** Options every command takes, anywhere on the line. */
 const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
@@ -52,6 +53,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   doctor: { run: doctorCmd.doctor, usage: doctorCmd.usage, summary: 'check the store (integrity, artifact sha256, orphans, stuck runs); repair with --fix', client: doctorCmd.clientOptions },
   'migrate-store': { run: migrateStoreCmd.migrateStore, usage: migrateStoreCmd.usage, summary: 'copy a whole store (runs, metrics, artifacts, registry) into another, e.g. SQLite into PostgreSQL' },
   server: { run: serverCmd.server, usage: serverCmd.usage, summary: 'serve the store over MLflow\'s REST API (MLflow clients and tracklab notebooks log to it)' },
+  sync: { run: syncCmd.sync, usage: syncCmd.usage, summary: 'send what did not reach the tracking server: outboxes of ended sessions, runs logged with TRACKLAB_MODE=offline' },
   models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N] [--host H] [--allowed-hosts A,B] [--timeout S]', summary: 'model registry and scoring server' },
 };
 

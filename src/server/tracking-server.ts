@@ -33,6 +33,7 @@ import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
 import { readRequest } from './read-request';
 import { API_PREFIX, routes, type Method } from './routes';
+import { TRACKLAB_PREFIX, handleTracklabApi } from './tracklab-api';
 
 export interface TrackingServerOptions {
   /** The store to serve (tracking and registry, see openStore); the caller opens and closes it. */
@@ -178,6 +179,10 @@ class TrackingApp {
     const path = url.pathname;
     if (path === '/health') return sendText(res, 200, 'OK');
     if (path === '/version') return sendText(res, 200, tracklabVersion());
+    if (path.startsWith(TRACKLAB_PREFIX)) {
+      const { backend, maxBodyBytes } = this.options;
+      return handleTracklabApi(req, res, url, { tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+    }
     const route = path.startsWith(API_PREFIX) ? routes.get(path.slice(API_PREFIX.length)) : undefined;
     if (route === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
     const method = req.method as Method;

@@ -5,7 +5,8 @@
  *
  * Each backend folder exports its factory:
  * - store/sqlite/sqlite-backend.ts: `openSqliteBackend`, `openSqliteBackendSync`;
- * - store/postgres/postgres-backend.ts: `openPostgresBackend`.
+ * - store/postgres/postgres-backend.ts: `openPostgresBackend`;
+ * - store/http/http-backend.ts: `openHttpBackend`, `openHttpBackendSync` (a tracklab server).
  */
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
@@ -29,9 +30,8 @@ const backends: Record<StoreScheme, () => BackendModule> = {
     return { open: m.openPostgresBackend };
   },
   http: () => {
-    throw new TracklabError('INVALID_PARAMETER_VALUE',
-      'http(s):// tracking URIs are reserved for the tracklab tracking server, which is not built yet. '
-      + 'Use a store folder, sqlite:///abs/path/tracklab.db, or postgresql://user@host:5432/db.');
+    const m = require('./http/http-backend') as typeof import('./http/http-backend');
+    return { open: m.openHttpBackend, openSync: m.openHttpBackendSync };
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -313,6 +313,26 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         assert.deepEqual({ ...(await store.getRun('r')).data.metrics }, {});
         await rejectsWith(store.appendMetrics([block('r', 'frac', [0.5], [1], [1])]), 'INVALID_PARAMETER_VALUE', /integers/);
       });
+
+      it('a batch sent again under its id is applied once; a refused one can be sent again', async (store) => {
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        const many = Array.from({ length: 30_000 }, (_, i) => i);
+        for (let i = 0; i < 2; i++) {
+          await store.appendMetrics([block('r', 'loss', [0, 1], [1, 2], [0.5, 0.25]), block('r', 'big', many, many, many)], { batchId: 'b-1' });
+          await store.logBatch('r', { params: { lr: '0.1' }, metrics: [{ key: 'acc', value: 0.9, step: 0, timestamp: 3 }], batchId: 'b-2' });
+        }
+        await store.appendMetrics([block('r', 'loss', [2], [3], [0.125])], { batchId: 'b-3' });
+        const counts: Record<string, number> = {};
+        for (const b of await store.readMetrics(['r'])) counts[b.key] = (counts[b.key] ?? 0) + b.steps.length;
+        assert.deepEqual(counts, { acc: 1, big: many.length, loss: 3 });
+        assert.equal((await store.getRun('r')).data.metrics.loss?.count, 3);
+        await rejectsWith(store.appendMetrics([block('ghost', 'x', [0], [1], [1])], { batchId: 'b-4' }), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
+        await store.createRun(newRun(exp.experimentId, 'ghost'));
+        await store.appendMetrics([block('ghost', 'x', [0], [1], [1])], { batchId: 'b-4' });
+        assert.equal((await store.readMetrics(['ghost'])).length, 1, 'a refused batch recorded nothing, so it lands when sent again');
+        await rejectsWith(store.appendMetrics([], { batchId: 'no spaces' }), 'INVALID_PARAMETER_VALUE', /batch id/);
+      });
     });
 
     describe('search', () => {

@@ -3,7 +3,7 @@
  * - a plain path, or `sqlite:///abs/path/tracklab.db`: the embedded SQLite store
  *   (a path names the store folder; a `sqlite:` URI names the database file);
  * - `postgresql://user:pass@host:port/db?sslmode=…` (also `postgres://`);
- * - `http(s)://…`: reserved for tracklab's tracking server (not built yet).
+ * - `http(s)://host:port`: a tracklab server (`tracklab server`), through the remote store (store/http/).
  *
  * A parsed URI carries its password out of sight: `display` masks it, and
  * only `connectionUri()` gives the full text back, for the driver. JSON,

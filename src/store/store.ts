@@ -76,6 +76,22 @@ export interface LogBatch {
   readonly tags?: Readonly<Record<string, string>>;
   readonly deleteTags?: readonly string[];
   readonly metrics?: readonly MetricPoint[];
+  /** See `WriteOnce.batchId`: a batch already applied under this id is skipped whole. */
+  readonly batchId?: string;
+}
+
+/**
+ * What makes a write safe to send again. A remote client that lost the
+ * answer to a write cannot know whether it landed, so it sends it again
+ * under the same id.
+ */
+export interface WriteOnce {
+  /**
+   * An id the writer chose (a nanoid) for this write. The store records it
+   * in the same transaction as the write, and a write whose id it has
+   * recorded before is skipped whole: re-sending never duplicates points.
+   */
+  readonly batchId?: string;
 }
 
 export interface RunSearchQuery {
@@ -125,6 +141,14 @@ export interface TrackingStore {
   setExperimentLifecycle(experimentId: string, stage: LifecycleStage): Promise<void>;
 
   createRun(input: NewRun): Promise<RunInfo>;
+  /**
+   * Optional: creates the run in the experiment `experimentRef` names (an id,
+   * or a name created when missing; a deleted one is refused with
+   * INVALID_STATE), resolved where the store applies its writes. A store
+   * whose reads need a network (the remote store) has it, so a run can start
+   * and log while its server does not answer.
+   */
+  createRunIn?(experimentRef: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo>;
   getRun(runId: string): Promise<Run>;
   updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
   setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void>;
@@ -135,8 +159,11 @@ export interface TrackingStore {
   /** Optional: how many runs a search matches, without reading them. Callers fall back to paging through `searchRuns`. */
   countRuns?(query: RunCountQuery): Promise<number>;
 
-  /** Appends columnar metric blocks (any runs and keys) in one transaction and updates the summaries. */
-  appendMetrics(blocks: readonly MetricColumns[]): Promise<void>;
+  /**
+   * Appends columnar metric blocks (any runs and keys) and updates the summaries, all or nothing.
+   * With a `batchId`, in one transaction that records the id; a batch applied before is skipped.
+   */
+  appendMetrics(blocks: readonly MetricColumns[], options?: WriteOnce): Promise<void>;
   /** Every point of the given runs (and keys), ordered by run, key, then insertion. */
   readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]>;
 

@@ -224,10 +224,21 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
    */
   createRunIn(ref: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo> {
     const store = this.store();
-    if (this.worker !== undefined && store === this.worker) return this.worker.createRunIn(ref, run);
+    if (store.createRunIn !== undefined) return store.createRunIn(ref, run);
     const experimentId = this.experimentIdNow(ref);
     if (experimentId === undefined) return this.resolveExperimentId(ref).then((id) => store.createRun({ ...run, experimentId: id }));
     return store.createRun({ ...run, experimentId });
+  }
+
+  /**
+   * Whether a new run's row is written without resolving its experiment
+   * first: on a store whose reads need a network (the remote store), so a
+   * run starts while the server does not answer. The write thread of an
+   * asynchronous store resolves first, as before.
+   */
+  createsRunsByExperimentRef(): boolean {
+    const store = this.store();
+    return store !== this.worker && store.createRunIn !== undefined;
   }
 
   private remember(ref: string, exp: Experiment): string {

@@ -58,7 +58,7 @@ export class RunWriter {
     const buffer = core.runs.buffer;
     // Points logged before the row exists wait in memory instead of failing to flush. Where the
     // store applies writes in order, memory pressure writes the row at once and lets them go.
-    const known = this.experimentId !== undefined;
+    const known = this.experimentId !== undefined || core.createsRunsByExperimentRef();
     buffer.hold(this.runId, core.writesInOrder() ? () => { void this.writeRow().catch(() => undefined); } : undefined);
     const creating = known
       ? Promise.resolve().then(() => this.writeRow())

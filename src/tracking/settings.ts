@@ -64,8 +64,33 @@ export function resetSettings(): void {
 export function resolveStore(explicit: { readonly trackingUri?: string; readonly artifactRoot?: string } = {}): ResolvedStore {
   const artifactText = explicit.artifactRoot ?? current.artifactRoot ?? (process.env[Env.artifactRoot] || undefined);
   const artifactRoot = artifactText === undefined ? undefined : cachedArtifactRoot(artifactText);
-  const found = storeSetting(explicit.trackingUri);
+  const found = offlineSetting(storeSetting(explicit.trackingUri));
   return { uri: cachedUri(found.text), artifactRoot, source: found.source, reason: found.reason };
+}
+
+/**
+ * The tracking URI as set, without TRACKLAB_MODE=offline's switch to the
+ * local store: the server that `tracklab sync` sends to.
+ */
+export function configuredTrackingUri(explicit?: string): StoreUri {
+  return cachedUri(storeSetting(explicit).text);
+}
+
+/** The local store (TRACKLAB_HOME, else the nearest `.tracklab`), where offline runs go. */
+export function localStoreUri(): StoreUri {
+  return cachedUri(localSetting().text);
+}
+
+/** Whether TRACKLAB_MODE=offline is set. */
+export function offlineMode(): boolean {
+  return process.env[Env.mode] === 'offline';
+}
+
+/** TRACKLAB_MODE=offline: a server URI gives way to the local store, for `tracklab sync` later (W&B's offline mode). */
+function offlineSetting(found: { text: string; source: StoreSource; reason: string }): { text: string; source: StoreSource; reason: string } {
+  if (!offlineMode() || !/^https?:/i.test(found.text)) return found;
+  const local = localSetting();
+  return { ...local, reason: `${local.reason}; ${Env.mode}=offline keeps runs here instead of the tracking server (send them with tracklab sync)` };
 }
 
 /** The store folder (SQLite) or the masked tracking URI, and why; see `resolveStore()`. */
@@ -109,6 +134,11 @@ function storeSetting(explicit: string | undefined): { text: string; source: Sto
   if (current.trackingUri !== undefined) return { text: current.trackingUri, source: 'configure', reason: 'set by configure()' };
   const uri = process.env[Env.trackingUri];
   if (uri) return { text: uri, source: 'TRACKLAB_TRACKING_URI', reason: `set by the ${Env.trackingUri} environment variable` };
+  return localSetting();
+}
+
+/** The local store: TRACKLAB_HOME, else the `.tracklab` found from the working directory. */
+function localSetting(): { text: string; source: StoreSource; reason: string } {
   const home = process.env[Env.home];
   if (home) return { text: home, source: 'TRACKLAB_HOME', reason: `set by the ${Env.home} environment variable` };
   // Asked on every startRun(): the walk up is done once per working directory.

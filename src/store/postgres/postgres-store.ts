@@ -11,13 +11,15 @@ import type {
 } from '../../entities';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
-  StoreCapabilities, TrackingStore,
+  StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
+import { validateBatchId } from '../../validation';
 import type { Connection } from './connection';
 import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
 } from './experiments';
 import { appendBlocks, readBlocks } from './metric-blocks';
+import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
 import { createRun, logBatch, setRunLifecycle, updateRun } from './run-writes';
 import { heartbeat, reap } from './run-reaper';
@@ -97,7 +99,10 @@ export class PostgresStore implements TrackingStore {
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
-    await this.conn.write(`log to run ${runId}`, (q) => logBatch(q, runId, batch));
+    validateBatchId(batch.batchId);
+    await this.conn.write(`log to run ${runId}`, async (q) => {
+      if (await claimBatch(q, batch.batchId)) await logBatch(q, runId, batch);
+    });
   }
 
   async searchRuns(query: RunSearchQuery): Promise<RunSearchPage> {
@@ -118,9 +123,17 @@ export class PostgresStore implements TrackingStore {
     return Number(row.n);
   }
 
-  async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
+  async appendMetrics(blocks: readonly MetricColumns[], options: WriteOnce = {}): Promise<void> {
+    validateBatchId(options.batchId);
     if (blocks.length === 0) return;
-    await this.conn.writeOne('append metrics', (q) => appendBlocks(q, blocks));
+    if (options.batchId === undefined) {
+      await this.conn.writeOne('append metrics', (q) => appendBlocks(q, blocks));
+      return;
+    }
+    const batchId = options.batchId;
+    await this.conn.write('append metrics', async (q) => {
+      if (await claimBatch(q, batchId)) await appendBlocks(q, blocks);
+    });
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {

@@ -241,4 +241,15 @@ CREATE FUNCTION tracklab_param_number(v text) RETURNS float8 LANGUAGE sql IMMUTA
 $fn$;
 `,
   },
+  {
+    version: 5,
+    name: 'applied batches',
+    // See applied-batches.ts: ids of writes a remote client may send again (WriteOnce.batchId).
+    sql: `
+CREATE TABLE applied_batches (
+  batch_id     text PRIMARY KEY,
+  applied_time bigint NOT NULL
+);
+`,
+  },
 ];

@@ -234,4 +234,15 @@ CREATE TABLE run_journal (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'applied batches',
+    // See applied-batches.ts: ids of writes a remote client may send again (WriteOnce.batchId).
+    sql: `
+CREATE TABLE applied_batches (
+  batch_id     TEXT PRIMARY KEY,
+  applied_time INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -10,11 +10,12 @@ import type {
 } from '../../entities';
 import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
-import { validateBatchSize } from '../../validation';
+import { validateBatchId, validateBatchSize } from '../../validation';
 import type {
   CopyProgress, ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
-  StoreCapabilities, TrackingStore,
+  StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
+import { claimBatch } from './applied-batches';
 import { checkDatabase, copyDatabase } from './backup';
 import { type Connection, openConnection } from './connection';
 import { errorCode } from './sqlite-errors';
@@ -217,8 +218,10 @@ export class SqliteStore implements TrackingStore {
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
     validateBatchSize(batch);
+    validateBatchId(batch.batchId);
     this.foldLongJournal();
     this.conn.write(`log to run ${runId}`, () => {
+      if (!claimBatch(this.conn, batch.batchId)) return;
       const row = requireLoggableRun(this.conn, runId);
       applyJournal(this.conn); // params are checked against, and tags and points land after, what the journal holds
       if (batch.deleteTags?.length) {
@@ -247,12 +250,15 @@ export class SqliteStore implements TrackingStore {
     return this.readRunData('count runs', () => (this.conn.stmt(sql).get(...params) as { n: number }).n);
   }
 
-  async appendMetrics(blocks: readonly MetricColumns[]): Promise<void> {
+  async appendMetrics(blocks: readonly MetricColumns[], options: WriteOnce = {}): Promise<void> {
+    validateBatchId(options.batchId);
     if (blocks.length === 0) return;
     const parts = metricParts(blocks);
     this.foldLongJournal();
-    if (parts.length === 1) {
+    // A batch with an id is one transaction whatever its size: applied parts could not be told from the rest when sent again.
+    if (parts.length === 1 || options.batchId !== undefined) {
       this.conn.write('append metrics', () => {
+        if (!claimBatch(this.conn, options.batchId)) return;
         applyJournal(this.conn);
         appendBlocks(this.conn, blocks);
       });

@@ -1,0 +1,42 @@
+/**
+ * The backend of `http(s)://` tracking URIs: a tracklab server. It opens
+ * without touching the network (a new outbox file under TRACKLAB_HOME/outbox),
+ * so a notebook starts logging even while the server is down; the first
+ * write that reaches the server is the first sign it is there.
+ */
+import * as os from 'node:os';
+import type { BackendOptions, StoreBackend } from '../backend';
+import { connectionUri, type StoreUri } from '../store-uri';
+import { httpRegistry } from './http-registry';
+import { HttpStore } from './http-store';
+import { HttpTransport, serverBase } from './http-transport';
+import { Outbox, outboxFolder } from '../sqlite/outbox-file';
+import { Sender } from './sender';
+import { procStartTime } from '../../process-identity';
+
+export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}): StoreBackend {
+  const base = serverBase(connectionUri(uri));
+  const transport = new HttpTransport(base, uri.display);
+  const outbox = Outbox.create(outboxFolder(), uri.display, { pid: process.pid, host: os.hostname(), processStart: `proc:${procStartTime('self') ?? ''}` });
+  const sender = new Sender(outbox, transport);
+  const tracking = new HttpStore(transport, sender);
+  let registry: ReturnType<typeof httpRegistry> | undefined;
+  // No exit hook closes the outbox: the client's own exit hook may still write its runs' ends into it then.
+  // A file left (empty, or with writes for `tracklab sync`) is removed by the sync that empties it.
+  return {
+    uri,
+    tracking,
+    registry: () => (registry ??= httpRegistry(transport, sender)),
+    defaultArtifactRoot: undefined,
+    async close() {
+      // Writes still queued stay in the outbox file for `tracklab sync`; an empty outbox file is removed.
+      await Promise.race([sender.settled(), new Promise((r) => setTimeout(r, sender.isDown() ? 0 : 30_000).unref())]);
+      sender.stop();
+      outbox.close();
+    },
+  };
+}
+
+export async function openHttpBackend(uri: StoreUri, options: BackendOptions = {}): Promise<StoreBackend> {
+  return openHttpBackendSync(uri, options);
+}

@@ -1,0 +1,18 @@
+/** Messages of the remote store (the outbox, the sender, sync), in one module so tests can assert them. */
+export const httpMsg = {
+  unreachable: (server: string, why: string, outbox: string) =>
+    `tracklab: the tracking server ${server} is unreachable (${why}). Logging goes on: writes wait in the outbox ${outbox} and are retried. `
+    + 'If this process ends first, `tracklab sync` sends them.',
+  caughtUp: (server: string, writes: number, seconds: number) =>
+    `tracklab: caught up with the tracking server ${server}: ${writes} queued write${writes === 1 ? '' : 's'} sent after ${seconds.toFixed(1)} s.`,
+  refusedLater: (server: string, what: string, message: string) =>
+    `tracklab: the tracking server ${server} refused a queued write (${what}): ${message}`,
+  notReached: (server: string, why: string) =>
+    `Could not reach the tracking server ${server} (${why}). Check that it runs (tracklab server) and the URI, or set TRACKLAB_MODE=offline to log locally and sync later.`,
+  stillQueued: (server: string, writes: number) =>
+    `The tracking server ${server} has been unreachable while ${writes} earlier write${writes === 1 ? '' : 's'} wait to be sent, so this read cannot see them yet. Try again once it is back.`,
+  badAnswer: (server: string, status: number) =>
+    `The tracking server ${server} answered ${status} with a body tracklab could not read. Is this a tracklab server (tracklab server --tracking-uri …)?`,
+  credentialsInUri: () =>
+    'Put the tracking server credentials in TRACKLAB_TRACKING_TOKEN, or TRACKLAB_TRACKING_USERNAME and TRACKLAB_TRACKING_PASSWORD, not in the URI.',
+};

@@ -1,0 +1,190 @@
+/**
+ * Delivers the outbox to the server, one write at a time in the order they
+ * were made, so a run's points land before its end. Nothing waits on it
+ * but callers who ask (reads, and the Promise of each write):
+ * - no answer (down, restarting, 5xx): the write stays first in the outbox
+ *   and is tried again with backoff (250 ms doubling to 5 s); one warning
+ *   per outage, and one line when the outbox is empty again;
+ * - a refusal (4xx): the write is dropped and its Promise rejects (a write
+ *   left by an earlier session is reported with a warning instead).
+ * A write sent again after a lost answer is harmless: points and log
+ * batches carry batch ids, and a repeated create or end is answered with
+ * what the server has (see `resend`).
+ */
+import { TracklabError, isTracklabError } from '../../errors';
+import { decodeColumnFrame } from './column-frames';
+import { httpMsg } from './http-messages';
+import { ServerUnreachable, type HttpTransport } from './http-transport';
+import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
+import { fromWireJson } from './wire-json';
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+const FIRST_DELAY_MS = 250;
+const MAX_DELAY_MS = 5_000;
+
+export class Sender {
+  private readonly waiters = new Map<number, Waiter>();
+  /** Every write up to this sequence number is delivered or dropped. */
+  private doneUpTo = 0;
+  private readonly drained: { seq: number; resolve(): void }[] = [];
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private delay = FIRST_DELAY_MS;
+  private downSince: number | undefined;
+  private sentWhileDown = 0;
+  private stopped = false;
+
+  constructor(readonly outbox: Outbox, private readonly transport: HttpTransport, private readonly log: (line: string) => void = (l) => console.warn(l)) {}
+
+  /** Adds a write; the Promise settles with the server's answer. The write is durable before this returns. */
+  add(kind: OutboxOp['kind'], body: Buffer, points = 0): Promise<unknown> {
+    const seq = this.outbox.add(kind, body, points);
+    const answer = new Promise<unknown>((resolve, reject) => this.waiters.set(seq, { resolve, reject }));
+    this.kick();
+    return answer;
+  }
+
+  /** Resolves when every write added before this call is delivered (or dropped). */
+  settled(): Promise<void> {
+    const first = this.outbox.first();
+    if (first === undefined) return Promise.resolve();
+    const seq = this.outbox.newest() ?? first.seq;
+    return new Promise((resolve) => this.drained.push({ seq, resolve }));
+  }
+
+  /** Writes not delivered yet. */
+  pending(): number {
+    return this.outbox.size();
+  }
+
+  /** True while the server is not answering. */
+  isDown(): boolean {
+    return this.downSince !== undefined;
+  }
+
+  /** Starts delivering now (sync uses this to send an old outbox). */
+  kick(): void {
+    if (this.running || this.stopped) return;
+    // While a backoff runs out, a new write waits for it like the others.
+    if (this.timer !== undefined) return;
+    void this.run();
+  }
+
+  /** Resolves when no delivery is under way. */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Stops retrying; what is left stays in the outbox for `tracklab sync`. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      for (let op = this.outbox.first(); op !== undefined && !this.stopped; op = this.outbox.first()) {
+        let value: unknown;
+        let refusal: unknown;
+        try {
+          this.outbox.markTried(op.seq);
+          value = await this.deliver(op);
+        } catch (err) {
+          if (err instanceof ServerUnreachable) {
+            this.wentDown(err.message);
+            return;
+          }
+          refusal = err;
+        }
+        this.outbox.delivered(op.seq);
+        if (this.downSince !== undefined) this.sentWhileDown++;
+        this.settle(op, value, refusal);
+      }
+      this.caughtUp();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private settle(op: OutboxOp, value: unknown, refusal: unknown): void {
+    this.doneUpTo = op.seq;
+    const waiter = this.waiters.get(op.seq);
+    this.waiters.delete(op.seq);
+    if (waiter !== undefined) {
+      if (refusal === undefined) waiter.resolve(value);
+      else waiter.reject(refusal);
+    } else if (refusal !== undefined) {
+      this.log(httpMsg.refusedLater(this.transport.display, describeOp(op), refusal instanceof Error ? refusal.message : String(refusal)));
+    }
+    while (this.drained.length > 0 && this.drained[0]!.seq <= op.seq) this.drained.shift()!.resolve();
+  }
+
+  private wentDown(why: string): void {
+    if (this.downSince === undefined) {
+      this.downSince = Date.now();
+      this.sentWhileDown = 0;
+      this.log(httpMsg.unreachable(this.transport.display, why, this.outbox.file));
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, this.delay * (0.75 + Math.random() / 2));
+    this.timer.unref();
+    this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+  }
+
+  private caughtUp(): void {
+    this.delay = FIRST_DELAY_MS;
+    for (const d of this.drained.splice(0)) d.resolve();
+    if (this.downSince === undefined) return;
+    this.log(httpMsg.caughtUp(this.transport.display, this.sentWhileDown, (Date.now() - this.downSince) / 1000));
+    this.downSince = undefined;
+  }
+
+  private async deliver(op: OutboxOp): Promise<unknown> {
+    if (op.kind === 'blocks') {
+      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, 'application/vnd.tracklab.columns');
+      return undefined;
+    }
+    const { method, args } = fromWireJson(op.body.toString('utf8')) as { method: string; args: unknown[] };
+    try {
+      return await this.transport.call('store', method, args);
+    } catch (err) {
+      if (op.tries > 0 && isTracklabError(err)) return this.resend(method, args, err);
+      throw err;
+    }
+  }
+
+  /**
+   * A write that may have landed before (its answer was lost) and is now
+   * refused for having landed: answered with what the server holds.
+   */
+  private async resend(method: string, args: unknown[], err: TracklabError): Promise<unknown> {
+    if ((method === 'createRun' || method === 'createRunIn') && err.code === 'RESOURCE_ALREADY_EXISTS') {
+      const run = args[args.length - 1] as { runId: string };
+      return ((await this.transport.call('store', 'getRun', [run.runId])) as { info: unknown }).info;
+    }
+    if (method === 'createExperiment' && err.code === 'RESOURCE_ALREADY_EXISTS') {
+      return this.transport.call('store', 'getExperiment', [(args[0] as { name: string }).name]);
+    }
+    if (method === 'updateRun' && err.code === 'INVALID_STATE' && /already ended/.test(err.message)) {
+      return ((await this.transport.call('store', 'getRun', [args[0]])) as { info: unknown }).info;
+    }
+    throw err;
+  }
+}
+
+function describeOp(op: OutboxOp): string {
+  if (op.kind === 'blocks') {
+    const frame = decodeColumnFrame(op.body);
+    return `${op.points} points of ${[...new Set(frame.blocks.map((b) => b.runId))].join(', ')}`;
+  }
+  const { method } = fromWireJson(op.body.toString('utf8')) as { method: string };
+  return method;
+}

@@ -1,0 +1,125 @@
+/**
+ * `tracklab sync`'s second half: runs logged offline (TRACKLAB_MODE=offline,
+ * into the local store) copied to a server's store, through the store
+ * contract only. A run goes once it has ended (a running run's points may
+ * still grow); it keeps its id, name, times, params, tags, points, cells
+ * and end. Syncing again duplicates nothing: the run exists, params are
+ * write-once, tags upsert, and each slice of points goes under a batch id
+ * made from the run, key and slice, which the server remembers.
+ * Runs already synced are listed in `<store>/synced-runs.json` per server,
+ * so a second sync does not send them again at all.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { MetricColumns, Run } from '../entities';
+import { isTracklabError } from '../errors';
+import type { TrackingStore } from '../store/store';
+import { splitBatch } from './log-batches';
+
+/** Points per upload when a run's history is sent. */
+const SLICE = 50_000;
+
+export interface SyncReport {
+  readonly runs: number;
+  readonly points: number;
+  /** Runs still running, left for a later sync. */
+  readonly running: readonly string[];
+}
+
+export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStore, options: { folder: string; server: string; log(line: string): void }): Promise<SyncReport> {
+  const stateFile = path.join(options.folder, 'synced-runs.json');
+  const state = readState(stateFile);
+  const done = new Set(state[options.server] ?? []);
+  let runs = 0;
+  let points = 0;
+  const running: string[] = [];
+  const { experiments } = await local.searchExperiments({ orderBy: [], maxResults: 100_000, offset: 0, lifecycle: 'all' });
+  for (const exp of experiments) {
+    for (let offset: number | null = 0; offset !== null;) {
+      const page = await local.searchRuns({ experimentIds: [exp.experimentId], orderBy: [], maxResults: 1000, offset, lifecycle: 'all' });
+      offset = page.nextOffset;
+      for (const run of page.runs) {
+        if (done.has(run.info.runId)) continue;
+        if (run.info.status === 'RUNNING') {
+          running.push(run.info.runId);
+          continue;
+        }
+        points += await copyRun(local, remote, run, exp.name);
+        runs++;
+        done.add(run.info.runId);
+        state[options.server] = [...done];
+        writeState(stateFile, state);
+        options.log(`synced run ${run.info.runName} (${run.info.runId}) of experiment ${exp.name}`);
+      }
+    }
+  }
+  return { runs, points, running };
+}
+
+async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, experimentName: string): Promise<number> {
+  const { info } = run;
+  const [first, ...rest] = splitBatch({ params: run.data.params, tags: run.data.tags });
+  let ended = false;
+  try {
+    ended = (await remote.getRun(info.runId)).info.status !== 'RUNNING';
+    for (const batch of [first, ...rest]) await remote.logBatch(info.runId, batch!);
+  } catch (err) {
+    if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
+    const experiment = await remote.ensureExperiment(experimentName);
+    await remote.createRun({
+      runId: info.runId, runName: info.runName, experimentId: experiment.experimentId, startTime: info.startTime,
+      ...(info.parentRunId !== null ? { parentRunId: info.parentRunId } : {}), ...(info.user !== null ? { user: info.user } : {}),
+      params: first?.params, tags: first?.tags,
+    });
+    for (const batch of rest) await remote.logBatch(info.runId, batch);
+  }
+  let points = 0;
+  const series = new Map<string, MetricColumns[]>();
+  for (const block of await local.readMetrics([info.runId])) series.set(block.key, [...(series.get(block.key) ?? []), block]);
+  for (const [key, blocks] of series) {
+    const all = concat(blocks);
+    for (let start = 0; start < all.values.length; start += SLICE) {
+      const end = Math.min(start + SLICE, all.values.length);
+      const slice = { runId: info.runId, key, steps: all.steps.slice(start, end), timestamps: all.timestamps.slice(start, end), values: all.values.slice(start, end) };
+      await remote.appendMetrics([slice], { batchId: batchIdOf(info.runId, key, start, end) });
+      points += end - start;
+    }
+  }
+  for (const cell of await local.listCells(info.runId)) await remote.recordCell(cell);
+  if (!ended) await remote.updateRun(info.runId, { status: info.status, statusMessage: info.statusMessage, endTime: info.endTime });
+  if (info.lifecycleStage === 'deleted') await remote.setRunLifecycle(info.runId, 'deleted');
+  return points;
+}
+
+function batchIdOf(runId: string, key: string, start: number, end: number): string {
+  return `sync-${createHash('sha256').update(JSON.stringify([runId, key, start, end])).digest('hex').slice(0, 40)}`;
+}
+
+function concat(blocks: readonly MetricColumns[]): { steps: Float64Array; timestamps: Float64Array; values: Float64Array } {
+  const n = blocks.reduce((sum, b) => sum + b.values.length, 0);
+  const out = { steps: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n) };
+  let at = 0;
+  for (const b of blocks) {
+    out.steps.set(b.steps, at);
+    out.timestamps.set(b.timestamps, at);
+    out.values.set(b.values, at);
+    at += b.values.length;
+  }
+  return out;
+}
+
+function readState(file: string): Record<string, string[]> {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return parsed !== null && typeof parsed === 'object' ? Object.assign(Object.create(null) as Record<string, string[]>, parsed) : Object.create(null) as Record<string, string[]>;
+  } catch {
+    return Object.create(null) as Record<string, string[]>;
+  }
+}
+
+function writeState(file: string, state: Record<string, string[]>): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(state));
+  fs.renameSync(temp, file);
+}

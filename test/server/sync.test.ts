@@ -1,0 +1,125 @@
+/**
+ * `tracklab sync`, end to end with real processes: runs logged with
+ * TRACKLAB_MODE=offline into the local store, and writes a session left in
+ * its outbox (it exited while the server was down), reach the server whole
+ * and exactly once, however often sync runs.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { startTrackingServer } from '../../src/server/tracking-server';
+import { openStore } from '../../src/store/open-store';
+import type { TrackingStore } from '../../src/store/store';
+import { repoRoot } from '../support/jupyter';
+import { testStores } from '../support/test-stores';
+
+const INDEX = JSON.stringify(path.join(repoRoot(), 'dist', 'src', 'index.js'));
+const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+
+function node(script: string, env: Record<string, string>): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/** `tracklab sync` as its own process; asynchronous, so this process's server keeps answering. */
+async function sync(url: string, home: string): Promise<string> {
+  const child = spawn(process.execPath, [CLI, 'sync', '--tracking-uri', url], { env: { ...process.env, TRACKLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 0, stderr + stdout);
+  return stdout;
+}
+
+async function pointsOf(store: TrackingStore, runId: string): Promise<number[]> {
+  return (await store.readMetrics([runId], ['loss'])).flatMap((b) => Array.from(b.steps));
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+for (const kind of testStores()) {
+  test(`${kind.name}: runs logged offline reach the server once, however often sync runs`, { skip: kind.skip, timeout: 240_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-offline-'));
+    const backend = await openStore(store.uri);
+    const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    try {
+      const logged = node(`
+        const t = require(${INDEX});
+        (async () => {
+          const run = t.startRun({ experiment: 'offline-exp', params: { lr: 0.1 } });
+          for (let i = 0; i < 3000; i++) t.log({ loss: 1 / (i + 1) }, i);
+          await t.endRun();
+          console.log(run.runId);
+        })();
+      `, { TRACKLAB_MODE: 'offline', TRACKLAB_TRACKING_URI: server.url, TRACKLAB_HOME: home });
+      assert.equal(logged.status, 0, logged.stderr);
+      const runId = logged.stdout.trim();
+      await assert.rejects(backend.tracking.getRun(runId), /No run with id/, 'offline: nothing reached the server');
+
+      const first = await sync(server.url, home);
+      assert.match(first, /offline runs: 1 run \(3000 points\) synced/);
+      const run = await backend.tracking.getRun(runId);
+      assert.equal(run.info.status, 'FINISHED');
+      assert.equal(run.data.params.lr, '0.1');
+      assert.equal((await backend.tracking.getExperiment(run.info.experimentId)).name, 'offline-exp');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
+
+      assert.match(await sync(server.url, home), /offline runs: 0 runs \(0 points\) synced/);
+      fs.rmSync(path.join(home, 'synced-runs.json')); // forget what was synced: batch ids still keep it once
+      assert.match(await sync(server.url, home), /offline runs: 1 run \(3000 points\) synced/);
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
+      assert.equal((await backend.tracking.getRun(runId)).data.metrics.loss?.count, 3000);
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test(`${kind.name}: writes a session left in its outbox (server down at exit) are sent by sync, once`, { skip: kind.skip, timeout: 240_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-outbox-'));
+    const backend = await openStore(store.uri);
+    let server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    const url = server.url;
+    try {
+      const exp = await backend.tracking.ensureExperiment('left');
+      await server.close();
+      const logged = node(`
+        const t = require(${INDEX});
+        const run = t.startRun({ experiment: ${JSON.stringify(exp.experimentId)} });
+        for (let i = 0; i < 2000; i++) t.log({ loss: i }, i);
+        console.log(run.runId);
+        // The process ends (as a crashed or impatient script does) once it knows the server is down.
+        const warn = console.warn;
+        console.warn = (...a) => { warn(...a); if (/unreachable/.test(String(a[0]))) process.exit(0); };
+      `, { TRACKLAB_TRACKING_URI: url, TRACKLAB_HOME: home });
+      assert.equal(logged.status, 0, logged.stderr);
+      assert.match(logged.stderr, /is unreachable/);
+      const runId = logged.stdout.trim();
+      const left = fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db'));
+      assert.equal(left.length, 1, 'the session left its outbox');
+
+      server = await startTrackingServer({ backend, port: Number(new URL(url).port), artifactRoot: store.artifactRoot });
+      assert.match(await sync(url, home), /outboxes: (\d{2,}|[3-9]) queued writes from 1 file sent/);
+      const run = await backend.tracking.getRun(runId);
+      assert.equal(run.info.status, 'FINISHED', 'the end written at exit arrived too');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(2000));
+      assert.deepEqual(fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db')), []);
+      assert.match(await sync(url, home), /outboxes: 0 queued writes from 0 files/);
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(2000));
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+}
