@@ -15,7 +15,7 @@
  *   closed after 30 s, so a quiet notebook holds no server slots.
  */
 import os from 'node:os';
-import { Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
+import { escapeLiteral, Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
 import { TracklabError } from '../../errors';
 import { type ErrorContext, isConnectionLost, isRetryableConflict, mask, translatePgError } from './pg-errors';
 
@@ -57,6 +57,13 @@ export interface Connection {
    * Only for operations whose changes are one statement (two round trips fewer).
    */
   writeOne<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
+  /**
+   * The bytes of one `COPY (...) TO STDOUT` (a read, retried like one). Binary
+   * COPY is the driver's one way to receive bytea as bytes: pg decodes every
+   * result field as UTF-8 text, so a bytea arrives hex-encoded otherwise.
+   * COPY takes no parameters: build values into `sql` with {@link literal}.
+   */
+  copyOut(doing: string, sql: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -173,6 +180,9 @@ export function openConnection(uri: string, display: string, options: Connection
     write: (doing, fn) => withClient(doing, true, (client) => transaction(client, 'BEGIN', fn)),
     writeOne: (doing, fn) => withClient(doing, true, (client) => fn(run(client))),
     readOne: (doing, fn) => withClient(doing, false, (client) => fn(run(client))),
+    copyOut: (doing, sql) => withClient(doing, false, (client) => new Promise<Buffer>((resolve, reject) => {
+      client.query(new CopyOut(sql, (err, data) => (err ? reject(err) : resolve(data as Buffer))));
+    })),
     async close() {
       if (closed) return;
       closed = true;
@@ -185,6 +195,55 @@ export function openConnection(uri: string, display: string, options: Connection
       }
     },
   };
+}
+
+/** A string as an SQL literal (quotes doubled; backslashes in the E'' form), for statements that take no parameters. */
+export function literal(value: string): string {
+  return escapeLiteral(value);
+}
+
+/**
+ * One `COPY ... TO STDOUT` in the simple protocol, as a pg "submittable":
+ * the client hands it every message of the exchange. CopyData chunks are
+ * views of the driver's read buffer, which it reuses, so each is copied.
+ */
+class CopyOut {
+  private readonly chunks: Buffer[] = [];
+  private settled = false;
+
+  constructor(private readonly text: string, private readonly done: (err: Error | null, data?: Buffer) => void) {}
+
+  submit(connection: { query(text: string): void }): void {
+    connection.query(this.text);
+  }
+
+  handleCopyData(msg: { chunk: Buffer }): void {
+    this.chunks.push(Buffer.from(msg.chunk));
+  }
+
+  handleError(err: Error): void {
+    this.settle(err);
+  }
+
+  handleReadyForQuery(): void {
+    this.settle(null, Buffer.concat(this.chunks));
+  }
+
+  handleCopyInResponse(connection: { sendCopyFail(message: string): void }): void {
+    connection.sendCopyFail('tracklab sends no COPY data');
+  }
+
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleCommandComplete(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+
+  private settle(err: Error | null, data?: Buffer): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(err, data);
+  }
 }
 
 function typeParser(oid: number, format?: string): (value: string) => unknown {

@@ -137,7 +137,7 @@ export class PostgresStore implements TrackingStore {
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
-    return this.conn.readOne('read metric history', (q) => readBlocks(q, runIds, keys));
+    return readBlocks(this.conn, runIds, keys);
   }
 
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
