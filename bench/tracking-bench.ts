@@ -141,7 +141,7 @@ export async function runsAndSearch(report: Report): Promise<void> {
 }
 
 export async function coldRequire(report: Report): Promise<void> {
-  const entry = path.join(__dirname, '..', 'src', 'index.js');
+  const entry = path.join(__dirname, '..', '..'); // the package, as `require('tracklab')` finds it (package.json main)
   const time = (mod: string) => {
     const samples: number[] = [];
     for (let i = 0; i < 7; i++) {

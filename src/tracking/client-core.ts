@@ -27,7 +27,7 @@ import { validateExperimentName } from '../validation';
 import { asTracklabError } from './client-errors';
 import * as lifecycle from './lifecycle';
 import { RunState } from './run-state';
-import { WorkerStore } from './worker-store';
+import type { WorkerStore } from './worker-store';
 
 export interface CoreOptions {
   readonly uri: StoreUri;
@@ -84,6 +84,8 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
       this.adopt(backend);
       return backend.tracking;
     }
+    // Loaded here: only asynchronous backends need the write thread (worker_threads stays out of a cold start).
+    const { WorkerStore } = require('./worker-store') as typeof import('./worker-store');
     const worker = new WorkerStore(this.uri, () => this.mainBackend().then((b) => b.tracking));
     this.worker = worker;
     this.routed = worker;
