@@ -59,8 +59,13 @@ for (const [name, specifier] of Object.entries(namespaces)) {
   Object.defineProperty(exports, name, { enumerable: true, get: () => load(specifier) });
 }
 
-// In a tslab kernel, runs are notebook runs and SIGINT stays the kernel's (index.ts does the same).
-if (inKernel()) (require('./notebook/kernel-host') as typeof import('./notebook/kernel-host')).installKernelHost();
+// In a tslab kernel, as index.ts does: runs are notebook runs and SIGINT stays the kernel's, and loading
+// notebook/autolog installs what ends the runs of a failing cell (without autolog() too). Outside a kernel
+// both do nothing, so they wait for first use there.
+if (inKernel()) {
+  require('./notebook/autolog');
+  (require('./notebook/kernel-host') as typeof import('./notebook/kernel-host')).installKernelHost();
+}
 
 // Static names for Node's CommonJS named-export detection (`import { autolog } from 'tracklab'` in ESM);
 // never run: the getters above are the exports.

@@ -45,3 +45,15 @@ test('ESM named imports of the lazy exports work (Node finds their names statica
   assert.equal(out.status, 0, out.stderr);
   assert.equal(out.stdout.trim(), 'function,function,function object');
 });
+
+test('in a tslab kernel the entry loads what index.ts installs there: the notebook host and failing-cell endings', () => {
+  // __tslab__ with exports is how src/notebook/kernel.ts recognises a kernel; the real kernel runs in test/notebook.
+  const script = `
+    globalThis.__tslab__ = { exports: {} };
+    require(${JSON.stringify(repo)});
+    const loaded = (part) => Object.keys(require.cache).some((f) => f.includes('/dist/src/' + part));
+    console.log(JSON.stringify([loaded('notebook/autolog.js'), loaded('notebook/kernel-host.js'), loaded('notebook/cell-runs.js')]));`;
+  const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TRACKLAB_HOME: '' } });
+  assert.equal(out.status, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout.trim().split('\n').pop()!), [true, true, true]);
+});
