@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { loadAverage, Report } from './report';
-import { coldRequire, ingest, memory, runsAndSearch } from './tracking-bench';
+import { ingest, memory, runsAndSearch } from './tracking-bench';
+import { newUser, newUserPostgres } from './new-user-bench';
 import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
 import { systemMetricsOverhead } from './system-metrics-bench';
@@ -15,8 +16,8 @@ import { uiBench } from './ui-bench';
 import { server } from './server-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
-  ingest, runs: runsAndSearch, require: coldRequire, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres, ui: uiBench, server,
+  ingest, runs: runsAndSearch, 'new-user': newUser, memory,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres, 'new-user-pg': newUserPostgres, ui: uiBench, server,
 };
 /** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read figures alone. */
 const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads };

@@ -1,4 +1,4 @@
-/** Issue 2 figures: ingest, run creation, search, history load, disk, cold require, memory. */
+/** Issue 2 figures: ingest, run creation, search, history load, disk, memory (cold require: new-user-bench.ts). */
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -57,7 +57,8 @@ export async function ingest(report: Report): Promise<void> {
   report.add({ name: 'load 100k-point history as an Arrow Table', value: loadMs, unit: 'ms', target: { op: '<=', value: 5 }, baseline: { name: 'row-per-point SELECT into a Float64Array', value: rowReadMs } });
 }
 
-function rawRunInsert(dir: string, runs: number): number {
+/** Runs of 20 params, 5 tags and 10 metric values, one better-sqlite3 transaction each: the floor for creating runs. */
+export function rawRunInsert(dir: string, runs: number): number {
   const db = new Database(path.join(dir, 'raw-runs.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -138,19 +139,6 @@ export async function runsAndSearch(report: Report): Promise<void> {
     db.close();
     report.add({ name: `search "${filter}" order by acc over ${count.toLocaleString('en')} runs (100 results)`, value: ms, unit: 'ms', target: { op: '<=', value: target }, baseline: { name: 'hand-written SQL returning only ids', value: rawMs } });
   }
-}
-
-export async function coldRequire(report: Report): Promise<void> {
-  const entry = path.join(__dirname, '..', 'src', 'index.js');
-  const time = (mod: string) => {
-    const samples: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(mod)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], { encoding: 'utf8' });
-      samples.push(Number(out.stdout.trim()));
-    }
-    return samples.sort((a, b) => a - b)[3];
-  };
-  report.add({ name: "cold require('tracklab')", value: time(entry), unit: 'ms', target: { op: '<=', value: 100 }, baseline: { name: "cold require('better-sqlite3')", value: time(require.resolve('better-sqlite3')) } });
 }
 
 export async function memory(report: Report): Promise<void> {

@@ -94,6 +94,13 @@ export interface MetricColumns {
 }
 
 /** One file in a run's artifact manifest. */
+/** One stored block of a (run, key) series, still in its binary form (src/metrics/block-codec.ts). */
+export interface EncodedMetricBlock {
+  readonly runId: string;
+  readonly key: string;
+  readonly data: Uint8Array;
+}
+
 export interface ArtifactEntry {
   readonly path: string;
   readonly sha256: string;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Type } from 'apache-arrow';
 import type { MetricColumns } from '../entities';
 import { isTracklabError } from '../errors';
-import { HISTORY_COLUMNS, historyTable } from './arrow-history';
+import { HISTORY_COLUMNS, historyTable, historyTableFromEncoded } from './arrow-history';
+import { encodeBlock } from './block-codec';
 
 function block(runId: string, key: string, steps: number[], values: number[], t0 = 1_700_000_000_000): MetricColumns {
   return {
@@ -73,4 +74,36 @@ test('no blocks give an empty table that still has the schema', () => {
 test('a block with unequal column lengths is refused', () => {
   const bad = { runId: 'r', key: 'k', steps: new Float64Array(2), timestamps: new Float64Array(2), values: new Float64Array(3) };
   assert.throws(() => historyTable([bad]), (e: unknown) => isTracklabError(e, 'INVALID_PARAMETER_VALUE') && /unequal length/.test(e.message));
+});
+
+test('decoding encoded blocks straight into the table gives the same table, in every column mode', () => {
+  const cols = (runId: string, key: string, steps: number[], timestamps: number[], values: number[]): MetricColumns =>
+    ({ runId, key, steps: Float64Array.from(steps), timestamps: Float64Array.from(timestamps), values: Float64Array.from(values) });
+  const n = 70_000;
+  const blocks = [
+    // Arithmetic steps, delta timestamps crossing a 2^32 boundary (the high word changes inside the block).
+    cols('r1', 'loss', Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => 4 * 2 ** 32 - 1000 + Math.floor(i / 3)), Array.from({ length: n }, (_, i) => Math.sin(i))),
+    // Raw columns: steps too far apart for deltas, negative steps and timestamps; NaN, ±Infinity and -0 values.
+    cols('r1', 'acc', [-5, 2 ** 53 - 1, -(2 ** 53) + 1, 0], [-1, 2 ** 31, 2 ** 32 - 1, 2 ** 32], [NaN, Infinity, -Infinity, -0]),
+    // Multi-byte varint deltas, and one point.
+    cols('r2', 'loss', [3, 1000, 1_000_000, 2 ** 40], [1, 300, 70_000, 2 ** 45], [1, 2, 3, 4]),
+    cols('r2', 'lr', [7], [1_700_000_000_000], [0.1]),
+  ];
+  const encoded = blocks.map((b) => ({ runId: b.runId, key: b.key, data: encodeBlock(b.steps, b.timestamps, b.values) }));
+  const expected = historyTable(blocks);
+  const got = historyTableFromEncoded(encoded);
+  assert.equal(got.numRows, expected.numRows);
+  for (const name of HISTORY_COLUMNS) {
+    assert.deepEqual(Array.from(got.getChild(name)!), Array.from(expected.getChild(name)!), name);
+  }
+  assert.ok(Object.is(got.getChild('value')!.get(n + 3), -0));
+  assert.equal(historyTableFromEncoded([]).numRows, 0);
+  assert.deepEqual(historyTableFromEncoded([]).schema.fields.map((f) => f.name), [...HISTORY_COLUMNS]);
+});
+
+test('a damaged encoded block is refused with INTERNAL_ERROR, not read past its end', () => {
+  const data = encodeBlock(Float64Array.from([0, 5, 9]), Float64Array.from([1, 2, 3]), Float64Array.from([1, 2, 3]));
+  for (const bad of [data.subarray(0, data.length - 1), Uint8Array.from([9, ...data.subarray(1)])]) {
+    assert.throws(() => historyTableFromEncoded([{ runId: 'r', key: 'k', data: bad }]), (e: unknown) => isTracklabError(e, 'INTERNAL_ERROR'));
+  }
 });

@@ -2,8 +2,9 @@ import {
   Dictionary, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8,
   makeData, makeVector, type Vector,
 } from 'apache-arrow';
-import type { MetricColumns } from '../entities';
+import type { EncodedMetricBlock, MetricColumns } from '../entities';
 import { TracklabError } from '../errors';
+import { blockLength, decodeBlockInto } from './block-codec';
 
 /** Column names of a metric history table, in order. */
 export const HISTORY_COLUMNS = ['run_id', 'key', 'step', 'timestamp', 'value'] as const;
@@ -52,27 +53,58 @@ function utf8Vector(strings: readonly string[]): Vector<Utf8> {
   return makeVector(makeData({ type: new Utf8(), length: parts.length, nullCount: 0, valueOffsets, data }));
 }
 
-/** Dictionary-encodes one string per block: the codes are filled by range, never per point. */
-function dictionaryColumn(
-  blocks: readonly MetricColumns[], total: number, pick: (b: MetricColumns) => string,
-): Vector<Dictionary<Utf8, Int32>> {
+/** Dictionary-encodes one string per block (`names[i]` for `counts[i]` points): the codes are filled by range, never per point. */
+function dictionaryColumn(names: readonly string[], counts: readonly number[], total: number): Vector<Dictionary<Utf8, Int32>> {
   const ids = new Map<string, number>();
   const codes = new Int32Array(total);
   let at = 0;
-  for (const block of blocks) {
-    const name = pick(block);
+  for (let b = 0; b < names.length; b++) {
+    const name = names[b];
     let id = ids.get(name);
     if (id === undefined) {
       id = ids.size;
       ids.set(name, id);
     }
-    const n = block.values.length;
-    codes.fill(id, at, at + n);
-    at += n;
+    codes.fill(id, at, at + counts[b]);
+    at += counts[b];
   }
   const dictionary = utf8Vector([...ids.keys()]);
   const type = new Dictionary(new Utf8(), new Int32());
   return makeVector(makeData({ type, length: total, nullCount: 0, data: codes, dictionary }));
+}
+
+/** The history table from its columns (run_id and key per block, int64 words, values). */
+function makeHistoryTable(
+  runIds: readonly string[], keys: readonly string[], counts: readonly number[], total: number,
+  steps: Int32Array, timestamps: Int32Array, values: Float64Array,
+): Table<HistorySchema> {
+  const table = new Table<HistorySchema>({
+    run_id: dictionaryColumn(runIds, counts, total),
+    key: dictionaryColumn(keys, counts, total),
+    step: makeVector(makeData({ type: new Int64(), length: total, nullCount: 0, data: steps })),
+    timestamp: makeVector(makeData({ type: new TimestampMillisecond(), length: total, nullCount: 0, data: timestamps })),
+    value: makeVector(makeData({ type: new Float64(), length: total, nullCount: 0, data: values })),
+  });
+  // With no points, the same schema and no record batch: apache-arrow writes an empty batch's dictionary
+  // columns without their dictionary batches, which other readers refuse ("Dictionary id 0 not found").
+  return total === 0 ? new Table<HistorySchema>(table.schema) : table;
+}
+
+/**
+ * {@link historyTable} from blocks still encoded (as a store keeps them):
+ * each block is decoded straight into the table's own buffers, steps and
+ * timestamps as int64 words, so no point passes through an intermediate array.
+ */
+export function historyTableFromEncoded(blocks: readonly EncodedMetricBlock[]): Table<HistorySchema> {
+  const counts = blocks.map((b) => blockLength(b.data));
+  let total = 0;
+  for (const n of counts) total += n;
+  const steps = new Int32Array(total * 2);
+  const timestamps = new Int32Array(total * 2);
+  const values = new Float64Array(total);
+  let at = 0;
+  for (const block of blocks) at += decodeBlockInto(block.data, steps, timestamps, values, at);
+  return makeHistoryTable(blocks.map((b) => b.runId), blocks.map((b) => b.key), counts, total, steps, timestamps, values);
 }
 
 /**
@@ -106,14 +138,5 @@ export function historyTable(blocks: readonly MetricColumns[]): Table<HistorySch
     values.set(block.values, at);
     at += block.values.length;
   }
-  const table = new Table<HistorySchema>({
-    run_id: dictionaryColumn(blocks, total, (b) => b.runId),
-    key: dictionaryColumn(blocks, total, (b) => b.key),
-    step: makeVector(makeData({ type: new Int64(), length: total, nullCount: 0, data: steps })),
-    timestamp: makeVector(makeData({ type: new TimestampMillisecond(), length: total, nullCount: 0, data: timestamps })),
-    value: makeVector(makeData({ type: new Float64(), length: total, nullCount: 0, data: values })),
-  });
-  // With no points, the same schema and no record batch: apache-arrow writes an empty batch's dictionary
-  // columns without their dictionary batches, which other readers refuse ("Dictionary id 0 not found").
-  return total === 0 ? new Table<HistorySchema>(table.schema) : table;
+  return makeHistoryTable(blocks.map((b) => b.runId), blocks.map((b) => b.key), blocks.map((b) => b.values.length), total, steps, timestamps, values);
 }

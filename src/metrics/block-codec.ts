@@ -87,6 +87,113 @@ export function decodeBlock(data: Uint8Array): DecodedBlock {
   return { steps, timestamps, values };
 }
 
+/** The point count of an encoded block, read from its header. Throws INTERNAL_ERROR on damaged data. */
+export function blockLength(data: Uint8Array): number {
+  if (data.length < 2 || data[0] !== VERSION) {
+    throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
+  }
+  return readVarint(data, { at: 1 });
+}
+
+/**
+ * Decodes a block straight into columns of a larger table from point `at`:
+ * values into `values` (a copy of their bytes), steps and timestamps as
+ * little-endian int64 words (two int32 each) into `steps` and `timestamps`,
+ * with no intermediate arrays. Steps and timestamps are integers (the store
+ * refuses others), exact as int64 up to 2^53. Returns the point count.
+ */
+export function decodeBlockInto(data: Uint8Array, steps: Int32Array, timestamps: Int32Array, values: Float64Array, at: number): number {
+  if (data.length < 2 || data[0] !== VERSION) {
+    throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
+  }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const cursor = { at: 1 };
+  const n = readVarint(data, cursor);
+  if (cursor.at + 8 * n > data.length) throw damaged('values run past the end');
+  if (at + n > values.length) throw damaged('more points than the block count says');
+  if (LITTLE_ENDIAN) new Uint8Array(values.buffer, values.byteOffset + 8 * at, 8 * n).set(data.subarray(cursor.at, cursor.at + 8 * n));
+  else for (let i = 0; i < n; i++) values[at + i] = view.getFloat64(cursor.at + 8 * i, true);
+  cursor.at += 8 * n;
+  readColumnInto(data, view, cursor, n, steps, at);
+  readColumnInto(data, view, cursor, n, timestamps, at);
+  if (cursor.at !== data.length) throw damaged('trailing bytes');
+  return n;
+}
+
+const TWO_32 = 4294967296;
+
+/** readColumn, written as int64 words from point `at` (see decodeBlockInto). */
+function readColumnInto(data: Uint8Array, view: DataView, cursor: { at: number }, n: number, words: Int32Array, at: number): void {
+  if (cursor.at >= data.length) throw damaged('missing column');
+  const mode = data[cursor.at++];
+  if (mode === RAW) {
+    if (cursor.at + 8 * n > data.length) throw damaged('raw column runs past the end');
+    for (let i = 0, w = 2 * at; i < n; i++, w += 2) {
+      const x = view.getFloat64(cursor.at + 8 * i, true);
+      const hi = Math.floor(x / TWO_32);
+      words[w] = (x - hi * TWO_32) | 0;
+      words[w + 1] = hi | 0;
+    }
+    cursor.at += 8 * n;
+    return;
+  }
+  if (cursor.at + (mode === ARITHMETIC ? 16 : 8) > data.length) throw damaged('column header runs past the end');
+  // The high word changes rarely (steps past 2^32, or timestamps crossing one): divide only then.
+  let hi = 0;
+  let base = 0;
+  let w = 2 * at;
+  if (mode === ARITHMETIC) {
+    const start = view.getFloat64(cursor.at, true);
+    const stride = view.getFloat64(cursor.at + 8, true);
+    cursor.at += 16;
+    for (let i = 0; i < n; i++, w += 2) {
+      const x = start + i * stride;
+      let lo = x - base;
+      if (lo < 0 || lo >= TWO_32) {
+        hi = Math.floor(x / TWO_32);
+        base = hi * TWO_32;
+        lo = x - base;
+      }
+      words[w] = lo | 0;
+      words[w + 1] = hi | 0;
+    }
+    return;
+  }
+  if (mode !== DELTA) throw damaged(`unknown column mode ${mode}`);
+  let x = view.getFloat64(cursor.at, true);
+  let p = cursor.at + 8;
+  const end = data.length;
+  for (let i = 0; i < n; i++, w += 2) {
+    if (i > 0) {
+      // An inlined readVarint: most deltas are one byte.
+      if (p >= end) throw damaged('varint runs past the end');
+      let b = data[p++];
+      let z = b;
+      if (b >= 0x80) {
+        z = b & 0x7f;
+        let scale = 0x80;
+        for (;;) {
+          if (p >= end || scale > 2 ** 56) throw damaged('varint runs past the end');
+          b = data[p++];
+          z += (b & 0x7f) * scale;
+          if (b < 0x80) break;
+          scale *= 0x80;
+        }
+      }
+      x += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    }
+    let lo = x - base;
+    if (lo < 0 || lo >= TWO_32) {
+      hi = Math.floor(x / TWO_32);
+      base = hi * TWO_32;
+      lo = x - base;
+    }
+    words[w] = lo | 0;
+    words[w + 1] = hi | 0;
+  }
+  cursor.at = p;
+}
+
 function chooseMode(xs: Float64Array): number {
   const n = xs.length;
   if (n === 0) return ARITHMETIC;

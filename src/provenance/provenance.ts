@@ -9,8 +9,16 @@
 import { Env } from '../env-names';
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry } from '../entities';
-import { dependenciesJson, findPackageRoot, lockfileDigest, osDescription } from './environment';
-import { gitState, uncommittedDiff, type GitState } from './git-state';
+import type { GitState } from './git-state';
+
+// Loaded at the first reading: git (node:child_process) and the lockfile hash (node:crypto) stay out of a cold require.
+function environment(): typeof import('./environment') {
+  return require('./environment') as typeof import('./environment');
+}
+
+function gitModule(): typeof import('./git-state') {
+  return require('./git-state') as typeof import('./git-state');
+}
 
 export const ProvenanceTag = {
   gitCommit: 'tracklab.git.commit',
@@ -44,7 +52,8 @@ export function setProvenanceRefresh(ms: number): void {
 }
 
 function read(dir: string): { git: GitState | undefined; tags: Record<string, string> } {
-  const git = gitState(dir);
+  const { dependenciesJson, findPackageRoot, lockfileDigest, osDescription } = environment();
+  const git = gitModule().gitState(dir);
   const tags: Record<string, string> = { [ProvenanceTag.os]: osDescription() };
   if (git) {
     tags[ProvenanceTag.gitCommit] = git.commit;
@@ -105,7 +114,7 @@ export async function recordProvenance(client: ArtifactLogger, runId: string, di
   try {
     const folder = facts(dir);
     if (folder.git?.dirty !== true || !diffCaptureEnabled()) return;
-    folder.diff ??= uncommittedDiff(folder.git.root);
+    folder.diff ??= gitModule().uncommittedDiff(folder.git.root);
     const diff = await folder.diff;
     if (diff === undefined || diff === '') return;
     // Hashing and storing the same diff for every run of a loop costs more than the run itself: link the stored blob.

@@ -10,6 +10,7 @@
  * runs at process exit through them directly instead of through its exit worker.
  */
 import type {
+  EncodedMetricBlock,
   ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, MetricPoint,
   Run, RunInfo, RunInput, RunStatus,
 } from '../entities';
@@ -166,6 +167,12 @@ export interface TrackingStore {
   appendMetrics(blocks: readonly MetricColumns[], options?: WriteOnce): Promise<void>;
   /** Every point of the given runs (and keys), ordered by run, key, then insertion. */
   readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]>;
+  /**
+   * Optional: the same blocks in the same order, still encoded, so a reader
+   * decodes them straight into its own buffers (metricHistory into Arrow's).
+   * Callers fall back to `readMetrics`.
+   */
+  readMetricBlocks?(runIds: readonly string[], keys?: readonly string[]): Promise<readonly EncodedMetricBlock[]>;
 
   /** Marks owner liveness; `runIds` are RUNNING runs of this process. */
   heartbeat(runIds: readonly string[], now: number): Promise<void>;

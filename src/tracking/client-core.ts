@@ -26,8 +26,9 @@ import type { ArtifactLogger } from '../provenance/provenance';
 import { validateExperimentName } from '../validation';
 import { asTracklabError } from './client-errors';
 import * as lifecycle from './lifecycle';
+import { pendingRows } from './pending-rows';
 import { RunState } from './run-state';
-import { WorkerStore } from './worker-store';
+import type { WorkerStore } from './worker-store';
 
 export interface CoreOptions {
   readonly uri: StoreUri;
@@ -84,6 +85,8 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
       this.adopt(backend);
       return backend.tracking;
     }
+    // Loaded here: only asynchronous backends need the write thread (worker_threads stays out of a cold start).
+    const { WorkerStore } = require('./worker-store') as typeof import('./worker-store');
     const worker = new WorkerStore(this.uri, () => this.mainBackend().then((b) => b.tracking));
     this.worker = worker;
     this.routed = worker;
@@ -104,8 +107,9 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
     return store === this.worker || store.capabilities.synchronousWrites;
   }
 
-  /** A store call with driver errors wrapped; waits for the crash reaper first. */
+  /** A store call with driver errors wrapped; waits for the crash reaper first. Rows of runs started before it are written first. */
   async call<T>(what: string, op: (store: TrackingStore) => Promise<T>): Promise<T> {
+    pendingRows.writeAll();
     const store = this.routed ?? this.store();
     await this.reaped;
     try {
@@ -117,6 +121,7 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
 
   /** A registry call, on the same backend, with driver errors wrapped. */
   async registryCall<T>(what: string, op: (store: RegistryStore) => Promise<T>): Promise<T> {
+    pendingRows.writeAll();
     try {
       return await op((await this.mainBackend()).registry());
     } catch (err) {

@@ -140,6 +140,13 @@ export async function metricColumns(core: ClientCore, runIds: string | readonly 
 }
 
 export async function metricHistory(core: ClientCore, runIds: string | readonly string[], keys: readonly string[] | undefined): Promise<Table> {
-  const blocks = await metricColumns(core, runIds, keys);
-  return (require('../metrics/arrow-history') as typeof import('../metrics/arrow-history')).historyTable(blocks);
+  const ids = typeof runIds === 'string' ? [runIds] : runIds;
+  ids.forEach((id) => validateRunId(id));
+  keys?.forEach((k) => validateKey('Metric', k));
+  await core.runs.flush();
+  const arrow = require('../metrics/arrow-history') as typeof import('../metrics/arrow-history');
+  // A store that hands out encoded blocks lets them be decoded straight into the table's buffers.
+  return core.call('read metric history', async (s) => (s.readMetricBlocks !== undefined
+    ? arrow.historyTableFromEncoded(await s.readMetricBlocks(ids, keys))
+    : arrow.historyTable(await s.readMetrics(ids, keys))));
 }

@@ -26,7 +26,7 @@ import * as experimentOps from './client-experiments';
 import * as maintenance from './client-maintenance';
 import * as runOps from './client-runs';
 import type { BatchInput } from './client-runs';
-import { runCount, runSearch, experimentSearch, exportHistory, searchRunsArrow, type SearchExperimentsOptions, type SearchRunsOptions, type ExportQuery } from './client-search';
+import type { SearchExperimentsOptions, SearchRunsOptions, ExportQuery } from './client-search';
 import type { CreateRunOptions } from './run-input';
 import type { OwnedRun } from './run-state';
 import { resolveStore, storeEnv } from './settings';
@@ -35,6 +35,11 @@ export type { SearchExperimentsOptions, SearchRunsOptions, ExportQuery } from '.
 export type { CreateRunOptions } from './run-input';
 export type { OwnedRun, BatchInput };
 export { asTracklabError };
+
+// Loaded on first search: the filter grammar and page tokens (node:crypto) stay out of a cold start.
+function search(): typeof import('./client-search') {
+  return require('./client-search') as typeof import('./client-search');
+}
 
 export interface TrackingClientOptions {
   /**
@@ -117,7 +122,7 @@ export class TrackingClient {
    * @example const { experiments } = await client.searchExperiments({ filter: "name LIKE 'mnist%'" });
    */
   async searchExperiments(options: SearchExperimentsOptions = {}): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
-    return experimentSearch(this.core, options);
+    return search().experimentSearch(this.core, options);
   }
 
   /** @example await client.renameExperiment('mnist', 'mnist-v1'); */
@@ -239,7 +244,7 @@ export class TrackingClient {
    * @example const { runs } = await client.searchRuns({ experiments: ['mnist'], filter: 'metrics.acc > 0.9', orderBy: ['metrics.acc DESC'] });
    */
   async searchRuns(options: SearchRunsOptions = {}): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
-    return runSearch(this.core, options);
+    return search().runSearch(this.core, options);
   }
 
   /**
@@ -247,7 +252,7 @@ export class TrackingClient {
    * @example const n = await client.countRuns({ experiments: ['mnist'], filter: "status = 'RUNNING'" });
    */
   countRuns(options: Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'> = {}): Promise<number> {
-    return runCount(this.core, options);
+    return search().runCount(this.core, options);
   }
 
   /**
@@ -272,7 +277,7 @@ export class TrackingClient {
    * @example const table = await client.searchRunsArrow({ experiments: ['mnist'] });
    */
   searchRunsArrow(options: SearchRunsOptions = {}): Promise<Table> {
-    return searchRunsArrow(this.core, options);
+    return search().searchRunsArrow(this.core, options);
   }
 
   /**
@@ -280,7 +285,7 @@ export class TrackingClient {
    * @example await client.exportArrow('history.arrow', { runIds: [runId] });
    */
   async exportArrow(path: string, query: ExportQuery): Promise<void> {
-    await exportHistory(this.core, path, query);
+    await search().exportHistory(this.core, path, query);
   }
 
   // ---- dataset inputs (see src/datasets/) --------------------------------

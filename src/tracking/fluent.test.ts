@@ -293,3 +293,35 @@ test('a run logging past the buffer limit without yielding is written then, so i
   assert.deepEqual([stored.info.status, stored.data.metrics.loss.count, stored.data.metrics.loss.last], ['FINISHED', n, n - 1]);
   assert.deepEqual({ ...stored.data.params }, { lr: '0.1' });
 });
+
+test('await startRun() ... await endRun(): the row is written once, already ended', async () => {
+  const client = getClient();
+  const store = (client as unknown as { core: { store(): { createRun: (...a: unknown[]) => Promise<unknown>; updateRun: (...a: unknown[]) => Promise<unknown> } } }).core.store();
+  const calls: string[] = [];
+  const { createRun, updateRun } = store;
+  store.createRun = (...a) => { calls.push(`create ${(a[0] as { end?: { status: string } }).end?.status ?? 'RUNNING'}`); return createRun.apply(store, a); };
+  store.updateRun = (...a) => { calls.push('update'); return updateRun.apply(store, a); };
+  try {
+    // What a new user writes: the await only yields (startRun returns the run).
+    const run = await tl.startRun({ params: { lr: 0.1 } });
+    run.log({ loss: 0.5 }, 0);
+    await tl.endRun();
+    assert.deepEqual(calls, ['create FINISHED']);
+    const stored = await client.getRun(run.id);
+    assert.deepEqual([stored.info.status, stored.data.metrics.loss.last, stored.data.params.lr], ['FINISHED', 0.5, '0.1']);
+  } finally {
+    store.createRun = createRun;
+    store.updateRun = updateRun;
+  }
+});
+
+test('a run not written yet is written before any read of this process, through any client', async () => {
+  const run = tl.startRun({ params: { lr: 0.1 } });
+  const other = new (getClient().constructor as typeof import('./client').TrackingClient)({ home: getClient().home });
+  const seen = await other.getRun(run.id);
+  assert.equal(seen.info.status, 'RUNNING');
+  assert.equal(seen.data.params.lr, '0.1');
+  await run.end();
+  assert.equal((await other.getRun(run.id)).info.status, 'FINISHED');
+  await other.close();
+});

@@ -3,10 +3,13 @@
  * row is written, in what order its writes go, how it ends, and what it
  * writes at process exit. ActiveRun keeps only what the user sees.
  *
- * - The row waits for the end of the code running now (one microtask) and
- *   for the experiment id: a run that ends within it, as in a loop of short
- *   runs, is one write, already ended. Memory pressure (a long loop that
- *   never yields) writes it at once on a synchronous store.
+ * - The row waits for the end of the code running now, up to the next
+ *   macrotask (setImmediate), and for the experiment id: a run that ends
+ *   within it, as in a loop of short runs with `await startRun()` and
+ *   `await endRun()`, is one write, already ended. Ending (or flushing) the
+ *   run writes it at once; so does any store call of this process
+ *   (pending-rows.ts: reads find the run), memory pressure (a long loop
+ *   that never yields) on a synchronous store, and exit.
  * - Params and tags logged before a write join it (the row, or one batch).
  *   A write holds at most MLflow's batch limits (log-batches.ts); the rest
  *   follows in further writes, and the end waits for them.
@@ -24,11 +27,12 @@ import type { ClientCore } from './client-core';
 import { asTracklabError } from './client-errors';
 import type { EndStatus } from './lifecycle';
 import { splitBatch, writeBatches } from './log-batches';
+import { pendingRows, type PendingRow } from './pending-rows';
 import type { PreparedRun } from './run-input';
 
 type Records = Readonly<Record<string, string>>;
 
-export class RunWriter {
+export class RunWriter implements PendingRow {
   readonly runId: string;
   private readonly name: string;
   private readonly experimentRef: string;
@@ -36,6 +40,8 @@ export class RunWriter {
   /** The row while it is not written yet. */
   private row: Omit<NewRun, 'experimentId'> | undefined;
   private rowWrite: Promise<void> = Promise.resolve();
+  /** Lets the row go before the next macrotask (the run ended or flushed). */
+  private readonly rowDue: () => void;
   /** Params and tags of the row that did not fit in its write; written right after it. */
   private rest: readonly LogBatch[] = [];
   private outcome: { readonly status: EndStatus; readonly message: string | null } | undefined;
@@ -60,9 +66,14 @@ export class RunWriter {
     // store applies writes in order, memory pressure writes the row at once and lets them go.
     const known = this.experimentId !== undefined || core.createsRunsByExperimentRef();
     buffer.hold(this.runId, core.writesInOrder() ? () => { void this.writeRow().catch(() => undefined); } : undefined);
+    let due!: () => void;
+    const rowDue = new Promise<void>((resolve) => { due = resolve; });
+    this.rowDue = due;
+    setImmediate(due);
+    pendingRows.add(this);
     const creating = known
-      ? Promise.resolve().then(() => this.writeRow())
-      : core.resolveExperimentId(prepared.experiment).then((id) => {
+      ? rowDue.then(() => this.writeRow())
+      : Promise.all([core.resolveExperimentId(prepared.experiment), rowDue]).then(([id]) => {
         this.experimentId = id;
         return this.writeRow();
       });
@@ -73,6 +84,7 @@ export class RunWriter {
       await recordProvenance(core, this.runId, prepared.sourceDir);
     }, (err: unknown) => {
       this.row = undefined;
+      pendingRows.delete(this);
       buffer.release(this.runId);
       this.fail(err);
     });
@@ -110,6 +122,7 @@ export class RunWriter {
 
   /** Writes buffered points and queued records, then rethrows a write failure once. */
   async flush(): Promise<void> {
+    this.rowDue();
     this.enqueue(() => this.core.runs.flushRun(this.runId));
     await this.chain;
     this.rethrow();
@@ -118,6 +131,7 @@ export class RunWriter {
   /** Ends the run after the writes queued before; resolves when it is written (and rethrows a write failure once). */
   end(status: EndStatus, message: string | null): Promise<void> {
     this.outcome = { status, message };
+    this.rowDue(); // the row can go now, already ended
     this.enqueue(async () => {
       if (this.endWritten) return;
       await this.writeRecords();
@@ -149,6 +163,11 @@ export class RunWriter {
     this.core.runs.endWrittenAtExit(this.runId, s, m);
   }
 
+  /** See PendingRow: a store call is about to read or write; the row goes first. */
+  writeRowNow(): void {
+    if (this.row !== undefined) void this.writeRow().catch(() => undefined);
+  }
+
   /** Resolves once the writes queued so far are done, without consuming a write error. */
   settled(): Promise<void> {
     return this.chain;
@@ -166,6 +185,7 @@ export class RunWriter {
     let row = this.row;
     if (row === undefined) return this.rowWrite;
     this.row = undefined;
+    pendingRows.delete(this);
     if (!whole) {
       const [first, ...rest] = splitBatch({ params: row.params, tags: row.tags });
       if (rest.length > 0) {

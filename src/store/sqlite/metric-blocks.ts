@@ -3,7 +3,7 @@
  * come here) and read back. Each block becomes one `metric_blocks` row and
  * folds into the (run, key) summary; callers hold the write transaction.
  */
-import type { MetricColumns } from '../../entities';
+import type { EncodedMetricBlock, MetricColumns } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import type { Connection } from './connection';
@@ -71,6 +71,14 @@ export { pointsToBlocks } from '../../metrics/point-blocks';
  * Throws RESOURCE_DOES_NOT_EXIST naming any id without a run.
  */
 export function readBlocks(conn: Connection, runIds: readonly string[], keys?: readonly string[]): MetricColumns[] {
+  return readEncodedBlocks(conn, runIds, keys).map(({ runId, key, data }) => {
+    const { steps, timestamps, values } = decodeBlock(data);
+    return { runId, key, steps, timestamps, values };
+  });
+}
+
+/** readBlocks, still encoded. */
+export function readEncodedBlocks(conn: Connection, runIds: readonly string[], keys?: readonly string[]): EncodedMetricBlock[] {
   const ids = [...new Set(runIds)];
   if (ids.length === 0) return [];
   const found = new Set((conn.stmt('SELECT r.run_id FROM json_each(?) j CROSS JOIN runs r ON r.run_id = j.value')
@@ -85,10 +93,7 @@ export function readBlocks(conn: Connection, runIds: readonly string[], keys?: r
         ORDER BY j.key, b.key, b.seq`).all(idList(ids))
     : conn.stmt(`SELECT b.run_id, b.key, b.data FROM json_each(?) j CROSS JOIN metric_blocks b ON b.run_id = j.value
         WHERE b.key IN (SELECT value FROM json_each(?)) ORDER BY j.key, b.key, b.seq`).all(idList(ids), JSON.stringify(keys));
-  return (rows as { run_id: string; key: string; data: Uint8Array }[]).map((row) => {
-    const { steps, timestamps, values } = decodeBlock(row.data);
-    return { runId: row.run_id, key: row.key, steps, timestamps, values };
-  });
+  return (rows as { run_id: string; key: string; data: Uint8Array }[]).map((row) => ({ runId: row.run_id, key: row.key, data: row.data }));
 }
 
 /** Refuses blocks appendBlock would refuse (unequal columns, fractional steps or timestamps), without writing. */

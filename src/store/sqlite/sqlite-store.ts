@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type {
-  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
+  ArtifactEntry, CellRecord, EncodedMetricBlock, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import { isTerminalStatus } from '../../entities';
 import { TracklabError, isTracklabError } from '../../errors';
@@ -23,7 +23,7 @@ import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, requireExperimentRow,
   setStage, tagExperiment,
 } from './experiments';
-import { appendBlocks, checkBlocks, pointsToBlocks, readBlocks } from './metric-blocks';
+import { appendBlocks, checkBlocks, pointsToBlocks, readBlocks, readEncodedBlocks } from './metric-blocks';
 import { runInfoFromRow } from './rows';
 import { assertLoggable, hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
@@ -274,6 +274,10 @@ export class SqliteStore implements TrackingStore {
     return this.readRunData('read metric history', () => readBlocks(this.conn, runIds, keys));
   }
 
+  async readMetricBlocks(runIds: readonly string[], keys?: readonly string[]): Promise<readonly EncodedMetricBlock[]> {
+    return this.readRunData('read metric history', () => readEncodedBlocks(this.conn, runIds, keys));
+  }
+
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
     if (runIds.length === 0) return;
     this.conn.write('record heartbeat', () => {
@@ -350,6 +354,10 @@ export class SqliteStore implements TrackingStore {
 
   /** A read of params, tags or metrics: what the run journal holds is folded in first (see run-journal.ts). */
   private readRunData<T>(doing: string, fn: () => T): T {
+    // Usually the journal is empty: one read transaction checks it and reads, with no fold.
+    const empty = Symbol('journal not empty');
+    const read = this.conn.read(doing, () => (journalIsEmpty(this.conn) ? fn() : empty));
+    if (read !== empty) return read;
     this.foldLongJournal();
     if (!this.conn.read(doing, () => journalIsEmpty(this.conn))) this.conn.write('apply the run journal', () => applyJournal(this.conn));
     return this.conn.read(doing, fn);
