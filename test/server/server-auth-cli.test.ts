@@ -113,3 +113,38 @@ test('tracklab server --auth with no admin, no TRACKLAB_ADMIN_* and no terminal 
     await store.cleanup();
   }
 });
+
+function scriptMissing(): string | false {
+  return fs.existsSync('/usr/bin/script') ? false : 'util-linux `script` (a pseudo-terminal for the prompt) is not installed';
+}
+
+test('tracklab server --auth in a terminal with no admin asks for one, without echoing the password', { skip: scriptMissing() }, async () => {
+  const store = testStores()[0]!.create();
+  // `script` runs the server on a pseudo-terminal, so stdin and stderr are TTYs as in a real shell.
+  const command = [process.execPath, CLI, '--tracking-uri', store.uri, 'server', '--port', '0', '--auth'].map((a) => `'${a}'`).join(' ');
+  const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { env: BASE_ENV as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const seen = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
+    const check = () => { if (pattern.test(out)) { child.stdout.off('data', check); resolve(); } };
+    child.stdout.on('data', check);
+    check();
+    void exited.then(() => reject(new Error(`exited before printing ${pattern}: ${out}`)));
+  });
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { out += t; });
+  try {
+    await seen(/Admin user name: /);
+    child.stdin.write('boss\n');
+    await seen(/Admin password \(8 characters or more\): /);
+    child.stdin.write('boss-password-9\n');
+    await seen(/web UI: (http:\/\/\S+)\//);
+    const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
+    assert.match(out, /Created admin user "boss"/);
+    assert.ok(!out.includes('boss-password-9'), 'the password is not echoed');
+    assert.equal((await api(url, 'GET', 'users/get', { username: 'boss' }, basic('boss', 'boss-password-9'))).body.user.is_admin, true);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    await store.cleanup();
+  }
+});
