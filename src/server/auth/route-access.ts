@@ -49,7 +49,7 @@ export async function experimentKey(ctx: ApiContext, id: string): Promise<string
 /** The experiment of a run; undefined when there is no such run (the endpoint then answers 404 itself). */
 async function experimentOfRun(ctx: ApiContext, runId: string): Promise<string | undefined> {
   try {
-    return (await ctx.call('read the run', (s) => s.getRun(runId))).info.experimentId;
+    return await ctx.experimentOfRun(runId);
   } catch (err) {
     if (isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) return undefined;
     throw err;
