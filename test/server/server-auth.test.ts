@@ -215,6 +215,19 @@ for (const kind of testStores()) {
       assert.equal((await alice('POST', 'registered-models/create', { name: 'churn' })).status, 200);
       assert.equal((await alice('POST', 'registered-models/create', { name: 'secret-model' })).status, 200);
       assert.equal((await alice('POST', 'registered-models/permissions/create', { name: 'secret-model', username: 'bob', permission: 'NO_PERMISSIONS' })).status, 200);
+      // One version of each, from a model package uploaded through the proxy.
+      const exp = (await alice('POST', 'experiments/create', { name: 'models' })).body.experiment_id as string;
+      const runId = (await alice('POST', 'runs/create', { experiment_id: exp })).body.run.info.run_id as string;
+      const base = `${fx.url}/api/2.0/mlflow-artifacts/artifacts/${exp}/${runId}/artifacts/model`;
+      const aliceHeaders = basic('alice', 'alice-password');
+      assert.equal((await fetch(`${base}/MLmodel`, { method: 'PUT', headers: aliceHeaders, body: 'artifact_path: model\nflavors:\n  custom: {}\n' })).status, 200);
+      for (const name of ['churn', 'secret-model']) {
+        const v = await alice('POST', 'model-versions/create', { name, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/model`, run_id: runId });
+        assert.equal(v.status, 200, JSON.stringify(v.body));
+      }
+      assert.deepEqual((await bob('GET', 'model-versions/search')).body.model_versions.map((v: { name: string }) => v.name), ['churn']);
+      assert.equal((await bob('GET', 'model-versions/get', { name: 'secret-model', version: '1' })).status, 403);
+      assert.equal((await alice('GET', 'model-versions/search')).body.model_versions.length, 2);
       assert.equal((await bob('GET', 'registered-models/get', { name: 'churn' })).status, 200);
       assert.equal((await bob('GET', 'registered-models/get', { name: 'secret-model' })).status, 403);
       assert.deepEqual((await bob('GET', 'registered-models/search')).body.registered_models.map((m: { name: string }) => m.name), ['churn']);
