@@ -118,13 +118,12 @@ function scriptMissing(): string | false {
   return fs.existsSync('/usr/bin/script') ? false : 'util-linux `script` (a pseudo-terminal for the prompt) is not installed';
 }
 
-test('tracklab server --auth in a terminal with no admin asks for one, without echoing the password', { skip: scriptMissing() }, async () => {
-  const store = testStores()[0]!.create();
-  // `script` runs the server on a pseudo-terminal, so stdin and stderr are TTYs as in a real shell.
-  const command = [process.execPath, CLI, '--tracking-uri', store.uri, 'server', '--port', '0', '--auth'].map((a) => `'${a}'`).join(' ');
+/** The server on a pseudo-terminal (`script`), so stdin and stderr are TTYs as in a real shell; `seen` waits for output. */
+function startOnTerminal(storeUri: string) {
+  const command = [process.execPath, CLI, '--tracking-uri', storeUri, 'server', '--port', '0', '--auth'].map((a) => `'${a}'`).join(' ');
   const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { env: BASE_ENV as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const seen = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
     const check = () => { if (pattern.test(out)) { child.stdout.off('data', check); resolve(); } };
     child.stdout.on('data', check);
@@ -132,12 +131,19 @@ test('tracklab server --auth in a terminal with no admin asks for one, without e
     void exited.then(() => reject(new Error(`exited before printing ${pattern}: ${out}`)));
   });
   child.stdout.setEncoding('utf8').on('data', (t: string) => { out += t; });
+  return { child, exited, seen, output: () => out };
+}
+
+test('tracklab server --auth in a terminal with no admin asks for one, without echoing the password', { skip: scriptMissing() }, async () => {
+  const store = testStores()[0]!.create();
+  const { child, exited, seen, output } = startOnTerminal(store.uri);
   try {
     await seen(/Admin user name: /);
     child.stdin.write('boss\n');
     await seen(/Admin password \(8 characters or more\): /);
     child.stdin.write('boss-password-9\n');
     await seen(/web UI: (http:\/\/\S+)\//);
+    const out = output();
     const url = /listening on (http:\/\/[\d.:]+)/.exec(out)![1]!;
     assert.match(out, /Created admin user "boss"/);
     assert.ok(!out.includes('boss-password-9'), 'the password is not echoed');
@@ -145,6 +151,21 @@ test('tracklab server --auth in a terminal with no admin asks for one, without e
   } finally {
     child.kill('SIGTERM');
     await exited;
+    await store.cleanup();
+  }
+});
+
+test('Ctrl-C at the admin prompt gives up: exit 1 with the variables to set, no stack', { skip: scriptMissing() }, async () => {
+  const store = testStores()[0]!.create();
+  const { child, exited, seen, output } = startOnTerminal(store.uri);
+  try {
+    await seen(/Admin user name: /);
+    child.stdin.write('\x03');
+    assert.equal(await exited, 1);
+    assert.match(output(), /error \[INVALID_STATE\]: The auth database has no admin/);
+    assert.doesNotMatch(output(), /at .*\.js:\d+/);
+  } finally {
+    child.kill('SIGTERM');
     await store.cleanup();
   }
 });

@@ -17,9 +17,14 @@ export const terminalAdminPrompt: AdminPrompt = async () => {
     },
   });
   const rl = readline.createInterface({ input: process.stdin, output, terminal: true });
-  const ask = (question: string, hidden: boolean) => new Promise<string>((resolve) => {
+  // Ctrl-C or Ctrl-D at a prompt gives up: the server then says how else to make an admin and exits 1.
+  let gaveUp: (() => void) | undefined;
+  rl.on('SIGINT', () => rl.close());
+  rl.on('close', () => gaveUp?.());
+  const ask = (question: string, hidden: boolean) => new Promise<string | undefined>((resolve) => {
     process.stderr.write(question);
     muted = hidden;
+    gaveUp = () => { muted = false; process.stderr.write('\n'); resolve(undefined); };
     rl.question('', (answer) => {
       muted = false;
       if (hidden) process.stderr.write('\n');
@@ -28,9 +33,11 @@ export const terminalAdminPrompt: AdminPrompt = async () => {
   });
   try {
     process.stderr.write('tracklab server: the auth database has no admin yet; create one.\n');
-    const username = (await ask('Admin user name: ', false)).trim();
+    const username = await ask('Admin user name: ', false);
+    if (username === undefined) return undefined;
     const password = await ask('Admin password (8 characters or more): ', true);
-    return { username, password };
+    if (password === undefined) return undefined;
+    return { username: username.trim(), password };
   } finally {
     rl.close();
   }
