@@ -269,10 +269,13 @@ export function installCellHooks(): boolean {
   s.proto = proto;
   proto.handleExecuteImpl = s.wrapper;
   if (!s.sigintListener) {
-    // Adding a listener does not change SIGINT handling: tslab already
-    // listens (main.js), so the process is not terminated either way.
-    s.sigintListener = () => { s.sigints++; };
-    process.on('SIGINT', s.sigintListener);
+    const listener = (): void => { s.sigints++; };
+    s.sigintListener = listener;
+    // Not from inside the cell that loads tracklab: tslab runs a cell's script with vm's breakOnSigint, and a
+    // SIGINT listener added while that script runs leaves Node's default action (exit) in place once it
+    // returns, so the next interrupt killed the kernel (tslab 1.0.22, Node 20). Added from a macrotask, after
+    // the script, an interrupt only interrupts.
+    setImmediate(() => { if (s.sigintListener === listener) process.on('SIGINT', listener); });
   }
   if (s.seq === 0) adoptRunningCell(s, bridge);
   return true;

@@ -93,13 +93,15 @@ export function liveDisplay(opts: LiveDisplayOptions = {}): LiveDisplay {
     // Outside a kernel only the final state is printed, once.
     if (!writer && !final) return undefined;
     dirty = false;
-    lastSent = Date.now();
     let result: DisplayBundle | readonly DisplayBundle[] | Promise<DisplayBundle | readonly DisplayBundle[]>;
     try {
       result = typeof content === 'function' ? content() : content;
     } catch (error) {
       failed(error);
       return undefined;
+    } finally {
+      // Taken after rendering, so two renders are never closer than minIntervalMs by any clock reading inside them.
+      lastSent = Date.now();
     }
     if (result instanceof Promise) {
       const sending: Promise<void> = result.then((value) => deliver(asList(value)), failed).finally(() => {

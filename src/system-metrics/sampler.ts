@@ -67,6 +67,7 @@ export interface Sampler {
 }
 
 const MB = 1e6;
+const LAG_RESOLUTION_MS = 50;
 
 /**
  * Starts sampling into `sink`; returns at once.
@@ -79,9 +80,10 @@ export function startSampler(sink: SampleSink, options: SamplerOptions = {}): Sa
   let step = 0;
   let warned = false;
   let lag: IntervalHistogram | undefined;
+  let lagReadAt = Date.now();
   try {
     // Native histogram of the main thread's event-loop delay, sampled every 50 ms by a libuv timer (20 per second would cost the training more).
-    lag = monitorEventLoopDelay({ resolution: 50 });
+    lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     lag.enable();
   } catch {
     lag = undefined;
@@ -112,6 +114,15 @@ export function startSampler(sink: SampleSink, options: SamplerOptions = {}): Sa
       m[`${SYSTEM_PREFIX}event_loop_lag_milliseconds`] = Math.round(lag.mean / 1e3) / 1e3;
       m[`${SYSTEM_PREFIX}event_loop_lag_max_milliseconds`] = Math.round(lag.max / 1e3) / 1e3;
       lag.reset();
+      lagReadAt = Date.now();
+    } else if (lag) {
+      // The delay timer never fired since the last reading: the loop was held the whole time (a training loop
+      // that never yields, whose samples are logged when the run ends). It was held at least this long when sampled.
+      const held = message.timestamp - lagReadAt - LAG_RESOLUTION_MS;
+      if (held > 0) {
+        m[`${SYSTEM_PREFIX}event_loop_lag_milliseconds`] = held;
+        m[`${SYSTEM_PREFIX}event_loop_lag_max_milliseconds`] = held;
+      }
     }
     sink(m, step++, message.timestamp);
   }

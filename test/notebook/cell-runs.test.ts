@@ -39,9 +39,20 @@ const PLAIN_STEPS = [
   { code: 'console.log(`active: ${tracklab.activeRun()?.name}`);' },
 ] as const;
 
+/**
+ * Interrupt pressed while the kernel is idle, after the cell that loads tracklab: the kernel must live on
+ * (it died of that SIGINT, and so did every kernel nbconvert shut down right after that cell: jupyter_client
+ * interrupts before it asks a kernel to shut down).
+ */
+const IDLE_INTERRUPT_STEPS = [
+  { code: "import * as tracklab from 'tracklab';\nconst loaded = tracklab.startRun({ name: 'loaded' });\nloaded.log({ a: 1 });\nconsole.log(`loaded in ${process.pid}`);" },
+  { interrupt: true },
+  { code: 'console.log(`still here in ${process.pid}: ${tracklab.activeRun()?.name}`);' },
+] as const;
+
 function cell(results: readonly SessionResult[], index: number): SessionCellResult {
   const result = results[index];
-  assert.ok(result && !('restart' in result), `step ${index} is a cell`);
+  assert.ok(result && 'status' in result, `step ${index} is a cell`);
   return result;
 }
 
@@ -61,16 +72,20 @@ describe('runs of failing cells in an interactive notebook', () => {
   let plain: SessionResult[];
   let runs: Map<string, Run>;
   let plainRuns: Map<string, Run>;
+  let interrupted: SessionResult[];
+  let interruptedRuns: Map<string, Run>;
 
   before(async () => {
     dir = notebookWorkspace();
-    const homes = { autolog: path.join(dir, 'store-autolog'), plain: path.join(dir, 'store-plain') };
-    [autolog, plain] = await Promise.all([
+    const homes = { autolog: path.join(dir, 'store-autolog'), plain: path.join(dir, 'store-plain'), interrupted: path.join(dir, 'store-interrupted') };
+    [autolog, plain, interrupted] = await Promise.all([
       runSession(dir, AUTOLOG_STEPS, { env: { TRACKLAB_HOME: homes.autolog } }),
       runSession(dir, PLAIN_STEPS, { env: { TRACKLAB_HOME: homes.plain } }),
+      runSession(dir, IDLE_INTERRUPT_STEPS, { env: { TRACKLAB_HOME: homes.interrupted } }),
     ]);
     runs = await runsIn(homes.autolog);
     plainRuns = await runsIn(homes.plain);
+    interruptedRuns = await runsIn(homes.interrupted);
   });
 
   after(() => {
@@ -78,9 +93,9 @@ describe('runs of failing cells in an interactive notebook', () => {
   });
 
   it('ran the cells as a person would: the failing ones failed, the next ones ran', () => {
-    assert.deepEqual(autolog.map((r) => ('restart' in r ? 'restart' : r.status)), ['ok', 'ok', 'error', 'ok', 'ok', 'ok', 'restart', 'error', 'ok']);
+    assert.deepEqual(autolog.map((r) => ('status' in r ? r.status : 'restart')), ['ok', 'ok', 'error', 'ok', 'ok', 'ok', 'restart', 'error', 'ok']);
     assert.match(cell(autolog, 2).stderr, /oops <b>/);
-    assert.deepEqual(plain.map((r) => ('restart' in r ? 'restart' : r.status)), ['ok', 'error', 'ok', 'error', 'error', 'ok']);
+    assert.deepEqual(plain.map((r) => ('status' in r ? r.status : 'restart')), ['ok', 'error', 'ok', 'error', 'error', 'ok']);
   });
 
   it('ends a run started in a failing cell FAILED with the cell and its error', () => {
@@ -137,5 +152,16 @@ describe('runs of failing cells in an interactive notebook', () => {
     assert.equal(own?.info.status, 'FAILED');
     assert.equal(own.info.statusMessage, 'TypeError: own error');
     assert.equal(cell(plain, 5).stdout, 'active: kept\n');
+  });
+
+  it('Interrupt pressed while the kernel is idle after the cell that loads tracklab interrupts nothing; the kernel lives on', () => {
+    const pid = /loaded in (\d+)/.exec(cell(interrupted, 0).stdout)?.[1];
+    assert.ok(pid, cell(interrupted, 0).stdout);
+    assert.deepEqual(interrupted[1], { interrupt: true, alive: true }, 'the kernel survived the interrupt');
+    assert.equal(cell(interrupted, 2).stdout, `still here in ${pid}: loaded\n`, 'the same kernel answers, its run still active');
+    const run = interruptedRuns.get('loaded');
+    assert.equal(run?.info.status, 'KILLED');
+    assert.equal(run.info.statusMessage, 'The notebook kernel was shut down while this run was open.');
+    assert.equal(run.data.metrics['a']?.count, 1);
   });
 });

@@ -251,8 +251,12 @@ export function mimeText(output: NotebookOutput | undefined, mime: string): stri
   return joinText(value as string | string[]);
 }
 
-/** One step of an interactive session: a cell (optionally interrupted once it prints `interruptOn`), or a kernel restart. */
-export type SessionStep = { readonly code: string; readonly interruptOn?: string } | { readonly restart: true };
+/**
+ * One step of an interactive session: a cell (optionally interrupted once it prints `interruptOn`), a kernel
+ * restart, or Interrupt pressed while the kernel is idle (its result says whether the kernel survived it; a
+ * session stops at a dead kernel).
+ */
+export type SessionStep = { readonly code: string; readonly interruptOn?: string } | { readonly restart: true } | { readonly interrupt: true };
 
 export interface SessionCellResult {
   readonly status: 'ok' | 'error' | 'abort';
@@ -265,7 +269,7 @@ export interface SessionCellResult {
   readonly display: readonly string[];
 }
 
-export type SessionResult = SessionCellResult | { readonly restart: true };
+export type SessionResult = SessionCellResult | { readonly restart: true } | { readonly interrupt: true; readonly alive: boolean };
 
 /**
  * Runs cells one at a time on a real tslab kernel through jupyter_client, as
@@ -279,7 +283,7 @@ export async function runSession(cwd: string, steps: readonly SessionStep[], opt
   const specFile = path.join(runtimeDir, 'session.json');
   fs.writeFileSync(specFile, JSON.stringify({
     kernel: spec.kernelName, cwd, timeout: opts.timeoutSec ?? 120,
-    steps: steps.map((s) => ('restart' in s ? { restart: true } : { code: s.code, interrupt_on: s.interruptOn })),
+    steps: steps.map((s) => ('code' in s ? { code: s.code, interrupt_on: s.interruptOn } : s)),
   }));
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -4,7 +4,9 @@ one when it prints a marker, restart the kernel, shut it down at the end.
 
 Usage: python3 kernel-session.py SPEC.json  (prints one JSON document on stdout)
 SPEC: {"kernel": "tslab", "cwd": DIR, "timeout": SECONDS, "steps": [STEP, ...]}
-STEP: {"code": SOURCE, "interrupt_on": TEXT?} | {"restart": true}
+STEP: {"code": SOURCE, "interrupt_on": TEXT?} | {"restart": true} | {"interrupt": true}
+An "interrupt" step presses Interrupt between cells, with the kernel idle, and reports whether
+the kernel process is still alive 2 s later.
 
 tslab answers `abort` for cells sent within 200 ms after a failed one; such a cell is
 sent again until the kernel runs it, as a person would run it again.
@@ -32,6 +34,11 @@ def main():
                 km.restart_kernel(now=False)
                 kc.wait_for_ready(timeout=spec["timeout"])
                 results.append({"restart": True})
+                continue
+            if step.get("interrupt"):
+                results.append({"interrupt": True, "alive": interrupt_idle(km)})
+                if not results[-1]["alive"]:
+                    break
                 continue
             results.append(execute(km, kc, step, spec["timeout"]))
     finally:
@@ -71,6 +78,16 @@ def execute(km, kc, step, timeout):
         status = reply["content"]["status"]
         if status != "abort" or time.monotonic() > deadline:
             return {"status": status, "execution_count": reply["content"].get("execution_count"), "attempts": attempts, **outputs}
+
+
+def interrupt_idle(km):
+    km.interrupt_kernel()
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        if not km.is_alive():
+            return False
+        time.sleep(0.05)
+    return km.is_alive()
 
 
 def repeat_interrupt(km, answered):

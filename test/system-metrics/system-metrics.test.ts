@@ -86,6 +86,26 @@ describe('the sampler', () => {
     assert.deepEqual(fs.readFileSync(args, 'utf8').trim().split('\n'), ['--query-gpu=utilization.gpu,memory.used,memory.total,power.draw,power.limit', '--format=csv,noheader,nounits']);
   });
 
+  it('a loop that never yields gets its samples when the run ends, each with how long the loop had been held', () => {
+    const samples: { lag: number | undefined; timestamp: number }[] = [];
+    const started = Date.now();
+    const sampler = startSampler((m, _step, timestamp) => {
+      samples.push({ lag: m['system/event_loop_lag_milliseconds'], timestamp });
+    }, { intervalMs: 100, nvidiaSmi: false });
+    // Synchronous work, as a training loop that never awaits: no timer fires and no message is delivered.
+    while (Date.now() - started < 2000) Math.sqrt(Math.random());
+    assert.equal(samples.length, 0, 'nothing is delivered while the loop is held');
+    sampler.stop();
+    assert.ok(samples.length > 0, 'the worker sampled during the 2 s');
+    for (const { lag, timestamp } of samples) {
+      const held = timestamp - started;
+      if (held <= 50) continue;
+      assert.ok(lag !== undefined && lag > 0 && lag <= held, `lag ${lag} ms for a sample ${held} ms into a held loop`);
+    }
+    const last = samples[samples.length - 1]!;
+    assert.ok((last.lag ?? 0) >= last.timestamp - started - 100, `the last sample says the loop was held: ${JSON.stringify(last)}`);
+  });
+
   it('startRun({ systemMetrics }) logs system/* on the run, leaves its step counter alone, and stops when it ends', async () => {
     const run = tl.startRun({ systemMetrics: { intervalMs: 150, nvidiaSmi: false } as never });
     await twoSamples(run.id);
