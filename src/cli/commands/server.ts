@@ -25,7 +25,7 @@ import type { Io } from '../output';
 import { terminalAdminPrompt } from './admin-prompt';
 
 export const usage = 'tracklab server [--tracking-uri URI] [--artifacts-destination PATH] [--host 127.0.0.1] [--port 5000] '
-  + '[--allowed-hosts NAME[,NAME...]] [--auth [--auth-db FILE] [--default-permission READ|EDIT|MANAGE|NO_PERMISSIONS]] [--insecure-no-auth] '
+  + '[--allowed-hosts NAME[,NAME...]] [--auth] [--auth-db FILE] [--default-permission PERMISSION] [--insecure-no-auth] '
   + '[--tls-cert FILE --tls-key FILE] [--cors-origins ORIGIN[,ORIGIN...]] [--no-ui] [--max-body-bytes N] [--max-artifact-bytes N] [--quiet]';
 
 /** Where the auth database goes by default: beside a SQLite store's database, else in the current folder (as MLflow's basic_auth.db). */
