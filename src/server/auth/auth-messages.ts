@@ -1,6 +1,8 @@
 /** Every message of the server's access control, in one module so tests can assert them. */
 import { describe, quote } from '../../messages';
-import type { ResourceKind } from './auth-db';
+
+/** The resource kinds of auth-db.ts (spelled here so this module imports nothing of access control). */
+type ResourceKind = 'experiment' | 'registered_model';
 
 const WHAT: Readonly<Record<ResourceKind, string>> = { experiment: 'experiment', registered_model: 'registered model' };
 
