@@ -14,10 +14,11 @@ import { driverChoice } from './pg-driver-bench';
 import { postgres, postgresReads } from './postgres-bench';
 import { uiBench } from './ui-bench';
 import { server } from './server-bench';
+import { serverAuth } from './server-auth-bench';
 
 const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, 'new-user': newUser, memory,
-  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres, 'new-user-pg': newUserPostgres, ui: uiBench, server,
+  compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres, 'new-user-pg': newUserPostgres, ui: uiBench, server, 'server-auth': serverAuth,
 };
 /** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read figures alone. */
 const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads };

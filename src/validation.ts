@@ -311,9 +311,15 @@ export function validateViewType(v: unknown): asserts v is ViewType {
 export function validateBatchSize(batch: {
   readonly params?: object; readonly tags?: object; readonly deleteTags?: readonly unknown[]; readonly metrics?: readonly unknown[];
 }): void {
-  const params = batch.params === undefined ? 0 : Object.keys(batch.params).length;
-  const tags = (batch.tags === undefined ? 0 : Object.keys(batch.tags).length) + (batch.deleteTags?.length ?? 0);
-  const metrics = batch.metrics?.length ?? 0;
+  validateBatchCounts({
+    params: batch.params === undefined ? 0 : Object.keys(batch.params).length,
+    tags: (batch.tags === undefined ? 0 : Object.keys(batch.tags).length) + (batch.deleteTags?.length ?? 0),
+    metrics: batch.metrics?.length ?? 0,
+  });
+}
+
+/** The same limits on counts alone: the tracking server checks a request's list lengths before it reads any entry. */
+export function validateBatchCounts({ params, tags, metrics }: { readonly params: number; readonly tags: number; readonly metrics: number }): void {
   if (metrics > Limits.metricsPerBatch) throw invalid(msg.batchTooLarge('metrics', metrics, Limits.metricsPerBatch));
   if (params > Limits.paramsTagsPerBatch) throw invalid(msg.batchTooLarge('params', params, Limits.paramsTagsPerBatch));
   if (tags > Limits.paramsTagsPerBatch) throw invalid(msg.batchTooLarge('tags', tags, Limits.paramsTagsPerBatch));

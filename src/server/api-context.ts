@@ -13,7 +13,13 @@ import { HttpError } from './http-error';
 import { serverMsg } from './messages';
 import type { RequestFields } from './request-fields';
 
+/** How many runs' experiment ids the access checks remember. */
+const RUN_EXPERIMENTS_KEPT = 10_000;
+
 export class ApiContext {
+  /** Run id -> experiment id: never changes for a run, and every access check on a run needs it. */
+  private readonly runExperiments = new Map<string, string>();
+
   constructor(private readonly store: TrackingStore, private readonly proxy: ArtifactProxy | undefined, private readonly registryClient: RegistryClient) {}
 
   /** The model registry of the same store (validation and version pinning live in RegistryClient). */
@@ -25,6 +31,16 @@ export class ApiContext {
   artifacts(): ArtifactProxy {
     if (this.proxy === undefined) throw new HttpError(503, 'INTERNAL_ERROR', serverMsg.noArtifacts());
     return this.proxy;
+  }
+
+  /** The experiment of a run (RESOURCE_DOES_NOT_EXIST for no such run), remembered: a run never changes experiment. */
+  async experimentOfRun(runId: string): Promise<string> {
+    const known = this.runExperiments.get(runId);
+    if (known !== undefined) return known;
+    const experimentId = (await this.call('read the run', (s) => s.getRun(runId))).info.experimentId;
+    if (this.runExperiments.size >= RUN_EXPERIMENTS_KEPT) this.runExperiments.delete(this.runExperiments.keys().next().value!);
+    this.runExperiments.set(runId, experimentId);
+    return experimentId;
   }
 
   /** A store call with driver errors wrapped. */

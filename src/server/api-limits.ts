@@ -1,18 +1,13 @@
 /**
  * Request limits of MLflow's REST API, read from MLflow's code
  * (mlflow/utils/validation.py and mlflow/server/handlers.py). Key and value
- * lengths are tracklab's (src/validation.ts `Limits`), which follow the
- * same file; these are the ones that only a request has.
+ * lengths and batch counts are tracklab's (src/validation.ts `Limits` and
+ * `validateBatchCounts`), which follow the same file; these are the ones that
+ * only a request has.
  */
 export const ApiLimits = {
   /** MAX_BATCH_LOG_REQUEST_SIZE: a log-batch body, in bytes. */
   batchRequestBytes: 1_000_000,
-  /** MAX_METRICS_PER_BATCH. */
-  metricsPerBatch: 1000,
-  /** MAX_PARAMS_TAGS_PER_BATCH: params, and tags, each. */
-  paramsTagsPerBatch: 100,
-  /** MAX_ENTITIES_PER_BATCH: metrics + params + tags. */
-  entitiesPerBatch: 1000,
   /** MAX_RUNS_GET_METRIC_HISTORY_BULK. */
   historyBulkRuns: 100,
   /** MAX_RESULTS_PER_RUN of get-history-bulk-interval. */

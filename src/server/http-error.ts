@@ -10,7 +10,7 @@ import { maskUri } from '../store/store-uri';
 import { serverMsg } from './messages';
 
 /** MLflow error codes the server may answer with: tracklab's own, plus the transport ones. */
-export type ApiErrorCode = ErrorCode | 'ENDPOINT_NOT_FOUND' | 'PERMISSION_DENIED';
+export type ApiErrorCode = ErrorCode | 'ENDPOINT_NOT_FOUND' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'REQUEST_LIMIT_EXCEEDED';
 
 /** A problem with the request itself, before any operation ran. */
 export class HttpError extends Error {
@@ -28,6 +28,8 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   RESOURCE_DOES_NOT_EXIST: 404,
   ENDPOINT_NOT_FOUND: 404,
   PERMISSION_DENIED: 403,
+  UNAUTHENTICATED: 401,
+  REQUEST_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   // MLflow answers 500 for INVALID_STATE; tracklab raises it for a client's
   // request on a deleted or ended run or experiment, where MLflow itself

@@ -13,10 +13,9 @@ export const serverMsg = {
     `Invalid value ${describe(value)} for parameter '${name}' supplied: expected ${expected}.${API_DOCS}`,
   invalidEnum: (name: string, value: unknown, allowed: readonly string[]) =>
     `Invalid value ${describe(value)} for parameter '${name}' supplied: expected one of ${allowed.join(', ')}.${API_DOCS}`,
-  tooMany: (name: string, got: number, limit: number) =>
-    `A request may hold at most ${limit} ${name}; got ${got}. Split it into several requests.`,
   batchTooLarge: (bytes: number, limit: number) =>
     `Batched logging API requests must be at most ${limit} bytes in size; got ${bytes} bytes. Split the batch.`,
+  bodyAborted: () => 'The request body ended early (the client went away or timed out).',
   bodyTooLarge: (limit: number) => `The request body is larger than ${limit} bytes; send smaller requests.`,
   bodyNotObject: () => 'The request body must be a JSON object.',
   contentType: (got: string | undefined) =>
@@ -50,7 +49,12 @@ export const serverMsg = {
   shuttingDown: () => 'The server is shutting down; retry against its replacement.',
   nonLoopbackWithoutAuth: (host: string) =>
     `Refusing to listen on ${host} without authentication: anyone who can reach it could read and change every run. `
-    + 'Listen on 127.0.0.1 (the default) and put an authenticating reverse proxy in front, or pass --insecure-no-auth if this network is trusted.',
+    + 'Pass --auth to require users and tokens, listen on 127.0.0.1 (the default) behind an authenticating reverse proxy, or pass --insecure-no-auth if this network is trusted.',
   listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
   portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
+  corsOriginRefused: () => 'This origin is not allowed to call the server from a browser (see --cors-origins).',
+  badCorsOrigin: (text: string) => `Invalid CORS origin ${JSON.stringify(text)}: give exact origins such as https://app.example.com or http://localhost:3000 (scheme, host and port; no path, no wildcard).`,
+  authWithoutTls: (host: string) => `Warning: passwords and tokens will cross the network to ${host} unencrypted. Pass --tls-cert and --tls-key, or put a TLS reverse proxy in front.`,
+  tlsHalf: () => 'TLS needs both a certificate and a key: pass --tls-cert FILE and --tls-key FILE together.',
+  tlsUnreadable: (what: string, file: string, detail: string) => `Cannot use the TLS ${what} ${file}: ${detail}`,
 } as const;

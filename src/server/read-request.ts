@@ -11,6 +11,7 @@
  */
 import type * as http from 'node:http';
 import { TracklabError } from '../errors';
+import { readBody } from '../http/read-body';
 import { maxNestingDepth, parseSafeJson } from '../models/safe-json';
 import { isPlainObject } from '../models/safe-keys';
 import { HttpError } from './http-error';
@@ -28,7 +29,7 @@ export async function readRequest(req: http.IncomingMessage, url: URL, options: 
   // As in MLflow, only POST must declare JSON; PATCH and DELETE bodies are read as JSON whatever they say (a browser sends neither cross-site without a CORS preflight).
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (req.method === 'POST' && type !== 'application/json') throw new HttpError(400, 'INVALID_PARAMETER_VALUE', serverMsg.contentType(req.headers['content-type']));
-  const body = await readBody(req, options.maxBytes);
+  const body = await readWholeBody(req, options.maxBytes);
   const limit = options.endpointLimit;
   if (limit !== undefined && body.length > limit.bytes) throw new TracklabError('INVALID_PARAMETER_VALUE', limit.message(body.length, limit.bytes));
   const text = body.toString('utf8');
@@ -56,27 +57,9 @@ function parseBody(text: string): unknown {
 const MAX_DEPTH = 100;
 
 /** The whole body, or a 413 HttpError as soon as it is known to be larger than `limit`. */
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, 'BAD_REQUEST', serverMsg.bodyTooLarge(limit), { connection: 'close' });
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.pause(); // the rest is never buffered; the connection closes after the answer
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks, size));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', reject);
-  });
+export async function readWholeBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const read = await readBody(req, limit);
+  if (read.kind === 'too-large') throw new HttpError(413, 'BAD_REQUEST', serverMsg.bodyTooLarge(limit), { connection: 'close' });
+  if (read.kind === 'aborted') throw read.error ?? new HttpError(400, 'BAD_REQUEST', serverMsg.bodyAborted());
+  return read.bytes;
 }

@@ -39,6 +39,25 @@ export class RequestFields {
     return new RequestFields('query', values, '');
   }
 
+  /** A copy with one field replaced (undefined removes it); the auth layer pages searches with it. */
+  with(name: string, value: string | number | undefined): RequestFields {
+    const values = new Map(this.values);
+    if (value === undefined) values.delete(name);
+    else values.set(name, this.source === 'query' ? [String(value)] : value);
+    return new RequestFields(this.source, values, this.path);
+  }
+
+  /** A boolean field: true or false, or their text. */
+  bool(name: string, required: true): boolean;
+  bool(name: string, required?: boolean): boolean | undefined;
+  bool(name: string, required = false): boolean | undefined {
+    const raw = this.present(name, this.single(name), required);
+    if (raw === undefined) return undefined;
+    if (raw === true || raw === 'true' || raw === 'True') return true;
+    if (raw === false || raw === 'false' || raw === 'False') return false;
+    throw invalid(serverMsg.invalidField(this.label(name), raw, 'true or false'));
+  }
+
   /** Whether the field was sent (null counts as not sent, as in ParseDict). */
   has(name: string): boolean {
     const v = this.values.get(name);

@@ -2,10 +2,15 @@
  * `tracklab server`: MLflow's tracking REST API over any tracklab store, on
  * Node's http. What it guarantees:
  * - it listens on loopback unless told otherwise, and refuses a public
- *   address without `insecureNoAuth` (there is no authentication yet);
+ *   address unless `auth` is on (or `insecureNoAuth` says the network is trusted);
+ * - with `auth`, every request but /health needs a user or token, and each
+ *   route its permission (auth/route-access.ts);
  * - it answers only allowed Host values (DNS rebinding, MLflow CVE-2025-14279)
- *   and sends no CORS headers, so a web page elsewhere can neither read
- *   answers nor send JSON;
+ *   and sends no CORS headers unless `corsOrigins` lists exact origins, so a
+ *   web page elsewhere can neither read answers nor send JSON;
+ * - with `tls` it speaks HTTPS only (Node's https);
+ * - with `ui` the web UI (src/ui) answers every path outside the API,
+ *   behind the same Host check and authentication;
  * - bodies are bounded (413), slow clients time out, and every answer is
  *   JSON with MLflow's error shape;
  * - `close()` stops accepting, lets requests in flight finish (each store
@@ -18,6 +23,7 @@
  * await server.close(); await backend.close();
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream';
 import { TracklabError } from '../errors';
@@ -27,8 +33,11 @@ import { RegistryClient } from '../registry/registry-client';
 import type { StoreBackend } from '../store/backend';
 import { connectionUri, maskUri } from '../store/store-uri';
 import { TrackingClient } from '../tracking/client';
+import { createUiHandler, type UiHandler } from '../ui/ui-handler';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
+import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
+import { CorsPolicy } from './cors';
 import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
 import { readRequest } from './read-request';
@@ -52,6 +61,14 @@ export interface TrackingServerOptions {
   readonly artifactRoot?: string;
   /** Largest artifact upload; larger ones get 413. Default 2 GiB. */
   readonly maxArtifactBytes?: number;
+  /** Turns on access control: users, tokens and permissions in this auth database. */
+  readonly auth?: ServerAuthOptions;
+  /** Exact origins (`https://app.example.com`) whose pages may call the API from a browser. Default none. */
+  readonly corsOrigins?: readonly string[];
+  /** Serve HTTPS with this PEM certificate (chain) and key. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Mount the web UI at `/`. Default false (the CLI turns it on). */
+  readonly ui?: boolean;
   /** Receives one entry per request (and per failure); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
 }
@@ -68,7 +85,9 @@ export interface RequestLogEntry {
 
 export interface TrackingServer {
   readonly url: string;
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
+  /** The access control, when `auth` is on (its database, for admin tooling and tests). */
+  readonly auth: ServerAuth | undefined;
   /** Stops accepting, waits for requests in flight, closes every connection. */
   close(): Promise<void>;
 }
@@ -79,41 +98,69 @@ export const DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024 * 1024 * 1024;
 export async function startTrackingServer(options: TrackingServerOptions): Promise<TrackingServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 5000;
-  if (!isLoopbackHost(host) && !options.insecureNoAuth) {
+  if (!isLoopbackHost(host) && !options.insecureNoAuth && options.auth === undefined) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.nonLoopbackWithoutAuth(host));
   }
-  const app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []));
-  const server = http.createServer((req, res) => app.handle(req, res));
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new TracklabError('INVALID_STATE', err.code === 'EADDRINUSE'
-        ? serverMsg.portInUse(host, port) : serverMsg.listenFailed(host, port, err.message), { cause: err }));
+  const cors = options.corsOrigins !== undefined && options.corsOrigins.length > 0 ? new CorsPolicy(options.corsOrigins) : undefined;
+  const auth = options.auth !== undefined ? new ServerAuth(options.auth) : undefined;
+  let server: http.Server | https.Server;
+  let app: TrackingApp;
+  try {
+    await options.auth?.prepare?.(auth!);
+    app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []), auth, cors);
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse) => app.handle(req, res);
+    server = options.tls !== undefined ? createHttpsServer(options.tls, handle) : http.createServer(handle);
+    server.requestTimeout = 120_000;
+    server.headersTimeout = 20_000;
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        reject(new TracklabError('INVALID_STATE', err.code === 'EADDRINUSE'
+          ? serverMsg.portInUse(host, port) : serverMsg.listenFailed(host, port, err.message), { cause: err }));
+      });
+      server.listen(port, host, () => resolve());
     });
-    server.listen(port, host, () => resolve());
-  });
+  } catch (err) {
+    auth?.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { url: `http://${shownHost}:${address.port}`, server, close: () => app.shutdown(server) };
+  const scheme = options.tls !== undefined ? 'https' : 'http';
+  return { url: `${scheme}://${shownHost}:${address.port}`, server, auth, close: () => app.shutdown(server) };
+}
+
+function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, handle: http.RequestListener): https.Server {
+  try {
+    return https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle);
+  } catch (err) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.tlsUnreadable('certificate or key', '(PEM)', err instanceof Error ? err.message : String(err)), { cause: err });
+  }
 }
 
 /** The request handler and its in-flight count. */
 class TrackingApp {
   private readonly ctx: ApiContext;
   private readonly tracking: TrackingClient;
+  private readonly ui: UiHandler | undefined;
   private inFlight = 0;
   private closing = false;
   private drained: (() => void) | undefined;
 
-  constructor(private readonly options: TrackingServerOptions, private readonly hostAllowed: (host: string | undefined) => boolean) {
+  constructor(
+    private readonly options: TrackingServerOptions,
+    private readonly hostAllowed: (host: string | undefined) => boolean,
+    private readonly auth: ServerAuth | undefined,
+    private readonly cors: CorsPolicy | undefined,
+  ) {
     const store = options.backend.tracking;
     const proxy = options.artifactRoot === undefined ? undefined
       : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
     // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
     this.tracking = new TrackingClient({ trackingUri: connectionUri(options.backend.uri), store, artifactRoot: options.artifactRoot });
-    this.ctx = new ApiContext(store, proxy, new RegistryClient({ tracking: this.tracking, store: options.backend.registry() }));
+    const registry = new RegistryClient({ tracking: this.tracking, store: options.backend.registry() });
+    this.ctx = new ApiContext(store, proxy, registry);
+    this.ui = options.ui ? createUiHandler({ client: this.tracking, registry, allowedHosts: hostAllowed }) : undefined;
   }
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -143,12 +190,14 @@ class TrackingApp {
 
   async shutdown(server: http.Server): Promise<void> {
     this.closing = true;
+    this.ui?.close(); // live streams never end by themselves
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     if (this.inFlight > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
     server.closeAllConnections();
     await closed;
     await this.tracking.close();
+    this.auth?.close();
   }
 
   private async respond(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -161,13 +210,29 @@ class TrackingApp {
     if (!this.hostAllowed(req.headers.host)) {
       return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(req.headers.host)));
     }
+    const path = url.pathname;
+    const isApi = path.startsWith('/api/');
+    if (this.cors !== undefined && isApi) {
+      if (this.cors.isPreflight(req)) return this.cors.preflight(req, res);
+      for (const [name, value] of Object.entries(this.cors.headers(req))) res.setHeader(name, value);
+    }
     if (this.closing) {
       return this.fail(req, res, new HttpError(503, 'INTERNAL_ERROR', serverMsg.shuttingDown(), { connection: 'close' }));
+    }
+    if (path === '/health') return sendText(res, 200, 'OK');
+    let access: Access = FULL_ACCESS;
+    try {
+      if (this.auth !== undefined) access = await this.auth.authenticate(req);
+    } catch (err) {
+      if (isUnexpected(err)) throw err;
+      return this.fail(req, res, err);
     }
     // The artifact proxy reads its path from the raw target: URL parsing would fold `..` and `%2e%2e` segments before they could be refused.
     const rawPath = (req.url ?? '/').split('?')[0]!;
     if (rawPath === ARTIFACTS_PREFIX || rawPath.startsWith(`${ARTIFACTS_PREFIX}/`)) {
       try {
+        const inRun = rawPath.length > ARTIFACTS_PREFIX.length ? rawPath.slice(ARTIFACTS_PREFIX.length + 1) : url.searchParams.get('path') ?? undefined;
+        this.auth?.authorizeArtifacts(access, req.method ?? 'GET', inRun);
         const body = await this.ctx.artifacts().handle(req, res, rawPath, url.searchParams);
         if (body !== undefined) sendJson(res, 200, body);
       } catch (err) {
@@ -176,24 +241,41 @@ class TrackingApp {
       }
       return;
     }
-    const path = url.pathname;
-    if (path === '/health') return sendText(res, 200, 'OK');
     if (path === '/version') return sendText(res, 200, tracklabVersion());
     if (path.startsWith(TRACKLAB_PREFIX)) {
+      try {
+        this.auth?.authorizeTracklabApi(access);
+      } catch (err) {
+        return this.fail(req, res, err);
+      }
       const { backend, maxBodyBytes } = this.options;
       return handleTracklabApi(req, res, url, { tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
     }
-    const route = path.startsWith(API_PREFIX) ? routes.get(path.slice(API_PREFIX.length)) : undefined;
-    if (route === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
+    if (!isApi && this.ui !== undefined) {
+      try {
+        this.auth?.authorizeUi(access, req.method ?? 'GET');
+      } catch (err) {
+        return this.fail(req, res, err);
+      }
+      return this.ui(req, res);
+    }
+    const name = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : undefined;
     const method = req.method as Method;
-    const endpoint = Object.prototype.hasOwnProperty.call(route, method) ? route[method] : undefined;
-    if (endpoint === undefined) {
-      const allowed = Object.keys(route);
+    const adminRoute = name !== undefined ? this.auth?.adminRoute(`${method} ${name}`) : undefined;
+    const route = name !== undefined ? routes.get(name) : undefined;
+    if (route === undefined && adminRoute === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
+    const endpoint = route !== undefined && Object.prototype.hasOwnProperty.call(route, method) ? route[method] : undefined;
+    if (endpoint === undefined && adminRoute === undefined) {
+      const allowed = Object.keys(route ?? {});
       return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, allowed), { allow: allowed.join(', ') }));
     }
     try {
-      const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: endpoint.endpointLimit });
-      sendJson(res, 200, await endpoint.handler(this.ctx, fields));
+      const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: endpoint?.endpointLimit });
+      let body: object;
+      if (adminRoute !== undefined) body = await adminRoute.handler(this.ctx, fields, access);
+      else if (this.auth !== undefined) body = await this.auth.run(`${method} ${name}`, endpoint!.handler, this.ctx, fields, access);
+      else body = await endpoint!.handler(this.ctx, fields);
+      sendJson(res, 200, body);
     } catch (err) {
       if (isUnexpected(err)) throw err;
       this.fail(req, res, err);

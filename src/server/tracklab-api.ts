@@ -31,7 +31,7 @@ import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
 import { HttpError, errorResponse } from './http-error';
-import { readBody } from './read-request';
+import { readWholeBody } from './read-request';
 import { serverMsg } from './messages';
 
 export const TRACKLAB_PREFIX = '/api/tracklab/v1/';
@@ -69,7 +69,7 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
       throw new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(url.pathname));
     }
     requireMethod(req, 'POST', url.pathname);
-    const body = await readBody(req, deps.maxBodyBytes);
+    const body = await readWholeBody(req, deps.maxBodyBytes);
     const args = fromWireJson(body.toString('utf8') || '{"args":[]}') as { args?: unknown };
     if (!Array.isArray(args.args)) throw new TracklabError('INVALID_PARAMETER_VALUE', 'The body must be {"args": [...]}, the arguments of the call in order.');
     const value = group === 'store'
@@ -137,7 +137,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   if (type !== COLUMNS_MEDIA_TYPE && type !== ARROW_STREAM_TYPE) {
     throw new HttpError(415, 'INVALID_PARAMETER_VALUE', `Send metric blocks as ${COLUMNS_MEDIA_TYPE} or ${ARROW_STREAM_TYPE}, not ${JSON.stringify(type)}.`);
   }
-  const body = await readBody(req, deps.maxBodyBytes);
+  const body = await readWholeBody(req, deps.maxBodyBytes);
   let batchId: string | undefined;
   let blocks: readonly MetricColumns[];
   if (type === COLUMNS_MEDIA_TYPE) {

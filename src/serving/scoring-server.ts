@@ -15,6 +15,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTracklabError, TracklabError } from '../errors';
+import { readBody } from '../http/read-body';
 import { pythonJsonDumps } from '../models/python-json';
 import type { DataType, ModelSignature } from '../models/schema';
 import { isTensorSchema } from '../models/schema';
@@ -155,9 +156,10 @@ async function handle(model: ServableModel, req: http.IncomingMessage, res: http
     req.resume();
     return send(res, 415, error('BAD_REQUEST', servingMsg.charset(charset)));
   }
-  const body = await readBody(req, settings.maxBody);
-  if (body === 'aborted') return; // the client went away, or the request timed out (Node answered 408)
-  if (body === null) return tooLarge(req, res, settings.maxBody);
+  const read = await readBody(req, settings.maxBody);
+  if (read.kind === 'aborted') return; // the client went away, or the request timed out (Node answered 408)
+  if (read.kind === 'too-large') return tooLarge(req, res, settings.maxBody);
+  const body = read.bytes.toString('utf8');
 
   let input: unknown;
   let params: Readonly<Record<string, unknown>> | undefined;
@@ -188,35 +190,6 @@ function columnTypes(signature: ModelSignature | null | undefined): ReadonlyMap<
   const inputs = signature?.inputs;
   if (!inputs || inputs.length === 0 || isTensorSchema(inputs)) return undefined;
   return new Map(inputs.flatMap((c) => (c.name === undefined ? [] : [[c.name, c.type] as const])));
-}
-
-/**
- * Collects the body up to `limit` bytes: null when it is larger (checked
- * against Content-Length first), 'aborted' when the request ended early.
- */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null | 'aborted'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.pause(); // stop reading: the rest of the body is never buffered
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', () => resolve('aborted'));
-    req.on('aborted', () => resolve('aborted'));
-  });
 }
 
 function tooLarge(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {

@@ -1,6 +1,7 @@
 /** Small request and response helpers for the UI handler (node:http only). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTracklabError, TracklabError } from '../errors';
+import { readBody } from '../http/read-body';
 import type { Html } from './html';
 import { securityHeaders } from './security';
 
@@ -42,16 +43,12 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   if (!type.startsWith('application/json')) {
     throw new TracklabError('BAD_REQUEST', 'Changes are sent as application/json.');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new TracklabError('BAD_REQUEST', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
+  const read = await readBody(req, MAX_BODY_BYTES);
+  if (read.kind === 'too-large') throw new TracklabError('BAD_REQUEST', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  if (read.kind === 'aborted') throw new TracklabError('BAD_REQUEST', 'The request body ended early.');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(read.bytes.toString('utf8'));
   } catch {
     throw new TracklabError('BAD_REQUEST', 'The request body is not valid JSON.');
   }

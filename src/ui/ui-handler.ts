@@ -38,8 +38,11 @@ export interface UiOptions {
   readonly registry?: RegistryClient;
   /** Refuse every change (notes, tags, aliases, descriptions). */
   readonly readOnly?: boolean;
-  /** Host header values to answer, e.g. ['127.0.0.1:5000', 'localhost:5000']; an entry without a port allows any port. */
-  readonly allowedHosts: readonly string[];
+  /**
+   * Host header values to answer, e.g. ['127.0.0.1:5000', 'localhost:5000']; an entry without a port allows any port.
+   * Or a predicate: the tracking server, which mounts this handler, passes its own Host check.
+   */
+  readonly allowedHosts: readonly string[] | ((host: string | undefined) => boolean);
   /** How often live streams read the store, in ms. Default 1000. */
   readonly pollMs?: number;
 }
@@ -142,7 +145,9 @@ export function createUiHandler(options: UiOptions): UiHandler {
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
-    if (!isAllowedHost(req.headers.host, options.allowedHosts)) {
+    const allowed = typeof options.allowedHosts === 'function'
+      ? options.allowedHosts(req.headers.host) : isAllowedHost(req.headers.host, options.allowedHosts);
+    if (!allowed) {
       // DNS rebinding: a page on another name must not read this server.
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Forbidden: this Host is not allowed. Open the UI at the address `tracklab ui` printed.');
       return;

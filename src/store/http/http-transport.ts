@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { TracklabError, type ErrorCode } from '../../errors';
-import { authorizationHeader } from './auth-header';
+import { authorizationHeader } from '../../http/authorization-header';
 import { httpMsg } from './http-messages';
 import { fromWireJson, toWireJson } from './wire-json';
 
