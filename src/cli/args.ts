@@ -65,3 +65,11 @@ export function int(parsed: Parsed, name: string, fallback: number): number {
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} takes a positive whole number, got "${v}".`);
   return n;
 }
+
+/** `--port`: 0 to 65535 (0 picks a free port), 5000 when absent. */
+export function portOf(text: string | undefined): number {
+  if (text === undefined) return 5000;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--port takes a whole number from 0 to 65535 (0 picks a free port), got "${text}".`);
+  return n;
+}

@@ -12,7 +12,8 @@ import { startScoringServer } from '../../serving/scoring-server';
 import type { TrackingClient } from '../../tracking/client';
 import { formatTime } from '../../views/format';
 import { textTable } from '../../views/text-table';
-import { UsageError, flag, int, parse, str } from '../args';
+import { UsageError, flag, int, parse, portOf, str } from '../args';
+import { untilStopSignal } from '../stop-signal';
 import { printJson, printTable, type Io } from '../output';
 
 export const usage = 'tracklab models list [--filter F] [--max N] [--json] | show NAME [--json] | versions NAME [--json] | '
@@ -121,24 +122,12 @@ async function serve(registry: RegistryClient, argv: readonly string[], io: Io):
   const model = await loadModel(uri, { resolver: registry.resolver });
   const { server, url } = await startScoringServer(model, { port, host, allowedHosts, requestTimeoutMs, warn: (m) => io.err(m) });
   io.out(`Serving ${uri} (${model.flavor}) at ${url}: POST /invocations, GET /ping, GET /health. Stop with Ctrl-C.`);
+  await untilStopSignal();
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      server.close(() => resolve());
-      server.closeAllConnections();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
   io.out('stopped');
-}
-
-function portOf(text: string | undefined): number {
-  if (text === undefined) return 5000;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--port takes a whole number from 0 to 65535 (0 picks a free port), got "${text}".`);
-  return n;
 }
 
 function aliasText(model: RegisteredModel): string {

@@ -20,6 +20,7 @@ import { parseArtifactRoot } from '../../store/store-uri';
 import type { TrackingClient } from '../../tracking/client';
 import { resolveStore } from '../../tracking/settings';
 import { UsageError, flag, int, parse, str, strings } from '../args';
+import { untilStopSignal } from '../stop-signal';
 import type { CommandContext } from '../command-context';
 import type { Io } from '../output';
 import { terminalAdminPrompt } from './admin-prompt';
@@ -80,7 +81,6 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
   const tls = readTls(str(args, 'tls-cert'), str(args, 'tls-key'));
   const resolved = resolveStore(context);
   const backend = await openStore(resolved.uri);
-  let stop: (() => void) | undefined;
   try {
     const destination = str(args, 'artifacts-destination');
     const artifacts = destination !== undefined ? parseArtifactRoot(destination) : resolved.artifactRoot ?? backend.defaultArtifactRoot;
@@ -118,19 +118,11 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
     io.out(`  MLflow clients: MLFLOW_TRACKING_URI=${running.url}`);
     if (running.auth !== undefined) io.out(`  auth: on (users in ${running.auth.db.file}; default permission ${running.auth.defaultPermission})`);
     if (!flag(args, 'no-ui')) io.out(`  web UI: ${running.url}/`);
-    await new Promise<void>((resolve) => {
-      stop = resolve;
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopSignal();
     io.out('tracklab server: shutting down (finishing requests in flight)');
     await running.close();
     return 0;
   } finally {
-    if (stop !== undefined) {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
     await backend.close();
   }
 }

@@ -2,7 +2,8 @@
 import { RegistryClient } from '../../registry/registry-client';
 import type { TrackingClient } from '../../tracking/client';
 import { startUiServer } from '../../ui/start-ui-server';
-import { flag, parse, str, UsageError } from '../args';
+import { flag, parse, portOf, str } from '../args';
+import { untilStopSignal } from '../stop-signal';
 import type { Io } from '../output';
 
 export const usage = 'tracklab ui [--port 5000] [--read-only]   (the store: --tracking-uri URI or --home DIR, as every command)';
@@ -15,22 +16,8 @@ export async function ui(client: TrackingClient, argv: readonly string[], io: Io
   const { url, close } = await startUiServer({ client, registry, readOnly, port });
   // `home` is the store folder, or the tracking URI with its password masked.
   io.out(`tracklab ui: ${url}  (store ${client.home}${readOnly ? ', read-only' : ''}). Stop with Ctrl-C.`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
+  await close();
   registry.close();
   io.out('stopped');
-}
-
-function portOf(text: string | undefined): number {
-  if (text === undefined) return 5000;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--port takes a whole number from 0 to 65535 (0 picks a free port), got "${text}".`);
-  return n;
 }
