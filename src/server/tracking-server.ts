@@ -288,7 +288,7 @@ class TrackingApp {
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if (!req.complete) {
       res.setHeader('connection', 'close');
-      res.once('finish', () => req.socket.destroySoon());
+      res.once('finish', () => req.socket?.destroySoon()); // null once a stream consumer destroyed the request
     }
     sendJson(res, answer.status, answer.body);
   }

@@ -129,6 +129,28 @@ test('traversal through the proxy is refused in every form, and no file outside 
   }
 });
 
+test('a chunked upload past --max-artifact-bytes gets 413 and the server keeps serving (it used to crash once the answer went out)', async () => {
+  const fx = await startServerFixture(testStores()[0]!, { maxArtifactBytes: 1000 });
+  try {
+    const { exp, runId } = await newRun(fx, 'chunked-limit');
+    const target = new URL(`${PROXY}/${exp}/${runId}/artifacts/big.bin`, fx.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(target, { method: 'PUT', headers: { 'transfer-encoding': 'chunked' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      // No Content-Length: the limit trips while the body streams in.
+      for (let i = 0; i < 80; i++) req.write(Buffer.alloc(64 * 1024));
+      req.end();
+    });
+    assert.equal(status, 413);
+    // The connection closes after the answer; the server must still be there for the next client.
+    const health = await raw(fx.url, 'GET', '/health');
+    assert.equal(health.status, 200);
+    assert.deepEqual(await fx.store.client().listArtifacts(runId), []);
+  } finally {
+    await fx.close();
+  }
+});
+
 test('an upload past --max-artifact-bytes gets 413 and records nothing; without a destination the proxy answers 503', async () => {
   const fx = await startServerFixture(testStores()[0]!, { maxArtifactBytes: 1000 });
   try {
