@@ -2,6 +2,7 @@
  * Where runs go: `configure()` picks the store, the artifact folder and the
  * default experiment; `getClient()` returns the one TrackingClient of a store.
  */
+import { setDefaultModelClient } from './default-model-client';
 import type { TrackingStore } from './store/store';
 import { connectionUri } from './store/store-uri';
 import { TrackingClient } from './tracking/client';
@@ -54,3 +55,6 @@ export function getClient(home?: string, store?: TrackingStore): TrackingClient 
   }
   return client;
 }
+
+// logModel and loadModel('runs:/…') use the configured store when given no client.
+setDefaultModelClient(() => getClient());

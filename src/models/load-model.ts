@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TracklabError } from '../errors';
+import { defaultModelClient } from '../default-model-client';
 import type { Flavor, Predictor } from './flavors/flavor';
 import { flavorForLoad } from './flavors/registry';
 import { loadInputExample } from './input-example';
@@ -75,9 +76,7 @@ export async function resolveModelUri(uri: string, options: LoadModelOptions = {
   if (uri.startsWith('runs:/')) {
     const use = resolver ?? runsResolver;
     if (use) return use(uri);
-    // Loaded on first use so that models/ does not pull the tracking layer in for local directories.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const client = options.client ?? (require('../config') as typeof import('../config')).getClient();
+    const client = options.client ?? defaultModelClient();
     return client.downloadArtifacts(uri);
   }
   if (/^[a-z][a-z0-9+.-]*:\//i.test(uri) && !uri.startsWith('file:/')) {

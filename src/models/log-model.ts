@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeArtifactPath } from '../artifacts/artifact-path';
 import { TracklabError } from '../errors';
-import type { TrackingClient } from '../tracking/client';
+import { defaultModelClient, type ModelRunClient } from '../default-model-client';
 import type { MLmodel } from './mlmodel';
 import { writeModelPackage, type SaveModelOptions } from './package';
 
@@ -19,7 +19,7 @@ const MAX_TAG_VALUE = 8000;
 /** An ActiveRun, as far as logModel needs one. */
 export interface RunHandle {
   readonly id: string;
-  readonly client: TrackingClient;
+  readonly client: ModelRunClient;
   logArtifact(source: string, artifactPath?: string): Promise<unknown>;
   setTag(key: string, value: string): void;
   snapshot(): { readonly tags: Readonly<Record<string, string>> };
@@ -29,8 +29,8 @@ export interface RunHandle {
 export interface LogModelOptions extends SaveModelOptions {
   /** Artifact path of the model in the run. Default "model". */
   readonly name?: string;
-  /** Client for a run given by id. Default: `getClient()`. */
-  readonly client?: TrackingClient;
+  /** Client for a run given by id (a TrackingClient). Default: `getClient()`. */
+  readonly client?: ModelRunClient;
 }
 
 export interface ModelInfo {
@@ -65,9 +65,7 @@ export async function logModel(run: string | RunHandle, model: unknown, options:
   if (typeof runId !== 'string' || runId.length === 0) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', 'logModel needs a run: an ActiveRun or a run id.');
   }
-  // The tracking layer is loaded on first use, so importing models/ stays cheap.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const client = handle?.client ?? options.client ?? (require('../config') as typeof import('../config')).getClient();
+  const client = handle?.client ?? options.client ?? defaultModelClient();
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-model-'));
   try {

@@ -103,6 +103,13 @@ test('better-sqlite3 is imported only in src/store/sqlite/, pg only in src/store
   assert.deepEqual(postgres, ['src/store/postgres/connection.ts']);
 });
 
+test('models/ sits below the client: it never imports or requires the tracking layer (tracking/, config)', () => {
+  const upward = sourceFiles()
+    .filter((f) => rel(f).startsWith('src/models/'))
+    .flatMap((f) => specifiers(f).filter((s) => /^\.\.\/(tracking(\/|$)|config$)/.test(s)).map((s) => `${rel(f)} -> ${s}`));
+  assert.deepEqual(upward, []);
+});
+
 test('the tslab kernel\'s internals (__tslab__, its jupyter module) are read only in src/notebook/', () => {
   const readers = sourceFiles().filter((f) => /__tslab__|lastWriteDisplayData|handleExecuteImpl/.test(fs.readFileSync(f, 'utf8'))).map(rel);
   assert.ok(readers.length > 0);
