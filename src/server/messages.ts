@@ -26,6 +26,7 @@ export const serverMsg = {
   foreignHost: (host: string | undefined) =>
     `Invalid Host header ${host === undefined ? '(none)' : quote(host)}: this server answers only its own names (DNS rebinding protection). `
     + 'Start it with --allowed-hosts NAME to accept another name.',
+  repeatedHost: (count: number) => `The request carries ${count} Host headers; send exactly one.`,
   internalError: () => 'The server failed to answer this request; its log says why.',
   experimentNotFound: (id: string) => `No experiment with id ${quote(id)}.`,
   experimentNameNotFound: (name: string) => `Could not find experiment with name ${quote(name)}.`,

@@ -27,6 +27,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream';
 import { TracklabError } from '../errors';
+import { requestHost } from '../http/request-host';
 import { tracklabVersion } from '../models/version';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
 import { RegistryClient } from '../registry/registry-client';
@@ -37,6 +38,7 @@ import { createUiHandler, type UiHandler } from '../ui/ui-handler';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
 import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
+import { logClientErrors } from './client-error-log';
 import { CorsPolicy } from './cors';
 import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
@@ -69,7 +71,11 @@ export interface TrackingServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Mount the web UI at `/`. Default false (the CLI turns it on). */
   readonly ui?: boolean;
-  /** Receives one entry per request (and per failure); never headers, query strings or bodies. */
+  /** A request not complete (headers and body) after this long gets 408. Default 120 s. */
+  readonly requestTimeoutMs?: number;
+  /** Headers not complete after this long get 408. Default 20 s. */
+  readonly headersTimeoutMs?: number;
+  /** Receives one entry per request (and per failure, and per request Node refused: a timeout, a malformed head); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
 }
 
@@ -109,10 +115,14 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     await options.auth?.prepare?.(auth!);
     app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []), auth, cors);
     const handle = (req: http.IncomingMessage, res: http.ServerResponse) => app.handle(req, res);
-    server = options.tls !== undefined ? createHttpsServer(options.tls, handle) : http.createServer(handle);
-    server.requestTimeout = 120_000;
-    server.headersTimeout = 20_000;
+    const timeouts = serverTimeouts(options);
+    server = options.tls !== undefined ? createHttpsServer(options.tls, timeouts, handle) : http.createServer(timeouts, handle);
     server.keepAliveTimeout = 5_000;
+    logClientErrors(server, {
+      log: options.log,
+      inProgress: (socket) => app.inProgress.get(socket),
+      markTimedOut: (res, status, code) => app.markClientError(res, status, code),
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(new TracklabError('INVALID_STATE', err.code === 'EADDRINUSE'
@@ -130,9 +140,16 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   return { url: `${scheme}://${shownHost}:${address.port}`, server, auth, close: () => app.shutdown(server) };
 }
 
-function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, handle: http.RequestListener): https.Server {
+/** Node checks its timeouts every `connectionsCheckingInterval` (30 s by default): a fraction of the timeout keeps the check honest. */
+function serverTimeouts(options: TrackingServerOptions): http.ServerOptions {
+  const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout);
+  return { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) };
+}
+
+function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, timeouts: http.ServerOptions, handle: http.RequestListener): https.Server {
   try {
-    return https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle);
+    return https.createServer({ ...timeouts, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle);
   } catch (err) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.tlsUnreadable('certificate or key', '(PEM)', err instanceof Error ? err.message : String(err)), { cause: err });
   }
@@ -163,9 +180,18 @@ class TrackingApp {
     this.ui = options.ui ? createUiHandler({ client: this.tracking, registry, allowedHosts: hostAllowed }) : undefined;
   }
 
+  /** The response each socket's handler is writing, so a client error (a timeout) on it is logged as that request. */
+  readonly inProgress = new WeakMap<object, http.ServerResponse>();
+  private readonly endedByClientError = new WeakMap<http.ServerResponse, { status: number; code: string }>();
+
+  markClientError(res: http.ServerResponse, status: number, code: string): void {
+    this.endedByClientError.set(res, { status, code });
+  }
+
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const started = process.hrtime.bigint();
     this.inFlight++;
+    this.inProgress.set(req.socket, res);
     let error: string | undefined;
     this.respond(req, res).catch((err: unknown) => {
       error = describeFailure(err);
@@ -175,11 +201,14 @@ class TrackingApp {
       // `finished` also answers for a response that already ended or whose socket already closed (a client that
       // hung up as the last byte left): waiting for a 'close' that was already emitted would hold shutdown forever.
       finished(res, () => {
+        if (this.inProgress.get(req.socket) === res) this.inProgress.delete(req.socket);
+        const clientError = this.endedByClientError.get(res);
+        if (clientError !== undefined) error = clientError.code;
         this.options.log?.({
           time: new Date().toISOString(),
           method: req.method ?? '?',
           path: (req.url ?? '/').split('?')[0]!,
-          status: res.statusCode,
+          status: clientError?.status ?? res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
           ...(error !== undefined ? { error } : {}),
         });
@@ -207,9 +236,10 @@ class TrackingApp {
     } catch {
       return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     }
-    if (!this.hostAllowed(req.headers.host)) {
-      return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(req.headers.host)));
-    }
+    const host = requestHost(req);
+    if (host.kind === 'repeated') return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.repeatedHost(host.count)));
+    const hostName = host.kind === 'one' ? host.host : undefined;
+    if (!this.hostAllowed(hostName)) return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(hostName)));
     const path = url.pathname;
     const isApi = path.startsWith('/api/');
     if (this.cors !== undefined && isApi) {

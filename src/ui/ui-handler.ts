@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTracklabError } from '../errors';
+import { singleHost } from '../http/request-host';
 import type { RegistryClient } from '../registry/registry-client';
 import type { TrackingClient } from '../tracking/client';
 import { serveAsset } from './assets';
@@ -145,8 +146,8 @@ export function createUiHandler(options: UiOptions): UiHandler {
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
-    const allowed = typeof options.allowedHosts === 'function'
-      ? options.allowedHosts(req.headers.host) : isAllowedHost(req.headers.host, options.allowedHosts);
+    const host = singleHost(req); // undefined when Host is repeated: refused
+    const allowed = typeof options.allowedHosts === 'function' ? options.allowedHosts(host) : isAllowedHost(host, options.allowedHosts);
     if (!allowed) {
       // DNS rebinding: a page on another name must not read this server.
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Forbidden: this Host is not allowed. Open the UI at the address `tracklab ui` printed.');

@@ -1,0 +1,74 @@
+/**
+ * Gaps an adversary review of the server found (issue 13): a request that
+ * repeats Host is refused, requests Node times out are in the request log,
+ * and no error answer names a server-side folder or carries internal text.
+ */
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { test } from 'node:test';
+import { testStores } from '../support/test-stores';
+import { startServerFixture } from './server-fixture';
+
+const sqlite = testStores()[0]!;
+
+/** Writes `head` (and then `rest`, if any) on a raw connection and collects everything until the server closes it. */
+function rawExchange(url: string, head: string, rest?: string): Promise<string> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(target.port), target.hostname, () => {
+      socket.write(head);
+      if (rest !== undefined) socket.write(rest);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+
+test('a request with two Host headers is refused with 400 and never served, whichever comes first', async () => {
+  const fx = await startServerFixture(sqlite);
+  try {
+    const own = new URL(fx.url).host;
+    for (const hosts of [[own, 'evil.example'], ['evil.example', own], [own, own]]) {
+      const head = `POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}`
+        + 'Content-Type: application/json\r\nContent-Length: 18\r\nConnection: close\r\n\r\n{"name":"planted"}';
+      const answer = await rawExchange(fx.url, head);
+      assert.equal(statusOf(answer), 400, `${hosts.join(' + ')}: ${answer}`);
+      assert.match(answer, /2 Host headers/);
+    }
+    assert.equal((await fx.store.client().searchExperiments()).experiments.length, 0, 'nothing was created');
+    const one = await rawExchange(fx.url, `GET /health HTTP/1.1\r\nHost: ${own}\r\nConnection: close\r\n\r\n`);
+    assert.equal(statusOf(one), 200);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('requests Node times out (slow headers, slow body) get 408 and a line in the request log', async () => {
+  const fx = await startServerFixture(sqlite, { headersTimeoutMs: 400, requestTimeoutMs: 800 });
+  try {
+    const own = new URL(fx.url).host;
+    const slowHead = await rawExchange(fx.url, `GET /health HTTP/1.1\r\nHost: ${own}\r\n`);
+    assert.equal(statusOf(slowHead), 408, slowHead);
+    assert.ok(fx.log.some((e) => e.status === 408 && e.error === 'ERR_HTTP_REQUEST_TIMEOUT'), JSON.stringify(fx.log));
+
+    const slowBody = await rawExchange(fx.url,
+      `POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: ${own}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`, '{"name":');
+    assert.ok(slowBody === '' || statusOf(slowBody) === 408, slowBody);
+    await waitFor(() => fx.log.some((e) => e.path === '/api/2.0/mlflow/experiments/create'));
+    const entry = fx.log.find((e) => e.path === '/api/2.0/mlflow/experiments/create')!;
+    assert.equal(entry.status, 408, JSON.stringify(entry));
+    assert.equal(entry.method, 'POST');
+    assert.equal((await fx.store.client().searchExperiments()).experiments.length, 0);
+  } finally {
+    await fx.close();
+  }
+});
+
+/** Polls a condition the server reaches after its answer left (the log entry is written when the response finishes). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
