@@ -42,6 +42,7 @@ import { logClientErrors } from './client-error-log';
 import { CorsPolicy } from './cors';
 import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
+import { pathRedactor, processFolders, type PathRedactor, type ServerFolder } from './path-redactor';
 import { readRequest } from './read-request';
 import { API_PREFIX, routes, type Method } from './routes';
 import { TRACKLAB_PREFIX, handleTracklabApi } from './tracklab-api';
@@ -160,6 +161,8 @@ class TrackingApp {
   private readonly ctx: ApiContext;
   private readonly tracking: TrackingClient;
   private readonly ui: UiHandler | undefined;
+  /** Takes the server's folders out of error answers (path-redactor.ts). */
+  private readonly redact: PathRedactor;
   private inFlight = 0;
   private closing = false;
   private drained: (() => void) | undefined;
@@ -171,6 +174,7 @@ class TrackingApp {
     private readonly cors: CorsPolicy | undefined,
   ) {
     const store = options.backend.tracking;
+    this.redact = pathRedactor(serverFolders(options));
     const proxy = options.artifactRoot === undefined ? undefined
       : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
     // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
@@ -195,7 +199,10 @@ class TrackingApp {
     let error: string | undefined;
     this.respond(req, res).catch((err: unknown) => {
       error = describeFailure(err);
-      if (!res.headersSent) sendJson(res, errorResponse(err).status, errorResponse(err).body);
+      if (!res.headersSent) {
+        const answer = errorResponse(err, this.redact);
+        sendJson(res, answer.status, answer.body);
+      }
       else res.destroy();
     }).finally(() => {
       // `finished` also answers for a response that already ended or whose socket already closed (a client that
@@ -279,7 +286,9 @@ class TrackingApp {
         return this.fail(req, res, err);
       }
       const { backend, maxBodyBytes } = this.options;
-      return handleTracklabApi(req, res, url, { tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+      return handleTracklabApi(req, res, url, {
+        tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
+      });
     }
     if (!isApi && this.ui !== undefined) {
       try {
@@ -314,7 +323,7 @@ class TrackingApp {
 
   /** Answers an error; the rest of an unread body is dropped by closing the connection. */
   private fail(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
-    const answer = errorResponse(err);
+    const answer = errorResponse(err, this.redact);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if (!req.complete) {
       res.setHeader('connection', 'close');
@@ -322,6 +331,16 @@ class TrackingApp {
     }
     sendJson(res, answer.status, answer.body);
   }
+}
+
+/** The folders an error answer must not name: the artifact root, an embedded store's folder and file, and the process's own. */
+function serverFolders(options: TrackingServerOptions): ServerFolder[] {
+  const uri = options.backend.uri;
+  return [
+    ...(options.artifactRoot !== undefined ? [{ folder: options.artifactRoot, name: '<artifact root>' }] : []),
+    ...(uri.scheme === 'sqlite' ? [{ folder: uri.folder, name: '<store>' }, { folder: uri.file, name: '<store database>' }] : []),
+    ...processFolders(),
+  ];
 }
 
 /** A failure of the server or its store (logged with its cause), not of the request. */

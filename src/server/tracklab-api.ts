@@ -54,6 +54,8 @@ export interface TracklabApiDeps {
   readonly tracking: TrackingStore;
   readonly registry: () => RegistryStore;
   readonly maxBodyBytes: number;
+  /** Takes the server's folders out of error answers (path-redactor.ts). */
+  readonly redact: (text: string) => string;
 }
 
 /** Answers one request below TRACKLAB_PREFIX. Unexpected failures are rethrown for the server's 500 and log. */
@@ -77,7 +79,7 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
       : await call(`${method}`, () => (deps.registry()[method as keyof RegistryStore] as (...a: unknown[]) => Promise<unknown>).apply(deps.registry(), args.args as unknown[]));
     sendBody(res, 200, 'application/json', toWireJson({ value }));
   } catch (err) {
-    const answer = errorResponse(err);
+    const answer = errorResponse(err, deps.redact);
     if (!(err instanceof HttpError) && answer.status >= 500) throw err;
     const tracklabCode = err instanceof TracklabError ? err.code : answer.body.error_code;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);

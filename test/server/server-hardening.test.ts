@@ -4,8 +4,12 @@
  * and no error answer names a server-side folder or carries internal text.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { serverMsg } from '../../src/server/messages';
 import { testStores } from '../support/test-stores';
 import { startServerFixture } from './server-fixture';
 
@@ -72,3 +76,40 @@ test('requests Node times out (slow headers, slow body) get 408 and a line in th
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setImmediate(r));
 }
+
+test('error answers name no server folder (artifact root, store, temp) and a 500 carries no internal text', async () => {
+  const fx = await startServerFixture(sqlite);
+  try {
+    const client = fx.store.client();
+    const run = { info: await client.createRun({ experiment: 'paths' }) };
+    const exp = run.info.experimentId;
+    const proxy = (p: string) => `${fx.url}/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.info.runId}/artifacts/${p}`;
+    assert.equal((await fetch(proxy('a.txt'), { method: 'PUT', body: 'hello' })).status, 200);
+    const serverFolders = [fx.store.artifactRoot, fx.store.folder!, os.tmpdir(), fs.realpathSync(os.tmpdir())];
+    const assertNoFolder = (body: string, what: string) => {
+      for (const folder of serverFolders) assert.ok(!body.includes(folder), `${what}: ${body} names ${folder}`);
+      assert.doesNotMatch(body, /\n\s+at |\.js:\d+/, `${what}: no stack text`);
+    };
+
+    // A blob gone from disk (a hand-edited store): the store's message names the blob folder.
+    const entry = (await client.listArtifacts(run.info.runId)).find((e) => e.path === 'a.txt');
+    fs.rmSync(path.join(fx.store.artifactRoot, 'sha256', entry!.sha256.slice(0, 2), entry!.sha256.slice(2)));
+    const missing = await fetch(proxy('a.txt'));
+    const missingBody = await missing.text();
+    assert.equal(missing.status, 404, missingBody);
+    assertNoFolder(missingBody, 'missing blob');
+    assert.match(missingBody, /<artifact root>/, 'the folder is named for what it is');
+
+    // The content store's temp folder unusable: the store's own failure is a 500 with the generic message only.
+    fs.rmSync(path.join(fx.store.artifactRoot, 'tmp'), { recursive: true, force: true });
+    fs.writeFileSync(path.join(fx.store.artifactRoot, 'tmp'), 'not a folder');
+    const failed = await fetch(proxy('b.txt'), { method: 'PUT', body: 'world' });
+    const failedBody = await failed.text();
+    assert.equal(failed.status, 500, failedBody);
+    assert.deepEqual(JSON.parse(failedBody), { error_code: 'INTERNAL_ERROR', message: serverMsg.internalError() });
+    assert.ok(fx.log.some((e) => e.status === 500 && e.error !== undefined), 'the detail went to the log');
+    assert.ok(!(await client.listArtifacts(run.info.runId)).some((e) => e.path === 'b.txt'), 'nothing recorded');
+  } finally {
+    await fx.close();
+  }
+});
