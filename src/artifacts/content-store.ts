@@ -230,6 +230,12 @@ export class ContentStore {
     return out;
   }
 
+  /** The size of a blob file, or undefined when there is none (a regular file at its address, not followed through a symlink). */
+  async sizeOf(sha256: string): Promise<number | undefined> {
+    const st = await fs.promises.lstat(this.blobPath(sha256)).catch(() => undefined);
+    return st?.isFile() ? st.size : undefined;
+  }
+
   /** True when the blob file exists (no realpath check; for gc and repair). */
   async has(sha256: string): Promise<boolean> {
     return fs.promises.stat(this.blobPath(sha256)).then((st) => st.isFile(), () => false);

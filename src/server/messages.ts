@@ -27,6 +27,10 @@ export const serverMsg = {
     `Invalid Host header ${host === undefined ? '(none)' : quote(host)}: this server answers only its own names (DNS rebinding protection). `
     + 'Start it with --allowed-hosts NAME to accept another name.',
   repeatedHost: (count: number) => `The request carries ${count} Host headers; send exactly one.`,
+  callBodyShape: () => 'The body must be {"args": [...]}, the arguments of the call in order.',
+  noArtifactsForManifest: () => 'This server keeps no artifacts (start it with --artifacts-destination PATH), so it records no artifact entries.',
+  blobMissing: (at: string, sha256: string) => `'${at}.sha256' names content ${sha256} that this server does not hold: upload the file first.`,
+  blobSizeMismatch: (at: string, declared: number, actual: number) => `'${at}.size' is ${declared}, but the content it names is ${actual} bytes.`,
   internalError: () => 'The server failed to answer this request; its log says why.',
   experimentNotFound: (id: string) => `No experiment with id ${quote(id)}.`,
   experimentNameNotFound: (name: string) => `Could not find experiment with name ${quote(name)}.`,

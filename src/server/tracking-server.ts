@@ -26,6 +26,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream';
+import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import { requestHost } from '../http/request-host';
 import { tracklabVersion } from '../models/version';
@@ -163,6 +164,7 @@ class TrackingApp {
   private readonly ui: UiHandler | undefined;
   /** Takes the server's folders out of error answers (path-redactor.ts). */
   private readonly redact: PathRedactor;
+  private readonly content: ContentStore | undefined;
   private inFlight = 0;
   private closing = false;
   private drained: (() => void) | undefined;
@@ -175,6 +177,7 @@ class TrackingApp {
   ) {
     const store = options.backend.tracking;
     this.redact = pathRedactor(serverFolders(options));
+    this.content = options.artifactRoot === undefined ? undefined : new ContentStore(options.artifactRoot);
     const proxy = options.artifactRoot === undefined ? undefined
       : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
     // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
@@ -288,6 +291,7 @@ class TrackingApp {
       const { backend, maxBodyBytes } = this.options;
       return handleTracklabApi(req, res, url, {
         tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
+        content: this.content,
       });
     }
     if (!isApi && this.ui !== undefined) {
