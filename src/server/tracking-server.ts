@@ -283,15 +283,11 @@ class TrackingApp {
     }
     if (path === '/version') return sendText(res, 200, tracklabVersion());
     if (path.startsWith(TRACKLAB_PREFIX)) {
-      try {
-        this.auth?.authorizeTracklabApi(access);
-      } catch (err) {
-        return this.fail(req, res, err);
-      }
       const { backend, maxBodyBytes } = this.options;
       return handleTracklabApi(req, res, url, {
         tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
         content: this.content,
+        authorization: this.auth?.tracklabCallContext(access, backend.tracking, () => backend.registry()),
       });
     }
     if (!isApi && this.ui !== undefined) {

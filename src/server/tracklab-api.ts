@@ -33,6 +33,7 @@ import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
 import { HttpError, errorResponse } from './http-error';
 import { readWholeBody } from './read-request';
+import { authorizeBlocks, authorizeHistory, authorizeTracklabCall, type TracklabCallContext } from './auth/tracklab-api-access';
 import { checkCall } from './call-schema';
 import { REGISTRY_CALLS } from './call-schemas-registry';
 import { TRACKING_CALLS } from './call-schemas-tracking';
@@ -47,6 +48,8 @@ export interface TracklabApiDeps {
   readonly maxBodyBytes: number;
   /** The server's artifact content (its --artifacts-destination), against which manifest entries are checked. */
   readonly content: ContentStore | undefined;
+  /** With --auth: the signed-in user's permissions, which every call is checked against (auth/tracklab-api-access.ts). */
+  readonly authorization?: TracklabCallContext;
   /** Takes the server's folders out of error answers (path-redactor.ts). */
   readonly redact: (text: string) => string;
 }
@@ -66,9 +69,11 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
     const parsed = fromWireJson(body.toString('utf8') || '{"args":[]}') as { args?: unknown } | null;
     if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.args)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.callBodyShape());
     const args = checkCall(method!, params, parsed.args);
-    const value = group === 'store'
+    const granted = deps.authorization === undefined ? {} : await authorizeTracklabCall(group as 'store' | 'registry', method!, args, deps.authorization);
+    let value = 'answer' in granted ? granted.answer : group === 'store'
       ? await callTracking(deps, method!, args)
       : await call(`${method}`, () => (deps.registry()[method as keyof RegistryStore] as (...a: unknown[]) => Promise<unknown>).apply(deps.registry(), args));
+    if (granted.after !== undefined) value = granted.after(value);
     sendBody(res, 200, 'application/json', toWireJson({ value }));
   } catch (err) {
     const answer = errorResponse(err, deps.redact);
@@ -158,6 +163,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
     }
   }
   if (batchId === undefined || batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
+  if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
   await call('append metrics', () => deps.tracking.appendMetrics(blocks, { batchId }));
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
 }
@@ -166,6 +172,7 @@ async function sendHistory(req: http.IncomingMessage, res: http.ServerResponse, 
   requireMethod(req, 'GET', url.pathname);
   const runIds = url.searchParams.getAll('run_id');
   if (runIds.length === 0) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.missingField('run_id'));
+  if (deps.authorization !== undefined) await authorizeHistory(runIds, deps.authorization);
   const keys = url.searchParams.getAll('key');
   const blocks = await call('read metric history', () => deps.tracking.readMetrics(runIds, keys.length > 0 ? keys : undefined));
   sendBody(res, 200, ARROW_STREAM_TYPE, Buffer.from(tableToIPC(historyTable(blocks), 'stream')));
