@@ -46,7 +46,7 @@ const columnProfile = obj({
   distinct: opt(int(0)),
 });
 const dataset = obj({
-  name: str(500), digest: str(100), sourceType: oneOf('arrow', 'rows', 'file'),
+  name: str(500), digest: str(100), sourceType: oneOf('arrow', 'rows', 'file', 'mlflow'),
   source: str(Limits.datasetSourceLength),
   schema: nullable(arr(datasetColumn, 100_000)),
   profile: nullable(arr(columnProfile, 100_000)),
