@@ -184,7 +184,7 @@ class TrackingApp {
     this.tracking = new TrackingClient({ trackingUri: connectionUri(options.backend.uri), store, artifactRoot: options.artifactRoot });
     const registry = new RegistryClient({ tracking: this.tracking, store: options.backend.registry() });
     this.ctx = new ApiContext(store, proxy, registry);
-    this.ui = options.ui ? createUiHandler({ client: this.tracking, registry, allowedHosts: hostAllowed }) : undefined;
+    this.ui = options.ui ? createUiHandler({ client: this.tracking, registry, allowedHosts: hostAllowed, redactErrors: this.redact }) : undefined;
   }
 
   /** The response each socket's handler is writing, so a client error (a timeout) on it is logged as that request. */

@@ -78,7 +78,7 @@ async function waitFor(condition: () => boolean): Promise<void> {
 }
 
 test('error answers name no server folder (artifact root, store, temp) and a 500 carries no internal text', async () => {
-  const fx = await startServerFixture(sqlite);
+  const fx = await startServerFixture(sqlite, { ui: true });
   try {
     const client = fx.store.client();
     const run = { info: await client.createRun({ experiment: 'paths' }) };
@@ -99,6 +99,10 @@ test('error answers name no server folder (artifact root, store, temp) and a 500
     assert.equal(missing.status, 404, missingBody);
     assertNoFolder(missingBody, 'missing blob');
     assert.match(missingBody, /<artifact root>/, 'the folder is named for what it is');
+    const uiMissing = await fetch(`${fx.url}/ui-api/runs/${run.info.runId}/artifact?path=a.txt&download=1`);
+    const uiBody = await uiMissing.text();
+    assert.equal(uiMissing.status, 404, uiBody);
+    assertNoFolder(uiBody, 'the web UI on the server');
 
     // The content store's temp folder unusable: the store's own failure is a 500 with the generic message only.
     fs.rmSync(path.join(fx.store.artifactRoot, 'tmp'), { recursive: true, force: true });
