@@ -11,7 +11,7 @@
  */
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { RequestLogEntry } from './tracking-server';
+import type { RequestLogEntry } from './request-log';
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 

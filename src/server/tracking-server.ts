@@ -40,6 +40,7 @@ import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
 import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
 import { logClientErrors } from './client-error-log';
+import type { RequestLogEntry } from './request-log';
 import { CorsPolicy } from './cors';
 import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
@@ -81,15 +82,7 @@ export interface TrackingServerOptions {
   readonly log?: (entry: RequestLogEntry) => void;
 }
 
-export interface RequestLogEntry {
-  readonly time: string;
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly ms: number;
-  /** For 5xx answers: what failed, passwords masked. */
-  readonly error?: string;
-}
+export type { RequestLogEntry } from './request-log';
 
 export interface TrackingServer {
   readonly url: string;
