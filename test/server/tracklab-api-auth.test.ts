@@ -8,7 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { encodeColumnFrame } from '../../src/store/http/column-frames';
+import { TrackingClient } from '../../src/tracking/client';
 import { fromWireJson, toWireJson } from '../../src/store/http/wire-json';
 import { testStores } from '../support/test-stores';
 import { ADMIN, basic, startAuthFixture } from './auth-fixture';
@@ -94,3 +98,38 @@ for (const kind of testStores()) {
     }
   });
 }
+
+test('a restricted user\'s remote client (TrackingClient on http://…) logs to its own experiment, reads one it may read, and is refused writes there', async () => {
+  const fx = await startAuthFixture(testStores()[0]!, {}, { defaultPermission: 'NO_PERMISSIONS' });
+  const saved = { home: process.env.TRACKLAB_HOME, user: process.env.TRACKLAB_TRACKING_USERNAME, password: process.env.TRACKLAB_TRACKING_PASSWORD };
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-remote-home-'));
+  try {
+    const admin = fx.as(basic(ADMIN.username, ADMIN.password));
+    await fx.user('carol', 'carol-password');
+    const shared = (await admin('POST', 'experiments/create', { name: 'shared' })).body.experiment_id as string;
+    const sharedRun = (await admin('POST', 'runs/create', { experiment_id: shared, start_time: 1 })).body.run.info.run_id as string;
+    assert.equal((await admin('POST', 'experiments/permissions/create', { experiment_id: shared, username: 'carol', permission: 'READ' })).status, 200);
+    Object.assign(process.env, { TRACKLAB_HOME: home, TRACKLAB_TRACKING_USERNAME: 'carol', TRACKLAB_TRACKING_PASSWORD: 'carol-password' });
+    const client = new TrackingClient({ trackingUri: fx.url });
+    try {
+      const run = await client.createRun({ experiment: 'carol-own' });
+      await client.logBatch(run.runId, { params: { lr: 0.1 }, metrics: [{ key: 'loss', value: 0.5 }] });
+      await client.setTerminated(run.runId);
+      const back = await client.getRun(run.runId);
+      assert.equal(back.data.params.lr, '0.1');
+      assert.equal(back.info.status, 'FINISHED');
+      assert.equal((await client.getRun(sharedRun)).info.experimentId, shared, 'READ reads');
+      await assert.rejects(client.logBatch(sharedRun, { params: { lr: 0.2 } }), /Permission denied|PERMISSION_DENIED|403/);
+    } finally {
+      await client.close();
+    }
+    assert.deepEqual({ ...(await fx.backend.tracking.getRun(sharedRun)).data.params }, {}, 'nothing written to the READ experiment');
+  } finally {
+    for (const [name, value] of [['TRACKLAB_HOME', saved.home], ['TRACKLAB_TRACKING_USERNAME', saved.user], ['TRACKLAB_TRACKING_PASSWORD', saved.password]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await fx.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
