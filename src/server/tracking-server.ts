@@ -280,7 +280,7 @@ class TrackingApp {
       return handleTracklabApi(req, res, url, {
         tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
         content: this.content,
-        authorization: this.auth?.tracklabCallContext(access, backend.tracking, () => backend.registry()),
+        authorization: this.auth?.tracklabCallContext(access, this.ctx, backend.tracking, () => backend.registry()),
       });
     }
     if (!isApi && this.ui !== undefined) {

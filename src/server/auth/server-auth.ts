@@ -105,10 +105,11 @@ export class ServerAuth {
   }
 
   /** What tracklab's own API (/api/tracklab/v1, the remote store's) checks each call against: see tracklab-api-access.ts. */
-  tracklabCallContext(access: Access, tracking: TrackingStore, registry: () => RegistryStore): TracklabCallContext {
+  tracklabCallContext(access: Access, ctx: ApiContext, tracking: TrackingStore, registry: () => RegistryStore): TracklabCallContext {
     const db = this.db;
     return {
       tracking, registry, access,
+      experimentOfRun: (runId) => ctx.experimentOfRun(runId),
       grant: (kind, resource) => { if (access.user !== undefined) db.grant(kind, resource, access.user.id, 'MANAGE'); },
       renameModel: (from, to) => db.renameModel(from, to),
       forgetModel: (name) => db.forgetModel(name),

@@ -27,6 +27,8 @@ export interface TracklabCallContext {
   readonly tracking: TrackingStore;
   readonly registry: () => RegistryStore;
   readonly access: Access;
+  /** The experiment of a run (RESOURCE_DOES_NOT_EXIST for none), remembered across requests (ApiContext.experimentOfRun). */
+  readonly experimentOfRun: (runId: string) => Promise<string>;
   /** Gives the signed-in user MANAGE on what they just created. */
   readonly grant: (kind: 'experiment' | 'registered_model', resource: string) => void;
   readonly renameModel: (from: string, to: string) => void;
@@ -44,7 +46,7 @@ type Rule = (args: readonly unknown[], ctx: TracklabCallContext) => Promise<Call
 
 async function experimentOfRun(ctx: TracklabCallContext, runId: string): Promise<string | undefined> {
   try {
-    return (await ctx.tracking.getRun(runId)).info.experimentId;
+    return await ctx.experimentOfRun(runId);
   } catch (err) {
     if (isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) return undefined; // the store answers 404 itself
     throw err;
