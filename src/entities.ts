@@ -137,7 +137,8 @@ export interface ColumnProfile {
 }
 
 /** Where a dataset came from: an Arrow table, an array of row objects, or a file. */
-export type DatasetSourceType = 'arrow' | 'rows' | 'file';
+/** `mlflow`: logged through MLflow's runs/log-inputs; `source` then holds MLflow's own fields as JSON (server/mlflow-dataset-json.ts). */
+export type DatasetSourceType = 'arrow' | 'rows' | 'file' | 'mlflow';
 
 /** A dataset a run used, identified (as in MLflow) by its name and a content digest. */
 export interface Dataset {

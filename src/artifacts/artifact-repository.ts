@@ -77,12 +77,37 @@ export class ArtifactRepository {
     return this.commit(runId, await planDirectory(localDir, artifactPath));
   }
 
-  private async commit(runId: string, pending: readonly PendingArtifact[]): Promise<ArtifactEntry[]> {
+  /**
+   * Logs a stream of bytes (an upload) as the file `artifactPath` of a run:
+   * written into the content store once, as it arrives (no staging copy), then
+   * recorded. A stream that fails (the client left, a size limit) records nothing.
+   *
+   * @example
+   * await repo.logStream(runId, req, 'model/model.onnx');
+   */
+  async logStream(runId: string, source: AsyncIterable<Uint8Array>, artifactPath: string): Promise<ArtifactEntry> {
+    const p = normalizeArtifactPath(artifactPath);
+    await this.loggableRun(runId);
+    const blob = await this.content.put(source);
+    const entry: ArtifactEntry = { path: p, sha256: blob.sha256, size: blob.size };
+    await this.store.putArtifacts(runId, [entry]);
+    // Only a forced gc (no grace period) racing this upload can take the fresh blob away; a stream cannot be read twice.
+    if (!(await this.content.has(blob.sha256))) {
+      throw new TracklabError('INVALID_STATE', `A gc removed the content of "${p}" while it was being uploaded to run ${runId}. Upload it again.`);
+    }
+    return entry;
+  }
+
+  private async loggableRun(runId: string): Promise<void> {
     const run = await this.store.getRun(runId);
     if (run.info.lifecycleStage === 'deleted') {
       throw new TracklabError('INVALID_STATE',
         `Run ${run.info.runName} (${runId}) is deleted, so artifacts cannot be logged to it. Restore the run first, or log to a new run.`);
     }
+  }
+
+  private async commit(runId: string, pending: readonly PendingArtifact[]): Promise<ArtifactEntry[]> {
+    await this.loggableRun(runId);
     const entries: ArtifactEntry[] = [];
     for (const item of pending) {
       const blob = await this.content.put(item.source);

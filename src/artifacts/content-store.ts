@@ -58,6 +58,31 @@ async function copyInto(handle: fs.promises.FileHandle, source: string): Promise
   return { sha256: hash.digest('hex'), size };
 }
 
+/** Marks an error thrown by a stream's own reader (the client went away, a size limit), so it passes through untranslated. */
+class SourceFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Writes a stream into the handle as it arrives, hashing on the way: one copy on disk, never the whole of it in memory. */
+async function streamInto(handle: fs.promises.FileHandle, source: AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const chunks = source[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      throw new SourceFailure(error);
+    }
+    if (next.done) break;
+    hash.update(next.value);
+    size += next.value.byteLength;
+    await writeAll(handle, next.value);
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
 /**
  * Content-addressed blobs under `<artifact root>/sha256/<ab>/<rest>`.
  * Writes go to `<artifact root>/tmp/`, are fsynced and renamed into place,
@@ -114,7 +139,9 @@ export class ContentStore {
   }
 
   /**
-   * Stores a file (streamed, so larger-than-memory files work) or bytes.
+   * Stores a file (streamed, so larger-than-memory files work), bytes, or a
+   * stream of bytes (an upload: written once as it arrives, hashed on the
+   * way, then verified; an error of the stream itself passes through as thrown).
    * Identical content is stored once: if the blob already exists the temp
    * file is dropped and the blob's mtime refreshed, which tells a concurrent
    * `gc` the blob is in use again (see ArtifactRepository.gc).
@@ -122,13 +149,14 @@ export class ContentStore {
    * @example
    * const { sha256, size } = await new ContentStore(root).put('model.onnx');
    */
-  async put(source: string | Uint8Array): Promise<BlobInfo> {
+  async put(source: string | Uint8Array | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
     const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
     let handle: fs.promises.FileHandle | undefined;
     try {
       await fs.promises.mkdir(this.tmpDir, { recursive: true });
       handle = await fs.promises.open(tmp, 'wx+', STAGING_MODE);
-      const { sha256, size } = typeof source === 'string' ? await copyInto(handle, source) : await bytesInto(handle, source);
+      const { sha256, size } = typeof source === 'string' ? await copyInto(handle, source)
+        : source instanceof Uint8Array ? await bytesInto(handle, source) : await streamInto(handle, source);
       const fresh = await this.place(tmp, handle, sha256, size);
       handle = undefined;
       if (!fresh) await fs.promises.rm(tmp, { force: true });
@@ -136,6 +164,7 @@ export class ContentStore {
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+      if (error instanceof SourceFailure) throw error.error;
       throw fileWriteError(error, 'store artifact content', this.tmpDir, 'Nothing was recorded.');
     }
   }
@@ -199,6 +228,12 @@ export class ContentStore {
       }
     }
     return out;
+  }
+
+  /** The size of a blob file, or undefined when there is none (a regular file at its address, not followed through a symlink). */
+  async sizeOf(sha256: string): Promise<number | undefined> {
+    const st = await fs.promises.lstat(this.blobPath(sha256)).catch(() => undefined);
+    return st?.isFile() ? st.size : undefined;
   }
 
   /** True when the blob file exists (no realpath check; for gc and repair). */

@@ -19,7 +19,6 @@
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { ArtifactRepository } from '../artifacts/artifact-repository';
 import { normalizeArtifactPath, normalizeArtifactPrefix } from '../artifacts/artifact-path';
@@ -117,26 +116,22 @@ export class ArtifactProxy {
     return { runId, runPath };
   }
 
+  /** Streams the body into the content store once, hashing on the way (no staging copy: the disk needs the file's size once). */
   private async upload(req: http.IncomingMessage, target: ProxyPath): Promise<object> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.maxUploadBytes) throw this.tooLarge();
-    await fs.promises.mkdir(this.repo.content.tmpDir, { recursive: true });
-    const tmp = path.join(this.repo.content.tmpDir, `upload-${process.pid}-${randomBytes(8).toString('hex')}.part`);
-    try {
+    const limit = this.maxUploadBytes;
+    const tooLarge = () => this.tooLarge();
+    async function* bounded(): AsyncIterable<Uint8Array> {
       let size = 0;
-      const limit = this.maxUploadBytes;
-      const tooLarge = () => this.tooLarge();
-      await pipeline(req, async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          size += chunk.length;
-          if (size > limit) throw tooLarge();
-          yield chunk;
-        }
-      }, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-      await this.repo.logArtifact(target.runId, tmp, target.runPath);
-    } finally {
-      await fs.promises.rm(tmp, { force: true });
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) throw tooLarge();
+        yield chunk;
+      }
+      if (!req.complete) throw new HttpError(400, 'BAD_REQUEST', serverMsg.bodyAborted());
     }
+    await this.repo.logStream(target.runId, bounded(), target.runPath);
     return {};
   }
 

@@ -44,17 +44,19 @@ export interface ErrorResponse {
 }
 
 /**
- * The answer to any failure. Unknown errors are INTERNAL_ERROR with a
- * generic message (their detail goes to the server log, never to the
- * client), and any URI in a message loses its password.
+ * The answer to any failure. Unknown errors, and TracklabErrors that are the
+ * server's own failure (INTERNAL_ERROR: a full disk, a lost database), are
+ * INTERNAL_ERROR with a generic message: their detail goes to the server log,
+ * never to the client. Any URI in a message loses its password, and
+ * `redact` (see path-redactor.ts) takes the server's folders out.
  */
-export function errorResponse(err: unknown): ErrorResponse {
+export function errorResponse(err: unknown, redact: (text: string) => string = (t) => t): ErrorResponse {
   if (err instanceof HttpError) {
-    return { status: err.status, body: { error_code: err.errorCode, message: err.message }, headers: err.headers };
+    return { status: err.status, body: { error_code: err.errorCode, message: redact(err.message) }, headers: err.headers };
   }
-  if (isTracklabError(err)) {
+  if (isTracklabError(err) && err.code !== 'INTERNAL_ERROR') {
     const code = err.code === 'INVALID_STATE' ? 'INVALID_PARAMETER_VALUE' : err.code;
-    return { status: STATUS[err.code], body: { error_code: code, message: maskUri(err.message) }, headers: {} };
+    return { status: STATUS[err.code], body: { error_code: code, message: redact(maskUri(err.message)) }, headers: {} };
   }
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: serverMsg.internalError() }, headers: {} };
 }

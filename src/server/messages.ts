@@ -26,6 +26,13 @@ export const serverMsg = {
   foreignHost: (host: string | undefined) =>
     `Invalid Host header ${host === undefined ? '(none)' : quote(host)}: this server answers only its own names (DNS rebinding protection). `
     + 'Start it with --allowed-hosts NAME to accept another name.',
+  repeatedHost: (count: number) => `The request carries ${count} Host headers; send exactly one.`,
+  callBodyShape: () => 'The body must be {"args": [...]}, the arguments of the call in order.',
+  noArtifactsForManifest: () => 'This server keeps no artifacts (start it with --artifacts-destination PATH), so it records no artifact entries.',
+  blobMissing: (at: string, sha256: string) => `'${at}.sha256' names content ${sha256} that this server does not hold: upload the file first.`,
+  blobSizeMismatch: (at: string, declared: number, actual: number) => `'${at}.size' is ${declared}, but the content it names is ${actual} bytes.`,
+  tooManyDatasets: (got: number, limit: number) => `A log-inputs request may carry at most ${limit} datasets; got ${got}. Split it.`,
+  runNotActive: (runId: string) => `The run ${runId} must be in the 'active' state. Restore it first.`,
   internalError: () => 'The server failed to answer this request; its log says why.',
   experimentNotFound: (id: string) => `No experiment with id ${quote(id)}.`,
   experimentNameNotFound: (name: string) => `Could not find experiment with name ${quote(name)}.`,

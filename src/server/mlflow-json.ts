@@ -11,7 +11,8 @@
  *   run's name its tag `mlflow.runName`: both are added when absent;
  * - artifacts live under the server's proxy root, `mlflow-artifacts:/`.
  */
-import type { Experiment, MetricPoint, Run, RunInfo } from '../entities';
+import type { Experiment, MetricPoint, Run, RunInfo, RunInput } from '../entities';
+import { mlflowDatasetInputJson } from './mlflow-dataset-json';
 
 export const NOTE_TAG = 'mlflow.note.content';
 export const RUN_NAME_TAG = 'mlflow.runName';
@@ -101,8 +102,9 @@ function runTags(run: Run): Readonly<Record<string, string>> {
   return tags;
 }
 
-export function runJson(run: Run): Record<string, unknown> {
+/** A run as MLflow shows it; `inputs` are its dataset inputs (listInputs), shown as `inputs.dataset_inputs`. */
+export function runJson(run: Run, inputs: readonly RunInput[] = []): Record<string, unknown> {
   const metrics = Object.values(run.data.metrics).map((m) => metricJson({ key: m.key, value: m.last, timestamp: m.lastTimestamp, step: m.lastStep }));
   const data = withList(withList(withList({}, 'metrics', metrics), 'params', keyValues(run.data.params)), 'tags', keyValues(runTags(run)));
-  return { info: runInfoJson(run.info), data, inputs: {} };
+  return { info: runInfoJson(run.info), data, inputs: inputs.length > 0 ? { dataset_inputs: inputs.map(mlflowDatasetInputJson) } : {} };
 }

@@ -118,6 +118,16 @@ export class RequestFields {
     return list as string[];
   }
 
+  /** A singular message field (JSON bodies only). */
+  message(name: string, required: true): RequestFields;
+  message(name: string, required?: boolean): RequestFields | undefined;
+  message(name: string, required = false): RequestFields | undefined {
+    const raw = this.present(name, this.values.get(name), required);
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid(serverMsg.invalidField(this.label(name), raw, 'an object'));
+    return RequestFields.fromJson(raw as Record<string, unknown>, `${this.label(name)}.`);
+  }
+
   /** A repeated message field (JSON bodies only): one RequestFields per element. */
   messages(name: string): RequestFields[] {
     return this.list(name).map((item, i) => {

@@ -6,6 +6,7 @@
 import type { ApiHandler } from './api-context';
 import { ApiLimits } from './api-limits';
 import { logBatch } from './batch-handler';
+import { logInputs } from './log-inputs-handler';
 import { experimentHandlers as e } from './experiment-handlers';
 import { serverMsg } from './messages';
 import { getMetricHistory, getMetricHistoryBulkInterval } from './metric-history-handlers';
@@ -47,6 +48,7 @@ export const routes: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['runs/log-parameter', { POST: { handler: r.logParam } }],
   ['runs/set-tag', { POST: { handler: r.setTag } }],
   ['runs/delete-tag', { POST: { handler: r.deleteTag } }],
+  ['runs/log-inputs', { POST: { handler: logInputs } }],
   ['runs/log-batch', { POST: { handler: logBatch, endpointLimit: { bytes: ApiLimits.batchRequestBytes, message: serverMsg.batchTooLarge } } }],
   ['artifacts/list', { GET: { handler: listArtifacts } }],
   ['metrics/get-history', { GET: { handler: getMetricHistory } }],

@@ -47,7 +47,8 @@ const createRun: ApiHandler = async (ctx, fields) => {
 
 const getRun: ApiHandler = async (ctx, fields) => {
   const runId = runIdOf(fields);
-  return { run: runJson(await ctx.call('read the run', (s) => s.getRun(runId))) };
+  const run = await ctx.call('read the run', (s) => s.getRun(runId));
+  return { run: runJson(run, await ctx.call('list the dataset inputs', (s) => s.listInputs([runId]))) };
 };
 
 const updateRun: ApiHandler = async (ctx, fields) => {

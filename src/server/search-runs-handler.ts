@@ -4,6 +4,7 @@
  * through opaque tokens bound to the query. Experiment "0" is MLflow's
  * default experiment: it means tracklab's "Default" when that exists.
  */
+import type { RunInput } from '../entities';
 import { isTracklabError } from '../errors';
 import { parseFilter } from '../search/filter-parser';
 import { parseOrderBy } from '../search/order-by';
@@ -40,7 +41,16 @@ export const searchRuns: ApiHandler = async (ctx, fields) => {
   const offset = readPageToken(fields.string('page_token'), identity);
   const page = await ctx.call('search runs', (s) => s.searchRuns({ experimentIds, filter, orderBy, maxResults, offset, lifecycle }));
   const out: Record<string, unknown> = {};
-  if (page.runs.length > 0) out.runs = page.runs.map(runJson);
+  if (page.runs.length > 0) {
+    const inputs = await ctx.call('list the dataset inputs', (s) => s.listInputs(page.runs.map((r) => r.info.runId)));
+    const byRun = new Map<string, RunInput[]>();
+    for (const input of inputs) {
+      const list = byRun.get(input.runId);
+      if (list === undefined) byRun.set(input.runId, [input]);
+      else list.push(input);
+    }
+    out.runs = page.runs.map((run) => runJson(run, byRun.get(run.info.runId)));
+  }
   if (page.nextOffset !== null) out.next_page_token = createPageToken(page.nextOffset, identity);
   return out;
 };

@@ -26,7 +26,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream';
+import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
+import { requestHost } from '../http/request-host';
 import { tracklabVersion } from '../models/version';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
 import { RegistryClient } from '../registry/registry-client';
@@ -37,9 +39,12 @@ import { createUiHandler, type UiHandler } from '../ui/ui-handler';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
 import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
+import { logClientErrors } from './client-error-log';
+import type { RequestLogEntry } from './request-log';
 import { CorsPolicy } from './cors';
 import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
+import { pathRedactor, processFolders, type PathRedactor, type ServerFolder } from './path-redactor';
 import { readRequest } from './read-request';
 import { API_PREFIX, routes, type Method } from './routes';
 import { TRACKLAB_PREFIX, handleTracklabApi } from './tracklab-api';
@@ -69,19 +74,15 @@ export interface TrackingServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Mount the web UI at `/`. Default false (the CLI turns it on). */
   readonly ui?: boolean;
-  /** Receives one entry per request (and per failure); never headers, query strings or bodies. */
+  /** A request not complete (headers and body) after this long gets 408. Default 120 s. */
+  readonly requestTimeoutMs?: number;
+  /** Headers not complete after this long get 408. Default 20 s. */
+  readonly headersTimeoutMs?: number;
+  /** Receives one entry per request (and per failure, and per request Node refused: a timeout, a malformed head); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
 }
 
-export interface RequestLogEntry {
-  readonly time: string;
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly ms: number;
-  /** For 5xx answers: what failed, passwords masked. */
-  readonly error?: string;
-}
+export type { RequestLogEntry } from './request-log';
 
 export interface TrackingServer {
   readonly url: string;
@@ -109,10 +110,14 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     await options.auth?.prepare?.(auth!);
     app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []), auth, cors);
     const handle = (req: http.IncomingMessage, res: http.ServerResponse) => app.handle(req, res);
-    server = options.tls !== undefined ? createHttpsServer(options.tls, handle) : http.createServer(handle);
-    server.requestTimeout = 120_000;
-    server.headersTimeout = 20_000;
+    const timeouts = serverTimeouts(options);
+    server = options.tls !== undefined ? createHttpsServer(options.tls, timeouts, handle) : http.createServer(timeouts, handle);
     server.keepAliveTimeout = 5_000;
+    logClientErrors(server, {
+      log: options.log,
+      inProgress: (socket) => app.inProgress.get(socket),
+      markTimedOut: (res, status, code) => app.markClientError(res, status, code),
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(new TracklabError('INVALID_STATE', err.code === 'EADDRINUSE'
@@ -130,9 +135,16 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   return { url: `${scheme}://${shownHost}:${address.port}`, server, auth, close: () => app.shutdown(server) };
 }
 
-function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, handle: http.RequestListener): https.Server {
+/** Node checks its timeouts every `connectionsCheckingInterval` (30 s by default): a fraction of the timeout keeps the check honest. */
+function serverTimeouts(options: TrackingServerOptions): http.ServerOptions {
+  const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout);
+  return { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) };
+}
+
+function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, timeouts: http.ServerOptions, handle: http.RequestListener): https.Server {
   try {
-    return https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle);
+    return https.createServer({ ...timeouts, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handle);
   } catch (err) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.tlsUnreadable('certificate or key', '(PEM)', err instanceof Error ? err.message : String(err)), { cause: err });
   }
@@ -143,6 +155,9 @@ class TrackingApp {
   private readonly ctx: ApiContext;
   private readonly tracking: TrackingClient;
   private readonly ui: UiHandler | undefined;
+  /** Takes the server's folders out of error answers (path-redactor.ts). */
+  private readonly redact: PathRedactor;
+  private readonly content: ContentStore | undefined;
   private inFlight = 0;
   private closing = false;
   private drained: (() => void) | undefined;
@@ -154,32 +169,49 @@ class TrackingApp {
     private readonly cors: CorsPolicy | undefined,
   ) {
     const store = options.backend.tracking;
+    this.redact = pathRedactor(serverFolders(options));
+    this.content = options.artifactRoot === undefined ? undefined : new ContentStore(options.artifactRoot);
     const proxy = options.artifactRoot === undefined ? undefined
       : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
     // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
     this.tracking = new TrackingClient({ trackingUri: connectionUri(options.backend.uri), store, artifactRoot: options.artifactRoot });
     const registry = new RegistryClient({ tracking: this.tracking, store: options.backend.registry() });
     this.ctx = new ApiContext(store, proxy, registry);
-    this.ui = options.ui ? createUiHandler({ client: this.tracking, registry, allowedHosts: hostAllowed }) : undefined;
+    this.ui = options.ui ? createUiHandler({ client: this.tracking, registry, allowedHosts: hostAllowed, redactErrors: this.redact }) : undefined;
+  }
+
+  /** The response each socket's handler is writing, so a client error (a timeout) on it is logged as that request. */
+  readonly inProgress = new WeakMap<object, http.ServerResponse>();
+  private readonly endedByClientError = new WeakMap<http.ServerResponse, { status: number; code: string }>();
+
+  markClientError(res: http.ServerResponse, status: number, code: string): void {
+    this.endedByClientError.set(res, { status, code });
   }
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const started = process.hrtime.bigint();
     this.inFlight++;
+    this.inProgress.set(req.socket, res);
     let error: string | undefined;
     this.respond(req, res).catch((err: unknown) => {
       error = describeFailure(err);
-      if (!res.headersSent) sendJson(res, errorResponse(err).status, errorResponse(err).body);
+      if (!res.headersSent) {
+        const answer = errorResponse(err, this.redact);
+        sendJson(res, answer.status, answer.body);
+      }
       else res.destroy();
     }).finally(() => {
       // `finished` also answers for a response that already ended or whose socket already closed (a client that
       // hung up as the last byte left): waiting for a 'close' that was already emitted would hold shutdown forever.
       finished(res, () => {
+        if (this.inProgress.get(req.socket) === res) this.inProgress.delete(req.socket);
+        const clientError = this.endedByClientError.get(res);
+        if (clientError !== undefined) error = clientError.code;
         this.options.log?.({
           time: new Date().toISOString(),
           method: req.method ?? '?',
           path: (req.url ?? '/').split('?')[0]!,
-          status: res.statusCode,
+          status: clientError?.status ?? res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
           ...(error !== undefined ? { error } : {}),
         });
@@ -207,9 +239,10 @@ class TrackingApp {
     } catch {
       return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     }
-    if (!this.hostAllowed(req.headers.host)) {
-      return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(req.headers.host)));
-    }
+    const host = requestHost(req);
+    if (host.kind === 'repeated') return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.repeatedHost(host.count)));
+    const hostName = host.kind === 'one' ? host.host : undefined;
+    if (!this.hostAllowed(hostName)) return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(hostName)));
     const path = url.pathname;
     const isApi = path.startsWith('/api/');
     if (this.cors !== undefined && isApi) {
@@ -243,13 +276,12 @@ class TrackingApp {
     }
     if (path === '/version') return sendText(res, 200, tracklabVersion());
     if (path.startsWith(TRACKLAB_PREFIX)) {
-      try {
-        this.auth?.authorizeTracklabApi(access);
-      } catch (err) {
-        return this.fail(req, res, err);
-      }
       const { backend, maxBodyBytes } = this.options;
-      return handleTracklabApi(req, res, url, { tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+      return handleTracklabApi(req, res, url, {
+        tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
+        content: this.content,
+        authorization: this.auth?.tracklabCallContext(access, this.ctx, backend.tracking, () => backend.registry()),
+      });
     }
     if (!isApi && this.ui !== undefined) {
       try {
@@ -284,7 +316,7 @@ class TrackingApp {
 
   /** Answers an error; the rest of an unread body is dropped by closing the connection. */
   private fail(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
-    const answer = errorResponse(err);
+    const answer = errorResponse(err, this.redact);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if (!req.complete) {
       res.setHeader('connection', 'close');
@@ -292,6 +324,16 @@ class TrackingApp {
     }
     sendJson(res, answer.status, answer.body);
   }
+}
+
+/** The folders an error answer must not name: the artifact root, an embedded store's folder and file, and the process's own. */
+function serverFolders(options: TrackingServerOptions): ServerFolder[] {
+  const uri = options.backend.uri;
+  return [
+    ...(options.artifactRoot !== undefined ? [{ folder: options.artifactRoot, name: '<artifact root>' }] : []),
+    ...(uri.scheme === 'sqlite' ? [{ folder: uri.folder, name: '<store>' }, { folder: uri.file, name: '<store database>' }] : []),
+    ...processFolders(),
+  ];
 }
 
 /** A failure of the server or its store (logged with its cause), not of the request. */

@@ -16,7 +16,8 @@
  */
 import type * as http from 'node:http';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
-import type { MetricColumns } from '../entities';
+import type { ArtifactEntry, MetricColumns } from '../entities';
+import type { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import { columnsFromHistory } from '../metrics/arrow-history-columns';
 import { historyTable } from '../metrics/arrow-history';
@@ -32,28 +33,25 @@ import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
 import { HttpError, errorResponse } from './http-error';
 import { readWholeBody } from './read-request';
+import { authorizeBlocks, authorizeHistory, authorizeTracklabCall, type TracklabCallContext } from './auth/tracklab-api-access';
+import { checkCall } from './call-schema';
+import { REGISTRY_CALLS } from './call-schemas-registry';
+import { TRACKING_CALLS } from './call-schemas-tracking';
 import { serverMsg } from './messages';
 
 export const TRACKLAB_PREFIX = '/api/tracklab/v1/';
 export const ARROW_STREAM_TYPE = 'application/vnd.apache.arrow.stream';
 
-/** Store methods callable as `store/<method>` (appendMetrics and readMetrics have their own endpoints). */
-const TRACKING_METHODS: ReadonlySet<string> = new Set([
-  'createExperiment', 'getExperiment', 'ensureExperiment', 'searchExperiments', 'updateExperiment', 'setExperimentTags', 'setExperimentLifecycle',
-  'createRun', 'getRun', 'updateRun', 'setRunLifecycle', 'purgeDeletedRuns', 'logBatch', 'searchRuns', 'countRuns', 'heartbeat',
-  'putArtifacts', 'listArtifacts', 'referencedBlobs', 'recordCell', 'listCells', 'logInputs', 'listInputs',
-]);
-
-const REGISTRY_METHODS: ReadonlySet<string> = new Set([
-  'createRegisteredModel', 'getRegisteredModel', 'renameRegisteredModel', 'updateRegisteredModel', 'deleteRegisteredModel', 'searchRegisteredModels',
-  'createModelVersion', 'getModelVersion', 'getLatestModelVersion', 'updateModelVersion', 'deleteModelVersion', 'listModelVersionFiles',
-  'searchModelVersions', 'setAlias', 'deleteAlias', 'getModelVersionByAlias',
-]);
-
 export interface TracklabApiDeps {
   readonly tracking: TrackingStore;
   readonly registry: () => RegistryStore;
   readonly maxBodyBytes: number;
+  /** The server's artifact content (its --artifacts-destination), against which manifest entries are checked. */
+  readonly content: ContentStore | undefined;
+  /** With --auth: the signed-in user's permissions, which every call is checked against (auth/tracklab-api-access.ts). */
+  readonly authorization?: TracklabCallContext;
+  /** Takes the server's folders out of error answers (path-redactor.ts). */
+  readonly redact: (text: string) => string;
 }
 
 /** Answers one request below TRACKLAB_PREFIX. Unexpected failures are rethrown for the server's 500 and log. */
@@ -63,21 +61,22 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
     if (route === 'metrics/blocks') return await uploadBlocks(req, res, url, deps);
     if (route === 'metrics/history') return await sendHistory(req, res, url, deps);
     const [group, method, ...rest] = route.split('/');
-    const methods = group === 'store' ? TRACKING_METHODS : group === 'registry' ? REGISTRY_METHODS : undefined;
-    const special = group === 'store' && (method === 'reapOwners' || method === 'reapCrashedRuns' || method === 'createRunIn');
-    if (methods === undefined || method === undefined || rest.length > 0 || (!methods.has(method) && !special)) {
-      throw new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(url.pathname));
-    }
+    const calls = group === 'store' ? TRACKING_CALLS : group === 'registry' ? REGISTRY_CALLS : undefined;
+    const params = method !== undefined && rest.length === 0 ? calls?.get(method) : undefined;
+    if (params === undefined) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(url.pathname));
     requireMethod(req, 'POST', url.pathname);
     const body = await readWholeBody(req, deps.maxBodyBytes);
-    const args = fromWireJson(body.toString('utf8') || '{"args":[]}') as { args?: unknown };
-    if (!Array.isArray(args.args)) throw new TracklabError('INVALID_PARAMETER_VALUE', 'The body must be {"args": [...]}, the arguments of the call in order.');
-    const value = group === 'store'
-      ? await callTracking(deps.tracking, method, args.args)
-      : await call(`${method}`, () => (deps.registry()[method as keyof RegistryStore] as (...a: unknown[]) => Promise<unknown>).apply(deps.registry(), args.args as unknown[]));
+    const parsed = fromWireJson(body.toString('utf8') || '{"args":[]}') as { args?: unknown } | null;
+    if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.args)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.callBodyShape());
+    const args = checkCall(method!, params, parsed.args);
+    const granted = deps.authorization === undefined ? {} : await authorizeTracklabCall(group as 'store' | 'registry', method!, args, deps.authorization);
+    let value = 'answer' in granted ? granted.answer : group === 'store'
+      ? await callTracking(deps, method!, args)
+      : await call(`${method}`, () => (deps.registry()[method as keyof RegistryStore] as (...a: unknown[]) => Promise<unknown>).apply(deps.registry(), args));
+    if (granted.after !== undefined) value = granted.after(value);
     sendBody(res, 200, 'application/json', toWireJson({ value }));
   } catch (err) {
-    const answer = errorResponse(err);
+    const answer = errorResponse(err, deps.redact);
     if (!(err instanceof HttpError) && answer.status >= 500) throw err;
     const tracklabCode = err instanceof TracklabError ? err.code : answer.body.error_code;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
@@ -86,7 +85,9 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
   }
 }
 
-async function callTracking(store: TrackingStore, method: string, args: unknown[]): Promise<unknown> {
+async function callTracking(deps: TracklabApiDeps, method: string, args: unknown[]): Promise<unknown> {
+  const store = deps.tracking;
+  if (method === 'putArtifacts') await requireBlobs(deps.content, args[1] as readonly ArtifactEntry[]);
   if (method === 'reapOwners') return call('find run owners', () => reapOwners(store));
   if (method === 'createRunIn') {
     const [ref, run] = args as [string, Omit<NewRun, 'experimentId'>];
@@ -103,6 +104,17 @@ async function callTracking(store: TrackingStore, method: string, args: unknown[
   const fn = store[method as keyof TrackingStore] as ((...a: unknown[]) => Promise<unknown>) | undefined;
   if (typeof fn !== 'function') throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `This store has no ${method}.`);
   return call(method, () => fn.apply(store, args));
+}
+
+/** A manifest entry may only name content this server holds, at the size it has: otherwise a run would list files no one can download. */
+async function requireBlobs(content: ContentStore | undefined, entries: readonly ArtifactEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  if (content === undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.noArtifactsForManifest());
+  for (const [i, e] of entries.entries()) {
+    const size = await content.sizeOf(e.sha256);
+    if (size === undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blobMissing(`entries[${i}]`, e.sha256));
+    if (size !== e.size) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blobSizeMismatch(`entries[${i}]`, e.size, size));
+  }
 }
 
 /** The experiment `ref` names (by id, else by name, created when missing; never a deleted one), then the run in it. */
@@ -151,6 +163,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
     }
   }
   if (batchId === undefined || batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
+  if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
   await call('append metrics', () => deps.tracking.appendMetrics(blocks, { batchId }));
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
 }
@@ -159,6 +172,7 @@ async function sendHistory(req: http.IncomingMessage, res: http.ServerResponse, 
   requireMethod(req, 'GET', url.pathname);
   const runIds = url.searchParams.getAll('run_id');
   if (runIds.length === 0) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.missingField('run_id'));
+  if (deps.authorization !== undefined) await authorizeHistory(runIds, deps.authorization);
   const keys = url.searchParams.getAll('key');
   const blocks = await call('read metric history', () => deps.tracking.readMetrics(runIds, keys.length > 0 ? keys : undefined));
   sendBody(res, 200, ARROW_STREAM_TYPE, Buffer.from(tableToIPC(historyTable(blocks), 'stream')));

@@ -16,6 +16,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTracklabError, TracklabError } from '../errors';
 import { readBody } from '../http/read-body';
+import { singleHost } from '../http/request-host';
 import { pythonJsonDumps } from '../models/python-json';
 import type { DataType, ModelSignature } from '../models/schema';
 import { isTensorSchema } from '../models/schema';
@@ -129,9 +130,10 @@ function warnIfExposed(host: string, options: ServeOptions): void {
 }
 
 async function handle(model: ServableModel, req: http.IncomingMessage, res: http.ServerResponse, settings: Settings): Promise<void> {
-  if (!settings.hostAllowed(req.headers.host)) {
+  const host = singleHost(req);
+  if (!settings.hostAllowed(host)) {
     req.resume();
-    return send(res, 403, error('PERMISSION_DENIED', servingMsg.hostRefused(req.headers.host)));
+    return send(res, 403, error('PERMISSION_DENIED', servingMsg.hostRefused(host)));
   }
   const url = (req.url ?? '/').split('?')[0];
   if (url === '/ping' || url === '/health') {

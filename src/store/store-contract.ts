@@ -5,6 +5,7 @@
  * something names the test it skips and why.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { describe, test } from 'node:test';
 import type { MetricColumns, Run } from '../entities';
@@ -12,20 +13,32 @@ import { isTracklabError, type ErrorCode } from '../errors';
 import type { FilterNode } from '../search/filter-ast';
 import type { NewRun, RunSearchQuery, TrackingStore } from './store';
 
-/** Opens a fresh, empty store; `cleanup` closes it and removes what it left (a temp folder, a database). */
-export type OpenStore = () => Promise<{ store: TrackingStore; cleanup(): void | Promise<void> }>;
+/**
+ * Opens a fresh, empty store; `cleanup` closes it and removes what it left (a temp folder, a database).
+ * `putBlob` stores artifact content where the store checks manifest entries against it (a server
+ * refuses entries naming content it does not hold); without it, entries only need a real digest.
+ */
+export type OpenStore = () => Promise<{ store: TrackingStore; cleanup(): void | Promise<void>; putBlob?(bytes: Uint8Array): Promise<unknown> }>;
+
+/** Content for a manifest entry: its digest and size, stored first where the backend checks. */
+type Blob = (text: string) => Promise<{ sha256: string; size: number }>;
 
 /** Registers the contract tests for one backend. */
 export function describeStoreContract(name: string, open: OpenStore): void {
-  async function withStore(fn: (store: TrackingStore) => Promise<void>): Promise<void> {
-    const { store, cleanup } = await open();
+  async function withStore(fn: (store: TrackingStore, blob: Blob) => Promise<void>): Promise<void> {
+    const { store, cleanup, putBlob } = await open();
+    const blob: Blob = async (text) => {
+      const bytes = Buffer.from(text, 'utf8');
+      await putBlob?.(bytes);
+      return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    };
     try {
-      await fn(store);
+      await fn(store, blob);
     } finally {
       await cleanup();
     }
   }
-  const it = (title: string, fn: (store: TrackingStore) => Promise<void>): void => {
+  const it = (title: string, fn: (store: TrackingStore, blob: Blob) => Promise<void>): void => {
     test(title, () => withStore(fn));
   };
 
@@ -191,12 +204,15 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         assert.deepEqual({ ...(await store.getRun('r')).data.tags }, { a: '10', c: '3' });
       });
 
-      it('deleted runs refuse new data, and purge removes them with everything they own', async (store) => {
+      it('deleted runs refuse new data, and purge removes them with everything they own', async (store, blob) => {
         const exp = await store.ensureExperiment('Default');
+        const sha = new Map<string, string>();
         for (const id of ['keep', 'old', 'new']) {
           await store.createRun({ ...newRun(exp.experimentId, id), params: { p: id } });
           await store.appendMetrics([block(id, 'loss', [0, 1], [1, 2], [0.5, 0.25])]);
-          await store.putArtifacts(id, [{ path: 'model.bin', sha256: `sha-${id}`, size: 3 }]);
+          const content = await blob(`model of ${id}`);
+          sha.set(id, content.sha256);
+          await store.putArtifacts(id, [{ path: 'model.bin', ...content }]);
           await store.recordCell({ runId: id, seq: 0, executionCount: 1, source: 'x', startTime: 1, endTime: 2, status: 'ok', error: null });
         }
         await store.setRunLifecycle('old', 'deleted');
@@ -205,13 +221,13 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await store.setRunLifecycle('new', 'deleted');
         await rejectsWith(store.logBatch('old', { tags: { a: 'b' } }), 'INVALID_STATE', /deleted/);
         await rejectsWith(store.appendMetrics([block('old', 'x', [0], [1], [1])]), 'INVALID_STATE', /deleted/);
-        assert.deepEqual([...(await store.referencedBlobs())].sort(), ['sha-keep', 'sha-new', 'sha-old']);
+        assert.deepEqual([...(await store.referencedBlobs())].sort(), ['keep', 'new', 'old'].map((id) => sha.get(id)).sort());
         assert.deepEqual(await store.purgeDeletedRuns(cutoff), ['old']);
         assert.deepEqual(await store.purgeDeletedRuns(), ['new']);
         assert.deepEqual(await store.purgeDeletedRuns(), []);
         await rejectsWith(store.getRun('old'), 'RESOURCE_DOES_NOT_EXIST', /"old"/);
         await rejectsWith(store.readMetrics(['new']), 'RESOURCE_DOES_NOT_EXIST', /"new"/);
-        assert.deepEqual([...(await store.referencedBlobs())], ['sha-keep']);
+        assert.deepEqual([...(await store.referencedBlobs())], [sha.get('keep')]);
         await store.setRunLifecycle('keep', 'deleted');
         await store.setRunLifecycle('keep', 'active');
         await store.logBatch('keep', { tags: { back: 'yes' } });
@@ -360,18 +376,19 @@ export function describeStoreContract(name: string, open: OpenStore): void {
     });
 
     describe('artifacts and cells', () => {
-      it('keeps a manifest per run, listed by whole-segment prefix', async (store) => {
+      it('keeps a manifest per run, listed by whole-segment prefix', async (store, blob) => {
         const exp = await store.ensureExperiment('Default');
         await store.createRun(newRun(exp.experimentId, 'r'));
+        const [aa, bb, cc, dd, ee] = await Promise.all(['weights 10', 'ML', 'x', 'note', 'notes'].map(blob));
         await store.putArtifacts('r', [
-          { path: 'model/weights.bin', sha256: 'aa', size: 10 }, { path: 'model/MLmodel', sha256: 'bb', size: 2 },
-          { path: 'model2/x', sha256: 'cc', size: 1 }, { path: 'notes.txt', sha256: 'dd', size: 4 },
+          { path: 'model/weights.bin', ...aa! }, { path: 'model/MLmodel', ...bb! },
+          { path: 'model2/x', ...cc! }, { path: 'notes.txt', ...dd! },
         ]);
-        await store.putArtifacts('r', [{ path: 'notes.txt', sha256: 'ee', size: 5 }]);
+        await store.putArtifacts('r', [{ path: 'notes.txt', ...ee! }]);
         assert.deepEqual((await store.listArtifacts('r', 'model')).map((e) => e.path), ['model/MLmodel', 'model/weights.bin']);
-        assert.deepEqual(await store.listArtifacts('r', 'notes.txt'), [{ path: 'notes.txt', sha256: 'ee', size: 5 }]);
+        assert.deepEqual(await store.listArtifacts('r', 'notes.txt'), [{ path: 'notes.txt', ...ee! }]);
         assert.equal((await store.listArtifacts('r')).length, 4);
-        assert.deepEqual([...(await store.referencedBlobs())].sort(), ['aa', 'bb', 'cc', 'ee']);
+        assert.deepEqual([...(await store.referencedBlobs())].sort(), [aa!, bb!, cc!, ee!].map((b) => b.sha256).sort());
         await rejectsWith(store.putArtifacts('ghost', []), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
       });
 

@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTracklabError } from '../errors';
+import { singleHost } from '../http/request-host';
 import type { RegistryClient } from '../registry/registry-client';
 import type { TrackingClient } from '../tracking/client';
 import { serveAsset } from './assets';
@@ -45,6 +46,12 @@ export interface UiOptions {
   readonly allowedHosts: readonly string[] | ((host: string | undefined) => boolean);
   /** How often live streams read the store, in ms. Default 1000. */
   readonly pollMs?: number;
+  /**
+   * Set when the UI is served to other machines (the tracking server mounts it): error pages then name
+   * no server folder (this takes them out of messages) and a server failure (INTERNAL_ERROR) shows only
+   * the generic message. `tracklab ui`, for its local user, shows the whole message.
+   */
+  readonly redactErrors?: (message: string) => string;
 }
 
 export interface UiHandler {
@@ -145,8 +152,8 @@ export function createUiHandler(options: UiOptions): UiHandler {
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
-    const allowed = typeof options.allowedHosts === 'function'
-      ? options.allowedHosts(req.headers.host) : isAllowedHost(req.headers.host, options.allowedHosts);
+    const host = singleHost(req); // undefined when Host is repeated: refused
+    const allowed = typeof options.allowedHosts === 'function' ? options.allowedHosts(host) : isAllowedHost(host, options.allowedHosts);
     if (!allowed) {
       // DNS rebinding: a page on another name must not read this server.
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Forbidden: this Host is not allowed. Open the UI at the address `tracklab ui` printed.');
@@ -158,8 +165,9 @@ export function createUiHandler(options: UiOptions): UiHandler {
         return;
       }
       const status = statusOf(err);
-      const message = isTracklabError(err) ? err.message : 'Internal error; see the server log.';
-      if (!isTracklabError(err)) console.error(err);
+      const shown = isTracklabError(err) && !(options.redactErrors !== undefined && err.code === 'INTERNAL_ERROR');
+      const message = shown ? (options.redactErrors ?? ((m: string) => m))(err.message) : 'Internal error; see the server log.';
+      if (!shown) console.error(err);
       const wantsJson = (req.url ?? '').startsWith('/ui-api/');
       if (wantsJson) sendJson(res, status, { error_code: isTracklabError(err) ? err.code : 'INTERNAL_ERROR', message });
       else sendHtml(res, status, errorPage(status, message));

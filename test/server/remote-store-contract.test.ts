@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe } from 'node:test';
 import Database from 'better-sqlite3';
+import { ContentStore } from '../../src/artifacts/content-store';
 import { openStore } from '../../src/store/open-store';
 import { describeRegistryContract } from '../../src/store/registry-contract';
 import { describeSearchContract } from '../../src/store/search-contract';
@@ -36,7 +37,8 @@ for (const kind of testStores()) {
   describe(`remote store, server on ${kind.name}`, { skip: kind.skip }, () => {
     describeStoreContract(`http (server on ${kind.name})`, async () => {
       const r = await remote(kind);
-      return { store: r.client.tracking, cleanup: r.cleanup };
+      const content = new ContentStore(r.fixture.store.artifactRoot);
+      return { store: r.client.tracking, cleanup: r.cleanup, putBlob: (bytes: Uint8Array) => content.put(bytes) };
     });
 
     describeRegistryContract(`http (server on ${kind.name})`, async () => {

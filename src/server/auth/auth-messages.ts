@@ -19,7 +19,7 @@ export const authMsg = {
   selfOrAdmin: () => 'Permission denied: only the user themselves or an admin may do this.',
   uiNeedsFullRead: () => 'Permission denied: the web UI shows the whole store, and this user may not read all of it. Use the REST API, or ask an admin for READ on every experiment and model.',
   uiNeedsFullEdit: () => 'Permission denied: changes from the web UI need EDIT on every experiment and model.',
-  tracklabApiNeedsFullEdit: () => 'Permission denied: /api/tracklab/v1 (the TypeScript remote store) checks no per-experiment permission yet, so it needs EDIT on every experiment and model. Use the MLflow REST API, or ask an admin for EDIT everywhere.',
+  tracklabCallNeedsEverywhere: () => 'Permission denied: this call reaches every experiment, so it needs that permission on all of them (or an admin).',
   invalidPermission: (what: string, value: unknown, allowed: readonly string[]) =>
     `Invalid ${what} ${describe(value)}: expected one of ${allowed.join(', ')}.`,
   invalidUsername: (value: unknown) =>

@@ -129,6 +129,7 @@ export function routeAccessTable(grants: Grants): ReadonlyMap<string, RouteAcces
     ['POST runs/set-tag', r(onRun('canUpdate'))],
     ['POST runs/delete-tag', r(onRun('canUpdate'))],
     ['POST runs/log-batch', r(onRun('canUpdate'))],
+    ['POST runs/log-inputs', r(onRun('canUpdate'))],
     ['GET artifacts/list', r(onRun('canRead'))],
     ['GET metrics/get-history', r(onRun('canRead'))],
     ['GET metrics/get-history-bulk-interval', r(onRuns)],

@@ -17,6 +17,9 @@ import { adminRoutes, type AdminRoute } from './admin-routes';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter';
 import type { Permission } from './permissions';
 import { routeAccessTable, type FilteredSearch, type RouteAccess } from './route-access';
+import type { TracklabCallContext } from './tracklab-api-access';
+import type { RegistryStore } from '../../store/registry-store';
+import type { TrackingStore } from '../../store/store';
 
 export interface ServerAuthOptions {
   /** The auth database file (see auth-db.ts for why it is apart from the tracking store). */
@@ -101,12 +104,16 @@ export class ServerAuth {
     }
   }
 
-  /**
-   * tracklab's own API (/api/tracklab/v1, what the remote store speaks) calls the store contract directly and
-   * checks no per-experiment permission yet, so with --auth it is open only to users who may edit everything.
-   */
-  authorizeTracklabApi(access: Access): void {
-    if (!access.holdsEverywhere('canUpdate')) throw new HttpError(403, 'PERMISSION_DENIED', authMsg.tracklabApiNeedsFullEdit());
+  /** What tracklab's own API (/api/tracklab/v1, the remote store's) checks each call against: see tracklab-api-access.ts. */
+  tracklabCallContext(access: Access, ctx: ApiContext, tracking: TrackingStore, registry: () => RegistryStore): TracklabCallContext {
+    const db = this.db;
+    return {
+      tracking, registry, access,
+      experimentOfRun: (runId) => ctx.experimentOfRun(runId),
+      grant: (kind, resource) => { if (access.user !== undefined) db.grant(kind, resource, access.user.id, 'MANAGE'); },
+      renameModel: (from, to) => db.renameModel(from, to),
+      forgetModel: (name) => db.forgetModel(name),
+    };
   }
 }
 
