@@ -34,7 +34,8 @@ const PLAIN_STEPS = [
   { code: "import * as tracklab from 'tracklab';\nconst kept = tracklab.startRun({ name: 'kept' });\nkept.log({ a: 1 });" },
   { code: "const outer = tracklab.startRun({ name: 'outer', parent: true });\nconst inner = tracklab.startRun({ name: 'inner', parent: true });\ninner.log({ c: 1 });\nJSON.parse('{oops');" },
   { code: 'console.log(`active: ${tracklab.activeRun()?.name}`);' },
-  { code: "const slow = tracklab.startRun({ name: 'slow' });\nconsole.log('waiting');\nawait new Promise((r) => setTimeout(r, 600_000));", interruptOn: 'waiting' },
+  // 'waiting' is printed from inside the await, so the one Interrupt lands there (not in the cell's synchronous start).
+  { code: "const slow = tracklab.startRun({ name: 'slow' });\nawait new Promise((r) => { setTimeout(r, 600_000); setTimeout(() => console.log('waiting'), 0); });", interruptOn: 'waiting' },
   { code: "await tracklab.withRun({ name: 'own' }, async () => { throw new TypeError('own error'); });" },
   { code: 'console.log(`active: ${tracklab.activeRun()?.name}`);' },
 ] as const;

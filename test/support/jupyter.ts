@@ -284,7 +284,7 @@ export async function runSession(cwd: string, steps: readonly SessionStep[], opt
   const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-jrt-'));
   const specFile = path.join(runtimeDir, 'session.json');
   fs.writeFileSync(specFile, JSON.stringify({
-    kernel: spec.kernelName, cwd, timeout: opts.timeoutSec ?? 120,
+    kernel: spec.kernelName, cwd, timeout: opts.timeoutSec ?? 300,
     steps: steps.map((s) => ('code' in s ? { code: s.code, interrupt_on: s.interruptOn } : s)),
   }));
   const env: NodeJS.ProcessEnv = {

@@ -65,14 +65,16 @@ def execute(km, kc, step, timeout):
                 if marker and marker in outputs["stdout"] and not interrupted[0]:
                     interrupted[0] = True
                     km.interrupt_kernel()
-                    # An interrupt that lands while the cell's synchronous code still runs (before its await) can be
-                    # lost; as a person would, press it again every 2 s until the cell answers.
+                    # Should an interrupt be lost, press it again, as a person would, every 10 s until the cell answers
+                    # (not sooner: a second press racing the answer would interrupt the next cell).
                     threading.Thread(target=repeat_interrupt, args=(km, answered), daemon=True).start()
             elif kind in ("display_data", "update_display_data"):
                 outputs["display"].append(content.get("data", {}).get("text/plain", ""))
 
         try:
             reply = kc.execute_interactive(step["code"], timeout=max(1, deadline - time.monotonic()), output_hook=hook, allow_stdin=False)
+        except TimeoutError:
+            raise TimeoutError(f"no answer within {timeout} s to the cell {step['code'][:80]!r} (attempt {attempts}); output so far: {outputs}")
         finally:
             answered.set()
         status = reply["content"]["status"]
@@ -91,7 +93,7 @@ def interrupt_idle(km):
 
 
 def repeat_interrupt(km, answered):
-    while not answered.wait(2.0):
+    while not answered.wait(10.0):
         km.interrupt_kernel()
 
 
