@@ -12,7 +12,7 @@
  * what the server has (see `resend`).
  */
 import { TracklabError, isTracklabError } from '../../errors';
-import { decodeColumnFrame } from './column-frames';
+import { readColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
@@ -182,7 +182,7 @@ export class Sender {
 
 function describeOp(op: OutboxOp): string {
   if (op.kind === 'blocks') {
-    const frame = decodeColumnFrame(op.body);
+    const frame = readColumnFrame(op.body);
     return `${op.points} points of ${[...new Set(frame.blocks.map((b) => b.runId))].join(', ')}`;
   }
   const { method } = fromWireJson(op.body.toString('utf8')) as { method: string };

@@ -7,7 +7,7 @@
  * The backend (postgres-backend.ts) owns the pool and closes it.
  */
 import type {
-  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
+  ArtifactEntry, CellRecord, DatasetInput, EncodedMetricBlock, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
@@ -18,7 +18,8 @@ import type { Connection } from './connection';
 import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
 } from './experiments';
-import { appendBlocks, readBlocks } from './metric-blocks';
+import { appendBlocks, appendCheckedBlocks, readBlocks } from './metric-blocks';
+import { checkReceivedBlocks } from '../../metrics/received-block';
 import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
 import { createRun, logBatch, setRunLifecycle, updateRun } from './run-writes';
@@ -133,6 +134,20 @@ export class PostgresStore implements TrackingStore {
     const batchId = options.batchId;
     await this.conn.write('append metrics', async (q) => {
       if (await claimBatch(q, batchId)) await appendBlocks(q, blocks);
+    });
+  }
+
+  async appendMetricBlocks(blocks: readonly EncodedMetricBlock[], options: WriteOnce = {}): Promise<void> {
+    validateBatchId(options.batchId);
+    const checked = checkReceivedBlocks(blocks); // before anything is sent: a malformed block anywhere writes nothing
+    if (checked.length === 0) return;
+    if (options.batchId === undefined) {
+      await this.conn.writeOne('append metrics', (q) => appendCheckedBlocks(q, checked));
+      return;
+    }
+    const batchId = options.batchId;
+    await this.conn.write('append metrics', async (q) => {
+      if (await claimBatch(q, batchId)) await appendCheckedBlocks(q, checked);
     });
   }
 
