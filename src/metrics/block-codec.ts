@@ -116,6 +116,75 @@ export function decodeReceivedBlock(data: Uint8Array, scratch: BlockScratch, wha
   }
 }
 
+/** How one column of an encoded block is stored, with its first and last values. */
+export interface ColumnLayout {
+  readonly mode: 'arithmetic' | 'delta' | 'raw';
+  /** ARITHMETIC: start and stride. DELTA: the first value and a stride of NaN. RAW: NaN and NaN. */
+  readonly start: number;
+  readonly stride: number;
+  /** The value of the last point (DELTA: the running sum of its deltas); NaN for RAW. */
+  readonly last: number;
+}
+
+/** The layout of an encoded block, read without decoding its points. */
+export interface BlockLayout {
+  readonly n: number;
+  /** Offset of the values (n little-endian f64s) in the block's bytes. */
+  readonly valuesAt: number;
+  readonly steps: ColumnLayout;
+  readonly timestamps: ColumnLayout;
+}
+
+/**
+ * Checks a received block's every length and mode as {@link decodeReceivedBlock}
+ * does (INVALID_PARAMETER_VALUE naming `what`), and returns its layout, so a
+ * caller can summarise a block with regular columns straight from its bytes.
+ */
+export function readReceivedLayout(data: Uint8Array, what: string): BlockLayout {
+  try {
+    if (data.length < 2 || data[0] !== VERSION) throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const cursor = { at: 1 };
+    const n = readVarint(data, cursor);
+    const valuesAt = cursor.at;
+    if (valuesAt + 8 * n > data.length) throw damaged('values run past the end');
+    cursor.at += 8 * n;
+    const steps = columnLayout(data, view, cursor, n);
+    const timestamps = columnLayout(data, view, cursor, n);
+    if (cursor.at !== data.length) throw damaged('trailing bytes');
+    return { n, valuesAt, steps, timestamps };
+  } catch (err) {
+    if (!(err instanceof Damaged)) throw err;
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `${what}: the encoded block is malformed (${err.message}), so nothing was written. Send blocks as encodeBlock writes them.`);
+  }
+}
+
+function columnLayout(data: Uint8Array, view: DataView, cursor: { at: number }, n: number): ColumnLayout {
+  if (cursor.at >= data.length) throw damaged('missing column');
+  const mode = data[cursor.at++];
+  if (mode === RAW) {
+    if (cursor.at + 8 * n > data.length) throw damaged('raw column runs past the end');
+    cursor.at += 8 * n;
+    return { mode: 'raw', start: NaN, stride: NaN, last: NaN };
+  }
+  if (cursor.at + (mode === ARITHMETIC ? 16 : 8) > data.length) throw damaged('column header runs past the end');
+  if (mode === ARITHMETIC) {
+    const start = view.getFloat64(cursor.at, true);
+    const stride = view.getFloat64(cursor.at + 8, true);
+    cursor.at += 16;
+    return { mode: 'arithmetic', start, stride, last: start + (n - 1) * stride };
+  }
+  if (mode !== DELTA) throw damaged(`unknown column mode ${mode}`);
+  const first = view.getFloat64(cursor.at, true);
+  cursor.at += 8;
+  let x = first;
+  for (let i = 1; i < n; i++) {
+    const z = readVarint(data, cursor);
+    x += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+  return { mode: 'delta', start: first, stride: NaN, last: x };
+}
+
 function decodeColumns(data: Uint8Array, scratch: BlockScratch | undefined): DecodedBlock {
   if (data.length < 2 || data[0] !== VERSION) {
     throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
