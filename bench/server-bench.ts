@@ -106,41 +106,31 @@ async function blocks(report: Report, backend: StoreBackend, dbFile: string, url
     const time = { direct: 0, server: 0, bare: 0, remote: 0 };
     /** CPU seconds (user + system) of this process per phase: what each path costs when the machine is not shared. */
     const cpu = { direct: 0, server: 0, bare: 0, remote: 0 };
-    const cpuSince = (c0: NodeJS.CpuUsage) => { const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
+    const timed = async (phase: keyof typeof time, work: () => Promise<void>) => {
+      checkpoint();
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      await work();
+      time[phase] += seconds(t0);
+      const c = process.cpuUsage(c0);
+      cpu[phase] += (c.user + c.system) / 1e6;
+    };
     const perRound = BLOCKS / ROUNDS;
     for (let round = 0; round < ROUNDS; round++) {
       const slice = (runId: string) => Array.from({ length: perRound }, (_, i) => columns(runId, (round * perRound + i) * BLOCK, BLOCK));
-      let input = slice(id('coldirect'));
-      checkpoint();
-      let c0 = process.cpuUsage();
-      let t0 = process.hrtime.bigint();
-      for (const b of input) await backend.tracking.appendMetrics([b]);
-      time.direct += seconds(t0);
-      cpu.direct += cpuSince(c0);
-
-      input = slice(id('colserver'));
-      checkpoint();
-      c0 = process.cpuUsage();
-      t0 = process.hrtime.bigint();
-      for (const [i, b] of input.entries()) await postFrame(transport, encodeColumnFrame(`bench-${BLOCK}-${round}-${i}`, [b]));
-      time.server += seconds(t0);
-      cpu.server += cpuSince(c0);
-
+      const direct = slice(id('coldirect'));
+      await timed('direct', async () => { for (const b of direct) await backend.tracking.appendMetrics([b]); });
+      const viaServer = slice(id('colserver'));
+      await timed('server', async () => {
+        for (const [i, b] of viaServer.entries()) await postFrame(transport, encodeColumnFrame(`bench-${BLOCK}-${round}-${i}`, [b]));
+      });
       const frames = slice('bare').map((b, i) => encodeColumnFrame(`bare-${i}`, [b]));
-      c0 = process.cpuUsage();
-      t0 = process.hrtime.bigint();
-      for (const frame of frames) await postFrame(bare.transport, frame, '/');
-      time.bare += seconds(t0);
-      cpu.bare += cpuSince(c0);
-
-      input = slice(id('colremote'));
-      checkpoint();
-      c0 = process.cpuUsage();
-      t0 = process.hrtime.bigint();
-      for (const b of input) void remote.tracking.appendMetrics([b]);
-      await remote.tracking.readMetrics([id('colremote')], ['none']); // waits for every write before it
-      time.remote += seconds(t0);
-      cpu.remote += cpuSince(c0);
+      await timed('bare', async () => { for (const frame of frames) await postFrame(bare.transport, frame, '/'); });
+      const viaRemote = slice(id('colremote'));
+      await timed('remote', async () => {
+        for (const b of viaRemote) void remote.tracking.appendMetrics([b]);
+        await remote.tracking.readMetrics([id('colremote')], ['none']); // waits for every write before it
+      });
     }
     const stored = (await backend.tracking.getRun(id('colserver'))).data.metrics.loss?.count;
     const storedRemote = (await backend.tracking.getRun(id('colremote'))).data.metrics.loss?.count;

@@ -130,15 +130,11 @@ const APPEND = {
 };
 
 export async function appendBlocks(q: Query, blocks: readonly MetricColumns[]): Promise<void> {
-  await appendEncoded(q, encodeBlocks(blocks));
+  await appendPacked(q, encodeBlocks(blocks));
 }
 
-/** Blocks received already encoded and checked (src/metrics/received-block.ts): their bytes are stored as they came. */
-export async function appendCheckedBlocks(q: Query, blocks: readonly CheckedBlock[]): Promise<void> {
-  await appendEncoded(q, packBlocks(blocks));
-}
-
-async function appendEncoded(q: Query, encoded: EncodedBlocks): Promise<void> {
+/** Blocks packed by encodeBlocks, or by packBlocks from blocks received already encoded (their bytes stored as they came). */
+export async function appendPacked(q: Query, encoded: EncodedBlocks): Promise<void> {
   if (encoded.count === 0) return;
   const [row] = await q<{ ok: boolean }>(APPEND, [encoded.runIds, ...encoded.blocks, ...encoded.summaries]);
   if (!row.ok) await explainRefusal(q, encoded.runIds);

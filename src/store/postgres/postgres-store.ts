@@ -18,7 +18,7 @@ import type { Connection } from './connection';
 import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
 } from './experiments';
-import { appendBlocks, appendCheckedBlocks, readBlocks } from './metric-blocks';
+import { appendPacked, encodeBlocks, type EncodedBlocks, packBlocks, readBlocks } from './metric-blocks';
 import { checkReceivedBlocks } from '../../metrics/received-block';
 import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
@@ -127,27 +127,24 @@ export class PostgresStore implements TrackingStore {
   async appendMetrics(blocks: readonly MetricColumns[], options: WriteOnce = {}): Promise<void> {
     validateBatchId(options.batchId);
     if (blocks.length === 0) return;
-    if (options.batchId === undefined) {
-      await this.conn.writeOne('append metrics', (q) => appendBlocks(q, blocks));
-      return;
-    }
-    const batchId = options.batchId;
-    await this.conn.write('append metrics', async (q) => {
-      if (await claimBatch(q, batchId)) await appendBlocks(q, blocks);
-    });
+    await this.appendPacked(encodeBlocks(blocks), options.batchId); // encoded first: a bad block is refused before anything is sent
   }
 
   async appendMetricBlocks(blocks: readonly EncodedMetricBlock[], options: WriteOnce = {}): Promise<void> {
     validateBatchId(options.batchId);
     const checked = checkReceivedBlocks(blocks); // before anything is sent: a malformed block anywhere writes nothing
     if (checked.length === 0) return;
-    if (options.batchId === undefined) {
-      await this.conn.writeOne('append metrics', (q) => appendCheckedBlocks(q, checked));
+    await this.appendPacked(packBlocks(checked), options.batchId);
+  }
+
+  /** One statement; with a batch id, in the transaction that records it (a batch applied before is skipped). */
+  private async appendPacked(packed: EncodedBlocks, batchId: string | undefined): Promise<void> {
+    if (batchId === undefined) {
+      await this.conn.writeOne('append metrics', (q) => appendPacked(q, packed));
       return;
     }
-    const batchId = options.batchId;
     await this.conn.write('append metrics', async (q) => {
-      if (await claimBatch(q, batchId)) await appendCheckedBlocks(q, checked);
+      if (await claimBatch(q, batchId)) await appendPacked(q, packed);
     });
   }
 
