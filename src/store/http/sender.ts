@@ -93,7 +93,9 @@ export class Sender {
         let value: unknown;
         let refusal: unknown;
         try {
-          this.outbox.markTried(op.seq);
+          // A call may land and lose its answer: the recorded try tells a resend so (see `resend`). Blocks need no
+          // record (their batch id makes sending again harmless), which spares each block upload a commit.
+          if (op.kind === 'call') this.outbox.markTried(op.seq);
           value = await this.deliver(op);
         } catch (err) {
           if (err instanceof ServerUnreachable) {
