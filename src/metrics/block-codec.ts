@@ -72,6 +72,120 @@ export function encodeBlock(steps: Float64Array, timestamps: Float64Array, value
 
 /** Decodes a block written by {@link encodeBlock}. Throws INTERNAL_ERROR on damaged data. */
 export function decodeBlock(data: Uint8Array): DecodedBlock {
+  try {
+    return decodeColumns(data, undefined);
+  } catch (err) {
+    throw storedDamage(err);
+  }
+}
+
+/**
+ * Arrays that {@link decodeReceivedBlock} decodes into, reused from call to
+ * call (they grow to the longest block seen), so checking a block received
+ * from elsewhere allocates nothing per block.
+ */
+export class BlockScratch {
+  steps = new Float64Array(0);
+  timestamps = new Float64Array(0);
+  values = new Float64Array(0);
+
+  /** Views of length `n`, growing the arrays when needed. */
+  take(n: number): DecodedBlock {
+    if (this.values.length < n) {
+      const size = Math.max(n, 2 * this.values.length);
+      this.steps = new Float64Array(size);
+      this.timestamps = new Float64Array(size);
+      this.values = new Float64Array(size);
+    }
+    return { steps: this.steps.subarray(0, n), timestamps: this.timestamps.subarray(0, n), values: this.values.subarray(0, n) };
+  }
+}
+
+/**
+ * Decodes a block that came from elsewhere (a client's upload) into views of
+ * `scratch`'s arrays, valid until its next use. Every length and mode is
+ * checked as {@link decodeBlock} checks them; a malformed block throws
+ * INVALID_PARAMETER_VALUE with what is wrong and the `what` that names it.
+ */
+export function decodeReceivedBlock(data: Uint8Array, scratch: BlockScratch, what: string): DecodedBlock {
+  try {
+    return decodeColumns(data, scratch);
+  } catch (err) {
+    if (!(err instanceof Damaged)) throw err;
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `${what}: the encoded block is malformed (${err.message}), so nothing was written. Send blocks as encodeBlock writes them.`);
+  }
+}
+
+/** How one column of an encoded block is stored, with its first and last values. */
+export interface ColumnLayout {
+  readonly mode: 'arithmetic' | 'delta' | 'raw';
+  /** ARITHMETIC: start and stride. DELTA: the first value and a stride of NaN. RAW: NaN and NaN. */
+  readonly start: number;
+  readonly stride: number;
+  /** The value of the last point (DELTA: the running sum of its deltas); NaN for RAW. */
+  readonly last: number;
+}
+
+/** The layout of an encoded block, read without decoding its points. */
+export interface BlockLayout {
+  readonly n: number;
+  /** Offset of the values (n little-endian f64s) in the block's bytes. */
+  readonly valuesAt: number;
+  readonly steps: ColumnLayout;
+  readonly timestamps: ColumnLayout;
+}
+
+/**
+ * Checks a received block's every length and mode as {@link decodeReceivedBlock}
+ * does (INVALID_PARAMETER_VALUE naming `what`), and returns its layout, so a
+ * caller can summarise a block with regular columns straight from its bytes.
+ */
+export function readReceivedLayout(data: Uint8Array, what: string): BlockLayout {
+  try {
+    if (data.length < 2 || data[0] !== VERSION) throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const cursor = { at: 1 };
+    const n = readVarint(data, cursor);
+    const valuesAt = cursor.at;
+    if (valuesAt + 8 * n > data.length) throw damaged('values run past the end');
+    cursor.at += 8 * n;
+    const steps = columnLayout(data, view, cursor, n);
+    const timestamps = columnLayout(data, view, cursor, n);
+    if (cursor.at !== data.length) throw damaged('trailing bytes');
+    return { n, valuesAt, steps, timestamps };
+  } catch (err) {
+    if (!(err instanceof Damaged)) throw err;
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `${what}: the encoded block is malformed (${err.message}), so nothing was written. Send blocks as encodeBlock writes them.`);
+  }
+}
+
+function columnLayout(data: Uint8Array, view: DataView, cursor: { at: number }, n: number): ColumnLayout {
+  if (cursor.at >= data.length) throw damaged('missing column');
+  const mode = data[cursor.at++];
+  if (mode === RAW) {
+    if (cursor.at + 8 * n > data.length) throw damaged('raw column runs past the end');
+    cursor.at += 8 * n;
+    return { mode: 'raw', start: NaN, stride: NaN, last: NaN };
+  }
+  if (cursor.at + (mode === ARITHMETIC ? 16 : 8) > data.length) throw damaged('column header runs past the end');
+  if (mode === ARITHMETIC) {
+    const start = view.getFloat64(cursor.at, true);
+    const stride = view.getFloat64(cursor.at + 8, true);
+    cursor.at += 16;
+    return { mode: 'arithmetic', start, stride, last: start + (n - 1) * stride };
+  }
+  if (mode !== DELTA) throw damaged(`unknown column mode ${mode}`);
+  const first = view.getFloat64(cursor.at, true);
+  cursor.at += 8;
+  let x = first;
+  for (let i = 1; i < n; i++) {
+    const z = readVarint(data, cursor);
+    x += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+  return { mode: 'delta', start: first, stride: NaN, last: x };
+}
+
+function decodeColumns(data: Uint8Array, scratch: BlockScratch | undefined): DecodedBlock {
   if (data.length < 2 || data[0] !== VERSION) {
     throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
   }
@@ -79,20 +193,25 @@ export function decodeBlock(data: Uint8Array): DecodedBlock {
   const cursor = { at: 1 };
   const n = readVarint(data, cursor);
   if (cursor.at + 8 * n > data.length) throw damaged('values run past the end');
-  const values = readFloats(data, cursor.at, n);
+  const out = scratch?.take(n);
+  const values = readFloats(data, cursor.at, n, out?.values);
   cursor.at += 8 * n;
-  const steps = readColumn(data, view, cursor, n);
-  const timestamps = readColumn(data, view, cursor, n);
+  const steps = readColumn(data, view, cursor, n, out?.steps);
+  const timestamps = readColumn(data, view, cursor, n, out?.timestamps);
   if (cursor.at !== data.length) throw damaged('trailing bytes');
   return { steps, timestamps, values };
 }
 
 /** The point count of an encoded block, read from its header. Throws INTERNAL_ERROR on damaged data. */
 export function blockLength(data: Uint8Array): number {
-  if (data.length < 2 || data[0] !== VERSION) {
-    throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
+  try {
+    if (data.length < 2 || data[0] !== VERSION) {
+      throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
+    }
+    return readVarint(data, { at: 1 });
+  } catch (err) {
+    throw storedDamage(err);
   }
-  return readVarint(data, { at: 1 });
 }
 
 /**
@@ -103,6 +222,14 @@ export function blockLength(data: Uint8Array): number {
  * refuses others), exact as int64 up to 2^53. Returns the point count.
  */
 export function decodeBlockInto(data: Uint8Array, steps: Int32Array, timestamps: Int32Array, values: Float64Array, at: number): number {
+  try {
+    return decodeWordsInto(data, steps, timestamps, values, at);
+  } catch (err) {
+    throw storedDamage(err);
+  }
+}
+
+function decodeWordsInto(data: Uint8Array, steps: Int32Array, timestamps: Int32Array, values: Float64Array, at: number): number {
   if (data.length < 2 || data[0] !== VERSION) {
     throw damaged(`unknown format version ${data.length ? data[0] : 'none'}`);
   }
@@ -235,17 +362,18 @@ function writeColumn(out: Uint8Array, at: number, xs: Float64Array, mode: number
   return at;
 }
 
-function readColumn(data: Uint8Array, view: DataView, cursor: { at: number }, n: number): Float64Array {
+/** One column, into `out` (length n) when given. */
+function readColumn(data: Uint8Array, view: DataView, cursor: { at: number }, n: number, out: Float64Array | undefined): Float64Array {
   if (cursor.at >= data.length) throw damaged('missing column');
   const mode = data[cursor.at++];
   if (mode === RAW) {
     if (cursor.at + 8 * n > data.length) throw damaged('raw column runs past the end');
-    const xs = readFloats(data, cursor.at, n);
+    const xs = readFloats(data, cursor.at, n, out);
     cursor.at += 8 * n;
     return xs;
   }
   if (cursor.at + (mode === ARITHMETIC ? 16 : 8) > data.length) throw damaged('column header runs past the end');
-  const xs = new Float64Array(n);
+  const xs = out ?? new Float64Array(n);
   if (mode === ARITHMETIC) {
     const start = view.getFloat64(cursor.at, true);
     const stride = view.getFloat64(cursor.at + 8, true);
@@ -319,10 +447,10 @@ function writeFloat(out: Uint8Array, at: number, x: number): number {
   return at + 8;
 }
 
-function readFloats(data: Uint8Array, at: number, n: number): Float64Array {
-  const xs = new Float64Array(n);
+function readFloats(data: Uint8Array, at: number, n: number, out?: Float64Array): Float64Array {
+  const xs = out ?? new Float64Array(n);
   if (LITTLE_ENDIAN) {
-    new Uint8Array(xs.buffer).set(data.subarray(at, at + 8 * n));
+    new Uint8Array(xs.buffer, xs.byteOffset, 8 * n).set(data.subarray(at, at + 8 * n));
     return xs;
   }
   const view = new DataView(data.buffer, data.byteOffset);
@@ -330,7 +458,15 @@ function readFloats(data: Uint8Array, at: number, n: number): Float64Array {
   return xs;
 }
 
-function damaged(why: string): TracklabError {
+/** What the decoder found wrong; each entry point words it for its caller (a stored block, or one received). */
+class Damaged extends Error {}
+
+function damaged(why: string): Damaged {
+  return new Damaged(why);
+}
+
+function storedDamage(err: unknown): unknown {
+  if (!(err instanceof Damaged)) return err;
   return new TracklabError('INTERNAL_ERROR',
-    `A stored metric block is damaged (${why}). Run "PRAGMA integrity_check" on the store, or restore it from a backup.`);
+    `A stored metric block is damaged (${err.message}). Run "PRAGMA integrity_check" on the store, or restore it from a backup.`);
 }

@@ -16,8 +16,9 @@
  */
 import type * as http from 'node:http';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
-import type { ArtifactEntry, MetricColumns } from '../entities';
+import type { ArtifactEntry, EncodedMetricBlock, MetricColumns } from '../entities';
 import type { ContentStore } from '../artifacts/content-store';
+import { BlockScratch, blockLength, decodeReceivedBlock } from '../metrics/block-codec';
 import { TracklabError } from '../errors';
 import { columnsFromHistory } from '../metrics/arrow-history-columns';
 import { historyTable } from '../metrics/arrow-history';
@@ -27,7 +28,7 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateExperimentName, validateExperimentRef } from '../validation';
-import { COLUMNS_MEDIA_TYPE, decodeColumnFrame } from '../store/http/column-frames';
+import { COLUMNS_MEDIA_TYPE, readColumnFrame } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
@@ -150,22 +151,37 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
     throw new HttpError(415, 'INVALID_PARAMETER_VALUE', `Send metric blocks as ${COLUMNS_MEDIA_TYPE} or ${ARROW_STREAM_TYPE}, not ${JSON.stringify(type)}.`);
   }
   const body = await readWholeBody(req, deps.maxBodyBytes);
-  let batchId: string | undefined;
-  let blocks: readonly MetricColumns[];
   if (type === COLUMNS_MEDIA_TYPE) {
-    ({ batchId, blocks } = decodeColumnFrame(body));
-  } else {
-    batchId = url.searchParams.get('batch_id') ?? undefined;
-    try {
-      blocks = columnsFromHistory(tableFromIPC(body));
-    } catch (err) {
-      throw asTracklabError(err, 'read the Arrow stream');
-    }
+    // The frame's blocks are already in the stored form: the store checks them and keeps their bytes.
+    const { batchId, blocks } = readColumnFrame(body);
+    requireBatchId(batchId);
+    if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
+    await call('append metrics', () => appendEncoded(deps.tracking, blocks, batchId));
+    sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + blockLength(b.data), 0) }));
+    return;
   }
-  if (batchId === undefined || batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
+  const batchId = url.searchParams.get('batch_id') ?? '';
+  requireBatchId(batchId);
+  let blocks: readonly MetricColumns[];
+  try {
+    blocks = columnsFromHistory(tableFromIPC(body));
+  } catch (err) {
+    throw asTracklabError(err, 'read the Arrow stream');
+  }
   if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
   await call('append metrics', () => deps.tracking.appendMetrics(blocks, { batchId }));
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
+}
+
+function requireBatchId(batchId: string): void {
+  if (batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
+}
+
+/** Through the store's appendMetricBlocks; a store without it gets the blocks decoded (checked as that method would). */
+function appendEncoded(store: TrackingStore, blocks: readonly EncodedMetricBlock[], batchId: string): Promise<void> {
+  if (store.appendMetricBlocks !== undefined) return store.appendMetricBlocks(blocks, { batchId });
+  const columns = blocks.map(({ runId, key, data }) => ({ runId, key, ...decodeReceivedBlock(data, new BlockScratch(), `Metric "${key}" of run ${runId}`) }));
+  return store.appendMetrics(columns, { batchId });
 }
 
 async function sendHistory(req: http.IncomingMessage, res: http.ServerResponse, url: URL, deps: TracklabApiDeps): Promise<void> {

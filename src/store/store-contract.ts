@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { describe, test } from 'node:test';
-import type { MetricColumns, Run } from '../entities';
+import type { EncodedMetricBlock, MetricColumns, Run } from '../entities';
+import { encodeBlock } from '../metrics/block-codec';
 import { isTracklabError, type ErrorCode } from '../errors';
 import type { FilterNode } from '../search/filter-ast';
 import type { NewRun, RunSearchQuery, TrackingStore } from './store';
@@ -351,6 +352,87 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe('metric blocks already encoded (appendMetricBlocks)', () => {
+      it('round-trip exactly: NaN, ±Infinity and -0 in history and summaries, the bytes kept as sent', async (store) => {
+        const append = appendMetricBlocksOf(store);
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        const values = [NaN, Infinity, -Infinity, -0, 0.1 + 0.2, 5e-324, -Number.MAX_VALUE];
+        const steps = [0, 1, 2, 3, 4, 5, 6]; // an arithmetic column
+        const timestamps = [10, 10, 12, 11, 2 ** 41, 2 ** 41 + 3, 2 ** 41]; // deltas
+        const sent = [
+          encoded('r', 'm', steps, timestamps, values),
+          encoded('r', 'raw', [-5, 2 ** 53 + 2, 7], [1, 2, 3], [-0, 0, -0]), // a raw steps column (past 2^53)
+          encoded('r', 'empty', [], [], []),
+        ];
+        await append(sent);
+        const read = await store.readMetrics(['r']);
+        assert.deepEqual(read.map((b) => b.key), ['m', 'raw'], 'a block of no points stores nothing');
+        const [m, raw] = read;
+        assert.deepEqual([bitsOf(m.steps), bitsOf(m.timestamps), bitsOf(m.values)],
+          [bitsOf(new Float64Array(steps)), bitsOf(new Float64Array(timestamps)), bitsOf(new Float64Array(values))]);
+        assert.deepEqual([bitsOf(raw.steps), bitsOf(raw.values)], [bitsOf(new Float64Array([-5, 2 ** 53 + 2, 7])), bitsOf(new Float64Array([-0, 0, -0]))]);
+        if (store.readMetricBlocks !== undefined) {
+          const stored = await store.readMetricBlocks(['r'], ['m']);
+          assert.deepEqual(Buffer.from(stored[0].data), Buffer.from(sent[0].data), 'stored as sent, not encoded again');
+        }
+        const { metrics } = (await store.getRun('r')).data;
+        assert.deepEqual([metrics.m.last, metrics.m.lastStep, metrics.m.lastTimestamp, metrics.m.min, metrics.m.max, metrics.m.count],
+          [-Number.MAX_VALUE, 6, 2 ** 41, -Infinity, Infinity, 7]);
+        assert.ok(Object.is(metrics.raw.min, -0) && Object.is(metrics.raw.max, 0) && Object.is(metrics.raw.last, 0));
+        assert.equal(metrics.raw.lastStep, 2 ** 53 + 2);
+        await append([encoded('r', 'm', [7], [1], [NaN])]);
+        const after = (await store.getRun('r')).data.metrics.m;
+        assert.ok(Number.isNaN(after.last) && after.count === 8 && after.min === -Infinity, 'folds into the summary like appendMetrics');
+        await store.appendMetrics([block('r', 'm', [8], [1], [-0])]);
+        const both = (await store.readMetrics(['r'], ['m'])).flatMap((b) => Array.from(b.steps));
+        assert.deepEqual(both, [0, 1, 2, 3, 4, 5, 6, 7, 8], 'one history with appendMetrics, in order');
+      });
+
+      it('a malformed or refused block anywhere is refused with INVALID_PARAMETER_VALUE, and nothing is written', async (store) => {
+        const append = appendMetricBlocksOf(store);
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        const good = encoded('r', 'good', [0, 1, 2], [5, 6, 9], [0.5, NaN, -0]);
+        const bytes = Buffer.from(good.data);
+        const damaged: [string, Uint8Array, RegExp][] = [
+          ['cut short', bytes.subarray(0, bytes.length - 1), /malformed/],
+          ['a byte too many', Buffer.concat([bytes, Buffer.from([0])]), /malformed \(trailing bytes\)/],
+          ['an unknown version', Buffer.concat([Buffer.from([9]), bytes.subarray(1)]), /malformed \(unknown format version 9\)/],
+          ['more points than bytes', Buffer.concat([Buffer.from([1, 200]), bytes.subarray(2)]), /malformed/],
+          ['an unknown column mode', withByte(bytes, 2 + 8 * 3, 7), /malformed \(unknown column mode 7\)/],
+          ['empty', Buffer.alloc(0), /malformed/],
+          ['a fractional step', encoded('r', 'bad', [0.5], [1], [1]).data, /integers/],
+        ];
+        for (const [what, data, message] of damaged) {
+          await rejectsWith(append([good, { runId: 'r', key: 'bad', data }]), 'INVALID_PARAMETER_VALUE', message);
+          await rejectsWith(append([good, { runId: 'r', key: 'bad', data }], { batchId: 'once' }), 'INVALID_PARAMETER_VALUE', /"bad" of run r/);
+          assert.deepEqual(await store.readMetrics(['r']), [], `${what}: nothing written`);
+        }
+        assert.deepEqual({ ...(await store.getRun('r')).data.metrics }, {}, 'no summary either');
+        await rejectsWith(append([good, encoded('ghost', 'x', [0], [1], [1])]), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
+        await append([good], { batchId: 'once' });
+        assert.equal((await store.readMetrics(['r'])).length, 1, 'the refused sends recorded no batch id');
+      });
+
+      it('a batch sent again under its id is applied once', async (store) => {
+        const append = appendMetricBlocksOf(store);
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        const many = Array.from({ length: 30_000 }, (_, i) => i);
+        const batch = [encoded('r', 'loss', [0, 1], [1, 2], [0.5, 0.25]), encoded('r', 'big', many, many, many)];
+        for (let i = 0; i < 3; i++) await append(batch, { batchId: 'enc-1' });
+        await append([encoded('r', 'loss', [2], [3], [0.125])], { batchId: 'enc-2' });
+        await append([encoded('r', 'loss', [3], [4], [0.0625])], { batchId: 'enc-2' });
+        const counts: Record<string, number> = {};
+        for (const b of await store.readMetrics(['r'])) counts[b.key] = (counts[b.key] ?? 0) + b.steps.length;
+        assert.deepEqual(counts, { big: many.length, loss: 3 });
+        const { metrics } = (await store.getRun('r')).data;
+        assert.deepEqual([metrics.loss.count, metrics.loss.last, metrics.big.count], [3, 0.125, many.length]);
+        await rejectsWith(append([], { batchId: 'no spaces' }), 'INVALID_PARAMETER_VALUE', /batch id/);
+      });
+    });
+
     describe('search', () => {
       it('filters by metric, orders, and pages with nextOffset', async (store) => {
         const exp = await store.ensureExperiment('Default');
@@ -446,6 +528,22 @@ function newRun(experimentId: string, runId: string): NewRun {
 
 function block(runId: string, key: string, steps: number[], timestamps: number[], values: number[]): MetricColumns {
   return { runId, key, steps: new Float64Array(steps), timestamps: new Float64Array(timestamps), values: new Float64Array(values) };
+}
+
+/** The store's appendMetricBlocks: every backend has it (the contract names it optional only for the client's worker store). */
+function appendMetricBlocksOf(store: TrackingStore): NonNullable<TrackingStore['appendMetricBlocks']> {
+  assert.ok(store.appendMetricBlocks, 'this backend stores blocks already encoded (appendMetricBlocks)');
+  return store.appendMetricBlocks.bind(store);
+}
+
+function encoded(runId: string, key: string, steps: number[], timestamps: number[], values: number[]): EncodedMetricBlock {
+  return { runId, key, data: encodeBlock(new Float64Array(steps), new Float64Array(timestamps), new Float64Array(values)) };
+}
+
+function withByte(bytes: Uint8Array, at: number, value: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[at] = value;
+  return copy;
 }
 
 function bitsOf(xs: Float64Array): string {

@@ -165,6 +165,13 @@ export interface TrackingStore {
    * With a `batchId`, in one transaction that records the id; a batch applied before is skipped.
    */
   appendMetrics(blocks: readonly MetricColumns[], options?: WriteOnce): Promise<void>;
+  /**
+   * Optional (the SQLite, PostgreSQL and remote stores have it): `appendMetrics` for blocks already in the
+   * stored form (src/metrics/block-codec.ts), as the tracking server receives them. Each block is checked and
+   * summarised from its bytes (src/metrics/received-block.ts) and stored as it came, never encoded again.
+   * A malformed block is refused with INVALID_PARAMETER_VALUE naming its run and key, and nothing is written.
+   */
+  appendMetricBlocks?(blocks: readonly EncodedMetricBlock[], options?: WriteOnce): Promise<void>;
   /** Every point of the given runs (and keys), ordered by run, key, then insertion. */
   readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]>;
   /**

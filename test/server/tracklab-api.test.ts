@@ -3,7 +3,8 @@
  * server on each store: metric history as an Arrow IPC stream (one key, many
  * keys), read by polars (no code shared with apache-arrow); points uploaded
  * as column blocks, in the binary frame and as an Arrow IPC stream, where
- * sending a batch again never duplicates points.
+ * sending a batch again never duplicates points, and a frame with one
+ * damaged block is refused whole with nothing written.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -18,7 +19,7 @@ const block = (runId: string, key: string, steps: number[], values: number[]) =>
   ({ runId, key, steps: new Float64Array(steps), timestamps: new Float64Array(steps.map((s) => 1_700_000_000_000 + s)), values: new Float64Array(values) });
 
 for (const kind of testStores()) {
-  test(`${kind.name}: column blocks upload once per batch id; history comes back as an Arrow IPC stream`, { skip: kind.skip }, async () => {
+  test(`${kind.name}: column blocks upload once per batch id, a damaged block refuses its whole frame; history comes back as an Arrow IPC stream`, { skip: kind.skip }, async () => {
     const f = await startServerFixture(kind);
     try {
       const exp = await f.backend.tracking.ensureExperiment('fast');
@@ -39,6 +40,18 @@ for (const kind of testStores()) {
       const bad = await upload(Buffer.from('TLC1garbage'), 'application/vnd.tracklab.columns');
       assert.equal(bad.status, 400);
       assert.equal((await bad.json() as { error_code: string }).error_code, 'INVALID_PARAMETER_VALUE');
+      // A frame whose layout is sound but whose second block is damaged: one byte more, counted in the block's length.
+      const sound = encodeColumnFrame('batch-c', [block('r2', 'ok2', [0, 1], [0.5, 0.75]), block('r2', 'dmg', [0, 1, 2], [1, 2, 3])]);
+      const damaged = Buffer.concat([sound, Buffer.from([0])]);
+      const lengthAt = sound.lastIndexOf('dmg') + 3;
+      damaged.writeUInt32LE(sound.readUInt32LE(lengthAt) + 1, lengthAt);
+      const refused = await upload(damaged, 'application/vnd.tracklab.columns');
+      assert.equal(refused.status, 400);
+      const why = await refused.json() as { error_code: string; message: string };
+      assert.equal(why.error_code, 'INVALID_PARAMETER_VALUE');
+      assert.match(why.message, /Metric "dmg" of run r2: the encoded block is malformed \(trailing bytes\)/);
+      assert.deepEqual(await f.backend.tracking.readMetrics(['r2'], ['ok2', 'dmg']), [], 'nothing of the damaged frame was written');
+      assert.equal((await upload(sound, 'application/vnd.tracklab.columns')).status, 200, 'its batch id was not recorded: the sound frame lands');
 
       const history = async (query: string) => {
         const res = await fetch(`${f.url}/api/tracklab/v1/metrics/history?${query}`);

@@ -206,7 +206,7 @@ export async function authorizeTracklabCall(group: 'store' | 'registry', method:
 }
 
 /** Appending points (metrics/blocks) needs EDIT on every run's experiment. */
-export async function authorizeBlocks(blocks: readonly MetricColumns[], ctx: TracklabCallContext): Promise<void> {
+export async function authorizeBlocks(blocks: readonly { readonly runId: string }[], ctx: TracklabCallContext): Promise<void> {
   if (!ctx.access.isAdmin) await onRuns(ctx, blocks.map((b) => b.runId), 'canUpdate');
 }
 

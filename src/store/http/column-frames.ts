@@ -10,31 +10,44 @@
  *   u16 + utf8             batch id
  *   u32                    block count
  *   per block: u16 + utf8 run id, u16 + utf8 key, u32 + bytes (encodeBlock)
+ *
+ * The block bytes are the stored form itself: the server reads a frame into
+ * views of the body, and the store checks each block and keeps its bytes
+ * (appendMetricBlocks), so a block is encoded once, by the client.
  */
-import type { MetricColumns } from '../../entities';
+import type { EncodedMetricBlock, MetricColumns } from '../../entities';
 import { TracklabError } from '../../errors';
-import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
+import { encodeBlock } from '../../metrics/block-codec';
 
 export const COLUMNS_MEDIA_TYPE = 'application/vnd.tracklab.columns';
 const MAGIC = 'TLC1';
 
 export interface ColumnFrame {
   readonly batchId: string;
-  readonly blocks: readonly MetricColumns[];
+  /** Still encoded: views into the frame's bytes. */
+  readonly blocks: readonly EncodedMetricBlock[];
 }
 
-/** One frame of `blocks` under `batchId`. */
+/** One frame of `blocks` under `batchId`, each block encoded here. */
 export function encodeColumnFrame(batchId: string, blocks: readonly MetricColumns[]): Buffer {
+  return frameEncodedBlocks(batchId, blocks.map((b) => ({ runId: b.runId, key: b.key, data: encodeBlock(b.steps, b.timestamps, b.values) })));
+}
+
+/** One frame of blocks already encoded, their bytes copied as they are. */
+export function frameEncodedBlocks(batchId: string, blocks: readonly EncodedMetricBlock[]): Buffer {
   const parts: Buffer[] = [Buffer.from(MAGIC, 'latin1'), short(batchId), u32(blocks.length)];
-  for (const b of blocks) {
-    const data = encodeBlock(b.steps, b.timestamps, b.values);
-    parts.push(short(b.runId), short(b.key), u32(data.length), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  for (const { runId, key, data } of blocks) {
+    parts.push(short(runId), short(key), u32(data.byteLength), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
   return Buffer.concat(parts);
 }
 
-/** The batch id and blocks of a frame; INVALID_PARAMETER_VALUE for anything malformed. */
-export function decodeColumnFrame(bytes: Uint8Array): ColumnFrame {
+/**
+ * The batch id and blocks of a frame, the blocks as views into `bytes` (not
+ * checked here: the store checks each as it takes it). INVALID_PARAMETER_VALUE
+ * for a frame whose own layout is malformed.
+ */
+export function readColumnFrame(bytes: Uint8Array): ColumnFrame {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   const need = (n: number) => {
@@ -59,20 +72,14 @@ export function decodeColumnFrame(bytes: Uint8Array): ColumnFrame {
   at = 4;
   const batchId = readShort();
   const count = readU32();
-  const blocks: MetricColumns[] = [];
+  const blocks: EncodedMetricBlock[] = [];
   for (let i = 0; i < count; i++) {
     const runId = readShort();
     const key = readShort();
     const n = readU32();
     need(n);
-    let decoded;
-    try {
-      decoded = decodeBlock(buf.subarray(at, at + n));
-    } catch (err) {
-      throw bad(`block ${i} does not decode (${(err as Error).message})`);
-    }
+    blocks.push({ runId, key, data: buf.subarray(at, at + n) });
     at += n;
-    blocks.push({ runId, key, ...decoded });
   }
   if (at !== buf.length) throw bad('bytes follow its last block');
   return { batchId, blocks };

@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import { tableFromIPC } from 'apache-arrow';
 import { nanoid } from 'nanoid';
 import type {
-  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
+  ArtifactEntry, CellRecord, DatasetInput, EncodedMetricBlock, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import { TracklabError } from '../../errors';
 import { validateBatchId } from '../../validation';
@@ -30,7 +30,8 @@ import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
-import { encodeColumnFrame } from './column-frames';
+import { encodeColumnFrame, frameEncodedBlocks } from './column-frames';
+import { checkReceivedBlocks } from '../../metrics/received-block';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Sender } from './sender';
@@ -92,6 +93,14 @@ export class HttpStore implements TrackingStore {
     if (blocks.length === 0) return;
     const frame = encodeColumnFrame(options.batchId ?? nanoid(), blocks);
     await this.sender.add('blocks', frame, blocks.reduce((n, b) => n + b.values.length, 0));
+  }
+
+  /** Blocks already encoded, checked here (a malformed one is refused before it reaches the outbox) and framed as they are. */
+  async appendMetricBlocks(blocks: readonly EncodedMetricBlock[], options: WriteOnce = {}): Promise<void> {
+    validateBatchId(options.batchId);
+    const points = checkReceivedBlocks(blocks).reduce((n, b) => n + b.n, 0);
+    if (blocks.length === 0) return;
+    await this.sender.add('blocks', frameEncodedBlocks(options.batchId ?? nanoid(), blocks), points);
   }
 
   // ---- reads and maintenance: after the writes before them ---------------------

@@ -12,7 +12,7 @@
  * what the server has (see `resend`).
  */
 import { TracklabError, isTracklabError } from '../../errors';
-import { decodeColumnFrame } from './column-frames';
+import { readColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
@@ -93,7 +93,9 @@ export class Sender {
         let value: unknown;
         let refusal: unknown;
         try {
-          this.outbox.markTried(op.seq);
+          // A call may land and lose its answer: the recorded try tells a resend so (see `resend`). Blocks need no
+          // record (their batch id makes sending again harmless), which spares each block upload a commit.
+          if (op.kind === 'call') this.outbox.markTried(op.seq);
           value = await this.deliver(op);
         } catch (err) {
           if (err instanceof ServerUnreachable) {
@@ -182,7 +184,7 @@ export class Sender {
 
 function describeOp(op: OutboxOp): string {
   if (op.kind === 'blocks') {
-    const frame = decodeColumnFrame(op.body);
+    const frame = readColumnFrame(op.body);
     return `${op.points} points of ${[...new Set(frame.blocks.map((b) => b.runId))].join(', ')}`;
   }
   const { method } = fromWireJson(op.body.toString('utf8')) as { method: string };

@@ -11,6 +11,7 @@ import type { MetricColumns, MetricSummary } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import { mergeSummaries, summarizeBlock } from '../../metrics/block-summary';
+import type { CheckedBlock } from '../../metrics/received-block';
 import { type Connection, literal, type Query } from './connection';
 import { copyBool, copyRows, copyText } from './copy-binary';
 import { assertLoggable, f8, noRun, type RunRow, RUN_COLUMNS } from './rows';
@@ -30,6 +31,18 @@ export interface EncodedBlocks {
  * (fractional steps, unequal columns) before anything is sent.
  */
 export function encodeBlocks(blocks: readonly MetricColumns[]): EncodedBlocks {
+  const checked: CheckedBlock[] = [];
+  for (const { runId, key, steps, timestamps, values } of blocks) {
+    const summary = summarizeBlock(runId, key, steps, timestamps, values);
+    if (!summary) continue;
+    const n = values.length;
+    checked.push({ runId, key, n, firstStep: steps[0], lastStep: steps[n - 1], summary, data: encodeBlock(steps, timestamps, values) });
+  }
+  return packBlocks(checked);
+}
+
+/** Checked blocks (already encoded: their bytes go as they are) as statement parameters. */
+export function packBlocks(blocks: readonly CheckedBlock[]): EncodedBlocks {
   const runIds: string[] = [];
   const keys: string[] = [];
   const ns: number[] = [];
@@ -40,18 +53,15 @@ export function encodeBlocks(blocks: readonly MetricColumns[]): EncodedBlocks {
   const parts: Uint8Array[] = [];
   const merged = new Map<string, { runId: string; summary: MetricSummary }>();
   let offset = 0;
-  for (const { runId, key, steps, timestamps, values } of blocks) {
-    const summary = summarizeBlock(runId, key, steps, timestamps, values);
-    if (!summary) continue;
+  for (const { runId, key, n, firstStep, lastStep, summary, data } of blocks) {
     const id = JSON.stringify([runId, key]);
     const before = merged.get(id);
     merged.set(id, { runId, summary: before ? mergeSummaries(before.summary, summary) : summary });
-    const data = encodeBlock(steps, timestamps, values);
     runIds.push(runId);
     keys.push(key);
-    ns.push(values.length);
-    firsts.push(steps[0]);
-    lasts.push(steps[values.length - 1]);
+    ns.push(n);
+    firsts.push(firstStep);
+    lasts.push(lastStep);
     offsets.push(offset);
     lengths.push(data.byteLength);
     parts.push(data);
@@ -120,7 +130,11 @@ const APPEND = {
 };
 
 export async function appendBlocks(q: Query, blocks: readonly MetricColumns[]): Promise<void> {
-  const encoded = encodeBlocks(blocks);
+  await appendPacked(q, encodeBlocks(blocks));
+}
+
+/** Blocks packed by encodeBlocks, or by packBlocks from blocks received already encoded (their bytes stored as they came). */
+export async function appendPacked(q: Query, encoded: EncodedBlocks): Promise<void> {
   if (encoded.count === 0) return;
   const [row] = await q<{ ok: boolean }>(APPEND, [encoded.runIds, ...encoded.blocks, ...encoded.summaries]);
   if (!row.ok) await explainRefusal(q, encoded.runIds);

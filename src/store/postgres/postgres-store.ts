@@ -7,7 +7,7 @@
  * The backend (postgres-backend.ts) owns the pool and closes it.
  */
 import type {
-  ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
+  ArtifactEntry, CellRecord, DatasetInput, EncodedMetricBlock, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
@@ -18,7 +18,8 @@ import type { Connection } from './connection';
 import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
 } from './experiments';
-import { appendBlocks, readBlocks } from './metric-blocks';
+import { appendPacked, encodeBlocks, type EncodedBlocks, packBlocks, readBlocks } from './metric-blocks';
+import { checkReceivedBlocks } from '../../metrics/received-block';
 import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
 import { createRun, logBatch, setRunLifecycle, updateRun } from './run-writes';
@@ -126,13 +127,24 @@ export class PostgresStore implements TrackingStore {
   async appendMetrics(blocks: readonly MetricColumns[], options: WriteOnce = {}): Promise<void> {
     validateBatchId(options.batchId);
     if (blocks.length === 0) return;
-    if (options.batchId === undefined) {
-      await this.conn.writeOne('append metrics', (q) => appendBlocks(q, blocks));
+    await this.appendPacked(encodeBlocks(blocks), options.batchId); // encoded first: a bad block is refused before anything is sent
+  }
+
+  async appendMetricBlocks(blocks: readonly EncodedMetricBlock[], options: WriteOnce = {}): Promise<void> {
+    validateBatchId(options.batchId);
+    const checked = checkReceivedBlocks(blocks); // before anything is sent: a malformed block anywhere writes nothing
+    if (checked.length === 0) return;
+    await this.appendPacked(packBlocks(checked), options.batchId);
+  }
+
+  /** One statement; with a batch id, in the transaction that records it (a batch applied before is skipped). */
+  private async appendPacked(packed: EncodedBlocks, batchId: string | undefined): Promise<void> {
+    if (batchId === undefined) {
+      await this.conn.writeOne('append metrics', (q) => appendPacked(q, packed));
       return;
     }
-    const batchId = options.batchId;
     await this.conn.write('append metrics', async (q) => {
-      if (await claimBatch(q, batchId)) await appendBlocks(q, blocks);
+      if (await claimBatch(q, batchId)) await appendPacked(q, packed);
     });
   }
 

@@ -8,6 +8,7 @@ import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import type { Connection } from './connection';
 import { summarizeBlock } from '../../metrics/block-summary';
+import type { CheckedBlock } from '../../metrics/received-block';
 import { NEG_ZERO_LAST, NEG_ZERO_MAX, NEG_ZERO_MIN, summaryToColumns } from './rows';
 import { idList, requireLoggableRun } from './run-lookup';
 
@@ -59,7 +60,21 @@ export function appendBlock(conn: Connection, block: MetricColumns): void {
   const summary = summarizeBlock(runId, key, steps, timestamps, values);
   if (!summary) return;
   const n = values.length;
-  conn.stmt(INSERT_BLOCK).run(runId, key, runId, key, n, steps[0], steps[n - 1], encodeBlock(steps, timestamps, values));
+  writeBlock(conn, { runId, key, n, firstStep: steps[0], lastStep: steps[n - 1], summary, data: encodeBlock(steps, timestamps, values) });
+}
+
+/**
+ * Blocks received already encoded and checked (src/metrics/received-block.ts), inside the caller's write
+ * transaction: each is one INSERT of its bytes as they came, and one summary fold.
+ */
+export function appendCheckedBlocks(conn: Connection, blocks: readonly CheckedBlock[]): void {
+  for (const runId of new Set(blocks.map((b) => b.runId))) requireLoggableRun(conn, runId);
+  for (const block of blocks) writeBlock(conn, block);
+}
+
+function writeBlock(conn: Connection, block: CheckedBlock): void {
+  const { runId, key, summary } = block;
+  conn.stmt(INSERT_BLOCK).run(runId, key, runId, key, block.n, block.firstStep, block.lastStep, block.data);
   const c = summaryToColumns(summary);
   conn.stmt(UPSERT_SUMMARY).run(runId, key, c.last, c.lastIsNan, summary.lastStep, summary.lastTimestamp, c.min, c.max, summary.count, c.mask);
 }

@@ -23,7 +23,8 @@ import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, requireExperimentRow,
   setStage, tagExperiment,
 } from './experiments';
-import { appendBlocks, checkBlocks, pointsToBlocks, readBlocks, readEncodedBlocks } from './metric-blocks';
+import { appendBlocks, appendCheckedBlocks, checkBlocks, pointsToBlocks, readBlocks, readEncodedBlocks } from './metric-blocks';
+import { checkReceivedBlocks } from '../../metrics/received-block';
 import { runInfoFromRow } from './rows';
 import { assertLoggable, hydrateRuns, idList, requireLoggableRun, requireRun } from './run-lookup';
 import { reap } from './run-reaper';
@@ -31,7 +32,7 @@ import { compileExperimentSearch, compileRunCount, compileRunSearch } from './se
 import { insertInputs, listInputRows } from './dataset-rows';
 import { hasKeys, writeParamsAndTags } from './params-tags';
 import { appendJournal, applyJournal, journalFits, journalIsEmpty, journalLongerThan } from './run-journal';
-import { metricParts, partsOf, pauseAfter, WriteParts } from './write-parts';
+import { checkedBlockParts, metricParts, partsOf, pauseAfter, WriteParts } from './write-parts';
 import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsertArtifacts, upsertCell } from './run-files';
 
 export class SqliteStore implements TrackingStore {
@@ -268,6 +269,27 @@ export class SqliteStore implements TrackingStore {
     checkBlocks(blocks);
     this.conn.read('append metrics', () => { for (const runId of new Set(blocks.map((b) => b.runId))) requireLoggableRun(this.conn, runId); });
     this.writeMetricParts(parts);
+  }
+
+  async appendMetricBlocks(blocks: readonly EncodedMetricBlock[], options: WriteOnce = {}): Promise<void> {
+    validateBatchId(options.batchId);
+    const checked = checkReceivedBlocks(blocks); // before any write: a malformed block anywhere writes nothing
+    if (checked.length === 0) return;
+    this.foldLongJournal();
+    // As in appendMetrics: a batch with an id is one transaction; without one, a big upload is several short ones.
+    const parts = options.batchId === undefined ? checkedBlockParts(checked) : [checked];
+    if (parts.length > 1) {
+      this.conn.read('append metrics', () => { for (const runId of new Set(checked.map((b) => b.runId))) requireLoggableRun(this.conn, runId); });
+    }
+    for (const [i, part] of parts.entries()) {
+      const started = performance.now();
+      this.conn.write('append metrics', () => {
+        if (!claimBatch(this.conn, options.batchId)) return;
+        applyJournal(this.conn);
+        appendCheckedBlocks(this.conn, part);
+      });
+      if (i + 1 < parts.length) pauseAfter(started);
+    }
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {

@@ -10,6 +10,7 @@
  * 1.2 ms per purged run).
  */
 import type { MetricColumns } from '../../entities';
+import type { CheckedBlock } from '../../metrics/received-block';
 
 export const WriteParts = {
   /** Run journal entries folded per transaction. */
@@ -71,5 +72,27 @@ export function metricParts(blocks: readonly MetricColumns[]): MetricColumns[][]
     }
   }
   close();
+  return parts;
+}
+
+/**
+ * Encoded blocks in parts of at most `WriteParts.blocks` blocks and about
+ * `WriteParts.points` points. An encoded block is never cut (that would mean
+ * encoding it again): one longer than a part is a part of its own.
+ */
+export function checkedBlockParts(blocks: readonly CheckedBlock[]): CheckedBlock[][] {
+  const parts: CheckedBlock[][] = [];
+  let part: CheckedBlock[] = [];
+  let points = 0;
+  for (const block of blocks) {
+    if (part.length > 0 && (part.length >= WriteParts.blocks || points + block.n > WriteParts.points)) {
+      parts.push(part);
+      part = [];
+      points = 0;
+    }
+    part.push(block);
+    points += block.n;
+  }
+  if (part.length > 0) parts.push(part);
   return parts;
 }
