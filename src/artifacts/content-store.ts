@@ -141,6 +141,64 @@ export class ContentStore {
   }
 
   /**
+   * Stores a stream (an upload, a download) as the blob `expected.sha256`,
+   * hashing what it writes: unless the bytes hash to that digest (and add up
+   * to `expected.size`, when given), nothing is stored and INVALID_PARAMETER_VALUE
+   * says what arrived. More than `maxBytes` stops the copy with `tooLarge()`.
+   * An error of the stream itself is rethrown as it is (the caller knows
+   * whether its peer went away).
+   *
+   * @example
+   * await content.putStream(request, { sha256, size: Number(request.headers['content-length']) });
+   */
+  async putStream(source: AsyncIterable<Uint8Array>, expected: { readonly sha256: string; readonly size?: number },
+    limit?: { readonly maxBytes: number; readonly tooLarge: () => Error }): Promise<BlobInfo> {
+    this.blobPath(expected.sha256);
+    const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
+    let handle: fs.promises.FileHandle | undefined;
+    let sourceFailure: unknown;
+    try {
+      await fs.promises.mkdir(this.tmpDir, { recursive: true });
+      handle = await fs.promises.open(tmp, 'wx+', STAGING_MODE);
+      const hash = createHash('sha256');
+      let size = 0;
+      const chunks = source[Symbol.asyncIterator]();
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          sourceFailure = error;
+          throw error;
+        }
+        if (next.done) break;
+        size += next.value.byteLength;
+        if (limit !== undefined && size > limit.maxBytes) {
+          sourceFailure = limit.tooLarge();
+          throw sourceFailure;
+        }
+        hash.update(next.value);
+        await writeAll(handle, next.value);
+      }
+      const sha256 = hash.digest('hex');
+      if (sha256 !== expected.sha256 || (expected.size !== undefined && size !== expected.size)) {
+        throw new TracklabError('INVALID_PARAMETER_VALUE',
+          `The content received for ${expected.sha256} is ${size} bytes with sha256 ${sha256}`
+          + `${expected.size !== undefined ? `, not the ${expected.size} bytes announced` : ''}; it was not stored. Send it again.`);
+      }
+      const fresh = await this.place(tmp, handle, sha256, size);
+      handle = undefined;
+      if (!fresh) await fs.promises.rm(tmp, { force: true });
+      return { sha256, size };
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+      if (error === sourceFailure) throw error;
+      throw fileWriteError(error, 'store artifact content', this.tmpDir, 'Nothing was recorded.');
+    }
+  }
+
+  /**
    * Moves the complete temp file to its content address: check that it holds
    * exactly the bytes hashed, fsync, make it read-only (within the umask),
    * close, rename, fsync the folder. When the blob already exists it only

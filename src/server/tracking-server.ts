@@ -43,6 +43,8 @@ import { serverMsg } from './messages';
 import { readRequest } from './read-request';
 import { API_PREFIX, routes, type Method } from './routes';
 import { TRACKLAB_PREFIX, handleTracklabApi } from './tracklab-api';
+import { ARTIFACTS_ROUTE } from './blob-api';
+import { ContentStore } from '../artifacts/content-store';
 
 export interface TrackingServerOptions {
   /** The store to serve (tracking and registry, see openStore); the caller opens and closes it. */
@@ -143,6 +145,7 @@ class TrackingApp {
   private readonly ctx: ApiContext;
   private readonly tracking: TrackingClient;
   private readonly ui: UiHandler | undefined;
+  private readonly content: ContentStore | undefined;
   private inFlight = 0;
   private closing = false;
   private drained: (() => void) | undefined;
@@ -154,6 +157,7 @@ class TrackingApp {
     private readonly cors: CorsPolicy | undefined,
   ) {
     const store = options.backend.tracking;
+    this.content = options.artifactRoot === undefined ? undefined : new ContentStore(options.artifactRoot);
     const proxy = options.artifactRoot === undefined ? undefined
       : new ArtifactProxy(store, options.artifactRoot, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES);
     // The registry's operations (validation, pinning a version's files) are RegistryClient's; it reads runs through a client on the same store.
@@ -243,13 +247,21 @@ class TrackingApp {
     }
     if (path === '/version') return sendText(res, 200, tracklabVersion());
     if (path.startsWith(TRACKLAB_PREFIX)) {
+      const blobs = path.startsWith(TRACKLAB_PREFIX + ARTIFACTS_ROUTE);
       try {
-        this.auth?.authorizeTracklabApi(access);
+        // Artifact content names its run or model version, so it is checked per resource (blob-api.ts).
+        if (!blobs) this.auth?.authorizeTracklabApi(access);
       } catch (err) {
         return this.fail(req, res, err);
       }
       const { backend, maxBodyBytes } = this.options;
-      return handleTracklabApi(req, res, url, { tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+      return handleTracklabApi(req, res, url, {
+        tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        blobs: {
+          content: this.content, maxUploadBytes: this.options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+          authorize: (kind, id, ability) => this.auth?.authorizeResource(access, kind, id, ability),
+        },
+      });
     }
     if (!isApi && this.ui !== undefined) {
       try {

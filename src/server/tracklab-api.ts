@@ -7,6 +7,7 @@
  *   `?batch_id=`), under a batch id: sending a batch again never duplicates.
  * - `GET metrics/history?run_id=…&key=…`: history as an Arrow IPC stream,
  *   any number of runs and keys (none: every key).
+ * - `artifacts/missing`, `artifacts/blobs/<sha256>`: artifact content, sent once (blob-api.ts).
  * - `POST store/<method>`, `POST registry/<method>`: one call of the store
  *   contracts (store.ts, registry-store.ts), arguments and answer in wire
  *   JSON (wire-json.ts), for what MLflow's API has no exact form for: run
@@ -32,6 +33,7 @@ import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
 import { HttpError, errorResponse } from './http-error';
 import { readWholeBody } from './read-request';
+import { ARTIFACTS_ROUTE, handleArtifactContent, type BlobApiDeps } from './blob-api';
 import { serverMsg } from './messages';
 
 export const TRACKLAB_PREFIX = '/api/tracklab/v1/';
@@ -54,6 +56,8 @@ export interface TracklabApiDeps {
   readonly tracking: TrackingStore;
   readonly registry: () => RegistryStore;
   readonly maxBodyBytes: number;
+  /** Artifact content by sha256 (blob-api.ts). */
+  readonly blobs: Omit<BlobApiDeps, 'tracking' | 'registry' | 'maxBodyBytes'>;
 }
 
 /** Answers one request below TRACKLAB_PREFIX. Unexpected failures are rethrown for the server's 500 and log. */
@@ -62,6 +66,9 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
   try {
     if (route === 'metrics/blocks') return await uploadBlocks(req, res, url, deps);
     if (route === 'metrics/history') return await sendHistory(req, res, url, deps);
+    if (route.startsWith(ARTIFACTS_ROUTE)) {
+      return await handleArtifactContent(req, res, route, url.searchParams, { ...deps.blobs, tracking: deps.tracking, registry: deps.registry, maxBodyBytes: deps.maxBodyBytes });
+    }
     const [group, method, ...rest] = route.split('/');
     const methods = group === 'store' ? TRACKING_METHODS : group === 'registry' ? REGISTRY_METHODS : undefined;
     const special = group === 'store' && (method === 'reapOwners' || method === 'reapCrashedRuns' || method === 'createRunIn');

@@ -12,6 +12,7 @@
  * what the server has (see `resend`).
  */
 import { TracklabError, isTracklabError } from '../../errors';
+import { deliverArtifacts } from './artifact-transfer';
 import { decodeColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
@@ -152,6 +153,7 @@ export class Sender {
       await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, 'application/vnd.tracklab.columns');
       return undefined;
     }
+    if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body);
     const { method, args } = fromWireJson(op.body.toString('utf8')) as { method: string; args: unknown[] };
     try {
       return await this.transport.call('store', method, args);
@@ -185,6 +187,7 @@ function describeOp(op: OutboxOp): string {
     const frame = decodeColumnFrame(op.body);
     return `${op.points} points of ${[...new Set(frame.blocks.map((b) => b.runId))].join(', ')}`;
   }
+  if (op.kind === 'artifacts') return `artifacts of run ${(fromWireJson(op.body.toString('utf8')) as { runId: string }).runId}`;
   const { method } = fromWireJson(op.body.toString('utf8')) as { method: string };
   return method;
 }
