@@ -15,13 +15,12 @@
  * - reading content that is not in the cache streams it down, verifying the
  *   digest before it is kept (ContentStore.putStream).
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContentStore, isSha256 } from '../../artifacts/content-store';
 import type { ArtifactEntry } from '../../entities';
-import { Env } from '../../env-names';
 import { TracklabError } from '../../errors';
 import type { BlobRef, RemoteContent } from '../remote-content';
+import { outboxFolder } from '../sqlite/outbox-file';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import { fromWireJson } from './wire-json';
@@ -29,10 +28,14 @@ import { fromWireJson } from './wire-json';
 const BLOBS_PATH = '/api/tracklab/v1/artifacts/blobs/';
 const MISSING_PATH = '/api/tracklab/v1/artifacts/missing';
 
-/** This machine's artifact cache for tracking servers: TRACKLAB_HOME/artifact-cache, else ~/.tracklab/artifact-cache. */
+/** This machine's artifact cache for tracking servers, beside the outbox folder: TRACKLAB_HOME/artifact-cache, else ~/.tracklab/artifact-cache. */
 export function artifactCacheFolder(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env[Env.home];
-  return path.join(home ? path.resolve(home) : path.join(os.homedir(), '.tracklab'), 'artifact-cache');
+  return path.join(path.dirname(outboxFolder(env)), 'artifact-cache');
+}
+
+/** The artifact cache of the home an outbox file belongs to (HOME/outbox/<file> -> HOME/artifact-cache), for `tracklab sync` of another session's outbox. */
+export function cacheBesideOutbox(outboxFile: string): string {
+  return path.join(path.dirname(path.dirname(outboxFile)), 'artifact-cache');
 }
 
 function refQuery(ref: BlobRef): string {
@@ -51,7 +54,7 @@ async function missingOn(transport: HttpTransport, sha256s: readonly string[], r
 }
 
 /** Delivers one `artifacts` write of the outbox: the blobs the server lacks, then the manifest. Returns putArtifacts' answer. */
-export async function deliverArtifacts(transport: HttpTransport, body: Buffer, cacheRoot: string = artifactCacheFolder()): Promise<unknown> {
+export async function deliverArtifacts(transport: HttpTransport, body: Buffer, cacheRoot: string): Promise<unknown> {
   const { runId, entries } = fromWireJson(body.toString('utf8')) as { runId: string; entries: ArtifactEntry[] };
   const cache = new ContentStore(cacheRoot);
   // Entries that name no digest are the server's to refuse when the manifest is recorded.

@@ -12,7 +12,7 @@
  * what the server has (see `resend`).
  */
 import { TracklabError, isTracklabError } from '../../errors';
-import { deliverArtifacts } from './artifact-transfer';
+import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
 import { decodeColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
@@ -153,7 +153,7 @@ export class Sender {
       await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, 'application/vnd.tracklab.columns');
       return undefined;
     }
-    if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body);
+    if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body, cacheBesideOutbox(this.outbox.file));
     const { method, args } = fromWireJson(op.body.toString('utf8')) as { method: string; args: unknown[] };
     try {
       return await this.transport.call('store', method, args);
