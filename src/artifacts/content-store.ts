@@ -123,12 +123,21 @@ export class ContentStore {
    * const { sha256, size } = await new ContentStore(root).put('model.onnx');
    */
   async put(source: string | Uint8Array): Promise<BlobInfo> {
+    return this.stage((handle) => (typeof source === 'string' ? copyInto(handle, source) : bytesInto(handle, source)));
+  }
+
+  /**
+   * Writes a new temp file with `fill`, then places it at its digest. On
+   * failure the temp file is removed; errors `passThrough` accepts are
+   * rethrown as they are, the rest translated (disk full, permissions).
+   */
+  private async stage(fill: (handle: fs.promises.FileHandle) => Promise<BlobInfo>, passThrough: (error: unknown) => boolean = () => false): Promise<BlobInfo> {
     const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
     let handle: fs.promises.FileHandle | undefined;
     try {
       await fs.promises.mkdir(this.tmpDir, { recursive: true });
       handle = await fs.promises.open(tmp, 'wx+', STAGING_MODE);
-      const { sha256, size } = typeof source === 'string' ? await copyInto(handle, source) : await bytesInto(handle, source);
+      const { sha256, size } = await fill(handle);
       const fresh = await this.place(tmp, handle, sha256, size);
       handle = undefined;
       if (!fresh) await fs.promises.rm(tmp, { force: true });
@@ -136,6 +145,7 @@ export class ContentStore {
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+      if (passThrough(error)) throw error;
       throw fileWriteError(error, 'store artifact content', this.tmpDir, 'Nothing was recorded.');
     }
   }
@@ -154,12 +164,8 @@ export class ContentStore {
   async putStream(source: AsyncIterable<Uint8Array>, expected: { readonly sha256: string; readonly size?: number },
     limit?: { readonly maxBytes: number; readonly tooLarge: () => Error }): Promise<BlobInfo> {
     this.blobPath(expected.sha256);
-    const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
-    let handle: fs.promises.FileHandle | undefined;
     let sourceFailure: unknown;
-    try {
-      await fs.promises.mkdir(this.tmpDir, { recursive: true });
-      handle = await fs.promises.open(tmp, 'wx+', STAGING_MODE);
+    return this.stage(async (handle) => {
       const hash = createHash('sha256');
       let size = 0;
       const chunks = source[Symbol.asyncIterator]();
@@ -186,16 +192,8 @@ export class ContentStore {
           `The content received for ${expected.sha256} is ${size} bytes with sha256 ${sha256}`
           + `${expected.size !== undefined ? `, not the ${expected.size} bytes announced` : ''}; it was not stored. Send it again.`);
       }
-      const fresh = await this.place(tmp, handle, sha256, size);
-      handle = undefined;
-      if (!fresh) await fs.promises.rm(tmp, { force: true });
       return { sha256, size };
-    } catch (error) {
-      await handle?.close().catch(() => undefined);
-      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-      if (error === sourceFailure) throw error;
-      throw fileWriteError(error, 'store artifact content', this.tmpDir, 'Nothing was recorded.');
-    }
+    }, (error) => error === sourceFailure);
   }
 
   /**
