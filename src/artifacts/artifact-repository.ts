@@ -74,7 +74,8 @@ export class ArtifactRepository {
    * server those it lacks (a registered version's files, for loadModel).
    */
   async localContent(blobs: readonly { readonly sha256: string; readonly size: number }[], ref: BlobRef): Promise<ContentStore> {
-    for (const blob of blobs) await this.localBlob(blob, ref);
+    // A local store leaves missing content to the caller, which says what the pin was for.
+    if (this.remote !== undefined) for (const blob of blobs) await this.localBlob(blob, ref);
     return this.content;
   }
 

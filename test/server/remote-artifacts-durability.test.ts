@@ -3,6 +3,7 @@
  * - a process that logs an artifact while the server is down and exits
  *   before it is back leaves it in its outbox and artifact cache, and
  *   `tracklab sync` delivers it later, once;
+ * - runs logged offline are synced with their artifacts;
  * - a file larger than any buffer is streamed at both ends: logging it and
  *   downloading it on another machine keep each process's memory far below
  *   the file's size.
@@ -102,6 +103,37 @@ test('an artifact logged while the server is down, by a process that exits first
     await server.close();
     await backend.close();
     await store.cleanup();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('runs logged with TRACKLAB_MODE=offline are synced with their artifacts, content sent once across repeated syncs', { timeout: 120_000 }, async () => {
+  const fx = await startServerFixture(sqlite!);
+  const home = tempDir('tracklab-client-');
+  try {
+    const logged = lastJson(await node(['-e', `
+      const tracklab = require(${JSON.stringify(INDEX)});
+      const bytes = require('node:crypto').randomBytes(50000);
+      (async () => {
+        const run = tracklab.startRun({ experiment: 'offline-artifacts' });
+        await run.logArtifact(bytes, 'offline/a.bin');
+        await run.end();
+        console.log(JSON.stringify({ runId: run.id, sha256: require('node:crypto').createHash('sha256').update(bytes).digest('hex') }));
+      })().catch((err) => { console.error(err); process.exit(1); });
+    `], { TRACKLAB_MODE: 'offline', TRACKLAB_HOME: home, TRACKLAB_TRACKING_URI: fx.url })) as { runId: string; sha256: string };
+    const server = new ContentStore(fx.store.artifactRoot);
+    assert.equal(await server.has(logged.sha256), false, 'offline: nothing reached the server');
+    for (let i = 0; i < 2; i++) {
+      const synced = await node([CLI, 'sync', '--tracking-uri', fx.url], { TRACKLAB_HOME: home });
+      assert.equal(synced.code, 0, synced.stderr + synced.stdout);
+      if (i === 0) fs.rmSync(path.join(home, 'synced-runs.json')); // forget what was synced: the second sync sends the run again
+    }
+    assert.ok(await server.has(logged.sha256));
+    const entries = await fx.backend.tracking.listArtifacts(logged.runId);
+    assert.deepEqual(entries.filter((e) => e.path === 'offline/a.bin').map((e) => e.sha256), [logged.sha256]);
+    assert.equal(fx.log.filter((e) => e.method === 'PUT' && e.path.endsWith(logged.sha256)).length, 1, 'the content went up once');
+  } finally {
+    await fx.close();
     fs.rmSync(home, { recursive: true, force: true });
   }
 });
