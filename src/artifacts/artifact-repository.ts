@@ -5,6 +5,7 @@ import type { ArtifactEntry } from '../entities';
 import { TracklabError } from '../errors';
 import { ContentMismatch, copyVerified } from '../files/durable-file';
 import { fileWriteError } from '../files/file-errors';
+import type { BlobRef, RemoteContent } from '../store/remote-content';
 import type { TrackingStore } from '../store/store';
 import { collectGarbage, type GcOptions, type GcResult } from './artifact-gc';
 import { normalizeArtifactPath, normalizeArtifactPrefix } from './artifact-path';
@@ -42,10 +43,48 @@ export class ArtifactRepository {
   readonly store: TrackingStore;
   readonly content: ContentStore;
 
-  /** `artifactRoot`: the folder of the content store (see ContentStore). */
-  constructor(store: TrackingStore, artifactRoot: string) {
+  /**
+   * `artifactRoot`: the folder of the content store (see ContentStore).
+   * `remote`: content kept by a tracking server, which `artifactRoot` then
+   * caches: what is missing here is fetched from it on first read.
+   */
+  constructor(store: TrackingStore, artifactRoot: string, readonly remote?: RemoteContent) {
     this.store = store;
     this.content = new ContentStore(artifactRoot);
+  }
+
+  /** The local file of a blob, fetched from the server first when this repository has one and lacks the blob. */
+  private async localBlob(blob: { readonly sha256: string; readonly size: number }, ref: BlobRef): Promise<string> {
+    if (this.remote !== undefined && !(await this.content.has(blob.sha256))) {
+      try {
+        await this.content.putStream(await this.remote.open(blob.sha256, ref), blob);
+      } catch (err) {
+        // A digest mismatch says the transfer or the server's copy is bad; anything else (unreachable, refused) as it is.
+        if (err instanceof TracklabError && err.code === 'INVALID_PARAMETER_VALUE') {
+          throw new TracklabError('INVALID_STATE', `Artifact content ${blob.sha256} arrived damaged from the tracking server: ${err.message}`, { cause: err });
+        }
+        throw err;
+      }
+    }
+    return this.content.resolveBlob(blob.sha256);
+  }
+
+  /**
+   * The content store holding every one of `blobs`, fetching from the
+   * server those it lacks (a registered version's files, for loadModel).
+   */
+  async localContent(blobs: readonly { readonly sha256: string; readonly size: number }[], ref: BlobRef): Promise<ContentStore> {
+    // A local store leaves missing content to the caller, which says what the pin was for.
+    if (this.remote !== undefined) for (const blob of blobs) await this.localBlob(blob, ref);
+    return this.content;
+  }
+
+  /** The digests among `blobs` that the store (the server, for a remote one) does not hold. */
+  async missingContent(blobs: readonly { readonly sha256: string }[], ref: BlobRef): Promise<string[]> {
+    if (this.remote !== undefined) return this.remote.missing([...new Set(blobs.map((b) => b.sha256))], ref);
+    const missing: string[] = [];
+    for (const blob of blobs) if (!(await this.content.has(blob.sha256))) missing.push(blob.sha256);
+    return missing;
   }
 
   /**
@@ -107,7 +146,8 @@ export class ArtifactRepository {
   }
 
   private async commit(runId: string, pending: readonly PendingArtifact[]): Promise<ArtifactEntry[]> {
-    await this.loggableRun(runId);
+    // A server checks when the write arrives (blob-api.ts), so logging goes on while it does not answer.
+    if (this.remote === undefined) await this.loggableRun(runId);
     const entries: ArtifactEntry[] = [];
     for (const item of pending) {
       const blob = await this.content.put(item.source);
@@ -160,7 +200,9 @@ export class ArtifactRepository {
    * const metrics = JSON.parse((await repo.openArtifact(runId, 'eval.json')).toString('utf8'));
    */
   async openArtifact(runId: string, artifactPath: string): Promise<Buffer> {
-    return this.content.read((await this.entry(runId, artifactPath)).sha256);
+    const entry = await this.entry(runId, artifactPath);
+    await this.localBlob(entry, { runId });
+    return this.content.read(entry.sha256);
   }
 
   /**
@@ -172,7 +214,7 @@ export class ArtifactRepository {
    * const onnxPath = await repo.artifactLocalPath(runId, 'model/model.onnx');
    */
   async artifactLocalPath(runId: string, artifactPath: string): Promise<string> {
-    return this.content.resolveBlob((await this.entry(runId, artifactPath)).sha256);
+    return this.localBlob(await this.entry(runId, artifactPath), { runId });
   }
 
   /**
@@ -216,7 +258,7 @@ export class ArtifactRepository {
       throw new TracklabError('INVALID_STATE',
         `Downloading "${entry.path}" would write outside ${realDest} (a folder on the way is a symlink to ${realDir}). Download to an empty folder.`);
     }
-    const blob = this.content.resolveBlob(entry.sha256);
+    const blob = await this.localBlob(entry, { runId });
     // Staged beside the target, then renamed: a symlink already at the target is replaced, never followed.
     try {
       await copyVerified(blob, target, entry);

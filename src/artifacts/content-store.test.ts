@@ -130,3 +130,21 @@ test('stale temp files are found by age', async () => {
   fs.utimesSync(old, twoHoursAgo, twoHoursAgo);
   assert.deepEqual(await content.staleTempFiles(Date.now() - 3600_000), [{ file: old, size: 3 }]);
 });
+
+test('putStream stores a stream under its digest only when the bytes hash to it; a failing or oversized stream leaves nothing', async () => {
+  const content = new ContentStore(tempDir());
+  async function* chunks(...parts: string[]) { for (const p of parts) yield Buffer.from(p); }
+  const good = Buffer.from('streamed content');
+  assert.deepEqual(await content.putStream(chunks('streamed ', 'content'), { sha256: sha(good), size: good.length }), { sha256: sha(good), size: good.length });
+  assert.deepEqual(await content.read(sha(good)), good);
+
+  const claimed = sha(Buffer.from('other'));
+  await assert.rejects(content.putStream(chunks('not other'), { sha256: claimed }), (err) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /not stored/.test(err.message));
+  await assert.rejects(content.putStream(chunks('streamed content'), { sha256: sha(good), size: 3 }), /not the 3 bytes announced/);
+  const cut = new Error('peer went away');
+  await assert.rejects(content.putStream((async function* () { yield Buffer.from('half'); throw cut; })(), { sha256: claimed }), (err) => err === cut);
+  const tooLarge = new Error('too large');
+  await assert.rejects(content.putStream(chunks('12345', '67890'), { sha256: claimed }, { maxBytes: 8, tooLarge: () => tooLarge }), (err) => err === tooLarge);
+  assert.equal(await content.has(claimed), false);
+  assert.deepEqual(filesUnder(content.tmpDir), []);
+});

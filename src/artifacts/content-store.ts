@@ -150,13 +150,26 @@ export class ContentStore {
    * const { sha256, size } = await new ContentStore(root).put('model.onnx');
    */
   async put(source: string | Uint8Array | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+    try {
+      return await this.stage((handle) => (typeof source === 'string' ? copyInto(handle, source)
+        : source instanceof Uint8Array ? bytesInto(handle, source) : streamInto(handle, source)), (error) => error instanceof SourceFailure);
+    } catch (error) {
+      throw error instanceof SourceFailure ? error.error : error;
+    }
+  }
+
+  /**
+   * Writes a new temp file with `fill`, then places it at its digest. On
+   * failure the temp file is removed; errors `passThrough` accepts are
+   * rethrown as they are, the rest translated (disk full, permissions).
+   */
+  private async stage(fill: (handle: fs.promises.FileHandle) => Promise<BlobInfo>, passThrough: (error: unknown) => boolean = () => false): Promise<BlobInfo> {
     const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
     let handle: fs.promises.FileHandle | undefined;
     try {
       await fs.promises.mkdir(this.tmpDir, { recursive: true });
       handle = await fs.promises.open(tmp, 'wx+', STAGING_MODE);
-      const { sha256, size } = typeof source === 'string' ? await copyInto(handle, source)
-        : source instanceof Uint8Array ? await bytesInto(handle, source) : await streamInto(handle, source);
+      const { sha256, size } = await fill(handle);
       const fresh = await this.place(tmp, handle, sha256, size);
       handle = undefined;
       if (!fresh) await fs.promises.rm(tmp, { force: true });
@@ -164,9 +177,55 @@ export class ContentStore {
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-      if (error instanceof SourceFailure) throw error.error;
+      if (passThrough(error)) throw error;
       throw fileWriteError(error, 'store artifact content', this.tmpDir, 'Nothing was recorded.');
     }
+  }
+
+  /**
+   * Stores a stream (an upload, a download) as the blob `expected.sha256`,
+   * hashing what it writes: unless the bytes hash to that digest (and add up
+   * to `expected.size`, when given), nothing is stored and INVALID_PARAMETER_VALUE
+   * says what arrived. More than `maxBytes` stops the copy with `tooLarge()`.
+   * An error of the stream itself is rethrown as it is (the caller knows
+   * whether its peer went away).
+   *
+   * @example
+   * await content.putStream(request, { sha256, size: Number(request.headers['content-length']) });
+   */
+  async putStream(source: AsyncIterable<Uint8Array>, expected: { readonly sha256: string; readonly size?: number },
+    limit?: { readonly maxBytes: number; readonly tooLarge: () => Error }): Promise<BlobInfo> {
+    this.blobPath(expected.sha256);
+    let sourceFailure: unknown;
+    return this.stage(async (handle) => {
+      const hash = createHash('sha256');
+      let size = 0;
+      const chunks = source[Symbol.asyncIterator]();
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          sourceFailure = error;
+          throw error;
+        }
+        if (next.done) break;
+        size += next.value.byteLength;
+        if (limit !== undefined && size > limit.maxBytes) {
+          sourceFailure = limit.tooLarge();
+          throw sourceFailure;
+        }
+        hash.update(next.value);
+        await writeAll(handle, next.value);
+      }
+      const sha256 = hash.digest('hex');
+      if (sha256 !== expected.sha256 || (expected.size !== undefined && size !== expected.size)) {
+        throw new TracklabError('INVALID_PARAMETER_VALUE',
+          `The content received for ${expected.sha256} is ${size} bytes with sha256 ${sha256}`
+          + `${expected.size !== undefined ? `, not the ${expected.size} bytes announced` : ''}; it was not stored. Send it again.`);
+      }
+      return { sha256, size };
+    }, (error) => error === sourceFailure);
   }
 
   /**

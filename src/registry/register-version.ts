@@ -5,7 +5,6 @@
  * artifact-gc.ts); such a version is marked FAILED_REGISTRATION instead,
  * and is never reused or aliased.
  */
-import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import type { TrackingClient } from '../tracking/client';
 import { currentUser } from '../tracking/system-tags';
@@ -41,10 +40,9 @@ export async function registerVersion(store: RegistryStore, tracking: TrackingCl
     contentHash: manifestHash(resolved.files), description: input.description, tags: input.tags, userId: currentUser(), createModel: input.createModel,
   });
   if (created.version.status === 'READY') return created;
-  const content = new ContentStore(await tracking.artifactRoot());
-  const missing: string[] = [];
-  for (const file of resolved.files) if (!(await content.has(file.sha256))) missing.push(file.path);
   const v = created.version.version;
+  const gone = new Set(await (await tracking.core.artifacts()).missingContent(resolved.files, { model: name, version: v }));
+  const missing = resolved.files.filter((f) => gone.has(f.sha256)).map((f) => f.path);
   if (missing.length > 0) {
     const message = `content of ${missing.join(', ')} was missing when the version was pinned (collected by gc)`;
     await store.updateModelVersion(name, v, { status: 'FAILED_REGISTRATION', statusMessage: message });

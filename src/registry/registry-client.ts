@@ -5,7 +5,6 @@
  * of the model package, so the version keeps loading after its source run is
  * deleted, purged and garbage-collected.
  */
-import { ContentStore } from '../artifacts/content-store';
 import { TracklabError, isTracklabError } from '../errors';
 import { getClient } from '../config';
 import type { ModelUriResolver } from '../models/load-model';
@@ -275,7 +274,9 @@ export class RegistryClient {
         + `${version.statusMessage ? ` (${version.statusMessage})` : ''}; only READY versions load.`);
     }
     const files = await this.call('list the version files', (s) => s.listModelVersionFiles(version.name, version.version));
-    return materialize(new ContentStore(await this.tracking.artifactRoot()), version.contentHash, files);
+    // Files this machine lacks (a tracking server's content) are fetched first, as reads of that version.
+    const content = await (await this.tracking.core.artifacts()).localContent(files, { model: version.name, version: version.version });
+    return materialize(content, version.contentHash, files);
   }
 
   /** `resolveModelUri` as a function, for `loadModel(uri, { resolver })` and `setModelsUriResolver`. */

@@ -41,6 +41,13 @@ export const serverMsg = {
     `Both 'run_name' (${quote(runName)}) and the tag 'mlflow.runName' (${quote(tag)}) were given, and they differ. Give one, or the same value.`,
   stepRange: (start: number, end: number) => `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
   stepsTogether: () => 'If either start step or end step are specified, both must be specified.',
+  notADigest: (text: string) => `${quote(text)} is not a sha256 digest (64 lowercase hex digits).`,
+  digestList: (max: number) => `Send {"sha256": [...]}: at most ${max} sha256 digests (64 lowercase hex digits each).`,
+  blobNeedsRef: () => 'Name what the content belongs to: ?run_id=<run id>, or ?model=<name>&version=<version>.',
+  uploadNeedsRun: () => 'Content is uploaded for a run: use ?run_id=<run id>.',
+  runDeletedNoUpload: (runId: string) => `Run ${runId} is deleted, so nothing can be uploaded for it. Restore it first.`,
+  blobNotInRun: (sha256: string, runId: string) => `Run ${runId} has no artifact with content ${sha256}.`,
+  blobNotInVersion: (sha256: string, name: string, version: number) => `Version ${version} of ${quote(name)} pins no content ${sha256}.`,
   noArtifacts: () => 'This server serves no artifacts: start it with --artifacts-destination PATH.',
   paramTwice: (key: string, a: string, b: string) =>
     `Param ${quote(key)} appears twice in the batch with different values (${quote(a)} and ${quote(b)}); params are write-once.`,

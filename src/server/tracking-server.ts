@@ -281,6 +281,11 @@ class TrackingApp {
         tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
         content: this.content,
         authorization: this.auth?.tracklabCallContext(access, this.ctx, backend.tracking, () => backend.registry()),
+        // Artifact content names its run or model version, so it is checked per resource (blob-api.ts).
+        blobs: {
+          content: this.content, maxUploadBytes: this.options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+          authorize: (kind, id, ability) => this.auth?.authorizeResource(access, kind, id, ability),
+        },
       });
     }
     if (!isApi && this.ui !== undefined) {

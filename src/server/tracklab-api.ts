@@ -7,6 +7,7 @@
  *   `?batch_id=`), under a batch id: sending a batch again never duplicates.
  * - `GET metrics/history?run_id=…&key=…`: history as an Arrow IPC stream,
  *   any number of runs and keys (none: every key).
+ * - `artifacts/missing`, `artifacts/blobs/<sha256>`: artifact content, sent once (blob-api.ts).
  * - `POST store/<method>`, `POST registry/<method>`: one call of the store
  *   contracts (store.ts, registry-store.ts), arguments and answer in wire
  *   JSON (wire-json.ts), for what MLflow's API has no exact form for: run
@@ -38,6 +39,7 @@ import { authorizeBlocks, authorizeHistory, authorizeTracklabCall, type Tracklab
 import { checkCall } from './call-schema';
 import { REGISTRY_CALLS } from './call-schemas-registry';
 import { TRACKING_CALLS } from './call-schemas-tracking';
+import { ARTIFACTS_ROUTE, handleArtifactContent, type BlobApiDeps } from './blob-api';
 import { serverMsg } from './messages';
 
 export const TRACKLAB_PREFIX = '/api/tracklab/v1/';
@@ -53,6 +55,8 @@ export interface TracklabApiDeps {
   readonly authorization?: TracklabCallContext;
   /** Takes the server's folders out of error answers (path-redactor.ts). */
   readonly redact: (text: string) => string;
+  /** Artifact content by sha256 (blob-api.ts). */
+  readonly blobs: Omit<BlobApiDeps, 'tracking' | 'registry' | 'maxBodyBytes'>;
 }
 
 /** Answers one request below TRACKLAB_PREFIX. Unexpected failures are rethrown for the server's 500 and log. */
@@ -61,6 +65,9 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
   try {
     if (route === 'metrics/blocks') return await uploadBlocks(req, res, url, deps);
     if (route === 'metrics/history') return await sendHistory(req, res, url, deps);
+    if (route.startsWith(ARTIFACTS_ROUTE)) {
+      return await handleArtifactContent(req, res, route, url.searchParams, { ...deps.blobs, tracking: deps.tracking, registry: deps.registry, maxBodyBytes: deps.maxBodyBytes });
+    }
     const [group, method, ...rest] = route.split('/');
     const calls = group === 'store' ? TRACKING_CALLS : group === 'registry' ? REGISTRY_CALLS : undefined;
     const params = method !== undefined && rest.length === 0 ? calls?.get(method) : undefined;

@@ -5,6 +5,7 @@
  * (open-store.ts) picks it by URI scheme and is the only caller.
  */
 import type { RegistryStore } from './registry-store';
+import type { RemoteContent } from './remote-content';
 import type { TrackingStore } from './store';
 import type { StoreUri } from './store-uri';
 import type { StoreTransfer } from './store-transfer';
@@ -17,6 +18,8 @@ export interface StoreBackend {
   registry(): RegistryStore;
   /** Where artifacts go when no artifact root is configured (SQLite: `<folder>/artifacts`); undefined when the backend has no local folder. */
   readonly defaultArtifactRoot: string | undefined;
+  /** Content kept by a server behind `defaultArtifactRoot` (a local cache); see remote-content.ts. */
+  readonly remoteContent?: RemoteContent;
   /** Closes the tracking store and the registry (and a connection pool). */
   close(): Promise<void>;
   /** Whole-store export and import, for `tracklab migrate-store` (store-transfer.ts). */

@@ -146,9 +146,11 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
 
   /** The artifact repository over this store and its artifact root, made on first use. */
   artifacts(): Promise<ArtifactRepository> {
-    this.artifactRepo ??= this.artifactRoot().then((root) => {
+    this.artifactRepo ??= this.artifactRoot().then(async (root) => {
       const { ArtifactRepository } = require('../artifacts/artifact-repository') as typeof import('../artifacts/artifact-repository');
-      return new ArtifactRepository(this.store(), root);
+      // A configured root is the artifact store itself (a folder shared with the server); else a server's content sits behind its cache.
+      const remote = this.configuredArtifactRoot === undefined ? (await this.mainBackend()).remoteContent : undefined;
+      return new ArtifactRepository(this.store(), root, remote);
     });
     this.artifactRepo.catch(() => { this.artifactRepo = undefined; });
     return this.artifactRepo;

@@ -2,8 +2,8 @@
  * `tracklab sync`'s second half: runs logged offline (TRACKLAB_MODE=offline,
  * into the local store) copied to a server's store, through the store
  * contract only. A run goes once it has ended (a running run's points may
- * still grow); it keeps its id, name, times, params, tags, points, cells
- * and end. Syncing again duplicates nothing: the run exists, params are
+ * still grow); it keeps its id, name, times, params, tags, points, cells,
+ * artifacts (their content staged by `stageContent` first) and end. Syncing again duplicates nothing: the run exists, params are
  * write-once, tags upsert, and each slice of points goes under a batch id
  * made from the run, key and slice, which the server remembers.
  * Runs already synced are listed in `<store>/synced-runs.json` per server,
@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MetricColumns, Run } from '../entities';
+import type { ArtifactEntry, MetricColumns, Run } from '../entities';
 import { isTracklabError } from '../errors';
 import type { TrackingStore } from '../store/store';
 import { splitBatch } from './log-batches';
@@ -27,7 +27,15 @@ export interface SyncReport {
   readonly running: readonly string[];
 }
 
-export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStore, options: { folder: string; server: string; log(line: string): void }): Promise<SyncReport> {
+export interface SyncOptions {
+  readonly folder: string;
+  readonly server: string;
+  log(line: string): void;
+  /** Puts the content of a run's artifacts where the remote store sends it from (its artifact cache), before the manifest goes. */
+  stageContent(runId: string, entries: readonly ArtifactEntry[]): Promise<void>;
+}
+
+export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStore, options: SyncOptions): Promise<SyncReport> {
   const stateFile = path.join(options.folder, 'synced-runs.json');
   const state = readState(stateFile);
   const done = new Set(state[options.server] ?? []);
@@ -45,7 +53,7 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
           running.push(run.info.runId);
           continue;
         }
-        points += await copyRun(local, remote, run, exp.name);
+        points += await copyRun(local, remote, run, exp.name, options);
         runs++;
         done.add(run.info.runId);
         state[options.server] = [...done];
@@ -57,7 +65,7 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
   return { runs, points, running };
 }
 
-async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, experimentName: string): Promise<number> {
+async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, experimentName: string, options: SyncOptions): Promise<number> {
   const { info } = run;
   const [first, ...rest] = splitBatch({ params: run.data.params, tags: run.data.tags });
   let ended = false;
@@ -87,6 +95,11 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
     }
   }
   for (const cell of await local.listCells(info.runId)) await remote.recordCell(cell);
+  const artifacts = await local.listArtifacts(info.runId);
+  if (artifacts.length > 0) {
+    await options.stageContent(info.runId, artifacts);
+    await remote.putArtifacts(info.runId, artifacts);
+  }
   if (!ended) await remote.updateRun(info.runId, { status: info.status, statusMessage: info.statusMessage, endTime: info.endTime });
   if (info.lifecycleStage === 'deleted') await remote.setRunLifecycle(info.runId, 'deleted');
   return points;

@@ -5,6 +5,8 @@
  * store. Idempotent: running it twice sends nothing twice.
  */
 import * as fs from 'node:fs';
+import { ContentStore } from '../../artifacts/content-store';
+import { copyBlobs } from '../../artifacts/copy-blobs';
 import { deliverOutboxes } from '../../store/http/outbox-sync';
 import { openStore } from '../../store/open-store';
 import type { TrackingClient } from '../../tracking/client';
@@ -33,7 +35,14 @@ export async function sync(_client: TrackingClient, argv: readonly string[], io:
   const from = await openStore(local);
   const to = await openStore(server);
   try {
-    const report = await syncOfflineRuns(from.tracking, to.tracking, { folder: local.folder, server: server.display, log: (line) => io.out(`  ${line}`) });
+    const report = await syncOfflineRuns(from.tracking, to.tracking, {
+      folder: local.folder, server: server.display, log: (line) => io.out(`  ${line}`),
+      // Only what the server lacks is copied into the artifact cache, where the remote store sends it from.
+      stageContent: async (runId, entries) => {
+        const missing = await to.remoteContent!.missing([...new Set(entries.map((e) => e.sha256))], { runId });
+        await copyBlobs(new ContentStore(from.defaultArtifactRoot!), new ContentStore(to.defaultArtifactRoot!), missing);
+      },
+    });
     io.out(`offline runs: ${report.runs} run${report.runs === 1 ? '' : 's'} (${report.points} points) synced from ${local.display} to ${server.display}`);
     if (report.running.length > 0) io.out(`  still running, left for a later sync: ${report.running.join(', ')}`);
   } finally {

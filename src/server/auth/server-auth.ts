@@ -95,6 +95,11 @@ export class ServerAuth {
     demand(access, 'experiment', experimentId, method === 'GET' || method === 'HEAD' ? 'canRead' : 'canUpdate');
   }
 
+  /** Throws 403 unless `access` holds `ability` on one experiment or registered model. */
+  authorizeResource(access: Access, kind: ResourceKind, resource: string, ability: 'canRead' | 'canUpdate'): void {
+    demand(access, kind, resource, ability);
+  }
+
   /** The web UI reads the whole store through the client, so it is open to users who may read (or, for changes, edit) all of it. */
   authorizeUi(access: Access, method: string): void {
     if (method === 'GET' || method === 'HEAD') {

@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import type { BackendOptions, StoreBackend } from '../backend';
 import { connectionUri, type StoreUri } from '../store-uri';
+import { artifactCacheFolder, HttpRemoteContent } from './artifact-transfer';
 import { httpRegistry } from './http-registry';
 import { HttpStore } from './http-store';
 import { HttpTransport, serverBase } from './http-transport';
@@ -27,7 +28,9 @@ export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}
     uri,
     tracking,
     registry: () => (registry ??= httpRegistry(transport, sender)),
-    defaultArtifactRoot: undefined,
+    // Content logged here waits in this cache until it is sent, and content read here is fetched into it.
+    defaultArtifactRoot: artifactCacheFolder(),
+    remoteContent: new HttpRemoteContent(transport),
     async close() {
       // Writes still queued stay in the outbox file for `tracklab sync`; an empty outbox file is removed.
       await Promise.race([sender.settled(), new Promise((r) => setTimeout(r, sender.isDown() ? 0 : 30_000).unref())]);

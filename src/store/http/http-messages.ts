@@ -13,6 +13,13 @@ export const httpMsg = {
     `The tracking server ${server} has been unreachable while ${writes} earlier write${writes === 1 ? '' : 's'} wait to be sent, so this read cannot see them yet. Try again once it is back.`,
   badAnswer: (server: string, status: number) =>
     `The tracking server ${server} answered ${status} with a body tracklab could not read. Is this a tracklab server (tracklab server --tracking-uri …)?`,
+  uploadUnreadable: (file: string, why: string) =>
+    `Could not read ${file} to upload it to the tracking server (${why}). It was logged into this machine's artifact cache; was the cache emptied before the upload? Log the artifact again.`,
+  contentMissing: (sha256: string, runId: string, cache: string) =>
+    `The tracking server has no content ${sha256} for run ${runId}, and this machine's artifact cache ${cache} has none to send. `
+    + 'If artifactRoot is set, it must be the folder the server serves (--artifacts-destination); leave it unset to send artifacts through the server.',
+  downloadDamaged: (sha256: string, server: string, detail: string) =>
+    `The content ${sha256} that came from the tracking server ${server} does not match its digest (${detail}); nothing was kept. Try again; if it persists, run "tracklab doctor" on the server.`,
   credentialsInUri: () =>
     'Put the tracking server credentials in TRACKLAB_TRACKING_TOKEN, or TRACKLAB_TRACKING_USERNAME and TRACKLAB_TRACKING_PASSWORD, not in the URI.',
 };

@@ -83,7 +83,10 @@ export class HttpStore implements TrackingStore {
 
   async setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void> { await this.write('setRunLifecycle', [runId, stage]); }
   async logBatch(runId: string, batch: LogBatch): Promise<void> { await this.write('logBatch', [runId, { ...batch, batchId: batch.batchId ?? nanoid() }]); }
-  async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> { await this.write('putArtifacts', [runId, entries]); }
+  /** Sends the content the server lacks from the artifact cache, then records the entries (artifact-transfer.ts). */
+  async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {
+    await this.sender.add('artifacts', Buffer.from(toWireJson({ runId, entries })));
+  }
   async recordCell(cell: CellRecord): Promise<void> { await this.write('recordCell', [cell]); }
   async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> { await this.write('logInputs', [runId, inputs]); }
 

@@ -4,6 +4,7 @@
  * either a refusal (the server answered 4xx: final, with its error code) or
  * `ServerUnreachable` (no answer, or 5xx/429: the write may be sent again).
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { TracklabError, type ErrorCode } from '../../errors';
@@ -34,23 +35,64 @@ export class HttpTransport {
   /** The body of a 2xx answer; a TracklabError for a refusal; ServerUnreachable when there was no usable answer. */
   async request(method: 'GET' | 'POST', path: string, body?: Buffer, type?: string): Promise<Buffer> {
     const headers: Record<string, string | number> = {};
-    if (this.auth !== undefined) headers.authorization = this.auth;
     if (type !== undefined) headers['content-type'] = type;
     if (body !== undefined) headers['content-length'] = body.length;
+    return this.settle(await this.open(method, path, headers, body));
+  }
+
+  /** PUT of a local file, streamed from disk (never whole in memory). A file that cannot be read is a TracklabError, not an outage. */
+  async upload(path: string, file: string, size: number): Promise<Buffer> {
+    return this.settle(await this.open('PUT', path, { 'content-type': 'application/octet-stream', 'content-length': size }, file));
+  }
+
+  /** GET whose 2xx body is handed on as it arrives; an answer cut off midway fails the stream with ServerUnreachable. */
+  async download(path: string): Promise<AsyncIterable<Uint8Array>> {
+    const res = await this.open('GET', path, {});
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) return this.settle(res).then(() => { throw new ServerUnreachable(`HTTP ${status}`); });
+    return (async function* () {
+      try {
+        for await (const chunk of res) yield chunk as Buffer;
+      } catch (err) {
+        throw new ServerUnreachable(`the answer was cut off (${err instanceof Error ? err.message : String(err)})`);
+      }
+      if (!res.complete) throw new ServerUnreachable('the answer was cut off');
+    })();
+  }
+
+  /** Sends a request (the body: bytes, or a local file streamed) and resolves with the answer's head. */
+  private open(method: string, path: string, headers: Record<string, string | number>, body?: Buffer | string): Promise<http.IncomingMessage> {
+    if (this.auth !== undefined) headers.authorization = this.auth;
     const url = new URL(this.base + path);
-    const { status, bytes } = await new Promise<{ status: number; bytes: Buffer }>((resolve, reject) => {
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
       // node:http with a keep-alive agent: a third of fetch's time per request here, which the block path feels.
       const client = url.protocol === 'https:' ? https : http;
-      const req = client.request(url, { method, headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
-        res.on('error', (err) => reject(new ServerUnreachable(`the answer was cut off (${err.message})`)));
-      });
+      const req = client.request(url, { method, headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, timeout: REQUEST_TIMEOUT_MS }, resolve);
+      let unreadable: TracklabError | undefined;
       req.on('timeout', () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
-      req.on('error', (err: NodeJS.ErrnoException) => reject(new ServerUnreachable(err.code ?? err.message)));
-      req.end(body);
+      req.on('error', (err: NodeJS.ErrnoException) => reject(unreadable ?? new ServerUnreachable(err.code ?? err.message)));
+      if (typeof body !== 'string') {
+        req.end(body);
+        return;
+      }
+      const file = fs.createReadStream(body);
+      file.on('error', (err: NodeJS.ErrnoException) => {
+        unreadable = new TracklabError('RESOURCE_DOES_NOT_EXIST', httpMsg.uploadUnreadable(body, err.code ?? err.message), { cause: err });
+        req.destroy(err);
+      });
+      file.pipe(req);
     });
+  }
+
+  /** The body of a 2xx answer, else the refusal or ServerUnreachable. */
+  private async settle(res: http.IncomingMessage): Promise<Buffer> {
+    const bytes = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', (err) => reject(new ServerUnreachable(`the answer was cut off (${err.message})`)));
+    });
+    const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return bytes;
     if (status >= 500 || status === 429) throw new ServerUnreachable(`HTTP ${status}`);
     throw this.refusal(status, bytes);

@@ -12,6 +12,7 @@
  * what the server has (see `resend`).
  */
 import { TracklabError, isTracklabError } from '../../errors';
+import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
 import { readColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
@@ -154,6 +155,7 @@ export class Sender {
       await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, 'application/vnd.tracklab.columns');
       return undefined;
     }
+    if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body, cacheBesideOutbox(this.outbox.file));
     const { method, args } = fromWireJson(op.body.toString('utf8')) as { method: string; args: unknown[] };
     try {
       return await this.transport.call('store', method, args);
@@ -187,6 +189,7 @@ function describeOp(op: OutboxOp): string {
     const frame = readColumnFrame(op.body);
     return `${op.points} points of ${[...new Set(frame.blocks.map((b) => b.runId))].join(', ')}`;
   }
+  if (op.kind === 'artifacts') return `artifacts of run ${(fromWireJson(op.body.toString('utf8')) as { runId: string }).runId}`;
   const { method } = fromWireJson(op.body.toString('utf8')) as { method: string };
   return method;
 }

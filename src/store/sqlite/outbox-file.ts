@@ -16,12 +16,12 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Env } from '../../env-names';
 
-export type OpKind = 'blocks' | 'call';
+export type OpKind = 'blocks' | 'call' | 'artifacts';
 
 export interface OutboxOp {
   readonly seq: number;
   readonly kind: OpKind;
-  /** `blocks`: a column frame; `call`: wire JSON of `{ method, args }`. */
+  /** `blocks`: a column frame; `call`: wire JSON of `{ method, args }`; `artifacts`: wire JSON of `{ runId, entries }` (artifact-transfer.ts). */
   readonly body: Buffer;
   /** Points in a `blocks` op, for messages. */
   readonly points: number;
