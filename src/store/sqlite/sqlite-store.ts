@@ -236,7 +236,7 @@ export class SqliteStore implements TrackingStore {
   async searchRuns(query: RunSearchQuery): Promise<RunSearchPage> {
     const { sql, params } = compileRunSearch(query);
     return this.readRunData('search runs', () => {
-      const ids = (this.conn.stmt(sql).all(...params) as { run_id: string }[]).map((r) => r.run_id);
+      const ids = this.conn.stmt(sql).pluck(true).all(...params) as string[];
       const more = ids.length > query.maxResults;
       return {
         runs: hydrateRuns(this.conn, more ? ids.slice(0, query.maxResults) : ids),
