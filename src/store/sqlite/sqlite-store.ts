@@ -38,7 +38,7 @@ import { deleteRunsIn, listArtifactRows, listCellRows, referencedBlobSet, upsert
 const FOLD_PAUSE_ALONE = 0.25;
 
 export class SqliteStore implements TrackingStore {
-  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true };
+  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true, artifactsWithRun: true };
 
   /** `root` is the store folder; the connection may be shared with the registry (see sqlite-backend.ts). */
   constructor(readonly root: string, private readonly conn: Connection) {}
@@ -138,6 +138,7 @@ export class SqliteStore implements TrackingStore {
       if (params !== undefined || tags !== undefined || blocks !== undefined) appendJournal(this.conn, input.runId, { params, tags, blocks });
       // A new run has nothing in the journal to go before its points.
       if (!journaled && parts.length <= 1) appendBlocks(this.conn, points);
+      if (input.artifacts !== undefined && input.artifacts.length > 0) upsertArtifacts(this.conn, input.runId, input.artifacts);
       return info;
     });
     if (parts.length > 1) this.writeMetricParts(parts);
