@@ -13,13 +13,19 @@ function git(dir: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'ignore' });
 }
 
-test('runs of one dirty tree each carry the diff, stored once; a blob removed by gc is stored again for the next run', async () => {
+/** A repository whose committed train.js sets lr = 0.1, edited to `lr` and not committed. */
+function dirtyRepo(lr: string): string {
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
   fs.writeFileSync(path.join(repo, 'train.js'), 'let lr = 0.1;\n');
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'add', '.');
   git(repo, 'commit', '-q', '-m', 'init');
-  fs.writeFileSync(path.join(repo, 'train.js'), 'let lr = 0.2;\n');
+  fs.writeFileSync(path.join(repo, 'train.js'), `let lr = ${lr};\n`);
+  return repo;
+}
+
+test('runs of one dirty tree each carry the diff, stored once; a blob removed by gc is stored again for the next run', async () => {
+  const repo = dirtyRepo('0.2');
   const client = new TrackingClient({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-')) });
   try {
     const diffOf = async (runId: string) => {
@@ -47,12 +53,7 @@ test('runs of one dirty tree each carry the diff, stored once; a blob removed by
 });
 
 test('a loop of runs in a dirty tree records the stored diff in each run\'s own write, and stores it again once gc removed it', async () => {
-  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
-  fs.writeFileSync(path.join(repo, 'train.js'), 'let lr = 0.1;\n');
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'add', '.');
-  git(repo, 'commit', '-q', '-m', 'init');
-  fs.writeFileSync(path.join(repo, 'train.js'), 'let lr = 0.3;\n');
+  const repo = dirtyRepo('0.3');
   const client = new TrackingClient({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-')) });
   const put = SqliteStore.prototype.putArtifacts;
   let separateWrites = 0;
