@@ -85,6 +85,8 @@ export async function runNbclient({ notebook, cwd, options }: EngineInput): Prom
       '--stdin', '--output-dir', dir, '--output', 'executed',
       `--ExecutePreprocessor.kernel_name=${TSLAB_KERNELSPEC.name}`,
       `--ExecutePreprocessor.timeout=${options.timeoutMs === undefined ? -1 : Math.max(1, Math.ceil(options.timeoutMs / 1000))}`,
+      // A kernel that takes longer than nbclient's default 60 s to answer at start (a busy machine) is slow, not broken.
+      '--ExecutePreprocessor.startup_timeout=300',
       ...(options.allowErrors ? ['--allow-errors'] : []),
     ];
     options.onProgress?.(0, total);

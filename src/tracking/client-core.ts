@@ -282,7 +282,10 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
   /** The backend on this thread (reads, the registry, the reaper), opened once. */
   private mainBackend(): Promise<StoreBackend> {
     if (this.backend !== undefined) return Promise.resolve(this.backend);
-    this.opening ??= openStore(this.uri).then((backend) => {
+    // With a write thread, this thread opens second. Opening may migrate the schema in a transaction holding a lock;
+    // were this thread to hold it when it blocks in drainSync() at exit, the write thread could not write the last runs.
+    const afterWriter = this.worker?.opened ?? Promise.resolve();
+    this.opening ??= afterWriter.then(() => openStore(this.uri)).then((backend) => {
       this.backend = backend;
       return backend;
     }, (err: unknown) => {

@@ -21,7 +21,7 @@ export type WriteMethod =
 
 export interface WorkerRequest {
   readonly seq: number;
-  readonly method: WriteMethod | 'createRunIn' | 'close';
+  readonly method: WriteMethod | 'createRunIn' | 'open' | 'close';
   readonly args: readonly unknown[];
 }
 
@@ -59,6 +59,7 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
   async function apply(request: WorkerRequest): Promise<unknown> {
     backend ??= await opening;
     const store = backend.tracking;
+    if (request.method === 'open') return undefined;
     if (request.method === 'close') return backend.close();
     if (request.method === 'createRunIn') return createRunIn(store, request.args[0] as string, request.args[1] as Omit<NewRun, 'experimentId'>);
     const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;

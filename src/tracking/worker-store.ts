@@ -32,6 +32,11 @@ export class WorkerStore implements TrackingStore {
   private seq = 0;
   private failure: TracklabError | undefined;
   private exited: Promise<void>;
+  /**
+   * Settles once the worker has opened the store, which may migrate its
+   * schema under a lock (never rejects: a failed open is every call's answer).
+   */
+  readonly opened: Promise<void>;
 
   /** `reads` opens (once) the main thread's backend. */
   constructor(uri: StoreUri, private readonly reads: () => Promise<TrackingStore>) {
@@ -48,6 +53,7 @@ export class WorkerStore implements TrackingStore {
         resolve();
       });
     });
+    this.opened = this.post('open', []).then(() => undefined, () => undefined);
   }
 
   // ---- reads: the main thread's own connection ------------------------------
@@ -117,7 +123,7 @@ export class WorkerStore implements TrackingStore {
     await this.exited;
   }
 
-  private post(method: WriteMethod | 'createRunIn' | 'close', args: readonly unknown[], blocks?: readonly MetricColumns[]): Promise<unknown> {
+  private post(method: WriteMethod | 'createRunIn' | 'open' | 'close', args: readonly unknown[], blocks?: readonly MetricColumns[]): Promise<unknown> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const seq = ++this.seq;
     const request: WorkerRequest = { seq, method, args };

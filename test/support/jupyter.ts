@@ -184,6 +184,8 @@ export async function executeNotebook(notebookPath: string, opts: ExecuteOptions
     'nbconvert', '--to', 'notebook', '--execute',
     `--ExecutePreprocessor.kernel_name=${spec.kernelName}`,
     `--ExecutePreprocessor.timeout=${timeout}`,
+    // nbclient's default (60 s) for the kernel to answer at start is short for a 2-core machine running other kernels.
+    '--ExecutePreprocessor.startup_timeout=180',
     '--output-dir', path.dirname(outputPath),
     '--output', path.basename(outputPath),
   ];

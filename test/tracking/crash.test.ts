@@ -143,6 +143,29 @@ for (const kind of testStores()) {
       integrity(store);
     });
 
+    // Only a server store migrates under a lock that another connection of the process could be made to wait on.
+    if (kind.name === 'postgresql') it('a process exiting while its store is still creating the schema stores its run FINISHED', async (store) => {
+      // The test lets the migration take its lock and run, then holds its last step (the ledger insert) until the child has exited.
+      const { Client } = await import('pg');
+      const holder = new Client({ connectionString: store.uri });
+      await holder.connect();
+      try {
+        await holder.query('CREATE TABLE tracklab_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_time bigint NOT NULL)');
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE tracklab_schema_migrations IN SHARE MODE');
+        const child = spawnChild(store, ['exit-while-migrating']);
+        const runId = await child.ready;
+        await holder.query('COMMIT');
+        const result = await child.done;
+        assert.equal(result.code, 0, result.stderr);
+        const run = await store.client().getRun(runId);
+        assert.equal(run.info.status, 'FINISHED');
+        assert.equal(run.data.metrics.loss.last, 0.5);
+      } finally {
+        await holder.end();
+      }
+    });
+
     it('a process exiting before it could look up a new experiment still stores its runs in it', async (store) => {
       const result = await spawnChild(store, ['exit-at-once-new-experiment']).done;
       assert.equal(result.code, 0, result.stderr);
