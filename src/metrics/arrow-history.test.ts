@@ -88,6 +88,12 @@ test('decoding encoded blocks straight into the table gives the same table, in e
     // Multi-byte varint deltas, and one point.
     cols('r2', 'loss', [3, 1000, 1_000_000, 2 ** 40], [1, 300, 70_000, 2 ** 45], [1, 2, 3, 4]),
     cols('r2', 'lr', [7], [1_700_000_000_000], [0.1]),
+    // Arithmetic steps past 2^31 (low words wrap as int32), descending, crossing 2^32 and negative;
+    // delta timestamps falling across 2^32 and below zero.
+    cols('r3', 'a', [2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1], [2 ** 32 + 2, 2 ** 32 + 1, 2 ** 32, 2 ** 32 - 1], [1, 2, 3, 4]),
+    cols('r3', 'b', [2 ** 32 - 1, 2 ** 32 - 4, 2 ** 32 - 7], [1, 0, -1], [1, 2, 3]),
+    cols('r3', 'c', [2 ** 32 - 2, 2 ** 32, 2 ** 32 + 2], [-(2 ** 32) - 1, -(2 ** 32) + 200, 5], [1, 2, 3]),
+    cols('r3', 'd', [-4, -2, 0, 2], [0, 0, 0, 0], [1, 2, 3, 4]),
   ];
   const encoded = blocks.map((b) => ({ runId: b.runId, key: b.key, data: encodeBlock(b.steps, b.timestamps, b.values) }));
   const expected = historyTable(blocks);

@@ -65,7 +65,7 @@ function dictionaryColumn(names: readonly string[], counts: readonly number[], t
       id = ids.size;
       ids.set(name, id);
     }
-    codes.fill(id, at, at + counts[b]);
+    if (id !== 0) codes.fill(id, at, at + counts[b]); // a new Int32Array is already all 0
     at += counts[b];
   }
   const dictionary = utf8Vector([...ids.keys()]);

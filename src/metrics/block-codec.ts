@@ -273,6 +273,17 @@ function readColumnInto(data: Uint8Array, view: DataView, cursor: { at: number }
     const start = view.getFloat64(cursor.at, true);
     const stride = view.getFloat64(cursor.at + 8, true);
     cursor.at += 16;
+    const last = start + (n - 1) * stride;
+    if (start >= 0 && start < TWO_32 && last >= 0 && last < TWO_32 && Number.isInteger(start) && Number.isInteger(stride)) {
+      // Every value shares the high word 0 (the sequence is monotonic): the low word steps in int32 arithmetic,
+      // which wraps mod 2^32 exactly as `lo | 0` below writes it.
+      const d = stride | 0;
+      for (let i = 0, lo = start | 0; i < n; i++, w += 2, lo = (lo + d) | 0) {
+        words[w] = lo;
+        words[w + 1] = 0;
+      }
+      return;
+    }
     for (let i = 0; i < n; i++, w += 2) {
       const x = start + i * stride;
       let lo = x - base;
@@ -287,17 +298,22 @@ function readColumnInto(data: Uint8Array, view: DataView, cursor: { at: number }
     return;
   }
   if (mode !== DELTA) throw damaged(`unknown column mode ${mode}`);
-  let x = view.getFloat64(cursor.at, true);
+  // The value is base + lo, with 0 <= lo < 2^32 while the deltas keep it in one high word.
+  const first = view.getFloat64(cursor.at, true);
+  hi = Math.floor(first / TWO_32);
+  base = hi * TWO_32;
+  let lo = first - base;
   let p = cursor.at + 8;
   const end = data.length;
   for (let i = 0; i < n; i++, w += 2) {
     if (i > 0) {
-      // An inlined readVarint: most deltas are one byte.
+      // An inlined readVarint: most deltas are one byte, whose zigzag form decodes with bit operations.
       if (p >= end) throw damaged('varint runs past the end');
       let b = data[p++];
-      let z = b;
-      if (b >= 0x80) {
-        z = b & 0x7f;
+      if (b < 0x80) {
+        lo += (b >>> 1) ^ -(b & 1);
+      } else {
+        let z = b & 0x7f;
         let scale = 0x80;
         for (;;) {
           if (p >= end || scale > 2 ** 56) throw damaged('varint runs past the end');
@@ -306,14 +322,14 @@ function readColumnInto(data: Uint8Array, view: DataView, cursor: { at: number }
           if (b < 0x80) break;
           scale *= 0x80;
         }
+        lo += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
       }
-      x += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    }
-    let lo = x - base;
-    if (lo < 0 || lo >= TWO_32) {
-      hi = Math.floor(x / TWO_32);
-      base = hi * TWO_32;
-      lo = x - base;
+      if (lo < 0 || lo >= TWO_32) {
+        const x = base + lo;
+        hi = Math.floor(x / TWO_32);
+        base = hi * TWO_32;
+        lo = x - base;
+      }
     }
     words[w] = lo | 0;
     words[w + 1] = hi | 0;

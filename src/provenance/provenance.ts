@@ -101,16 +101,32 @@ export interface ArtifactLogger {
   logArtifact(runId: string, source: ArtifactSource, artifactPath?: string): Promise<ArtifactEntry[]>;
   /** Records already-stored blobs on a run; false when one is missing from the content store (log it again then). */
   linkArtifacts?(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean>;
+  /** Whether every blob of these entries is in the content store. */
+  blobsStored?(entries: readonly ArtifactEntry[]): Promise<boolean>;
+}
+
+/**
+ * The diff entries `client` stored for the current reading of `dir`, when
+ * its tree is dirty: a new run can record them in its own write (NewRun.artifacts)
+ * and pass them to recordProvenance as `linked`, instead of a second write
+ * per run. Never reads git: undefined until a run of this reading stored the diff.
+ */
+export function storedDiffEntries(client: ArtifactLogger, dir: string): readonly ArtifactEntry[] | undefined {
+  const folder = byFolder.get(dir);
+  if (folder === undefined || folder.git?.dirty !== true || !diffCaptureEnabled()) return undefined;
+  return folder.diffEntries.get(client);
 }
 
 let warned = false;
 
 /**
  * Stores the uncommitted diff of `dir`'s repository as `provenance/git-diff.patch`
- * on the run when the tree is dirty. Never throws: provenance must not fail a
- * run, so a problem is warned about once per process.
+ * on the run when the tree is dirty. `linked` are entries the run's own write
+ * recorded already (storedDiffEntries): if they are still this reading's, only
+ * their blobs are checked. Never throws: provenance must not fail a run, so a
+ * problem is warned about once per process.
  */
-export async function recordProvenance(client: ArtifactLogger, runId: string, dir: string): Promise<void> {
+export async function recordProvenance(client: ArtifactLogger, runId: string, dir: string, linked?: readonly ArtifactEntry[]): Promise<void> {
   try {
     const folder = facts(dir);
     if (folder.git?.dirty !== true || !diffCaptureEnabled()) return;
@@ -119,6 +135,7 @@ export async function recordProvenance(client: ArtifactLogger, runId: string, di
     if (diff === undefined || diff === '') return;
     // Hashing and storing the same diff for every run of a loop costs more than the run itself: link the stored blob.
     const stored = folder.diffEntries.get(client);
+    if (stored !== undefined && stored === linked && client.blobsStored !== undefined && await client.blobsStored(stored)) return;
     if (stored !== undefined && client.linkArtifacts !== undefined && await client.linkArtifacts(runId, stored)) return;
     folder.diffEntries.set(client, await client.logArtifact(runId, { text: diff }, GIT_DIFF_ARTIFACT));
   } catch (err) {

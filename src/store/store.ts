@@ -21,6 +21,8 @@ export interface StoreCapabilities {
   readonly synchronousWrites: boolean;
   /** Several processes may write to one store at once. */
   readonly multiProcess: boolean;
+  /** createRun records `NewRun.artifacts` in the run's own write. */
+  readonly artifactsWithRun?: boolean;
 }
 
 export interface NewExperiment {
@@ -42,6 +44,11 @@ export interface NewRun {
   readonly owner?: RunOwner;
   /** A run that already ended (started and ended before it was written): its outcome and last points, in the same write. */
   readonly end?: RunEnd;
+  /**
+   * A few manifest entries of blobs already in the content store (the git diff a loop's runs share), recorded in
+   * the same write. Only for stores whose capabilities say `artifactsWithRun`; others ignore it.
+   */
+  readonly artifacts?: readonly ArtifactEntry[];
 }
 
 export interface RunEnd {

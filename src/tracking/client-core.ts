@@ -166,10 +166,14 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
    * is gone (a gc removed it): the caller logs the content again.
    */
   async linkArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<boolean> {
-    const repo = await this.artifacts();
     await this.call('record artifacts', (s) => s.putArtifacts(runId, entries));
-    for (const entry of entries) if (!(await repo.content.has(entry.sha256))) return false;
-    return true;
+    return this.blobsStored(entries);
+  }
+
+  /** Whether every blob of these entries is in the content store. */
+  async blobsStored(entries: readonly ArtifactEntry[]): Promise<boolean> {
+    const repo = await this.artifacts();
+    return entries.every((entry) => repo.content.hasSync(entry.sha256));
   }
 
   /** Flushes buffered points, stops the write thread and closes the store if this core opened it. */

@@ -20,7 +20,7 @@ import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry, RunStatus } from '../entities';
 import type { TracklabError } from '../errors';
 import { msg } from '../messages';
-import { recordProvenance } from '../provenance/provenance';
+import { recordProvenance, storedDiffEntries } from '../provenance/provenance';
 import { mergeRecords } from '../records';
 import type { LogBatch, NewRun } from '../store/store';
 import type { ClientCore } from './client-core';
@@ -51,6 +51,9 @@ export class RunWriter implements PendingRow {
   private pendingTags: Records | undefined;
   private batchQueued = false;
   private chain: Promise<void>;
+  /** The folder provenance is read from, and the diff entries the row recorded (see storedDiffEntries). */
+  private readonly sourceDir: string;
+  private linked: readonly ArtifactEntry[] | undefined;
   private error: TracklabError | undefined;
   private warned = false;
 
@@ -58,6 +61,7 @@ export class RunWriter implements PendingRow {
     this.runId = prepared.run.runId;
     this.name = prepared.run.runName;
     this.experimentRef = prepared.experiment;
+    this.sourceDir = prepared.sourceDir;
     this.row = prepared.run;
     for (const part of prepared.more) this.record(part.params, part.tags);
     this.experimentId = core.experimentIdNow(prepared.experiment);
@@ -81,7 +85,7 @@ export class RunWriter implements PendingRow {
       const rest = this.rest;
       this.rest = [];
       await writeBatches(core, this.runId, rest, `log to run ${this.name}`);
-      await recordProvenance(core, this.runId, prepared.sourceDir);
+      await recordProvenance(core, this.runId, prepared.sourceDir, this.linked);
     }, (err: unknown) => {
       this.row = undefined;
       pendingRows.delete(this);
@@ -197,8 +201,12 @@ export class RunWriter implements PendingRow {
     const end = outcome === undefined || this.rest.length > 0 ? undefined : this.core.runs.takeEnd(this.runId, outcome.status, outcome.message);
     this.endWritten = end !== undefined;
     const experimentId = this.experimentId;
+    const store = this.core.store();
+    // In a dirty tree, the diff stored by an earlier run of this folder reading rides in the row's write.
+    const artifacts = store.capabilities.artifactsWithRun ? storedDiffEntries(this.core, this.sourceDir) : undefined;
+    this.linked = experimentId !== undefined ? artifacts : undefined;
     const written = experimentId !== undefined
-      ? this.core.store().createRun({ ...row, experimentId, end })
+      ? store.createRun({ ...row, experimentId, end, artifacts })
       : this.core.createRunIn(this.experimentRef, { ...row, end }).then((info) => { this.experimentId ??= info.experimentId; return info; });
     const release = () => this.core.runs.buffer.release(this.runId);
     if (this.core.writesInOrder()) release();

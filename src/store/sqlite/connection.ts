@@ -39,6 +39,8 @@ export interface Connection {
   write<T>(doing: string, fn: () => T): T;
   /** Runs `fn` in one read transaction, so multi-query reads see a single snapshot. */
   read<T>(doing: string, fn: () => T): T;
+  /** SQLite's data_version: it changes when another connection commits, never for this one's own writes. */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -178,6 +180,10 @@ function makeConnection(db: Database.Database, file: string, applied: readonly n
       // A long read held checkpoints back; now that it ended, the WAL may be shrunk.
       if (Date.now() - started >= LONG_READ_MS) checkWal();
       return result;
+    },
+    dataVersion() {
+      ensureOpen('read the data version');
+      return this.stmt('PRAGMA data_version').pluck(true).get() as number;
     },
     close() {
       if (closed) return;

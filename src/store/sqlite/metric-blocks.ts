@@ -103,12 +103,18 @@ export function readEncodedBlocks(conn: Connection, runIds: readonly string[], k
     throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
       `No run with id ${missing.map((id) => `"${id}"`).join(', ')}. Check the ids; \`tracklab runs\` lists the runs of an experiment.`);
   }
-  const rows = keys === undefined
-    ? conn.stmt(`SELECT b.run_id, b.key, b.data FROM json_each(?) j CROSS JOIN metric_blocks b ON b.run_id = j.value
-        ORDER BY j.key, b.key, b.seq`).all(idList(ids))
-    : conn.stmt(`SELECT b.run_id, b.key, b.data FROM json_each(?) j CROSS JOIN metric_blocks b ON b.run_id = j.value
-        WHERE b.key IN (SELECT value FROM json_each(?)) ORDER BY j.key, b.key, b.seq`).all(idList(ids), JSON.stringify(keys));
-  return (rows as { run_id: string; key: string; data: Uint8Array }[]).map((row) => ({ runId: row.run_id, key: row.key, data: row.data }));
+  // One query per run, in primary-key order: ordering one joined query by the runs' positions made SQLite sort
+  // every block's data through a temporary b-tree (1.2 ms of a 100k-point read, against 0.3 ms for the rows alone).
+  const select = keys === undefined
+    ? conn.stmt('SELECT key, data FROM metric_blocks WHERE run_id = ? ORDER BY key, seq').raw(true)
+    : conn.stmt('SELECT key, data FROM metric_blocks WHERE run_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key, seq').raw(true);
+  const keyList = keys === undefined ? undefined : JSON.stringify(keys);
+  const out: EncodedMetricBlock[] = [];
+  for (const runId of ids) {
+    const rows = (keyList === undefined ? select.all(runId) : select.all(runId, keyList)) as [string, Uint8Array][];
+    for (const [key, data] of rows) out.push({ runId, key, data });
+  }
+  return out;
 }
 
 /** Refuses blocks appendBlock would refuse (unequal columns, fractional steps or timestamps), without writing. */

@@ -8,7 +8,7 @@ import type { MetricColumns } from '../../entities';
 import { isTracklabError } from '../../errors';
 import { parseFilter } from '../../search/filter-parser';
 import { parseOrderBy } from '../../search/order-by';
-import { DB_FILE } from './connection';
+import { DB_FILE, openConnection } from './connection';
 import { JOURNAL_MAX_POINTS } from './run-journal';
 import { WriteParts } from './write-parts';
 import { SqliteStore } from './sqlite-store';
@@ -154,4 +154,19 @@ test('a long journal is folded in bounded writes, oldest first, and a read still
   assert.equal((await store.getRun('r0')).data.tags.t, 'later');
   assert.equal((await store.getRun(`r${n - 1}`)).data.params.i, String(n - 1));
   assert.equal(counts().params, n);
+});
+
+test('the data version a fold watches changes for another connection\'s commit, never for this one\'s', async () => {
+  const conn = openConnection(root);
+  const other = openConnection(root);
+  try {
+    const start = conn.dataVersion();
+    conn.write('own write', () => conn.stmt("INSERT INTO run_journal (run_id) VALUES ('own')").run());
+    assert.equal(conn.dataVersion(), start);
+    other.write('other write', () => other.stmt("INSERT INTO run_journal (run_id) VALUES ('other')").run());
+    assert.notEqual(conn.dataVersion(), start);
+  } finally {
+    conn.close();
+    other.close();
+  }
 });

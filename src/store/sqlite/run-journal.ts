@@ -85,6 +85,8 @@ export function applyJournal(conn: Connection, maxEntries = Infinity): number {
   return conn.stmt('DELETE FROM run_journal WHERE seq <= ?').run(last).changes;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
 /** Steps, timestamps and values of each block, back to back, as float64. */
 function packBlocks(blocks: readonly MetricColumns[]): Buffer {
   let total = 0;
@@ -101,8 +103,10 @@ function packBlocks(blocks: readonly MetricColumns[]): Buffer {
 }
 
 function unpackBlocks(runId: string, keysJson: string, data: Buffer): MetricColumns[] {
+  // One copy into an aligned buffer (the driver's Buffer may start at any byte), read as little-endian float64 like packBlocks wrote.
   const packed = new Float64Array(data.length / 8);
-  for (let i = 0; i < packed.length; i++) packed[i] = data.readDoubleLE(i * 8);
+  if (LITTLE_ENDIAN) new Uint8Array(packed.buffer).set(data);
+  else for (let i = 0; i < packed.length; i++) packed[i] = data.readDoubleLE(i * 8);
   let at = 0;
   return (JSON.parse(keysJson) as [string, number][]).map(([key, n]) => {
     const block = {

@@ -1,9 +1,9 @@
 /** Finding runs by id, with the errors every run operation shares. */
-import type { MetricSummary, Run } from '../../entities';
-import { parseRecord, recordFrom } from '../../records';
+import type { LifecycleStage, MetricSummary, Run, RunStatus } from '../../entities';
+import { emptyRecord, parseRecord } from '../../records';
 import { TracklabError } from '../../errors';
 import type { Connection } from './connection';
-import { RUN_COLUMNS, type RunRow, runInfoFromRow, SUMMARY_COLUMNS, summaryFromRow } from './rows';
+import { NEG_ZERO_LAST, NEG_ZERO_MAX, NEG_ZERO_MIN, RUN_COLUMNS, type RunRow, SUMMARY_COLUMNS } from './rows';
 
 export function findRun(conn: Connection, runId: string): RunRow | undefined {
   return conn.stmt(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_id = ?`).get(runId) as RunRow | undefined;
@@ -42,41 +42,64 @@ export function idList(ids: readonly string[]): string {
  * in one query whatever the count. Ids without a run are left out.
  *
  * Each run's params, tags and summaries come aggregated as JSON, because
- * materialising one JS row object per param costs far more than SQLite's
- * json_group_* plus JSON.parse. SQLite (3.53, bundled with better-sqlite3)
- * prints doubles with 17 digits and ±Infinity as ±9e999, which JSON.parse
- * reads back exactly; the contract suite checks that round trip.
+ * materialising one JS row per param costs far more than SQLite's
+ * json_group_* plus JSON.parse: better-sqlite3 spends about 0.6 µs per row
+ * before any value, so the 4,900 rows of 100 runs with 20 params, 19 tags
+ * and 10 metrics took 4.2 ms against 1.9 ms for these 100 rows (bench
+ * hydration shapes). Rows come as arrays and each Run is built in one pass,
+ * with no intermediate row objects. SQLite (3.53, bundled with
+ * better-sqlite3) prints doubles with 17 digits and ±Infinity as ±9e999,
+ * which JSON.parse reads back exactly; the contract suite checks that round
+ * trip.
  */
 export function hydrateRuns(conn: Connection, ids: readonly string[]): Run[] {
   if (ids.length === 0) return [];
-  const rows = conn.stmt(`SELECT ${RUN_COLUMNS},
-      (SELECT json_group_object(p.key, p.value) FROM params p WHERE p.run_id = r.run_id) AS params_json,
-      (SELECT json_group_object(t.key, t.value) FROM tags t WHERE t.run_id = r.run_id) AS tags_json,
-      (SELECT json_group_array(json_array(${SUMMARY_COLUMNS})) FROM metric_summaries s WHERE s.run_id = r.run_id) AS metrics_json
-    FROM json_each(?) j CROSS JOIN runs r ON r.run_id = j.value ORDER BY j.key`).all(idList(ids)) as HydrationRow[];
-  // Prototype-free records: a key like "__proto__" or "constructor" is a plain key, and an absent one reads as undefined.
-  return rows.map((row) => ({
-    info: runInfoFromRow(row),
-    data: {
-      params: parseRecord<string>(row.params_json),
-      tags: parseRecord<string>(row.tags_json),
-      metrics: recordFrom((JSON.parse(row.metrics_json) as SummaryTuple[]).map((t) => [t[0], summaryFromTuple(t)])),
-    },
-  }));
+  const rows = conn.stmt(HYDRATE_SQL).raw(true).all(idList(ids)) as HydrationRow[];
+  const runs: Run[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    runs[i] = {
+      info: {
+        runId: row[0], runName: row[1], experimentId: row[2], parentRunId: row[3], status: row[4],
+        statusMessage: row[5], startTime: row[6], endTime: row[7], user: row[8], lifecycleStage: row[9],
+      },
+      // Prototype-free records: a key like "__proto__" or "constructor" is a plain key, and an absent one reads as undefined.
+      data: { params: parseRecord<string>(row[10]), tags: parseRecord<string>(row[11]), metrics: summariesFromJson(row[12]) },
+    };
+  }
+  return runs;
 }
 
-interface HydrationRow extends RunRow {
-  readonly params_json: string;
-  readonly tags_json: string;
-  readonly metrics_json: string;
-}
+const HYDRATE_SQL = `SELECT ${RUN_COLUMNS},
+    (SELECT json_group_object(p.key, p.value) FROM params p WHERE p.run_id = r.run_id),
+    (SELECT json_group_object(t.key, t.value) FROM tags t WHERE t.run_id = r.run_id),
+    (SELECT json_group_array(json_array(${SUMMARY_COLUMNS})) FROM metric_summaries s WHERE s.run_id = r.run_id)
+  FROM json_each(?) j CROSS JOIN runs r ON r.run_id = j.value ORDER BY j.key`;
+
+/** RUN_COLUMNS in order, then the params, tags and summaries JSON. */
+type HydrationRow = [
+  string, string, string, string | null, RunStatus, string | null, number, number | null, string | null, LifecycleStage,
+  string, string, string,
+];
 
 /** SUMMARY_COLUMNS in order, as json_array gives them. */
 type SummaryTuple = [string, number | null, number, number, number, number | null, number | null, number, number];
 
-function summaryFromTuple(t: SummaryTuple): MetricSummary {
-  return summaryFromRow({
-    key: t[0], last_value: t[1], last_is_nan: t[2], last_step: t[3], last_timestamp: t[4],
-    min_value: t[5], max_value: t[6], count: t[7], neg_zero_mask: t[8],
-  });
+/** A run's summaries from their JSON array of SummaryTuples; NaN and -0 restored as summaryFromRow does. */
+function summariesFromJson(json: string): Record<string, MetricSummary> {
+  const tuples = JSON.parse(json) as SummaryTuple[];
+  const out = emptyRecord<MetricSummary>();
+  for (let i = 0; i < tuples.length; i++) {
+    const [key, last, lastIsNan, lastStep, lastTimestamp, min, max, count, mask] = tuples[i];
+    out[key] = {
+      key,
+      last: lastIsNan ? NaN : mask & NEG_ZERO_LAST ? -0 : (last as number),
+      lastStep,
+      lastTimestamp,
+      min: min === null ? NaN : mask & NEG_ZERO_MIN ? -0 : min,
+      max: max === null ? NaN : mask & NEG_ZERO_MAX ? -0 : max,
+      count,
+    };
+  }
+  return out;
 }

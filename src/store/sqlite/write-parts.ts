@@ -28,12 +28,12 @@ export const WriteParts = {
 const pauseCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Sleeps this thread as long as the last transaction took (at least 1 ms).
- * Synchronous on purpose: the embedded store finishes every write before its
- * method returns (the exit handler relies on it).
+ * Sleeps this thread as long as the last transaction took (at least 1 ms),
+ * or `share` of that. Synchronous on purpose: the embedded store finishes
+ * every write before its method returns (the exit handler relies on it).
  */
-export function pauseAfter(startedAt: number): void {
-  const ms = Math.max(1, Math.ceil(performance.now() - startedAt));
+export function pauseAfter(startedAt: number, share = 1): void {
+  const ms = Math.max(1, Math.ceil((performance.now() - startedAt) * share));
   Atomics.wait(pauseCell, 0, 0, ms);
 }
 
