@@ -63,8 +63,14 @@ class SourceFailure {
   constructor(readonly error: unknown) {}
 }
 
+/** A stream longer than `maxBytes` stops with `tooLarge()` (thrown as the stream's own failure). */
+export interface StreamLimit {
+  readonly maxBytes: number;
+  readonly tooLarge: () => Error;
+}
+
 /** Writes a stream into the handle as it arrives, hashing on the way: one copy on disk, never the whole of it in memory. */
-async function streamInto(handle: fs.promises.FileHandle, source: AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+async function streamInto(handle: fs.promises.FileHandle, source: AsyncIterable<Uint8Array>, limit?: StreamLimit): Promise<BlobInfo> {
   const hash = createHash('sha256');
   let size = 0;
   const chunks = source[Symbol.asyncIterator]();
@@ -76,8 +82,9 @@ async function streamInto(handle: fs.promises.FileHandle, source: AsyncIterable<
       throw new SourceFailure(error);
     }
     if (next.done) break;
-    hash.update(next.value);
     size += next.value.byteLength;
+    if (limit !== undefined && size > limit.maxBytes) throw new SourceFailure(limit.tooLarge());
+    hash.update(next.value);
     await writeAll(handle, next.value);
   }
   return { sha256: hash.digest('hex'), size };
@@ -193,39 +200,21 @@ export class ContentStore {
    * @example
    * await content.putStream(request, { sha256, size: Number(request.headers['content-length']) });
    */
-  async putStream(source: AsyncIterable<Uint8Array>, expected: { readonly sha256: string; readonly size?: number },
-    limit?: { readonly maxBytes: number; readonly tooLarge: () => Error }): Promise<BlobInfo> {
+  async putStream(source: AsyncIterable<Uint8Array>, expected: { readonly sha256: string; readonly size?: number }, limit?: StreamLimit): Promise<BlobInfo> {
     this.blobPath(expected.sha256);
-    let sourceFailure: unknown;
-    return this.stage(async (handle) => {
-      const hash = createHash('sha256');
-      let size = 0;
-      const chunks = source[Symbol.asyncIterator]();
-      for (;;) {
-        let next: IteratorResult<Uint8Array>;
-        try {
-          next = await chunks.next();
-        } catch (error) {
-          sourceFailure = error;
-          throw error;
+    try {
+      return await this.stage(async (handle) => {
+        const { sha256, size } = await streamInto(handle, source, limit);
+        if (sha256 !== expected.sha256 || (expected.size !== undefined && size !== expected.size)) {
+          throw new TracklabError('INVALID_PARAMETER_VALUE',
+            `The content received for ${expected.sha256} is ${size} bytes with sha256 ${sha256}`
+            + `${expected.size !== undefined ? `, not the ${expected.size} bytes announced` : ''}; it was not stored. Send it again.`);
         }
-        if (next.done) break;
-        size += next.value.byteLength;
-        if (limit !== undefined && size > limit.maxBytes) {
-          sourceFailure = limit.tooLarge();
-          throw sourceFailure;
-        }
-        hash.update(next.value);
-        await writeAll(handle, next.value);
-      }
-      const sha256 = hash.digest('hex');
-      if (sha256 !== expected.sha256 || (expected.size !== undefined && size !== expected.size)) {
-        throw new TracklabError('INVALID_PARAMETER_VALUE',
-          `The content received for ${expected.sha256} is ${size} bytes with sha256 ${sha256}`
-          + `${expected.size !== undefined ? `, not the ${expected.size} bytes announced` : ''}; it was not stored. Send it again.`);
-      }
-      return { sha256, size };
-    }, (error) => error === sourceFailure);
+        return { sha256, size };
+      }, (error) => error instanceof SourceFailure);
+    } catch (error) {
+      throw error instanceof SourceFailure ? error.error : error;
+    }
   }
 
   /**

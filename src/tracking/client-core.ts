@@ -101,6 +101,11 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
     return store.capabilities.synchronousWrites ? store : undefined;
   }
 
+  /** Whether a new run's row may carry artifact manifest entries (NewRun.artifacts), saving a second write. */
+  createsRunsWithArtifacts(): boolean {
+    return this.store().capabilities.artifactsWithRun === true;
+  }
+
   /** Whether writes are applied in the order they are issued (a synchronous store, or the write thread), so none needs to wait for the one before. */
   writesInOrder(): boolean {
     const store = this.store();

@@ -203,7 +203,7 @@ export class RunWriter implements PendingRow {
     const experimentId = this.experimentId;
     const store = this.core.store();
     // In a dirty tree, the diff stored by an earlier run of this folder reading rides in the row's write.
-    const artifacts = store.capabilities.artifactsWithRun ? storedDiffEntries(this.core, this.sourceDir) : undefined;
+    const artifacts = this.core.createsRunsWithArtifacts() ? storedDiffEntries(this.core, this.sourceDir) : undefined;
     this.linked = experimentId !== undefined ? artifacts : undefined;
     const written = experimentId !== undefined
       ? store.createRun({ ...row, experimentId, end, artifacts })
