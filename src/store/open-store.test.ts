@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { freshDatabase, postgresInstalled } from '../../test/support/postgres-cluster';
+import { freshDatabase, postgresSkip } from '../../test/support/postgres-cluster';
 import { isTracklabError } from '../errors';
 import { openStore, openStoreSync, opensSynchronously } from './open-store';
 import { parseStoreUri } from './store-uri';
@@ -64,7 +64,7 @@ test('loading tracklab loads no database driver; opening a store loads only its 
   assert.deepEqual(JSON.parse(probe.stdout), { before: [], after: ['better-sqlite3'] });
 });
 
-describe('PostgreSQL through openStore', { skip: postgresInstalled() ? false : 'PostgreSQL is not installed' }, () => {
+describe('PostgreSQL through openStore', { skip: postgresSkip() }, () => {
   test('postgresql:// and postgres:// open the PostgreSQL backend: asynchronous, no artifact folder of its own', async () => {
     const db = freshDatabase();
     try {

@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { isTracklabError } from '../../src/errors';
 import { TrackingClient } from '../../src/tracking/client';
-import { freshDatabase, postgresInstalled } from '../support/postgres-cluster';
+import { freshDatabase, postgresSkip } from '../support/postgres-cluster';
 
-describe('maintenance on PostgreSQL', { skip: postgresInstalled() ? false : 'PostgreSQL is not installed' }, () => {
+describe('maintenance on PostgreSQL', { skip: postgresSkip() }, () => {
   test('backup refuses and names pg_dump; doctor finds damaged content and reports a healthy store as such', async () => {
     const db = freshDatabase();
     const artifactRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-pg-artifacts-'));

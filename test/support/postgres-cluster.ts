@@ -59,6 +59,17 @@ export function postgresInstalled(): boolean {
 }
 
 /**
+ * A PostgreSQL suite's `skip` option: false where PostgreSQL is installed, else the reason. Under
+ * TRACKLAB_REQUIRE_POSTGRES=1 (set by .ci/run, which installs it) a missing PostgreSQL is an error, so CI can never
+ * pass with the PostgreSQL half of the suite skipped.
+ */
+export function postgresSkip(): string | false {
+  if (postgresInstalled()) return false;
+  if (process.env['TRACKLAB_REQUIRE_POSTGRES'] === '1') throw new Error(`PostgreSQL is required here but ${BIN}/initdb is missing: apt-get install postgresql`);
+  return 'PostgreSQL is not installed (apt-get install postgresql)';
+}
+
+/**
  * Starts a new cluster. `port` adds a loopback TCP listener (0 picks a free
  * one); `durable` keeps fsync on (benches), else the cluster trades
  * crash-safety for speed, which tests do not need.

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrackingClient } from '../../src/tracking/client';
-import { freshDatabase, postgresInstalled } from './postgres-cluster';
+import { freshDatabase, postgresSkip } from './postgres-cluster';
 
 export interface TestStore {
   /** The tracking URI (a folder for SQLite). */
@@ -66,7 +66,7 @@ export function testStores(): readonly StoreKind[] {
     },
     {
       name: 'postgresql',
-      skip: postgresInstalled() ? false : 'PostgreSQL is not installed (apt-get install postgresql)',
+      skip: postgresSkip(),
       create: () => {
         const db = freshDatabase();
         return testStore(db.uri, undefined, () => db.drop());

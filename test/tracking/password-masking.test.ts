@@ -14,7 +14,7 @@ import { inspect } from 'node:util';
 import { isTracklabError } from '../../src/errors';
 import { TrackingClient } from '../../src/tracking/client';
 import { ensureBuilt, repoRoot } from '../support/jupyter';
-import { freshDatabase, PASSWORD, PASSWORD_USER, postgresInstalled, testCluster } from '../support/postgres-cluster';
+import { freshDatabase, PASSWORD, PASSWORD_USER, postgresSkip, testCluster } from '../support/postgres-cluster';
 import { spawnChild } from './spawn-child';
 
 const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -34,7 +34,7 @@ function tracklab(args: readonly string[], cwd: string): Promise<{ code: number 
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, out })));
 }
 
-describe('a PostgreSQL password stays hidden', { skip: postgresInstalled() ? false : 'PostgreSQL is not installed' }, () => {
+describe('a PostgreSQL password stays hidden', { skip: postgresSkip() }, () => {
   test('in output, errors, tags, provenance, artifacts and logs', async () => {
     ensureBuilt();
     const cluster = testCluster();

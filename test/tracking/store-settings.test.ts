@@ -15,7 +15,7 @@ import { main } from '../../src/cli/main';
 import { isTracklabError } from '../../src/errors';
 import { TrackingClient } from '../../src/tracking/client';
 import { resetSettings, resolveStore, setSettings } from '../../src/tracking/settings';
-import { freshDatabase, postgresInstalled } from '../support/postgres-cluster';
+import { freshDatabase, postgresSkip } from '../support/postgres-cluster';
 
 const NAMES = ['TRACKLAB_TRACKING_URI', 'TRACKLAB_ARTIFACT_ROOT', 'TRACKLAB_HOME'] as const;
 const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
@@ -91,7 +91,7 @@ test('runs land in the store the order picks: configure() over both environment 
   assert.ok(fs.readdirSync(path.join(dir, 'shared')).length > 0, 'the artifact went to the configured artifact root');
 });
 
-describe('a PostgreSQL store without an artifact root', { skip: postgresInstalled() ? false : 'PostgreSQL is not installed' }, () => {
+describe('a PostgreSQL store without an artifact root', { skip: postgresSkip() }, () => {
   test('says how to set one, keeps what was logged, and tracklab info names the problem', async () => {
     const db = freshDatabase();
     process.env.TRACKLAB_ARTIFACT_ROOT = '';
