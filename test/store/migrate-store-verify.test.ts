@@ -1,0 +1,64 @@
+/**
+ * migrate-store's own checks, SQLite to SQLite: the progress it prints while
+ * copying and verifying, and a copy that does not match its source (here a
+ * trigger in the destination rewrites what it is given) is an error naming
+ * the table, with the source untouched.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { main } from '../../src/cli/main';
+import { openStore } from '../../src/store/open-store';
+import { TrackingClient } from '../../src/tracking/client';
+import { captureIo as capture } from '../support/cli-io';
+
+describe('migrate-store checks its copy', () => {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-migrate-verify-'));
+  const home = path.join(temp, 'solo');
+  let runId: string;
+
+  before(async () => {
+    const solo = new TrackingClient({ trackingUri: home });
+    try {
+      ({ runId } = await solo.createRun({ experiment: 'vision', params: { lr: 0.1, layers: 3 } }));
+      await solo.logBatch(runId, { metrics: [{ key: 'loss', value: 0.5, step: 0 }] });
+      await solo.setTerminated(runId);
+    } finally {
+      await solo.close();
+    }
+  });
+
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  it('prints each phase as it goes: copying and verifying each table, then the totals', async () => {
+    const io = capture();
+    assert.equal(await main(['migrate-store', '--from', home, '--to', path.join(temp, 'good')], io), 0, io.stderr);
+    assert.match(io.stderr, /^\s*\d+% copying runs$/m);
+    assert.match(io.stderr, /^\s*\d+% verifying params$/m);
+    assert.match(io.stderr, /^copied and verified \d+ rows$/m);
+    assert.ok(io.stderr.indexOf('copying params') < io.stderr.indexOf('verifying params'), io.stderr);
+  });
+
+  it('a copy that differs from its source is refused, naming the table; the source keeps its data', async () => {
+    const bad = path.join(temp, 'bad');
+    (await openStore(bad)).close(); // creates the empty schema
+    const db = new Database(path.join(bad, 'tracklab.db'));
+    db.exec("CREATE TRIGGER tamper AFTER INSERT ON params BEGIN UPDATE params SET value = 'tampered' WHERE run_id = NEW.run_id AND key = NEW.key; END");
+    db.close();
+
+    const io = capture();
+    assert.equal(await main(['migrate-store', '--from', home, '--to', bad], io), 1);
+    assert.match(io.stderr, /The copy does not match the source in params \(2 rows read, 2 found\)/);
+    assert.doesNotMatch(io.stderr, /\n\s+at /, 'no stack trace');
+
+    const solo = new TrackingClient({ trackingUri: home });
+    try {
+      assert.deepEqual({ ...(await solo.getRun(runId)).data.params }, { lr: '0.1', layers: '3' });
+    } finally {
+      await solo.close();
+    }
+  });
+});
