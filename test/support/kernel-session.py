@@ -9,7 +9,7 @@ An "interrupt" step presses Interrupt between cells, with the kernel idle, and r
 the kernel process is still alive 2 s later.
 
 tslab answers `abort` for cells sent within 200 ms after a failed one; such a cell is
-sent again until the kernel runs it, as a person would run it again.
+sent again, 50 ms later, until the kernel runs it, as a person would run it again.
 """
 import json
 import sys
@@ -74,12 +74,14 @@ def execute(km, kc, step, timeout):
         try:
             reply = kc.execute_interactive(step["code"], timeout=max(1, deadline - time.monotonic()), output_hook=hook, allow_stdin=False)
         except TimeoutError:
-            raise TimeoutError(f"no answer within {timeout} s to the cell {step['code'][:80]!r} (attempt {attempts}); output so far: {outputs}")
+            raise TimeoutError(f"no answer within {timeout} s to the cell {step['code'][:80]!r} (attempt {attempts}, "
+                               f"kernel {'alive' if km.is_alive() else 'dead'}); output so far: {outputs}")
         finally:
             answered.set()
         status = reply["content"]["status"]
         if status != "abort" or time.monotonic() > deadline:
             return {"status": status, "execution_count": reply["content"].get("execution_count"), "attempts": attempts, **outputs}
+        time.sleep(0.05)  # a person runs it again a moment later, not a hundred times in 200 ms
 
 
 def interrupt_idle(km):
