@@ -104,17 +104,14 @@ export async function startKernel(options: StartKernelOptions = {}): Promise<Ker
     try {
       return await startKernelOnce(options);
     } catch (err) {
-      // Another process bound one of the kernel's ports between our check and its bind (pick new ones), or a
-      // request reached tslab while it was still binding, which kills its receive loop (start it again).
-      if (attempt === START_ATTEMPTS || !(err instanceof TracklabError && (PORT_TAKEN.test(err.message) || BIND_RACE.test(err.message)))) throw err;
+      // Another process bound one of the kernel's ports between our check and its bind: pick new ones.
+      if (attempt === PORT_ATTEMPTS || !(err instanceof TracklabError && PORT_TAKEN.test(err.message))) throw err;
     }
   }
 }
 
 const PORT_TAKEN = /Address already in use|EADDRINUSE/;
-/** tslab starts reading its sockets before their binds finish; zeromq then rejects a read with EBUSY and the loop ends. */
-const BIND_RACE = /Socket is blocked by a bind or unbind operation/;
-const START_ATTEMPTS = 3;
+const PORT_ATTEMPTS = 3;
 
 async function startKernelOnce(options: StartKernelOptions): Promise<KernelConnection> {
   const zmq = loadZmq();
@@ -283,7 +280,6 @@ async function startKernelOnce(options: StartKernelOptions): Promise<KernelConne
       if (spawnError) throw new TracklabError('INVALID_STATE', `Could not start the tslab kernel: ${spawnError.message}`, { cause: spawnError });
       if (exit) throw new TracklabError('INVALID_STATE', `The tslab kernel ${describeExit(exit)} while starting.${stderrNote()}`);
       if (PORT_TAKEN.test(stderr)) throw new TracklabError('INVALID_STATE', `The tslab kernel could not bind its ports.${stderrNote()}`);
-      if (BIND_RACE.test(stderr)) throw new TracklabError('INVALID_STATE', `The tslab kernel stopped reading a socket while binding it.${stderrNote()}`);
       if (Date.now() > deadline) throw new TracklabError('INVALID_STATE', `The tslab kernel did not answer within ${startTimeoutMs} ms.${stderrNote()}`);
       const { done } = request(shell, 'kernel_info_request', {}, { waitIdle: true });
       done.catch(() => undefined);

@@ -38,6 +38,11 @@ export function tslabBinPath(): string {
   return path.join(tslabPackageDir(), 'bin', 'tslab');
 }
 
+/** `node --require` this into a tslab kernel so that it lives through a request that comes while it binds (see kernel-preload.ts). */
+export function kernelPreloadPath(): string {
+  return path.join(__dirname, 'kernel-preload.js');
+}
+
 /**
  * Picks `count` distinct free loopback ports outside the OS's ephemeral range
  * (see kernelPortRange), where outgoing connections (ours to other kernels
@@ -143,7 +148,7 @@ export async function launchKernel(options: LaunchOptions): Promise<LaunchedKern
   const file = path.join(dir, 'connection.json');
   fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
   const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(process.execPath, [tslabBinPath(), 'kernel', '--config-path', file], {
+  const child = spawn(process.execPath, ['--require', kernelPreloadPath(), tslabBinPath(), 'kernel', '--config-path', file], {
     cwd: options.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

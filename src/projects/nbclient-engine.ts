@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
 import type { EngineInput, ExecuteNotebookResult, FailedCell } from './engine';
-import { tslabBinPath, tslabPackageDir } from './kernel-launch';
+import { kernelPreloadPath, tslabBinPath, tslabPackageDir } from './kernel-launch';
 import { isCodeCell, mergeStreams, parseNotebook, runnableCells, serializeNotebook, TSLAB_KERNELSPEC, type Notebook } from './nbformat';
 
 /** Finds an executable on a PATH string, like `which`. */
@@ -74,7 +74,7 @@ export async function runNbclient({ notebook, cwd, options }: EngineInput): Prom
   try {
     const kernelDir = path.join(dir, 'kernels', TSLAB_KERNELSPEC.name);
     fs.mkdirSync(kernelDir, { recursive: true });
-    const argv = [process.execPath, tslabBinPath(), 'kernel', '--config-path', '{connection_file}'];
+    const argv = [process.execPath, '--require', kernelPreloadPath(), tslabBinPath(), 'kernel', '--config-path', '{connection_file}'];
     fs.writeFileSync(path.join(kernelDir, 'kernel.json'), JSON.stringify({ ...TSLAB_KERNELSPEC, argv }));
     const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
     env['PATH'] = pathValue;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { executeNotebook } from '../../src/projects/execute-notebook';
 import { isCodeCell, writeNotebook, type Notebook, type Output } from '../../src/projects/nbformat';
+import { bindRaceInjection } from '../support/bind-race';
 import { code, markdown, VALIDATE_PY, writeTempNotebook } from './notebook-fixtures';
 
 /** What must match across engines: per code cell, output types, stream names and text, mimetypes and their content. */
@@ -70,4 +71,16 @@ test('both engines stop at the same failing cell and name it', async () => {
     assert.equal(result.failedCell?.id, result.notebook.cells[1]!.id, result.engine);
   }
   assert.deepEqual([native.failedCell?.ename, native.failedCell?.evalue], ['Error', 'stop here']);
+});
+
+test('both engines run a notebook whose kernel had a read refused while binding (a request came too early)', async () => {
+  // Without kernel-preload.ts in their kernels, tslab's shell loop ends there and no cell ever runs.
+  for (const engine of ['native', 'nbclient'] as const) {
+    const race = bindRaceInjection();
+    const file = writeTempNotebook([code('console.log(6 * 7)')]);
+    const result = await executeNotebook(file, { engine, env: race.env });
+    assert.ok(race.met(), `${engine}: the kernel met the refused read`);
+    assert.equal(result.ok, true, engine);
+    assert.deepEqual(shape(result.notebook), [{ source: 'console.log(6 * 7)', outputs: [{ type: 'stream', name: 'stdout', text: '42\n' }] }], engine);
+  }
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { isTracklabError } from '../../src/errors';
 import { startKernel } from '../../src/projects/kernel-connection';
+import { bindRaceInjection } from '../support/bind-race';
 
 const streamText = (outputs: readonly { header: { msg_type: string }; content: Record<string, unknown> }[], name: string): string =>
   outputs.filter((o) => o.header.msg_type === 'stream' && o.content['name'] === name).map((o) => String(o.content['text'])).join('');
@@ -88,34 +89,12 @@ test('a kernel that cannot start is a clear error with its stderr, not a 30 s wa
   await assert.rejects(startKernel({ cwd: path.join(os.tmpdir(), 'tracklab-no-such-dir') }), (e: unknown) => isTracklabError(e, 'INVALID_PARAMETER_VALUE'));
 });
 
-test('a kernel whose shell loop died while binding (a request came too early) is started again', async () => {
-  // tslab reads its sockets before their binds finish; a request landing in that window makes zeromq reject the
-  // read with EBUSY, tslab's shell loop ends, and the kernel never answers. Injected here into the first kernel only.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-bind-race-'));
-  const marker = path.join(dir, 'first-kernel');
-  fs.writeFileSync(marker, '');
-  const zeromq = require.resolve('zeromq', { paths: [path.dirname(require.resolve('tslab/package.json'))] });
-  const inject = path.join(dir, 'inject.js');
-  fs.writeFileSync(inject, `
-const fs = require('node:fs');
-const { Router } = require(${JSON.stringify(zeromq)});
-const receive = Router.prototype.receive;
-let shell;
-// Socket.prototype.receive is read-only: assigning would silently do nothing.
-Object.defineProperty(Router.prototype, 'receive', {
-  value: function () {
-    shell ??= this; // tslab starts the shell loop first
-    if (this === shell && fs.existsSync(${JSON.stringify(marker)})) {
-      fs.unlinkSync(${JSON.stringify(marker)});
-      return Promise.reject(Object.assign(new Error('Socket is blocked by a bind or unbind operation'), { code: 'EBUSY', errno: 16 }));
-    }
-    return receive.call(this);
-  },
-});
-`);
-  const kernel = await startKernel({ cwd: dir, env: { NODE_OPTIONS: `--require=${inject}` } });
+test('a read refused while the kernel binds (a request came too early) does not end its shell loop', async () => {
+  // Without kernel-preload.ts, tslab's shell loop ends there and the kernel never answers (30 s, then an error).
+  const race = bindRaceInjection();
+  const kernel = await startKernel({ cwd: os.tmpdir(), env: race.env });
   try {
-    assert.equal(fs.existsSync(marker), false, 'the first kernel met the failure');
+    assert.ok(race.met(), 'the kernel met the refused read');
     const { reply, outputs } = await kernel.execute('console.log(6 * 7)');
     assert.equal(reply.status, 'ok');
     assert.equal(streamText(outputs, 'stdout'), '42\n');

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { kernelPreloadPath } from '../../src/projects/kernel-launch';
 
 export interface NotebookOutput {
   readonly output_type: 'stream' | 'display_data' | 'execute_result' | 'error' | 'update_display_data';
@@ -93,7 +94,7 @@ let kernelSpec: TslabKernelSpec | undefined;
 
 /**
  * Installs the tslab kernelspec under a private prefix in the temp dir (once
- * per machine; reused while its kernel.json points at this checkout's tslab).
+ * per checkout), starting this checkout's tslab as tracklab's launchers do.
  */
 export function ensureTslabKernel(): TslabKernelSpec {
   if (kernelSpec) return kernelSpec;
@@ -103,20 +104,23 @@ export function ensureTslabKernel(): TslabKernelSpec {
   const prefix = path.join(os.tmpdir(), `tracklab-jupyter-${Buffer.from(root).toString('hex').slice(-24)}`);
   const jupyterPath = path.join(prefix, 'share', 'jupyter');
   const kernelJson = path.join(jupyterPath, 'kernels', 'tslab', 'kernel.json');
-  let current = false;
-  try {
-    const spec = JSON.parse(fs.readFileSync(kernelJson, 'utf8')) as { argv?: string[] };
-    current = spec.argv?.[0] === tslabBin;
-  } catch {
-    current = false;
-  }
-  if (!current) {
+  // As tracklab's own launchers start tslab: with kernel-preload.ts, so a request that lands while the kernel
+  // binds (jupyter_client connects at once) cannot end its shell loop.
+  const argv = [process.execPath, '--require', kernelPreloadPath(), tslabBin, 'kernel', '--config-path', '{connection_file}'];
+  if (!fs.existsSync(kernelJson)) {
     const result = spawnSync(tslabBin, ['install', `--python=${pythonCommand()}`, `--prefix=${prefix}`, `--binary=${tslabBin}`], {
       cwd: root, encoding: 'utf8',
     });
     if (result.status !== 0 || !fs.existsSync(kernelJson)) {
       throw new Error(`tslab install failed (${result.status}): ${result.stderr || result.error?.message}`);
     }
+  }
+  const installed = JSON.parse(fs.readFileSync(kernelJson, 'utf8')) as { argv?: string[] };
+  if (JSON.stringify(installed.argv) !== JSON.stringify(argv)) {
+    // Test processes share this kernelspec: write it whole (rename), so none reads half a file.
+    const temp = `${kernelJson}.${process.pid}`;
+    fs.writeFileSync(temp, JSON.stringify({ ...installed, argv }, null, 1));
+    fs.renameSync(temp, kernelJson);
   }
   kernelSpec = { kernelName: 'tslab', jupyterPath, binDir };
   return kernelSpec;

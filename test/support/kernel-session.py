@@ -23,12 +23,14 @@ def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         spec = json.load(f)
     km = KernelManager(kernel_name=spec["kernel"])
-    km.start_kernel(cwd=spec["cwd"])
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=spec["timeout"])
+    kc = None
     results = []
     try:
+        # Inside the try: a kernel that never answers is shut down too, not left holding our stdout and stderr.
+        km.start_kernel(cwd=spec["cwd"])
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=spec["timeout"])
         for step in spec["steps"]:
             if step.get("restart"):
                 km.restart_kernel(now=False)
@@ -42,8 +44,10 @@ def main():
                 continue
             results.append(execute(km, kc, step, spec["timeout"]))
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
+        if kc is not None:
+            kc.stop_channels()
+        if km.has_kernel:
+            km.shutdown_kernel(now=False)
     json.dump(results, sys.stdout)
 
 
