@@ -72,6 +72,31 @@ describe('evaluate() classifiers', () => {
     assert.match(await artifactText(run.id, 'evaluation/per_class_metrics.csv'), /^positive_class,true_negatives,false_positives,false_negatives,true_positives,example_count,accuracy_score,recall_score,precision_score,f1_score\n/);
   });
 
+  it('positiveClass picks the class the binary metrics are about; one that is not a label is refused, naming the labels', async () => {
+    // The same rows seen from class 0 (sklearn's pos_label=0): predictions [0,0,0,1,0,1] against labels [0,0,1,1,1,0].
+    // Both columns are given: a single number per row would be the probability of the positive class, here 0.
+    const probabilities = probabilityOfOne.map((p) => [1 - p, p]);
+    const run = tl.startRun();
+    await evaluate({ probabilities }, rows, { modelType: 'classifier', targets: 'label', positiveClass: 0, display: false });
+    await assert.rejects(
+      evaluate({ probabilities }, rows, { modelType: 'classifier', targets: 'label', positiveClass: 2, display: false }),
+      (e: unknown) => isTracklabError(e, 'INVALID_PARAMETER_VALUE') && e.message === 'evaluate(): positiveClass "2" is not one of the labels "0", "1".',
+    );
+    await run.end();
+    const stored = await getClient().getRun(run.id);
+    const m = Object.fromEntries(Object.entries(stored.data.metrics).map(([k, v]) => [k, v.last]));
+    assert.deepEqual([m.true_negatives, m.false_positives, m.false_negatives, m.true_positives], [1, 2, 1, 2]);
+    close(m.precision_score, 2 / 4, 'precision tp/(tp+fp)');
+    close(m.recall_score, 2 / 3, 'recall tp/(tp+fn)');
+    close(m.f1_score, 4 / 7, 'f1 2tp/(2tp+fp+fn)');
+    close(m.roc_auc, 5.5 / 9, 'roc_auc: the same ranking from the other side');
+    // Scores 1-p: thresholds 0.9, 0.65, 0.6, 0.3, 0.2 give (R, P) (1/3, 1), (1/3, 1/2), (2/3, 1/2), (1, 3/5), (1, 1/2).
+    close(m.precision_recall_auc, 1 / 3 + (1 / 3) * (1 / 2) + (1 / 3) * (3 / 5), 'average precision of class 0');
+    const summary: unknown = JSON.parse(await artifactText(run.id, 'evaluation/evaluation.json'));
+    assert.ok(isEvaluationSummary(summary));
+    assert.equal(summary.positiveClass, 0);
+  });
+
   it('the predictions table round-trips through Arrow: polars reads inputs, target, prediction, probabilities', async () => {
     const run = tl.startRun();
     await evaluate({ probabilities: probabilityOfOne }, rows, { modelType: 'classifier', targets: 'label', display: false });

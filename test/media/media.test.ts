@@ -186,6 +186,22 @@ describe('logFigure, logText, logDict', () => {
     assert.deepEqual(await getClient().listArtifacts(run.id, 'figures'), []);
   });
 
+  it('the client logs tables, figures, text and dicts by run id, into a run that has ended too', async () => {
+    const run = tl.startRun();
+    await run.end();
+    const client = getClient();
+    assert.equal((await client.logTable(run.id, [{ id: 1, label: 'cat' }], 'samples')).path, 'tables/samples.arrow');
+    assert.deepEqual(readIpcWithPolars(await bytesOf(run.id, 'tables/samples.arrow')).column('label'), ['cat']);
+    const figure = await client.logFigure(run.id, spec, 'counts');
+    assert.match((await bytesOf(run.id, figure.svgPath)).toString('utf8'), /^<svg/);
+    await client.logText(run.id, 'all good', 'notes.txt');
+    await client.logDict(run.id, { layers: 3 }, 'config.yaml');
+    assert.equal((await bytesOf(run.id, 'notes.txt')).toString('utf8'), 'all good');
+    assert.equal((await bytesOf(run.id, 'config.yaml')).toString('utf8'), 'layers: 3\n');
+    await assert.rejects(client.logFigure(run.id, { ...spec, data: { url: 'https://example.com/x.csv' } }, 'bad'), invalid(/data\.url/));
+    await assert.rejects(client.logTable('no-such-run', [{ a: 1 }], 't'), (e: unknown) => isTracklabError(e, 'RESOURCE_DOES_NOT_EXIST'));
+  });
+
   it('logText and logDict write what MLflow writes (JSON, or YAML for .yaml)', async () => {
     const run = tl.startRun();
     await run.logText('héllo\n', 'notes/readme.txt');
