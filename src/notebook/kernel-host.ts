@@ -8,6 +8,7 @@ import { Env } from '../env-names';
 import { setRunHost, type RunHost } from '../tracking/run-host';
 import { SystemTag } from '../tracking/system-tags';
 import { inKernel, kernelBridge } from './kernel';
+import { mendLoadedZeromq } from './kernel-sockets';
 
 export const kernelHost: RunHost = {
   sourceType: 'NOTEBOOK',
@@ -24,7 +25,9 @@ export const kernelHost: RunHost = {
   ownsSigint: true,
 };
 
-/** Makes the kernel the host of runs, when this code runs in one. */
+/** Makes the kernel the host of runs, when this code runs in one, and mends its sockets (kernel-sockets.ts). */
 export function installKernelHost(): void {
-  if (inKernel()) setRunHost(kernelHost);
+  if (!inKernel()) return;
+  setRunHost(kernelHost);
+  mendLoadedZeromq();
 }

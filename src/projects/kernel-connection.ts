@@ -142,7 +142,8 @@ async function startKernelOnce(options: StartKernelOptions): Promise<KernelConne
   const shell = new zmq.Dealer(opts);
   const control = new zmq.Dealer(opts);
   const stdin = new zmq.Dealer(opts);
-  const iopub = new zmq.Subscriber(opts);
+  // No high-water mark: ZeroMQ drops what a subscriber cannot hold, and a dropped `idle` leaves a cell waiting forever.
+  const iopub = new zmq.Subscriber({ ...opts, receiveHighWaterMark: 0 });
   const hb = new zmq.Request(opts);
   const sockets: Zmq.Socket[] = [shell, control, stdin, iopub, hb];
   const url = (port: number): string => `tcp://127.0.0.1:${port}`;

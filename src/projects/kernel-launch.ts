@@ -38,9 +38,9 @@ export function tslabBinPath(): string {
   return path.join(tslabPackageDir(), 'bin', 'tslab');
 }
 
-/** `node --require` this into a tslab kernel so that it lives through a request that comes while it binds (see kernel-preload.ts). */
+/** `node --require` this into a tslab kernel: it mends the kernel's sockets before tslab uses them (notebook/kernel-sockets.ts). */
 export function kernelPreloadPath(): string {
-  return path.join(__dirname, 'kernel-preload.js');
+  return path.join(__dirname, '..', 'notebook', 'kernel-preload.js');
 }
 
 /**

@@ -50,7 +50,7 @@ async function freePort(): Promise<number> {
 
 /** Starts jupyter-notebook in `dir`; resolves once it says where it listens. */
 async function startNotebookServer(dir: string): Promise<{ url: string; token: string; child: ChildProcess }> {
-  const spec = ensureTslabKernel();
+  const spec = ensureTslabKernel({ asInstalled: true });
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const command = fs.existsSync('/usr/bin/jupyter-notebook') ? '/usr/bin/jupyter-notebook' : 'jupyter-notebook';

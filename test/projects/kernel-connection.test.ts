@@ -102,3 +102,16 @@ test('a read refused while the kernel binds (a request came too early) does not 
     await kernel.shutdown();
   }
 });
+
+test('a cell that prints 20,000 lines in a tight loop: every line arrives, in order, and the cell answers', async () => {
+  // tslab does not wait for one send before the next; without kernel-preload.ts zeromq refused the overlapping
+  // sends and the publisher dropped what the client had not taken yet, so lines and the `idle` status were lost.
+  const kernel = await startKernel({ cwd: os.tmpdir() });
+  try {
+    const { reply, outputs } = await kernel.execute('for (let i = 0; i < 20000; i++) process.stdout.write(`line ${i}\\n`);');
+    assert.equal(reply.status, 'ok');
+    assert.equal(streamText(outputs, 'stdout'), Array.from({ length: 20000 }, (_, i) => `line ${i}\n`).join(''));
+  } finally {
+    await kernel.shutdown();
+  }
+});

@@ -90,23 +90,24 @@ export interface TslabKernelSpec {
   readonly binDir: string;
 }
 
-let kernelSpec: TslabKernelSpec | undefined;
+const kernelSpecs = new Map<boolean, TslabKernelSpec>();
 
 /**
  * Installs the tslab kernelspec under a private prefix in the temp dir (once
- * per checkout), starting this checkout's tslab as tracklab's launchers do.
+ * per checkout), starting this checkout's tslab as tracklab's launchers do;
+ * `asInstalled` keeps it exactly as `tslab install` writes it, as a user's
+ * own Jupyter has it.
  */
-export function ensureTslabKernel(): TslabKernelSpec {
-  if (kernelSpec) return kernelSpec;
+export function ensureTslabKernel(options: { readonly asInstalled?: boolean } = {}): TslabKernelSpec {
+  const asInstalled = options.asInstalled === true;
+  const known = kernelSpecs.get(asInstalled);
+  if (known) return known;
   const root = repoRoot();
   const binDir = path.join(root, 'node_modules', '.bin');
   const tslabBin = path.join(binDir, 'tslab');
-  const prefix = path.join(os.tmpdir(), `tracklab-jupyter-${Buffer.from(root).toString('hex').slice(-24)}`);
+  const prefix = path.join(os.tmpdir(), `tracklab-jupyter-${Buffer.from(root).toString('hex').slice(-24)}${asInstalled ? '-as-installed' : ''}`);
   const jupyterPath = path.join(prefix, 'share', 'jupyter');
   const kernelJson = path.join(jupyterPath, 'kernels', 'tslab', 'kernel.json');
-  // As tracklab's own launchers start tslab: with kernel-preload.ts, so a request that lands while the kernel
-  // binds (jupyter_client connects at once) cannot end its shell loop.
-  const argv = [process.execPath, '--require', kernelPreloadPath(), tslabBin, 'kernel', '--config-path', '{connection_file}'];
   if (!fs.existsSync(kernelJson)) {
     const result = spawnSync(tslabBin, ['install', `--python=${pythonCommand()}`, `--prefix=${prefix}`, `--binary=${tslabBin}`], {
       cwd: root, encoding: 'utf8',
@@ -115,15 +116,19 @@ export function ensureTslabKernel(): TslabKernelSpec {
       throw new Error(`tslab install failed (${result.status}): ${result.stderr || result.error?.message}`);
     }
   }
+  // As tracklab's own launchers start tslab: with kernel-preload.ts, which mends the kernel's sockets before tslab
+  // binds them (src/notebook/kernel-sockets.ts).
+  const argv = [process.execPath, '--require', kernelPreloadPath(), tslabBin, 'kernel', '--config-path', '{connection_file}'];
   const installed = JSON.parse(fs.readFileSync(kernelJson, 'utf8')) as { argv?: string[] };
-  if (JSON.stringify(installed.argv) !== JSON.stringify(argv)) {
+  if (!asInstalled && JSON.stringify(installed.argv) !== JSON.stringify(argv)) {
     // Test processes share this kernelspec: write it whole (rename), so none reads half a file.
     const temp = `${kernelJson}.${process.pid}`;
     fs.writeFileSync(temp, JSON.stringify({ ...installed, argv }, null, 1));
     fs.renameSync(temp, kernelJson);
   }
-  kernelSpec = { kernelName: 'tslab', jupyterPath, binDir };
-  return kernelSpec;
+  const spec: TslabKernelSpec = { kernelName: 'tslab', jupyterPath, binDir };
+  kernelSpecs.set(asInstalled, spec);
+  return spec;
 }
 
 /**
@@ -165,6 +170,8 @@ export interface ExecuteOptions {
   readonly interruptOnTimeout?: boolean;
   /** Where to write the executed notebook; default beside the input as `<name>.out.ipynb`. */
   readonly outputPath?: string;
+  /** Run the kernel as `tslab install` registers it, as a user's Jupyter does (see ensureTslabKernel). */
+  readonly kernelAsInstalled?: boolean;
 }
 
 export interface ExecutedNotebook {
@@ -180,7 +187,7 @@ export interface ExecutedNotebook {
  * saved result. Rejects when nbconvert fails to write the output notebook.
  */
 export async function executeNotebook(notebookPath: string, opts: ExecuteOptions = {}): Promise<ExecutedNotebook> {
-  const spec = ensureTslabKernel();
+  const spec = ensureTslabKernel({ asInstalled: opts.kernelAsInstalled });
   const input = path.resolve(notebookPath);
   const outputPath = path.resolve(opts.outputPath ?? input.replace(/\.ipynb$/, '') + '.out.ipynb');
   const timeout = opts.timeoutSec ?? 60;
