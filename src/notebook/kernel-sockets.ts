@@ -1,11 +1,11 @@
 /**
- * Two faults of the tslab kernel's ZeroMQ use, mended on zeromq's socket
+ * Three faults of the tslab kernel's ZeroMQ use, mended on zeromq's socket
  * prototype (tslab 1.0.22, zeromq 6):
- * - tslab sends without awaiting the previous send on the same socket. zeromq
- *   refuses a send while one is in progress ("Socket is busy writing"), so a
- *   cell that prints quickly loses output, and the `idle` status after it is
- *   lost too: the frontend shows the cell running forever. Here sends on a
- *   socket wait for the one before, in call order.
+ * - tslab sends without waiting for its previous send on the same socket.
+ *   zeromq refuses a send while one is in progress ("Socket is busy
+ *   writing"), so a cell that prints quickly lost output, and the `idle`
+ *   status after it: the frontend showed the cell running forever. Here a
+ *   refused send waits its turn, and the sends after it queue behind it.
  * - A publisher drops what its subscriber cannot take yet (the high-water
  *   mark, 1000 messages): output again, or the `idle` status. Publishers
  *   created after mending have no such mark (tslab's iopub, when this runs
