@@ -33,6 +33,18 @@ const BIND_RETRY_MS = 5;
 const BUSY_RETRY_MS = 1;
 const ZEROMQ_SUFFIX = `${path.sep}zeromq${path.sep}lib${path.sep}index.js`;
 
+/** Runs `op` until zeromq stops refusing it as busy (EBUSY, thrown or rejected), waiting `ms` between tries. */
+async function whileBusy<T>(op: () => Promise<T>, ms: number): Promise<T> {
+  for (;;) {
+    try {
+      return await op();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'EBUSY') throw err;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    }
+  }
+}
+
 /** Mends one loaded copy of zeromq (idempotent). */
 export function mendZeromq(zmq: ZeromqModule): void {
   const proto = zmq.Socket.prototype as ZeromqSocket & { [MENDED]?: true };
@@ -40,20 +52,10 @@ export function mendZeromq(zmq: ZeromqModule): void {
   const send = proto.send;
   /** Sockets whose sends are queued (one was refused as busy), with the last one queued. */
   const queues = new WeakMap<object, { tail: Promise<unknown> }>();
-  const sendWhenFree = async (socket: ZeromqSocket, message: unknown): Promise<void> => {
-    for (;;) {
-      try {
-        return await send.call(socket, message);
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== 'EBUSY') throw err;
-        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
-      }
-    }
-  };
   const enqueue = (socket: ZeromqSocket, message: unknown): Promise<void> => {
     const queue = queues.get(socket) ?? { tail: Promise.resolve() };
     queues.set(socket, queue);
-    const sent = queue.tail.then(() => sendWhenFree(socket, message));
+    const sent = queue.tail.then(() => whileBusy(() => send.call(socket, message), BUSY_RETRY_MS));
     const tail = sent.catch(() => undefined);
     queue.tail = tail;
     void tail.then(() => { if (queue.tail === tail) queues.delete(socket); });
@@ -79,19 +81,12 @@ export function mendZeromq(zmq: ZeromqModule): void {
     value: function messages(this: ZeromqSocket): AsyncIterator<unknown> {
       return {
         next: async () => {
-          for (;;) {
-            if (this.closed) return { done: true, value: undefined };
-            try {
-              return { done: false, value: await this.receive() };
-            } catch (err) {
-              const code = (err as { code?: unknown }).code;
-              if (code === 'EBUSY') {
-                await new Promise((resolve) => setTimeout(resolve, BIND_RETRY_MS));
-                continue;
-              }
-              if (this.closed && code === 'EAGAIN') return { done: true, value: undefined };
-              throw err;
-            }
+          if (this.closed) return { done: true, value: undefined };
+          try {
+            return { done: false, value: await whileBusy(() => this.receive(), BIND_RETRY_MS) };
+          } catch (err) {
+            if (this.closed && (err as { code?: unknown }).code === 'EAGAIN') return { done: true, value: undefined };
+            throw err;
           }
         },
       };
