@@ -13,6 +13,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MetricColumns } from '../entities';
+import { encodeBlock } from '../metrics/block-codec';
 import { TracklabError, isTracklabError, type ErrorCode } from '../errors';
 import type { TrackingStore } from '../store/store';
 import { connectionUri, type StoreUri } from '../store/store-uri';
@@ -63,6 +64,12 @@ export class WorkerStore implements TrackingStore {
   async getRun(runId: string) { return (await this.reads()).getRun(runId); }
   async searchRuns(...a: Parameters<TrackingStore['searchRuns']>) { return (await this.reads()).searchRuns(...a); }
   async readMetrics(...a: Parameters<TrackingStore['readMetrics']>) { return (await this.reads()).readMetrics(...a); }
+  /** Present whatever the backend: one without it answers through readMetrics (blocks encoded again, as the contract allows). */
+  async readMetricBlocks(...a: Parameters<NonNullable<TrackingStore['readMetricBlocks']>>) {
+    const store = await this.reads();
+    if (store.readMetricBlocks !== undefined) return store.readMetricBlocks(...a);
+    return (await store.readMetrics(...a)).map((b) => ({ runId: b.runId, key: b.key, data: encodeBlock(b.steps, b.timestamps, b.values) }));
+  }
   async listArtifacts(...a: Parameters<TrackingStore['listArtifacts']>) { return (await this.reads()).listArtifacts(...a); }
   async referencedBlobs() { return (await this.reads()).referencedBlobs(); }
   async listCells(runId: string) { return (await this.reads()).listCells(runId); }

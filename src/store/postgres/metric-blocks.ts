@@ -7,7 +7,7 @@
  * hex) with offsets, and the server cuts them apart with substring(): one
  * round trip and one copy whatever the number of blocks.
  */
-import type { MetricColumns, MetricSummary } from '../../entities';
+import type { EncodedMetricBlock, MetricColumns, MetricSummary } from '../../entities';
 import { TracklabError } from '../../errors';
 import { decodeBlock, encodeBlock } from '../../metrics/block-codec';
 import { mergeSummaries, summarizeBlock } from '../../metrics/block-summary';
@@ -154,13 +154,22 @@ export { pointsToBlocks } from '../../metrics/point-blocks';
 /**
  * Decoded blocks of `runIds` (in the order given), then key, then insertion.
  * Throws RESOURCE_DOES_NOT_EXIST naming any id without a run.
+ */
+export async function readBlocks(conn: Pick<Connection, 'copyOut'>, runIds: readonly string[], keys?: readonly string[]): Promise<MetricColumns[]> {
+  return (await readEncodedBlocks(conn, runIds, keys)).map(({ runId, key, data }) => ({ runId, key, ...decodeBlock(data) }));
+}
+
+/**
+ * The same blocks still encoded, as views of the one COPY buffer, so a
+ * reader decodes them straight into its own buffers (metricHistory into
+ * Arrow's) instead of through a decoded copy.
  *
  * One statement (one snapshot, one round trip): each id's blocks, or one row
  * saying whether the run exists. It is a binary COPY so that the blocks
  * arrive as bytes: as an ordinary result, pg would receive them hex-encoded,
  * twice the bytes, and decoding the hex took longer than the rest of the read.
  */
-export async function readBlocks(conn: Pick<Connection, 'copyOut'>, runIds: readonly string[], keys?: readonly string[]): Promise<MetricColumns[]> {
+export async function readEncodedBlocks(conn: Pick<Connection, 'copyOut'>, runIds: readonly string[], keys?: readonly string[]): Promise<EncodedMetricBlock[]> {
   const ids = [...new Set(runIds)];
   if (ids.length === 0) return [];
   const array = (xs: readonly string[]) => `ARRAY[${xs.map(literal).join(', ')}]::text[]`;
@@ -176,8 +185,5 @@ export async function readBlocks(conn: Pick<Connection, 'copyOut'>, runIds: read
     throw new TracklabError('RESOURCE_DOES_NOT_EXIST',
       `No run with id ${missing.map((id) => `"${id}"`).join(', ')}. Check the ids; \`tracklab runs\` lists the runs of an experiment.`);
   }
-  return rows.filter((row) => row[3] !== null).map(([id, , key, block]) => {
-    const { steps, timestamps, values } = decodeBlock(block!);
-    return { runId: copyText(id)!, key: copyText(key)!, steps, timestamps, values };
-  });
+  return rows.filter((row) => row[3] !== null).map(([id, , key, block]) => ({ runId: copyText(id)!, key: copyText(key)!, data: block! }));
 }

@@ -18,7 +18,7 @@ import type { Connection } from './connection';
 import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
 } from './experiments';
-import { appendPacked, encodeBlocks, type EncodedBlocks, packBlocks, readBlocks } from './metric-blocks';
+import { appendPacked, encodeBlocks, type EncodedBlocks, packBlocks, readBlocks, readEncodedBlocks } from './metric-blocks';
 import { checkReceivedBlocks } from '../../metrics/received-block';
 import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
@@ -150,6 +150,10 @@ export class PostgresStore implements TrackingStore {
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
     return readBlocks(this.conn, runIds, keys);
+  }
+
+  async readMetricBlocks(runIds: readonly string[], keys?: readonly string[]): Promise<readonly EncodedMetricBlock[]> {
+    return readEncodedBlocks(this.conn, runIds, keys);
   }
 
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
