@@ -46,7 +46,10 @@ export async function openPostgresBackend(uri: StoreUri, options: BackendOptions
     registry: () => (registry ??= new PostgresRegistryStore(conn)),
     defaultArtifactRoot: undefined,
     applied,
-    close: () => conn.close(),
+    close: () => {
+      tracking.stopFolding();
+      return conn.close();
+    },
     transfer: () => postgresTransfer(conn),
   };
 }

@@ -252,4 +252,60 @@ CREATE TABLE applied_batches (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'run journal',
+    // See run-journal.ts: a new run's params, tags and final points as one row, folded into their tables before any read.
+    sql: `
+CREATE TABLE run_journal (
+  run_id                 text COLLATE "C" PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE,
+  param_keys             text[] NOT NULL,
+  param_values           text[] NOT NULL,
+  tag_keys               text[] NOT NULL,
+  tag_values             text[] NOT NULL,
+  block_keys             text[] NOT NULL,
+  block_ns               integer[] NOT NULL,
+  block_first_steps      bigint[] NOT NULL,
+  block_last_steps       bigint[] NOT NULL,
+  block_offsets          integer[] NOT NULL,
+  block_lengths          integer[] NOT NULL,
+  block_data             bytea NOT NULL,
+  summary_keys           text[] NOT NULL,
+  summary_last_values    float8[] NOT NULL,
+  summary_last_steps     bigint[] NOT NULL,
+  summary_last_timestamps bigint[] NOT NULL,
+  summary_mins           float8[] NOT NULL,
+  summary_maxes          float8[] NOT NULL,
+  summary_counts         bigint[] NOT NULL
+);
+
+-- Folds the entries of the runs named in ids (every entry when NULL) into their tables and removes them. A run's entry is
+-- older than anything in its tables (every write next to a run folds it first), so a key already there wins.
+-- Concurrent folds of one entry serialize on its row: the second finds it gone, after the first committed.
+CREATE FUNCTION tracklab_fold_journal(ids text[]) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF ids IS NULL THEN
+    ids := ARRAY(SELECT run_id FROM run_journal);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM run_journal WHERE run_id = ANY(ids)) THEN
+    RETURN;
+  END IF;
+  WITH j AS (DELETE FROM run_journal WHERE run_id = ANY(ids) RETURNING *),
+  p AS (INSERT INTO params (run_id, key, value) SELECT j.run_id, u.k, u.v FROM j, unnest(j.param_keys, j.param_values) AS u(k, v)
+    ON CONFLICT (run_id, key) DO NOTHING),
+  t AS (INSERT INTO tags (run_id, key, value) SELECT j.run_id, u.k, u.v FROM j, unnest(j.tag_keys, j.tag_values) AS u(k, v)
+    ON CONFLICT (run_id, key) DO NOTHING),
+  b AS (INSERT INTO metric_blocks (run_id, key, n, first_step, last_step, data)
+    SELECT j.run_id, u.key, u.n, u.first_step, u.last_step, substring(j.block_data FROM u.off + 1 FOR u.len)
+    FROM j, unnest(j.block_keys, j.block_ns, j.block_first_steps, j.block_last_steps, j.block_offsets, j.block_lengths)
+      WITH ORDINALITY AS u(key, n, first_step, last_step, off, len, ord)
+    ORDER BY j.run_id, u.ord)
+  INSERT INTO metric_summaries (run_id, key, last_value, last_step, last_timestamp, min_value, max_value, count)
+    SELECT j.run_id, u.* FROM j, unnest(j.summary_keys, j.summary_last_values, j.summary_last_steps, j.summary_last_timestamps,
+      j.summary_mins, j.summary_maxes, j.summary_counts) AS u
+    ON CONFLICT (run_id, key) DO NOTHING;
+END
+$fn$;
+`,
+  },
 ];
