@@ -84,12 +84,18 @@ export class WorkerStore implements TrackingStore {
   updateExperiment(...a: Parameters<TrackingStore['updateExperiment']>) { return this.post('updateExperiment', a) as ReturnType<TrackingStore['updateExperiment']>; }
   setExperimentTags(...a: Parameters<TrackingStore['setExperimentTags']>) { return this.post('setExperimentTags', a) as Promise<void>; }
   setExperimentLifecycle(...a: Parameters<TrackingStore['setExperimentLifecycle']>) { return this.post('setExperimentLifecycle', a) as Promise<void>; }
-  createRun(...a: Parameters<TrackingStore['createRun']>) { return this.post('createRun', a, a[0].end?.metrics) as ReturnType<TrackingStore['createRun']>; }
-  updateRun(...a: Parameters<TrackingStore['updateRun']>) { return this.post('updateRun', a, a[1].metrics) as ReturnType<TrackingStore['updateRun']>; }
+  createRun(...[run]: Parameters<TrackingStore['createRun']>) {
+    return this.postBlocks('createRun', run.end?.metrics, (metrics) => [run.end && metrics ? { ...run, end: { ...run.end, metrics } } : run]) as ReturnType<TrackingStore['createRun']>;
+  }
+  updateRun(...[runId, update]: Parameters<TrackingStore['updateRun']>) {
+    return this.postBlocks('updateRun', update.metrics, (metrics) => [runId, metrics ? { ...update, metrics } : update]) as ReturnType<TrackingStore['updateRun']>;
+  }
   setRunLifecycle(...a: Parameters<TrackingStore['setRunLifecycle']>) { return this.post('setRunLifecycle', a) as Promise<void>; }
   purgeDeletedRuns(...a: Parameters<TrackingStore['purgeDeletedRuns']>) { return this.post('purgeDeletedRuns', a) as ReturnType<TrackingStore['purgeDeletedRuns']>; }
   logBatch(...a: Parameters<TrackingStore['logBatch']>) { return this.post('logBatch', a) as Promise<void>; }
-  appendMetrics(...a: Parameters<TrackingStore['appendMetrics']>) { return this.post('appendMetrics', a, a[0]) as Promise<void>; }
+  appendMetrics(...[blocks, options]: Parameters<TrackingStore['appendMetrics']>) {
+    return this.postBlocks('appendMetrics', blocks, (sent) => (options === undefined ? [sent] : [sent, options])) as Promise<void>;
+  }
   heartbeat(...a: Parameters<TrackingStore['heartbeat']>) { return this.post('heartbeat', a) as Promise<void>; }
   putArtifacts(...a: Parameters<TrackingStore['putArtifacts']>) { return this.post('putArtifacts', a) as Promise<void>; }
   recordCell(...a: Parameters<TrackingStore['recordCell']>) { return this.post('recordCell', a) as Promise<void>; }
@@ -101,7 +107,7 @@ export class WorkerStore implements TrackingStore {
    * whose experiment the main thread had not resolved yet.
    */
   createRunIn(ref: string, run: Omit<Parameters<TrackingStore['createRun']>[0], 'experimentId'>): ReturnType<TrackingStore['createRun']> {
-    return this.post('createRunIn', [ref, run], run.end?.metrics) as ReturnType<TrackingStore['createRun']>;
+    return this.postBlocks('createRunIn', run.end?.metrics, (metrics) => [ref, run.end && metrics ? { ...run, end: { ...run.end, metrics } } : run]) as ReturnType<TrackingStore['createRun']>;
   }
 
   /**
@@ -130,13 +136,20 @@ export class WorkerStore implements TrackingStore {
     await this.exited;
   }
 
-  private post(method: WriteMethod | 'createRunIn' | 'open' | 'close', args: readonly unknown[], blocks?: readonly MetricColumns[]): Promise<unknown> {
+  /** Posts a write carrying metric blocks: `args` receives them as they will travel (see forPosting). */
+  private postBlocks(method: WriteMethod | 'createRunIn', blocks: readonly MetricColumns[] | undefined,
+    args: (blocks: readonly MetricColumns[] | undefined) => readonly unknown[]): Promise<unknown> {
+    const sent = forPosting(blocks);
+    return this.post(method, args(sent.blocks), sent.transfer);
+  }
+
+  private post(method: WriteMethod | 'createRunIn' | 'open' | 'close', args: readonly unknown[], transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const seq = ++this.seq;
     const request: WorkerRequest = { seq, method, args };
     const reply = new Promise<unknown>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
     if (this.pending.size === 1) this.worker.ref();
-    this.worker.postMessage(request, transferable(blocks));
+    this.worker.postMessage(request, transfer);
     return reply;
   }
 
@@ -158,9 +171,34 @@ export class WorkerStore implements TrackingStore {
   }
 }
 
+/** Columns of at most this many bytes in all are copied into one buffer rather than moved. */
+const SHARED_COPY_BYTES = 64 * 1024;
+
+/**
+ * Metric blocks as they travel to the worker. Each typed array that crosses
+ * on its own costs a few microseconds whether cloned or moved, which for the
+ * one-point columns of a short run's last values was most of a write's cost
+ * on this thread; so few small columns are copied into one buffer (cloned
+ * once), and large ones, which the caller owns whole, are moved instead of copied.
+ */
+function forPosting(blocks: readonly MetricColumns[] | undefined): { blocks: readonly MetricColumns[] | undefined; transfer: ArrayBuffer[] } {
+  if (blocks === undefined || blocks.length === 0) return { blocks, transfer: [] };
+  let bytes = 0;
+  for (const b of blocks) bytes += b.steps.byteLength + b.timestamps.byteLength + b.values.byteLength;
+  if (bytes > SHARED_COPY_BYTES) return { blocks, transfer: transferable(blocks) };
+  const shared = new ArrayBuffer(bytes);
+  let at = 0;
+  const copy = (column: Float64Array) => {
+    const view = new Float64Array(shared, at, column.length);
+    view.set(column);
+    at += column.byteLength;
+    return view;
+  };
+  return { blocks: blocks.map((b) => ({ ...b, steps: copy(b.steps), timestamps: copy(b.timestamps), values: copy(b.values) })), transfer: [] };
+}
+
 /** Buffers of metric columns the caller owns whole: moved to the worker instead of copied. */
-function transferable(blocks: readonly MetricColumns[] | undefined): ArrayBuffer[] {
-  if (blocks === undefined) return [];
+function transferable(blocks: readonly MetricColumns[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const b of blocks) {
     for (const column of [b.steps, b.timestamps, b.values]) {
