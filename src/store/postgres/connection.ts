@@ -58,12 +58,13 @@ export interface Connection {
    */
   writeOne<T>(doing: string, fn: (q: Query) => Promise<T>): Promise<T>;
   /**
-   * The bytes of one `COPY (...) TO STDOUT` (a read, retried like one). Binary
+   * The bytes of one `COPY (...) TO STDOUT` (a read, retried like one), as the
+   * chunks they arrived in (copyRows reads them without joining them). Binary
    * COPY is the driver's one way to receive bytea as bytes: pg decodes every
    * result field as UTF-8 text, so a bytea arrives hex-encoded otherwise.
    * COPY takes no parameters: build values into `sql` with {@link literal}.
    */
-  copyOut(doing: string, sql: string): Promise<Buffer>;
+  copyOut(doing: string, sql: string): Promise<readonly Buffer[]>;
   close(): Promise<void>;
 }
 
@@ -180,8 +181,8 @@ export function openConnection(uri: string, display: string, options: Connection
     write: (doing, fn) => withClient(doing, true, (client) => transaction(client, 'BEGIN', fn)),
     writeOne: (doing, fn) => withClient(doing, true, (client) => fn(run(client))),
     readOne: (doing, fn) => withClient(doing, false, (client) => fn(run(client))),
-    copyOut: (doing, sql) => withClient(doing, false, (client) => new Promise<Buffer>((resolve, reject) => {
-      client.query(new CopyOut(sql, (err, data) => (err ? reject(err) : resolve(data as Buffer))));
+    copyOut: (doing, sql) => withClient(doing, false, (client) => new Promise<readonly Buffer[]>((resolve, reject) => {
+      client.query(new CopyOut(sql, (err, data) => (err ? reject(err) : resolve(data as readonly Buffer[]))));
     })),
     async close() {
       if (closed) return;
@@ -211,7 +212,7 @@ class CopyOut {
   private readonly chunks: Buffer[] = [];
   private settled = false;
 
-  constructor(private readonly text: string, private readonly done: (err: Error | null, data?: Buffer) => void) {}
+  constructor(private readonly text: string, private readonly done: (err: Error | null, data?: readonly Buffer[]) => void) {}
 
   submit(connection: { query(text: string): void }): void {
     connection.query(this.text);
@@ -226,7 +227,7 @@ class CopyOut {
   }
 
   handleReadyForQuery(): void {
-    this.settle(null, Buffer.concat(this.chunks));
+    this.settle(null, this.chunks);
   }
 
   handleCopyInResponse(connection: { sendCopyFail(message: string): void }): void {
@@ -239,7 +240,7 @@ class CopyOut {
   handleEmptyQuery(): void {}
   handlePortalSuspended(): void {}
 
-  private settle(err: Error | null, data?: Buffer): void {
+  private settle(err: Error | null, data?: readonly Buffer[]): void {
     if (this.settled) return;
     this.settled = true;
     this.done(err, data);

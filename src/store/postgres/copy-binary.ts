@@ -2,7 +2,7 @@
  * Reads the output of `COPY (...) TO STDOUT (FORMAT binary)`: a header, then
  * one tuple per row (an int16 field count, then each field as an int32
  * length, -1 for NULL, and its bytes), then an int16 -1. Fields come back as
- * views of the one buffer, so a bytea column is never copied or hex-decoded.
+ * views of the bytes received, so a bytea column is never hex-decoded.
  */
 import { TracklabError } from '../../errors';
 
@@ -12,32 +12,66 @@ const HEADER = SIGNATURE.length + 8;
 
 export type CopyField = Buffer | null;
 
-/** The rows of a binary COPY, each an array of its fields' bytes. */
-export function copyRows(data: Buffer): CopyField[][] {
-  if (data.length < HEADER + 2 || !data.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw broken('no binary COPY header');
-  let at = HEADER + data.readUInt32BE(HEADER - 4);
+/**
+ * The rows of a binary COPY, each an array of its fields' bytes. `data` may
+ * come as the chunks it arrived in (the server sends a row per message): a
+ * field within one chunk is a view of it, and only a field split between
+ * chunks is copied, so the bytes are never joined into one buffer first.
+ */
+export function copyRows(data: Buffer | readonly Buffer[]): CopyField[][] {
+  const input = new ChunkReader(Buffer.isBuffer(data) ? [data] : data);
+  const header = input.take(HEADER, 'no binary COPY header');
+  if (!header.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw broken('no binary COPY header');
+  input.take(header.readUInt32BE(HEADER - 4), 'no binary COPY header');
   const rows: CopyField[][] = [];
   for (;;) {
-    if (at + 2 > data.length) throw broken('the rows end early');
-    const count = data.readInt16BE(at);
-    at += 2;
+    const count = input.take(2, 'the rows end early').readInt16BE(0);
     if (count === -1) break;
     const row: CopyField[] = new Array(count);
     for (let i = 0; i < count; i++) {
-      if (at + 4 > data.length) throw broken('a field ends early');
-      const length = data.readInt32BE(at);
-      at += 4;
-      if (length === -1) {
-        row[i] = null;
-        continue;
-      }
-      if (at + length > data.length) throw broken('a field ends early');
-      row[i] = data.subarray(at, at + length);
-      at += length;
+      const length = input.take(4, 'a field ends early').readInt32BE(0);
+      row[i] = length === -1 ? null : input.take(length, 'a field ends early');
     }
     rows.push(row);
   }
   return rows;
+}
+
+/** Reads consecutive byte ranges over a list of chunks. */
+class ChunkReader {
+  private chunk = 0;
+  private at = 0;
+
+  constructor(private readonly chunks: readonly Buffer[]) {}
+
+  /** The next `n` bytes: a view when they lie in one chunk, else a copy. Throws `broken(what)` past the end. */
+  take(n: number, what: string): Buffer {
+    this.skipEmpty();
+    const first = this.chunks[this.chunk];
+    if (first !== undefined && this.at + n <= first.length) {
+      const view = first.subarray(this.at, this.at + n);
+      this.at += n;
+      return view;
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let filled = 0; filled < n;) {
+      this.skipEmpty();
+      const chunk = this.chunks[this.chunk];
+      if (chunk === undefined) throw broken(what);
+      const k = Math.min(n - filled, chunk.length - this.at);
+      chunk.copy(out, filled, this.at, this.at + k);
+      filled += k;
+      this.at += k;
+    }
+    return out;
+  }
+
+  private skipEmpty(): void {
+    while (this.chunk < this.chunks.length && this.at >= this.chunks[this.chunk].length) {
+      this.chunk++;
+      this.at = 0;
+    }
+  }
 }
 
 /** A text field of a binary COPY (UTF-8), or null. */
