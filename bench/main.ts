@@ -11,7 +11,7 @@ import { comparisonBuild, trackedCellOverhead } from './notebook-bench';
 import { autologOverhead } from './autolog-bench';
 import { systemMetricsOverhead } from './system-metrics-bench';
 import { driverChoice } from './pg-driver-bench';
-import { postgres, postgresReads } from './postgres-bench';
+import { postgres, postgresReads, postgresRuns } from './postgres-bench';
 import { uiBench } from './ui-bench';
 import { server } from './server-bench';
 import { serverAuth } from './server-auth-bench';
@@ -20,8 +20,8 @@ const sections: Record<string, (report: Report) => Promise<void>> = {
   ingest, runs: runsAndSearch, 'new-user': newUser, memory,
   compare: comparisonBuild, cell: trackedCellOverhead, autolog: autologOverhead, sysmetrics: systemMetricsOverhead, postgres, 'new-user-pg': newUserPostgres, ui: uiBench, server, 'server-auth': serverAuth,
 };
-/** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read figures alone. */
-const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads };
+/** Run only when named: how the PostgreSQL driver was chosen (`npm run bench drivers`), PostgreSQL's read or run-creation figures alone. */
+const onRequest: Record<string, (report: Report) => Promise<void>> = { drivers: driverChoice, 'postgres-reads': postgresReads, 'postgres-runs': postgresRuns };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

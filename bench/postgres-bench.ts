@@ -48,6 +48,16 @@ export async function postgresReads(report: Report): Promise<void> {
   }
 }
 
+/** Only the run-creation figures (`npm run bench postgres-runs`), for working on the write path. */
+export async function postgresRuns(report: Report): Promise<void> {
+  const cluster = startCluster({ durable: true, port: 0 });
+  try {
+    await runs(report, cluster);
+  } finally {
+    cluster.stop();
+  }
+}
+
 async function raw(cluster: Cluster, database: string): Promise<Client> {
   const client = new Client({ connectionString: cluster.tcpUri(database) });
   await client.connect();
