@@ -281,7 +281,7 @@ CREATE TABLE run_journal (
 
 -- Folds the entries of the runs named in ids (every entry when NULL) into their tables and removes them. A run's entry is
 -- older than anything in its tables (every write next to a run folds it first), so a key already there wins.
--- Concurrent folds of one entry serialize on its row: the second finds it gone, after the first committed.
+-- Concurrent folds of one entry serialize on its row: the second finds it gone once the first committed.
 CREATE FUNCTION tracklab_fold_journal(ids text[]) RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
   IF ids IS NULL THEN
@@ -290,6 +290,8 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM run_journal WHERE run_id = ANY(ids)) THEN
     RETURN;
   END IF;
+  -- Locked in one order by every fold, so that folds of overlapping entries wait for each other instead of deadlocking.
+  PERFORM 1 FROM run_journal WHERE run_id = ANY(ids) ORDER BY run_id FOR UPDATE;
   WITH j AS (DELETE FROM run_journal WHERE run_id = ANY(ids) RETURNING *),
   p AS (INSERT INTO params (run_id, key, value) SELECT j.run_id, u.k, u.v FROM j, unnest(j.param_keys, j.param_values) AS u(k, v)
     ON CONFLICT (run_id, key) DO NOTHING),
