@@ -474,6 +474,16 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await rejectsWith(store.putArtifacts('ghost', []), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
       });
 
+      it('a store that says artifactsWithRun records a new run\'s manifest entries in its write, the last entry per path winning', async (store, blob) => {
+        if (store.capabilities.artifactsWithRun !== true) return;
+        const exp = await store.ensureExperiment('Default');
+        const [aa, bb] = await Promise.all(['diff 1', 'diff 2'].map(blob));
+        await store.createRun({ ...newRun(exp.experimentId, 'r'), artifacts: [{ path: 'provenance/git-diff.patch', ...aa! }, { path: 'provenance/git-diff.patch', ...bb! }] });
+        assert.deepEqual(await store.listArtifacts('r'), [{ path: 'provenance/git-diff.patch', ...bb! }]);
+        await rejectsWith(store.createRun({ ...newRun(exp.experimentId, 'r'), artifacts: [{ path: 'other', ...aa! }] }), 'RESOURCE_ALREADY_EXISTS', /"r"/);
+        assert.deepEqual((await store.listArtifacts('r')).map((e) => e.path), ['provenance/git-diff.patch'], 'a refused run records nothing');
+      });
+
       it('records cells by sequence, updating a cell when it ends', async (store) => {
         const exp = await store.ensureExperiment('Default');
         await store.createRun(newRun(exp.experimentId, 'r'));

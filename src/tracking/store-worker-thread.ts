@@ -47,7 +47,15 @@ async function createRunIn(store: TrackingStore, ref: string, run: Omit<NewRun, 
     if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
     experimentId = (await store.ensureExperiment(ref)).experimentId;
   }
-  return store.createRun({ ...run, experimentId });
+  return createRun(store, { ...run, experimentId });
+}
+
+/** Creates the run with its manifest entries: in its own write where the backend can, else in a second one (WorkerStore promises them). */
+async function createRun(store: TrackingStore, run: NewRun): Promise<unknown> {
+  if (store.capabilities.artifactsWithRun === true || run.artifacts === undefined || run.artifacts.length === 0) return store.createRun(run);
+  const info = await store.createRun(run);
+  await store.putArtifacts(run.runId, run.artifacts);
+  return info;
 }
 
 function serve(port: NonNullable<typeof parentPort>, data: Data): void {
@@ -62,6 +70,7 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
     if (request.method === 'open') return undefined;
     if (request.method === 'close') return backend.close();
     if (request.method === 'createRunIn') return createRunIn(store, request.args[0] as string, request.args[1] as Omit<NewRun, 'experimentId'>);
+    if (request.method === 'createRun') return createRun(store, request.args[0] as NewRun);
     const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
     return method.apply(store, request.args as unknown[]);
   }

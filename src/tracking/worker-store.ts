@@ -41,7 +41,8 @@ export class WorkerStore implements TrackingStore {
 
   /** `reads` opens (once) the main thread's backend. */
   constructor(uri: StoreUri, private readonly reads: () => Promise<TrackingStore>) {
-    this.capabilities = { synchronousWrites: false, multiProcess: true };
+    // artifactsWithRun: the write thread records a new run's manifest entries itself where its backend cannot (store-worker-thread.ts).
+    this.capabilities = { synchronousWrites: false, multiProcess: true, artifactsWithRun: true };
     this.worker = new Worker(path.join(__dirname, 'store-worker-thread.js'), {
       workerData: { uri: connectionUri(uri), done: this.done.buffer },
     });

@@ -34,7 +34,7 @@ import { compileExperimentSearch, compileRunCount, compileRunSearch } from './se
 const FOLD_AFTER_MS = 250;
 
 export class PostgresStore implements TrackingStore {
-  readonly capabilities: StoreCapabilities = { synchronousWrites: false, multiProcess: true };
+  readonly capabilities: StoreCapabilities = { synchronousWrites: false, multiProcess: true, artifactsWithRun: true };
 
   /** Folds the journal once this store has stopped creating runs for a moment (see run-journal.ts). */
   private foldTimer: NodeJS.Timeout | undefined;

@@ -13,8 +13,9 @@ import { assertLoggable, noRun, RUN_COLUMNS, type RunRow, runInfoFromRow } from 
 import { foldJournal, JOURNAL_COLUMNS, journalValues } from './run-journal';
 
 /**
- * The run row and (if it has any) its journal entry: params, tags and, for a
- * run that already ended, its last blocks and summaries (run-journal.ts), as
+ * The run row, (if it has any) its journal entry: params, tags and, for a
+ * run that already ended, its last blocks and summaries (run-journal.ts), and
+ * the manifest entries it came with (the git diff a loop's runs share), as
  * one statement: one round trip and one commit. Data-modifying CTEs see one
  * snapshot, and the entry hangs off `r`, so a refused run (duplicate id,
  * missing or deleted experiment) writes nothing.
@@ -28,7 +29,9 @@ const CREATE_RUN = {
       SELECT $1::text, $2::text, e.experiment_id, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::text,
         $10::integer, $11::text, $12::text, $13::bigint FROM e WHERE e.lifecycle_stage = 'active'
       ON CONFLICT (run_id) DO NOTHING RETURNING run_id, experiment_id),
-    j AS (INSERT INTO run_journal (run_id, ${JOURNAL_COLUMNS}) SELECT r.run_id, ${journalValues(15)} FROM r WHERE $14::boolean)
+    j AS (INSERT INTO run_journal (run_id, ${JOURNAL_COLUMNS}) SELECT r.run_id, ${journalValues(15)} FROM r WHERE $14::boolean),
+    a AS (INSERT INTO artifacts (run_id, path, sha256, size, created_time)
+      SELECT r.run_id, u.path, u.sha256, u.size, $36::bigint FROM r, unnest($33::text[], $34::text[], $35::bigint[]) AS u(path, sha256, size))
   SELECT (SELECT experiment_id FROM r) AS created, e.experiment_id, e.lifecycle_stage, e.name FROM (SELECT 1) AS one LEFT JOIN e ON true`,
 };
 
@@ -42,6 +45,8 @@ export async function createRun(q: Query, input: NewRun): Promise<RunInfo> {
   const encoded = encodeBlocks(points);
   const params = entries(input.params);
   const tags = entries(input.tags);
+  // One row per path, the last entry winning, as putArtifacts records them.
+  const artifacts = [...new Map((input.artifacts ?? []).map((e) => [e.path, e])).values()];
   const info: RunInfo = {
     runId: input.runId, runName: input.runName, experimentId: input.experimentId, parentRunId: input.parentRunId ?? null,
     status: end?.status ?? 'RUNNING', statusMessage: end?.statusMessage ?? null, startTime: input.startTime,
@@ -53,6 +58,7 @@ export async function createRun(q: Query, input: NewRun): Promise<RunInfo> {
     params[0].length + tags[0].length + encoded.count > 0,
     // Every block and summary is this run's: its run id columns (the first of each) stay behind.
     params[0], params[1], tags[0], tags[1], ...encoded.blocks.slice(1), ...encoded.summaries.slice(1),
+    artifacts.map((e) => e.path), artifacts.map((e) => e.sha256), artifacts.map((e) => e.size), Date.now(),
   ]);
   if (row.created !== null) return { ...info, experimentId: row.created };
   if (row.experiment_id === null) throw noExperiment(input.experimentId);
