@@ -15,7 +15,6 @@ import type { CheckedBlock } from '../../metrics/received-block';
 import { type Connection, literal, type Query } from './connection';
 import { copyBool, copyRows, copyText } from './copy-binary';
 import { assertLoggable, f8, noRun, type RunRow, RUN_COLUMNS } from './rows';
-import { foldJournal, foldJournalSql } from './run-journal';
 
 /** Blocks and per-series summaries as statement parameters. */
 export interface EncodedBlocks {
@@ -137,7 +136,6 @@ export async function appendBlocks(q: Query, blocks: readonly MetricColumns[]): 
 /** Blocks packed by encodeBlocks, or by packBlocks from blocks received already encoded (their bytes stored as they came). */
 export async function appendPacked(q: Query, encoded: EncodedBlocks): Promise<void> {
   if (encoded.count === 0) return;
-  await foldJournal(q, encoded.runIds); // journaled points come first in the history, and their summaries fold first
   const [row] = await q<{ ok: boolean }>(APPEND, [encoded.runIds, ...encoded.blocks, ...encoded.summaries]);
   if (!row.ok) await explainRefusal(q, encoded.runIds);
 }
@@ -166,8 +164,8 @@ export async function readBlocks(conn: Pick<Connection, 'copyOut'>, runIds: read
  * reader decodes them straight into its own buffers (metricHistory into
  * Arrow's) instead of through a decoded copy.
  *
- * One round trip: the runs' journal entries folded, then one statement (one
- * snapshot): each id's blocks, or one row saying whether the run exists. It is a binary COPY so that the blocks
+ * One statement (one snapshot, one round trip): each id's blocks, or one row
+ * saying whether the run exists. It is a binary COPY so that the blocks
  * arrive as bytes: as an ordinary result, pg would receive them hex-encoded,
  * twice the bytes, and decoding the hex took longer than the rest of the read.
  */
@@ -176,8 +174,7 @@ export async function readEncodedBlocks(conn: Pick<Connection, 'copyOut'>, runId
   if (ids.length === 0) return [];
   const array = (xs: readonly string[]) => `ARRAY[${xs.map(literal).join(', ')}]::text[]`;
   const keyFilter = keys === undefined ? '' : `AND b.key = ANY(${array(keys)})`;
-  // The fold goes in the same round trip; the COPY, a statement of its own, sees what it folded.
-  const data = await conn.copyOut('read metric history', `${foldJournalSql(ids)}; COPY (
+  const data = await conn.copyOut('read metric history', `COPY (
     SELECT j.id, r.run_id IS NOT NULL AS found, b.key, b.data FROM unnest(${array(ids)}) WITH ORDINALITY AS j(id, ord)
       LEFT JOIN runs r ON r.run_id = j.id
       LEFT JOIN metric_blocks b ON b.run_id = r.run_id ${keyFilter}

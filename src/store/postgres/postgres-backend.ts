@@ -46,10 +46,7 @@ export async function openPostgresBackend(uri: StoreUri, options: BackendOptions
     registry: () => (registry ??= new PostgresRegistryStore(conn)),
     defaultArtifactRoot: undefined,
     applied,
-    close: () => {
-      tracking.stopFolding();
-      return conn.close();
-    },
+    close: () => conn.close(),
     transfer: () => postgresTransfer(conn),
   };
 }

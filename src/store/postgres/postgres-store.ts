@@ -23,21 +23,14 @@ import { checkReceivedBlocks } from '../../metrics/received-block';
 import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
 import { createRun, logBatch, setRunLifecycle, updateRun } from './run-writes';
-import { foldJournal } from './run-journal';
 import { heartbeat, reap } from './run-reaper';
 import {
   deleteRunsIn, insertInputs, listArtifactRows, listCellRows, listInputRows, referencedBlobSet, upsertArtifacts, upsertCell,
 } from './run-files';
 import { compileExperimentSearch, compileRunCount, compileRunSearch } from './search-sql';
 
-/** Quiet time after the last run created before the journal is folded: a loop of short runs never waits on it. */
-const FOLD_AFTER_MS = 250;
-
 export class PostgresStore implements TrackingStore {
   readonly capabilities: StoreCapabilities = { synchronousWrites: false, multiProcess: true, artifactsWithRun: true };
-
-  /** Folds the journal once this store has stopped creating runs for a moment (see run-journal.ts). */
-  private foldTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly conn: Connection) {}
 
@@ -80,30 +73,11 @@ export class PostgresStore implements TrackingStore {
   }
 
   async createRun(input: NewRun): Promise<RunInfo> {
-    const info = await this.conn.writeOne(`create run ${input.runId}`, (q) => createRun(q, input));
-    this.foldSoon();
-    return info;
-  }
-
-  /** Stops the journal's deferred fold; the backend calls it before closing the pool. */
-  stopFolding(): void {
-    clearTimeout(this.foldTimer);
-  }
-
-  private foldSoon(): void {
-    clearTimeout(this.foldTimer);
-    this.foldTimer = setTimeout(() => {
-      // Only housekeeping: a read folds what this leaves, so a failure (a closed store) changes nothing.
-      this.conn.readOne('fold the run journal', (q) => foldJournal(q, null)).catch(() => undefined);
-    }, FOLD_AFTER_MS);
-    this.foldTimer.unref();
+    return this.conn.writeOne(`create run ${input.runId}`, (q) => createRun(q, input));
   }
 
   async getRun(runId: string): Promise<Run> {
-    const [run] = await this.conn.readOne(`read run ${runId}`, async (q) => {
-      await foldJournal(q, [runId]);
-      return hydrateRuns(q, [runId]);
-    });
+    const [run] = await this.conn.readOne(`read run ${runId}`, (q) => hydrateRuns(q, [runId]));
     if (!run) throw noRun(runId);
     return run;
   }
@@ -134,12 +108,9 @@ export class PostgresStore implements TrackingStore {
 
   async searchRuns(query: RunSearchQuery): Promise<RunSearchPage> {
     const { sql, params } = compileRunSearch(query);
-    // Autocommit statements (the journal folded, ids, then their runs): fewer round trips than a snapshot transaction.
+    // Two autocommit statements (ids, then their runs): two round trips instead of four for a snapshot transaction.
     // A run deleted in between is left out of the page, as if the search had run a moment later.
-    const ids = (await this.conn.readOne('search runs', async (q) => {
-      await foldJournal(q, null);
-      return q<{ run_id: string }>(sql, params);
-    })).map((r) => r.run_id);
+    const ids = (await this.conn.query<{ run_id: string }>('search runs', sql, params)).map((r) => r.run_id);
     const more = ids.length > query.maxResults;
     return {
       runs: await this.conn.readOne('read the runs found', (q) => hydrateRuns(q, more ? ids.slice(0, query.maxResults) : ids)),
@@ -149,10 +120,7 @@ export class PostgresStore implements TrackingStore {
 
   async countRuns(query: RunCountQuery): Promise<number> {
     const { sql, params } = compileRunCount(query);
-    const [row] = await this.conn.readOne('count runs', async (q) => {
-      await foldJournal(q, null);
-      return q<{ n: string }>(sql, params);
-    });
+    const [row] = await this.conn.query<{ n: string }>('count runs', sql, params);
     return Number(row.n);
   }
 

@@ -9,7 +9,6 @@ import {
   type PortableRow, type StoreTransfer, TRANSFER_COLUMNS, TRANSFER_KEYS, TRANSFER_TABLES, type TransferTable, type WriteRows,
 } from '../store-transfer';
 import type { Connection, Query } from './connection';
-import { foldJournal } from './run-journal';
 import { f8 } from './rows';
 
 const BIGINT = new Set(['creation_time', 'last_update_time', 'deleted_time', 'start_time', 'end_time', 'heartbeat_time', 'first_step',
@@ -53,11 +52,8 @@ function toPortable(table: TransferTable, row: Record<string, unknown>): Portabl
 }
 
 export function postgresTransfer(conn: Connection): StoreTransfer {
-  // The journal is not copied (run-journal.ts): what it holds is exported from the tables it folds into.
-  const foldAll = () => conn.readOne('fold the run journal', (q) => foldJournal(q, null));
   return {
     async countRows() {
-      await foldAll();
       const counts = await conn.read('count rows', async (q) => {
         const out: Partial<Record<TransferTable, number>> = {};
         for (const table of TRANSFER_TABLES) out[table] = (await q<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
@@ -73,7 +69,6 @@ export function postgresTransfer(conn: Connection): StoreTransfer {
     },
 
     async readTable(table, batchSize, onBatch) {
-      await foldAll();
       await conn.read(`export ${table}`, async (q) => {
         await q(`DECLARE transfer_cursor NO SCROLL CURSOR FOR SELECT ${exportColumns(table)} FROM ${table} ORDER BY ${TRANSFER_KEYS[table].join(', ')}`);
         for (;;) {

@@ -8,17 +8,15 @@ import { TracklabError } from '../../errors';
 import type { LogBatch, NewRun, RunUpdate } from '../store';
 import type { Query } from './connection';
 import { noExperiment } from './experiments';
-import { appendBlocks, encodeBlocks, pointsToBlocks } from './metric-blocks';
+import { appendBlocks, BLOCK_COLUMNS, blockRows, encodeBlocks, pointsToBlocks, SUMMARY_COLUMNS, summaryRows } from './metric-blocks';
 import { assertLoggable, noRun, RUN_COLUMNS, type RunRow, runInfoFromRow } from './rows';
-import { foldJournal, JOURNAL_COLUMNS, journalValues } from './run-journal';
 
 /**
- * The run row, (if it has any) its journal entry: params, tags and, for a
- * run that already ended, its last blocks and summaries (run-journal.ts), and
- * the manifest entries it came with (the git diff a loop's runs share), as
- * one statement: one round trip and one commit. Data-modifying CTEs see one
- * snapshot, and the entry hangs off `r`, so a refused run (duplicate id,
- * missing or deleted experiment) writes nothing.
+ * The run row, its params and tags, and (for a run that already ended) its
+ * blocks and summaries, as one statement: one round trip and one commit.
+ * Data-modifying CTEs see one snapshot, and every child insert hangs off `r`,
+ * so a refused run (duplicate id, missing or deleted experiment) writes nothing.
+ * The manifest entries it came with (the git diff a loop's runs share) go in the same statement.
  */
 const CREATE_RUN = {
   name: 'create-run',
@@ -29,9 +27,12 @@ const CREATE_RUN = {
       SELECT $1::text, $2::text, e.experiment_id, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::text,
         $10::integer, $11::text, $12::text, $13::bigint FROM e WHERE e.lifecycle_stage = 'active'
       ON CONFLICT (run_id) DO NOTHING RETURNING run_id, experiment_id),
-    j AS (INSERT INTO run_journal (run_id, ${JOURNAL_COLUMNS}) SELECT r.run_id, ${journalValues(15)} FROM r WHERE $14::boolean),
+    p AS (INSERT INTO params (run_id, key, value) SELECT r.run_id, u.k, u.v FROM r, unnest($14::text[], $15::text[]) AS u(k, v)),
+    t AS (INSERT INTO tags (run_id, key, value) SELECT r.run_id, u.k, u.v FROM r, unnest($16::text[], $17::text[]) AS u(k, v)),
+    b AS (INSERT INTO metric_blocks (${BLOCK_COLUMNS}) ${blockRows(18)} WHERE EXISTS (SELECT 1 FROM r) ORDER BY u.ord),
+    s AS (INSERT INTO metric_summaries (${SUMMARY_COLUMNS}) ${summaryRows(26)} WHERE EXISTS (SELECT 1 FROM r)),
     a AS (INSERT INTO artifacts (run_id, path, sha256, size, created_time)
-      SELECT r.run_id, u.path, u.sha256, u.size, $36::bigint FROM r, unnest($33::text[], $34::text[], $35::bigint[]) AS u(path, sha256, size))
+      SELECT r.run_id, u.path, u.sha256, u.size, $37::bigint FROM r, unnest($34::text[], $35::text[], $36::bigint[]) AS u(path, sha256, size))
   SELECT (SELECT experiment_id FROM r) AS created, e.experiment_id, e.lifecycle_stage, e.name FROM (SELECT 1) AS one LEFT JOIN e ON true`,
 };
 
@@ -55,9 +56,7 @@ export async function createRun(q: Query, input: NewRun): Promise<RunInfo> {
   const [row] = await q<{ created: string | null; experiment_id: string | null; lifecycle_stage: string | null; name: string | null }>(CREATE_RUN, [
     info.runId, info.runName, input.experimentId, info.parentRunId, info.status, info.statusMessage, info.startTime, info.endTime, info.user,
     owner?.pid ?? null, owner?.host ?? null, owner?.processStart ?? null, owner ? input.startTime : null,
-    params[0].length + tags[0].length + encoded.count > 0,
-    // Every block and summary is this run's: its run id columns (the first of each) stay behind.
-    params[0], params[1], tags[0], tags[1], ...encoded.blocks.slice(1), ...encoded.summaries.slice(1),
+    params[0], params[1], tags[0], tags[1], ...encoded.blocks, ...encoded.summaries,
     artifacts.map((e) => e.path), artifacts.map((e) => e.sha256), artifacts.map((e) => e.size), Date.now(),
   ]);
   if (row.created !== null) return { ...info, experimentId: row.created };
@@ -113,7 +112,6 @@ export async function updateRun(q: Query, runId: string, update: RunUpdate): Pro
  * are checked before any is written, so a conflict leaves the run untouched.
  */
 export async function logBatch(q: Query, runId: string, batch: LogBatch): Promise<void> {
-  await foldJournal(q, [runId]); // journaled params are checked, and journaled tags overwritten, like stored ones
   const row = assertLoggable(await lockRun(q, runId));
   const [pk, pv] = entries(batch.params);
   if (pk.length > 0) {
