@@ -44,3 +44,19 @@ test('gitState and uncommittedDiff read a real repository; untracked files are l
   assert.ok(Buffer.byteLength(cut) <= 120, `${Buffer.byteLength(cut)} bytes`);
   assert.match(cut, /# tracklab: diff truncated at 120 of \d+ bytes\.\n$/);
 });
+
+test('gitState answers as one git question per fact would: inside .git, detached, and a remote with no URL of its own', () => {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-')));
+  git(dir, 'init', '-q', '-b', 'trunk');
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'one\n');
+  git(dir, 'add', 'a.txt');
+  git(dir, 'commit', '-q', '-m', 'first');
+  const commit = git(dir, 'rev-parse', 'HEAD');
+  // No work tree inside .git: the folder itself is the root, as when --show-toplevel is asked alone.
+  assert.deepEqual(gitState(path.join(dir, '.git')), { commit, root: path.join(dir, '.git'), branch: 'trunk' });
+  git(dir, 'config', 'remote.mirror.fetch', '+refs/heads/*:refs/remotes/mirror/*');
+  assert.equal(gitState(dir)!.remote, 'mirror', 'git remote get-url names a remote without a URL by itself');
+  git(dir, 'remote', 'add', 'origin', 'git@example.com:team/repo.git');
+  git(dir, 'checkout', '-q', '--detach');
+  assert.deepEqual(gitState(dir), { commit, root: dir, remote: 'git@example.com:team/repo.git', dirty: false });
+});

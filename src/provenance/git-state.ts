@@ -20,14 +20,22 @@ export interface GitState {
 /** The uncommitted diff is capped: a stray generated file must not put megabytes into every run. */
 export const MAX_DIFF_BYTES = 1024 * 1024;
 
-function git(cwd: string, args: readonly string[]): string | undefined {
+/** What `git args` printed, and whether it succeeded (a failed rev-parse still prints what it resolved before failing). */
+function runGit(cwd: string, args: readonly string[]): { ok: boolean; out: string } {
   try {
-    return execFileSync('git', args as string[], {
+    const out = execFileSync('git', args as string[], {
       cwd, timeout: 1500, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true, maxBuffer: 4 * MAX_DIFF_BYTES,
-    }).trim();
-  } catch {
-    return undefined;
+    });
+    return { ok: true, out: out.trim() };
+  } catch (err) {
+    const out = (err as { stdout?: unknown }).stdout;
+    return { ok: false, out: typeof out === 'string' ? out.trim() : '' };
   }
+}
+
+function git(cwd: string, args: readonly string[]): string | undefined {
+  const { ok, out } = runGit(cwd, args);
+  return ok ? out : undefined;
 }
 
 /**
@@ -61,13 +69,10 @@ export function stripCredentials(url: string): string {
 /** The git state of `dir`, or undefined outside a repository (or a repository without commits). */
 export function gitState(dir: string): GitState | undefined {
   if (!fs.existsSync(dir)) return undefined;
-  const commit = git(dir, ['rev-parse', 'HEAD']);
-  if (!commit) return undefined;
-  const root = git(dir, ['rev-parse', '--show-toplevel']) ?? dir;
-  const branch = git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']);
-  const remotes = (git(dir, ['remote']) ?? '').split('\n').filter(Boolean);
-  const name = remotes.includes('origin') ? 'origin' : remotes[0];
-  const url = name === undefined ? undefined : git(dir, ['remote', 'get-url', name]);
+  const head = headOf(dir);
+  if (head === undefined) return undefined;
+  const { commit, root, branch } = head;
+  const url = remoteUrl(dir);
   const status = git(dir, ['status', '--porcelain', '--untracked-files=no']);
   return {
     commit,
@@ -76,6 +81,38 @@ export function gitState(dir: string): GitState | undefined {
     ...(url ? { remote: stripCredentials(url) } : {}),
     ...(status !== undefined ? { dirty: status !== '' } : {}),
   };
+}
+
+/**
+ * Commit, top folder and branch name, asked in one `git rev-parse`: each git
+ * process takes 5–20 ms to start, and a fresh notebook process pays for
+ * every one before its first run is written.
+ */
+function headOf(dir: string): { commit: string; root: string; branch?: string } | undefined {
+  const { ok, out } = runGit(dir, ['rev-parse', 'HEAD', '--show-toplevel', '--abbrev-ref', 'HEAD']);
+  const lines = out.split('\n');
+  if (ok && lines.length === 3 && lines.every(Boolean)) return { commit: lines[0], root: lines[1], branch: lines[2] };
+  // Not a repository, or no commit yet: HEAD did not resolve to an object name.
+  if (!/^[0-9a-f]{40,64}$/.test(lines[0] ?? '')) return undefined;
+  // A commit, but the rest failed (inside .git there is no top folder): ask one question at a time.
+  return { commit: lines[0], root: git(dir, ['rev-parse', '--show-toplevel']) ?? dir, branch: git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']) };
+}
+
+/** The fetch URL of `origin`, else of the first remote: `git remote -v` lists names and URLs in one process. */
+function remoteUrl(dir: string): string | undefined {
+  const names: string[] = [];
+  const fetchUrls = new Map<string, string>();
+  for (const line of (git(dir, ['remote', '-v']) ?? '').split('\n')) {
+    if (line === '') continue;
+    const tab = line.indexOf('\t');
+    const name = tab < 0 ? line : line.slice(0, tab);
+    if (!names.includes(name)) names.push(name);
+    if (tab >= 0 && line.endsWith(' (fetch)') && !fetchUrls.has(name)) fetchUrls.set(name, line.slice(tab + 1, -' (fetch)'.length));
+  }
+  const name = names.includes('origin') ? 'origin' : names[0];
+  if (name === undefined) return undefined;
+  // A remote without a URL of its own: get-url says what git would fetch from.
+  return fetchUrls.get(name) || git(dir, ['remote', 'get-url', name]);
 }
 
 function gitAsync(cwd: string, args: readonly string[]): Promise<string | undefined> {
