@@ -29,7 +29,7 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateExperimentName, validateExperimentRef } from '../validation';
-import { COLUMNS_MEDIA_TYPE, readColumnFrame } from '../store/http/column-frames';
+import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrame } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
@@ -160,8 +160,11 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   const body = await readWholeBody(req, deps.maxBodyBytes);
   if (type === COLUMNS_MEDIA_TYPE) {
     // The frame's blocks are already in the stored form: the store checks them and keeps their bytes.
-    const { batchId, blocks } = readColumnFrame(body);
+    const frame = readColumnFrame(body);
+    const { batchId, blocks } = frame;
     requireBatchId(batchId);
+    // Before anything is authorized or stored: a damaged block refuses the whole upload.
+    checkContentHashes(frame);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
     await call('append metrics', () => appendEncoded(deps.tracking, blocks, batchId));
     sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + blockLength(b.data), 0) }));

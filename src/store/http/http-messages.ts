@@ -20,6 +20,9 @@ export const httpMsg = {
     + 'If artifactRoot is set, it must be the folder the server serves (--artifacts-destination); leave it unset to send artifacts through the server.',
   downloadDamaged: (sha256: string, server: string, detail: string) =>
     `The content ${sha256} that came from the tracking server ${server} does not match its digest (${detail}); nothing was kept. Try again; if it persists, run "tracklab doctor" on the server.`,
+  blockHashMismatch: (index: number, runId: string, key: string, framed: string, got: string) =>
+    `Block ${index} of the column frame (metric "${key}" of run ${runId}) does not match its content hash: framed with sha256 ${framed}, `
+    + `received bytes hash to ${got}. Nothing of this upload was stored; the block was damaged between the client and the server. Send it again.`,
   credentialsInUri: () =>
     'Put the tracking server credentials in TRACKLAB_TRACKING_TOKEN, or TRACKLAB_TRACKING_USERNAME and TRACKLAB_TRACKING_PASSWORD, not in the URI.',
 };
