@@ -23,6 +23,12 @@ export interface StoreCapabilities {
   readonly multiProcess: boolean;
   /** createRun records `NewRun.artifacts` in the run's own write. */
   readonly artifactsWithRun?: boolean;
+  /**
+   * Writes are durable on this machine and ordered when the method returns,
+   * but their Promise settles only with a server's answer (the remote
+   * store's outbox). Ending a run then waits for the first, not the second.
+   */
+  readonly queuesWrites?: boolean;
 }
 
 export interface NewExperiment {

@@ -85,6 +85,32 @@ export class RunState {
     return info;
   }
 
+  /**
+   * Ends a run on a store that queues writes (ClientCore.queuesWrites):
+   * resolves once the end is queued, after the run's earlier writes, which
+   * the queue delivers first. The server's answer may come an outage later:
+   * a refusal then goes to `refused`. A failed earlier write already known
+   * is rethrown, as completeRun does.
+   */
+  queueEnd(runId: string, status: RunStatus, message: string | null, refused: (err: TracklabError) => void): Promise<void> {
+    const flushError = this.writeErrors.get(runId);
+    this.writeErrors.delete(runId);
+    const pending = this.takeBuffered(runId);
+    return new Promise<void>((queued, reject) => {
+      const answer = this.core.call('end the run', (s) => {
+        const write = s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending });
+        queued();
+        return write;
+      });
+      answer.catch((err: unknown) => {
+        refused(asTracklabError(err, 'end the run'));
+        reject(err); // before it was queued only: a settled Promise ignores this
+      });
+    }).then(() => {
+      if (flushError !== undefined) throw flushError;
+    });
+  }
+
   /** How a run not written yet ends: its outcome, with its buffered points taken out of the buffer. */
   takeEnd(runId: string, status: Exclude<RunStatus, 'RUNNING'>, message: string | null): RunEnd {
     return { status, statusMessage: message, endTime: Date.now(), metrics: this.takeBuffered(runId) };

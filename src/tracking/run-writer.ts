@@ -15,6 +15,11 @@
  *   follows in further writes, and the end waits for them.
  * - Later writes go through one ordered chain; the first failure is kept,
  *   warned about once, and rethrown by flush() or end().
+ * - On a store that queues writes (the remote store's outbox), a write is
+ *   done for the chain once it is queued: the queue keeps the order, and
+ *   the server's answer may be an outage away. So `end()` resolves once the
+ *   end is durable on this machine, as logging never waits on the network;
+ *   a refusal that comes later is warned about like any failed write.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry, RunStatus } from '../entities';
@@ -84,8 +89,11 @@ export class RunWriter implements PendingRow {
     this.chain = creating.then(async () => {
       const rest = this.rest;
       this.rest = [];
-      await writeBatches(core, this.runId, rest, `log to run ${this.name}`);
-      await recordProvenance(core, this.runId, prepared.sourceDir, this.linked);
+      await this.writeParts(rest, `log to run ${this.name}`);
+      const provenance = recordProvenance(core, this.runId, prepared.sourceDir, this.linked);
+      // Where writes are queued, the diff's upload is answered by the server alone: the run's end does not wait for that
+      // answer. The diff is still queued before the process can exit (reading it keeps a git child running).
+      if (!core.queuesWrites()) await provenance;
     }, (err: unknown) => {
       this.row = undefined;
       pendingRows.delete(this);
@@ -139,7 +147,8 @@ export class RunWriter implements PendingRow {
     this.enqueue(async () => {
       if (this.endWritten) return;
       await this.writeRecords();
-      await this.core.runs.completeRun(this.runId, status, message);
+      if (this.core.queuesWrites()) await this.core.runs.queueEnd(this.runId, status, message, (err) => this.fail(err));
+      else await this.core.runs.completeRun(this.runId, status, message);
     });
     return this.chain.then(() => {
       this.core.runs.buffer.discard(this.runId);
@@ -210,7 +219,14 @@ export class RunWriter implements PendingRow {
       : this.core.createRunIn(this.experimentRef, { ...row, end }).then((info) => { this.experimentId ??= info.experimentId; return info; });
     const release = () => this.core.runs.buffer.release(this.runId);
     if (this.core.writesInOrder()) release();
-    this.rowWrite = written.then(release, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
+    const answered = written.then(release, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
+    if (this.core.queuesWrites()) {
+      // Queued is written, for this run's chain (see the header); a later refusal is this run's failed write.
+      answered.catch((err: unknown) => this.fail(err));
+      this.rowWrite = Promise.resolve();
+      return this.rowWrite;
+    }
+    this.rowWrite = answered;
     this.rowWrite.catch(() => undefined); // awaited through the chain; this keeps an early failure from counting as unhandled
     return this.rowWrite;
   }
@@ -221,7 +237,13 @@ export class RunWriter implements PendingRow {
     const tags = this.pendingTags;
     if (params === undefined && tags === undefined) return;
     this.pendingParams = this.pendingTags = undefined;
-    await writeBatches(this.core, this.runId, splitBatch({ params, tags }), 'log params and tags');
+    await this.writeParts(splitBatch({ params, tags }), 'log params and tags');
+  }
+
+  /** Params and tags in batches: awaited, or on a store that queues writes, issued in order and answered later (see the header). */
+  private async writeParts(parts: readonly LogBatch[], what: string): Promise<void> {
+    if (!this.core.queuesWrites()) return writeBatches(this.core, this.runId, parts, what);
+    for (const part of parts) this.core.call(what, (s) => s.logBatch(this.runId, part)).catch((err: unknown) => this.fail(err));
   }
 
   private enqueue(op: () => Promise<unknown>): void {

@@ -83,6 +83,52 @@ for (const kind of testStores()) {
     }
   });
 
+  test(`${kind.name}: a run ended with await endRun() while the server is down: the end returns at once, the process exits, sync delivers it FINISHED with every point once`, { skip: kind.skip, timeout: 240_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-ended-down-'));
+    const backend = await openStore(store.uri);
+    let server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    const url = server.url;
+    try {
+      const exp = await backend.tracking.ensureExperiment('ended-down');
+      await server.close();
+      const started = Date.now();
+      const logged = node(`
+        const t = require(${INDEX});
+        (async () => {
+          const run = t.startRun({ experiment: ${JSON.stringify(exp.experimentId)}, params: { lr: '0.1' } });
+          for (let i = 0; i < 3000; i++) t.log({ loss: i }, i);
+          run.setTag('phase', 'done');
+          const t0 = performance.now();
+          await t.endRun();
+          console.log(JSON.stringify({ runId: run.runId, endMs: performance.now() - t0 }));
+        })();
+      `, { TRACKLAB_TRACKING_URI: url, TRACKLAB_HOME: home });
+      assert.equal(logged.status, 0, logged.stderr);
+      assert.match(logged.stderr, /is unreachable/);
+      assert.match(logged.stdout, /endMs/, logged.stderr);
+      const { runId, endMs } = JSON.parse(logged.stdout.trim()) as { runId: string; endMs: number };
+      assert.ok(endMs < 1000, `await endRun() took ${endMs} ms with the server down`);
+      assert.ok(Date.now() - started < 60_000, 'the process exited without waiting for the server');
+      assert.equal(fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db')).length, 1, 'the outbox kept the run');
+
+      server = await startTrackingServer({ backend, port: Number(new URL(url).port), artifactRoot: store.artifactRoot });
+      assert.match(await sync(url, home), /outboxes: \d+ queued writes? from 1 file sent/);
+      const run = await backend.tracking.getRun(runId);
+      assert.equal(run.info.status, 'FINISHED');
+      assert.equal(run.data.params.lr, '0.1');
+      assert.equal(run.data.tags.phase, 'done');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
+      assert.match(await sync(url, home), /outboxes: 0 queued writes from 0 files/);
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000), 'a second sync sends nothing again');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   test(`${kind.name}: writes a session left in its outbox (server down at exit) are sent by sync, once`, { skip: kind.skip, timeout: 240_000 }, async () => {
     const store = kind.create();
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-outbox-'));

@@ -41,7 +41,7 @@ import { toWireJson } from './wire-json';
 const READ_WAIT_MS = 60_000;
 
 export class HttpStore implements TrackingStore {
-  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true };
+  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true, queuesWrites: true };
 
   constructor(private readonly transport: HttpTransport, readonly sender: Sender) {}
 
