@@ -3,8 +3,9 @@
  * what the remote store (src/store/http/) needs and MLflow's REST API
  * cannot say exactly.
  * - `POST metrics/blocks`: points as column blocks, in tracklab's compact
- *   binary frame (column-frames.ts) or an Arrow IPC stream (with
- *   `?batch_id=`), under a batch id: sending a batch again never duplicates.
+ *   binary frames (column-frames.ts; one or several, applied in order) or an
+ *   Arrow IPC stream (with `?batch_id=`), under a batch id: sending a batch
+ *   again never duplicates.
  * - `GET metrics/history?run_id=…&key=…`: history as an Arrow IPC stream,
  *   any number of runs and keys (none: every key).
  * - `artifacts/missing`, `artifacts/blobs/<sha256>`: artifact content, sent once (blob-api.ts).
@@ -29,7 +30,7 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateExperimentName, validateExperimentRef } from '../validation';
-import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrame } from '../store/http/column-frames';
+import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
@@ -159,15 +160,19 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   }
   const body = await readWholeBody(req, deps.maxBodyBytes);
   if (type === COLUMNS_MEDIA_TYPE) {
-    // The frame's blocks are already in the stored form: the store checks them and keeps their bytes.
-    const frame = readColumnFrame(body);
-    const { batchId, blocks } = frame;
-    requireBatchId(batchId);
-    // Before anything is authorized or stored: a damaged block refuses the whole upload.
-    checkContentHashes(frame);
+    // The frames' blocks are already in the stored form: the store checks them and keeps their bytes.
+    const frames = readColumnFrames(body);
+    for (const frame of frames) {
+      requireBatchId(frame.batchId);
+      // Before anything is authorized or stored: a damaged block refuses the whole upload.
+      checkContentHashes(frame);
+    }
+    const blocks = frames.flatMap((f) => f.blocks);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
-    await call('append metrics', () => appendEncoded(deps.tracking, blocks, batchId));
-    sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + blockLength(b.data), 0) }));
+    // In order, each frame under its own batch id: a refusal stops there, and the sender learns which by sending them one by one.
+    for (const frame of frames) await call('append metrics', () => appendEncoded(deps.tracking, frame.blocks, frame.batchId));
+    const points = blocks.reduce((n, b) => n + blockLength(b.data), 0);
+    sendBody(res, 200, 'application/json', JSON.stringify(frames.length === 1 ? { batch_id: frames[0]!.batchId, points } : { batch_ids: frames.map((f) => f.batchId), points }));
     return;
   }
   const batchId = url.searchParams.get('batch_id') ?? '';

@@ -23,6 +23,11 @@
  *
  * "TLC1" frames (no hashes) are still read: outboxes written by earlier
  * versions hold them, and refusing them would lose those points.
+ *
+ * One upload may carry several frames one after another (readColumnFrames):
+ * the remote store's sender joins the consecutive block writes of its outbox
+ * into one request, each frame keeping its own batch id, and the server
+ * applies them in order.
  */
 import { createHash } from 'node:crypto';
 import type { EncodedMetricBlock, MetricColumns } from '../../entities';
@@ -66,7 +71,26 @@ export function frameEncodedBlocks(batchId: string, blocks: readonly EncodedMetr
  */
 export function readColumnFrame(bytes: Uint8Array): ColumnFrame {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { frame, end } = readFrameAt(buf, 0);
+  if (end !== buf.length) throw bad('bytes follow its last block');
+  return frame;
+}
+
+/** The frames of an upload that carries one or more, in order (see readColumnFrame). */
+export function readColumnFrames(bytes: Uint8Array): ColumnFrame[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const frames: ColumnFrame[] = [];
   let at = 0;
+  do {
+    const { frame, end } = readFrameAt(buf, at);
+    frames.push(frame);
+    at = end;
+  } while (at < buf.length);
+  return frames;
+}
+
+function readFrameAt(buf: Buffer, start: number): { frame: ColumnFrame; end: number } {
+  let at = start;
   const need = (n: number) => {
     if (at + n > buf.length) throw bad('it ends early');
   };
@@ -85,10 +109,10 @@ export function readColumnFrame(bytes: Uint8Array): ColumnFrame {
     return n;
   };
   need(4);
-  const magic = buf.toString('latin1', 0, 4);
+  const magic = buf.toString('latin1', at, at + 4);
   if (magic !== MAGIC && magic !== MAGIC_UNHASHED) throw bad(`it does not start with "${MAGIC}"`);
   const hashed = magic === MAGIC;
-  at = 4;
+  at += 4;
   const batchId = readShort();
   const count = readU32();
   const blocks: EncodedMetricBlock[] = [];
@@ -105,8 +129,7 @@ export function readColumnFrame(bytes: Uint8Array): ColumnFrame {
     contentHashes.push(buf.subarray(at, at + HASH_BYTES));
     at += HASH_BYTES;
   }
-  if (at !== buf.length) throw bad('bytes follow its last block');
-  return hashed ? { batchId, blocks, contentHashes } : { batchId, blocks };
+  return { frame: hashed ? { batchId, blocks, contentHashes } : { batchId, blocks }, end: at };
 }
 
 /**

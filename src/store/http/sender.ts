@@ -10,10 +10,19 @@
  * A write sent again after a lost answer is harmless: points and log
  * batches carry batch ids, and a repeated create or end is answered with
  * what the server has (see `resend`).
+ *
+ * Consecutive block writes go in one request (up to MAX_JOINED of them and
+ * MAX_JOINED_BYTES), applied by the server in order, each under its own
+ * batch id: a request costs about as much as writing a 10k-point block, so
+ * one per block halved what a client could push through the server. Order
+ * is what it was (one request at a time; the server keeps each sender's
+ * order, see batch-sequence.ts). A joined request that is refused is sent
+ * again one write at a time, so each write gets its own answer: those the
+ * server applied before the refusal are skipped by their batch ids.
  */
 import { TracklabError, isTracklabError } from '../../errors';
 import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
-import { readColumnFrame } from './column-frames';
+import { COLUMNS_MEDIA_TYPE, readColumnFrame } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
@@ -26,6 +35,9 @@ interface Waiter {
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;
+/** Block writes joined into one request at most: well under the server's 16 MiB body limit, and little memory. */
+export const MAX_JOINED = 32;
+export const MAX_JOINED_BYTES = 4 * 1024 * 1024;
 
 export class Sender {
   private readonly waiters = new Map<number, Waiter>();
@@ -38,6 +50,8 @@ export class Sender {
   private downSince: number | undefined;
   private sentWhileDown = 0;
   private stopped = false;
+  /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
+  private singlyUpTo = 0;
 
   constructor(readonly outbox: Outbox, private readonly transport: HttpTransport, private readonly log: (line: string) => void = (l) => console.warn(l)) {}
 
@@ -91,6 +105,15 @@ export class Sender {
     this.running = true;
     try {
       for (let op = this.outbox.first(); op !== undefined && !this.stopped; op = this.outbox.first()) {
+        if (op.kind === 'blocks' && op.seq > this.singlyUpTo) {
+          const joined = this.outbox.blocksFrom(op, MAX_JOINED, MAX_JOINED_BYTES);
+          if (joined.length > 1) {
+            const sent = await this.deliverJoined(joined);
+            if (sent === 'down') return;
+            if (sent === 'refused') this.singlyUpTo = joined[joined.length - 1]!.seq;
+            continue;
+          }
+        }
         let value: unknown;
         let refusal: unknown;
         try {
@@ -113,6 +136,25 @@ export class Sender {
     } finally {
       this.running = false;
     }
+  }
+
+  /** Consecutive block writes in one request; on a refusal nothing is settled (they go again one by one). */
+  private async deliverJoined(ops: readonly OutboxOp[]): Promise<'sent' | 'down' | 'refused'> {
+    try {
+      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', Buffer.concat(ops.map((o) => o.body)), COLUMNS_MEDIA_TYPE);
+    } catch (err) {
+      if (err instanceof ServerUnreachable) {
+        this.wentDown(err.message);
+        return 'down';
+      }
+      return 'refused';
+    }
+    this.outbox.deliveredAll(ops.map((o) => o.seq));
+    for (const op of ops) {
+      if (this.downSince !== undefined) this.sentWhileDown++;
+      this.settle(op, undefined, undefined);
+    }
+    return 'sent';
   }
 
   private settle(op: OutboxOp, value: unknown, refusal: unknown): void {
@@ -144,6 +186,7 @@ export class Sender {
 
   private caughtUp(): void {
     this.delay = FIRST_DELAY_MS;
+    this.singlyUpTo = 0; // an empty outbox numbers its next write from 1 again (SQLite rowids)
     for (const d of this.drained.splice(0)) d.resolve();
     if (this.downSince === undefined) return;
     this.log(httpMsg.caughtUp(this.transport.display, this.sentWhileDown, (Date.now() - this.downSince) / 1000));
@@ -152,7 +195,7 @@ export class Sender {
 
   private async deliver(op: OutboxOp): Promise<unknown> {
     if (op.kind === 'blocks') {
-      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, 'application/vnd.tracklab.columns');
+      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, COLUMNS_MEDIA_TYPE);
       return undefined;
     }
     if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body, cacheBesideOutbox(this.outbox.file));
