@@ -166,6 +166,12 @@ export interface TrackingStore {
    */
   createRunIn?(experimentRef: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo>;
   getRun(runId: string): Promise<Run>;
+  /**
+   * Optional, for stores whose writes go to a server (capabilities.queuesWrites):
+   * resolves at once while the server does not answer, else as soon as it stops
+   * answering. Ending a run waits for the server's answer or this, whichever comes first.
+   */
+  whenUnreachable?(): Promise<void>;
   updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
   setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void>;
   /** Permanently removes runs in the deleted stage (and their metrics, manifests, cells). Returns their ids. */

@@ -86,29 +86,34 @@ export class RunState {
   }
 
   /**
-   * Ends a run on a store that queues writes (ClientCore.queuesWrites):
-   * resolves once the end is queued, after the run's earlier writes, which
-   * the queue delivers first. The server's answer may come an outage later:
-   * a refusal then goes to `refused`. A failed earlier write already known
-   * is rethrown, as completeRun does.
+   * Ends a run on a store that queues writes (ClientCore.queuesWrites), after
+   * the run's earlier writes, which the queue delivers first. Resolves with
+   * the server's answer (a refusal rejects, as completeRun does), or, while
+   * the server does not answer, as soon as the end is queued: it is durable
+   * on this machine then, and is delivered when the server is back or by
+   * `tracklab sync`; a refusal that comes later goes to `refused`. Waiting for
+   * the answer while the server answers keeps `await run.end(); process.exit()`
+   * delivering the end, as before. A failed earlier write already known is
+   * rethrown.
    */
-  queueEnd(runId: string, status: RunStatus, message: string | null, refused: (err: TracklabError) => void): Promise<void> {
+  async queueEnd(runId: string, status: RunStatus, message: string | null, refused: (err: TracklabError) => void): Promise<void> {
     const flushError = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
     const pending = this.takeBuffered(runId);
-    return new Promise<void>((queued, reject) => {
-      const answer = this.core.call('end the run', (s) => {
+    let answer: Promise<unknown> = Promise.resolve();
+    let unreachable: Promise<void> = Promise.resolve();
+    await new Promise<void>((queued, reject) => {
+      answer = this.core.call('end the run', (s) => {
         const write = s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending });
+        unreachable = s.whenUnreachable?.() ?? write.then(() => undefined);
         queued();
         return write;
       });
-      answer.catch((err: unknown) => {
-        refused(asTracklabError(err, 'end the run'));
-        reject(err); // before it was queued only: a settled Promise ignores this
-      });
-    }).then(() => {
-      if (flushError !== undefined) throw flushError;
+      answer.catch(reject); // before it was queued only: a settled Promise ignores this
     });
+    const outcome = await Promise.race([answer.then(() => 'answered' as const), unreachable.then(() => 'queued' as const)]);
+    if (outcome === 'queued') answer.catch((err: unknown) => refused(asTracklabError(err, 'end the run')));
+    if (flushError !== undefined) throw flushError;
   }
 
   /** How a run not written yet ends: its outcome, with its buffered points taken out of the buffer. */

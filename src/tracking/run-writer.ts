@@ -17,9 +17,10 @@
  *   warned about once, and rethrown by flush() or end().
  * - On a store that queues writes (the remote store's outbox), a write is
  *   done for the chain once it is queued: the queue keeps the order, and
- *   the server's answer may be an outage away. So `end()` resolves once the
- *   end is durable on this machine, as logging never waits on the network;
- *   a refusal that comes later is warned about like any failed write.
+ *   the server's answer may be an outage away. `end()` waits for the end's
+ *   own answer while the server answers, and during an outage resolves once
+ *   the end is durable on this machine, as logging never waits on the
+ *   network; a refusal that comes later is warned about like a failed write.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry, RunStatus } from '../entities';
@@ -45,6 +46,8 @@ export class RunWriter implements PendingRow {
   /** The row while it is not written yet. */
   private row: Omit<NewRun, 'experimentId'> | undefined;
   private rowWrite: Promise<void> = Promise.resolve();
+  /** The server's answer to the row, where writes are queued (see the header). */
+  private rowAnswer: Promise<void> = Promise.resolve();
   /** Lets the row go before the next macrotask (the run ended or flushed). */
   private readonly rowDue: () => void;
   /** Params and tags of the row that did not fit in its write; written right after it. */
@@ -91,9 +94,9 @@ export class RunWriter implements PendingRow {
       this.rest = [];
       await this.writeParts(rest, `log to run ${this.name}`);
       const provenance = recordProvenance(core, this.runId, prepared.sourceDir, this.linked);
-      // Where writes are queued, the diff's upload is answered by the server alone: the run's end does not wait for that
-      // answer. The diff is still queued before the process can exit (reading it keeps a git child running).
-      if (!core.queuesWrites()) await provenance;
+      // Where writes are queued, the diff's upload is answered by the server alone: during an outage the run's end
+      // does not wait for that answer (reading the diff keeps a git child running, so it is queued before a natural exit).
+      await (core.queuesWrites() ? this.answerUnlessUnreachable(provenance) : provenance);
     }, (err: unknown) => {
       this.row = undefined;
       pendingRows.delete(this);
@@ -145,7 +148,10 @@ export class RunWriter implements PendingRow {
     this.outcome = { status, message };
     this.rowDue(); // the row can go now, already ended
     this.enqueue(async () => {
-      if (this.endWritten) return;
+      if (this.endWritten) {
+        if (this.core.queuesWrites()) await this.answerUnlessUnreachable(this.rowAnswer);
+        return;
+      }
       await this.writeRecords();
       if (this.core.queuesWrites()) await this.core.runs.queueEnd(this.runId, status, message, (err) => this.fail(err));
       else await this.core.runs.completeRun(this.runId, status, message);
@@ -223,6 +229,7 @@ export class RunWriter implements PendingRow {
     if (this.core.queuesWrites()) {
       // Queued is written, for this run's chain (see the header); a later refusal is this run's failed write.
       answered.catch((err: unknown) => this.fail(err));
+      this.rowAnswer = answered;
       this.rowWrite = Promise.resolve();
       return this.rowWrite;
     }
@@ -238,6 +245,11 @@ export class RunWriter implements PendingRow {
     if (params === undefined && tags === undefined) return;
     this.pendingParams = this.pendingTags = undefined;
     await this.writeParts(splitBatch({ params, tags }), 'log params and tags');
+  }
+
+  /** A queued write's answer while the server answers (a refusal rethrown); nothing more while it does not. */
+  private async answerUnlessUnreachable(answer: Promise<void>): Promise<void> {
+    await Promise.race([answer, this.core.store().whenUnreachable?.() ?? answer]);
   }
 
   /** Params and tags in batches: awaited, or on a store that queues writes, issued in order and answered later (see the header). */

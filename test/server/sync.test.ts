@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
+import { Outbox } from '../../src/store/sqlite/outbox-file';
 import type { TrackingStore } from '../../src/store/store';
 import { repoRoot } from '../support/jupyter';
 import { testStores } from '../support/test-stores';
@@ -22,6 +23,17 @@ const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 function node(script: string, env: Record<string, string>): { stdout: string; stderr: string; status: number | null } {
   const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/** A script as its own process, not waited for synchronously: this process's server keeps answering it. */
+async function nodeAsync(script: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { stdout, stderr, status };
 }
 
 /** `tracklab sync` as its own process; asynchronous, so this process's server keeps answering. */
@@ -121,6 +133,39 @@ for (const kind of testStores()) {
       assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
       assert.match(await sync(url, home), /outboxes: 0 queued writes from 0 files/);
       assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000), 'a second sync sends nothing again');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test(`${kind.name}: with the server up, await endRun() then process.exit() leaves the run FINISHED on the server with every point, nothing for sync`, { skip: kind.skip, timeout: 120_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-ended-up-'));
+    const backend = await openStore(store.uri);
+    const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    try {
+      const logged = await nodeAsync(`
+        const t = require(${INDEX});
+        (async () => {
+          const run = t.startRun({ experiment: 'ended-up' });
+          for (let i = 0; i < 3000; i++) t.log({ loss: i }, i);
+          await t.endRun();
+          console.log(run.runId);
+          process.exit(0);
+        })();
+      `, { TRACKLAB_TRACKING_URI: server.url, TRACKLAB_HOME: home });
+      assert.equal(logged.status, 0, logged.stderr);
+      const runId = logged.stdout.trim();
+      assert.equal((await backend.tracking.getRun(runId)).info.status, 'FINISHED');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
+      for (const file of fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db'))) {
+        const left = Outbox.open(path.join(home, 'outbox', file));
+        assert.equal(left.size(), 0, 'nothing was left for tracklab sync');
+        left.close();
+      }
     } finally {
       await server.close();
       await backend.close();

@@ -135,6 +135,11 @@ export class HttpStore implements TrackingStore {
     return columnsFromHistory(tableFromIPC(body));
   }
 
+  /** See TrackingStore.whenUnreachable: the sender's outage, once it has found one. */
+  whenUnreachable(): Promise<void> {
+    return this.sender.whenDown();
+  }
+
   /** Best effort and not queued: a missed heartbeat is made up by the next one. */
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
     if (runIds.length === 0 || this.sender.isDown()) return;

@@ -50,6 +50,8 @@ export class Sender {
   private downSince: number | undefined;
   private sentWhileDown = 0;
   private stopped = false;
+  /** Resolved when the server stops answering; a new one for each stretch it answers. */
+  private down: { promise: Promise<void>; resolve(): void } | undefined;
   /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
   private singlyUpTo = 0;
 
@@ -79,6 +81,17 @@ export class Sender {
   /** True while the server is not answering. */
   isDown(): boolean {
     return this.downSince !== undefined;
+  }
+
+  /** Resolves at once while the server is not answering, else when it stops answering. */
+  whenDown(): Promise<void> {
+    if (this.isDown()) return Promise.resolve();
+    if (this.down === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => { resolve = r; });
+      this.down = { promise, resolve };
+    }
+    return this.down.promise;
   }
 
   /** Starts delivering now (sync uses this to send an old outbox). */
@@ -175,6 +188,8 @@ export class Sender {
       this.downSince = Date.now();
       this.sentWhileDown = 0;
       this.log(httpMsg.unreachable(this.transport.display, why, this.outbox.file));
+      this.down?.resolve();
+      this.down = undefined;
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
