@@ -169,9 +169,11 @@ export interface TrackingStore {
   /**
    * Optional, for stores whose writes go to a server (capabilities.queuesWrites):
    * resolves at once while the server does not answer, else as soon as it stops
-   * answering. Ending a run waits for the server's answer or this, whichever comes first.
+   * answering (a server answering a backlog after an outage answers). Ending a
+   * run waits for the server's answer or this, whichever comes first, then
+   * aborts `signal` so the store forgets the wait.
    */
-  whenUnreachable?(): Promise<void>;
+  whenUnreachable?(signal?: AbortSignal): Promise<void>;
   updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
   setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void>;
   /** Permanently removes runs in the deleted stage (and their metrics, manifests, cells). Returns their ids. */

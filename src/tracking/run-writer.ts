@@ -249,7 +249,12 @@ export class RunWriter implements PendingRow {
 
   /** A queued write's answer while the server answers (a refusal rethrown); nothing more while it does not. */
   private async answerUnlessUnreachable(answer: Promise<void>): Promise<void> {
-    await Promise.race([answer, this.core.store().whenUnreachable?.() ?? answer]);
+    const answered = new AbortController();
+    try {
+      await Promise.race([answer, this.core.store().whenUnreachable?.(answered.signal) ?? answer]);
+    } finally {
+      answered.abort();
+    }
   }
 
   /** Params and tags in batches: awaited, or on a store that queues writes, issued in order and answered later (see the header). */

@@ -136,8 +136,8 @@ export class HttpStore implements TrackingStore {
   }
 
   /** See TrackingStore.whenUnreachable: the sender's outage, once it has found one. */
-  whenUnreachable(): Promise<void> {
-    return this.sender.whenDown();
+  whenUnreachable(signal?: AbortSignal): Promise<void> {
+    return this.sender.whenDown(signal);
   }
 
   /** Best effort and not queued: a missed heartbeat is made up by the next one. */

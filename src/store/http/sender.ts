@@ -50,8 +50,14 @@ export class Sender {
   private downSince: number | undefined;
   private sentWhileDown = 0;
   private stopped = false;
-  /** Resolved when the server stops answering; a new one for each stretch it answers. */
-  private down: { promise: Promise<void>; resolve(): void } | undefined;
+  /**
+   * False from a delivery that found no server until the next answer. Apart
+   * from `downSince`, which lasts until the backlog is sent (the caught-up
+   * line): while the server answers that backlog, an end waits for its answer.
+   */
+  private answering = true;
+  /** Called once when the server stops answering; each caller removes its own (see `whenDown`). */
+  private readonly downListeners = new Set<() => void>();
   /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
   private singlyUpTo = 0;
 
@@ -83,15 +89,28 @@ export class Sender {
     return this.downSince !== undefined;
   }
 
-  /** Resolves at once while the server is not answering, else when it stops answering. */
-  whenDown(): Promise<void> {
-    if (this.isDown()) return Promise.resolve();
-    if (this.down === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => { resolve = r; });
-      this.down = { promise, resolve };
-    }
-    return this.down.promise;
+  /**
+   * Resolves at once while the server is not answering, else when it stops
+   * answering. Aborting `signal` drops the wait: a server that stays up would
+   * otherwise keep one reaction per ended run alive for the whole process.
+   */
+  whenDown(signal?: AbortSignal): Promise<void> {
+    if (!this.answering) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (signal?.aborted) return;
+      const drop = () => this.downListeners.delete(notify);
+      const notify = () => {
+        signal?.removeEventListener('abort', drop);
+        resolve();
+      };
+      this.downListeners.add(notify);
+      signal?.addEventListener('abort', drop, { once: true });
+    });
+  }
+
+  /** How many `whenDown` waits are registered (tests check that aborted ones are gone). */
+  downWaits(): number {
+    return this.downListeners.size;
   }
 
   /** Starts delivering now (sync uses this to send an old outbox). */
@@ -141,6 +160,7 @@ export class Sender {
           }
           refusal = err;
         }
+        this.answering = true;
         this.outbox.delivered(op.seq);
         if (this.downSince !== undefined) this.sentWhileDown++;
         this.settle(op, value, refusal);
@@ -160,8 +180,10 @@ export class Sender {
         this.wentDown(err.message);
         return 'down';
       }
+      this.answering = true;
       return 'refused';
     }
+    this.answering = true;
     this.outbox.deliveredAll(ops.map((o) => o.seq));
     for (const op of ops) {
       if (this.downSince !== undefined) this.sentWhileDown++;
@@ -184,12 +206,16 @@ export class Sender {
   }
 
   private wentDown(why: string): void {
+    if (this.answering) {
+      this.answering = false;
+      const listeners = [...this.downListeners];
+      this.downListeners.clear();
+      for (const notify of listeners) notify();
+    }
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.sentWhileDown = 0;
       this.log(httpMsg.unreachable(this.transport.display, why, this.outbox.file));
-      this.down?.resolve();
-      this.down = undefined;
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
