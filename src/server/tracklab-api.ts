@@ -167,6 +167,9 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
       // Before anything is authorized or stored: a damaged block refuses the whole upload.
       checkContentHashes(frame);
     }
+    // The store checks a frame's blocks as it applies them; a joined upload is checked whole first, so a block that
+    // does not decode in a later frame refuses the upload before an earlier frame is stored (nothing of it lands).
+    if (frames.length > 1) checkBlocksDecode(frames.flatMap((f) => f.blocks));
     const blocks = frames.flatMap((f) => f.blocks);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
     // In order, each frame under its own batch id: a refusal stops there, and the sender learns which by sending them one by one.
@@ -186,6 +189,17 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
   await call('append metrics', () => deps.tracking.appendMetrics(blocks, { batchId }));
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
+}
+
+function checkBlocksDecode(blocks: readonly EncodedMetricBlock[]): void {
+  const scratch = new BlockScratch();
+  for (const { runId, key, data } of blocks) {
+    try {
+      decodeReceivedBlock(data, scratch, `Metric "${key}" of run ${runId}`);
+    } catch (err) {
+      throw asTracklabError(err, 'read a joined block upload');
+    }
+  }
 }
 
 function requireBatchId(batchId: string): void {

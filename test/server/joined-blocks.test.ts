@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/open-store';
 import { testStores } from '../support/test-stores';
+import { COLUMNS_MEDIA_TYPE, encodeColumnFrame, frameEncodedBlocks } from '../../src/store/http/column-frames';
 import { startServerFixture } from './server-fixture';
 
 const block = (runId: string, from: number, n = 100) => ({
@@ -67,6 +68,29 @@ for (const kind of testStores()) {
       else process.env.TRACKLAB_HOME = savedHome;
       await f.close();
       fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a joined upload whose later frame holds a block that does not decode is refused 400 with nothing of it stored`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('joined-bad');
+      await f.backend.tracking.createRun({ runId: 'jb', runName: 'jb', experimentId: exp.experimentId, startTime: 1 });
+      const sound = (n: number) => encodeColumnFrame(`legacy-${n}`, [block('jb', n * 100)]);
+      // Hashed as it is: the hash matches, only decoding can tell.
+      const garbage = frameEncodedBlocks('legacy-bad', [{ runId: 'jb', key: 'loss', data: new Uint8Array(64).fill(7) }]);
+      const res = await fetch(new URL('/api/tracklab/v1/metrics/blocks', f.url), {
+        method: 'POST', headers: { 'content-type': COLUMNS_MEDIA_TYPE }, body: Buffer.concat([sound(0), sound(1), garbage, sound(2)]),
+      });
+      const answer = await res.json() as { error_code: string; message: string };
+      assert.equal(res.status, 400);
+      assert.equal(answer.error_code, 'INVALID_PARAMETER_VALUE');
+      assert.match(answer.message, /malformed/);
+      assert.deepEqual(await f.backend.tracking.readMetrics(['jb']), [], 'no frame of the refused upload is stored');
+    } finally {
+      await f.close();
     }
   });
 }
