@@ -103,6 +103,12 @@ for (const kind of testStores()) {
       assert.doesNotMatch(why.message, /\n\s+at /, 'no stack');
       assert.deepEqual(await f.backend.tracking.readMetrics(['h1']), [], 'neither block was stored');
       assert.equal((await f.backend.tracking.getRun('h1')).data.metrics.first, undefined);
+      // The hash covers the frame's header too: a batch id with one character changed (which could raise a sender's
+      // mark and skip later writes) is refused the same way.
+      const renamed = Buffer.from(frame);
+      renamed.write('hash-z', renamed.indexOf('hash-a'), 'latin1');
+      assert.equal((await upload(renamed)).status, 400);
+      assert.deepEqual(await f.backend.tracking.readMetrics(['h1']), [], 'nothing of the renamed frame was stored');
       // The refusal recorded no batch id: the untouched frame lands in full, once.
       for (let i = 0; i < 2; i++) assert.equal((await upload(frame)).status, 200);
       const stored = await f.backend.tracking.readMetrics(['h1'], ['loss']);

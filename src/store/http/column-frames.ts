@@ -10,7 +10,8 @@
  *   u16 + utf8             batch id
  *   u32                    block count
  *   per block: u16 + utf8 run id, u16 + utf8 key, u32 + bytes (encodeBlock),
- *              32 bytes: the sha256 of those bytes (the block's content hash)
+ *              32 bytes: the block's content hash (blockHash: the sha256 of
+ *              the batch id, run id, key and bytes, each length-prefixed)
  *
  * The block bytes are the stored form itself: the server reads a frame into
  * views of the body, and the store checks each block and keeps its bytes
@@ -19,7 +20,11 @@
  * encoded: a byte flipped in a value (in the outbox on disk, a proxy, a
  * buggy middlebox) still decodes. The content hash, taken where the block
  * is encoded and checked where it is received (checkContentHashes), closes
- * that gap for about 60 µs per 10k-point block on each side.
+ * that gap for about 60 µs per 10k-point block on each side. It covers the
+ * frame's batch id, run id and key too: a flipped digit in a sequenced batch
+ * id would raise the server's mark for that sender and silently skip later
+ * writes. It catches accidental damage only; whoever can change the bytes in
+ * transit can hash them again.
  *
  * "TLC1" frames (no hashes) are still read: outboxes written by earlier
  * versions hold them, and refusing them would lose those points.
@@ -40,6 +45,7 @@ const MAGIC = 'TLC2';
 /** Frames of earlier versions, without content hashes. */
 const MAGIC_UNHASHED = 'TLC1';
 const HASH_BYTES = 32;
+const HASH_MISMATCH = /does not match its content hash/;
 
 export interface ColumnFrame {
   readonly batchId: string;
@@ -59,7 +65,7 @@ export function frameEncodedBlocks(batchId: string, blocks: readonly EncodedMetr
   const parts: Buffer[] = [Buffer.from(MAGIC, 'latin1'), short(batchId), u32(blocks.length)];
   for (const { runId, key, data } of blocks) {
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    parts.push(short(runId), short(key), u32(data.byteLength), bytes, createHash('sha256').update(bytes).digest());
+    parts.push(short(runId), short(key), u32(data.byteLength), bytes, blockHash(batchId, runId, key, bytes));
   }
   return Buffer.concat(parts);
 }
@@ -141,11 +147,21 @@ export function checkContentHashes(frame: ColumnFrame): void {
   const hashes = frame.contentHashes;
   if (hashes === undefined) return;
   for (const [i, { runId, key, data }] of frame.blocks.entries()) {
-    const got = createHash('sha256').update(data).digest();
+    const got = blockHash(frame.batchId, runId, key, data);
     if (!got.equals(hashes[i]!)) {
       throw new TracklabError('INVALID_PARAMETER_VALUE', httpMsg.blockHashMismatch(i, runId, key, Buffer.from(hashes[i]!).toString('hex'), got.toString('hex')));
     }
   }
+}
+
+/** A block's content hash: its frame's batch id, its run id and key, and its bytes, each with its length first. */
+export function blockHash(batchId: string, runId: string, key: string, data: Uint8Array): Buffer {
+  return createHash('sha256').update(short(batchId)).update(short(runId)).update(short(key)).update(u32(data.byteLength)).update(data).digest();
+}
+
+/** True for the refusal checkContentHashes gives: the sender then checks its own copy before it drops the write. */
+export function isHashMismatch(err: unknown): boolean {
+  return err instanceof TracklabError && err.code === 'INVALID_PARAMETER_VALUE' && HASH_MISMATCH.test(err.message);
 }
 
 function short(text: string): Buffer {

@@ -22,7 +22,7 @@
  */
 import { TracklabError, isTracklabError } from '../../errors';
 import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
-import { COLUMNS_MEDIA_TYPE, readColumnFrame } from './column-frames';
+import { COLUMNS_MEDIA_TYPE, checkContentHashes, isHashMismatch, readColumnFrame, readColumnFrames } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
@@ -38,6 +38,8 @@ const MAX_DELAY_MS = 5_000;
 /** Block writes joined into one request at most: well under the server's 16 MiB body limit, and little memory. */
 export const MAX_JOINED = 32;
 export const MAX_JOINED_BYTES = 4 * 1024 * 1024;
+/** Sends of a sound block the server found damaged, before it is dropped (something on the way damages it each time). */
+const MAX_HASH_RESENDS = 3;
 
 export class Sender {
   private readonly waiters = new Map<number, Waiter>();
@@ -58,6 +60,8 @@ export class Sender {
   private answering = true;
   /** Called once when the server stops answering; each caller removes its own (see `whenDown`). */
   private readonly downListeners = new Set<() => void>();
+  /** How often the server found each write's block hash wrong while this outbox's copy was sound. */
+  private readonly hashRefusals = new Map<number, number>();
   /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
   private singlyUpTo = 0;
 
@@ -161,6 +165,12 @@ export class Sender {
           refusal = err;
         }
         this.answering = true;
+        if (refusal !== undefined && op.kind === 'blocks' && isHashMismatch(refusal)) {
+          const verdict = this.recheck(op);
+          if (verdict === 'resend') continue;
+          refusal = new TracklabError('INVALID_PARAMETER_VALUE', httpMsg.damagedOnTheWay(verdict, refusal instanceof Error ? refusal.message : String(refusal)));
+        }
+        this.hashRefusals.delete(op.seq);
         this.outbox.delivered(op.seq);
         if (this.downSince !== undefined) this.sentWhileDown++;
         this.settle(op, value, refusal);
@@ -190,6 +200,22 @@ export class Sender {
       this.settle(op, undefined, undefined);
     }
     return 'sent';
+  }
+
+  /**
+   * After the server found a block's hash wrong: the outbox's own copy is
+   * checked. Sound, it was damaged on the way and goes again (a few times);
+   * damaged here, sending it again cannot help, and it is dropped.
+   */
+  private recheck(op: OutboxOp): 'resend' | 'damaged-here' | 'damaged-each-time' {
+    try {
+      for (const frame of readColumnFrames(op.body)) checkContentHashes(frame);
+    } catch {
+      return 'damaged-here';
+    }
+    const tries = (this.hashRefusals.get(op.seq) ?? 0) + 1;
+    this.hashRefusals.set(op.seq, tries);
+    return tries <= MAX_HASH_RESENDS ? 'resend' : 'damaged-each-time';
   }
 
   private settle(op: OutboxOp, value: unknown, refusal: unknown): void {
