@@ -30,6 +30,7 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateExperimentName, validateExperimentRef } from '../validation';
+import { OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
@@ -56,6 +57,8 @@ export interface TracklabApiDeps {
   readonly authorization?: TracklabCallContext;
   /** Takes the server's folders out of error answers (path-redactor.ts). */
   readonly redact: (text: string) => string;
+  /** Which block uploads this server takes (block-uploads.ts); undefined acts as a server from before the capabilities endpoint (tests). */
+  readonly blockUploads: BlockUploads | undefined;
   /** Artifact content by sha256 (blob-api.ts). */
   readonly blobs: Omit<BlobApiDeps, 'tracking' | 'registry' | 'maxBodyBytes'>;
 }
@@ -65,6 +68,10 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
   const route = url.pathname.slice(TRACKLAB_PREFIX.length);
   try {
     if (route === 'metrics/blocks') return await uploadBlocks(req, res, url, deps);
+    if (route === 'capabilities' && deps.blockUploads !== undefined) {
+      requireMethod(req, 'GET', url.pathname);
+      return sendBody(res, 200, 'application/json', blockUploadsJson(deps.blockUploads));
+    }
     if (route === 'metrics/history') return await sendHistory(req, res, url, deps);
     if (route.startsWith(ARTIFACTS_ROUTE)) {
       return await handleArtifactContent(req, res, route, url.searchParams, { ...deps.blobs, tracking: deps.tracking, registry: deps.registry, maxBodyBytes: deps.maxBodyBytes });
@@ -162,7 +169,11 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   if (type === COLUMNS_MEDIA_TYPE) {
     // The frames' blocks are already in the stored form: the store checks them and keeps their bytes.
     const frames = readColumnFrames(body);
+    const uploads = deps.blockUploads ?? OLDEST_BLOCK_UPLOADS;
+    if (frames.length > 1 && !uploads.joined) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blockUploadUnsupported('several frames in one request'));
     for (const frame of frames) {
+      const version = frame.contentHashes === undefined ? 'TLC1' : 'TLC2';
+      if (!uploads.frames.includes(version)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blockUploadUnsupported(`"${version}" frames`));
       requireBatchId(frame.batchId);
       // Before anything is authorized or stored: a damaged block refuses the whole upload.
       checkContentHashes(frame);

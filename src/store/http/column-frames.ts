@@ -70,6 +70,20 @@ export function frameEncodedBlocks(batchId: string, blocks: readonly EncodedMetr
   return Buffer.concat(parts);
 }
 
+/** The frame versions this build reads, newest first (a server advertises them, see block-uploads.ts). */
+export const FRAME_VERSIONS: readonly string[] = [MAGIC, MAGIC_UNHASHED];
+
+/** The same frames in the "TLC1" form (no hashes), for a server that reads no other (checked here first). */
+export function asUnhashedFrames(bytes: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  for (const frame of readColumnFrames(bytes)) {
+    checkContentHashes(frame);
+    parts.push(Buffer.from(MAGIC_UNHASHED, 'latin1'), short(frame.batchId), u32(frame.blocks.length));
+    for (const { runId, key, data } of frame.blocks) parts.push(short(runId), short(key), u32(data.byteLength), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  return Buffer.concat(parts);
+}
+
 /**
  * The batch id and blocks of a frame, the blocks as views into `bytes` (not
  * checked here: the store checks each as it takes it). INVALID_PARAMETER_VALUE

@@ -22,7 +22,8 @@
  */
 import { TracklabError, isTracklabError } from '../../errors';
 import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
-import { COLUMNS_MEDIA_TYPE, checkContentHashes, isHashMismatch, readColumnFrame, readColumnFrames } from './column-frames';
+import { askBlockUploads, type BlockUploads } from './block-uploads';
+import { COLUMNS_MEDIA_TYPE, asUnhashedFrames, checkContentHashes, isHashMismatch, readColumnFrame, readColumnFrames } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
@@ -62,6 +63,8 @@ export class Sender {
   private readonly downListeners = new Set<() => void>();
   /** How often the server found each write's block hash wrong while this outbox's copy was sound. */
   private readonly hashRefusals = new Map<number, number>();
+  /** What the server takes for block writes, asked once before the first (block-uploads.ts). */
+  private uploads: BlockUploads | undefined;
   /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
   private singlyUpTo = 0;
 
@@ -141,7 +144,16 @@ export class Sender {
     this.running = true;
     try {
       for (let op = this.outbox.first(); op !== undefined && !this.stopped; op = this.outbox.first()) {
-        if (op.kind === 'blocks' && op.seq > this.singlyUpTo) {
+        if (op.kind === 'blocks' && this.uploads === undefined) {
+          try {
+            this.uploads = await askBlockUploads(this.transport);
+          } catch (err) {
+            if (!(err instanceof ServerUnreachable)) throw err;
+            this.wentDown(err.message);
+            return;
+          }
+        }
+        if (op.kind === 'blocks' && op.seq > this.singlyUpTo && this.uploads!.joined && this.uploads!.frames.includes('TLC2')) {
           const joined = this.outbox.blocksFrom(op, MAX_JOINED, MAX_JOINED_BYTES);
           if (joined.length > 1) {
             const sent = await this.deliverJoined(joined);
@@ -232,6 +244,7 @@ export class Sender {
   }
 
   private wentDown(why: string): void {
+    this.uploads = undefined; // the server that comes back may be another version
     if (this.answering) {
       this.answering = false;
       const listeners = [...this.downListeners];
@@ -262,7 +275,8 @@ export class Sender {
 
   private async deliver(op: OutboxOp): Promise<unknown> {
     if (op.kind === 'blocks') {
-      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, COLUMNS_MEDIA_TYPE);
+      const body = this.uploads!.frames.includes('TLC2') ? op.body : asUnhashedFrames(op.body);
+      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', body, COLUMNS_MEDIA_TYPE);
       return undefined;
     }
     if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body, cacheBesideOutbox(this.outbox.file));
