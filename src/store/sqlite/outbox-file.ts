@@ -57,6 +57,7 @@ export class Outbox {
   private readonly insert: Database.Statement;
   private readonly head: Database.Statement;
   private readonly after: Database.Statement;
+  private readonly between: Database.Statement;
   private readonly remove: Database.Statement;
   private readonly tried: Database.Statement;
   private readonly count: Database.Statement;
@@ -70,7 +71,8 @@ export class Outbox {
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare('INSERT INTO ops (kind, body, points) VALUES (?, ?, ?)');
     this.head = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops ORDER BY seq LIMIT 1');
-    this.after = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.after = this.db.prepare('SELECT seq, kind, length(body) AS size FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.between = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops WHERE seq > ? AND seq <= ? ORDER BY seq');
     this.remove = this.db.prepare('DELETE FROM ops WHERE seq = ?');
     this.tried = this.db.prepare('UPDATE ops SET tries = tries + 1 WHERE seq = ?');
     this.count = this.db.prepare('SELECT COUNT(*) AS n FROM ops');
@@ -117,18 +119,19 @@ export class Outbox {
   /**
    * `first` (a block write) and the block writes right after it, oldest
    * first, while they number at most `maxOps` and their bodies `maxBytes`
-   * together (always `first` itself).
+   * together (always `first` itself). Sizes are read first and only the
+   * bodies that fit are loaded: a request is at most `maxBytes`, and so is
+   * what this reads.
    */
   blocksFrom(first: OutboxOp, maxOps: number, maxBytes: number): OutboxOp[] {
-    const run: OutboxOp[] = [first];
     let bytes = first.body.length;
-    const next = this.after.all(first.seq, maxOps - 1) as OutboxOp[];
-    for (const op of next) {
-      if (op.kind !== 'blocks' || bytes + op.body.length > maxBytes) break;
-      run.push(op);
-      bytes += op.body.length;
+    let last = first.seq;
+    for (const op of this.after.all(first.seq, maxOps - 1) as { seq: number; kind: OpKind; size: number }[]) {
+      if (op.kind !== 'blocks' || bytes + op.size > maxBytes) break;
+      bytes += op.size;
+      last = op.seq;
     }
-    return run;
+    return last === first.seq ? [first] : [first, ...this.between.all(first.seq, last) as OutboxOp[]];
   }
 
   /** The sequence number of the newest write not yet delivered. */
