@@ -191,6 +191,9 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   }
   const batchId = url.searchParams.get('batch_id') ?? '';
   requireBatchId(batchId);
+  // s:<sender>:<n> raises the server's mark for that sender (batch-sequence.ts): a hand-picked one could make it skip
+  // a tracklab sender's later writes, so the public Arrow form may not use it.
+  if (batchId.startsWith('s:')) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.reservedBatchId(batchId));
   let blocks: readonly MetricColumns[];
   try {
     blocks = columnsFromHistory(tableFromIPC(body));

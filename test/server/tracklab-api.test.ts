@@ -39,6 +39,9 @@ for (const kind of testStores()) {
       const noId = await upload(arrow, 'application/vnd.apache.arrow.stream');
       assert.equal(noId.status, 400);
       assert.match((await noId.json() as { message: string }).message, /batch id/);
+      const reserved = await upload(arrow, 'application/vnd.apache.arrow.stream', '?batch_id=s:someone:99');
+      assert.equal(reserved.status, 400, 'the s: form is reserved for tracklab\'s senders');
+      assert.match((await reserved.json() as { message: string }).message, /reserved/);
       const bad = await upload(Buffer.from('TLC1garbage'), 'application/vnd.tracklab.columns');
       assert.equal(bad.status, 400);
       assert.equal((await bad.json() as { error_code: string }).error_code, 'INVALID_PARAMETER_VALUE');
