@@ -72,9 +72,9 @@ for (const kind of testStores()) {
           writes.push(remote.tracking.logBatch(runId, { metrics: [{ key: 'acc', value: b, step: b, timestamp: 1_700_000_000_000 + b }] }));
         }
       }
-      const outbox = Outbox.open((remote.tracking as HttpStore).sender.outbox.file);
-      const ops = (outbox as unknown as { db: Database.Database }).db.prepare('SELECT kind, body, points FROM ops ORDER BY seq').all() as { kind: 'blocks' | 'call'; body: Buffer; points: number }[];
-      outbox.close();
+      const outboxFile = new Database((remote.tracking as HttpStore).sender.outbox.file, { readonly: true });
+      const ops = outboxFile.prepare('SELECT kind, body, points FROM ops ORDER BY seq').all() as { kind: 'blocks' | 'call'; body: Buffer; points: number }[];
+      outboxFile.close();
       assert.ok(ops.length >= RUNS * BATCHES * 2, `the outbox held ${ops.length} writes`);
       await Promise.all(writes);
 

@@ -24,19 +24,19 @@ import type {
   ArtifactEntry, CellRecord, DatasetInput, EncodedMetricBlock, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import { TracklabError } from '../../errors';
-import { validateBatchId } from '../../validation';
 import { columnsFromHistory } from '../../metrics/arrow-history-columns';
+import { checkReceivedBlocks } from '../../metrics/received-block';
+import { validateBatchId } from '../../validation';
+import { sequencedBatchId } from '../batch-sequence';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
 import { encodeColumnFrame, frameEncodedBlocks } from './column-frames';
-import { checkReceivedBlocks } from '../../metrics/received-block';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Sender } from './sender';
 import { toWireJson } from './wire-json';
-import { sequencedBatchId } from '../batch-sequence';
 
 /** How long a read waits for earlier writes while the server does not answer. */
 const READ_WAIT_MS = 60_000;
