@@ -18,6 +18,7 @@ import { openStore } from '../src/store/open-store';
 import type { StoreBackend } from '../src/store/backend';
 import { COLUMNS_MEDIA_TYPE, encodeColumnFrame } from '../src/store/http/column-frames';
 import { HttpTransport } from '../src/store/http/http-transport';
+import { MAX_JOINED, MAX_JOINED_BYTES } from '../src/store/http/sender';
 import type { MetricColumns } from '../src/entities';
 import { tempDir, type Report } from './report';
 
@@ -53,6 +54,21 @@ async function postFrame(transport: HttpTransport, frame: Buffer, path = '/api/t
   await transport.request('POST', path, frame, COLUMNS_MEDIA_TYPE);
 }
 
+/** Frames grouped into requests as the remote store's sender joins consecutive block writes (sender.ts). */
+function joinAsSender(frames: readonly Buffer[]): Buffer[] {
+  const requests: Buffer[] = [];
+  for (let i = 0; i < frames.length;) {
+    const group = [frames[i]!];
+    let bytes = frames[i]!.length;
+    for (i++; i < frames.length && group.length < MAX_JOINED && bytes + frames[i]!.length <= MAX_JOINED_BYTES; i++) {
+      group.push(frames[i]!);
+      bytes += frames[i]!.length;
+    }
+    requests.push(Buffer.concat(group));
+  }
+  return requests;
+}
+
 /**
  * The floor of any HTTP path: a bare node:http server in this process that
  * reads each body and answers a short JSON (as the block endpoint does),
@@ -74,13 +90,17 @@ async function startBareServer(): Promise<{ transport: HttpTransport; close(): P
 }
 
 /**
- * Points as column blocks, four ways, in alternating rounds so that each
+ * Points as column blocks, five ways, in alternating rounds so that each
  * sees the same load and the same share of WAL checkpoints: straight into
  * the SQLite store in-process (the baseline); through the server's block
- * endpoint (the client encodes each frame in the timed loop and posts it
- * with the remote store's HTTP client); the same frames to a bare server
- * (the cost of the round trip alone); and through the remote store a client
- * opens with trackingUri http://… (outbox insert, ordered sender, server).
+ * endpoint, the client encoding each frame in the timed loop and posting
+ * the round's frames as the remote store's sender does (consecutive blocks
+ * joined, up to MAX_JOINED a request; the figure with the target), and one
+ * frame a request (as before the sender joined them); the single frames to
+ * a bare server (the cost of one round trip alone); and through the remote
+ * store a client opens with trackingUri http://… (outbox insert, ordered
+ * sender, server). Every block through the server is its own batch and its
+ * own transaction, as each direct write is.
  * Client and server share this process, as on a 2-core machine they share
  * the cores: a block through the server costs at least its direct write
  * plus one bare round trip of its frame, which gives the ceiling printed.
@@ -88,7 +108,7 @@ async function startBareServer(): Promise<{ transport: HttpTransport; close(): P
 async function blocks(report: Report, backend: StoreBackend, dbFile: string, url: string, experimentId: string, shape: BlockShape): Promise<void> {
   const { block: BLOCK, blocks: BLOCKS, rounds: ROUNDS } = shape;
   const id = (name: string) => `${name}${BLOCK}`;
-  for (const name of ['colwarm1', 'colwarm2', 'coldirect', 'colserver', 'colremote']) await newRun(backend, experimentId, id(name));
+  for (const name of ['colwarm1', 'colwarm2', 'coldirect', 'colserver', 'colsingle', 'colremote']) await newRun(backend, experimentId, id(name));
   const transport = new HttpTransport(url, url);
   const bare = await startBareServer();
   const remote = await openStore(url);
@@ -103,9 +123,9 @@ async function blocks(report: Report, backend: StoreBackend, dbFile: string, url
       await postFrame(transport, encodeColumnFrame(`warm-${BLOCK}-${i}`, [columns(id('colwarm2'), i * BLOCK, BLOCK)]));
       await postFrame(bare.transport, encodeColumnFrame(`warm-${BLOCK}-${i}`, [columns(id('colwarm2'), i * BLOCK, BLOCK)]), '/');
     }
-    const time = { direct: 0, server: 0, bare: 0, remote: 0 };
+    const time = { direct: 0, server: 0, single: 0, bare: 0, remote: 0 };
     /** CPU seconds (user + system) of this process per phase: what each path costs when the machine is not shared. */
-    const cpu = { direct: 0, server: 0, bare: 0, remote: 0 };
+    const cpu = { direct: 0, server: 0, single: 0, bare: 0, remote: 0 };
     const timed = async (phase: keyof typeof time, work: () => Promise<void>) => {
       checkpoint();
       const c0 = process.cpuUsage();
@@ -122,7 +142,12 @@ async function blocks(report: Report, backend: StoreBackend, dbFile: string, url
       await timed('direct', async () => { for (const b of direct) await backend.tracking.appendMetrics([b]); });
       const viaServer = slice(id('colserver'));
       await timed('server', async () => {
-        for (const [i, b] of viaServer.entries()) await postFrame(transport, encodeColumnFrame(`bench-${BLOCK}-${round}-${i}`, [b]));
+        const frames = viaServer.map((b, i) => encodeColumnFrame(`bench-${BLOCK}-${round}-${i}`, [b]));
+        for (const request of joinAsSender(frames)) await postFrame(transport, request);
+      });
+      const oneByOne = slice(id('colsingle'));
+      await timed('single', async () => {
+        for (const [i, b] of oneByOne.entries()) await postFrame(transport, encodeColumnFrame(`single-${BLOCK}-${round}-${i}`, [b]));
       });
       const frames = slice('bare').map((b, i) => encodeColumnFrame(`bare-${i}`, [b]));
       await timed('bare', async () => { for (const frame of frames) await postFrame(bare.transport, frame, '/'); });
@@ -132,21 +157,24 @@ async function blocks(report: Report, backend: StoreBackend, dbFile: string, url
         await remote.tracking.readMetrics([id('colremote')], ['none']); // waits for every write before it
       });
     }
-    const stored = (await backend.tracking.getRun(id('colserver'))).data.metrics.loss?.count;
-    const storedRemote = (await backend.tracking.getRun(id('colremote'))).data.metrics.loss?.count;
-    if (stored !== BLOCK * BLOCKS || storedRemote !== BLOCK * BLOCKS) throw new Error(`blocks stored ${stored} and ${storedRemote} points, not ${BLOCK * BLOCKS}`);
+    for (const name of ['colserver', 'colsingle', 'colremote']) {
+      const stored = (await backend.tracking.getRun(id(name))).data.metrics.loss?.count;
+      if (stored !== BLOCK * BLOCKS) throw new Error(`${name}: blocks stored ${stored} points, not ${BLOCK * BLOCKS}`);
+    }
     const rate = (s: number) => (BLOCK * BLOCKS) / s;
     const ms = (s: number) => `${((s / BLOCKS) * 1e3).toFixed(2)} ms`;
+    const perRequest = Math.min(MAX_JOINED, Math.floor(MAX_JOINED_BYTES / encodeColumnFrame('x', [columns('x', 0, BLOCK)]).length), perRound);
     report.add({
-      name: `column blocks through tracklab server (SQLite, ${BLOCK} points a block${shape.why}, binary frames over loopback), as a share of direct ingest`,
+      name: `column blocks through tracklab server (SQLite, ${BLOCK} points a block${shape.why}, binary frames over loopback, joined as the remote store's sender does), as a share of direct ingest`,
       value: time.direct / time.server, unit: 'x', ...(shape.target ? { target: { op: '>=' as const, value: 0.5 } } : {}),
-      note: `${rate(time.server).toFixed(0)} points/s through the server, ${rate(time.direct).toFixed(0)} points/s with store.appendMetrics in-process`,
+      note: `${rate(time.server).toFixed(0)} points/s through the server (${perRequest} blocks a request, each its own batch and transaction), `
+        + `${rate(time.direct).toFixed(0)} points/s with store.appendMetrics in-process; one block a request: ${(time.direct / time.single).toFixed(3)}x (${rate(time.single).toFixed(0)} points/s)`,
     });
     report.add({
       name: `the ceiling one HTTP round trip per block leaves: direct write / (direct write + bare round trip of its ${(encodeColumnFrame('x', [columns('x', 0, BLOCK)]).length / 1024).toFixed(0)} KiB frame)`,
       value: time.direct / (time.direct + time.bare), unit: 'x',
-      note: `per block: ${ms(time.direct)} direct, ${ms(time.bare)} bare round trip, ${ms(time.server)} through the server, ${ms(time.remote)} through the remote store; `
-        + `CPU time per block: ${ms(cpu.direct)} direct, ${ms(cpu.bare)} bare round trip, ${ms(cpu.server)} through the server (${(cpu.direct / cpu.server).toFixed(2)}x), ${ms(cpu.remote)} through the remote store`,
+      note: `per block: ${ms(time.direct)} direct, ${ms(time.bare)} bare round trip, ${ms(time.server)} through the server joined, ${ms(time.single)} one a request, ${ms(time.remote)} through the remote store; `
+        + `CPU time per block: ${ms(cpu.direct)} direct, ${ms(cpu.bare)} bare round trip, ${ms(cpu.server)} through the server joined (${(cpu.direct / cpu.server).toFixed(2)}x), ${ms(cpu.single)} one a request, ${ms(cpu.remote)} through the remote store`,
     });
     report.add({
       name: `points through the remote store (trackingUri http://…: outbox, sender, server; ${BLOCK} points a block)`, value: rate(time.remote), unit: 'points/s',

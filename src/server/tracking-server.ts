@@ -30,6 +30,7 @@ import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import { requestHost } from '../http/request-host';
 import { tracklabVersion } from '../models/version';
+import { FRAME_VERSIONS } from '../store/http/column-frames';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
 import { RegistryClient } from '../registry/registry-client';
 import type { StoreBackend } from '../store/backend';
@@ -80,6 +81,8 @@ export interface TrackingServerOptions {
   readonly headersTimeoutMs?: number;
   /** Receives one entry per request (and per failure, and per request Node refused: a timeout, a malformed head); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
+  /** Tests only: acts as a server from before GET /api/tracklab/v1/capabilities, taking single "TLC1" block frames alone. */
+  readonly olderBlockUploads?: boolean;
 }
 
 export type { RequestLogEntry } from './request-log';
@@ -280,6 +283,7 @@ class TrackingApp {
       return handleTracklabApi(req, res, url, {
         tracking: backend.tracking, registry: () => backend.registry(), maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, redact: this.redact,
         content: this.content,
+        blockUploads: this.options.olderBlockUploads === true ? undefined : { frames: FRAME_VERSIONS, joined: true },
         authorization: this.auth?.tracklabCallContext(access, this.ctx, backend.tracking, () => backend.registry()),
         // Artifact content names its run or model version, so it is checked per resource (blob-api.ts).
         blobs: {

@@ -3,8 +3,9 @@
  * what the remote store (src/store/http/) needs and MLflow's REST API
  * cannot say exactly.
  * - `POST metrics/blocks`: points as column blocks, in tracklab's compact
- *   binary frame (column-frames.ts) or an Arrow IPC stream (with
- *   `?batch_id=`), under a batch id: sending a batch again never duplicates.
+ *   binary frames (column-frames.ts; one or several, applied in order) or an
+ *   Arrow IPC stream (with `?batch_id=`), under a batch id: sending a batch
+ *   again never duplicates.
  * - `GET metrics/history?run_id=…&key=…`: history as an Arrow IPC stream,
  *   any number of runs and keys (none: every key).
  * - `artifacts/missing`, `artifacts/blobs/<sha256>`: artifact content, sent once (blob-api.ts).
@@ -29,7 +30,8 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateExperimentName, validateExperimentRef } from '../validation';
-import { COLUMNS_MEDIA_TYPE, readColumnFrame } from '../store/http/column-frames';
+import { OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
+import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
 import { isOwnerAlive } from '../tracking/lifecycle';
@@ -55,6 +57,8 @@ export interface TracklabApiDeps {
   readonly authorization?: TracklabCallContext;
   /** Takes the server's folders out of error answers (path-redactor.ts). */
   readonly redact: (text: string) => string;
+  /** Which block uploads this server takes (block-uploads.ts); undefined acts as a server from before the capabilities endpoint (tests). */
+  readonly blockUploads: BlockUploads | undefined;
   /** Artifact content by sha256 (blob-api.ts). */
   readonly blobs: Omit<BlobApiDeps, 'tracking' | 'registry' | 'maxBodyBytes'>;
 }
@@ -64,6 +68,10 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
   const route = url.pathname.slice(TRACKLAB_PREFIX.length);
   try {
     if (route === 'metrics/blocks') return await uploadBlocks(req, res, url, deps);
+    if (route === 'capabilities' && deps.blockUploads !== undefined) {
+      requireMethod(req, 'GET', url.pathname);
+      return sendBody(res, 200, 'application/json', blockUploadsJson(deps.blockUploads));
+    }
     if (route === 'metrics/history') return await sendHistory(req, res, url, deps);
     if (route.startsWith(ARTIFACTS_ROUTE)) {
       return await handleArtifactContent(req, res, route, url.searchParams, { ...deps.blobs, tracking: deps.tracking, registry: deps.registry, maxBodyBytes: deps.maxBodyBytes });
@@ -159,16 +167,33 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   }
   const body = await readWholeBody(req, deps.maxBodyBytes);
   if (type === COLUMNS_MEDIA_TYPE) {
-    // The frame's blocks are already in the stored form: the store checks them and keeps their bytes.
-    const { batchId, blocks } = readColumnFrame(body);
-    requireBatchId(batchId);
+    // The frames' blocks are already in the stored form: the store checks them and keeps their bytes.
+    const frames = readColumnFrames(body);
+    const uploads = deps.blockUploads ?? OLDEST_BLOCK_UPLOADS;
+    if (frames.length > 1 && !uploads.joined) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blockUploadUnsupported('several frames in one request'));
+    for (const frame of frames) {
+      const version = frame.contentHashes === undefined ? 'TLC1' : 'TLC2';
+      if (!uploads.frames.includes(version)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blockUploadUnsupported(`"${version}" frames`));
+      requireBatchId(frame.batchId);
+      // Before anything is authorized or stored: a damaged block refuses the whole upload.
+      checkContentHashes(frame);
+    }
+    // The store checks a frame's blocks as it applies them; a joined upload is checked whole first, so a block that
+    // does not decode in a later frame refuses the upload before an earlier frame is stored (nothing of it lands).
+    if (frames.length > 1) checkBlocksDecode(frames.flatMap((f) => f.blocks));
+    const blocks = frames.flatMap((f) => f.blocks);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
-    await call('append metrics', () => appendEncoded(deps.tracking, blocks, batchId));
-    sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + blockLength(b.data), 0) }));
+    // In order, each frame under its own batch id: a refusal stops there, and the sender learns which by sending them one by one.
+    for (const frame of frames) await call('append metrics', () => appendEncoded(deps.tracking, frame.blocks, frame.batchId));
+    const points = blocks.reduce((n, b) => n + blockLength(b.data), 0);
+    sendBody(res, 200, 'application/json', JSON.stringify(frames.length === 1 ? { batch_id: frames[0]!.batchId, points } : { batch_ids: frames.map((f) => f.batchId), points }));
     return;
   }
   const batchId = url.searchParams.get('batch_id') ?? '';
   requireBatchId(batchId);
+  // s:<sender>:<n> raises the server's mark for that sender (batch-sequence.ts): a hand-picked one could make it skip
+  // a tracklab sender's later writes, so the public Arrow form may not use it.
+  if (batchId.startsWith('s:')) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.reservedBatchId(batchId));
   let blocks: readonly MetricColumns[];
   try {
     blocks = columnsFromHistory(tableFromIPC(body));
@@ -178,6 +203,17 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
   await call('append metrics', () => deps.tracking.appendMetrics(blocks, { batchId }));
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
+}
+
+function checkBlocksDecode(blocks: readonly EncodedMetricBlock[]): void {
+  const scratch = new BlockScratch();
+  for (const { runId, key, data } of blocks) {
+    try {
+      decodeReceivedBlock(data, scratch, `Metric "${key}" of run ${runId}`);
+    } catch (err) {
+      throw asTracklabError(err, 'read a joined block upload');
+    }
+  }
 }
 
 function requireBatchId(batchId: string): void {

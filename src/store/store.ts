@@ -23,6 +23,12 @@ export interface StoreCapabilities {
   readonly multiProcess: boolean;
   /** createRun records `NewRun.artifacts` in the run's own write. */
   readonly artifactsWithRun?: boolean;
+  /**
+   * Writes are durable on this machine and ordered when the method returns,
+   * but their Promise settles only with a server's answer (the remote
+   * store's outbox). Ending a run then waits for the first, not the second.
+   */
+  readonly queuesWrites?: boolean;
 }
 
 export interface NewExperiment {
@@ -95,9 +101,11 @@ export interface LogBatch {
  */
 export interface WriteOnce {
   /**
-   * An id the writer chose (a nanoid) for this write. The store records it
-   * in the same transaction as the write, and a write whose id it has
-   * recorded before is skipped whole: re-sending never duplicates points.
+   * An id the writer chose for this write. The store records it in the same
+   * transaction as the write, and a write whose id it has recorded before is
+   * skipped whole: re-sending never duplicates points. A sequenced id
+   * (`s:<sender>:<n>`, batch-sequence.ts) promises that the sender applies
+   * its writes in order, and the store keeps only each run's highest n.
    */
   readonly batchId?: string;
 }
@@ -158,6 +166,14 @@ export interface TrackingStore {
    */
   createRunIn?(experimentRef: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo>;
   getRun(runId: string): Promise<Run>;
+  /**
+   * Optional, for stores whose writes go to a server (capabilities.queuesWrites):
+   * resolves at once while the server does not answer, else as soon as it stops
+   * answering (a server answering a backlog after an outage answers). Ending a
+   * run waits for the server's answer or this, whichever comes first, then
+   * aborts `signal` so the store forgets the wait.
+   */
+  whenUnreachable?(signal?: AbortSignal): Promise<void>;
   updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
   setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void>;
   /** Permanently removes runs in the deleted stage (and their metrics, manifests, cells). Returns their ids. */

@@ -112,6 +112,15 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
     return store === this.worker || store.capabilities.synchronousWrites;
   }
 
+  /**
+   * Whether a write is done, for a run's own ordering, once the store has it
+   * queued on this machine (the remote store): a run's later writes and its
+   * end need not wait for the server's answer, which may be an outage away.
+   */
+  queuesWrites(): boolean {
+    return this.store().capabilities.queuesWrites === true;
+  }
+
   /** A store call with driver errors wrapped; waits for the crash reaper first. Rows of runs started before it are written first. */
   async call<T>(what: string, op: (store: TrackingStore) => Promise<T>): Promise<T> {
     pendingRows.writeAll();

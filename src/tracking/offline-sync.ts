@@ -4,8 +4,11 @@
  * contract only. A run goes once it has ended (a running run's points may
  * still grow); it keeps its id, name, times, params, tags, points, cells,
  * artifacts (their content staged by `stageContent` first) and end. Syncing again duplicates nothing: the run exists, params are
- * write-once, tags upsert, and each slice of points goes under a batch id
- * made from the run, key and slice, which the server remembers.
+ * write-once, tags upsert, and each slice of points goes under a sequenced
+ * batch id (batch-sequence.ts): a sync sender of the run and key, and the
+ * slice's index in the key's history, so the server keeps one mark per run
+ * and key for it and skips slices at or below the mark, however long after
+ * the first sync the second one comes.
  * Runs already synced are listed in `<store>/synced-runs.json` per server,
  * so a second sync does not send them again at all.
  */
@@ -14,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactEntry, MetricColumns, Run } from '../entities';
 import { isTracklabError } from '../errors';
+import { sequencedBatchId } from '../store/batch-sequence';
 import type { TrackingStore } from '../store/store';
 import { splitBatch } from './log-batches';
 
@@ -85,12 +89,13 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   let points = 0;
   const series = new Map<string, MetricColumns[]>();
   for (const block of await local.readMetrics([info.runId])) series.set(block.key, [...(series.get(block.key) ?? []), block]);
-  for (const [key, blocks] of series) {
-    const all = concat(blocks);
+  for (const key of [...series.keys()].sort()) {
+    const all = concat(series.get(key)!);
+    const sender = syncSender(info.runId, key);
     for (let start = 0; start < all.values.length; start += SLICE) {
       const end = Math.min(start + SLICE, all.values.length);
       const slice = { runId: info.runId, key, steps: all.steps.slice(start, end), timestamps: all.timestamps.slice(start, end), values: all.values.slice(start, end) };
-      await remote.appendMetrics([slice], { batchId: batchIdOf(info.runId, key, start, end) });
+      await remote.appendMetrics([slice], { batchId: sequencedBatchId(sender, start / SLICE + 1) });
       points += end - start;
     }
   }
@@ -105,8 +110,15 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   return points;
 }
 
-function batchIdOf(runId: string, key: string, start: number, end: number): string {
-  return `sync-${createHash('sha256').update(JSON.stringify([runId, key, start, end])).digest('hex').slice(0, 40)}`;
+/**
+ * The same for every sync of the run's key, from any process: what makes a
+ * later sync's slices known to the server. One sequence per key, not per
+ * run: numbered across keys, a key that gained points between a cut-off sync
+ * and its retry shifted the numbers of the keys after it, so slices never
+ * sent fell at or below the mark and were skipped.
+ */
+function syncSender(runId: string, key: string): string {
+  return `sync-${createHash('sha256').update(runId).update('\0').update(key).digest('hex').slice(0, 40)}`;
 }
 
 function concat(blocks: readonly MetricColumns[]): { steps: Float64Array; timestamps: Float64Array; values: Float64Array } {

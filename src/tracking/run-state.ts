@@ -85,6 +85,58 @@ export class RunState {
     return info;
   }
 
+  /**
+   * Ends a run on a store that queues writes (ClientCore.queuesWrites), after
+   * the run's earlier writes, which the queue delivers first. Resolves with
+   * the server's answer (a refusal rejects, as completeRun does), or, while
+   * the server does not answer, as soon as the end is queued: it is durable
+   * on this machine then, and is delivered when the server is back or by
+   * `tracklab sync`; a refusal that comes later goes to `refused`. Waiting for
+   * the answer while the server answers keeps `await run.end(); process.exit()`
+   * delivering the end, as before. A failure already known is rethrown; the run's other failed point writes are read
+   * once the end is answered, since the queue answered them first (rethrown,
+   * as completeRun does); when the end is only queued, those that fail later
+   * go to `refused` too, not to a later unrelated flush().
+   */
+  async queueEnd(runId: string, status: RunStatus, message: string | null, refused: (err: TracklabError) => void): Promise<void> {
+    const known = this.writeErrors.get(runId);
+    this.writeErrors.delete(runId);
+    const pending = this.takeBuffered(runId);
+    const earlier = [...this.inflight];
+    let answer: Promise<unknown> = Promise.resolve();
+    let unreachable: Promise<void> = Promise.resolve();
+    const settled = new AbortController();
+    await new Promise<void>((queued, reject) => {
+      answer = this.core.call('end the run', (s) => {
+        const write = s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending });
+        unreachable = s.whenUnreachable?.(settled.signal) ?? write.then(() => undefined);
+        queued();
+        return write;
+      });
+      answer.catch(reject); // before it was queued only: a settled Promise ignores this
+    });
+    let outcome: 'answered' | 'queued';
+    try {
+      outcome = await Promise.race([answer.then(() => 'answered' as const), unreachable.then(() => 'queued' as const)]);
+    } finally {
+      settled.abort();
+    }
+    if (outcome === 'queued') {
+      answer.catch((err: unknown) => refused(asTracklabError(err, 'end the run')));
+      void Promise.all(earlier).then(() => {
+        const late = this.writeErrors.get(runId);
+        this.writeErrors.delete(runId);
+        if (late !== undefined) refused(late);
+      });
+      if (known !== undefined) throw known;
+      return;
+    }
+    await Promise.all(earlier);
+    const writeError = known ?? this.writeErrors.get(runId);
+    this.writeErrors.delete(runId);
+    if (writeError !== undefined) throw writeError;
+  }
+
   /** How a run not written yet ends: its outcome, with its buffered points taken out of the buffer. */
   takeEnd(runId: string, status: Exclude<RunStatus, 'RUNNING'>, message: string | null): RunEnd {
     return { status, statusMessage: message, endTime: Date.now(), metrics: this.takeBuffered(runId) };

@@ -15,6 +15,12 @@
  *   follows in further writes, and the end waits for them.
  * - Later writes go through one ordered chain; the first failure is kept,
  *   warned about once, and rethrown by flush() or end().
+ * - On a store that queues writes (the remote store's outbox), a write is
+ *   done for the chain once it is queued: the queue keeps the order, and
+ *   the server's answer may be an outage away. `end()` waits for the end's
+ *   own answer while the server answers, and during an outage resolves once
+ *   the end is durable on this machine, as logging never waits on the
+ *   network; a refusal that comes later is warned about like a failed write.
  */
 import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry, RunStatus } from '../entities';
@@ -40,6 +46,8 @@ export class RunWriter implements PendingRow {
   /** The row while it is not written yet. */
   private row: Omit<NewRun, 'experimentId'> | undefined;
   private rowWrite: Promise<void> = Promise.resolve();
+  /** The server's answer to the row, where writes are queued (see the header). */
+  private rowAnswer: Promise<void> = Promise.resolve();
   /** Lets the row go before the next macrotask (the run ended or flushed). */
   private readonly rowDue: () => void;
   /** Params and tags of the row that did not fit in its write; written right after it. */
@@ -84,8 +92,11 @@ export class RunWriter implements PendingRow {
     this.chain = creating.then(async () => {
       const rest = this.rest;
       this.rest = [];
-      await writeBatches(core, this.runId, rest, `log to run ${this.name}`);
-      await recordProvenance(core, this.runId, prepared.sourceDir, this.linked);
+      await this.writeParts(rest, `log to run ${this.name}`);
+      const provenance = recordProvenance(core, this.runId, prepared.sourceDir, this.linked);
+      // Where writes are queued, the diff's upload is answered by the server alone: during an outage the run's end
+      // does not wait for that answer (reading the diff keeps a git child running, so it is queued before a natural exit).
+      await (core.queuesWrites() ? this.answerUnlessUnreachable(provenance) : provenance);
     }, (err: unknown) => {
       this.row = undefined;
       pendingRows.delete(this);
@@ -137,9 +148,13 @@ export class RunWriter implements PendingRow {
     this.outcome = { status, message };
     this.rowDue(); // the row can go now, already ended
     this.enqueue(async () => {
-      if (this.endWritten) return;
+      if (this.endWritten) {
+        if (this.core.queuesWrites()) await this.answerUnlessUnreachable(this.rowAnswer);
+        return;
+      }
       await this.writeRecords();
-      await this.core.runs.completeRun(this.runId, status, message);
+      if (this.core.queuesWrites()) await this.core.runs.queueEnd(this.runId, status, message, (err) => this.fail(err));
+      else await this.core.runs.completeRun(this.runId, status, message);
     });
     return this.chain.then(() => {
       this.core.runs.buffer.discard(this.runId);
@@ -210,7 +225,15 @@ export class RunWriter implements PendingRow {
       : this.core.createRunIn(this.experimentRef, { ...row, end }).then((info) => { this.experimentId ??= info.experimentId; return info; });
     const release = () => this.core.runs.buffer.release(this.runId);
     if (this.core.writesInOrder()) release();
-    this.rowWrite = written.then(release, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
+    const answered = written.then(release, (err: unknown) => { throw asTracklabError(err, `create run ${this.name}`); });
+    if (this.core.queuesWrites()) {
+      // Queued is written, for this run's chain (see the header); a later refusal is this run's failed write.
+      answered.catch((err: unknown) => this.fail(err));
+      this.rowAnswer = answered;
+      this.rowWrite = Promise.resolve();
+      return this.rowWrite;
+    }
+    this.rowWrite = answered;
     this.rowWrite.catch(() => undefined); // awaited through the chain; this keeps an early failure from counting as unhandled
     return this.rowWrite;
   }
@@ -221,7 +244,23 @@ export class RunWriter implements PendingRow {
     const tags = this.pendingTags;
     if (params === undefined && tags === undefined) return;
     this.pendingParams = this.pendingTags = undefined;
-    await writeBatches(this.core, this.runId, splitBatch({ params, tags }), 'log params and tags');
+    await this.writeParts(splitBatch({ params, tags }), 'log params and tags');
+  }
+
+  /** A queued write's answer while the server answers (a refusal rethrown); nothing more while it does not. */
+  private async answerUnlessUnreachable(answer: Promise<void>): Promise<void> {
+    const answered = new AbortController();
+    try {
+      await Promise.race([answer, this.core.store().whenUnreachable?.(answered.signal) ?? answer]);
+    } finally {
+      answered.abort();
+    }
+  }
+
+  /** Params and tags in batches: awaited, or on a store that queues writes, issued in order and answered later (see the header). */
+  private async writeParts(parts: readonly LogBatch[], what: string): Promise<void> {
+    if (!this.core.queuesWrites()) return writeBatches(this.core, this.runId, parts, what);
+    for (const part of parts) this.core.call(what, (s) => s.logBatch(this.runId, part)).catch((err: unknown) => this.fail(err));
   }
 
   private enqueue(op: () => Promise<unknown>): void {

@@ -4,6 +4,10 @@
  * while this test stops the tracking server for 5 s and starts it again on
  * the same port. Every point arrives exactly once, and the loop never
  * waited on the network: its longest iteration stays far below the outage.
+ * The run ends while the server is still down, and `await endRun()` returns
+ * at once (the end is in the outbox, as the points are); once the server is
+ * back, the run reads FINISHED with every point, through the loop's own
+ * client (read-your-writes) and on the server.
  * Each phase waits for its event (steps logged, the warning, the caught-up
  * line); the 5 s is the outage itself.
  */
@@ -22,7 +26,9 @@ import { testStores } from '../support/test-stores';
 const LOOP = `
 const tracklab = require(${JSON.stringify(path.join(repoRoot(), 'dist', 'src', 'index.js'))});
 let stop = false;
-process.stdin.on('data', () => { stop = true; });
+let readBack;
+const read = new Promise((resolve) => { readBack = resolve; });
+process.stdin.setEncoding('utf8').on('data', (line) => { if (/stop/.test(line)) stop = true; if (/read/.test(line)) readBack(); });
 (async () => {
   const run = tracklab.startRun({ experiment: 'outage' });
   let longest = 0;
@@ -34,8 +40,13 @@ process.stdin.on('data', () => { stop = true; });
     if (step % 200 === 0) console.log(JSON.stringify({ step }));
     await new Promise((r) => setTimeout(r, 1)); // a training step's own awaits
   }
+  const ending = performance.now();
   await tracklab.endRun();
-  console.log(JSON.stringify({ done: true, runId: run.runId, steps: step, longest }));
+  const endMs = performance.now() - ending;
+  console.log(JSON.stringify({ done: true, runId: run.runId, steps: step, longest, endMs }));
+  await read;
+  const seen = await tracklab.getClient().getRun(run.runId);
+  console.log(JSON.stringify({ read: true, status: seen.info.status, acc: seen.data.metrics.acc.count }));
   process.stdin.destroy();
 })();
 `;
@@ -71,13 +82,20 @@ for (const kind of testStores()) {
       await until('the unreachable warning', () => /is unreachable/.test(stderr));
       await new Promise((r) => setTimeout(r, 5_000)); // the outage
       await until('logging on through the outage', () => lastStep() >= atStop + 400);
-      server = await startTrackingServer({ backend, port, artifactRoot: store.artifactRoot });
-      await until('catching up', () => /caught up with the tracking server/.test(stderr));
+      // The run ends while the server is still down: endRun() returns once the end is queued in the outbox.
       child.stdin.write('stop\n');
       await until('the end of the run', () => /"done":true/.test(stdout));
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { runId: string; steps: number; longest: number; endMs: number };
+      assert.doesNotMatch(stderr, /caught up/, 'the run ended during the outage');
+      server = await startTrackingServer({ backend, port, artifactRoot: store.artifactRoot });
+      await until('catching up', () => /caught up with the tracking server/.test(stderr));
+      child.stdin.write('read\n');
+      await until('the read through its own client', () => /"read":true/.test(stdout));
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('close', resolve)));
-      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { runId: string; steps: number; longest: number };
-      console.log(`outage (${kind.name}): ${result.steps} steps, longest iteration ${result.longest.toFixed(1)} ms`);
+      const seen = JSON.parse(stdout.trim().split('\n').pop()!) as { status: string; acc: number };
+      console.log(`outage (${kind.name}): ${result.steps} steps, longest iteration ${result.longest.toFixed(1)} ms, await endRun() ${result.endMs.toFixed(1)} ms with the server down`);
+      assert.ok(result.endMs < 1000, `await endRun() took ${result.endMs} ms while the server was down: it waited on the network`);
+      assert.deepEqual(seen, { read: true, status: 'FINISHED', acc: result.steps }, 'read-your-writes through the loop\'s own client');
       assert.ok(result.steps > atStop + 400);
       const blocks = await backend.tracking.readMetrics([result.runId], ['loss']);
       const steps = blocks.flatMap((b) => Array.from(b.steps));

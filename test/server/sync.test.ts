@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
+import { Outbox } from '../../src/store/sqlite/outbox-file';
 import type { TrackingStore } from '../../src/store/store';
 import { repoRoot } from '../support/jupyter';
 import { testStores } from '../support/test-stores';
@@ -22,6 +23,17 @@ const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 function node(script: string, env: Record<string, string>): { stdout: string; stderr: string; status: number | null } {
   const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/** A script as its own process, not waited for synchronously: this process's server keeps answering it. */
+async function nodeAsync(script: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { stdout, stderr, status };
 }
 
 /** `tracklab sync` as its own process; asynchronous, so this process's server keeps answering. */
@@ -75,6 +87,103 @@ for (const kind of testStores()) {
       assert.match(await sync(server.url, home), /offline runs: 1 run \(3000 points\) synced/);
       assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
       assert.equal((await backend.tracking.getRun(runId)).data.metrics.loss?.count, 3000);
+
+      // The run's local history changes before a sync that was cut off (not recorded) is tried again: a key that
+      // sorts first gets points. Its slices go under their own (run, key) sequence, so they are sent and the
+      // slices sent before are still skipped (numbered across keys, 'acc' took loss's number and was skipped, and
+      // loss went again).
+      const more = node(`
+        const t = require(${INDEX});
+        (async () => {
+          const client = t.getClient();
+          for (let i = 0; i < 500; i++) client.logMetric(${JSON.stringify(runId)}, 'acc', i / 500, i);
+          await client.flush();
+        })();
+      `, { TRACKLAB_MODE: 'offline', TRACKLAB_TRACKING_URI: server.url, TRACKLAB_HOME: home });
+      assert.equal(more.status, 0, more.stderr);
+      fs.rmSync(path.join(home, 'synced-runs.json'));
+      await sync(server.url, home);
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000), 'loss once');
+      assert.deepEqual((await backend.tracking.readMetrics([runId], ['acc'])).flatMap((b) => Array.from(b.steps)), range(500), 'acc sent');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test(`${kind.name}: a run ended with await endRun() while the server is down: the end returns at once, the process exits, sync delivers it FINISHED with every point once`, { skip: kind.skip, timeout: 240_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-ended-down-'));
+    const backend = await openStore(store.uri);
+    let server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    const url = server.url;
+    try {
+      const exp = await backend.tracking.ensureExperiment('ended-down');
+      await server.close();
+      const started = Date.now();
+      const logged = node(`
+        const t = require(${INDEX});
+        (async () => {
+          const run = t.startRun({ experiment: ${JSON.stringify(exp.experimentId)}, params: { lr: '0.1' } });
+          for (let i = 0; i < 3000; i++) t.log({ loss: i }, i);
+          run.setTag('phase', 'done');
+          const t0 = performance.now();
+          await t.endRun();
+          console.log(JSON.stringify({ runId: run.runId, endMs: performance.now() - t0 }));
+        })();
+      `, { TRACKLAB_TRACKING_URI: url, TRACKLAB_HOME: home });
+      assert.equal(logged.status, 0, logged.stderr);
+      assert.match(logged.stderr, /is unreachable/);
+      assert.match(logged.stdout, /endMs/, logged.stderr);
+      const { runId, endMs } = JSON.parse(logged.stdout.trim()) as { runId: string; endMs: number };
+      assert.ok(endMs < 1000, `await endRun() took ${endMs} ms with the server down`);
+      assert.ok(Date.now() - started < 60_000, 'the process exited without waiting for the server');
+      assert.equal(fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db')).length, 1, 'the outbox kept the run');
+
+      server = await startTrackingServer({ backend, port: Number(new URL(url).port), artifactRoot: store.artifactRoot });
+      assert.match(await sync(url, home), /outboxes: \d+ queued writes? from 1 file sent/);
+      const run = await backend.tracking.getRun(runId);
+      assert.equal(run.info.status, 'FINISHED');
+      assert.equal(run.data.params.lr, '0.1');
+      assert.equal(run.data.tags.phase, 'done');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
+      assert.match(await sync(url, home), /outboxes: 0 queued writes from 0 files/);
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000), 'a second sync sends nothing again');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test(`${kind.name}: with the server up, await endRun() then process.exit() leaves the run FINISHED on the server with every point, nothing for sync`, { skip: kind.skip, timeout: 120_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-ended-up-'));
+    const backend = await openStore(store.uri);
+    const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    try {
+      const logged = await nodeAsync(`
+        const t = require(${INDEX});
+        (async () => {
+          const run = t.startRun({ experiment: 'ended-up' });
+          for (let i = 0; i < 3000; i++) t.log({ loss: i }, i);
+          await t.endRun();
+          console.log(run.runId);
+          process.exit(0);
+        })();
+      `, { TRACKLAB_TRACKING_URI: server.url, TRACKLAB_HOME: home });
+      assert.equal(logged.status, 0, logged.stderr);
+      const runId = logged.stdout.trim();
+      assert.equal((await backend.tracking.getRun(runId)).info.status, 'FINISHED');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
+      for (const file of fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db'))) {
+        const left = Outbox.open(path.join(home, 'outbox', file));
+        assert.equal(left.size(), 0, 'nothing was left for tracklab sync');
+        left.close();
+      }
     } finally {
       await server.close();
       await backend.close();

@@ -4,14 +4,16 @@
  * keys), read by polars (no code shared with apache-arrow); points uploaded
  * as column blocks, in the binary frame and as an Arrow IPC stream, where
  * sending a batch again never duplicates points, and a frame with one
- * damaged block is refused whole with nothing written.
+ * damaged block (malformed, or not the bytes its content hash names) is
+ * refused whole with nothing written.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tableToIPC } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { historyTable } from '../../src/metrics/arrow-history';
-import { encodeColumnFrame } from '../../src/store/http/column-frames';
+import { encodeBlock } from '../../src/metrics/block-codec';
+import { encodeColumnFrame, frameEncodedBlocks } from '../../src/store/http/column-frames';
 import { testStores } from '../support/test-stores';
 import { startServerFixture } from './server-fixture';
 
@@ -37,14 +39,19 @@ for (const kind of testStores()) {
       const noId = await upload(arrow, 'application/vnd.apache.arrow.stream');
       assert.equal(noId.status, 400);
       assert.match((await noId.json() as { message: string }).message, /batch id/);
+      const reserved = await upload(arrow, 'application/vnd.apache.arrow.stream', '?batch_id=s:someone:99');
+      assert.equal(reserved.status, 400, 'the s: form is reserved for tracklab\'s senders');
+      assert.match((await reserved.json() as { message: string }).message, /reserved/);
       const bad = await upload(Buffer.from('TLC1garbage'), 'application/vnd.tracklab.columns');
       assert.equal(bad.status, 400);
       assert.equal((await bad.json() as { error_code: string }).error_code, 'INVALID_PARAMETER_VALUE');
-      // A frame whose layout is sound but whose second block is damaged: one byte more, counted in the block's length.
+      // A frame whose layout and hashes are sound but whose second block is malformed: one trailing byte, framed (and hashed) as it is.
       const sound = encodeColumnFrame('batch-c', [block('r2', 'ok2', [0, 1], [0.5, 0.75]), block('r2', 'dmg', [0, 1, 2], [1, 2, 3])]);
-      const damaged = Buffer.concat([sound, Buffer.from([0])]);
-      const lengthAt = sound.lastIndexOf('dmg') + 3;
-      damaged.writeUInt32LE(sound.readUInt32LE(lengthAt) + 1, lengthAt);
+      const dmg = block('r2', 'dmg', [0, 1, 2], [1, 2, 3]);
+      const damaged = frameEncodedBlocks('batch-c', [
+        { runId: 'r2', key: 'ok2', data: encodeBlock(new Float64Array([0, 1]), new Float64Array([1_700_000_000_000, 1_700_000_000_001]), new Float64Array([0.5, 0.75])) },
+        { runId: 'r2', key: 'dmg', data: Buffer.concat([encodeBlock(dmg.steps, dmg.timestamps, dmg.values), Buffer.from([0])]) },
+      ]);
       const refused = await upload(damaged, 'application/vnd.tracklab.columns');
       assert.equal(refused.status, 400);
       const why = await refused.json() as { error_code: string; message: string };
@@ -70,6 +77,53 @@ for (const kind of testStores()) {
       const missing = await fetch(`${f.url}/api/tracklab/v1/metrics/history?run_id=ghost`);
       assert.equal(missing.status, 404);
       assert.equal((await missing.json() as { error_code: string }).error_code, 'RESOURCE_DOES_NOT_EXIST');
+    } finally {
+      await f.close();
+    }
+  });
+}
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a block whose bytes differ from its content hash is refused (400, INVALID_PARAMETER_VALUE naming it) and nothing of its upload is stored`, { skip: kind.skip }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('hashes');
+      await f.backend.tracking.createRun({ runId: 'h1', runName: 'one', experimentId: exp.experimentId, startTime: 1 });
+      const upload = (body: Buffer) => fetch(`${f.url}/api/tracklab/v1/metrics/blocks`, { method: 'POST', headers: { 'content-type': 'application/vnd.tracklab.columns' }, body });
+      const frame = encodeColumnFrame('hash-a', [block('h1', 'first', [0, 1], [0.5, 0.25]), block('h1', 'loss', [0, 1, 2], [1.5, -2.25, 3])]);
+      // Tampered: the value 3 of the second block becomes 2. The block still decodes (values are stored as raw float64),
+      // so only its content hash can tell.
+      const f64 = (v: number) => { const b = Buffer.alloc(8); b.writeDoubleLE(v, 0); return b; };
+      const tampered = Buffer.from(frame);
+      const at = tampered.lastIndexOf(f64(3));
+      assert.ok(at > 0 && at < tampered.length - 32, 'the value is in the second block');
+      f64(2).copy(tampered, at);
+      const refused = await upload(tampered);
+      assert.equal(refused.status, 400);
+      const why = await refused.json() as { error_code: string; message: string };
+      assert.equal(why.error_code, 'INVALID_PARAMETER_VALUE');
+      assert.match(why.message, /^Block 1 of the column frame \(metric "loss" of run h1\) does not match its content hash: framed with sha256 [0-9a-f]{64}, received bytes hash to [0-9a-f]{64}\. Nothing of this upload was stored/);
+      assert.doesNotMatch(why.message, /\n\s+at /, 'no stack');
+      assert.deepEqual(await f.backend.tracking.readMetrics(['h1']), [], 'neither block was stored');
+      assert.equal((await f.backend.tracking.getRun('h1')).data.metrics.first, undefined);
+      // The hash covers the frame's header too: a batch id with one character changed (which could raise a sender's
+      // mark and skip later writes) is refused the same way.
+      const renamed = Buffer.from(frame);
+      renamed.write('hash-z', renamed.indexOf('hash-a'), 'latin1');
+      assert.equal((await upload(renamed)).status, 400);
+      assert.deepEqual(await f.backend.tracking.readMetrics(['h1']), [], 'nothing of the renamed frame was stored');
+      // The refusal recorded no batch id: the untouched frame lands in full, once.
+      for (let i = 0; i < 2; i++) assert.equal((await upload(frame)).status, 200);
+      const stored = await f.backend.tracking.readMetrics(['h1'], ['loss']);
+      assert.deepEqual(stored.flatMap((b) => [...b.values]), [1.5, -2.25, 3]);
+      // A frame of an earlier version (TLC1, no hashes: an outbox left by an older client) is still taken.
+      const legacy = Buffer.concat([Buffer.from('TLC1', 'latin1'), Buffer.from([6, 0]), Buffer.from('hash-b'), Buffer.from([1, 0, 0, 0]),
+        Buffer.from([2, 0]), Buffer.from('h1'), Buffer.from([3, 0]), Buffer.from('old')]);
+      const data = encodeBlock(new Float64Array([0]), new Float64Array([5]), new Float64Array([0.125]));
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(data.byteLength, 0);
+      assert.equal((await upload(Buffer.concat([legacy, len, data]))).status, 200);
+      assert.deepEqual((await f.backend.tracking.readMetrics(['h1'], ['old'])).flatMap((b) => [...b.values]), [0.125]);
     } finally {
       await f.close();
     }

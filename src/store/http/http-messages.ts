@@ -20,6 +20,14 @@ export const httpMsg = {
     + 'If artifactRoot is set, it must be the folder the server serves (--artifacts-destination); leave it unset to send artifacts through the server.',
   downloadDamaged: (sha256: string, server: string, detail: string) =>
     `The content ${sha256} that came from the tracking server ${server} does not match its digest (${detail}); nothing was kept. Try again; if it persists, run "tracklab doctor" on the server.`,
+  damagedOnTheWay: (verdict: 'damaged-here' | 'damaged-each-time', server: string) =>
+    (verdict === 'damaged-here'
+      ? 'The outbox\'s own copy of this block write is damaged (its bytes no longer match their hash), so sending it again cannot help and it was dropped. Check the disk that holds ~/.tracklab/outbox. '
+      : 'The server found this block write damaged on each of several sends while the outbox\'s copy is sound, so it was dropped. Check what lies between this machine and the server (a proxy that rewrites bodies). ')
+    + `The server said: ${server}`,
+  blockHashMismatch: (index: number, runId: string, key: string, framed: string, got: string) =>
+    `Block ${index} of the column frame (metric "${key}" of run ${runId}) does not match its content hash: framed with sha256 ${framed}, `
+    + `received bytes hash to ${got}. Nothing of this upload was stored; the block was damaged between the client and the server. Send it again.`,
   credentialsInUri: () =>
     'Put the tracking server credentials in TRACKLAB_TRACKING_TOKEN, or TRACKLAB_TRACKING_USERNAME and TRACKLAB_TRACKING_PASSWORD, not in the URI.',
 };

@@ -24,14 +24,15 @@ import type {
   ArtifactEntry, CellRecord, DatasetInput, EncodedMetricBlock, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
 import { TracklabError } from '../../errors';
-import { validateBatchId } from '../../validation';
 import { columnsFromHistory } from '../../metrics/arrow-history-columns';
+import { checkReceivedBlocks } from '../../metrics/received-block';
+import { validateBatchId } from '../../validation';
+import { sequencedBatchId } from '../batch-sequence';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
   StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
 import { encodeColumnFrame, frameEncodedBlocks } from './column-frames';
-import { checkReceivedBlocks } from '../../metrics/received-block';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Sender } from './sender';
@@ -41,7 +42,11 @@ import { toWireJson } from './wire-json';
 const READ_WAIT_MS = 60_000;
 
 export class HttpStore implements TrackingStore {
-  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true };
+  readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true, queuesWrites: true };
+
+  /** This store's name among the senders of batches (batch-sequence.ts), and how many batch ids it has given out. */
+  private readonly senderId = nanoid();
+  private batches = 0;
 
   constructor(private readonly transport: HttpTransport, readonly sender: Sender) {}
 
@@ -82,7 +87,7 @@ export class HttpStore implements TrackingStore {
   }
 
   async setRunLifecycle(runId: string, stage: LifecycleStage): Promise<void> { await this.write('setRunLifecycle', [runId, stage]); }
-  async logBatch(runId: string, batch: LogBatch): Promise<void> { await this.write('logBatch', [runId, { ...batch, batchId: batch.batchId ?? nanoid() }]); }
+  async logBatch(runId: string, batch: LogBatch): Promise<void> { await this.write('logBatch', [runId, { ...batch, batchId: batch.batchId ?? this.nextBatchId() }]); }
   /** Sends the content the server lacks from the artifact cache, then records the entries (artifact-transfer.ts). */
   async putArtifacts(runId: string, entries: readonly ArtifactEntry[]): Promise<void> {
     await this.sender.add('artifacts', Buffer.from(toWireJson({ runId, entries })));
@@ -94,7 +99,7 @@ export class HttpStore implements TrackingStore {
   async appendMetrics(blocks: readonly MetricColumns[], options: WriteOnce = {}): Promise<void> {
     validateBatchId(options.batchId);
     if (blocks.length === 0) return;
-    const frame = encodeColumnFrame(options.batchId ?? nanoid(), blocks);
+    const frame = encodeColumnFrame(options.batchId ?? this.nextBatchId(), blocks);
     await this.sender.add('blocks', frame, blocks.reduce((n, b) => n + b.values.length, 0));
   }
 
@@ -103,7 +108,7 @@ export class HttpStore implements TrackingStore {
     validateBatchId(options.batchId);
     const points = checkReceivedBlocks(blocks).reduce((n, b) => n + b.n, 0);
     if (blocks.length === 0) return;
-    await this.sender.add('blocks', frameEncodedBlocks(options.batchId ?? nanoid(), blocks), points);
+    await this.sender.add('blocks', frameEncodedBlocks(options.batchId ?? this.nextBatchId(), blocks), points);
   }
 
   // ---- reads and maintenance: after the writes before them ---------------------
@@ -130,6 +135,11 @@ export class HttpStore implements TrackingStore {
     return columnsFromHistory(tableFromIPC(body));
   }
 
+  /** See TrackingStore.whenUnreachable: the sender's outage, once it has found one. */
+  whenUnreachable(signal?: AbortSignal): Promise<void> {
+    return this.sender.whenDown(signal);
+  }
+
   /** Best effort and not queued: a missed heartbeat is made up by the next one. */
   async heartbeat(runIds: readonly string[], now: number): Promise<void> {
     if (runIds.length === 0 || this.sender.isDown()) return;
@@ -147,6 +157,14 @@ export class HttpStore implements TrackingStore {
     const judged = owners.filter((o) => o.host === here);
     const alive = judged.filter((o) => isAlive(o));
     return this.reach(() => this.transport.call('store', 'reapCrashedRuns', [staleAfterMs, options, judged, alive])) as Promise<string[]>;
+  }
+
+  /**
+   * The id of the next batch, numbered in the order writes enter the outbox, which is the order the sender
+   * applies them in: so the server keeps one mark per run for this store, not every id (batch-sequence.ts).
+   */
+  private nextBatchId(): string {
+    return sequencedBatchId(this.senderId, ++this.batches);
   }
 
   private write(method: string, args: readonly unknown[]): Promise<unknown> {

@@ -10,10 +10,20 @@
  * A write sent again after a lost answer is harmless: points and log
  * batches carry batch ids, and a repeated create or end is answered with
  * what the server has (see `resend`).
+ *
+ * Consecutive block writes go in one request (up to MAX_JOINED of them and
+ * MAX_JOINED_BYTES), applied by the server in order, each under its own
+ * batch id: a request costs about as much as writing a 10k-point block, so
+ * one per block halved what a client could push through the server. Order
+ * is what it was (one request at a time; the server keeps each sender's
+ * order, see batch-sequence.ts). A joined request that is refused is sent
+ * again one write at a time, so each write gets its own answer: those the
+ * server applied before the refusal are skipped by their batch ids.
  */
 import { TracklabError, isTracklabError } from '../../errors';
 import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
-import { readColumnFrame } from './column-frames';
+import { askBlockUploads, type BlockUploads } from './block-uploads';
+import { COLUMNS_MEDIA_TYPE, asUnhashedFrames, checkContentHashes, isHashMismatch, readColumnFrame, readColumnFrames } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
 import type { Outbox, OutboxOp } from '../sqlite/outbox-file';
@@ -26,6 +36,11 @@ interface Waiter {
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;
+/** Block writes joined into one request at most: well under the server's 16 MiB body limit, and little memory. */
+export const MAX_JOINED = 32;
+export const MAX_JOINED_BYTES = 4 * 1024 * 1024;
+/** Sends of a sound block the server found damaged, before it is dropped (something on the way damages it each time). */
+const MAX_HASH_RESENDS = 3;
 
 export class Sender {
   private readonly waiters = new Map<number, Waiter>();
@@ -38,6 +53,20 @@ export class Sender {
   private downSince: number | undefined;
   private sentWhileDown = 0;
   private stopped = false;
+  /**
+   * False from a delivery that found no server until the next answer. Apart
+   * from `downSince`, which lasts until the backlog is sent (the caught-up
+   * line): while the server answers that backlog, an end waits for its answer.
+   */
+  private answering = true;
+  /** Called once when the server stops answering; each caller removes its own (see `whenDown`). */
+  private readonly downListeners = new Set<() => void>();
+  /** How often the server found each write's block hash wrong while this outbox's copy was sound. */
+  private readonly hashRefusals = new Map<number, number>();
+  /** What the server takes for block writes, asked once before the first (block-uploads.ts). */
+  private uploads: BlockUploads | undefined;
+  /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
+  private singlyUpTo = 0;
 
   constructor(readonly outbox: Outbox, private readonly transport: HttpTransport, private readonly log: (line: string) => void = (l) => console.warn(l)) {}
 
@@ -67,6 +96,30 @@ export class Sender {
     return this.downSince !== undefined;
   }
 
+  /**
+   * Resolves at once while the server is not answering, else when it stops
+   * answering. Aborting `signal` drops the wait: a server that stays up would
+   * otherwise keep one reaction per ended run alive for the whole process.
+   */
+  whenDown(signal?: AbortSignal): Promise<void> {
+    if (!this.answering) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (signal?.aborted) return;
+      const drop = () => this.downListeners.delete(notify);
+      const notify = () => {
+        signal?.removeEventListener('abort', drop);
+        resolve();
+      };
+      this.downListeners.add(notify);
+      signal?.addEventListener('abort', drop, { once: true });
+    });
+  }
+
+  /** How many `whenDown` waits are registered (tests check that aborted ones are gone). */
+  downWaits(): number {
+    return this.downListeners.size;
+  }
+
   /** Starts delivering now (sync uses this to send an old outbox). */
   kick(): void {
     if (this.running || this.stopped) return;
@@ -91,6 +144,24 @@ export class Sender {
     this.running = true;
     try {
       for (let op = this.outbox.first(); op !== undefined && !this.stopped; op = this.outbox.first()) {
+        if (op.kind === 'blocks' && this.uploads === undefined) {
+          try {
+            this.uploads = await askBlockUploads(this.transport);
+          } catch (err) {
+            if (!(err instanceof ServerUnreachable)) throw err;
+            this.wentDown(err.message);
+            return;
+          }
+        }
+        if (op.kind === 'blocks' && op.seq > this.singlyUpTo && this.uploads!.joined && this.uploads!.frames.includes('TLC2')) {
+          const joined = this.outbox.blocksFrom(op, MAX_JOINED, MAX_JOINED_BYTES);
+          if (joined.length > 1) {
+            const sent = await this.deliverJoined(joined);
+            if (sent === 'down') return;
+            if (sent === 'refused') this.singlyUpTo = joined[joined.length - 1]!.seq;
+            continue;
+          }
+        }
         let value: unknown;
         let refusal: unknown;
         try {
@@ -105,6 +176,13 @@ export class Sender {
           }
           refusal = err;
         }
+        this.answering = true;
+        if (refusal !== undefined && op.kind === 'blocks' && isHashMismatch(refusal)) {
+          const verdict = this.recheck(op);
+          if (verdict === 'resend') continue;
+          refusal = new TracklabError('INVALID_PARAMETER_VALUE', httpMsg.damagedOnTheWay(verdict, refusal instanceof Error ? refusal.message : String(refusal)));
+        }
+        this.hashRefusals.delete(op.seq);
         this.outbox.delivered(op.seq);
         if (this.downSince !== undefined) this.sentWhileDown++;
         this.settle(op, value, refusal);
@@ -113,6 +191,43 @@ export class Sender {
     } finally {
       this.running = false;
     }
+  }
+
+  /** Consecutive block writes in one request; on a refusal nothing is settled (they go again one by one). */
+  private async deliverJoined(ops: readonly OutboxOp[]): Promise<'sent' | 'down' | 'refused'> {
+    try {
+      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', Buffer.concat(ops.map((o) => o.body)), COLUMNS_MEDIA_TYPE);
+    } catch (err) {
+      if (err instanceof ServerUnreachable) {
+        this.wentDown(err.message);
+        return 'down';
+      }
+      this.answering = true;
+      return 'refused';
+    }
+    this.answering = true;
+    this.outbox.deliveredAll(ops.map((o) => o.seq));
+    for (const op of ops) {
+      if (this.downSince !== undefined) this.sentWhileDown++;
+      this.settle(op, undefined, undefined);
+    }
+    return 'sent';
+  }
+
+  /**
+   * After the server found a block's hash wrong: the outbox's own copy is
+   * checked. Sound, it was damaged on the way and goes again (a few times);
+   * damaged here, sending it again cannot help, and it is dropped.
+   */
+  private recheck(op: OutboxOp): 'resend' | 'damaged-here' | 'damaged-each-time' {
+    try {
+      for (const frame of readColumnFrames(op.body)) checkContentHashes(frame);
+    } catch {
+      return 'damaged-here';
+    }
+    const tries = (this.hashRefusals.get(op.seq) ?? 0) + 1;
+    this.hashRefusals.set(op.seq, tries);
+    return tries <= MAX_HASH_RESENDS ? 'resend' : 'damaged-each-time';
   }
 
   private settle(op: OutboxOp, value: unknown, refusal: unknown): void {
@@ -129,6 +244,13 @@ export class Sender {
   }
 
   private wentDown(why: string): void {
+    this.uploads = undefined; // the server that comes back may be another version
+    if (this.answering) {
+      this.answering = false;
+      const listeners = [...this.downListeners];
+      this.downListeners.clear();
+      for (const notify of listeners) notify();
+    }
     if (this.downSince === undefined) {
       this.downSince = Date.now();
       this.sentWhileDown = 0;
@@ -144,6 +266,7 @@ export class Sender {
 
   private caughtUp(): void {
     this.delay = FIRST_DELAY_MS;
+    this.singlyUpTo = 0; // an empty outbox numbers its next write from 1 again (SQLite rowids)
     for (const d of this.drained.splice(0)) d.resolve();
     if (this.downSince === undefined) return;
     this.log(httpMsg.caughtUp(this.transport.display, this.sentWhileDown, (Date.now() - this.downSince) / 1000));
@@ -152,7 +275,8 @@ export class Sender {
 
   private async deliver(op: OutboxOp): Promise<unknown> {
     if (op.kind === 'blocks') {
-      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', op.body, 'application/vnd.tracklab.columns');
+      const body = this.uploads!.frames.includes('TLC2') ? op.body : asUnhashedFrames(op.body);
+      await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', body, COLUMNS_MEDIA_TYPE);
       return undefined;
     }
     if (op.kind === 'artifacts') return deliverArtifacts(this.transport, op.body, cacheBesideOutbox(this.outbox.file));

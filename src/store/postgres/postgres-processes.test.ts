@@ -101,6 +101,11 @@ if (role !== undefined) {
     const conn = openConnection(db.uri, db.uri);
     const ledger = await conn.query<{ version: number }>('read ledger', 'SELECT version FROM tracklab_schema_migrations ORDER BY version');
     assert.deepEqual(ledger.map((r) => r.version), all);
+    // Migration 6: the run foreign key of applied_batches is validated, and its index leaves out rows without a run.
+    const [fk] = await conn.query<{ convalidated: boolean }>('read constraint', "SELECT convalidated FROM pg_constraint WHERE conname = 'applied_batches_run_id_fkey'");
+    assert.equal(fk?.convalidated, true);
+    const [index] = await conn.query<{ indexdef: string }>('read index', "SELECT indexdef FROM pg_indexes WHERE indexname = 'applied_batches_run'");
+    assert.match(index?.indexdef ?? '', /WHERE \(run_id IS NOT NULL\)/);
     await conn.close();
     db.drop();
   });

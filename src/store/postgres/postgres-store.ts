@@ -102,7 +102,7 @@ export class PostgresStore implements TrackingStore {
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
     validateBatchId(batch.batchId);
     await this.conn.write(`log to run ${runId}`, async (q) => {
-      if (await claimBatch(q, batch.batchId)) await logBatch(q, runId, batch);
+      if (await claimBatch(q, batch.batchId, [runId])) await logBatch(q, runId, batch);
     });
   }
 
@@ -127,24 +127,24 @@ export class PostgresStore implements TrackingStore {
   async appendMetrics(blocks: readonly MetricColumns[], options: WriteOnce = {}): Promise<void> {
     validateBatchId(options.batchId);
     if (blocks.length === 0) return;
-    await this.appendPacked(encodeBlocks(blocks), options.batchId); // encoded first: a bad block is refused before anything is sent
+    await this.appendPacked(encodeBlocks(blocks), options.batchId, blocks.map((b) => b.runId)); // encoded first: a bad block is refused before anything is sent
   }
 
   async appendMetricBlocks(blocks: readonly EncodedMetricBlock[], options: WriteOnce = {}): Promise<void> {
     validateBatchId(options.batchId);
     const checked = checkReceivedBlocks(blocks); // before anything is sent: a malformed block anywhere writes nothing
     if (checked.length === 0) return;
-    await this.appendPacked(packBlocks(checked), options.batchId);
+    await this.appendPacked(packBlocks(checked), options.batchId, checked.map((b) => b.runId));
   }
 
   /** One statement; with a batch id, in the transaction that records it (a batch applied before is skipped). */
-  private async appendPacked(packed: EncodedBlocks, batchId: string | undefined): Promise<void> {
+  private async appendPacked(packed: EncodedBlocks, batchId: string | undefined, runIds: readonly string[]): Promise<void> {
     if (batchId === undefined) {
       await this.conn.writeOne('append metrics', (q) => appendPacked(q, packed));
       return;
     }
     await this.conn.write('append metrics', async (q) => {
-      if (await claimBatch(q, batchId)) await appendPacked(q, packed);
+      if (await claimBatch(q, batchId, runIds)) await appendPacked(q, packed);
     });
   }
 

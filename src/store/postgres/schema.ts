@@ -252,4 +252,25 @@ CREATE TABLE applied_batches (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'applied batches bounded',
+    // See batch-sequence.ts: one mark per (run, sender) instead of one row per batch; every record goes with its run.
+    // Rows recorded before this version name no run: they stay (a resend of them is still skipped) and no more are added.
+    // The foreign key is added NOT VALID and then validated: added with the column, it was checked under a lock that
+    // blocks writes to runs for the whole scan. The index leaves out the old rows (no run), which a purge never looks up.
+    sql: `
+CREATE TABLE applied_sequences (
+  run_id text COLLATE "C" NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  sender text COLLATE "C" NOT NULL,
+  seq    bigint NOT NULL,
+  PRIMARY KEY (run_id, sender)
+);
+ALTER TABLE applied_batches ADD COLUMN run_id text COLLATE "C";
+ALTER TABLE applied_batches ADD CONSTRAINT applied_batches_run_id_fkey
+  FOREIGN KEY (run_id) REFERENCES runs (run_id) ON DELETE CASCADE NOT VALID;
+ALTER TABLE applied_batches VALIDATE CONSTRAINT applied_batches_run_id_fkey;
+CREATE INDEX applied_batches_run ON applied_batches (run_id) WHERE run_id IS NOT NULL;
+`,
+  },
 ];

@@ -4,7 +4,8 @@
  * A write is in the file before the store method returns, so a network
  * outage, a crash or `process.exit()` loses nothing: the session's sender
  * delivers it when the server answers again, or `tracklab sync` does later.
- * Memory holds only what is being sent (one write at a time).
+ * Memory holds only what is being sent (one write, or a run of consecutive
+ * block writes the sender joins into one request, see sender.ts).
  *
  * One file per session (process), so two processes never send the same
  * write; `meta` names the server and the owning process, so sync takes
@@ -55,6 +56,8 @@ export class Outbox {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly head: Database.Statement;
+  private readonly after: Database.Statement;
+  private readonly between: Database.Statement;
   private readonly remove: Database.Statement;
   private readonly tried: Database.Statement;
   private readonly count: Database.Statement;
@@ -68,6 +71,8 @@ export class Outbox {
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare('INSERT INTO ops (kind, body, points) VALUES (?, ?, ?)');
     this.head = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops ORDER BY seq LIMIT 1');
+    this.after = this.db.prepare('SELECT seq, kind, length(body) AS size FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.between = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops WHERE seq > ? AND seq <= ? ORDER BY seq');
     this.remove = this.db.prepare('DELETE FROM ops WHERE seq = ?');
     this.tried = this.db.prepare('UPDATE ops SET tries = tries + 1 WHERE seq = ?');
     this.count = this.db.prepare('SELECT COUNT(*) AS n FROM ops');
@@ -111,6 +116,24 @@ export class Outbox {
     return this.head.get() as OutboxOp | undefined;
   }
 
+  /**
+   * `first` (a block write) and the block writes right after it, oldest
+   * first, while they number at most `maxOps` and their bodies `maxBytes`
+   * together (always `first` itself). Sizes are read first and only the
+   * bodies that fit are loaded: a request is at most `maxBytes`, and so is
+   * what this reads.
+   */
+  blocksFrom(first: OutboxOp, maxOps: number, maxBytes: number): OutboxOp[] {
+    let bytes = first.body.length;
+    let last = first.seq;
+    for (const op of this.after.all(first.seq, maxOps - 1) as { seq: number; kind: OpKind; size: number }[]) {
+      if (op.kind !== 'blocks' || bytes + op.size > maxBytes) break;
+      bytes += op.size;
+      last = op.seq;
+    }
+    return last === first.seq ? [first] : [first, ...this.between.all(first.seq, last) as OutboxOp[]];
+  }
+
   /** The sequence number of the newest write not yet delivered. */
   newest(): number | undefined {
     return (this.db.prepare('SELECT MAX(seq) AS m FROM ops').get() as { m: number | null }).m ?? undefined;
@@ -122,6 +145,11 @@ export class Outbox {
 
   delivered(seq: number): void {
     this.remove.run(seq);
+  }
+
+  /** Several writes delivered together: one commit. */
+  deliveredAll(seqs: readonly number[]): void {
+    this.db.transaction(() => { for (const seq of seqs) this.remove.run(seq); })();
   }
 
   size(): number {

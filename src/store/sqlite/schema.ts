@@ -245,4 +245,20 @@ CREATE TABLE applied_batches (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 6,
+    name: 'applied batches bounded',
+    // See batch-sequence.ts: one mark per (run, sender) instead of one row per batch; every record goes with its run.
+    // Rows recorded before this version name no run: they stay (a resend of them is still skipped) and no more are added.
+    sql: `
+CREATE TABLE applied_sequences (
+  run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  sender TEXT NOT NULL,
+  seq    INTEGER NOT NULL,
+  PRIMARY KEY (run_id, sender)
+) WITHOUT ROWID;
+ALTER TABLE applied_batches ADD COLUMN run_id TEXT REFERENCES runs (run_id) ON DELETE CASCADE;
+CREATE INDEX applied_batches_run ON applied_batches (run_id);
+`,
+  },
 ];

@@ -226,7 +226,7 @@ export class SqliteStore implements TrackingStore {
     validateBatchId(batch.batchId);
     this.foldLongJournal();
     this.conn.write(`log to run ${runId}`, () => {
-      if (!claimBatch(this.conn, batch.batchId)) return;
+      if (!claimBatch(this.conn, batch.batchId, [runId])) return;
       const row = requireLoggableRun(this.conn, runId);
       applyJournal(this.conn); // params are checked against, and tags and points land after, what the journal holds
       if (batch.deleteTags?.length) {
@@ -263,7 +263,7 @@ export class SqliteStore implements TrackingStore {
     // A batch with an id is one transaction whatever its size: applied parts could not be told from the rest when sent again.
     if (parts.length === 1 || options.batchId !== undefined) {
       this.conn.write('append metrics', () => {
-        if (!claimBatch(this.conn, options.batchId)) return;
+        if (!claimBatch(this.conn, options.batchId, blocks.map((b) => b.runId))) return;
         applyJournal(this.conn);
         appendBlocks(this.conn, blocks);
       });
@@ -288,7 +288,7 @@ export class SqliteStore implements TrackingStore {
     for (const [i, part] of parts.entries()) {
       const started = performance.now();
       this.conn.write('append metrics', () => {
-        if (!claimBatch(this.conn, options.batchId)) return;
+        if (!claimBatch(this.conn, options.batchId, part.map((b) => b.runId))) return;
         applyJournal(this.conn);
         appendCheckedBlocks(this.conn, part);
       });
