@@ -8,7 +8,6 @@
  * SQLite and PostgreSQL stores, the remote store's own outbox and sender.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -21,6 +20,7 @@ import type { HttpStore } from '../../src/store/http/http-store';
 import { openStore } from '../../src/store/open-store';
 import { parseStoreUri } from '../../src/store/store-uri';
 import { testStores, type TestStore } from '../support/test-stores';
+import { withTempHome } from '../support/temp-home';
 import { startServerFixture } from './server-fixture';
 
 const RUNS = 5;
@@ -54,11 +54,8 @@ const block = (runId: string, from: number) => ({
 });
 
 for (const kind of testStores()) {
-  test(`${kind.name}: ${RUNS * BATCHES * 2} batches over ${RUNS} runs leave one record per run and sender; replaying every one of them later duplicates nothing; purging the runs removes their records`, { skip: kind.skip, timeout: 240_000 }, async () => {
+  test(`${kind.name}: ${RUNS * BATCHES * 2} batches over ${RUNS} runs leave one record per run and sender; replaying every one of them later duplicates nothing; purging the runs removes their records`, { skip: kind.skip, timeout: 240_000 }, () => withTempHome('tracklab-applied-', async (home) => {
     const f = await startServerFixture(kind);
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-applied-'));
-    const savedHome = process.env.TRACKLAB_HOME;
-    process.env.TRACKLAB_HOME = home;
     const remote = await openStore(f.url);
     try {
       const exp = await f.backend.tracking.ensureExperiment('bounded');
@@ -111,10 +108,7 @@ for (const kind of testStores()) {
       assert.deepEqual(await records(f.store), { sequences: 0, batches: 0 });
     } finally {
       await remote.close();
-      if (savedHome === undefined) delete process.env.TRACKLAB_HOME;
-      else process.env.TRACKLAB_HOME = savedHome;
       await f.close();
-      fs.rmSync(home, { recursive: true, force: true });
     }
-  });
+  }));
 }

@@ -7,16 +7,14 @@
  * stores, a real forwarding proxy that damages one request.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
 import type { HttpStore } from '../../src/store/http/http-store';
 import { testStores } from '../support/test-stores';
+import { withTempHome } from '../support/temp-home';
 import { startServerFixture } from './server-fixture';
 
 const block = (runId: string, from: number, n = 50) => ({
@@ -53,19 +51,8 @@ async function damagingProxy(target: string, damage: number): Promise<{ url: str
   return { url: `http://127.0.0.1:${port}`, damaged: () => done, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-function withHome<T>(prefix: string, body: () => Promise<T>): Promise<T> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const saved = process.env.TRACKLAB_HOME;
-  process.env.TRACKLAB_HOME = home;
-  return body().finally(() => {
-    if (saved === undefined) delete process.env.TRACKLAB_HOME;
-    else process.env.TRACKLAB_HOME = saved;
-    fs.rmSync(home, { recursive: true, force: true });
-  });
-}
-
 for (const kind of testStores()) {
-  test(`${kind.name}: a block write damaged on the way is sent again from the sound outbox copy and lands once`, { skip: kind.skip, timeout: 60_000 }, () => withHome('tracklab-damaged-way-', async () => {
+  test(`${kind.name}: a block write damaged on the way is sent again from the sound outbox copy and lands once`, { skip: kind.skip, timeout: 60_000 }, () => withTempHome('tracklab-damaged-way-', async () => {
     const f = await startServerFixture(kind);
     const proxy = await damagingProxy(f.url, 2);
     const remote = await openStore(proxy.url);
@@ -84,7 +71,7 @@ for (const kind of testStores()) {
     }
   }));
 
-  test(`${kind.name}: a block write whose outbox copy is damaged is dropped with a message that says so`, { skip: kind.skip, timeout: 60_000 }, () => withHome('tracklab-damaged-here-', async () => {
+  test(`${kind.name}: a block write whose outbox copy is damaged is dropped with a message that says so`, { skip: kind.skip, timeout: 60_000 }, () => withTempHome('tracklab-damaged-here-', async () => {
     const store = kind.create();
     const backend = await openStore(store.uri);
     let server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });

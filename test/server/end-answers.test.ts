@@ -7,9 +7,6 @@
  * the sender once it has its answer. Real server, real stores.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
@@ -17,6 +14,7 @@ import type { HttpStore } from '../../src/store/http/http-store';
 import { TrackingClient } from '../../src/tracking/client';
 import { startRun } from '../../src/tracking/fluent';
 import { testStores } from '../support/test-stores';
+import { withTempHome } from '../support/temp-home';
 import { startServerFixture } from './server-fixture';
 
 const block = (runId: string, from: number, n = 100) => ({
@@ -34,19 +32,8 @@ async function until(what: string, check: () => boolean, ms = 30_000): Promise<v
   }
 }
 
-function withHome<T>(prefix: string, body: () => Promise<T>): Promise<T> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const saved = process.env.TRACKLAB_HOME;
-  process.env.TRACKLAB_HOME = home;
-  return body().finally(() => {
-    if (saved === undefined) delete process.env.TRACKLAB_HOME;
-    else process.env.TRACKLAB_HOME = saved;
-    fs.rmSync(home, { recursive: true, force: true });
-  });
-}
-
 for (const kind of testStores()) {
-  test(`${kind.name}: run.end() while the server catches up on an outage's backlog waits for the server's answer`, { skip: kind.skip, timeout: 120_000 }, () => withHome('tracklab-catch-up-', async () => {
+  test(`${kind.name}: run.end() while the server catches up on an outage's backlog waits for the server's answer`, { skip: kind.skip, timeout: 120_000 }, () => withTempHome('tracklab-catch-up-', async () => {
     const store = kind.create();
     const backend = await openStore(store.uri);
     let server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
@@ -75,7 +62,7 @@ for (const kind of testStores()) {
     }
   }));
 
-  test(`${kind.name}: run.end() rejects with a point write of the run refused while it was in flight, and flush() does not throw it again`, { skip: kind.skip, timeout: 60_000 }, () => withHome('tracklab-end-refused-', async () => {
+  test(`${kind.name}: run.end() rejects with a point write of the run refused while it was in flight, and flush() does not throw it again`, { skip: kind.skip, timeout: 60_000 }, () => withTempHome('tracklab-end-refused-', async () => {
     const f = await startServerFixture(kind);
     const client = new TrackingClient({ trackingUri: f.url });
     try {
@@ -95,7 +82,7 @@ for (const kind of testStores()) {
     }
   }));
 
-  test(`${kind.name}: ended runs leave no wait for an outage behind in the sender`, { skip: kind.skip, timeout: 60_000 }, () => withHome('tracklab-down-waits-', async () => {
+  test(`${kind.name}: ended runs leave no wait for an outage behind in the sender`, { skip: kind.skip, timeout: 60_000 }, () => withTempHome('tracklab-down-waits-', async () => {
     const f = await startServerFixture(kind);
     const client = new TrackingClient({ trackingUri: f.url });
     const sender = (client.store as HttpStore).sender;

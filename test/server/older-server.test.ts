@@ -6,14 +6,12 @@
  * server started with `olderBlockUploads` (it answers as the old build did).
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { CAPABILITIES_PATH } from '../../src/store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, encodeColumnFrame } from '../../src/store/http/column-frames';
 import { openStore } from '../../src/store/open-store';
 import { testStores } from '../support/test-stores';
+import { withTempHome } from '../support/temp-home';
 import { startServerFixture } from './server-fixture';
 
 const block = (runId: string, from: number, n = 100) => ({
@@ -24,11 +22,8 @@ const block = (runId: string, from: number, n = 100) => ({
 });
 
 for (const kind of testStores()) {
-  test(`${kind.name}: against a server without the capabilities endpoint, block writes go one at a time as TLC1 and every point lands once`, { skip: kind.skip, timeout: 60_000 }, async () => {
+  test(`${kind.name}: against a server without the capabilities endpoint, block writes go one at a time as TLC1 and every point lands once`, { skip: kind.skip, timeout: 60_000 }, () => withTempHome('tracklab-older-', async () => {
     const f = await startServerFixture(kind, { olderBlockUploads: true });
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-older-'));
-    const saved = process.env.TRACKLAB_HOME;
-    process.env.TRACKLAB_HOME = home;
     const remote = await openStore(f.url);
     try {
       assert.equal((await fetch(new URL(CAPABILITIES_PATH, f.url))).status, 404, 'acts as the older server');
@@ -43,12 +38,9 @@ for (const kind of testStores()) {
       assert.equal(uploads.length, 41, 'one request per write');
     } finally {
       await remote.close();
-      if (saved === undefined) delete process.env.TRACKLAB_HOME;
-      else process.env.TRACKLAB_HOME = saved;
       await f.close();
-      fs.rmSync(home, { recursive: true, force: true });
     }
-  });
+  }));
 
   test(`${kind.name}: the server says which block uploads it takes`, { skip: kind.skip }, async () => {
     const f = await startServerFixture(kind);
