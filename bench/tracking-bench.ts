@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configure, startRun, TrackingClient } from '../src/index';
 import { makeSeries, rawBlobInsert, rowPerPointInsert, rowPerPointRead } from './baselines';
+import { insertRawRuns, openRawRuns } from './raw-runs';
 import { fmt, medianMs, tempDir, type Report } from './report';
 
 const POINTS = 1_000_000;
@@ -57,24 +58,11 @@ export async function ingest(report: Report): Promise<void> {
   report.add({ name: 'load 100k-point history as an Arrow Table', value: loadMs, unit: 'ms', target: { op: '<=', value: 5 }, baseline: { name: 'row-per-point SELECT into a Float64Array', value: rowReadMs } });
 }
 
-/** Runs of 20 params, 5 tags and 10 metric values, one better-sqlite3 transaction each: the floor for creating runs. */
+/** Runs of 20 params, 5 tags and 10 metric values, one better-sqlite3 transaction each (raw-runs.ts): the floor for creating runs. */
 export function rawRunInsert(dir: string, runs: number): number {
-  const db = new Database(path.join(dir, 'raw-runs.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE runs (id TEXT PRIMARY KEY, name TEXT, start INTEGER); CREATE TABLE kv (run TEXT, kind TEXT, key TEXT, value TEXT, PRIMARY KEY (run, kind, key)) WITHOUT ROWID');
-  const insRun = db.prepare('INSERT INTO runs VALUES (?, ?, ?)');
-  const insKv = db.prepare('INSERT INTO kv VALUES (?, ?, ?, ?)');
+  const db = openRawRuns(dir);
   const t0 = process.hrtime.bigint();
-  for (let r = 0; r < runs; r++) {
-    db.transaction(() => {
-      const id = `run-${r}`;
-      insRun.run(id, `name-${r}`, Date.now());
-      for (let p = 0; p < 20; p++) insKv.run(id, 'p', `param_${p}`, String(p * r));
-      for (let t = 0; t < 5; t++) insKv.run(id, 't', `tag_${t}`, `v${t}`);
-      for (let m = 0; m < 10; m++) insKv.run(id, 'm', `metric_${m}`, String(Math.random()));
-    })();
-  }
+  insertRawRuns(db, runs);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   db.close();
   return runs / (ms / 1000);
