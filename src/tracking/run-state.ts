@@ -87,16 +87,16 @@ export class RunState {
 
   /**
    * Ends a run on a store that queues writes (ClientCore.queuesWrites), after
-   * the run's earlier writes, which the queue delivers first. Resolves with
-   * the server's answer (a refusal rejects, as completeRun does), or, while
-   * the server does not answer, as soon as the end is queued: it is durable
-   * on this machine then, and is delivered when the server is back or by
-   * `tracklab sync`; a refusal that comes later goes to `refused`. Waiting for
-   * the answer while the server answers keeps `await run.end(); process.exit()`
-   * delivering the end, as before. A failure already known is rethrown; the run's other failed point writes are read
-   * once the end is answered, since the queue answered them first (rethrown,
-   * as completeRun does); when the end is only queued, those that fail later
-   * go to `refused` too, not to a later unrelated flush().
+   * the run's earlier writes, which the queue delivers first.
+   * - While the server answers: resolves with its answer, so `await run.end();
+   *   process.exit()` still delivers the end. A refusal rejects, and so does a
+   *   failed point write of the run, read once the end is answered (the queue
+   *   answered those first), as completeRun does.
+   * - While it does not: resolves as soon as the end is queued, durable on this
+   *   machine, to be delivered when the server is back or by `tracklab sync`.
+   *   Refusals that come later, of the end or of the run's points, go to
+   *   `refused`, never to a later unrelated flush().
+   * A failure already known before the end is rethrown either way.
    */
   async queueEnd(runId: string, status: RunStatus, message: string | null, refused: (err: TracklabError) => void): Promise<void> {
     const known = this.writeErrors.get(runId);

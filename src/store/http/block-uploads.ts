@@ -20,6 +20,13 @@ export interface BlockUploads {
 /** What a server that does not answer the capabilities endpoint takes. */
 export const OLDEST_BLOCK_UPLOADS: BlockUploads = { frames: ['TLC1'], joined: false };
 
+/**
+ * Frames a joined upload may hold: the server refuses more. Each frame is its
+ * own store write, so one request of tiny frames (178,000 fit in the body
+ * limit) held the server for 25 s; the sender joins at most this many.
+ */
+export const MAX_JOINED_FRAMES = 32;
+
 export const CAPABILITIES_PATH = '/api/tracklab/v1/capabilities';
 
 /** The server's answer as JSON. */
@@ -36,7 +43,14 @@ export async function askBlockUploads(transport: HttpTransport): Promise<BlockUp
     if (isTracklabError(err)) return OLDEST_BLOCK_UPLOADS;
     throw err;
   }
-  const answer = JSON.parse(body.toString('utf8')) as { column_frames?: unknown; joined_blocks?: unknown };
+  let answer: { column_frames?: unknown; joined_blocks?: unknown };
+  try {
+    answer = JSON.parse(body.toString('utf8')) as typeof answer;
+  } catch {
+    // Not our server's answer (a proxy's page, say): send what every tracklab server takes rather than throw into the sender.
+    return OLDEST_BLOCK_UPLOADS;
+  }
+  if (answer === null || typeof answer !== 'object') return OLDEST_BLOCK_UPLOADS;
   const frames = Array.isArray(answer.column_frames) ? answer.column_frames.filter((f): f is string => typeof f === 'string') : OLDEST_BLOCK_UPLOADS.frames;
   return { frames, joined: answer.joined_blocks === true };
 }
