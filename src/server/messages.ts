@@ -23,6 +23,8 @@ export const serverMsg = {
       : `Bad Request. Content-Type must be application/json; got ${quote(got)}.`,
   reservedBatchId: (batchId: string) =>
     `The batch id ${quote(batchId)} starts with "s:", which is reserved for tracklab's own numbered senders (s:<sender>:<n>). Pick an id of another form, e.g. a UUID.`,
+  tooManyFrames: (count: number, max: number) =>
+    `This block upload holds ${count} frames; a request takes at most ${max}. Send the rest in further requests (tracklab's remote store does).`,
   blockUploadUnsupported: (what: string) =>
     `This server does not take ${what} in a block upload. Ask GET /api/tracklab/v1/capabilities for what it takes (tracklab's remote store does), or send single "TLC1" frames.`,
   noEndpoint: (path: string) => `No API endpoint at ${quote(path)}. The tracking API lives under /api/2.0/mlflow/ (see MLflow's REST API docs).`,

@@ -30,7 +30,7 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateExperimentName, validateExperimentRef } from '../validation';
-import { OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
+import { MAX_JOINED_FRAMES, OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
 import { asTracklabError } from '../tracking/client-errors';
@@ -171,6 +171,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
     const frames = readColumnFrames(body);
     const uploads = deps.blockUploads ?? OLDEST_BLOCK_UPLOADS;
     if (frames.length > 1 && !uploads.joined) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blockUploadUnsupported('several frames in one request'));
+    if (frames.length > MAX_JOINED_FRAMES) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.tooManyFrames(frames.length, MAX_JOINED_FRAMES));
     for (const frame of frames) {
       const version = frame.contentHashes === undefined ? 'TLC1' : 'TLC2';
       if (!uploads.frames.includes(version)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.blockUploadUnsupported(`"${version}" frames`));

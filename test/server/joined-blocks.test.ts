@@ -7,13 +7,13 @@
  * real SQLite and PostgreSQL stores.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/open-store';
 import { testStores } from '../support/test-stores';
+import { MAX_JOINED_FRAMES } from '../../src/store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, encodeColumnFrame, frameEncodedBlocks } from '../../src/store/http/column-frames';
+import { withTempHome } from '../support/temp-home';
 import { startServerFixture } from './server-fixture';
 
 const block = (runId: string, from: number, n = 100) => ({
@@ -24,11 +24,8 @@ const block = (runId: string, from: number, n = 100) => ({
 });
 
 for (const kind of testStores()) {
-  test(`${kind.name}: consecutive block writes go joined, a refused joined request answers each write on its own, every point lands once`, { skip: kind.skip, timeout: 120_000 }, async () => {
+  test(`${kind.name}: consecutive block writes go joined, a refused joined request answers each write on its own, every point lands once`, { skip: kind.skip, timeout: 120_000 }, () => withTempHome('tracklab-joined-', async () => {
     const f = await startServerFixture(kind);
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-joined-'));
-    const savedHome = process.env.TRACKLAB_HOME;
-    process.env.TRACKLAB_HOME = home;
     const remote = await openStore(f.url);
     try {
       const exp = await f.backend.tracking.ensureExperiment('joined');
@@ -64,12 +61,9 @@ for (const kind of testStores()) {
       assert.equal((await f.backend.tracking.getRun('j1')).data.metrics.loss?.count, 8400);
     } finally {
       await remote.close();
-      if (savedHome === undefined) delete process.env.TRACKLAB_HOME;
-      else process.env.TRACKLAB_HOME = savedHome;
       await f.close();
-      fs.rmSync(home, { recursive: true, force: true });
     }
-  });
+  }));
 }
 
 for (const kind of testStores()) {
@@ -89,6 +83,32 @@ for (const kind of testStores()) {
       assert.equal(answer.error_code, 'INVALID_PARAMETER_VALUE');
       assert.match(answer.message, /malformed/);
       assert.deepEqual(await f.backend.tracking.readMetrics(['jb']), [], 'no frame of the refused upload is stored');
+    } finally {
+      await f.close();
+    }
+  });
+}
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a joined upload of more frames than a request takes is refused 400 with nothing of it stored`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('joined-many');
+      await f.backend.tracking.createRun({ runId: 'jm', runName: 'jm', experimentId: exp.experimentId, startTime: 1 });
+      const frames = Array.from({ length: MAX_JOINED_FRAMES + 1 }, (_, n) => encodeColumnFrame(`many-${n}`, [block('jm', n * 100, 1)]));
+      const res = await fetch(new URL('/api/tracklab/v1/metrics/blocks', f.url), {
+        method: 'POST', headers: { 'content-type': COLUMNS_MEDIA_TYPE }, body: Buffer.concat(frames),
+      });
+      const answer = await res.json() as { error_code: string; message: string };
+      assert.equal(res.status, 400);
+      assert.equal(answer.error_code, 'INVALID_PARAMETER_VALUE');
+      assert.match(answer.message, new RegExp(`holds ${MAX_JOINED_FRAMES + 1} frames; a request takes at most ${MAX_JOINED_FRAMES}`));
+      assert.deepEqual(await f.backend.tracking.readMetrics(['jm']), [], 'nothing of the refused upload is stored');
+      const ok = await fetch(new URL('/api/tracklab/v1/metrics/blocks', f.url), {
+        method: 'POST', headers: { 'content-type': COLUMNS_MEDIA_TYPE }, body: Buffer.concat(frames.slice(0, MAX_JOINED_FRAMES)),
+      });
+      assert.equal(ok.status, 200, 'as many frames as a request takes are taken');
+      assert.equal((await f.backend.tracking.getRun('jm')).data.metrics.loss?.count, MAX_JOINED_FRAMES);
     } finally {
       await f.close();
     }

@@ -22,7 +22,7 @@
  */
 import { TracklabError, isTracklabError } from '../../errors';
 import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';
-import { askBlockUploads, type BlockUploads } from './block-uploads';
+import { MAX_JOINED_FRAMES, askBlockUploads, type BlockUploads } from './block-uploads';
 import { COLUMNS_MEDIA_TYPE, asUnhashedFrames, checkContentHashes, isHashMismatch, readColumnFrame, readColumnFrames } from './column-frames';
 import { httpMsg } from './http-messages';
 import { ServerUnreachable, type HttpTransport } from './http-transport';
@@ -36,8 +36,8 @@ interface Waiter {
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;
-/** Block writes joined into one request at most: well under the server's 16 MiB body limit, and little memory. */
-export const MAX_JOINED = 32;
+/** Block writes joined into one request at most: what the server takes, well under its 16 MiB body limit, and little memory. */
+export const MAX_JOINED = MAX_JOINED_FRAMES;
 export const MAX_JOINED_BYTES = 4 * 1024 * 1024;
 /** Sends of a sound block the server found damaged, before it is dropped (something on the way damages it each time). */
 const MAX_HASH_RESENDS = 3;
