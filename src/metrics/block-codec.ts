@@ -124,6 +124,9 @@ export interface ColumnLayout {
   readonly stride: number;
   /** The value of the last point (DELTA: the running sum of its deltas); NaN for RAW. */
   readonly last: number;
+  /** The least and greatest values of the column; NaN for RAW. */
+  readonly least: number;
+  readonly greatest: number;
 }
 
 /** The layout of an encoded block, read without decoding its points. */
@@ -165,24 +168,29 @@ function columnLayout(data: Uint8Array, view: DataView, cursor: { at: number }, 
   if (mode === RAW) {
     if (cursor.at + 8 * n > data.length) throw damaged('raw column runs past the end');
     cursor.at += 8 * n;
-    return { mode: 'raw', start: NaN, stride: NaN, last: NaN };
+    return { mode: 'raw', start: NaN, stride: NaN, last: NaN, least: NaN, greatest: NaN };
   }
   if (cursor.at + (mode === ARITHMETIC ? 16 : 8) > data.length) throw damaged('column header runs past the end');
   if (mode === ARITHMETIC) {
     const start = view.getFloat64(cursor.at, true);
     const stride = view.getFloat64(cursor.at + 8, true);
     cursor.at += 16;
-    return { mode: 'arithmetic', start, stride, last: start + (n - 1) * stride };
+    const last = start + (n - 1) * stride;
+    return { mode: 'arithmetic', start, stride, last, least: Math.min(start, last), greatest: Math.max(start, last) };
   }
   if (mode !== DELTA) throw damaged(`unknown column mode ${mode}`);
   const first = view.getFloat64(cursor.at, true);
   cursor.at += 8;
   let x = first;
+  let least = first;
+  let greatest = first;
   for (let i = 1; i < n; i++) {
     const z = readVarint(data, cursor);
     x += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    if (x < least) least = x;
+    if (x > greatest) greatest = x;
   }
-  return { mode: 'delta', start: first, stride: NaN, last: x };
+  return { mode: 'delta', start: first, stride: NaN, last: x, least, greatest };
 }
 
 function decodeColumns(data: Uint8Array, scratch: BlockScratch | undefined): DecodedBlock {

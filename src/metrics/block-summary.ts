@@ -9,7 +9,12 @@
 import type { MetricSummary } from '../entities';
 import { TracklabError } from '../errors';
 
-/** Summary of one block, or undefined for an empty block. */
+/**
+ * Summary of one block, or undefined for an empty block. Refuses with
+ * INVALID_PARAMETER_VALUE steps or timestamps that logMetric refuses: not
+ * integers within ±2^53, or a negative timestamp. Keys are checked where
+ * they come in (logMetric, the server), not here: a store keeps any key.
+ */
 export function summarizeBlock(
   runId: string, key: string, steps: Float64Array, timestamps: Float64Array, values: Float64Array,
 ): MetricSummary | undefined {
@@ -25,9 +30,10 @@ export function summarizeBlock(
   for (let i = 0; i < n; i++) {
     const step = steps[i];
     const ts = timestamps[i];
-    if (!Number.isInteger(step) || !Number.isInteger(ts)) {
+    // As logMetric checks them (validation.ts): past 2^53 a double no longer tells neighbouring integers apart.
+    if (!Number.isSafeInteger(step) || !Number.isSafeInteger(ts) || ts < 0) {
       throw new TracklabError('INVALID_PARAMETER_VALUE',
-        `Metric "${key}" of run ${runId}: step ${step} and timestamp ${ts} must both be integers (timestamps in ms since the epoch).`);
+        `Metric "${key}" of run ${runId}: step ${step} and timestamp ${ts} must both be integers within ±${Number.MAX_SAFE_INTEGER}, the timestamp not negative (ms since the epoch).`);
     }
     if (step > steps[last] || (step === steps[last] && ts >= timestamps[last])) last = i;
     const v = values[i];

@@ -28,18 +28,39 @@ function column(kind: string, n: number, r: () => number): number[] {
   }
 }
 
-test('the summary read from an encoded block is the one summarizeBlock gives its decoded points, field for field', () => {
+/** The error `fn` throws, or undefined. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+test('the summary read from an encoded block is the one summarizeBlock gives its decoded points, field for field, and both refuse the same blocks', () => {
   const r = random(7);
   let checked = 0;
+  let refused = 0;
   for (const stepKind of ['up', 'up1', 'flat', 'down', 'jumpy', 'huge', 'raw']) {
     for (const timeKind of ['up1', 'flat', 'jumpy', 'down', 'huge']) {
       for (const n of [1, 2, 3, 17, 1000]) {
         const values = Array.from({ length: n }, () => (r() < 0.3 ? SPECIAL[Math.floor(r() * SPECIAL.length)] : r() - 0.5));
         const data = encodeBlock(new Float64Array(column(stepKind, n, r)), new Float64Array(column(timeKind, n, r)), new Float64Array(values));
         const { steps, timestamps, values: vs } = decodeBlock(data);
+        const label = `${stepKind} steps, ${timeKind} timestamps, ${n} points`;
+        // Steps past ±2^53 or timestamps below 0 or past 2^53 (the 'huge', 'raw' and 'down' columns) are refused, as logMetric refuses them.
+        const refusal = thrown(() => summarizeBlock('r', 'k', steps, timestamps, vs));
+        if (refusal !== undefined) {
+          assert.ok(isTracklabError(refusal, 'INVALID_PARAMETER_VALUE'), `${label}: ${String(refusal)}`);
+          const got = thrown(() => checkReceivedBlock({ runId: 'r', key: 'k', data }));
+          assert.ok(isTracklabError(got, 'INVALID_PARAMETER_VALUE'), `${label}: summarizeBlock refuses it, so must checkReceivedBlock (got ${String(got)})`);
+          assert.match((got as Error).message, /Metric "k" of run r: step .* must both be integers within ±9007199254740991, the timestamp not negative/);
+          refused++;
+          continue;
+        }
         const expected = summarizeBlock('r', 'k', steps, timestamps, vs)!;
         const got = checkReceivedBlock({ runId: 'r', key: 'k', data })!;
-        const label = `${stepKind} steps, ${timeKind} timestamps, ${n} points`;
         for (const field of ['key', 'last', 'lastStep', 'lastTimestamp', 'min', 'max', 'count'] as const) {
           assert.ok(Object.is(got.summary[field], expected[field]), `${label}: ${field} is ${String(got.summary[field])}, not ${String(expected[field])}`);
         }
@@ -49,7 +70,8 @@ test('the summary read from an encoded block is the one summarizeBlock gives its
       }
     }
   }
-  assert.equal(checked, 175);
+  assert.equal(checked + refused, 175);
+  assert.ok(checked >= 80 && refused >= 40, `both kinds are exercised: ${checked} summarised, ${refused} refused`);
 });
 
 test('a block of no points needs no row; fractional steps or timestamps are refused as appendMetrics refuses them', () => {
@@ -59,4 +81,28 @@ test('a block of no points needs no row; fractional steps or timestamps are refu
     assert.throws(() => checkReceivedBlock({ runId: 'r', key: 'k', data }),
       (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /Metric "k" of run r: step .* must both be integers/.test((err as Error).message));
   }
+});
+
+test('a received block is refused for the steps and timestamps logMetric refuses: a step past ±2^53, a negative or too-large timestamp, on the fast path too', () => {
+  const good = encodeBlock(new Float64Array([0, 1, 2]), new Float64Array([1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002]), new Float64Array([1, 2, 3]));
+  assert.equal(checkReceivedBlock({ runId: 'r', key: 'loss', data: good })?.n, 3, 'the usual block passes');
+  const cases: [string, number[], number[]][] = [
+    // Regular columns: the fast path reads only the layout.
+    ['arithmetic steps past 2^53', [2 ** 53, 2 ** 53 + 2], [1, 2]],
+    ['arithmetic timestamps below 0', [0, 1], [-2, -1]],
+    ['arithmetic timestamps past 2^53', [0, 1], [2 ** 53 + 2, 2 ** 53 + 4]],
+    ['huge timestamps', [0, 1], [1.69e137, 1.69e137]],
+    ['delta timestamps that dip below 0 and come back', [0, 1, 2], [5, -1e6, 5]],
+    ['delta timestamps that rise past 2^53 and come back', [0, 1, 2], [5, 2 ** 60, 5]],
+    // Irregular steps: decoded and checked point by point.
+    ['a step of 1e300', [0, 1e300], [1, 2]],
+    ['a step past -2^53', [5, -(2 ** 54)], [1, 2]],
+  ];
+  for (const [label, steps, timestamps] of cases) {
+    const data = encodeBlock(new Float64Array(steps), new Float64Array(timestamps), new Float64Array(steps.map(() => 1)));
+    assert.throws(() => checkReceivedBlock({ runId: 'r', key: 'loss', data }),
+      (err: unknown) => isTracklabError(err, 'INVALID_PARAMETER_VALUE') && /must both be integers within/.test((err as Error).message), label);
+  }
+  const negativeSteps = encodeBlock(new Float64Array([-5, -4]), new Float64Array([0, 0]), new Float64Array([1, 2]));
+  assert.equal(checkReceivedBlock({ runId: 'r', key: 'loss', data: negativeSteps })?.summary.lastStep, -4, 'negative steps pass, as logMetric takes them');
 });

@@ -4,12 +4,13 @@
  * from its bytes, then stored as it came, so the server never encodes a
  * block a second time. The checks are those of appendMetrics: the bytes must
  * decode exactly (lengths, modes, no trailing bytes), and steps and
- * timestamps must be integers; values may be anything, NaN, ±Infinity and -0
+ * timestamps must be integers within ±2^53, the timestamps not negative
+ * (keys are the server's to check, as summarizeBlock says); values may be anything, NaN, ±Infinity and -0
  * included. The summary follows block-summary.ts and agrees with the points
  * stored. The usual block (steps counting up by a whole stride, whole
  * timestamps) is summarised straight from its bytes: its layout alone proves
- * the steps and timestamps whole and names the latest point, so only the
- * values are read. Any other block is decoded and summarised point by point.
+ * the steps and timestamps whole and in range and names the latest point,
+ * so only the values are read. Any other block is decoded and summarised point by point.
  */
 import type { EncodedMetricBlock, MetricSummary } from '../entities';
 import { BlockScratch, type BlockLayout, type ColumnLayout, decodeReceivedBlock, readReceivedLayout } from './block-codec';
@@ -50,17 +51,18 @@ export function checkReceivedBlock(block: EncodedMetricBlock): CheckedBlock | un
 /**
  * Steps that count up by a whole stride from a whole start, all within ±2^53
  * (so each decodes exactly and the last is the greatest: the latest point),
- * and timestamps that are whole by construction: an arithmetic column with a
- * whole start and stride, or deltas (whole by the format) from a whole first.
+ * and timestamps that are whole by construction (an arithmetic column with a
+ * whole start and stride, or deltas, whole by the format, from a whole first)
+ * and all within [0, 2^53]. Any other block is checked point by point.
  */
 function isRegular({ steps, timestamps }: BlockLayout): boolean {
   return steps.mode === 'arithmetic' && steps.stride > 0 && Number.isInteger(steps.start) && Number.isInteger(steps.stride)
     && Math.abs(steps.start) <= Number.MAX_SAFE_INTEGER && Math.abs(steps.last) <= Number.MAX_SAFE_INTEGER
-    && wholeColumn(timestamps);
+    && wholeColumn(timestamps) && timestamps.least >= 0 && timestamps.greatest <= Number.MAX_SAFE_INTEGER;
 }
 
 function wholeColumn(column: ColumnLayout): boolean {
-  if (column.mode === 'arithmetic') return Number.isInteger(column.start) && Number.isInteger(column.stride) && Number.isFinite(column.last);
+  if (column.mode === 'arithmetic') return Number.isInteger(column.start) && Number.isInteger(column.stride);
   return column.mode === 'delta' && Number.isInteger(column.start);
 }
 

@@ -29,7 +29,7 @@ import type { NewRun, RunOwner, TrackingStore } from '../store/store';
 import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
-import { validateExperimentName, validateExperimentRef } from '../validation';
+import { validateExperimentName, validateExperimentRef, validateKey } from '../validation';
 import { MAX_JOINED_FRAMES, OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
@@ -183,6 +183,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
     // does not decode in a later frame refuses the upload before an earlier frame is stored (nothing of it lands).
     if (frames.length > 1) checkBlocksDecode(frames.flatMap((f) => f.blocks));
     const blocks = frames.flatMap((f) => f.blocks);
+    requireMetricKeys(blocks);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
     // In order, each frame under its own batch id: a refusal stops there, and the sender learns which by sending them one by one.
     for (const frame of frames) await call('append metrics', () => appendEncoded(deps.tracking, frame.blocks, frame.batchId));
@@ -201,6 +202,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   } catch (err) {
     throw asTracklabError(err, 'read the Arrow stream');
   }
+  requireMetricKeys(blocks);
   if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
   await call('append metrics', () => deps.tracking.appendMetrics(blocks, { batchId }));
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
@@ -215,6 +217,11 @@ function checkBlocksDecode(blocks: readonly EncodedMetricBlock[]): void {
       throw asTracklabError(err, 'read a joined block upload');
     }
   }
+}
+
+/** The keys logMetric would take: the stores keep any key, so names are checked where they come in. Steps and timestamps the stores check. */
+function requireMetricKeys(blocks: readonly { readonly key: string }[]): void {
+  for (const { key } of blocks) validateKey('Metric', key);
 }
 
 function requireBatchId(batchId: string): void {

@@ -362,7 +362,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const timestamps = [10, 10, 12, 11, 2 ** 41, 2 ** 41 + 3, 2 ** 41]; // deltas
         const sent = [
           encoded('r', 'm', steps, timestamps, values),
-          encoded('r', 'raw', [-5, 2 ** 53 + 2, 7], [1, 2, 3], [-0, 0, -0]), // a raw steps column (past 2^53)
+          encoded('r', 'raw', [-5, Number.MAX_SAFE_INTEGER, 7], [1, 2, 3], [-0, 0, -0]), // a raw steps column (jumps wider than deltas hold)
           encoded('r', 'empty', [], [], []),
         ];
         await append(sent);
@@ -371,7 +371,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const [m, raw] = read;
         assert.deepEqual([bitsOf(m.steps), bitsOf(m.timestamps), bitsOf(m.values)],
           [bitsOf(new Float64Array(steps)), bitsOf(new Float64Array(timestamps)), bitsOf(new Float64Array(values))]);
-        assert.deepEqual([bitsOf(raw.steps), bitsOf(raw.values)], [bitsOf(new Float64Array([-5, 2 ** 53 + 2, 7])), bitsOf(new Float64Array([-0, 0, -0]))]);
+        assert.deepEqual([bitsOf(raw.steps), bitsOf(raw.values)], [bitsOf(new Float64Array([-5, Number.MAX_SAFE_INTEGER, 7])), bitsOf(new Float64Array([-0, 0, -0]))]);
         if (store.readMetricBlocks !== undefined) {
           const stored = await store.readMetricBlocks(['r'], ['m']);
           assert.deepEqual(Buffer.from(stored[0].data), Buffer.from(sent[0].data), 'stored as sent, not encoded again');
@@ -380,7 +380,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         assert.deepEqual([metrics.m.last, metrics.m.lastStep, metrics.m.lastTimestamp, metrics.m.min, metrics.m.max, metrics.m.count],
           [-Number.MAX_VALUE, 6, 2 ** 41, -Infinity, Infinity, 7]);
         assert.ok(Object.is(metrics.raw.min, -0) && Object.is(metrics.raw.max, 0) && Object.is(metrics.raw.last, 0));
-        assert.equal(metrics.raw.lastStep, 2 ** 53 + 2);
+        assert.equal(metrics.raw.lastStep, Number.MAX_SAFE_INTEGER);
         await append([encoded('r', 'm', [7], [1], [NaN])]);
         const after = (await store.getRun('r')).data.metrics.m;
         assert.ok(Number.isNaN(after.last) && after.count === 8 && after.min === -Infinity, 'folds into the summary like appendMetrics');

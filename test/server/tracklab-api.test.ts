@@ -84,6 +84,50 @@ for (const kind of testStores()) {
 }
 
 for (const kind of testStores()) {
+  test(`${kind.name}: both block uploads refuse what logMetric refuses (malformed keys, steps past ±2^53, bad timestamps; Arrow columns are int64, so values past 2^63 cannot be sent that way) with 400 and store nothing of the request`, { skip: kind.skip }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('checked');
+      await f.backend.tracking.createRun({ runId: 'v1', runName: 'one', experimentId: exp.experimentId, startTime: 1 });
+      const upload = (body: Buffer, type: string, query = '') => fetch(`${f.url}/api/tracklab/v1/metrics/blocks${query}`, { method: 'POST', headers: { 'content-type': type }, body });
+      const good = block('v1', 'fine', [0, 1], [0.5, 0.25]);
+      const at = (steps: number[], timestamps: number[], key = 'loss') =>
+        ({ runId: 'v1', key, steps: new Float64Array(steps), timestamps: new Float64Array(timestamps), values: new Float64Array(steps.map(() => 1)) });
+      const bad: [string, ReturnType<typeof at>, RegExp][] = [
+        ['an empty key', at([0], [1], ''), /Metric name is missing/],
+        ['a key that climbs out', at([0], [1], '../../x'), /must not start with "\/", contain "\.\."/],
+        ['a 5,000-character key', at([0], [1], 'k'.repeat(5000)), /is 5000 characters long; the limit is 250/],
+        ['a step past 2^53', at([0, 2 ** 60], [1, 2]), /integers within/],
+        ['timestamps past 2^53', at([0, 1], [2 ** 62, 2 ** 62]), /integers within/],
+        ['a negative timestamp', at([0, 1], [-5, -4]), /timestamp not negative/],
+      ];
+      let n = 0;
+      for (const [label, b, why] of bad) {
+        for (const [type, body, query] of [
+          ['application/vnd.tracklab.columns', encodeColumnFrame(`bad-${n}`, [good, b]), ''],
+          ['application/vnd.apache.arrow.stream', Buffer.from(tableToIPC(historyTable([good, b]), 'stream')), `?batch_id=bad-arrow-${n}`],
+        ] as const) {
+          const res = await upload(body, type, query);
+          const answer = await res.json() as { error_code: string; message: string };
+          assert.equal(res.status, 400, `${label} as ${type}`);
+          assert.equal(answer.error_code, 'INVALID_PARAMETER_VALUE', `${label} as ${type}`);
+          assert.match(answer.message, why, `${label} as ${type}: ${answer.message}`);
+          assert.doesNotMatch(answer.message, /\n\s+at /, 'no stack');
+        }
+        n++;
+      }
+      assert.deepEqual(await f.backend.tracking.readMetrics(['v1']), [], 'nothing of any refused request was stored, not even its good block');
+      const run = await f.backend.tracking.getRun('v1');
+      assert.deepEqual(Object.keys(run.data.metrics), [], 'and no summary');
+      assert.equal((await upload(encodeColumnFrame('bad-0', [good]), 'application/vnd.tracklab.columns')).status, 200, 'a refused batch id was not recorded');
+      assert.equal((await f.backend.tracking.getRun('v1')).data.metrics.fine?.count, 2);
+    } finally {
+      await f.close();
+    }
+  });
+}
+
+for (const kind of testStores()) {
   test(`${kind.name}: a block whose bytes differ from its content hash is refused (400, INVALID_PARAMETER_VALUE naming it) and nothing of its upload is stored`, { skip: kind.skip }, async () => {
     const f = await startServerFixture(kind);
     try {

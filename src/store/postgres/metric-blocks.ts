@@ -28,7 +28,8 @@ export interface EncodedBlocks {
 
 /**
  * Validates, summarises and encodes blocks. Throws INVALID_PARAMETER_VALUE
- * (fractional steps, unequal columns) before anything is sent.
+ * (steps or timestamps out of range, unequal columns)
+ * before anything is sent.
  */
 export function encodeBlocks(blocks: readonly MetricColumns[]): EncodedBlocks {
   const checked: CheckedBlock[] = [];

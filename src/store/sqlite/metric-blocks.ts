@@ -117,7 +117,7 @@ export function readEncodedBlocks(conn: Connection, runIds: readonly string[], k
   return out;
 }
 
-/** Refuses blocks appendBlock would refuse (unequal columns, fractional steps or timestamps), without writing. */
+/** Refuses blocks appendBlock would refuse (unequal columns, steps or timestamps out of range), without writing. */
 export function checkBlocks(blocks: readonly MetricColumns[]): void {
   for (const b of blocks) summarizeBlock(b.runId, b.key, b.steps, b.timestamps, b.values);
 }
