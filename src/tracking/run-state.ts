@@ -56,22 +56,42 @@ export class RunState {
     return this.metricBuffer;
   }
 
-  /** Writes every buffered point and waits for pending writes; rethrows the first failure once. */
+  /**
+   * Writes every buffered point and waits for pending writes; rethrows the
+   * first failure once. On a store that queues writes, while its server does
+   * not answer, resolves once the points are durable in the outbox, as
+   * queueEnd does: training and `close()` never wait out an outage, and a
+   * refusal that comes later is rethrown by the next flush or end.
+   */
   async flush(): Promise<void> {
     this.metricBuffer?.flush();
-    await Promise.all([...this.inflight]);
+    if (!(await this.answeredOrQueued([...this.inflight]))) return;
     const first = this.writeErrors.values().next();
     this.writeErrors.clear();
     if (!first.done) throw first.value;
   }
 
-  /** Flushes one run's points and rethrows its write failure once. */
+  /** Flushes one run's points and rethrows its write failure once; during an outage, as flush(). */
   async flushRun(runId: string): Promise<void> {
     this.metricBuffer?.flush(runId);
-    await Promise.all([...this.inflight]);
+    if (!(await this.answeredOrQueued([...this.inflight]))) return;
     const error = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
     if (error) throw error;
+  }
+
+  /** Waits for `writes`; true once they are answered, false if the store's server is found unreachable first (they are queued). */
+  private async answeredOrQueued(writes: readonly Promise<void>[]): Promise<boolean> {
+    const answered = Promise.all(writes).then(() => true);
+    if (writes.length === 0) return answered;
+    const store = this.core.store();
+    if (store.whenUnreachable === undefined) return answered;
+    const settled = new AbortController();
+    try {
+      return await Promise.race([answered, store.whenUnreachable(settled.signal).then(() => false)]);
+    } finally {
+      settled.abort();
+    }
   }
 
   /** Ends a run in one store write: earlier writes land first, then its buffered points go in with the status. */

@@ -94,7 +94,7 @@ export class HttpTransport {
     });
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return bytes;
-    if (status >= 500 || status === 429) throw new ServerUnreachable(`HTTP ${status}`);
+    if (status >= 500 || status === 429) throw new ServerUnreachable(failing(status, bytes));
     throw this.refusal(status, bytes);
   }
 
@@ -116,4 +116,15 @@ export function serverBase(uri: string): string {
   const url = new URL(uri);
   if (url.username !== '' || url.password !== '') throw new TracklabError('INVALID_PARAMETER_VALUE', httpMsg.credentialsInUri());
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** A 5xx or 429 as the outage notice says it: the status, and the server's own message when it sent one (a full disk, say). */
+function failing(status: number, bytes: Buffer): string {
+  try {
+    const { message } = JSON.parse(bytes.toString('utf8')) as { message?: unknown };
+    if (typeof message === 'string' && message !== '') return `HTTP ${status}: ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`;
+  } catch {
+    // not JSON (a proxy's error page): the status says enough
+  }
+  return `HTTP ${status}`;
 }

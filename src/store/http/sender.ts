@@ -149,15 +149,16 @@ export class Sender {
             this.uploads = await askBlockUploads(this.transport);
           } catch (err) {
             if (!(err instanceof ServerUnreachable)) throw err;
-            this.wentDown(err.message);
+            if (!this.stopped) this.wentDown(err.message);
             return;
           }
+          if (this.stopped) return;
         }
         if (op.kind === 'blocks' && op.seq > this.singlyUpTo && this.uploads!.joined && this.uploads!.frames.includes('TLC2')) {
           const joined = this.outbox.blocksFrom(op, MAX_JOINED, MAX_JOINED_BYTES);
           if (joined.length > 1) {
             const sent = await this.deliverJoined(joined);
-            if (sent === 'down') return;
+            if (sent === 'down' || sent === 'stopped') return;
             if (sent === 'refused') this.singlyUpTo = joined[joined.length - 1]!.seq;
             continue;
           }
@@ -170,12 +171,16 @@ export class Sender {
           if (op.kind === 'call') this.outbox.markTried(op.seq);
           value = await this.deliver(op);
         } catch (err) {
+          if (this.stopped) return;
           if (err instanceof ServerUnreachable) {
             this.wentDown(err.message);
             return;
           }
           refusal = err;
         }
+        // Stopped while the request was out (the store closed its outbox): the write stays there, and a
+        // later send of it is harmless (batch ids; calls are marked tried).
+        if (this.stopped) return;
         this.answering = true;
         if (refusal !== undefined && op.kind === 'blocks' && isHashMismatch(refusal)) {
           const verdict = this.recheck(op);
@@ -194,10 +199,11 @@ export class Sender {
   }
 
   /** Consecutive block writes in one request; on a refusal nothing is settled (they go again one by one). */
-  private async deliverJoined(ops: readonly OutboxOp[]): Promise<'sent' | 'down' | 'refused'> {
+  private async deliverJoined(ops: readonly OutboxOp[]): Promise<'sent' | 'down' | 'refused' | 'stopped'> {
     try {
       await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', Buffer.concat(ops.map((o) => o.body)), COLUMNS_MEDIA_TYPE);
     } catch (err) {
+      if (this.stopped) return 'stopped';
       if (err instanceof ServerUnreachable) {
         this.wentDown(err.message);
         return 'down';
@@ -205,6 +211,7 @@ export class Sender {
       this.answering = true;
       return 'refused';
     }
+    if (this.stopped) return 'stopped';
     this.answering = true;
     this.outbox.deliveredAll(ops.map((o) => o.seq));
     for (const op of ops) {
