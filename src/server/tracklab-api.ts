@@ -29,7 +29,7 @@ import type { NewRun, RunOwner, TrackingStore } from '../store/store';
 import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
-import { validateExperimentName, validateExperimentRef } from '../validation';
+import { validateBatchId, validateExperimentName, validateExperimentRef } from '../validation';
 import { MAX_JOINED_FRAMES, OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
@@ -217,8 +217,10 @@ function checkBlocksDecode(blocks: readonly EncodedMetricBlock[]): void {
   }
 }
 
+/** Present and well formed (an `s:` id exactly s:<sender>:<n>), checked for every frame before any is stored. */
 function requireBatchId(batchId: string): void {
   if (batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
+  validateBatchId(batchId);
 }
 
 /** Through the store's appendMetricBlocks; a store without it gets the blocks decoded (checked as that method would). */

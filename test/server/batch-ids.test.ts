@@ -1,0 +1,72 @@
+/**
+ * Batch ids after the security review (attacker): a column frame may not
+ * carry a malformed `s:<sender>:<n>` (it was taken as an ordinary id, and a
+ * huge n moved a sender's mark), ordinary ids are scoped per run (one
+ * client's id no longer skips another's write to another run), a joined
+ * upload refused for any reason stores nothing of itself, and a joined
+ * upload that repeats a batch id is refused. Real server, real SQLite and
+ * PostgreSQL stores, raw HTTP as an attacker sends it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { COLUMNS_MEDIA_TYPE, encodeColumnFrame } from '../../src/store/http/column-frames';
+import { testStores } from '../support/test-stores';
+import { startServerFixture, type ServerFixture } from './server-fixture';
+
+const block = (runId: string, from: number, n = 10) => ({
+  runId, key: 'loss',
+  steps: Float64Array.from({ length: n }, (_, i) => from + i),
+  timestamps: Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + from + i),
+  values: Float64Array.from({ length: n }, (_, i) => 1 / (from + i + 1)),
+});
+
+async function upload(f: ServerFixture, ...frames: Buffer[]): Promise<{ status: number; body: { error_code?: string; message?: string; points?: number } }> {
+  const res = await fetch(new URL('/api/tracklab/v1/metrics/blocks', f.url), {
+    method: 'POST', headers: { 'content-type': COLUMNS_MEDIA_TYPE }, body: Buffer.concat(frames),
+  });
+  return { status: res.status, body: await res.json() as never };
+}
+
+async function steps(f: ServerFixture, runId: string): Promise<number[]> {
+  return (await f.backend.tracking.readMetrics([runId], ['loss'])).flatMap((b) => [...b.steps]);
+}
+
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a frame whose s: batch id is not s:<sender>:<n> with a safe n is refused 400 and moves no mark`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('sequenced');
+      await f.backend.tracking.createRun({ runId: 'sq', runName: 'sq', experimentId: exp.experimentId, startTime: 1 });
+      const bad = [
+        's:victim:99999999999999999', // 17 digits: was taken as an ordinary id
+        `s:victim:${Number.MAX_SAFE_INTEGER + 1}`,
+        's:victim:-1', 's:victim:01', 's:victim:1.5', 's:victim:', 's::5', 's:victim', `s:${'v'.repeat(101)}:1`,
+      ];
+      for (const id of bad) {
+        const r = await upload(f, encodeColumnFrame(id, [block('sq', 1000)]));
+        assert.equal(r.status, 400, `${id}: ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.error_code, 'INVALID_PARAMETER_VALUE', id);
+        assert.match(r.body.message!, /starts with "s:".*s:<sender>:<n>/, id);
+      }
+      // In a joined upload the bad id refuses the whole request, the sound frame before it included.
+      const joined = await upload(f, encodeColumnFrame('s:victim:1', [block('sq', 0)]), encodeColumnFrame('s:victim:1e9', [block('sq', 1000)]));
+      assert.equal(joined.status, 400, JSON.stringify(joined.body));
+      assert.deepEqual(await steps(f, 'sq'), [], 'nothing refused was stored');
+      // The sender's writes from 1 up still land: no mark was raised.
+      for (let n = 1; n <= 3; n++) assert.equal((await upload(f, encodeColumnFrame(`s:victim:${n}`, [block('sq', (n - 1) * 10)]))).status, 200);
+      assert.equal((await upload(f, encodeColumnFrame(`s:victim:${Number.MAX_SAFE_INTEGER}`, [block('sq', 30)]))).status, 200, 'the largest safe n is taken');
+      assert.deepEqual(await steps(f, 'sq'), range(0, 40));
+      // Through the store call too (a log batch under a bad s: id).
+      const call = await fetch(new URL('/api/tracklab/v1/store/logBatch', f.url), {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ args: ['sq', { tags: { a: 'b' }, batchId: 's:victim:99999999999999999' }] }),
+      });
+      assert.equal(call.status, 400);
+      assert.equal((await f.backend.tracking.getRun('sq')).data.tags.a, undefined);
+    } finally {
+      await f.close();
+    }
+  });
+}
