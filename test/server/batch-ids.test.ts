@@ -70,3 +70,22 @@ for (const kind of testStores()) {
     }
   });
 }
+
+for (const kind of testStores()) {
+  test(`${kind.name}: an ordinary batch id is scoped per run: another client's upload under the same id to another run lands, a resend of either is skipped`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('scoped');
+      for (const runId of ['mine', 'theirs']) await f.backend.tracking.createRun({ runId, runName: runId, experimentId: exp.experimentId, startTime: 1 });
+      assert.equal((await upload(f, encodeColumnFrame('common-id', [block('theirs', 0)]))).status, 200);
+      assert.equal((await upload(f, encodeColumnFrame('common-id', [block('mine', 0)]))).status, 200);
+      assert.deepEqual(await steps(f, 'mine'), range(0, 10), 'the other client\'s id did not skip this write');
+      assert.equal((await upload(f, encodeColumnFrame('common-id', [block('mine', 0)]))).status, 200);
+      assert.equal((await upload(f, encodeColumnFrame('common-id', [block('theirs', 0)]))).status, 200);
+      assert.deepEqual(await steps(f, 'mine'), range(0, 10), 'a resend is still skipped');
+      assert.deepEqual(await steps(f, 'theirs'), range(0, 10));
+    } finally {
+      await f.close();
+    }
+  });
+}
