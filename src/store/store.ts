@@ -110,6 +110,12 @@ export interface WriteOnce {
   readonly batchId?: string;
 }
 
+/** One write of already-encoded blocks under its batch id (`appendMetricBatches`). */
+export interface BlockBatch {
+  readonly batchId: string;
+  readonly blocks: readonly EncodedMetricBlock[];
+}
+
 export interface RunSearchQuery {
   readonly experimentIds: readonly string[];
   readonly filter?: FilterNode;
@@ -195,6 +201,12 @@ export interface TrackingStore {
    * A malformed block is refused with INVALID_PARAMETER_VALUE naming its run and key, and nothing is written.
    */
   appendMetricBlocks?(blocks: readonly EncodedMetricBlock[], options?: WriteOnce): Promise<void>;
+  /**
+   * Optional (the SQLite and PostgreSQL stores have it): several `appendMetricBlocks` writes, each under its own
+   * batch id, in one transaction, as the tracking server applies a joined upload: a batch applied before is skipped,
+   * and a refusal of any of them (a malformed block, a missing or deleted run, a bad batch id) writes none of them.
+   */
+  appendMetricBatches?(batches: readonly BlockBatch[]): Promise<void>;
   /** Every point of the given runs (and keys), ordered by run, key, then insertion. */
   readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]>;
   /**

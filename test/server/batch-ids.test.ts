@@ -89,3 +89,36 @@ for (const kind of testStores()) {
     }
   });
 }
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a joined upload whose later frame names a missing or deleted run is refused with nothing of it stored, and its sound frames land when sent again`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('joined-refused');
+      for (const runId of ['live', 'gone']) await f.backend.tracking.createRun({ runId, runName: runId, experimentId: exp.experimentId, startTime: 1 });
+      await f.backend.tracking.setRunLifecycle('gone', 'deleted');
+      const sound = (n: number) => encodeColumnFrame(`sound-${n}`, [block('live', n * 10)]);
+
+      const missing = await upload(f, sound(0), sound(1), encodeColumnFrame('to-ghost', [block('ghost', 0)]), sound(2));
+      assert.equal(missing.status, 404, JSON.stringify(missing.body));
+      assert.equal(missing.body.error_code, 'RESOURCE_DOES_NOT_EXIST');
+      assert.match(missing.body.message!, /ghost/);
+      assert.deepEqual(await steps(f, 'live'), [], 'no frame before the refused one was stored');
+
+      const deleted = await upload(f, sound(0), encodeColumnFrame('to-deleted', [block('gone', 0)]));
+      assert.equal(deleted.status, 400, JSON.stringify(deleted.body));
+      assert.match(deleted.body.message!, /is deleted/);
+      assert.deepEqual(await steps(f, 'live'), []);
+      assert.deepEqual(await steps(f, 'gone'), []);
+
+      // The refused requests recorded no batch id: the same frames, without the refused one, land (once).
+      for (let i = 0; i < 2; i++) {
+        const ok = await upload(f, sound(0), sound(1), sound(2));
+        assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      }
+      assert.deepEqual(await steps(f, 'live'), range(0, 30));
+    } finally {
+      await f.close();
+    }
+  });
+}
