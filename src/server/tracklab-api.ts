@@ -179,6 +179,7 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
       // Before anything is authorized or stored: a damaged block refuses the whole upload.
       checkContentHashes(frame);
     }
+    requireDistinctBatchIds(frames.map((f) => f.batchId));
     // The store checks a frame's blocks as it applies them; a joined upload is checked whole first, so a block that
     // does not decode in a later frame refuses the upload before an earlier frame is stored (nothing of it lands).
     if (frames.length > 1) checkBlocksDecode(frames.flatMap((f) => f.blocks));
@@ -222,6 +223,18 @@ function checkBlocksDecode(blocks: readonly EncodedMetricBlock[]): void {
 function requireBatchId(batchId: string): void {
   if (batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
   validateBatchId(batchId);
+}
+
+/**
+ * A request whose frames repeat a batch id is refused: tracklab's senders never send one (each write has its own id),
+ * and taking it would answer for points it skipped.
+ */
+function requireDistinctBatchIds(batchIds: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const batchId of batchIds) {
+    if (seen.has(batchId)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.repeatedBatchId(batchId));
+    seen.add(batchId);
+  }
 }
 
 /**

@@ -121,4 +121,24 @@ for (const kind of testStores()) {
       await f.close();
     }
   });
+
+  test(`${kind.name}: a joined upload whose frames repeat a batch id is refused 400 with nothing of it stored`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('joined-dup');
+      await f.backend.tracking.createRun({ runId: 'dup', runName: 'dup', experimentId: exp.experimentId, startTime: 1 });
+      const r = await upload(f, encodeColumnFrame('same', [block('dup', 0)]), encodeColumnFrame('other', [block('dup', 10)]), encodeColumnFrame('same', [block('dup', 20)]));
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.error_code, 'INVALID_PARAMETER_VALUE');
+      assert.match(r.body.message!, /Two frames of this block upload carry the batch id "same"/);
+      assert.deepEqual(await steps(f, 'dup'), []);
+      // Distinct ids: every point counted in the answer is stored.
+      const ok = await upload(f, encodeColumnFrame('same', [block('dup', 0)]), encodeColumnFrame('other', [block('dup', 10)]));
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.points, 20);
+      assert.deepEqual(await steps(f, 'dup'), range(0, 20));
+    } finally {
+      await f.close();
+    }
+  });
 }
