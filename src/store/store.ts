@@ -101,9 +101,11 @@ export interface LogBatch {
  */
 export interface WriteOnce {
   /**
-   * An id the writer chose for this write. The store records it in the same
-   * transaction as the write, and a write whose id it has recorded before is
-   * skipped whole: re-sending never duplicates points. A sequenced id
+   * An id the writer chose for this write. The store records it, for each
+   * run the write touches, in the same transaction as the write, and a write
+   * whose id one of its runs has recorded before is skipped whole: re-sending
+   * never duplicates points. Ids are scoped per run: the same id for another
+   * run is another write. A sequenced id
    * (`s:<sender>:<n>`, batch-sequence.ts) promises that the sender applies
    * its writes in order, and the store keeps only each run's highest n.
    */
