@@ -9,7 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { startTrackingServer } from '../../src/server/tracking-server';
 import { COLUMNS_MEDIA_TYPE, encodeColumnFrame } from '../../src/store/http/column-frames';
+import { openStore } from '../../src/store/open-store';
 import { testStores } from '../support/test-stores';
 import { startServerFixture, type ServerFixture } from './server-fixture';
 
@@ -139,6 +141,36 @@ for (const kind of testStores()) {
       assert.deepEqual(await steps(f, 'dup'), range(0, 20));
     } finally {
       await f.close();
+    }
+  });
+}
+
+for (const kind of testStores()) {
+  test(`${kind.name}: over a store without appendMetricBatches, a joined upload's runs are all checked before any frame is stored`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const store = kind.create();
+    const backend = await openStore(store.uri);
+    // The real store, minus the optional method (as a store that does not offer it).
+    const tracking = new Proxy(backend.tracking, { get: (t, p) => (p === 'appendMetricBatches' ? undefined : Reflect.get(t, p)) });
+    const server = await startTrackingServer({ backend: { ...backend, tracking, registry: () => backend.registry(), close: () => backend.close() }, port: 0, artifactRoot: store.artifactRoot, log: () => undefined });
+    const f = { url: server.url, backend } as ServerFixture;
+    try {
+      assert.equal(tracking.appendMetricBatches, undefined);
+      const exp = await backend.tracking.ensureExperiment('fallback');
+      for (const runId of ['live', 'gone']) await backend.tracking.createRun({ runId, runName: runId, experimentId: exp.experimentId, startTime: 1 });
+      await backend.tracking.setRunLifecycle('gone', 'deleted');
+      const sound = (n: number) => encodeColumnFrame(`sound-${n}`, [block('live', n * 10)]);
+      const missing = await upload(f, sound(0), encodeColumnFrame('to-ghost', [block('ghost', 0)]));
+      assert.equal(missing.status, 404, JSON.stringify(missing.body));
+      const deleted = await upload(f, sound(0), encodeColumnFrame('to-deleted', [block('gone', 0)]));
+      assert.equal(deleted.status, 400, JSON.stringify(deleted.body));
+      assert.match(deleted.body.message!, /is deleted/);
+      assert.deepEqual(await steps(f, 'live'), []);
+      assert.equal((await upload(f, sound(0), sound(1))).status, 200);
+      assert.deepEqual(await steps(f, 'live'), range(0, 20));
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
     }
   });
 }
