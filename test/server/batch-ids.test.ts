@@ -174,3 +174,27 @@ for (const kind of testStores()) {
     }
   });
 }
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a joined upload racing the delete of one of its runs is stored whole or not at all, as its answer says`, { skip: kind.skip, timeout: 120_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('race');
+      const outcomes = new Set<number>();
+      for (let i = 0; i < 20; i++) {
+        for (const runId of [`a${i}`, `b${i}`]) await f.backend.tracking.createRun({ runId, runName: runId, experimentId: exp.experimentId, startTime: 1 });
+        const frames = [encodeColumnFrame(`race-a${i}`, [block(`a${i}`, 0)]), encodeColumnFrame(`race-b${i}`, [block(`b${i}`, 0)])];
+        // The delete comes a little later each round, so it lands before, during and after the upload's transaction.
+        const late = async () => { await new Promise((r) => setTimeout(r, i % 10)); await f.backend.tracking.setRunLifecycle(`b${i}`, 'deleted'); };
+        const [answer] = await Promise.all([upload(f, ...frames), late()]);
+        outcomes.add(answer.status);
+        const stored = await steps(f, `a${i}`);
+        if (answer.status === 200) assert.deepEqual(stored, range(0, 10), `round ${i}: answered 200, so stored`);
+        else assert.deepEqual(stored, [], `round ${i}: refused ${answer.status} (${answer.body.message}), so nothing of it stored`);
+      }
+      assert.ok([...outcomes].every((s) => s === 200 || s === 400), JSON.stringify([...outcomes]));
+    } finally {
+      await f.close();
+    }
+  });
+}
