@@ -126,7 +126,7 @@ export const SYNC_KEY_FILE = 'sync-key';
  * keys after it, so slices never sent fell at or below the mark and were
  * skipped. Keyed with the store's secret, so no one else can name it.
  */
-export function syncSender(key: Buffer, runId: string, metric: string): string {
+function syncSender(key: Buffer, runId: string, metric: string): string {
   return `sync-${createHmac('sha256', key).update(runId).update('\0').update(metric).digest('hex').slice(0, 40)}`;
 }
 
@@ -134,7 +134,7 @@ export function syncSender(key: Buffer, runId: string, metric: string): string {
  * The store's sync key: read, or made once. Two syncs starting together
  * both make one, and the first link wins: the other reads the winner's.
  */
-export function syncKey(file: string): Buffer {
+function syncKey(file: string): Buffer {
   const read = (): Buffer | undefined => {
     try {
       const hex = fs.readFileSync(file, 'utf8').trim();
