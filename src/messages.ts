@@ -34,6 +34,10 @@ export const msg = {
     `A single write can hold at most ${limit} ${what}; got ${count}. Split them across several calls (the client does this for you).`,
   batchIdBad: (got: unknown) =>
     `A batch id must be 1 to 128 letters, digits, "_", ":", "." or "-", got ${describe(got)}. Use a nanoid.`,
+  sequencedBatchIdBad: (got: string) =>
+    `The batch id ${quote(got)} starts with "s:", the form of tracklab's numbered senders, but is not s:<sender>:<n> with a sender of 1 to 100 letters, digits, "_", "." or "-" and n a whole number from 0 to ${Number.MAX_SAFE_INTEGER}. Send s:<sender>:<n> exactly, or pick an id of another form (e.g. a UUID).`,
+  runDeletedNoLogging: (runName: string, runId: string) =>
+    `Run ${runName} (${runId}) is deleted, so nothing more can be logged to it. Restore it first, or log to a new run.`,
   descriptionNotString: (got: unknown) =>
     `A description must be a string, got ${describe(got)}.`,
 

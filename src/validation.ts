@@ -6,6 +6,7 @@
  */
 import { TracklabError } from './errors';
 import { msg } from './messages';
+import { batchSequence } from './store/batch-sequence';
 import { emptyRecord } from './records';
 
 /**
@@ -282,9 +283,14 @@ export function validateRunId(runId: unknown): asserts runId is string {
   if (typeof runId !== 'string' || !RUN_ID.test(runId)) throw invalid(msg.runIdBad(runId));
 }
 
-/** Ids that make a write safe to send again (`WriteOnce.batchId`): 1 to 128 characters of [A-Za-z0-9_:.-]. */
+/**
+ * Ids that make a write safe to send again (`WriteOnce.batchId`): 1 to 128 characters of [A-Za-z0-9_:.-]. One that
+ * starts with `s:` must be a whole sequenced id (batch-sequence.ts): read as any other id, a malformed one would be
+ * honoured silently, under rules its sender did not mean.
+ */
 export function validateBatchId(batchId: unknown): asserts batchId is string | undefined {
   if (batchId !== undefined && (typeof batchId !== 'string' || !/^[A-Za-z0-9_:.-]{1,128}$/.test(batchId))) throw invalid(msg.batchIdBad(batchId));
+  if (batchId !== undefined && batchId.startsWith('s:') && batchSequence(batchId) === undefined) throw invalid(msg.sequencedBatchIdBad(batchId));
 }
 
 export function validateEndStatus(status: unknown): asserts status is 'FINISHED' | 'FAILED' | 'KILLED' {

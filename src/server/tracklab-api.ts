@@ -29,7 +29,7 @@ import type { NewRun, RunOwner, TrackingStore } from '../store/store';
 import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
-import { validateExperimentName, validateExperimentRef, validateKey } from '../validation';
+import { validateBatchId, validateExperimentName, validateExperimentRef, validateKey } from '../validation';
 import { MAX_JOINED_FRAMES, OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
@@ -179,14 +179,16 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
       // Before anything is authorized or stored: a damaged block refuses the whole upload.
       checkContentHashes(frame);
     }
+    requireDistinctBatchIds(frames.map((f) => f.batchId));
     // The store checks a frame's blocks as it applies them; a joined upload is checked whole first, so a block that
     // does not decode in a later frame refuses the upload before an earlier frame is stored (nothing of it lands).
     if (frames.length > 1) checkBlocksDecode(frames.flatMap((f) => f.blocks));
     const blocks = frames.flatMap((f) => f.blocks);
     requireMetricKeys(blocks);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
-    // In order, each frame under its own batch id: a refusal stops there, and the sender learns which by sending them one by one.
-    for (const frame of frames) await call('append metrics', () => appendEncoded(deps.tracking, frame.blocks, frame.batchId));
+    // Each frame under its own batch id, all or none: a refusal (a missing or deleted run) leaves nothing of the request,
+    // and the sender learns which write it was by sending them one by one.
+    await call('append metrics', () => appendFrames(deps.tracking, frames));
     const points = blocks.reduce((n, b) => n + blockLength(b.data), 0);
     sendBody(res, 200, 'application/json', JSON.stringify(frames.length === 1 ? { batch_id: frames[0]!.batchId, points } : { batch_ids: frames.map((f) => f.batchId), points }));
     return;
@@ -224,8 +226,36 @@ function requireMetricKeys(blocks: readonly { readonly key: string }[]): void {
   for (const { key } of blocks) validateKey('Metric', key);
 }
 
+/** Present and well formed (an `s:` id exactly s:<sender>:<n>), checked for every frame before any is stored. */
 function requireBatchId(batchId: string): void {
   if (batchId === '') throw new TracklabError('INVALID_PARAMETER_VALUE', 'A block upload needs a batch id (in the frame, or ?batch_id= with an Arrow stream), so that sending it again never duplicates points.');
+  validateBatchId(batchId);
+}
+
+/**
+ * A request whose frames repeat a batch id is refused: tracklab's senders never send one (each write has its own id),
+ * and taking it would answer for points it skipped.
+ */
+function requireDistinctBatchIds(batchIds: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const batchId of batchIds) {
+    if (seen.has(batchId)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.repeatedBatchId(batchId));
+    seen.add(batchId);
+  }
+}
+
+/**
+ * The frames of one request, in order, in one store transaction (appendMetricBatches). A store without it gets the
+ * runs of every frame checked first, so a missing or deleted run refuses the request before any frame is stored.
+ */
+async function appendFrames(store: TrackingStore, frames: readonly { batchId: string; blocks: readonly EncodedMetricBlock[] }[]): Promise<void> {
+  if (frames.length === 1) return appendEncoded(store, frames[0]!.blocks, frames[0]!.batchId);
+  if (store.appendMetricBatches !== undefined) return store.appendMetricBatches(frames);
+  for (const runId of new Set(frames.flatMap((f) => f.blocks.map((b) => b.runId)))) {
+    const run = await store.getRun(runId);
+    if (run.info.lifecycleStage === 'deleted') throw new TracklabError('INVALID_STATE', msg.runDeletedNoLogging(run.info.runName, runId));
+  }
+  for (const frame of frames) await appendEncoded(store, frame.blocks, frame.batchId);
 }
 
 /** Through the store's appendMetricBlocks; a store without it gets the blocks decoded (checked as that method would). */

@@ -13,17 +13,25 @@
  * keeps only the highest n applied (applied_sequences): a write at or below
  * it was applied before. That is one row per run and sender, whatever the
  * number of batches, and it goes with the run when the run is purged.
- * Ids of any other form are still honoured, one row each (applied_batches),
+ * Ids of any other form are still honoured, one row per run (applied_batches),
  * also removed with their run.
+ *
+ * A mark skips every later write of its sender at or below it, so a sender
+ * name must be one nobody else can guess: whoever can write to a run and
+ * names another's sender with a huge n makes the run skip that sender's
+ * writes. tracklab's senders are random (a salt kept in the outbox, or in the
+ * offline store for `tracklab sync`), and an id that starts with `s:` but is
+ * not exactly this form is refused (validateBatchId), never taken as an
+ * ordinary id.
  */
-const SEQUENCED = /^s:([A-Za-z0-9_.-]{1,100}):([1-9][0-9]{0,15})$/;
+const SEQUENCED = /^s:([A-Za-z0-9_.-]{1,100}):(0|[1-9][0-9]{0,15})$/;
 
 export interface BatchSequence {
   readonly sender: string;
   readonly n: number;
 }
 
-/** The batch id of the `n`th write (from 1) of `sender` ([A-Za-z0-9_.-], up to 100 characters). */
+/** The batch id of the `n`th write (from 1; 0 is valid too) of `sender` ([A-Za-z0-9_.-], up to 100 characters). */
 export function sequencedBatchId(sender: string, n: number): string {
   return `s:${sender}:${n}`;
 }

@@ -431,6 +431,27 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         assert.deepEqual([metrics.loss.count, metrics.loss.last, metrics.big.count], [3, 0.125, many.length]);
         await rejectsWith(append([], { batchId: 'no spaces' }), 'INVALID_PARAMETER_VALUE', /batch id/);
       });
+
+      it('several batches in one write (appendMetricBatches): each once under its id, and a refusal of any writes none', async (store) => {
+        // The remote store has no appendMetricBatches (the server's store applies a joined upload); there is nothing to check.
+        if (store.appendMetricBatches === undefined) return;
+        const exp = await store.ensureExperiment('Default');
+        await store.createRun(newRun(exp.experimentId, 'r'));
+        await store.createRun(newRun(exp.experimentId, 'd'));
+        await store.setRunLifecycle('d', 'deleted');
+        const one = (id: string, step: number, runId = 'r') => ({ batchId: id, blocks: [encoded(runId, 'loss', [step], [1], [step])] });
+        const steps = async () => (await store.readMetrics(['r'])).flatMap((b) => Array.from(b.steps));
+        await rejectsWith(store.appendMetricBatches([one('b0', 0), one('b1', 1, 'ghost')]), 'RESOURCE_DOES_NOT_EXIST', /"ghost"/);
+        await rejectsWith(store.appendMetricBatches([one('b0', 0), one('b1', 1, 'd')]), 'INVALID_STATE', /is deleted/);
+        await rejectsWith(store.appendMetricBatches([one('b0', 0), { batchId: 'b1', blocks: [{ runId: 'r', key: 'bad', data: new Uint8Array(3) }] }]),
+          'INVALID_PARAMETER_VALUE', /malformed/);
+        await rejectsWith(store.appendMetricBatches([one('b0', 0), one('s:x:1e3', 1)]), 'INVALID_PARAMETER_VALUE', /s:<sender>:<n>/);
+        assert.deepEqual(await steps(), [], 'no batch of a refused write was stored');
+        await store.appendMetricBatches([one('b0', 0), one('b1', 1)]);
+        await store.appendMetricBatches([one('b1', 1), one('b2', 2), one('s:x:1', 3), one('b0', 0)]);
+        await store.appendMetricBatches([one('s:x:1', 3), one('s:x:2', 4)]);
+        assert.deepEqual(await steps(), [0, 1, 2, 3, 4], 'each batch once, in order');
+      });
     });
 
     describe('search', () => {

@@ -101,13 +101,21 @@ export interface LogBatch {
  */
 export interface WriteOnce {
   /**
-   * An id the writer chose for this write. The store records it in the same
-   * transaction as the write, and a write whose id it has recorded before is
-   * skipped whole: re-sending never duplicates points. A sequenced id
+   * An id the writer chose for this write. The store records it, for each
+   * run the write touches, in the same transaction as the write, and a write
+   * whose id one of its runs has recorded before is skipped whole: re-sending
+   * never duplicates points. Ids are scoped per run: the same id for another
+   * run is another write. A sequenced id
    * (`s:<sender>:<n>`, batch-sequence.ts) promises that the sender applies
    * its writes in order, and the store keeps only each run's highest n.
    */
   readonly batchId?: string;
+}
+
+/** One write of already-encoded blocks under its batch id (`appendMetricBatches`). */
+export interface BlockBatch {
+  readonly batchId: string;
+  readonly blocks: readonly EncodedMetricBlock[];
 }
 
 export interface RunSearchQuery {
@@ -195,6 +203,12 @@ export interface TrackingStore {
    * A malformed block is refused with INVALID_PARAMETER_VALUE naming its run and key, and nothing is written.
    */
   appendMetricBlocks?(blocks: readonly EncodedMetricBlock[], options?: WriteOnce): Promise<void>;
+  /**
+   * Optional (the SQLite and PostgreSQL stores have it): several `appendMetricBlocks` writes, each under its own
+   * batch id, in one transaction, as the tracking server applies a joined upload: a batch applied before is skipped,
+   * and a refusal of any of them (a malformed block, a missing or deleted run, a bad batch id) writes none of them.
+   */
+  appendMetricBatches?(batches: readonly BlockBatch[]): Promise<void>;
   /** Every point of the given runs (and keys), ordered by run, key, then insertion. */
   readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]>;
   /**

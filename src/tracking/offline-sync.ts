@@ -11,12 +11,16 @@
  * the first sync the second one comes.
  * Runs already synced are listed in `<store>/synced-runs.json` per server,
  * so a second sync does not send them again at all.
+ * The sync senders are keyed with `<store>/sync-key`, 256 random bits made
+ * by the first sync of the store and kept: a sender derived from the run
+ * and key alone could be guessed, and whoever may write to the run could
+ * raise its mark ahead of the sync and have the server skip its slices.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactEntry, MetricColumns, Run } from '../entities';
-import { isTracklabError } from '../errors';
+import { TracklabError, isTracklabError } from '../errors';
 import { sequencedBatchId } from '../store/batch-sequence';
 import type { TrackingStore } from '../store/store';
 import { splitBatch } from './log-batches';
@@ -43,6 +47,7 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
   const stateFile = path.join(options.folder, 'synced-runs.json');
   const state = readState(stateFile);
   const done = new Set(state[options.server] ?? []);
+  const key = syncKey(path.join(options.folder, SYNC_KEY_FILE));
   let runs = 0;
   let points = 0;
   const running: string[] = [];
@@ -57,7 +62,7 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
           running.push(run.info.runId);
           continue;
         }
-        points += await copyRun(local, remote, run, exp.name, options);
+        points += await copyRun(local, remote, run, exp.name, key, options);
         runs++;
         done.add(run.info.runId);
         state[options.server] = [...done];
@@ -69,7 +74,7 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
   return { runs, points, running };
 }
 
-async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, experimentName: string, options: SyncOptions): Promise<number> {
+async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, experimentName: string, key: Buffer, options: SyncOptions): Promise<number> {
   const { info } = run;
   const [first, ...rest] = splitBatch({ params: run.data.params, tags: run.data.tags });
   let ended = false;
@@ -89,12 +94,12 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   let points = 0;
   const series = new Map<string, MetricColumns[]>();
   for (const block of await local.readMetrics([info.runId])) series.set(block.key, [...(series.get(block.key) ?? []), block]);
-  for (const key of [...series.keys()].sort()) {
-    const all = concat(series.get(key)!);
-    const sender = syncSender(info.runId, key);
+  for (const metric of [...series.keys()].sort()) {
+    const all = concat(series.get(metric)!);
+    const sender = syncSender(key, info.runId, metric);
     for (let start = 0; start < all.values.length; start += SLICE) {
       const end = Math.min(start + SLICE, all.values.length);
-      const slice = { runId: info.runId, key, steps: all.steps.slice(start, end), timestamps: all.timestamps.slice(start, end), values: all.values.slice(start, end) };
+      const slice = { runId: info.runId, key: metric, steps: all.steps.slice(start, end), timestamps: all.timestamps.slice(start, end), values: all.values.slice(start, end) };
       await remote.appendMetrics([slice], { batchId: sequencedBatchId(sender, start / SLICE + 1) });
       points += end - start;
     }
@@ -110,15 +115,52 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   return points;
 }
 
+/** The file of the store's sync key, beside synced-runs.json. */
+export const SYNC_KEY_FILE = 'sync-key';
+
 /**
- * The same for every sync of the run's key, from any process: what makes a
- * later sync's slices known to the server. One sequence per key, not per
- * run: numbered across keys, a key that gained points between a cut-off sync
- * and its retry shifted the numbers of the keys after it, so slices never
- * sent fell at or below the mark and were skipped.
+ * The same for every sync of the run's key from this store, from any
+ * process: what makes a later sync's slices known to the server. One
+ * sequence per key, not per run: numbered across keys, a key that gained
+ * points between a cut-off sync and its retry shifted the numbers of the
+ * keys after it, so slices never sent fell at or below the mark and were
+ * skipped. Keyed with the store's secret, so no one else can name it.
  */
-function syncSender(runId: string, key: string): string {
-  return `sync-${createHash('sha256').update(runId).update('\0').update(key).digest('hex').slice(0, 40)}`;
+function syncSender(key: Buffer, runId: string, metric: string): string {
+  return `sync-${createHmac('sha256', key).update(runId).update('\0').update(metric).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * The store's sync key: read, or made once. Two syncs starting together
+ * both make one, and the first link wins: the other reads the winner's.
+ */
+function syncKey(file: string): Buffer {
+  const read = (): Buffer | undefined => {
+    try {
+      const hex = fs.readFileSync(file, 'utf8').trim();
+      return /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
+  const found = read();
+  if (found !== undefined) return found;
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(temp, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  try {
+    // link() never replaces: a key already there (another sync's) stays the key.
+    fs.linkSync(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A damaged key file (not 64 hex digits) is replaced: its syncs could not be recognised anyway.
+    if (read() === undefined) fs.renameSync(temp, file);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+  const made = read();
+  if (made === undefined) throw new TracklabError('INTERNAL_ERROR', `Could not read the sync key ${file} just written.`);
+  return made;
 }
 
 function concat(blocks: readonly MetricColumns[]): { steps: Float64Array; timestamps: Float64Array; values: Float64Array } {

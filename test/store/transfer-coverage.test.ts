@@ -21,7 +21,7 @@ import { freshDatabase, testCluster } from '../support/postgres-cluster';
  * export folds into its tables first, and the ids and marks of applied batches, which only guard resends to the server
  * that received them (a client retrying across a store move would send to a new server anyway).
  */
-const NOT_COPIED = new Set(['schema_migrations', 'tracklab_schema_migrations', 'run_journal', 'applied_batches', 'applied_sequences']);
+const NOT_COPIED = new Set(['schema_migrations', 'tracklab_schema_migrations', 'run_journal', 'applied_batches', 'applied_batches_unscoped', 'applied_sequences']);
 /**
  * Columns a backend derives, so a move need not carry them. SQLite keeps a
  * summary's NaN and -0 in flag columns, which the export folds into plain

@@ -32,7 +32,7 @@
  * One upload may carry several frames one after another (readColumnFrames):
  * the remote store's sender joins the consecutive block writes of its outbox
  * into one request, each frame keeping its own batch id, and the server
- * applies them in order.
+ * applies them in order, all in one transaction (a refusal stores none).
  */
 import { createHash } from 'node:crypto';
 import type { EncodedMetricBlock, MetricColumns } from '../../entities';

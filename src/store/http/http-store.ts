@@ -19,7 +19,6 @@
  */
 import * as os from 'node:os';
 import { tableFromIPC } from 'apache-arrow';
-import { nanoid } from 'nanoid';
 import type {
   ArtifactEntry, CellRecord, DatasetInput, EncodedMetricBlock, Experiment, LifecycleStage, MetricColumns, Run, RunInfo, RunInput,
 } from '../../entities';
@@ -44,11 +43,16 @@ const READ_WAIT_MS = 60_000;
 export class HttpStore implements TrackingStore {
   readonly capabilities: StoreCapabilities = { synchronousWrites: true, multiProcess: true, queuesWrites: true };
 
-  /** This store's name among the senders of batches (batch-sequence.ts), and how many batch ids it has given out. */
-  private readonly senderId = nanoid();
+  /**
+   * This store's name among the senders of batches (batch-sequence.ts), and how many batch ids it has given out. The
+   * name is its outbox's random one (a store has an outbox of its own), so no other client can guess it.
+   */
+  private readonly senderId: string;
   private batches = 0;
 
-  constructor(private readonly transport: HttpTransport, readonly sender: Sender) {}
+  constructor(private readonly transport: HttpTransport, readonly sender: Sender) {
+    this.senderId = sender.outbox.senderId();
+  }
 
   // ---- writes: into the outbox, delivered in order ---------------------------
 

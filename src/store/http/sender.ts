@@ -17,8 +17,9 @@
  * one per block halved what a client could push through the server. Order
  * is what it was (one request at a time; the server keeps each sender's
  * order, see batch-sequence.ts). A joined request that is refused is sent
- * again one write at a time, so each write gets its own answer: those the
- * server applied before the refusal are skipped by their batch ids.
+ * again one write at a time, so each write gets its own answer: the server
+ * stores nothing of a refused request, and a write it had applied before
+ * (an earlier request whose answer was lost) is skipped by its batch id.
  */
 import { TracklabError, isTracklabError } from '../../errors';
 import { cacheBesideOutbox, deliverArtifacts } from './artifact-transfer';

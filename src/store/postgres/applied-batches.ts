@@ -2,7 +2,8 @@
  * What a write that a remote client may send again (WriteOnce.batchId)
  * left behind, so that sending it again is skipped: for a sequenced id
  * (batch-sequence.ts) the highest position applied per (run, sender), for
- * any other id the id itself. Written inside the write's own transaction,
+ * any other id the id per run it wrote to. Ids are scoped per run: the
+ * same id from another client, for another run, is another write. Written inside the write's own transaction,
  * and removed with its run (foreign keys, ON DELETE CASCADE). A second
  * sender of the same write waits on the first one's row lock, then finds it.
  */
@@ -20,10 +21,24 @@ export async function claimBatch(q: Query, batchId: string | undefined, runIds: 
   const runs = [...new Set(runIds)].sort();
   const seq = batchSequence(batchId);
   if (seq === undefined) {
-    const rows = await q(`INSERT INTO applied_batches (batch_id, applied_time, run_id)
-      VALUES ($1, $2, (SELECT run_id FROM runs WHERE run_id = $3)) ON CONFLICT (batch_id) DO NOTHING RETURNING 1 AS claimed`,
-    [batchId, Date.now(), runs[0] ?? null]);
-    return rows.length === 1;
+    // The insert locks each (run, id) row: a concurrent sender of the same write waits, then finds it there. Applied
+    // before when any run of the write had the id (its runs record it together), or a store from before runs were
+    // recorded has it.
+    const [row] = await q<{ known: string; claimed: string[] | null; unscoped: boolean }>(`WITH
+      unscoped AS (SELECT 1 FROM applied_batches_unscoped WHERE batch_id = $2),
+      known AS (SELECT run_id FROM runs WHERE run_id = ANY($1::text[])),
+      claimed AS (INSERT INTO applied_batches (run_id, batch_id, applied_time)
+        SELECT run_id, $2, $3 FROM known WHERE NOT EXISTS (SELECT 1 FROM unscoped) ORDER BY run_id
+        ON CONFLICT (run_id, batch_id) DO NOTHING RETURNING run_id)
+      SELECT (SELECT count(*) FROM known) AS known, (SELECT array_agg(run_id) FROM claimed) AS claimed,
+        EXISTS (SELECT 1 FROM unscoped) AS unscoped`,
+    [runs, batchId, Date.now()]);
+    const claimed = row!.claimed ?? [];
+    // With no known run the write goes ahead, to fail as writes to a missing run do.
+    if (!row!.unscoped && claimed.length === Number(row!.known)) return true;
+    // Skipped: a write that found the id on some of its runs only records nothing on the others either.
+    if (claimed.length > 0) await q('DELETE FROM applied_batches WHERE batch_id = $1 AND run_id = ANY($2::text[])', [batchId, claimed]);
+    return false;
   }
   // The upsert locks each (run, sender) row: a concurrent sender of the same write waits, then finds the mark raised.
   const [row] = await q<{ known: string; raised: string }>(`WITH known AS (SELECT run_id FROM runs WHERE run_id = ANY($1::text[])),

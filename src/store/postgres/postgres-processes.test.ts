@@ -101,11 +101,14 @@ if (role !== undefined) {
     const conn = openConnection(db.uri, db.uri);
     const ledger = await conn.query<{ version: number }>('read ledger', 'SELECT version FROM tracklab_schema_migrations ORDER BY version');
     assert.deepEqual(ledger.map((r) => r.version), all);
-    // Migration 6: the run foreign key of applied_batches is validated, and its index leaves out rows without a run.
+    // Migration 6: the run foreign key of applied_batches is validated. Migration 7: keyed by (run_id, batch_id), whose
+    // primary key replaced version 6's partial run index.
     const [fk] = await conn.query<{ convalidated: boolean }>('read constraint', "SELECT convalidated FROM pg_constraint WHERE conname = 'applied_batches_run_id_fkey'");
     assert.equal(fk?.convalidated, true);
-    const [index] = await conn.query<{ indexdef: string }>('read index', "SELECT indexdef FROM pg_indexes WHERE indexname = 'applied_batches_run'");
-    assert.match(index?.indexdef ?? '', /WHERE \(run_id IS NOT NULL\)/);
+    const [index] = await conn.query<{ indexdef: string }>('read index', "SELECT indexdef FROM pg_indexes WHERE indexname = 'applied_batches_pkey'");
+    assert.match(index?.indexdef ?? '', /UNIQUE INDEX applied_batches_pkey ON public\.applied_batches USING btree \(run_id, batch_id\)/);
+    const [old] = await conn.query<{ n: number }>('read index', "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'applied_batches_run'");
+    assert.equal(old?.n, 0);
     await conn.close();
     db.drop();
   });

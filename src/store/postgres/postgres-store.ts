@@ -11,7 +11,7 @@ import type {
 } from '../../entities';
 import type {
   ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
-  StoreCapabilities, TrackingStore, WriteOnce,
+  BlockBatch, StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
 import { validateBatchId } from '../../validation';
 import type { Connection } from './connection';
@@ -135,6 +135,18 @@ export class PostgresStore implements TrackingStore {
     const checked = checkReceivedBlocks(blocks); // before anything is sent: a malformed block anywhere writes nothing
     if (checked.length === 0) return;
     await this.appendPacked(packBlocks(checked), options.batchId, checked.map((b) => b.runId));
+  }
+
+  async appendMetricBatches(batches: readonly BlockBatch[]): Promise<void> {
+    for (const { batchId } of batches) validateBatchId(batchId);
+    const checked = batches.map((b) => checkReceivedBlocks(b.blocks)); // before anything is sent: a malformed block anywhere writes nothing
+    // One transaction: a refusal of any batch (a missing or deleted run, also one deleted meanwhile) rolls back the ones before it.
+    await this.conn.write('append metrics', async (q) => {
+      for (const [i, { batchId }] of batches.entries()) {
+        const part = checked[i]!;
+        if (part.length > 0 && await claimBatch(q, batchId, part.map((b) => b.runId))) await appendPacked(q, packBlocks(part));
+      }
+    });
   }
 
   /** One statement; with a batch id, in the transaction that records it (a batch applied before is skipped). */

@@ -273,4 +273,25 @@ ALTER TABLE applied_batches VALIDATE CONSTRAINT applied_batches_run_id_fkey;
 CREATE INDEX applied_batches_run ON applied_batches (run_id) WHERE run_id IS NOT NULL;
 `,
   },
+  {
+    version: 7,
+    name: 'applied batches per run',
+    // See applied-batches.ts: an ordinary batch id is recorded per run it wrote to, (run_id, batch_id), so one client's
+    // id no longer makes the store skip another client's write to another run under the same id. Rows of version 6
+    // keep their run (for a batch over several runs, the first: a resend of it is still skipped whole). Rows of
+    // version 5 name no run: they move to applied_batches_unscoped, still honoured, and no row is added there again.
+    // The primary key (run_id first) serves a purge's cascade, so the partial run index goes.
+    sql: `
+CREATE TABLE applied_batches_unscoped (
+  batch_id     text COLLATE "C" PRIMARY KEY,
+  applied_time bigint NOT NULL
+);
+INSERT INTO applied_batches_unscoped (batch_id, applied_time) SELECT batch_id, applied_time FROM applied_batches WHERE run_id IS NULL;
+DELETE FROM applied_batches WHERE run_id IS NULL;
+ALTER TABLE applied_batches DROP CONSTRAINT applied_batches_pkey;
+DROP INDEX applied_batches_run;
+ALTER TABLE applied_batches ALTER COLUMN run_id SET NOT NULL, ALTER COLUMN batch_id TYPE text COLLATE "C";
+ALTER TABLE applied_batches ADD PRIMARY KEY (run_id, batch_id);
+`,
+  },
 ];

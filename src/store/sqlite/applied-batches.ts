@@ -2,7 +2,8 @@
  * What a write that a remote client may send again (WriteOnce.batchId)
  * left behind, so that sending it again is skipped: for a sequenced id
  * (batch-sequence.ts) the highest position applied per (run, sender), for
- * any other id the id itself. Recorded inside the write's own transaction:
+ * any other id the id per run it wrote to. Ids are scoped per run: the
+ * same id from another client, for another run, is another write. Recorded inside the write's own transaction:
  * it is there exactly when the write is, and removed with its run (foreign
  * keys, ON DELETE CASCADE).
  */
@@ -19,8 +20,15 @@ export function claimBatch(conn: Connection, batchId: string | undefined, runIds
   const runs = [...new Set(runIds)];
   const seq = batchSequence(batchId);
   if (seq === undefined) {
-    return conn.stmt(`INSERT OR IGNORE INTO applied_batches (batch_id, applied_time, run_id)
-      VALUES (?, ?, (SELECT run_id FROM runs WHERE run_id = ?))`).run(batchId, Date.now(), runs[0] ?? null).changes === 1;
+    // Applied before when any of its runs recorded the id (the runs of one write record it together), or when a
+    // store from before runs were recorded has it.
+    if (conn.stmt('SELECT 1 FROM applied_batches_unscoped WHERE batch_id = ?').get(batchId) !== undefined) return false;
+    const seen = conn.stmt('SELECT 1 FROM applied_batches WHERE run_id = ? AND batch_id = ?');
+    if (runs.some((runId) => seen.get(runId, batchId) !== undefined)) return false;
+    const record = conn.stmt('INSERT INTO applied_batches (run_id, batch_id, applied_time) SELECT run_id, ?, ? FROM runs WHERE run_id = ?');
+    const now = Date.now();
+    for (const runId of runs) record.run(batchId, now, runId);
+    return true;
   }
   const mark = conn.stmt('SELECT seq FROM applied_sequences WHERE run_id = ? AND sender = ?');
   for (const runId of runs) {

@@ -9,8 +9,13 @@
  *
  * One file per session (process), so two processes never send the same
  * write; `meta` names the server and the owning process, so sync takes
- * only files whose process is gone.
+ * only files whose process is gone, and holds the file's sender name: 128
+ * random bits, made once (a file from before it existed gets one when
+ * opened), that the remote store numbers its batch ids under
+ * (batch-sequence.ts). Nobody else can guess it, so nobody else can raise
+ * the server's mark for it and make it skip this file's writes.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -69,6 +74,7 @@ export class Outbox {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('sender', ?)").run(randomBytes(16).toString('base64url'));
     this.insert = this.db.prepare('INSERT INTO ops (kind, body, points) VALUES (?, ?, ?)');
     this.head = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops ORDER BY seq LIMIT 1');
     this.after = this.db.prepare('SELECT seq, kind, length(body) AS size FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -102,7 +108,12 @@ export class Outbox {
     return fs.readdirSync(folder).filter((f) => f.endsWith('.db')).sort().map((f) => path.join(folder, f));
   }
 
-  meta(key: 'server' | 'owner'): string | undefined {
+  /** The sender name of this file's batch ids: random, the same for as long as the file lives. */
+  senderId(): string {
+    return this.meta('sender')!;
+  }
+
+  meta(key: 'server' | 'owner' | 'sender'): string | undefined {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 

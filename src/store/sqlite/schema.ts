@@ -261,4 +261,29 @@ ALTER TABLE applied_batches ADD COLUMN run_id TEXT REFERENCES runs (run_id) ON D
 CREATE INDEX applied_batches_run ON applied_batches (run_id);
 `,
   },
+  {
+    version: 7,
+    name: 'applied batches per run',
+    // See applied-batches.ts: an ordinary batch id is recorded per run it wrote to, (run_id, batch_id), so one client's
+    // id no longer makes the store skip another client's write to another run under the same id. Rows of version 6
+    // keep their run (for a batch over several runs, the first: a resend of it is still skipped whole). Rows of
+    // version 5 name no run: they move to applied_batches_unscoped, still honoured, and no row is added there again.
+    sql: `
+CREATE TABLE applied_batches_unscoped (
+  batch_id     TEXT PRIMARY KEY,
+  applied_time INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO applied_batches_unscoped (batch_id, applied_time) SELECT batch_id, applied_time FROM applied_batches WHERE run_id IS NULL;
+CREATE TABLE applied_batches_per_run (
+  run_id       TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  batch_id     TEXT NOT NULL,
+  applied_time INTEGER NOT NULL,
+  PRIMARY KEY (run_id, batch_id)
+) WITHOUT ROWID;
+INSERT INTO applied_batches_per_run (run_id, batch_id, applied_time)
+  SELECT run_id, batch_id, applied_time FROM applied_batches WHERE run_id IS NOT NULL;
+DROP TABLE applied_batches;
+ALTER TABLE applied_batches_per_run RENAME TO applied_batches;
+`,
+  },
 ];

@@ -13,7 +13,7 @@ import { TracklabError, isTracklabError } from '../../errors';
 import { validateBatchId, validateBatchSize } from '../../validation';
 import type {
   CopyProgress, ExperimentSearchQuery, LogBatch, NewExperiment, NewRun, ReapOptions, RunCountQuery, RunOwner, RunSearchPage, RunSearchQuery, RunUpdate,
-  StoreCapabilities, TrackingStore, WriteOnce,
+  BlockBatch, StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
 import { claimBatch } from './applied-batches';
 import { checkDatabase, copyDatabase } from './backup';
@@ -294,6 +294,21 @@ export class SqliteStore implements TrackingStore {
       });
       if (i + 1 < parts.length) pauseAfter(started);
     }
+  }
+
+  async appendMetricBatches(batches: readonly BlockBatch[]): Promise<void> {
+    for (const { batchId } of batches) validateBatchId(batchId);
+    const checked = batches.map((b) => checkReceivedBlocks(b.blocks)); // before any write: a malformed block anywhere writes nothing
+    this.foldLongJournal();
+    // One transaction: a refusal of any batch (a missing or deleted run) rolls back the ones before it.
+    this.conn.write('append metrics', () => {
+      applyJournal(this.conn);
+      for (const [i, { batchId }] of batches.entries()) {
+        const part = checked[i]!;
+        if (part.length === 0 || !claimBatch(this.conn, batchId, part.map((b) => b.runId))) continue;
+        appendCheckedBlocks(this.conn, part);
+      }
+    });
   }
 
   async readMetrics(runIds: readonly string[], keys?: readonly string[]): Promise<readonly MetricColumns[]> {
