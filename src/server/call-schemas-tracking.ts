@@ -4,11 +4,18 @@
  * means). call-schema.ts says how they are checked.
  */
 import { TracklabError } from '../errors';
-import { Limits } from '../validation';
-import { arg, arr, bool, finite, float64s, int, num, nullable, obj, oneOf, opt, optArg, rec, refine, str, type Argument } from './call-schema';
+import { Limits, validateKey } from '../validation';
+import { arg, arr, bool, finite, float64s, int, num, nullable, obj, oneOf, opt, optArg, rec, refine, str, type Argument, type Schema } from './call-schema';
+import { serverMsg } from './messages';
 import { artifactEntries, filterNode, id, name, orderBy, stage, tags, time } from './call-schemas-common';
 
-const metricColumns = refine(obj({ runId: id, key: str(Limits.keyLength), steps: float64s, timestamps: float64s, values: float64s }),
+/** A metric name as logMetric takes it: the stores keep any key, so names are checked where they come in. */
+const metricKey: Schema = (v, at) => {
+  str(Limits.keyLength)(v, at);
+  validateKey('Metric', v);
+};
+
+const metricColumns = refine(obj({ runId: id, key: metricKey, steps: float64s, timestamps: float64s, values: float64s }),
   (b: { steps: Float64Array; timestamps: Float64Array; values: Float64Array }, at) => {
     if (b.steps.length !== b.values.length || b.timestamps.length !== b.values.length) {
       throw new TracklabError('INVALID_PARAMETER_VALUE', `'${at}': steps, timestamps and values must have one entry per point (got ${b.steps.length}, ${b.timestamps.length}, ${b.values.length}).`);
@@ -79,7 +86,7 @@ export const TRACKING_CALLS: ReadonlyMap<string, readonly Argument[]> = new Map<
   ['purgeDeletedRuns', [optArg('olderThan', time)]],
   ['logBatch', [arg('runId', id), arg('batch', obj({
     params: opt(rec(str(Limits.paramValueLength), Limits.entitiesPerBatch)), tags: opt(tags()), deleteTags: opt(arr(str(Limits.keyLength), Limits.entitiesPerBatch)),
-    metrics: opt(arr(obj({ key: str(Limits.keyLength), value: num, step: finite, timestamp: finite }), Limits.metricsPerBatch)),
+    metrics: opt(arr(obj({ key: metricKey, value: num, step: finite, timestamp: finite }), Limits.metricsPerBatch)),
     batchId: opt(str(100)),
   }))]],
   ['searchRuns', [arg('query', runSearch)]],
@@ -95,3 +102,24 @@ export const TRACKING_CALLS: ReadonlyMap<string, readonly Argument[]> = new Map<
   ['logInputs', [arg('runId', id), arg('inputs', arr(datasetInput, Limits.datasetsPerBatch))]],
   ['listInputs', [arg('runIds', arr(id, 10_000))]],
 ]);
+
+/**
+ * The points a run's own call carries (createRun's `end.metrics`, updateRun's
+ * `metrics`) belong to that run: each block names its run, and the store
+ * writes it there, so a block of another run would reach a run the caller
+ * was not authorized for. Checked after the arguments' shapes.
+ */
+export function requireOwnBlocks(method: string, args: readonly unknown[]): void {
+  let runId: unknown;
+  let blocks: readonly { runId: string }[] | undefined;
+  if (method === 'updateRun') {
+    runId = args[0];
+    blocks = (args[1] as { metrics?: readonly { runId: string }[] }).metrics;
+  } else if (method === 'createRun' || method === 'createRunIn') {
+    const run = args[method === 'createRun' ? 0 : 1] as { runId: string; end?: { metrics: readonly { runId: string }[] } };
+    runId = run.runId;
+    blocks = run.end?.metrics;
+  }
+  const stray = blocks?.find((b) => b.runId !== runId);
+  if (stray !== undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.foreignBlock(method, String(runId), stray.runId));
+}

@@ -21,6 +21,7 @@ import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { ArtifactEntry, EncodedMetricBlock, MetricColumns } from '../entities';
 import type { ContentStore } from '../artifacts/content-store';
 import { BlockScratch, blockLength, decodeReceivedBlock } from '../metrics/block-codec';
+import { checkReceivedBlocks } from '../metrics/received-block';
 import { TracklabError } from '../errors';
 import { columnsFromHistory } from '../metrics/arrow-history-columns';
 import { historyTable } from '../metrics/arrow-history';
@@ -40,7 +41,7 @@ import { readWholeBody } from './read-request';
 import { authorizeBlocks, authorizeHistory, authorizeTracklabCall, type TracklabCallContext } from './auth/tracklab-api-access';
 import { checkCall } from './call-schema';
 import { REGISTRY_CALLS } from './call-schemas-registry';
-import { TRACKING_CALLS } from './call-schemas-tracking';
+import { TRACKING_CALLS, requireOwnBlocks } from './call-schemas-tracking';
 import { ARTIFACTS_ROUTE, handleArtifactContent, type BlobApiDeps } from './blob-api';
 import { serverMsg } from './messages';
 
@@ -85,6 +86,7 @@ export async function handleTracklabApi(req: http.IncomingMessage, res: http.Ser
     const parsed = fromWireJson(body.toString('utf8') || '{"args":[]}') as { args?: unknown } | null;
     if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.args)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.callBodyShape());
     const args = checkCall(method!, params, parsed.args);
+    if (group === 'store') requireOwnBlocks(method!, args);
     const granted = deps.authorization === undefined ? {} : await authorizeTracklabCall(group as 'store' | 'registry', method!, args, deps.authorization);
     let value = 'answer' in granted ? granted.answer : group === 'store'
       ? await callTracking(deps, method!, args)
@@ -180,9 +182,10 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
       checkContentHashes(frame);
     }
     requireDistinctBatchIds(frames.map((f) => f.batchId));
-    // The store checks a frame's blocks as it applies them; a joined upload is checked whole first, so a block that
-    // does not decode in a later frame refuses the upload before an earlier frame is stored (nothing of it lands).
-    if (frames.length > 1) checkBlocksDecode(frames.flatMap((f) => f.blocks));
+    // appendMetricBatches checks every frame's blocks before it writes any; a store without it applies the frames one
+    // by one, so a joined upload is checked whole first, and a bad block in a later frame refuses it before an
+    // earlier frame is stored (nothing of it lands).
+    if (frames.length > 1 && deps.tracking.appendMetricBatches === undefined) checkJoinedBlocks(frames.flatMap((f) => f.blocks));
     const blocks = frames.flatMap((f) => f.blocks);
     requireMetricKeys(blocks);
     if (deps.authorization !== undefined) await authorizeBlocks(blocks, deps.authorization);
@@ -210,14 +213,11 @@ async function uploadBlocks(req: http.IncomingMessage, res: http.ServerResponse,
   sendBody(res, 200, 'application/json', JSON.stringify({ batch_id: batchId, points: blocks.reduce((n, b) => n + b.values.length, 0) }));
 }
 
-function checkBlocksDecode(blocks: readonly EncodedMetricBlock[]): void {
-  const scratch = new BlockScratch();
-  for (const { runId, key, data } of blocks) {
-    try {
-      decodeReceivedBlock(data, scratch, `Metric "${key}" of run ${runId}`);
-    } catch (err) {
-      throw asTracklabError(err, 'read a joined block upload');
-    }
+function checkJoinedBlocks(blocks: readonly EncodedMetricBlock[]): void {
+  try {
+    checkReceivedBlocks(blocks);
+  } catch (err) {
+    throw asTracklabError(err, 'read a joined block upload');
   }
 }
 

@@ -329,6 +329,10 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         assert.deepEqual(await store.readMetrics(['r']), []);
         assert.deepEqual({ ...(await store.getRun('r')).data.metrics }, {});
         await rejectsWith(store.appendMetrics([block('r', 'frac', [0.5], [1], [1])]), 'INVALID_PARAMETER_VALUE', /integers/);
+        for (const [steps, timestamps] of [[[0, 2 ** 53 + 2], [1, 2]], [[0, 1], [-1, 2]], [[0, 1], [1, 2 ** 60]]]) {
+          await rejectsWith(store.appendMetrics([block('r', 'ok', [0], [1], [1]), block('r', 'far', steps!, timestamps!, [1, 2])]), 'INVALID_PARAMETER_VALUE', /integers within/);
+        }
+        assert.deepEqual(await store.readMetrics(['r']), [], 'steps and timestamps logMetric refuses refuse the whole write');
       });
 
       it('a batch sent again under its id is applied once; a refused one can be sent again', async (store) => {
@@ -403,6 +407,10 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           ['an unknown column mode', withByte(bytes, 2 + 8 * 3, 7), /malformed \(unknown column mode 7\)/],
           ['empty', Buffer.alloc(0), /malformed/],
           ['a fractional step', encoded('r', 'bad', [0.5], [1], [1]).data, /integers/],
+          ['a step past 2^53 (arithmetic column)', encoded('r', 'bad', [2 ** 53, 2 ** 53 + 2], [1, 2], [1, 1]).data, /integers within/],
+          ['a step past -2^53 (raw column)', encoded('r', 'bad', [0, -(2 ** 54)], [1, 2], [1, 1]).data, /integers within/],
+          ['a negative timestamp', encoded('r', 'bad', [0, 1], [-2, -1], [1, 1]).data, /timestamp not negative/],
+          ['a timestamp past 2^53', encoded('r', 'bad', [0, 1], [1, 2 ** 60], [1, 1]).data, /integers within/],
         ];
         for (const [what, data, message] of damaged) {
           await rejectsWith(append([good, { runId: 'r', key: 'bad', data }]), 'INVALID_PARAMETER_VALUE', message);

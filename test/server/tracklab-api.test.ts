@@ -14,6 +14,7 @@ import pl from 'nodejs-polars';
 import { historyTable } from '../../src/metrics/arrow-history';
 import { encodeBlock } from '../../src/metrics/block-codec';
 import { encodeColumnFrame, frameEncodedBlocks } from '../../src/store/http/column-frames';
+import { toWireJson } from '../../src/store/http/wire-json';
 import { testStores } from '../support/test-stores';
 import { startServerFixture } from './server-fixture';
 
@@ -121,6 +122,38 @@ for (const kind of testStores()) {
       assert.deepEqual(Object.keys(run.data.metrics), [], 'and no summary');
       assert.equal((await upload(encodeColumnFrame('bad-0', [good]), 'application/vnd.tracklab.columns')).status, 200, 'a refused batch id was not recorded');
       assert.equal((await f.backend.tracking.getRun('v1')).data.metrics.fine?.count, 2);
+    } finally {
+      await f.close();
+    }
+  });
+}
+
+for (const kind of testStores()) {
+  test(`${kind.name}: store calls take only metric names logMetric takes, and a run's call only its own points`, { skip: kind.skip }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('calls');
+      await f.backend.tracking.createRun({ runId: 'c1', runName: 'one', experimentId: exp.experimentId, startTime: 1 });
+      await f.backend.tracking.createRun({ runId: 'c2', runName: 'two', experimentId: exp.experimentId, startTime: 1 });
+      const storeCall = async (method: string, args: unknown[]) => {
+        const res = await fetch(`${f.url}/api/tracklab/v1/store/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: toWireJson({ args }) });
+        return { status: res.status, body: await res.json() as { error_code?: string; message?: string } };
+      };
+      for (const key of ['', '../../x', '/abs', 'y'.repeat(251)]) {
+        const batch = await storeCall('logBatch', ['c1', { metrics: [{ key, value: 1, step: 0, timestamp: 1 }] }]);
+        assert.equal(batch.status, 400, `logBatch with key ${JSON.stringify(key.slice(0, 12))}`);
+        assert.equal(batch.body.error_code, 'INVALID_PARAMETER_VALUE');
+        const update = await storeCall('updateRun', ['c1', { metrics: [block('c1', key, [0], [1])] }]);
+        assert.equal(update.status, 400, `updateRun with key ${JSON.stringify(key.slice(0, 12))}`);
+      }
+      const foreign = await storeCall('updateRun', ['c1', { metrics: [block('c2', 'z', [0], [1])] }]);
+      assert.equal(foreign.status, 400, 'updateRun of c1 may not write into c2');
+      assert.match(foreign.body.message ?? '', /updateRun of run "c1" carries points of run "c2"/);
+      const created = await storeCall('createRun', [{ runId: 'c3', runName: 'three', experimentId: exp.experimentId, startTime: 1,
+        end: { status: 'FINISHED', statusMessage: null, endTime: 2, metrics: [block('c2', 'z', [0], [1])] } }]);
+      assert.equal(created.status, 400, 'createRun of c3 may not write into c2');
+      assert.deepEqual(await f.backend.tracking.readMetrics(['c1', 'c2']), [], 'nothing was stored');
+      assert.equal((await storeCall('updateRun', ['c1', { metrics: [block('c1', 'fine', [0], [1])] }])).status, 200, 'its own points, well named, go in');
     } finally {
       await f.close();
     }
