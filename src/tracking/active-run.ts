@@ -278,7 +278,10 @@ export class ActiveRun implements OwnedRun {
     return this.writer.after(() => logInput(this.client.core, this.id, dataset, options));
   }
 
-  /** Writes buffered points and waits for queued writes; rethrows a write failure once. @example await run.flush(); */
+  /**
+   * Writes buffered points and waits for queued writes; rethrows a write failure once. With a tracking server that
+   * does not answer, waits only until the points are in the local outbox. @example await run.flush();
+   */
   flush(): Promise<void> {
     return this.writer.flush();
   }

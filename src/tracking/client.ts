@@ -215,6 +215,7 @@ export class TrackingClient {
 
   /**
    * Writes every buffered metric point and waits for pending writes. Rethrows a write failure once.
+   * With a tracking server that does not answer, waits only until the points are in the local outbox.
    * @example client.logMetric(runId, 'loss', 0.1); await client.flush();
    */
   flush(): Promise<void> {

@@ -58,14 +58,15 @@ export class RunState {
 
   /**
    * Writes every buffered point and waits for pending writes; rethrows the
-   * first failure once. On a store that queues writes, while its server does
-   * not answer, resolves once the points are durable in the outbox, as
-   * queueEnd does: training and `close()` never wait out an outage, and a
-   * refusal that comes later is rethrown by the next flush or end.
+   * first failure known by then, once. On a store that queues writes, while
+   * its server does not answer, waits only until the points are durable in
+   * the outbox, as queueEnd does: training and `close()` never wait out an
+   * outage, and a refusal that comes later is rethrown by the next flush or
+   * end (or, once the client is closed, reported by `tracklab sync`).
    */
   async flush(): Promise<void> {
     this.metricBuffer?.flush();
-    if (!(await this.answeredOrQueued([...this.inflight]))) return;
+    await this.answeredOrQueued([...this.inflight]);
     const first = this.writeErrors.values().next();
     this.writeErrors.clear();
     if (!first.done) throw first.value;
@@ -74,21 +75,23 @@ export class RunState {
   /** Flushes one run's points and rethrows its write failure once; during an outage, as flush(). */
   async flushRun(runId: string): Promise<void> {
     this.metricBuffer?.flush(runId);
-    if (!(await this.answeredOrQueued([...this.inflight]))) return;
+    await this.answeredOrQueued([...this.inflight]);
     const error = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
     if (error) throw error;
   }
 
-  /** Waits for `writes`; true once they are answered, false if the store's server is found unreachable first (they are queued). */
-  private async answeredOrQueued(writes: readonly Promise<void>[]): Promise<boolean> {
-    const answered = Promise.all(writes).then(() => true);
-    if (writes.length === 0) return answered;
+  /** Waits for `writes` to be answered, or, on a store that queues writes, until its server is found unreachable (they are queued). */
+  private async answeredOrQueued(writes: readonly Promise<void>[]): Promise<void> {
+    if (writes.length === 0) return;
     const store = this.core.store();
-    if (store.whenUnreachable === undefined) return answered;
+    if (store.whenUnreachable === undefined) {
+      await Promise.all(writes);
+      return;
+    }
     const settled = new AbortController();
     try {
-      return await Promise.race([answered, store.whenUnreachable(settled.signal).then(() => false)]);
+      await Promise.race([Promise.all(writes), store.whenUnreachable(settled.signal)]);
     } finally {
       settled.abort();
     }

@@ -33,8 +33,10 @@ export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}
     remoteContent: new HttpRemoteContent(transport),
     async close() {
       // Writes still queued stay in the outbox file for `tracklab sync`; an empty outbox file is removed.
-      await Promise.race([sender.settled(), new Promise((r) => setTimeout(r, sender.isDown() ? 0 : 30_000).unref())]);
-      sender.stop();
+      // During an outage nothing is awaited: an unref'd timer alone would let a plain script's event loop run dry
+      // before close() settles, and the code after `await client.close()` would never run.
+      if (!sender.isDown()) await Promise.race([sender.settled(), new Promise((r) => setTimeout(r, 30_000).unref())]);
+      sender.detach();
       outbox.close();
     },
   };

@@ -3,6 +3,12 @@ export const httpMsg = {
   unreachable: (server: string, why: string, outbox: string) =>
     `tracklab: the tracking server ${server} is unreachable (${why}). Logging goes on: writes wait in the outbox ${outbox} and are retried. `
     + 'If this process ends first, `tracklab sync` sends them.',
+  /** A server's 5xx message goes into a terminal line: its first line only, without control characters, at most 200 characters. */
+  serverFailing: (status: number, said: string | undefined) => {
+    // eslint-disable-next-line no-control-regex
+    const line = (said ?? '').split(/\r?\n/, 1)[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+    return line === '' ? `HTTP ${status}` : `HTTP ${status}: ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`;
+  },
   caughtUp: (server: string, writes: number, seconds: number) =>
     `tracklab: caught up with the tracking server ${server}: ${writes} queued write${writes === 1 ? '' : 's'} sent after ${seconds.toFixed(1)} s.`,
   refusedLater: (server: string, what: string, message: string) =>

@@ -118,13 +118,13 @@ export function serverBase(uri: string): string {
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** A 5xx or 429 as the outage notice says it: the status, and the server's own message when it sent one (a full disk, say). */
+/** A 5xx or 429 as the outage notice says it: the status, and the first line of the server's own message if it sent one. */
 function failing(status: number, bytes: Buffer): string {
+  let said: unknown;
   try {
-    const { message } = JSON.parse(bytes.toString('utf8')) as { message?: unknown };
-    if (typeof message === 'string' && message !== '') return `HTTP ${status}: ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`;
+    said = (JSON.parse(bytes.toString('utf8')) as { message?: unknown }).message;
   } catch {
     // not JSON (a proxy's error page): the status says enough
   }
-  return `HTTP ${status}`;
+  return httpMsg.serverFailing(status, typeof said === 'string' ? said : undefined);
 }

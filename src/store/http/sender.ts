@@ -54,6 +54,8 @@ export class Sender {
   private downSince: number | undefined;
   private sentWhileDown = 0;
   private stopped = false;
+  /** The outbox is being closed (detach): nothing touches it any more. */
+  private detached = false;
   /**
    * False from a delivery that found no server until the next answer. Apart
    * from `downSince`, which lasts until the backlog is sent (the caught-up
@@ -141,6 +143,16 @@ export class Sender {
     this.timer = undefined;
   }
 
+  /**
+   * Stops, for an outbox about to be closed under a request still out: its
+   * answer is then left alone, and the write stays in the outbox, where a
+   * later send of it is harmless (batch ids; calls are marked tried).
+   */
+  detach(): void {
+    this.detached = true;
+    this.stop();
+  }
+
   private async run(): Promise<void> {
     this.running = true;
     try {
@@ -150,16 +162,16 @@ export class Sender {
             this.uploads = await askBlockUploads(this.transport);
           } catch (err) {
             if (!(err instanceof ServerUnreachable)) throw err;
-            if (!this.stopped) this.wentDown(err.message);
+            if (!this.detached) this.wentDown(err.message);
             return;
           }
-          if (this.stopped) return;
+          if (this.detached) return;
         }
         if (op.kind === 'blocks' && op.seq > this.singlyUpTo && this.uploads!.joined && this.uploads!.frames.includes('TLC2')) {
           const joined = this.outbox.blocksFrom(op, MAX_JOINED, MAX_JOINED_BYTES);
           if (joined.length > 1) {
             const sent = await this.deliverJoined(joined);
-            if (sent === 'down' || sent === 'stopped') return;
+            if (sent === 'down' || sent === 'detached') return;
             if (sent === 'refused') this.singlyUpTo = joined[joined.length - 1]!.seq;
             continue;
           }
@@ -172,16 +184,14 @@ export class Sender {
           if (op.kind === 'call') this.outbox.markTried(op.seq);
           value = await this.deliver(op);
         } catch (err) {
-          if (this.stopped) return;
+          if (this.detached) return;
           if (err instanceof ServerUnreachable) {
             this.wentDown(err.message);
             return;
           }
           refusal = err;
         }
-        // Stopped while the request was out (the store closed its outbox): the write stays there, and a
-        // later send of it is harmless (batch ids; calls are marked tried).
-        if (this.stopped) return;
+        if (this.detached) return; // see detach()
         this.answering = true;
         if (refusal !== undefined && op.kind === 'blocks' && isHashMismatch(refusal)) {
           const verdict = this.recheck(op);
@@ -200,11 +210,11 @@ export class Sender {
   }
 
   /** Consecutive block writes in one request; on a refusal nothing is settled (they go again one by one). */
-  private async deliverJoined(ops: readonly OutboxOp[]): Promise<'sent' | 'down' | 'refused' | 'stopped'> {
+  private async deliverJoined(ops: readonly OutboxOp[]): Promise<'sent' | 'down' | 'refused' | 'detached'> {
     try {
       await this.transport.request('POST', '/api/tracklab/v1/metrics/blocks', Buffer.concat(ops.map((o) => o.body)), COLUMNS_MEDIA_TYPE);
     } catch (err) {
-      if (this.stopped) return 'stopped';
+      if (this.detached) return 'detached';
       if (err instanceof ServerUnreachable) {
         this.wentDown(err.message);
         return 'down';
@@ -212,7 +222,7 @@ export class Sender {
       this.answering = true;
       return 'refused';
     }
-    if (this.stopped) return 'stopped';
+    if (this.detached) return 'detached';
     this.answering = true;
     this.outbox.deliveredAll(ops.map((o) => o.seq));
     for (const op of ops) {
