@@ -15,6 +15,7 @@ import { TrackingClient } from '../../src/tracking/client';
 import { startRun } from '../../src/tracking/fluent';
 import { testStores } from '../support/test-stores';
 import { withTempHome } from '../support/temp-home';
+import { until } from '../support/until';
 import { startServerFixture } from './server-fixture';
 
 const block = (runId: string, from: number, n = 100) => ({
@@ -23,14 +24,6 @@ const block = (runId: string, from: number, n = 100) => ({
   timestamps: Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + from + i),
   values: Float64Array.from({ length: n }, (_, i) => Math.sin(from + i)),
 });
-
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
 
 for (const kind of testStores()) {
   test(`${kind.name}: run.end() while the server catches up on an outage's backlog waits for the server's answer`, { skip: kind.skip, timeout: 120_000 }, () => withTempHome('tracklab-catch-up-', async () => {
@@ -46,9 +39,9 @@ for (const kind of testStores()) {
       await run.flush();
       await server.close();
       const backlog = Array.from({ length: 1500 }, (_, i) => client.store.appendMetrics([block(run.runId, 1 + i * 100)]));
-      await until('the sender to find the outage', () => sender.isDown());
+      await until('the sender to find the outage', () => sender.isDown(), 30_000, 1);
       server = await startTrackingServer({ backend, port, artifactRoot: store.artifactRoot });
-      await until('the first answer after the outage', () => sender.pending() < backlog.length);
+      await until('the first answer after the outage', () => sender.pending() < backlog.length, 30_000, 1);
       assert.ok(sender.isDown() && sender.pending() > 0, 'the backlog is still being sent');
       await run.end();
       assert.equal((await backend.tracking.getRun(run.runId)).info.status, 'FINISHED', 'end() returned before the server had the end');

@@ -17,17 +17,10 @@ import { TrackingClient } from '../../src/tracking/client';
 import { startRun } from '../../src/tracking/fluent';
 import { testStores } from '../support/test-stores';
 import { withTempHome } from '../support/temp-home';
+import { until } from '../support/until';
 import { startServerFixture } from './server-fixture';
 
 const ENTRY = path.join(__dirname, '..', '..', 'src', 'index.js');
-
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const kind of testStores()) {
   test(`${kind.name}: during an outage flush() and run.flush() return once the points are queued, a failure known before is still thrown, and the points land once the server is back`, { skip: kind.skip, timeout: 120_000 }, () => withTempHome('tracklab-outage-flush-', async () => {

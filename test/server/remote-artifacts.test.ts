@@ -22,6 +22,7 @@ import { openStore } from '../../src/store/open-store';
 import { TrackingClient } from '../../src/tracking/client';
 import { repoRoot } from '../support/jupyter';
 import { testStores } from '../support/test-stores';
+import { until } from '../support/until';
 import { startServerFixture, type ServerFixture } from './server-fixture';
 
 const INDEX = path.join(repoRoot(), 'dist', 'src', 'index.js');
@@ -63,14 +64,6 @@ function machine(script: string, env: Record<string, string>): Promise<any> {
 /** Uploads of one blob, from the server's request log. */
 function uploads(fx: ServerFixture, digest: string): number {
   return fx.log.filter((e) => e.method === 'PUT' && e.path === `${BLOBS}${digest}`).length;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 6000; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 for (const kind of testStores()) {
@@ -234,8 +227,8 @@ test('an artifact logged while the server is down waits in the cache and outbox 
     let settled = false;
     const logged = client.logArtifact(run.runId, bytes, 'late/checkpoint.bin').finally(() => { settled = true; });
     const cache = new ContentStore(await client.artifactRoot());
-    await until('the content in the cache', () => cache.has(sha256(bytes)));
-    await until('the unreachable warning', () => warnings.some((w) => /is unreachable/.test(w)));
+    await until('the content in the cache', () => cache.has(sha256(bytes)), 120_000);
+    await until('the unreachable warning', () => warnings.some((w) => /is unreachable/.test(w)), 120_000);
     assert.equal(settled, false);
     server = await startTrackingServer({ backend, port, artifactRoot: store.artifactRoot });
     const [entry] = await logged;
