@@ -25,6 +25,8 @@ export const serverMsg = {
     `The batch id ${quote(batchId)} starts with "s:", which is reserved for tracklab's own numbered senders (s:<sender>:<n>). Pick an id of another form, e.g. a UUID.`,
   repeatedBatchId: (batchId: string) =>
     `Two frames of this block upload carry the batch id ${quote(batchId)}; each write needs its own. Send each write once, under its own id.`,
+  sequenceOutOfOrder: (batchId: string, last: number) =>
+    `The batch id ${quote(batchId)} comes after number ${last} of the same sender in this block upload; a sender's writes go in order, so it would be skipped. Send them in order.`,
   foreignBlock: (method: string, runId: string, other: string) =>
     `${method} of run ${quote(runId)} carries points of run ${quote(other)}; a run's call carries only its own points. Log the other run's points with its own call.`,
   tooManyFrames: (count: number, max: number) =>

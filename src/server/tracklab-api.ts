@@ -31,6 +31,7 @@ import type { Experiment } from '../entities';
 import { isTracklabError } from '../errors';
 import { msg } from '../messages';
 import { validateBatchId, validateExperimentName, validateExperimentRef, validateKey } from '../validation';
+import { batchSequence } from '../store/batch-sequence';
 import { MAX_JOINED_FRAMES, OLDEST_BLOCK_UPLOADS, blockUploadsJson, type BlockUploads } from '../store/http/block-uploads';
 import { COLUMNS_MEDIA_TYPE, checkContentHashes, readColumnFrames } from '../store/http/column-frames';
 import { fromWireJson, toWireJson } from '../store/http/wire-json';
@@ -233,14 +234,21 @@ function requireBatchId(batchId: string): void {
 }
 
 /**
- * A request whose frames repeat a batch id is refused: tracklab's senders never send one (each write has its own id),
- * and taking it would answer for points it skipped.
+ * A request whose frames repeat a batch id, or number one sender's writes out of order, is refused: tracklab's
+ * senders never send one (each write has its own id, in order), and taking it would answer for points it skipped
+ * (the later frame of a repeat, or an s:<sender>:<n> at or below the mark an earlier frame raised).
  */
 function requireDistinctBatchIds(batchIds: readonly string[]): void {
   const seen = new Set<string>();
+  const lastOf = new Map<string, number>();
   for (const batchId of batchIds) {
     if (seen.has(batchId)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.repeatedBatchId(batchId));
     seen.add(batchId);
+    const seq = batchSequence(batchId);
+    if (seq === undefined) continue;
+    const last = lastOf.get(seq.sender);
+    if (last !== undefined && seq.n <= last) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.sequenceOutOfOrder(batchId, last));
+    lastOf.set(seq.sender, seq.n);
   }
 }
 

@@ -198,3 +198,24 @@ for (const kind of testStores()) {
     }
   });
 }
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a joined upload that numbers one sender's writes out of order is refused 400 with nothing stored`, { skip: kind.skip, timeout: 60_000 }, async () => {
+    const f = await startServerFixture(kind);
+    try {
+      const exp = await f.backend.tracking.ensureExperiment('order');
+      await f.backend.tracking.createRun({ runId: 'oo', runName: 'oo', experimentId: exp.experimentId, startTime: 1 });
+      const backwards = await upload(f, encodeColumnFrame('s:snd:2', [block('oo', 10)]), encodeColumnFrame('s:snd:1', [block('oo', 0)]));
+      assert.equal(backwards.status, 400, JSON.stringify(backwards.body));
+      assert.equal(backwards.body.error_code, 'INVALID_PARAMETER_VALUE');
+      assert.match(backwards.body.message!, /"s:snd:1" comes after number 2 of the same sender/);
+      assert.deepEqual(await steps(f, 'oo'), [], 'nothing stored');
+      const inOrder = await upload(f, encodeColumnFrame('s:snd:1', [block('oo', 0)]), encodeColumnFrame('s:other:1', [block('oo', 20)]), encodeColumnFrame('s:snd:2', [block('oo', 10)]));
+      assert.equal(inOrder.status, 200, JSON.stringify(inOrder.body));
+      assert.equal(inOrder.body.points, 30);
+      assert.equal((await steps(f, 'oo')).length, 30, 'every point the answer counts is stored');
+    } finally {
+      await f.close();
+    }
+  });
+}
