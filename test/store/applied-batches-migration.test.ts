@@ -114,3 +114,26 @@ for (const kind of testStores()) {
     }
   });
 }
+
+test('sqlite: migration 7 opens a store whose applied_batches names a run that is gone (deleted with foreign keys off), and drops that row', async () => {
+  const store = testStores().find((k) => k.name === 'sqlite')!.create();
+  try {
+    await buildVersion6(store);
+    const db = new Database(path.join(store.folder!, DB_FILE));
+    try {
+      db.pragma('foreign_keys = OFF'); // as the sqlite3 shell has it by default
+      db.exec("INSERT INTO applied_batches (batch_id, applied_time, run_id) VALUES ('of-a-gone-run', 4, 'gone')");
+    } finally {
+      db.close();
+    }
+    const opened = await openStore(store.uri);
+    try {
+      assert.deepEqual(await storeRows(store, "SELECT batch_id FROM applied_batches WHERE run_id = 'gone'"), []);
+      assert.deepEqual(await storeRows(store, "SELECT batch_id FROM applied_batches WHERE batch_id = 'to-b'"), [{ batch_id: 'to-b' }], 'the others stay');
+    } finally {
+      await opened.close();
+    }
+  } finally {
+    await store.cleanup();
+  }
+});

@@ -268,6 +268,7 @@ CREATE INDEX applied_batches_run ON applied_batches (run_id);
     // id no longer makes the store skip another client's write to another run under the same id. Rows of version 6
     // keep their run (for a batch over several runs, the first: a resend of it is still skipped whole). Rows of
     // version 5 name no run: they move to applied_batches_unscoped, still honoured, and no row is added there again.
+    // Rows of a run that is gone (deleted with foreign keys off, by the sqlite3 shell say) guard nothing and are left.
     sql: `
 CREATE TABLE applied_batches_unscoped (
   batch_id     TEXT PRIMARY KEY,
@@ -281,7 +282,7 @@ CREATE TABLE applied_batches_per_run (
   PRIMARY KEY (run_id, batch_id)
 ) WITHOUT ROWID;
 INSERT INTO applied_batches_per_run (run_id, batch_id, applied_time)
-  SELECT run_id, batch_id, applied_time FROM applied_batches WHERE run_id IS NOT NULL;
+  SELECT run_id, batch_id, applied_time FROM applied_batches WHERE run_id IN (SELECT run_id FROM runs);
 DROP TABLE applied_batches;
 ALTER TABLE applied_batches_per_run RENAME TO applied_batches;
 `,
