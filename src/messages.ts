@@ -20,6 +20,8 @@ function charCount(value: string): number {
 const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)';
 
 export const msg = {
+  syncKeyDamaged: (file: string) =>
+    `The sync key ${file} is damaged (it should hold 64 hex digits). Remove it and run tracklab sync again: a new key is made, and each run goes on from the points the server already holds.`,
   keyMissing: (kind: string) =>
     `${kind} name is missing. Pass a non-empty string key.`,
   keyNotString: (kind: string, got: unknown) =>

@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactEntry, MetricColumns, Run } from '../entities';
 import { TracklabError, isTracklabError } from '../errors';
+import { msg } from '../messages';
 import { sequencedBatchId } from '../store/batch-sequence';
 import type { TrackingStore } from '../store/store';
 import { splitBatch } from './log-batches';
@@ -78,8 +79,10 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   const { info } = run;
   const [first, ...rest] = splitBatch({ params: run.data.params, tags: run.data.tags });
   let ended = false;
+  let existed = false;
   try {
     ended = (await remote.getRun(info.runId)).info.status !== 'RUNNING';
+    existed = true;
     for (const batch of [first, ...rest]) await remote.logBatch(info.runId, batch!);
   } catch (err) {
     if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
@@ -97,10 +100,13 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   for (const metric of [...series.keys()].sort()) {
     const all = concat(series.get(metric)!);
     const sender = syncSender(key, info.runId, metric);
-    for (let start = 0; start < all.values.length; start += SLICE) {
+    // A sync cut off earlier delivered a prefix of the key's points, in order: go on after it. The marks alone would
+    // not do: a sync of another version, or after the key file was lost, sends as another sender.
+    for (let start = existed ? await deliveredBefore(remote, info.runId, metric, all) : 0; start < all.values.length; start += SLICE) {
       const end = Math.min(start + SLICE, all.values.length);
       const slice = { runId: info.runId, key: metric, steps: all.steps.slice(start, end), timestamps: all.timestamps.slice(start, end), values: all.values.slice(start, end) };
-      await remote.appendMetrics([slice], { batchId: sequencedBatchId(sender, start / SLICE + 1) });
+      // Numbered by the slice's first point, so a sync that resumes mid-slice still numbers above the mark.
+      await remote.appendMetrics([slice], { batchId: sequencedBatchId(sender, start + 1) });
       points += end - start;
     }
   }
@@ -113,6 +119,22 @@ async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, ex
   if (!ended) await remote.updateRun(info.runId, { status: info.status, statusMessage: info.statusMessage, endTime: info.endTime });
   if (info.lifecycleStage === 'deleted') await remote.setRunLifecycle(info.runId, 'deleted');
   return points;
+}
+
+/**
+ * How many of the key's points, from the first, the server already holds in
+ * order: what a sync cut off earlier delivered. Found in the server's series
+ * as a subsequence, so points others logged to the run in between neither
+ * hide the prefix nor count as part of it (a count of the server's points
+ * would let anyone who logs to the run first make sync skip as many).
+ */
+async function deliveredBefore(remote: TrackingStore, runId: string, metric: string, local: Series): Promise<number> {
+  const there = concat(await remote.readMetrics([runId], [metric]));
+  let matched = 0;
+  for (let j = 0; j < there.values.length && matched < local.values.length; j++) {
+    if (there.steps[j] === local.steps[matched] && there.timestamps[j] === local.timestamps[matched] && Object.is(there.values[j], local.values[matched])) matched++;
+  }
+  return matched;
 }
 
 /** The file of the store's sync key, beside synced-runs.json. */
@@ -153,17 +175,22 @@ function syncKey(file: string): Buffer {
     fs.linkSync(temp, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    // A damaged key file (not 64 hex digits) is replaced: its syncs could not be recognised anyway.
-    if (read() === undefined) fs.renameSync(temp, file);
   } finally {
     fs.rmSync(temp, { force: true });
   }
   const made = read();
-  if (made === undefined) throw new TracklabError('INTERNAL_ERROR', `Could not read the sync key ${file} just written.`);
+  // Not replaced here: two syncs replacing it at once could each keep their own. Removing it by hand is safe (a sync resumes from what the server holds).
+  if (made === undefined) throw new TracklabError('INVALID_STATE', msg.syncKeyDamaged(file));
   return made;
 }
 
-function concat(blocks: readonly MetricColumns[]): { steps: Float64Array; timestamps: Float64Array; values: Float64Array } {
+interface Series {
+  readonly steps: Float64Array;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+function concat(blocks: readonly MetricColumns[]): Series {
   const n = blocks.reduce((sum, b) => sum + b.values.length, 0);
   const out = { steps: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n) };
   let at = 0;

@@ -115,3 +115,69 @@ for (const kind of testStores()) {
     }
   }));
 }
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a sync cut off and retried under another sender (key file lost, or the cut-off sync of an older version) goes on from what the server holds: no point twice; a damaged key file is refused, not replaced`, { skip: kind.skip, timeout: 120_000 }, async () => {
+    const N = 120_000;
+    const target = kind.create();
+    const remote = await openStore(target.uri);
+    const folders: string[] = [];
+    const offline = async (runId: string) => {
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-sync-resume-'));
+      folders.push(folder);
+      const local = await openStore(folder);
+      const exp = await local.tracking.ensureExperiment('offline');
+      await local.tracking.createRun({ runId, runName: runId, experimentId: exp.experimentId, startTime: 1 });
+      await local.tracking.appendMetrics([block(runId, 0, N)]);
+      await local.tracking.updateRun(runId, { status: 'FINISHED', endTime: 2 });
+      return { folder, local };
+    };
+    const options = (folder: string) => ({ folder, server: 'http://tracking.example', log: () => undefined, stageContent: async () => undefined });
+    const stored = async (runId: string) => (await remote.tracking.readMetrics([runId])).reduce((n, b) => n + b.values.length, 0);
+    /** The remote store with its appendMetrics failing after `calls` calls, as a connection lost mid-sync. */
+    const cutAfter = (calls: number) => {
+      let made = 0;
+      return new Proxy(remote.tracking, {
+        get(target, name) {
+          if (name === 'appendMetrics') {
+            return (...args: Parameters<typeof target.appendMetrics>) => (made++ >= calls ? Promise.reject(new Error('connection lost')) : target.appendMetrics(...args));
+          }
+          const value = (target as unknown as Record<string | symbol, unknown>)[name];
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    };
+    try {
+      // The key file lost between a cut-off sync and its retry.
+      const lost = await offline('resume-lost-key');
+      await assert.rejects(syncOfflineRuns(lost.local.tracking, cutAfter(1), options(lost.folder)), /connection lost/);
+      assert.equal(await stored('resume-lost-key'), 50_000, 'the first slice landed before the cut');
+      fs.rmSync(path.join(lost.folder, SYNC_KEY_FILE));
+      await syncOfflineRuns(lost.local.tracking, remote.tracking, options(lost.folder));
+      assert.equal(await stored('resume-lost-key'), N, 'every point once');
+      await lost.local.close();
+
+      // The cut-off sync was an older version's, which named its sender sha256(run, key).
+      const older = await offline('resume-older');
+      const exp = await remote.tracking.ensureExperiment('offline');
+      await remote.tracking.createRun({ runId: 'resume-older', runName: 'resume-older', experimentId: exp.experimentId, startTime: 1 });
+      const oldSender = `sync-${createHash('sha256').update('resume-older').update('\0').update('loss').digest('hex').slice(0, 40)}`;
+      await remote.tracking.appendMetrics([block('resume-older', 0, 50_000)], { batchId: `s:${oldSender}:1` });
+      await syncOfflineRuns(older.local.tracking, remote.tracking, options(older.folder));
+      assert.equal(await stored('resume-older'), N, 'every point once');
+      const steps = (await remote.tracking.readMetrics(['resume-older'])).flatMap((b) => [...b.steps]);
+      assert.deepEqual(steps, Array.from({ length: N }, (_, i) => i), 'in order, none twice');
+
+      // A damaged key file: refused with what to do, never replaced behind the user's back.
+      fs.writeFileSync(path.join(older.folder, SYNC_KEY_FILE), 'not a key\n');
+      await assert.rejects(syncOfflineRuns(older.local.tracking, remote.tracking, options(older.folder)),
+        (err: { code?: string; message: string }) => err.code === 'INVALID_STATE' && /is damaged .* Remove it and run tracklab sync again/.test(err.message));
+      assert.equal(fs.readFileSync(path.join(older.folder, SYNC_KEY_FILE), 'utf8'), 'not a key\n');
+      await older.local.close();
+    } finally {
+      await remote.close();
+      await target.cleanup();
+      for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+}
