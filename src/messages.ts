@@ -20,6 +20,8 @@ function charCount(value: string): number {
 const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)';
 
 export const msg = {
+  artifactsRefusedLater: (runId: string, paths: readonly string[], why: string) =>
+    `tracklab: the tracking server refused the artifacts ${paths.slice(0, 3).map((p) => quote(p)).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''} of run ${runId}, logged while it was unreachable: ${why}`,
   syncKeyDamaged: (file: string) =>
     `The sync key ${file} is damaged (it should hold 64 hex digits). Remove it and run tracklab sync again: a new key is made, and each run goes on from the points the server already holds.`,
   keyMissing: (kind: string) =>

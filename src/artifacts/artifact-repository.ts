@@ -3,8 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ArtifactEntry } from '../entities';
 import { TracklabError } from '../errors';
+import { msg } from '../messages';
 import { ContentMismatch, copyVerified } from '../files/durable-file';
 import { fileWriteError } from '../files/file-errors';
+import { answeredOrQueued } from '../store/answered-or-queued';
 import type { BlobRef, RemoteContent } from '../store/remote-content';
 import type { TrackingStore } from '../store/store';
 import { collectGarbage, type GcOptions, type GcResult } from './artifact-gc';
@@ -154,7 +156,14 @@ export class ArtifactRepository {
       entries.push({ path: item.path, sha256: blob.sha256, size: blob.size });
     }
     if (entries.length === 0) return entries;
-    await this.store.putArtifacts(runId, entries);
+    const recorded = this.store.putArtifacts(runId, entries);
+    if (this.remote !== undefined) {
+      // During an outage the content waits in the local artifact cache and the manifest in the outbox: both go when the server is back.
+      const refusedLater = (err: unknown) => console.warn(msg.artifactsRefusedLater(runId, entries.map((e) => e.path), err instanceof Error ? err.message : String(err)));
+      if (await answeredOrQueued(this.store, recorded, refusedLater) === 'queued') return entries;
+    } else {
+      await recorded;
+    }
     // A gc that ran between put and the manifest write may have moved the blob away (see artifact-gc.ts).
     for (let i = 0; i < entries.length; i++) {
       if (await this.content.has(entries[i].sha256)) continue;

@@ -43,7 +43,7 @@ const MISSING_ROUTE = 'artifacts/missing';
 const MAX_DIGESTS = 10_000;
 
 export interface BlobApiDeps {
-  /** The server's content store; undefined when it serves no artifacts (503). */
+  /** The server's content store; undefined when it serves no artifacts (INVALID_STATE). */
   readonly content: ContentStore | undefined;
   readonly tracking: TrackingStore;
   readonly registry: () => RegistryStore;
@@ -65,7 +65,8 @@ export async function handleArtifactContent(req: http.IncomingMessage, res: http
   if (!allowed.includes(method)) throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(`/api/tracklab/v1/${route}`, allowed), { allow: allowed.join(', ') });
   if (sha256 !== undefined && !isSha256(sha256)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.notADigest(sha256));
   const content = deps.content;
-  if (content === undefined) throw new HttpError(503, 'INTERNAL_ERROR', serverMsg.noArtifacts());
+  // A refusal, not a 503: a client would take a 503 for an outage and retry a write this server can never take.
+  if (content === undefined) throw new TracklabError('INVALID_STATE', serverMsg.noArtifacts());
   const ref = refOf(query);
   const asked = missing ? await digestsOf(req, deps.maxBodyBytes) : [sha256!];
   if ('runId' in ref) {

@@ -8,6 +8,7 @@
 import type { MetricColumns, RunInfo, RunStatus } from '../entities';
 import type { TracklabError } from '../errors';
 import { MetricBuffer } from '../metrics/metric-buffer';
+import { answeredOrQueued } from '../store/answered-or-queued';
 import type { RunEnd, TrackingStore } from '../store/store';
 import { asTracklabError } from './client-errors';
 import * as lifecycle from './lifecycle';
@@ -83,18 +84,8 @@ export class RunState {
 
   /** Waits for `writes` to be answered, or, on a store that queues writes, until its server is found unreachable (they are queued). */
   private async answeredOrQueued(writes: readonly Promise<void>[]): Promise<void> {
-    if (writes.length === 0) return;
-    const store = this.core.store();
-    if (store.whenUnreachable === undefined) {
-      await Promise.all(writes);
-      return;
-    }
-    const settled = new AbortController();
-    try {
-      await Promise.race([Promise.all(writes), store.whenUnreachable(settled.signal)]);
-    } finally {
-      settled.abort();
-    }
+    // The writes never reject: their failures go to writeErrors.
+    if (writes.length > 0) await answeredOrQueued(this.core.store(), Promise.all(writes), () => undefined);
   }
 
   /** Ends a run in one store write: earlier writes land first, then its buffered points go in with the status. */

@@ -3,7 +3,9 @@
  * only until the points are in the outbox, a failure known before is still
  * rethrown, and a plain script's `await client.close()` returns (its event
  * loop does not run dry first). The outage notice quotes a failing server's
- * message on one clean line. Real servers and stores, a real child process.
+ * message on one clean line. An artifact logged during an outage lets the
+ * script go on; a server that keeps no artifacts refuses them at once. Real
+ * servers and stores, real child processes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,8 @@ import { test } from 'node:test';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
 import type { HttpStore } from '../../src/store/http/http-store';
+import { deliverOutboxes } from '../../src/store/http/outbox-sync';
+import { parseStoreUri } from '../../src/store/store-uri';
 import { TrackingClient } from '../../src/tracking/client';
 import { startRun } from '../../src/tracking/fluent';
 import { testStores } from '../support/test-stores';
@@ -115,3 +119,61 @@ test('the outage notice quotes a failing server\'s message on one line, without 
     await new Promise((r) => failing.close(r));
   }
 }));
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a script's await run.logArtifact() during an outage goes on (the manifest waits in the outbox, the content in the cache), and sync delivers the artifact`, { skip: kind.skip, timeout: 120_000 }, () => withTempHome('tracklab-outage-artifact-', async (home) => {
+    const store = kind.create();
+    const backend = await openStore(store.uri);
+    let server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    const url = server.url;
+    const port = Number(new URL(url).port);
+    try {
+      await server.close();
+      const script = `
+        const t = require(${JSON.stringify(ENTRY)});
+        (async () => {
+          const run = t.startRun({ experiment: 'outage-artifact' });
+          run.log({ loss: 1 }, 0);
+          await run.logArtifact({ json: { lr: 0.1 } }, 'config.json');
+          console.log('after logArtifact ' + run.runId);
+          await run.end();
+          console.log('after end');
+        })();`;
+      const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, TRACKLAB_HOME: home, TRACKLAB_TRACKING_URI: url }, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /after logArtifact [\w-]+\nafter end/, `the code after the awaits ran; stderr: ${r.stderr}`);
+      const runId = /after logArtifact ([\w-]+)/.exec(r.stdout)![1]!;
+      server = await startTrackingServer({ backend, port, artifactRoot: store.artifactRoot });
+      const report = await deliverOutboxes(parseStoreUri(url), () => undefined);
+      assert.ok(report.sent > 0, JSON.stringify(report));
+      assert.ok((await backend.tracking.listArtifacts(runId)).some((e) => e.path === 'config.json'), 'the artifact arrived');
+      assert.equal((await backend.tracking.getRun(runId)).info.status, 'FINISHED');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+    }
+  }));
+
+  test(`${kind.name}: against a server without an artifact folder, logArtifact is refused with how to start it, not retried as an outage`, { skip: kind.skip, timeout: 60_000 }, () => withTempHome('tracklab-no-artifacts-', async () => {
+    const store = kind.create();
+    const backend = await openStore(store.uri);
+    const server = await startTrackingServer({ backend, port: 0 });
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => { warnings.push(String(line)); };
+    const client = new TrackingClient({ trackingUri: server.url });
+    try {
+      const run = startRun({ client, experiment: 'no-artifacts' });
+      await assert.rejects(run.logArtifact({ json: { a: 1 } }, 'a.json'), /serves no artifacts: start it with --artifacts-destination PATH/);
+      assert.deepEqual(warnings.filter((w) => /is unreachable/.test(w)), [], 'not taken for an outage');
+      await run.end().catch(() => undefined);
+    } finally {
+      console.warn = warn;
+      await client.close();
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+    }
+  }));
+}
