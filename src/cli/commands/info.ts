@@ -26,7 +26,9 @@ export async function info(client: TrackingClient, argv: readonly string[], io: 
   const artifacts = exists || resolved.artifactRoot !== undefined
     ? await client.artifactRoot().then((root) => ({ root, problem: null }), (err: Error) => ({ root: null, problem: err.message }))
     : { root: null, problem: 'inside the store folder, once the first run creates it' };
-  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT' : 'inside the store folder';
+  const artifactWhy = resolved.artifactRoot !== undefined ? 'set by an option, configure({ artifactRoot }) or TRACKLAB_ARTIFACT_ROOT'
+    : uri.scheme === 'http' ? 'the local cache of what goes to and comes from the server (artifacts live on the server)'
+      : 'inside the store folder';
   const experiment = experimentSetting();
   const version = tracklabVersion();
   const store = uri.scheme === 'sqlite' ? uri.folder : uri.display;
