@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 import { isTracklabError } from '../errors';
-import { connectionUri, maskedError, maskUri, parseArtifactRoot, parseStoreUri } from './store-uri';
+import { connectionUri, maskedError, maskUri, MIN_BARE_SECRET_LENGTH, parseArtifactRoot, parseStoreUri } from './store-uri';
 
 test('a plain path is a store folder; sqlite:// names the database file', () => {
   assert.deepEqual(parseStoreUri('runs', '/work'), { scheme: 'sqlite', folder: '/work/runs', file: '/work/runs/tracklab.db', display: '/work/runs' });
@@ -45,6 +45,25 @@ test('maskUri masks every URI password and password= parameter in free text, and
   assert.doesNotMatch(inspect(masked), /hunter2/);
   const clean = new Error('nothing to hide');
   assert.equal(maskedError(clean), clean);
+});
+
+test('a short password is masked only as a credential, so messages stay whole and do not point at its letters', () => {
+  // The two messages a new-user test saw garbled ("auth***ntication", "une***pectedly").
+  assert.equal(maskUri('password authentication failed for user "ana"', ['e']), 'password authentication failed for user "ana"');
+  assert.equal(maskUri('Connection terminated unexpectedly', ['x', 'x']), 'Connection terminated unexpectedly');
+  assert.equal(maskUri('reaching postgresql://ana:e@db/x failed for user "ana"', ['e']), 'reaching postgresql://ana:***@db/x failed for user "ana"');
+  assert.equal(maskUri('host=db password=e user=ana', ['e']), 'host=db password=*** user=ana');
+  assert.equal(maskUri('password=e', ['e']), 'password=***');
+  // One that the general patterns cannot delimit (a slash, a space) is still found where it stands as a credential.
+  assert.equal(maskUri('bad URI postgresql://ana:a/b@db/x', ['a/b']), 'bad URI postgresql://ana:***@db/x');
+  assert.equal(maskUri("host=db password='a b' user=ana", ['a b']), 'host=db password=*** user=ana');
+  assert.equal(maskUri("host=db password='it\\'s x' user=ana"), 'host=db password=*** user=ana'); // libpq's quoting
+  // The limit: five characters only as a credential, six anywhere.
+  assert.equal(MIN_BARE_SECRET_LENGTH, 6);
+  assert.equal(maskUri('token abcde seen', ['abcde']), 'token abcde seen');
+  assert.equal(maskUri('token abcdef seen', ['abcdef']), 'token *** seen');
+  // A character that means something in a regular expression is matched as itself.
+  assert.equal(maskUri('postgres://u:.*@h/x and .*', ['.*']), 'postgres://u:***@h/x and .*');
 });
 
 test('unknown schemes, http(s) and malformed URIs are refused with the forms that work', () => {

@@ -66,18 +66,49 @@ export function connectionUri(uri: StoreUri): string {
 }
 
 /**
+ * A known password at least this long is also masked wherever it appears on
+ * its own. A shorter one is masked only as a credential (`user:pw@`,
+ * `password=pw`): a bare match of one to five characters is nearly always a
+ * coincidence ("e" is in "authentication"), which garbles the message and,
+ * by where the `***` falls, shows which letters the password is made of. At
+ * six characters an ordinary word is rarely hit by chance, while a password
+ * echoed outside a credential form (which no known driver message does) is
+ * still caught.
+ */
+export const MIN_BARE_SECRET_LENGTH = 6;
+
+/** `scheme://user:password@` (the user part may be empty). */
+const URI_PASSWORD = /([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/g;
+/** `password=value` as a URI parameter or a libpq key-value pair, the value quoted or not. */
+const PASSWORD_PARAM = /((?:^|[?&;\s])password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&;\s]*)/gi;
+
+/**
  * Replaces the password of every URI in `text` (`scheme://user:pass@`), every
  * `password=` parameter, and each of `secrets` (a password known on its own,
- * as a driver holds it) with `***`. The one masking function: messages, tags,
- * provenance and logs that could hold a store URI pass through it.
+ * as a driver holds it) with `***`: a secret in those credential forms always,
+ * and anywhere else in the text when it has at least
+ * {@link MIN_BARE_SECRET_LENGTH} characters. The one masking function:
+ * messages, tags, provenance and logs that could hold a store URI pass through it.
  * @example maskUri('could not reach postgres://ana:s3cret@db/x') // 'could not reach postgres://ana:***@db/x'
+ * @example maskUri('password authentication failed for user "ana"', ['e']) // unchanged
  */
 export function maskUri(text: string, secrets: readonly string[] = []): string {
-  let out = text
-    .replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/g, '$1:***@')
-    .replace(/([?&;\s]password=)[^&;\s]*/gi, '$1***');
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
+  let out = text;
+  // Known secrets in credential position first: one holding `/`, `@` or a space defeats the general patterns below.
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    const s = escapeRegExp(secret);
+    out = out
+      .replace(new RegExp(`:${s}@`, 'g'), ':***@')
+      .replace(new RegExp(`(password\\s*=\\s*)(?:${s}|'${s}')(?=$|[&;\\s])`, 'gi'), '$1***');
+  }
+  out = out.replace(URI_PASSWORD, '$1:***@').replace(PASSWORD_PARAM, '$1***');
+  for (const secret of secrets) if (secret.length >= MIN_BARE_SECRET_LENGTH) out = out.split(secret).join('***');
   return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

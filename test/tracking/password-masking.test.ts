@@ -91,6 +91,15 @@ describe('a PostgreSQL password stays hidden', { skip: postgresSkip() }, () => {
       assert.equal(cli.code, 1, cli.out);
       assertNoPassword(cli.out, 'the CLI error');
 
+      // A short password is masked where it is the credential; the server's message around it stays whole.
+      for (const short of ['e', 'x', 'ab']) {
+        const r = await tracklab(['--tracking-uri', cluster.tcpUri(db.name, PASSWORD_USER, short), 'runs'], work);
+        assert.equal(r.code, 1, r.out);
+        assert.match(r.out, new RegExp(`password authentication failed for user "${PASSWORD_USER}"`), r.out);
+        assert.match(r.out, new RegExp(`${PASSWORD_USER}:\\*\\*\\*@`), r.out);
+        assert.ok(!r.out.includes(`:${short}@`), `the CLI error shows the password "${short}":\n${r.out}`);
+      }
+
       // Logs: a script whose writes fail warns on stderr; the warning names the store, not its password.
       const failing = await spawnChild({ uri: wrong, artifactRoot }, ['exit', '10']).done;
       assert.match(failing.stderr, /tracklab/);

@@ -13,11 +13,20 @@
  *   failure or deadlock is run again whole.
  * - Idle connections do not keep a script alive (allowExitOnIdle) and are
  *   closed after 30 s, so a quiet notebook holds no server slots.
+ * - A connection that failed to open is closed at once. pg leaves its socket
+ *   open when the failure is on the client's side (no password to answer a
+ *   SCRAM challenge): the server then waits out authentication_timeout
+ *   (60 s) and the half-open socket keeps the process alive that long.
+ * - The password is looked up only when the server asks for one: the URI,
+ *   PGPASSWORD, then ~/.pgpass (PGPASSFILE), as libpq does. With none, the
+ *   connection fails at once with a message that says where to put it.
  */
 import os from 'node:os';
-import { escapeLiteral, Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
+import { Client, type ClientConfig, escapeLiteral, Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
+import pgPass from 'pgpass';
 import { TracklabError } from '../../errors';
-import { type ErrorContext, isConnectionLost, isRetryableConflict, mask, translatePgError } from './pg-errors';
+import { maskUri } from '../store-uri';
+import { type ErrorContext, isConnectionLost, isRetryableConflict, noPasswordError, translatePgError } from './pg-errors';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONNECTIONS = 4;
@@ -89,7 +98,7 @@ export function parseTarget(uri: string): ParsedTarget {
   } catch (err) {
     throw new TracklabError('INVALID_PARAMETER_VALUE',
       'The PostgreSQL URI is not valid. Write it as postgresql://user:password@host:5432/database (percent-encode special characters in the password).',
-      { cause: new Error(mask((err as Error).message, [uri])) });
+      { cause: new Error(maskUri((err as Error).message, [uri])) });
   }
   const q = url.searchParams;
   const user = q.get('user') ?? (decodeURIComponent(url.username) || process.env.PGUSER || os.userInfo().username);
@@ -123,6 +132,7 @@ export function openConnection(uri: string, display: string, options: Connection
     keepAliveInitialDelayMillis: 10_000,
     application_name: 'tracklab',
     types: { getTypeParser: typeParser },
+    Client: TracklabClient as unknown as PoolConfig['Client'],
   };
   const pool = new Pool(config);
   // An idle connection that the server closes emits here; the pool drops it, and the next statement gets a new one.
@@ -147,6 +157,8 @@ export function openConnection(uri: string, display: string, options: Connection
       } catch (err) {
         // A connection that failed mid-statement is destroyed rather than returned to the pool.
         client?.release(isConnectionLost(err) ? (err as Error) : undefined);
+        // A connection that never opened is not tried again: the server's answer (refused login, no such database,
+        // no password to give) or an unreachable server that connectTimeoutMs already waited for will not change.
         const retry = client !== undefined && (
           (!write && isConnectionLost(err) && attempt < READ_ATTEMPTS)
           || (isRetryableConflict(err) && attempt < CONFLICT_ATTEMPTS));
@@ -245,6 +257,54 @@ class CopyOut {
     this.settled = true;
     this.done(err, data);
   }
+}
+
+/**
+ * pg's Client with the two connection fixes described at the top: the
+ * password is resolved when the server asks for it, and a failed connect
+ * closes its socket.
+ */
+class TracklabClient extends Client {
+  constructor(config: ClientConfig) {
+    super(config);
+    // null: neither the URI nor PGPASSWORD gave one (pg's own ~/.pgpass lookup is deprecated and, with no
+    // password found, fails inside SCRAM with "client password must be a string").
+    const self = this as unknown as { password: unknown; connectionParameters: PgPassTarget };
+    if (self.password === null) self.password = () => passwordFromPgpass(self.connectionParameters);
+  }
+
+  override connect(): Promise<Client>;
+  override connect(callback: (err: Error | null, client?: Client) => void): void;
+  override connect(callback?: (err: Error | null, client?: Client) => void): Promise<Client> | void {
+    const closeOnFailure = (err: Error | null): void => {
+      if (err) this.connection.stream.destroy();
+    };
+    if (callback) {
+      super.connect((err: Error | null) => {
+        closeOnFailure(err);
+        if (err) callback(err); else callback(null, this);
+      });
+      return;
+    }
+    return super.connect().catch((err: Error) => {
+      closeOnFailure(err);
+      throw err;
+    });
+  }
+}
+
+interface PgPassTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+/** The ~/.pgpass (or PGPASSFILE) entry for this server, database and user; rejects when there is none. */
+function passwordFromPgpass(target: PgPassTarget): Promise<string> {
+  return new Promise((resolve, reject) => {
+    pgPass(target, (password) => (password === undefined ? reject(noPasswordError()) : resolve(password)));
+  });
 }
 
 function typeParser(oid: number, format?: string): (value: string) => unknown {

@@ -4,6 +4,7 @@
  * the server by its masked URI (never a password) and says what to do.
  */
 import { TracklabError } from '../../errors';
+import { maskUri } from '../store-uri';
 
 /** SQLSTATE or Node system code of a driver error, if it has one. */
 export function pgCode(err: unknown): string | undefined {
@@ -23,6 +24,16 @@ export function isConnectionLost(err: unknown): boolean {
   const code = pgCode(err);
   if (code !== undefined && LOST.has(code)) return true;
   return code === undefined && err instanceof Error && LOST_MESSAGE.test(err.message) && !TIMEOUT_MESSAGE.test(err.message);
+}
+
+/** The code of {@link noPasswordError}: not a SQLSTATE, so nothing from the server can carry it. */
+const NO_PASSWORD = 'TRACKLAB_NO_PASSWORD';
+/** pg's own wording when it reaches SCRAM without a password (a fallback: the connection normally fails first with NO_PASSWORD). */
+const NO_PASSWORD_MESSAGE = /client password must be a string/;
+
+/** The server asked for a password and neither the URI, PGPASSWORD nor ~/.pgpass has one. */
+export function noPasswordError(): Error {
+  return Object.assign(new Error('the server asks for a password and none was given'), { code: NO_PASSWORD });
 }
 
 /** Serialization failure or deadlock: the transaction was rolled back and can be run again as a whole. */
@@ -53,7 +64,7 @@ export interface ErrorContext {
 export function translatePgError(err: unknown, ctx: ErrorContext): TracklabError {
   if (err instanceof TracklabError) return err;
   const code = pgCode(err);
-  const raw = mask(err instanceof Error ? err.message : String(err), ctx.secrets);
+  const raw = maskUri(err instanceof Error ? err.message : String(err), ctx.secrets);
   const at = `the PostgreSQL store ${ctx.display}`;
   const cause = sanitizedCause(err, ctx.secrets);
   const fail = (errorCode: ConstructorParameters<typeof TracklabError>[0], message: string) =>
@@ -62,6 +73,11 @@ export function translatePgError(err: unknown, ctx: ErrorContext): TracklabError
   if (code === '28P01' || code === '28000') {
     return fail('INVALID_STATE', `${at} refused user "${ctx.user}" (${raw}). Check the user name and password in the tracking URI, `
       + 'or the server\'s pg_hba.conf; the password can also come from ~/.pgpass or PGPASSWORD instead of the URI.');
+  }
+  if (code === NO_PASSWORD || (code === undefined && NO_PASSWORD_MESSAGE.test(raw))) {
+    return fail('INVALID_STATE', `${at} asks for a password, and there is none for user "${ctx.user}". Put it in PGPASSWORD, `
+      + 'in ~/.pgpass (a line host:port:database:user:password, readable only by you: chmod 600 ~/.pgpass), '
+      + `or in the URI as ${ctx.user}:<password>@ before the host (percent-encode special characters).`);
   }
   if (code === '3D000') {
     return fail('INVALID_STATE', `database "${ctx.database}" does not exist on ${at}. Create it first `
@@ -98,12 +114,6 @@ export function translatePgError(err: unknown, ctx: ErrorContext): TracklabError
   return fail('INTERNAL_ERROR', `${raw}. This is a tracklab bug unless the server misbehaved; please report it.`);
 }
 
-/** Removes every secret from `text`. */
-export function mask(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join('***');
-  return out;
-}
 
 /**
  * The driver's error with its message masked, keeping code and SQLSTATE
@@ -111,11 +121,11 @@ export function mask(text: string, secrets: readonly string[]): string {
  */
 function sanitizedCause(err: unknown, secrets: readonly string[]): unknown {
   if (!(err instanceof Error)) return err;
-  const copy = new Error(mask(err.message, secrets));
+  const copy = new Error(maskUri(err.message, secrets));
   for (const field of ['code', 'severity', 'detail', 'hint', 'routine', 'constraint', 'table', 'column'] as const) {
     const value = (err as unknown as Record<string, unknown>)[field];
-    if (typeof value === 'string') (copy as unknown as Record<string, unknown>)[field] = mask(value, secrets);
+    if (typeof value === 'string') (copy as unknown as Record<string, unknown>)[field] = maskUri(value, secrets);
   }
-  copy.stack = mask(err.stack ?? '', secrets);
+  copy.stack = maskUri(err.stack ?? '', secrets);
   return copy;
 }

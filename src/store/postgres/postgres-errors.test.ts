@@ -4,7 +4,10 @@
  * it or in its cause, and never a hang.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isTracklabError } from '../../errors';
 import { freshDatabase, PASSWORD, PASSWORD_USER, testCluster } from '../../../test/support/postgres-cluster';
@@ -24,6 +27,21 @@ async function refused(promise: Promise<unknown>, message: RegExp, secrets: read
     for (const s of secrets) assert.ok(!everything.includes(s), `"${s}" leaked: ${everything}`);
     return true;
   });
+}
+
+/** Runs `fn` with no PGPASSWORD and HOME (so ~/.pgpass) in an empty temporary folder, which it may fill. */
+async function withoutPasswordSources(fn: (home: string) => Promise<void>): Promise<void> {
+  const saved = { PGPASSWORD: process.env.PGPASSWORD, PGPASSFILE: process.env.PGPASSFILE, HOME: process.env.HOME };
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-home-'));
+  delete process.env.PGPASSWORD;
+  delete process.env.PGPASSFILE;
+  process.env.HOME = home;
+  try {
+    await fn(home);
+  } finally {
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 }
 
 async function closedPort(): Promise<number> {
@@ -49,6 +67,23 @@ describe('connection errors', () => {
     const stores = await openPostgresStores(good);
     assert.equal((await stores.tracking.ensureExperiment('Default')).name, 'Default');
     await stores.close();
+  });
+
+  test('a missing password says where to put it, at once; a short wrong one leaves the server\'s message whole', async () => {
+    const uri = cluster.tcpUri(db.name, PASSWORD_USER);
+    await withoutPasswordSources(async (home) => {
+      await refused(openPostgresStores(uri), new RegExp(`asks for a password, and there is none for user "${PASSWORD_USER}"\\. `
+        + 'Put it in PGPASSWORD, in ~/\\.pgpass .*or in the URI', 's'));
+      // pg looked up ~/.pgpass itself only to fail inside SCRAM ("client password must be a string"); the lookup is tracklab's now.
+      fs.writeFileSync(path.join(home, '.pgpass'), `127.0.0.1:${cluster.port}:${db.name}:${PASSWORD_USER}:${PASSWORD}\n`, { mode: 0o600 });
+      const conn = openConnection(uri, uri);
+      assert.deepEqual(await conn.query('check', 'SELECT current_user AS who'), [{ who: PASSWORD_USER }]);
+      await conn.close();
+    });
+    // A one-letter password occurs in most words: masked as the credential, not throughout the server's message.
+    const short = cluster.tcpUri(db.name, PASSWORD_USER, 'e');
+    await refused(openPostgresStores(short), new RegExp(`password authentication failed for user "${PASSWORD_USER}"`));
+    await refused(openPostgresStores(short), new RegExp(`postgresql://${PASSWORD_USER}:\\*\\*\\*@127\\.0\\.0\\.1`));
   });
 
   test('a database that does not exist says how to create it', async () => {
