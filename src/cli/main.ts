@@ -6,7 +6,7 @@
 import { isTracklabError } from '../errors';
 import { maskUri } from '../store/store-uri';
 import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
-import { UsageError } from './args';
+import { GLOBAL_OPTIONS, UsageError } from './args';
 import type { CommandContext } from './command-context';
 import { fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
@@ -27,9 +27,6 @@ import * as migrateStoreCmd from './commands/migrate-store';
 import * as uiCmd from './commands/ui';
 import * as serverCmd from './commands/server';
 import * as syncCmd from './commands/sync';
-
-/** Options every command takes, anywhere on the line. */
-const GLOBAL_OPTIONS = { '--home': 'a store folder', '--tracking-uri': 'a tracking URI or store folder', '--artifact-root': 'a folder or file:///… URI' } as const;
 
 type Command = (client: TrackingClient, argv: readonly string[], io: Io, context: CommandContext) => Promise<void | number>;
 

@@ -2,9 +2,14 @@
 import { quote } from '../messages';
 
 export const cliMsg = {
-  unknownOption: (option: string, known: readonly string[]) =>
+  /** `takesArguments`: only then can the option have been meant as an argument, and the "--" hint help. */
+  unknownOption: (option: string, known: readonly string[], takesArguments = true) =>
     `Unknown option ${quote(option)}.${known.length ? ` This command takes ${known.join(', ')}.` : ' This command takes no options.'}`
-    + ` To pass an argument that starts with "-", put it after "--" (-- ${option}).`,
+    + (takesArguments ? ` To pass an argument that starts with "-", put it after "--" (-- ${option}).` : ''),
+  mlflowOption: (option: string, ours: string, known: readonly string[]) =>
+    `Unknown option ${quote(option)} (MLflow's name): did you mean ${ours}? This command takes ${known.join(', ')}.`,
+  mlflowOnlyOption: (option: string, why: string, known: readonly string[]) =>
+    `Unknown option ${quote(option)} (MLflow's): not needed, ${why}. This command takes ${known.join(', ')}.`,
   optionNeedsValue: (option: string) => `Option ${quote(option)} needs a value, as in ${option} VALUE.`,
   optionValueStartsWithDash: (option: string) => `Option ${quote(option)} needs a value; for a value that starts with "-", write ${option}=-VALUE.`,
   optionTakesNoValue: (option: string) => `Option ${quote(option)} takes no value.`,

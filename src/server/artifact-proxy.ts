@@ -71,13 +71,13 @@ export class ArtifactProxy {
   async handle(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string, query: URLSearchParams): Promise<object | undefined> {
     const rest = rawPath.slice(ARTIFACTS_PREFIX.length);
     if (rest === '' || rest === '/') {
-      if (req.method !== 'GET') throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(ARTIFACTS_PREFIX, ['GET']), { allow: 'GET' });
+      if (req.method !== 'GET') throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(ARTIFACTS_PREFIX, req.method ?? '', ['GET']), { allow: 'GET' });
       return this.list(RequestFields.fromQuery(query).string('path') ?? '');
     }
     const target = await this.resolve(rest.slice(1), false);
     if (req.method === 'PUT') return this.upload(req, target);
     if (req.method === 'GET') return this.download(res, target);
-    throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(`${ARTIFACTS_PREFIX}/…`, ['GET', 'PUT']), { allow: 'GET, PUT' });
+    throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(`${ARTIFACTS_PREFIX}/…`, req.method ?? '', ['GET', 'PUT']), { allow: 'GET, PUT' });
   }
 
   /** The tracking API's ListArtifacts: run-relative paths, and the run's artifact root URI. */

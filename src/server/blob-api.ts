@@ -62,7 +62,7 @@ export async function handleArtifactContent(req: http.IncomingMessage, res: http
   const sha256 = route.startsWith(BLOBS_ROUTE) ? route.slice(BLOBS_ROUTE.length) : undefined;
   if (!missing && sha256 === undefined) throw new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(`/api/tracklab/v1/${route}`));
   const allowed = missing ? ['POST'] : ['GET', 'PUT'];
-  if (!allowed.includes(method)) throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(`/api/tracklab/v1/${route}`, allowed), { allow: allowed.join(', ') });
+  if (!allowed.includes(method)) throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(`/api/tracklab/v1/${route}`, method, allowed), { allow: allowed.join(', ') });
   if (sha256 !== undefined && !isSha256(sha256)) throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.notADigest(sha256));
   const content = deps.content;
   // A refusal, not a 503: a client would take a 503 for an outage and retry a write this server can never take.

@@ -7,6 +7,12 @@ import { describe, quote } from '../messages';
 
 const API_DOCS = ' See the API docs for more information about request parameters.';
 
+/** MLflow 1.x endpoints that MLflow 2 removed, with what replaced them; old clients and scripts still call them. */
+const REMOVED_IN_MLFLOW_2: Readonly<Record<string, string>> = {
+  'experiments/list': 'experiments/search (GET or POST)',
+  'registered-models/list': 'registered-models/search (GET)',
+};
+
 export const serverMsg = {
   missingField: (name: string) => `Missing value for required parameter '${name}'.${API_DOCS}`,
   invalidField: (name: string, value: unknown, expected: string) =>
@@ -33,8 +39,17 @@ export const serverMsg = {
     `This block upload holds ${count} frames; a request takes at most ${max}. Send the rest in further requests (tracklab's remote store does).`,
   blockUploadUnsupported: (what: string) =>
     `This server does not take ${what} in a block upload. Ask GET /api/tracklab/v1/capabilities for what it takes (tracklab's remote store does), or send single "TLC1" frames.`,
-  noEndpoint: (path: string) => `No API endpoint at ${quote(path)}. The tracking API lives under /api/2.0/mlflow/ (see MLflow's REST API docs).`,
-  wrongMethod: (path: string, allowed: readonly string[]) => `${path} answers ${allowed.join(' and ')} only.`,
+  /** `name`: the path below /api/2.0/mlflow/, when it is under it; `auth`: whether the server runs with --auth. */
+  noEndpoint: (path: string, name?: string, auth = true) => {
+    const removed = name !== undefined ? REMOVED_IN_MLFLOW_2[name] : undefined;
+    if (removed !== undefined) return `No API endpoint at ${quote(path)}: ${name} was removed in MLflow 2. Use ${removed} instead.`;
+    if (!auth && name !== undefined && /^users\/|permissions\//.test(name)) {
+      return `No API endpoint at ${quote(path)}: users, tokens and permissions exist only on a server started with --auth.`;
+    }
+    return `No API endpoint at ${quote(path)}. The tracking API lives under /api/2.0/mlflow/ (see MLflow's REST API docs).`;
+  },
+  wrongMethod: (path: string, method: string, allowed: readonly string[]) =>
+    `${path} does not answer ${method}: send ${allowed.join(' or ')} (it answers ${allowed.join(' and ')} only).`,
   foreignHost: (host: string | undefined) =>
     `Invalid Host header ${host === undefined ? '(none)' : quote(host)}: this server answers only its own names (DNS rebinding protection). `
     + 'Start it with --allowed-hosts NAME to accept another name.',

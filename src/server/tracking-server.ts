@@ -304,11 +304,12 @@ class TrackingApp {
     const method = req.method as Method;
     const adminRoute = name !== undefined ? this.auth?.adminRoute(`${method} ${name}`) : undefined;
     const route = name !== undefined ? routes.get(name) : undefined;
-    if (route === undefined && adminRoute === undefined) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path)));
     const endpoint = route !== undefined && Object.prototype.hasOwnProperty.call(route, method) ? route[method] : undefined;
     if (endpoint === undefined && adminRoute === undefined) {
-      const allowed = Object.keys(route ?? {});
-      return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, allowed), { allow: allowed.join(', ') }));
+      // A path that exists under other methods is a 405 naming them (as MLflow's Flask answers), not a 404 that says it is not there.
+      const allowed = name === undefined ? [] : [...Object.keys(route ?? {}), ...this.auth?.adminMethods(name) ?? []];
+      if (allowed.length === 0) return this.fail(req, res, new HttpError(404, 'ENDPOINT_NOT_FOUND', serverMsg.noEndpoint(path, name, this.auth !== undefined)));
+      return this.fail(req, res, new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, method, allowed), { allow: allowed.join(', ') }));
     }
     try {
       const fields = await readRequest(req, url, { maxBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, endpointLimit: endpoint?.endpointLimit });

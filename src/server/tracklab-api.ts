@@ -284,7 +284,7 @@ async function sendHistory(req: http.IncomingMessage, res: http.ServerResponse, 
 }
 
 function requireMethod(req: http.IncomingMessage, method: string, path: string): void {
-  if (req.method !== method) throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, [method]), { allow: method });
+  if (req.method !== method) throw new HttpError(405, 'BAD_REQUEST', serverMsg.wrongMethod(path, req.method ?? '', [method]), { allow: method });
 }
 
 async function call<T>(what: string, op: () => Promise<T>): Promise<T> {

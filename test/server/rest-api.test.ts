@@ -213,7 +213,10 @@ test('bad requests get MLflow\'s error codes and statuses, and nothing is writte
       ['a prototype key spelled with escapes', 'POST', 'runs/create', '{"tags": [], "\\u005f_proto__": {"x": 1}}', 400, 'INVALID_PARAMETER_VALUE', /prototype/],
       ['nesting past 100 levels', 'POST', 'runs/create', `{"tags": ${'['.repeat(200)}${']'.repeat(200)}}`, 400, 'INVALID_PARAMETER_VALUE', /deeper than 100/],
       ['no such endpoint', 'GET', 'runs/nope', undefined, 404, 'ENDPOINT_NOT_FOUND'],
-      ['the wrong method', 'GET', 'runs/create', undefined, 405, 'BAD_REQUEST'],
+      ['the wrong method', 'GET', 'runs/create', undefined, 405, 'BAD_REQUEST', /runs\/create does not answer GET: send POST/],
+      ['runs/search with GET (it is POST only)', 'GET', 'runs/search', undefined, 405, 'BAD_REQUEST', /send POST/],
+      ['an endpoint MLflow 2 removed', 'GET', 'experiments/list', undefined, 404, 'ENDPOINT_NOT_FOUND', /experiments\/list was removed in MLflow 2\. Use experiments\/search/],
+      ['users without --auth', 'GET', 'users/list', undefined, 404, 'ENDPOINT_NOT_FOUND', /only on a server started with --auth/],
     ];
     for (const [what, method, path, body, status, code, message] of cases) {
       const r = await api(fx.url, method, path, body);
@@ -222,6 +225,11 @@ test('bad requests get MLflow\'s error codes and statuses, and nothing is writte
       assert.equal(typeof r.body.message, 'string', what);
       if (message) assert.match(r.body.message, message, what);
     }
+    const wrong = await fetch(new URL('/api/2.0/mlflow/runs/create', fx.url), { method: 'DELETE' });
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'POST', 'a 405 names the methods the path answers');
+    const both = await fetch(new URL('/api/2.0/mlflow/experiments/search', fx.url), { method: 'DELETE' });
+    assert.equal(both.headers.get('allow'), 'GET, POST');
     const noType = await fetch(new URL('/api/2.0/mlflow/experiments/create', fx.url), { method: 'POST', body: '{"name":"x"}', headers: { 'content-type': 'text/plain' } });
     assert.equal(noType.status, 400, 'a POST must be application/json (a cross-site form cannot send that)');
     assert.equal((await noType.json() as any).error_code, 'INVALID_PARAMETER_VALUE');

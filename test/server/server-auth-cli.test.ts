@@ -84,6 +84,49 @@ test('tracklab server --auth: the admin from the environment, the auth database 
   }
 });
 
+test('TRACKLAB_ADMIN_* only make the first admin: later starts ignore them with one line, never fail on them; a world-readable auth database is made owner-only', async () => {
+  const store = testStores()[0]!.create();
+  const authDb = path.join(store.folder!, 'auth.db');
+  const startStop = async (env: Record<string, string>) => {
+    const server = startCli(['--tracking-uri', store.uri, 'server', '--port', '0', '--auth'], env);
+    const url = await server.listening;
+    await server.printed(/web UI/);
+    const users = (await api(url, 'GET', 'users/list', undefined, basic('admin', 'admin-password-1'))).body.users as { username: string; is_admin: boolean }[];
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.output().stderr);
+    return { ...server.output(), users };
+  };
+  try {
+    const first = await startStop({ TRACKLAB_ADMIN_USERNAME: 'admin', TRACKLAB_ADMIN_PASSWORD: 'admin-password-1' });
+    assert.match(first.stdout, /Created admin user "admin"/);
+    if (process.platform !== 'win32') assert.equal(fs.statSync(authDb).mode & 0o777, 0o600, 'created owner-only');
+    fs.chmodSync(authDb, 0o644);
+
+    const later = await startStop({ TRACKLAB_ADMIN_USERNAME: 'root2', TRACKLAB_ADMIN_PASSWORD: 'long enough pw' });
+    assert.doesNotMatch(later.stdout, /Created admin/);
+    const ignored = later.stdout.split('\n').filter((l) => l.includes('TRACKLAB_ADMIN'));
+    assert.equal(ignored.length, 1, later.stdout);
+    assert.match(ignored[0]!, /^Ignoring TRACKLAB_ADMIN_USERNAME and TRACKLAB_ADMIN_PASSWORD: .*auth\.db already has an admin \("admin"\), and they only create the first one/);
+    assert.deepEqual(later.users.map((u) => [u.username, u.is_admin]), [['admin', true]], 'no second admin');
+    if (process.platform !== 'win32') {
+      assert.match(later.stderr, /auth\.db was readable by others \(mode 0644\); it holds password hashes, so it is now owner-only \(0600\)/);
+      assert.equal(fs.statSync(authDb).mode & 0o777, 0o600);
+    }
+
+    // Values that could not make an admin (a short password, a bad name, one variable only) do not stop a server that has one.
+    for (const env of [{ TRACKLAB_ADMIN_USERNAME: 'root2', TRACKLAB_ADMIN_PASSWORD: 'short' }, { TRACKLAB_ADMIN_USERNAME: 'no spaces allowed', TRACKLAB_ADMIN_PASSWORD: 'long enough pw' }, { TRACKLAB_ADMIN_USERNAME: 'root2' }] as Record<string, string>[]) {
+      const again = await startStop(env);
+      assert.match(again.stdout, /^Ignoring TRACKLAB_ADMIN_USERNAME/m, JSON.stringify(env));
+      assert.equal(again.users.length, 1);
+    }
+    const plain = await startStop({});
+    assert.doesNotMatch(plain.stdout, /TRACKLAB_ADMIN/, 'nothing to say when they are not set');
+  } finally {
+    for (const child of running) child.kill();
+    await store.cleanup();
+  }
+});
+
 test('tracklab server --auth with no admin, no TRACKLAB_ADMIN_* and no terminal exits 1 saying what to set; --host 0.0.0.0 is allowed with --auth', async () => {
   const store = testStores()[0]!.create();
   try {

@@ -6,6 +6,8 @@
  * 401 / 403 answers.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { testStores } from '../support/test-stores';
 import { ADMIN, basic, bearer, startAuthFixture } from './auth-fixture';
@@ -240,6 +242,34 @@ for (const kind of testStores()) {
       assert.equal((await alice('DELETE', 'registered-models/delete', { name: 'churn-v2' })).status, 200);
       const bobUser = await bob('GET', 'users/get', { username: 'bob' });
       assert.deepEqual(bobUser.body.user.registered_model_permissions.map((p: { name: string }) => p.name), ['secret-model'], "a deleted model's grants are gone");
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test(`${kind.name}: a user, token or permission path called with the wrong method is a 405 naming the right one; the auth database is owner-only`, { skip: kind.skip }, async () => {
+    const fx = await startAuthFixture(kind);
+    try {
+      const admin = fx.as(basic(ADMIN.username, ADMIN.password));
+      for (const [method, p, allow] of [['POST', 'users/tokens/list', 'GET'], ['GET', 'users/create', 'POST'], ['POST', 'users/delete', 'DELETE'], ['POST', 'experiments/search', undefined]] as const) {
+        const r = await admin(method, p, method === 'GET' ? undefined : {});
+        if (allow === undefined) {
+          assert.equal(r.status, 200, `${p} answers ${method} too`);
+          continue;
+        }
+        assert.equal(r.status, 405, `${method} ${p}: ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.error_code, 'BAD_REQUEST');
+        assert.equal(r.body.message, `/api/2.0/mlflow/${p} does not answer ${method}: send ${allow} (it answers ${allow} only).`);
+      }
+      const raw = await fetch(`${fx.url}/api/2.0/mlflow/users/tokens/list`, { method: 'POST', headers: { ...basic(ADMIN.username, ADMIN.password), 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(raw.status, 405);
+      assert.equal(raw.headers.get('allow'), 'GET');
+      assert.equal((await admin('POST', 'no/such/path', {})).status, 404, 'a path no method answers stays a 404');
+      if (process.platform !== 'win32') {
+        const files = fs.readdirSync(fx.authDir).filter((f) => f.startsWith('auth.db'));
+        assert.ok(files.includes('auth.db'), files.join(', '));
+        for (const f of files) assert.equal(fs.statSync(path.join(fx.authDir, f)).mode & 0o777, 0o600, `${f} holds hashes: owner-only`);
+      }
     } finally {
       await fx.close();
     }

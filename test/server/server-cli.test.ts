@@ -72,3 +72,26 @@ test('tracklab server --host 0.0.0.0 without --insecure-no-auth exits 1 with a m
     await store.cleanup();
   }
 });
+
+test('tracklab server with MLflow\'s option names exits 2 naming ours, and lists every option it takes (the global ones too)', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--backend-store-uri', 'sqlite:///tmp/x.db'], /^usage error: Unknown option "--backend-store-uri" \(MLflow's name\): did you mean --tracking-uri\?/],
+    [['--backend-store-uri=sqlite:///tmp/x.db'], /did you mean --tracking-uri\?/],
+    [['--default-artifact-root', '/tmp/a'], /^usage error: Unknown option "--default-artifact-root" \(MLflow's name\): did you mean --artifacts-destination\?/],
+    [['--serve-artifacts'], /^usage error: Unknown option "--serve-artifacts" \(MLflow's\): not needed, tracklab server serves artifacts whenever it has an artifact folder/],
+    [['--bogus'], /^usage error: Unknown option "--bogus"\. This command takes /],
+  ];
+  for (const [args, pattern] of cases) {
+    const server = startCli(['server', '--port', '0', ...args]);
+    server.listening.catch(() => undefined);
+    assert.equal(await server.exited, 2);
+    const { stdout, stderr } = server.output();
+    assert.equal(stdout, '');
+    assert.match(stderr, pattern);
+    for (const option of ['--artifacts-destination VALUE', '--auth,', '--quiet', '--tracking-uri VALUE', '--home VALUE', '--artifact-root VALUE', '--help']) {
+      assert.ok(stderr.includes(option), `${option} listed: ${stderr}`);
+    }
+    assert.doesNotMatch(stderr, /put it after "--"/, 'server takes no arguments, so the "--" hint would mislead');
+    assert.doesNotMatch(stderr, /at .*\.js:\d+/, 'no stack trace');
+  }
+});

@@ -90,6 +90,7 @@ export async function server(_client: TrackingClient, argv: readonly string[], i
       dbFile: str(args, 'auth-db') ?? defaultAuthDb(backend.uri.scheme === 'sqlite' ? backend.uri.folder : undefined),
       defaultPermission,
       prepare: async (ready: ServerAuth) => {
+        for (const notice of ready.db.notices) io.err(notice);
         const created = await ensureAdmin(ready.db, process.env, terminalAdminPrompt);
         if (created !== undefined) io.out(created);
       },

@@ -1,10 +1,15 @@
 /**
  * The first admin: from TRACKLAB_ADMIN_USERNAME and TRACKLAB_ADMIN_PASSWORD
- * when set (created if that user does not exist yet; an existing user's
- * password is never reset from the environment, since it may have been
- * changed through the API since), else from a prompt when the server runs in
- * a terminal. A server whose auth database has no admin and no way to make
- * one refuses to start.
+ * when set, else from a prompt when the server runs in a terminal. A server
+ * whose auth database has no admin and no way to make one refuses to start.
+ *
+ * The variables only bootstrap: once the auth database has an admin they are
+ * ignored (with one line saying so) and never fail a start. Left in a service
+ * file or a shell profile, they would otherwise add an admin on every start
+ * under a new name, and a later typo in them (a short password) would keep a
+ * working server from starting. Users are managed through the API after that;
+ * a password is never reset from the environment, since it may have been
+ * changed through the API since.
  */
 import { TracklabError } from '../../errors';
 import type { AuthDb } from './auth-db';
@@ -22,15 +27,15 @@ export type AdminPrompt = () => Promise<{ username: string; password: string } |
 export async function ensureAdmin(db: AuthDb, env: NodeJS.ProcessEnv, prompt?: AdminPrompt): Promise<string | undefined> {
   const username = env[ADMIN_USERNAME_ENV];
   const password = env[ADMIN_PASSWORD_ENV];
-  if ((username === undefined) !== (password === undefined)) throw new TracklabError('INVALID_PARAMETER_VALUE', authMsg.partialAdminEnv());
-  const hasAdmin = db.listUsers().some((u) => u.isAdmin);
-  let wanted = username !== undefined && password !== undefined ? { username, password } : undefined;
-  if (wanted === undefined && !hasAdmin) wanted = await prompt?.();
-  if (wanted === undefined) {
-    if (!hasAdmin) throw new TracklabError('INVALID_STATE', authMsg.noAdmin());
-    return undefined;
+  const admins = db.listUsers().filter((u) => u.isAdmin);
+  if (admins.length > 0) {
+    return username !== undefined || password !== undefined ? authMsg.adminEnvIgnored(admins.map((u) => u.username), db.file) : undefined;
   }
-  if (db.findUser(validateUsername(wanted.username)) !== undefined) return undefined;
+  if ((username === undefined) !== (password === undefined)) throw new TracklabError('INVALID_PARAMETER_VALUE', authMsg.partialAdminEnv());
+  const wanted = username !== undefined && password !== undefined ? { username, password } : await prompt?.();
+  if (wanted === undefined) throw new TracklabError('INVALID_STATE', authMsg.noAdmin());
+  // No admin yet, so an existing user of that name is not one: making it one from the environment would hand admin to whoever set its password.
+  if (db.findUser(validateUsername(wanted.username)) !== undefined) throw new TracklabError('INVALID_STATE', authMsg.adminNameTaken(wanted.username, db.file));
   db.createUser(wanted.username, await hashPassword(validatePassword(wanted.password)), true);
   return authMsg.adminCreated(wanted.username, db.file);
 }

@@ -15,6 +15,7 @@
  * Every method is synchronous and one transaction (better-sqlite3, through
  * the store's one connection module).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../../errors';
 import { openConnection, type Connection } from '../../store/sqlite/connection';
@@ -80,6 +81,46 @@ CREATE INDEX tokens_user ON tokens(user_id);
 `,
 }];
 
+/**
+ * Makes the auth database (password and token hashes) 0600 before SQLite
+ * opens it. A new file is created 0600 here, since SQLite would make it 0644
+ * under the usual umask; SQLite gives its -wal and -shm files the mode of the
+ * database file, so they follow. An existing file with looser mode (made by
+ * an older tracklab) is tightened rather than only warned about: the hashes
+ * are exposed until someone acts, a warning in a service log is easily
+ * missed, and the only reader that needs the file is this server, which runs
+ * as its owner. When tightening fails (another user owns the file) we warn.
+ * On Windows modes mean little, so nothing is done there.
+ */
+function ownerOnly(file: string): string[] {
+  if (process.platform === 'win32') return [];
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600));
+    return [];
+  } catch (err) {
+    // EEXIST: tighten below. Anything else (a missing folder we cannot make): SQLite's open reports it in its own words.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return [];
+  }
+  const notices: string[] = [];
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(f).mode & 0o777;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) === 0) continue;
+    try {
+      fs.chmodSync(f, mode & 0o700);
+      notices.push(authMsg.authDbTightened(f, mode));
+    } catch (err) {
+      notices.push(authMsg.authDbLoose(f, mode, (err as NodeJS.ErrnoException).code ?? String(err)));
+    }
+  }
+  return notices;
+}
+
 interface UserRow { id: number; username: string; password_hash: string; is_admin: number }
 
 function toUser(row: UserRow): StoredUser {
@@ -89,8 +130,12 @@ function toUser(row: UserRow): StoredUser {
 export class AuthDb {
   private readonly conn: Connection;
 
-  /** Opens (creating and migrating) the auth database at `file`. */
+  /** What opening did to the file's mode, for the server to print (see `ownerOnly`). */
+  readonly notices: readonly string[];
+
+  /** Opens (creating and migrating) the auth database at `file`, readable by its owner only. */
   constructor(readonly file: string) {
+    this.notices = ownerOnly(file);
     this.conn = openConnection(path.dirname(file), MIGRATIONS, file);
   }
 

@@ -36,5 +36,15 @@ export const authMsg = {
   noAdmin: () => 'The auth database has no admin and none can be created: set TRACKLAB_ADMIN_USERNAME and TRACKLAB_ADMIN_PASSWORD '
     + '(or start the server from a terminal to be asked), then start it again.',
   adminCreated: (username: string, file: string) => `Created admin user "${username}" in ${file}.`,
+  adminEnvIgnored: (admins: readonly string[], file: string) =>
+    `Ignoring TRACKLAB_ADMIN_USERNAME and TRACKLAB_ADMIN_PASSWORD: ${file} already has an admin (${admins.slice(0, 5).map((a) => quote(a, 80)).join(', ')}${admins.length > 5 ? ', …' : ''}), `
+    + 'and they only create the first one. Manage users through the users API (an admin token), and unset them.',
+  adminNameTaken: (username: string, file: string) =>
+    `${file} has no admin, and user ${quote(username, 80)} already exists as a non-admin: pick another name for the first admin.`,
+  authDbTightened: (file: string, mode: number) =>
+    `${file} was readable by others (mode ${mode.toString(8).padStart(4, '0')}); it holds password hashes, so it is now owner-only (0600).`,
+  authDbLoose: (file: string, mode: number, why: string) =>
+    `Warning: ${file} holds password hashes and is readable by others (mode ${mode.toString(8).padStart(4, '0')}), and it could not be made owner-only (${why}). `
+    + `Run: chmod 600 ${file}`,
   partialAdminEnv: () => 'Set both TRACKLAB_ADMIN_USERNAME and TRACKLAB_ADMIN_PASSWORD, or neither.',
 } as const;

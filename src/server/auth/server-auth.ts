@@ -64,6 +64,11 @@ export class ServerAuth {
     return this.admin.get(key);
   }
 
+  /** The methods the access-control endpoint `name` answers (none when there is no such endpoint), for a 405's Allow. */
+  adminMethods(name: string): string[] {
+    return [...this.admin.keys()].filter((key) => key.slice(key.indexOf(' ') + 1) === name).map((key) => key.slice(0, key.indexOf(' ')));
+  }
+
   /** Runs an MLflow endpoint for `access`: its check first, then the handler (paged and filtered for searches), then its grants. */
   async run(key: string, handler: ApiHandler, ctx: ApiContext, fields: RequestFields, access: Access): Promise<object> {
     const route = this.routes.get(key);
