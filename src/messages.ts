@@ -22,6 +22,8 @@ const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), s
 export const msg = {
   artifactsRefusedLater: (runId: string, paths: readonly string[], why: string) =>
     `tracklab: the tracking server refused the artifacts ${paths.slice(0, 3).map((p) => quote(p)).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''} of run ${runId}, logged while it was unreachable: ${why}`,
+  syncRunRefused: (runName: string, runId: string, why: string) =>
+    `not synced: run ${runName} (${runId}), refused by the server: ${why} It stays for a later sync; the other runs went on.`,
   syncKeyDamaged: (file: string) =>
     `The sync key ${file} is damaged (it should hold 64 hex digits). Remove it and run tracklab sync again: a new key is made, and each run goes on from the points the server already holds.`,
   keyMissing: (kind: string) =>

@@ -34,6 +34,8 @@ export interface SyncReport {
   readonly points: number;
   /** Runs still running, left for a later sync. */
   readonly running: readonly string[];
+  /** Runs the server refused (its answer), left for a later sync; the others went on. */
+  readonly refused: readonly { readonly runId: string; readonly message: string }[];
 }
 
 export interface SyncOptions {
@@ -52,6 +54,7 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
   let runs = 0;
   let points = 0;
   const running: string[] = [];
+  const refused: { runId: string; message: string }[] = [];
   const { experiments } = await local.searchExperiments({ orderBy: [], maxResults: 100_000, offset: 0, lifecycle: 'all' });
   for (const exp of experiments) {
     for (let offset: number | null = 0; offset !== null;) {
@@ -63,7 +66,16 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
           running.push(run.info.runId);
           continue;
         }
-        points += await copyRun(local, remote, run, exp.name, key, options);
+        try {
+          points += await copyRun(local, remote, run, exp.name, key, options);
+        } catch (err) {
+          // A refusal is about this run (data the server does not take, a missing permission): the other runs go on.
+          // Anything else (the server gone, this machine's own failure) stops the sync.
+          if (!isRefusal(err)) throw err;
+          refused.push({ runId: run.info.runId, message: err.message });
+          options.log(msg.syncRunRefused(run.info.runName, run.info.runId, err.message));
+          continue;
+        }
         runs++;
         done.add(run.info.runId);
         state[options.server] = [...done];
@@ -72,7 +84,11 @@ export async function syncOfflineRuns(local: TrackingStore, remote: TrackingStor
       }
     }
   }
-  return { runs, points, running };
+  return { runs, points, running, refused };
+}
+
+function isRefusal(err: unknown): err is TracklabError {
+  return isTracklabError(err) && err.code !== 'INTERNAL_ERROR';
 }
 
 async function copyRun(local: TrackingStore, remote: TrackingStore, run: Run, experimentName: string, key: Buffer, options: SyncOptions): Promise<number> {

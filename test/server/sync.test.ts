@@ -232,3 +232,39 @@ for (const kind of testStores()) {
     }
   });
 }
+
+for (const kind of testStores()) {
+  test(`${kind.name}: a run the server refuses is named and left for a later sync, the other runs go on, and sync exits 1`, { skip: kind.skip, timeout: 120_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-sync-refused-'));
+    const backend = await openStore(store.uri);
+    const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    try {
+      // The local store keeps any key; the server takes only the names logMetric takes (data from before that check).
+      const local = await openStore(home);
+      const exp = await local.tracking.ensureExperiment('offline-refused');
+      for (const [runId, key] of [['bad-run', '../climbs-out'], ['good-run', 'loss']] as const) {
+        await local.tracking.createRun({ runId, runName: runId, experimentId: exp.experimentId, startTime: 1 });
+        await local.tracking.appendMetrics([{ runId, key, steps: new Float64Array([0, 1]), timestamps: new Float64Array([1, 2]), values: new Float64Array([1, 2]) }]);
+        await local.tracking.updateRun(runId, { status: 'FINISHED', endTime: 3 });
+      }
+      await local.close();
+      const child = spawn(process.execPath, [CLI, 'sync', '--tracking-uri', server.url], { env: { ...process.env, TRACKLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (t: string) => { out += t; });
+      child.stderr.setEncoding('utf8').on('data', (t: string) => { out += t; });
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      assert.equal(code, 1, out);
+      assert.match(out, /not synced: run bad-run \(bad-run\), refused by the server: Invalid metric name "\.\.\/climbs-out"/);
+      assert.match(out, /1 refused by the server \(above\), left for a later sync: bad-run/);
+      assert.doesNotMatch(out, /\n\s+at /, 'no stack');
+      assert.deepEqual(await pointsOf(backend.tracking, 'good-run'), [0, 1], 'the good run went on');
+      assert.equal((await backend.tracking.getRun('good-run')).info.status, 'FINISHED');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+}

@@ -45,6 +45,10 @@ export async function sync(_client: TrackingClient, argv: readonly string[], io:
     });
     io.out(`offline runs: ${report.runs} run${report.runs === 1 ? '' : 's'} (${report.points} points) synced from ${local.display} to ${server.display}`);
     if (report.running.length > 0) io.out(`  still running, left for a later sync: ${report.running.join(', ')}`);
+    if (report.refused.length > 0) {
+      io.err(`offline runs: ${report.refused.length} refused by the server (above), left for a later sync: ${report.refused.map((r) => r.runId).join(', ')}`);
+      return 1;
+    }
   } finally {
     await to.close();
     await from.close();
