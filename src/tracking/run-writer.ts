@@ -28,6 +28,7 @@ import type { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { recordProvenance, storedDiffEntries } from '../provenance/provenance';
 import { mergeRecords } from '../records';
+import { answeredOrQueued } from '../store/answered-or-queued';
 import type { LogBatch, NewRun } from '../store/store';
 import type { ClientCore } from './client-core';
 import { asTracklabError } from './client-errors';
@@ -249,12 +250,8 @@ export class RunWriter implements PendingRow {
 
   /** A queued write's answer while the server answers (a refusal rethrown); nothing more while it does not. */
   private async answerUnlessUnreachable(answer: Promise<void>): Promise<void> {
-    const answered = new AbortController();
-    try {
-      await Promise.race([answer, this.core.store().whenUnreachable?.(answered.signal) ?? answer]);
-    } finally {
-      answered.abort();
-    }
+    // A refusal after an outage: the row's goes to fail() already (writeRow), a diff's is no failure of the run.
+    await answeredOrQueued(this.core.store(), answer, () => undefined);
   }
 
   /** Params and tags in batches: awaited, or on a store that queues writes, issued in order and answered later (see the header). */
