@@ -118,25 +118,18 @@ export class RunState {
     const pending = this.takeBuffered(runId);
     const earlier = [...this.inflight];
     let answer: Promise<unknown> = Promise.resolve();
-    let unreachable: Promise<void> = Promise.resolve();
-    const settled = new AbortController();
+    let store: TrackingStore | undefined;
     await new Promise<void>((queued, reject) => {
       answer = this.core.call('end the run', (s) => {
         const write = s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending });
-        unreachable = s.whenUnreachable?.(settled.signal) ?? write.then(() => undefined);
+        store = s;
         queued();
         return write;
       });
       answer.catch(reject); // before it was queued only: a settled Promise ignores this
     });
-    let outcome: 'answered' | 'queued';
-    try {
-      outcome = await Promise.race([answer.then(() => 'answered' as const), unreachable.then(() => 'queued' as const)]);
-    } finally {
-      settled.abort();
-    }
+    const outcome = await answeredOrQueued(store as TrackingStore, answer, (err) => refused(asTracklabError(err, 'end the run')));
     if (outcome === 'queued') {
-      answer.catch((err: unknown) => refused(asTracklabError(err, 'end the run')));
       void Promise.all(earlier).then(() => {
         const late = this.writeErrors.get(runId);
         this.writeErrors.delete(runId);
