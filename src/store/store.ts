@@ -14,6 +14,7 @@ import type {
   ArtifactEntry, CellRecord, DatasetInput, Experiment, LifecycleStage, MetricColumns, MetricPoint,
   Run, RunInfo, RunInput, RunStatus,
 } from '../entities';
+import type { TracklabError } from '../errors';
 import type { FilterNode, OrderClause } from '../search/filter-ast';
 
 export interface StoreCapabilities {
@@ -173,6 +174,13 @@ export interface TrackingStore {
    * and log while its server does not answer.
    */
   createRunIn?(experimentRef: string, run: Omit<NewRun, 'experimentId'>): Promise<RunInfo>;
+  /**
+   * Optional, for stores where each write costs a round trip and a commit
+   * (PostgreSQL): several runs, each created as createRun would, in one
+   * write. A refused run gets its error in its place and writes nothing; the
+   * others are created. Ids must differ from each other.
+   */
+  createRuns?(inputs: readonly NewRun[]): Promise<readonly (RunInfo | TracklabError)[]>;
   getRun(runId: string): Promise<Run>;
   /**
    * Optional, for stores whose writes go to a server (capabilities.queuesWrites):

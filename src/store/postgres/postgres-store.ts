@@ -14,6 +14,7 @@ import type {
   BlockBatch, StoreCapabilities, TrackingStore, WriteOnce,
 } from '../store';
 import { validateBatchId } from '../../validation';
+import type { TracklabError } from '../../errors';
 import type { Connection } from './connection';
 import {
   ensureExperimentRow, findExperimentByName, hydrateExperiments, insertExperiment, readExperiment, renameOrDescribe, setStage, tagExperiment,
@@ -22,7 +23,7 @@ import { appendPacked, encodeBlocks, type EncodedBlocks, packBlocks, readBlocks,
 import { checkReceivedBlocks } from '../../metrics/received-block';
 import { claimBatch } from './applied-batches';
 import { hydrateRuns, noRun, requireLoggableRun, requireRun } from './rows';
-import { createRun, logBatch, setRunLifecycle, updateRun } from './run-writes';
+import { createRun, createRuns, logBatch, setRunLifecycle, updateRun } from './run-writes';
 import { heartbeat, reap } from './run-reaper';
 import {
   deleteRunsIn, insertInputs, listArtifactRows, listCellRows, listInputRows, referencedBlobSet, upsertArtifacts, upsertCell,
@@ -74,6 +75,10 @@ export class PostgresStore implements TrackingStore {
 
   async createRun(input: NewRun): Promise<RunInfo> {
     return this.conn.writeOne(`create run ${input.runId}`, (q) => createRun(q, input));
+  }
+
+  async createRuns(inputs: readonly NewRun[]): Promise<readonly (RunInfo | TracklabError)[]> {
+    return this.conn.writeOne(`create ${inputs.length} runs`, (q) => createRuns(q, inputs));
   }
 
   async getRun(runId: string): Promise<Run> {

@@ -2,7 +2,7 @@
  * Writing runs: creation (one statement, even for a run that already ended
  * with its last points), updates, params and tags, and the lifecycle.
  */
-import type { RunInfo } from '../../entities';
+import type { MetricColumns, RunInfo } from '../../entities';
 import { isTerminalStatus } from '../../entities';
 import { TracklabError } from '../../errors';
 import type { LogBatch, NewRun, RunUpdate } from '../store';
@@ -36,37 +36,134 @@ const CREATE_RUN = {
   SELECT (SELECT experiment_id FROM r) AS created, e.experiment_id, e.lifecycle_stage, e.name FROM (SELECT 1) AS one LEFT JOIN e ON true`,
 };
 
+/**
+ * CREATE_RUN for several runs: each input row finds its experiment, the runs
+ * created are `r`, and every child row joins `r`, so a refused run writes
+ * nothing while the others go in. One answer row per input, in order.
+ */
+const CREATE_RUNS = {
+  name: 'create-runs',
+  text: `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
+        $9::text[], $10::integer[], $11::text[], $12::text[], $13::bigint[])
+      WITH ORDINALITY AS u(run_id, run_name, ref, parent_run_id, status, status_message, start_time, end_time, user_id,
+        owner_pid, owner_host, owner_start, heartbeat_time, ord)),
+    e AS (SELECT input.ord, x.experiment_id, x.lifecycle_stage, x.name FROM input LEFT JOIN LATERAL (
+        SELECT experiment_id, lifecycle_stage, name FROM experiments WHERE experiment_id = input.ref OR name = input.ref
+        ORDER BY experiment_id = input.ref DESC LIMIT 1) x ON true),
+    r AS (INSERT INTO runs (run_id, run_name, experiment_id, parent_run_id, status, status_message, start_time, end_time, user_id,
+        owner_pid, owner_host, owner_start, heartbeat_time)
+      SELECT input.run_id, input.run_name, e.experiment_id, input.parent_run_id, input.status, input.status_message, input.start_time,
+        input.end_time, input.user_id, input.owner_pid, input.owner_host, input.owner_start, input.heartbeat_time
+      FROM input JOIN e ON e.ord = input.ord WHERE e.lifecycle_stage = 'active' ORDER BY input.ord
+      ON CONFLICT (run_id) DO NOTHING RETURNING run_id, experiment_id),
+    p AS (INSERT INTO params (run_id, key, value)
+      SELECT r.run_id, u.k, u.v FROM unnest($14::text[], $15::text[], $16::text[]) AS u(run_id, k, v) JOIN r ON r.run_id = u.run_id),
+    t AS (INSERT INTO tags (run_id, key, value)
+      SELECT r.run_id, u.k, u.v FROM unnest($17::text[], $18::text[], $19::text[]) AS u(run_id, k, v) JOIN r ON r.run_id = u.run_id),
+    b AS (INSERT INTO metric_blocks (${BLOCK_COLUMNS}) ${blockRows(20)} WHERE u.run_id IN (SELECT run_id FROM r) ORDER BY u.ord),
+    s AS (INSERT INTO metric_summaries (${SUMMARY_COLUMNS})
+      SELECT * FROM (${summaryRows(28)}) AS u(run_id, key, last_value, last_step, last_timestamp, min_value, max_value, count)
+      WHERE u.run_id IN (SELECT run_id FROM r)),
+    a AS (INSERT INTO artifacts (run_id, path, sha256, size, created_time)
+      SELECT r.run_id, u.path, u.sha256, u.size, $40::bigint
+      FROM unnest($36::text[], $37::text[], $38::text[], $39::bigint[]) AS u(run_id, path, sha256, size) JOIN r ON r.run_id = u.run_id)
+  SELECT input.ord, r.experiment_id AS created, e.experiment_id, e.lifecycle_stage, e.name
+  FROM input JOIN e ON e.ord = input.ord LEFT JOIN r ON r.run_id = input.run_id ORDER BY input.ord`,
+};
+
 export async function createRun(q: Query, input: NewRun): Promise<RunInfo> {
-  const { owner, end } = input;
-  const points = end?.metrics ?? [];
-  const strays = points.filter((b) => b.runId !== input.runId);
-  if (strays.length > 0) {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', `The final points of run ${input.runId} name another run (${strays[0].runId}).`);
-  }
-  const encoded = encodeBlocks(points);
+  const encoded = encodeBlocks(finalPoints(input));
   const params = entries(input.params);
   const tags = entries(input.tags);
-  // One row per path, the last entry winning, as putArtifacts records them.
-  const artifacts = [...new Map((input.artifacts ?? []).map((e) => [e.path, e])).values()];
-  const info: RunInfo = {
-    runId: input.runId, runName: input.runName, experimentId: input.experimentId, parentRunId: input.parentRunId ?? null,
-    status: end?.status ?? 'RUNNING', statusMessage: end?.statusMessage ?? null, startTime: input.startTime,
-    endTime: end?.endTime ?? null, user: input.user ?? null, lifecycleStage: 'active',
-  };
-  const [row] = await q<{ created: string | null; experiment_id: string | null; lifecycle_stage: string | null; name: string | null }>(CREATE_RUN, [
+  const artifacts = lastEntryPerPath(input);
+  const info = newRunInfo(input);
+  const { owner } = input;
+  const [row] = await q<OutcomeRow>(CREATE_RUN, [
     info.runId, info.runName, input.experimentId, info.parentRunId, info.status, info.statusMessage, info.startTime, info.endTime, info.user,
     owner?.pid ?? null, owner?.host ?? null, owner?.processStart ?? null, owner ? input.startTime : null,
     params[0], params[1], tags[0], tags[1], ...encoded.blocks, ...encoded.summaries,
     artifacts.map((e) => e.path), artifacts.map((e) => e.sha256), artifacts.map((e) => e.size), Date.now(),
   ]);
+  return outcome(info, input.experimentId, row);
+}
+
+/**
+ * Several runs as CREATE_RUN would create each, in one statement: one round
+ * trip and one commit for all (a sweep's runs ended faster than the write
+ * thread writes them). A run the database refuses (its id taken, its
+ * experiment missing or deleted) gets its own error in its place and writes
+ * nothing; the others are created. Ids must differ from each other.
+ */
+export async function createRuns(q: Query, inputs: readonly NewRun[]): Promise<(RunInfo | TracklabError)[]> {
+  if (new Set(inputs.map((r) => r.runId)).size !== inputs.length) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', 'Runs created together must have different ids.');
+  }
+  const infos = inputs.map(newRunInfo);
+  const column = <T>(of: (input: NewRun, info: RunInfo) => T) => inputs.map((input, i) => of(input, infos[i]));
+  const pairs = (of: (input: NewRun) => Readonly<Record<string, string>> | undefined) => {
+    const out: [string[], string[], string[]] = [[], [], []];
+    for (const input of inputs) {
+      const [keys, values] = entries(of(input));
+      for (let k = 0; k < keys.length; k++) out[0].push(input.runId), out[1].push(keys[k]), out[2].push(values[k]);
+    }
+    return out;
+  };
+  const encoded = encodeBlocks(inputs.flatMap(finalPoints));
+  const artifacts = inputs.flatMap((input) => lastEntryPerPath(input).map((e) => ({ runId: input.runId, ...e })));
+  const rows = await q<OutcomeRow & { ord: string }>(CREATE_RUNS, [
+    column((_, r) => r.runId), column((_, r) => r.runName), column((input) => input.experimentId), column((_, r) => r.parentRunId),
+    column((_, r) => r.status), column((_, r) => r.statusMessage), column((_, r) => r.startTime), column((_, r) => r.endTime),
+    column((_, r) => r.user), column((input) => input.owner?.pid ?? null), column((input) => input.owner?.host ?? null),
+    column((input) => input.owner?.processStart ?? null), column((input) => (input.owner ? input.startTime : null)),
+    ...pairs((input) => input.params), ...pairs((input) => input.tags), ...encoded.blocks, ...encoded.summaries,
+    artifacts.map((e) => e.runId), artifacts.map((e) => e.path), artifacts.map((e) => e.sha256), artifacts.map((e) => e.size), Date.now(),
+  ]);
+  return rows.map((row, i) => {
+    try {
+      return outcome(infos[i], inputs[i].experimentId, row);
+    } catch (err) {
+      return err as TracklabError;
+    }
+  });
+}
+
+/** What CREATE_RUN and CREATE_RUNS answer for one run. */
+interface OutcomeRow { created: string | null; experiment_id: string | null; lifecycle_stage: string | null; name: string | null }
+
+/** The run as created, or why it was not (the statement wrote nothing of it then). */
+function outcome(info: RunInfo, experimentRef: string, row: OutcomeRow): RunInfo {
   if (row.created !== null) return { ...info, experimentId: row.created };
-  if (row.experiment_id === null) throw noExperiment(input.experimentId);
+  if (row.experiment_id === null) throw noExperiment(experimentRef);
   if (row.lifecycle_stage !== 'active') {
     throw new TracklabError('INVALID_STATE',
       `Experiment "${row.name}" (${row.experiment_id}) is deleted, so it cannot take new runs. Restore it, or use another experiment.`);
   }
   throw new TracklabError('RESOURCE_ALREADY_EXISTS',
-    `A run with id "${input.runId}" already exists. Run ids must be unique; let tracklab generate one.`);
+    `A run with id "${info.runId}" already exists. Run ids must be unique; let tracklab generate one.`);
+}
+
+function newRunInfo(input: NewRun): RunInfo {
+  const { end } = input;
+  return {
+    runId: input.runId, runName: input.runName, experimentId: input.experimentId, parentRunId: input.parentRunId ?? null,
+    status: end?.status ?? 'RUNNING', statusMessage: end?.statusMessage ?? null, startTime: input.startTime,
+    endTime: end?.endTime ?? null, user: input.user ?? null, lifecycleStage: 'active',
+  };
+}
+
+/** The points a run that already ended comes with: each must be its own. */
+function finalPoints(input: NewRun): readonly MetricColumns[] {
+  const points = input.end?.metrics ?? [];
+  const stray = points.find((b) => b.runId !== input.runId);
+  if (stray !== undefined) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `The final points of run ${input.runId} name another run (${stray.runId}).`);
+  }
+  return points;
+}
+
+/** One row per path, the last entry winning, as putArtifacts records them. */
+function lastEntryPerPath(input: NewRun): NonNullable<NewRun['artifacts']> {
+  return [...new Map((input.artifacts ?? []).map((e) => [e.path, e])).values()];
 }
 
 function entries(record: Readonly<Record<string, string>> | undefined): [string[], string[]] {
