@@ -30,7 +30,7 @@ export type WorkerReply =
   /** `code` is null for an error that was not a TracklabError (the client wraps it, naming what it was doing). */
   | { readonly seq: number; readonly ok: false; readonly code: string | null; readonly message: string };
 
-/** At most this many queued appends become one. */
+/** At most this many queued appends, or runs to create, become one write. */
 const MAX_COALESCED = 64;
 
 interface Data {
@@ -38,16 +38,19 @@ interface Data {
   readonly done: SharedArrayBuffer;
 }
 
-/** Finds (or creates by name) the experiment, then creates the run in it. */
-async function createRunIn(store: TrackingStore, ref: string, run: Omit<NewRun, 'experimentId'>): Promise<unknown> {
-  let experimentId: string;
+/** The id of the experiment `ref` names (an id or a name), created by name when missing. */
+async function experimentIdOf(store: TrackingStore, ref: string): Promise<string> {
   try {
-    experimentId = (await store.getExperiment(ref)).experimentId;
+    return (await store.getExperiment(ref)).experimentId;
   } catch (err) {
     if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
-    experimentId = (await store.ensureExperiment(ref)).experimentId;
+    return (await store.ensureExperiment(ref)).experimentId;
   }
-  return createRun(store, { ...run, experimentId });
+}
+
+/** Finds (or creates by name) the experiment, then creates the run in it. */
+async function createRunIn(store: TrackingStore, ref: string, run: Omit<NewRun, 'experimentId'>): Promise<unknown> {
+  return createRun(store, { ...run, experimentId: await experimentIdOf(store, ref) });
 }
 
 /** Creates the run with its manifest entries: in its own write where the backend can, else in a second one (WorkerStore promises them). */
@@ -95,36 +98,68 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
     }
   }
 
+  /** What requests that queued up behind each other may be applied together as: appends, or runs to create. */
+  function joinKind(request: WorkerRequest): 'append' | 'create' | undefined {
+    if (request.method === 'appendMetrics') return 'append';
+    const store = backend?.tracking;
+    const creates = request.method === 'createRun' || request.method === 'createRunIn';
+    return creates && store?.createRuns !== undefined && store.capabilities.artifactsWithRun === true ? 'create' : undefined;
+  }
+
+  /** Several queued requests of one kind as one write: each request's outcome, in order. */
+  async function applyTogether(batch: readonly WorkerRequest[]): Promise<readonly unknown[]> {
+    const store = (backend ??= await opening).tracking;
+    if (joinKind(batch[0]) === 'create' && store.createRuns !== undefined) {
+      const experiments = new Map<string, string>();
+      const runs: NewRun[] = [];
+      for (const { method, args } of batch) {
+        if (method === 'createRun') {
+          runs.push(args[0] as NewRun);
+          continue;
+        }
+        const ref = args[0] as string;
+        if (!experiments.has(ref)) experiments.set(ref, await experimentIdOf(store, ref));
+        runs.push({ ...(args[1] as Omit<NewRun, 'experimentId'>), experimentId: experiments.get(ref) as string });
+      }
+      return store.createRuns(runs);
+    }
+    await store.appendMetrics(batch.flatMap((r) => r.args[0] as readonly MetricColumns[]));
+    return batch.map(() => undefined);
+  }
+
   /**
-   * Applies waiting requests in order. Metric appends that queued up behind
-   * each other go as one appendMetrics (one transaction instead of one each:
-   * on a server, a commit is a round trip and a disk flush). If that one
-   * fails, they are applied one by one, so each gets its own answer.
+   * Applies waiting requests in order. Metric appends, and runs to create,
+   * that queued up behind each other go as one write (one transaction
+   * instead of one each: on a server, a commit is a round trip and a disk
+   * flush). A run the store refuses within that write gets its own error;
+   * if the write as a whole fails, the requests are applied one by one, so
+   * each gets its own answer.
    */
   async function drain(): Promise<void> {
     draining = true;
     while (waiting.length > 0) {
       const head = waiting.shift() as WorkerRequest;
       const batch = [head];
-      while (head.method === 'appendMetrics' && waiting[0]?.method === 'appendMetrics' && batch.length < MAX_COALESCED) {
-        batch.push(waiting.shift() as WorkerRequest);
-      }
+      const kind = joinKind(head);
+      while (kind !== undefined && waiting.length > 0 && joinKind(waiting[0]) === kind && batch.length < MAX_COALESCED) batch.push(waiting.shift() as WorkerRequest);
       if (batch.length === 1) {
         await settle(head, () => apply(head));
         continue;
       }
-      const blocks = batch.flatMap((r) => r.args[0] as readonly MetricColumns[]);
+      let outcomes: readonly unknown[] | undefined;
       let failure: unknown;
       try {
-        await apply({ seq: head.seq, method: 'appendMetrics', args: [blocks] });
+        outcomes = await applyTogether(batch);
       } catch (err) {
         failure = err;
       }
       // A refusal (a missing or deleted run, a bad block) wrote nothing: each request then gets its own outcome.
       // Anything else (a lost connection) is every request's answer, never a second try that could write twice.
       const refused = isTracklabError(failure) && failure.code !== 'INTERNAL_ERROR' && !/connection/i.test(failure.message);
-      for (const request of batch) {
-        await settle(request, failure === undefined ? async () => undefined : refused ? () => apply(request) : () => Promise.reject(failure));
+      for (const [i, request] of batch.entries()) {
+        const own = outcomes?.[i];
+        await settle(request, outcomes !== undefined ? async () => { if (own instanceof Error) throw own; return own; }
+          : refused ? () => apply(request) : () => Promise.reject(failure));
       }
     }
     draining = false;
