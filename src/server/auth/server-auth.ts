@@ -74,12 +74,12 @@ export class ServerAuth {
     const route = this.routes.get(key);
     if (route === undefined) {
       if (!access.isAdmin) throw new HttpError(403, 'PERMISSION_DENIED', authMsg.adminOnly());
-      return handler(ctx, fields);
+      return handler(ctx, fields, access.user?.username);
     }
     await route.check(ctx, fields, access);
     const body = route.filter !== undefined && !access.isAdmin
       ? await filteredSearch(route.filter, handler, ctx, fields, access)
-      : await handler(ctx, fields) as Record<string, unknown>;
+      : await handler(ctx, fields, access.user?.username) as Record<string, unknown>;
     route.after?.(fields, body as Record<string, unknown>, access);
     return body;
   }
