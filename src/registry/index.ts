@@ -5,7 +5,7 @@ export {
 export type {
   RegistryStore, NewRegisteredModel, RegisteredModelUpdate, NewModelVersion, CreatedModelVersion, ModelVersionUpdate, RegistrySearchQuery,
 } from '../store/registry-store';
-export { RegistryClient, type RegistryClientOptions, type RegistrySearchOptions, type VersionOptions, type Registration } from './registry-client';
+export { RegistryClient, type RegistryClientOptions, type RegistrySearchOptions, type VersionOptions, type NewVersionOptions, type Registration } from './registry-client';
 export { getRegistry, installRegistryResolver } from './default-registry';
 export { registerBest, type ExportBestOptions, type ExportedVersion } from './export-best';
 export { summarizeModel } from './model-summary';

@@ -7,7 +7,6 @@
  */
 import { TracklabError } from '../errors';
 import type { TrackingClient } from '../tracking/client';
-import { currentUser } from '../tracking/system-tags';
 import { manifestHash } from './pinned-content';
 import type { ModelVersion } from '../registry-entities';
 import type { RegistryStore } from '../store/registry-store';
@@ -25,6 +24,7 @@ export interface RegisterInput {
   readonly runId: string | undefined;
   readonly description: string | null;
   readonly tags: Readonly<Record<string, string>>;
+  readonly userId: string;
   readonly createModel: boolean;
 }
 
@@ -37,7 +37,7 @@ export async function registerVersion(store: RegistryStore, tracking: TrackingCl
   }
   const created = await store.createModelVersion({
     name, source: resolved.source, runId: resolved.runId ?? runId ?? null, files: resolved.files,
-    contentHash: manifestHash(resolved.files), description: input.description, tags: input.tags, userId: currentUser(), createModel: input.createModel,
+    contentHash: manifestHash(resolved.files), description: input.description, tags: input.tags, userId: input.userId, createModel: input.createModel,
   });
   if (created.version.status === 'READY') return created;
   const v = created.version.version;

@@ -10,12 +10,13 @@ import { getClient } from '../config';
 import type { ModelUriResolver } from '../models/load-model';
 import { createPageToken, readPageToken } from '../search/page-token';
 import type { TrackingClient } from '../tracking/client';
+import { currentUser } from '../tracking/system-tags';
 import { validateMaxResults, validateTagKey, validateTags } from '../validation';
 import { materialize } from './materialize';
 import type { ModelVersion, RegisteredModel } from '../registry-entities';
 import { parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy } from './registry-search';
 import type { RegistryStore } from '../store/registry-store';
-import { validateAlias, validateDescription, validateModelName, validateVersion } from './registry-validation';
+import { validateAlias, validateDescription, validateModelName, validateUserId, validateVersion } from './registry-validation';
 import { registerVersion, type Registration } from './register-version';
 import { resolveVersion } from './version-source';
 
@@ -31,6 +32,11 @@ export interface RegistryClientOptions {
 export interface VersionOptions {
   readonly description?: string;
   readonly tags?: Readonly<Record<string, unknown>>;
+}
+
+export interface NewVersionOptions extends VersionOptions {
+  /** Who registers the version, as its `userId`. Default the OS user running this process; a tracking server passes its signed-in user. */
+  readonly userId?: string;
 }
 
 export interface RegistrySearchOptions {
@@ -131,7 +137,7 @@ export class RegistryClient {
    * @example
    * const v = await registry.createModelVersion('churn', `runs:/${runId}/model`, runId);
    */
-  async createModelVersion(name: string, source: string, runId?: string, options: VersionOptions = {}): Promise<ModelVersion> {
+  async createModelVersion(name: string, source: string, runId?: string, options: NewVersionOptions = {}): Promise<ModelVersion> {
     return (await this.register(name, source, runId, options, false)).version;
   }
 
@@ -142,16 +148,17 @@ export class RegistryClient {
    * const { modelUri } = await logModel(run, forest);
    * const v = await registry.registerModel(modelUri, 'churn'); // v.version === 1
    */
-  async registerModel(modelUri: string, name: string, options: VersionOptions = {}): Promise<ModelVersion> {
+  async registerModel(modelUri: string, name: string, options: NewVersionOptions = {}): Promise<ModelVersion> {
     return (await this.register(name, modelUri, undefined, options, true)).version;
   }
 
   /** @internal createModelVersion / registerModel, also telling whether the version was reused. */
-  async register(name: string, source: string, runId: string | undefined, options: VersionOptions, createModel: boolean): Promise<Registration> {
+  async register(name: string, source: string, runId: string | undefined, options: NewVersionOptions, createModel: boolean): Promise<Registration> {
     validateModelName(name);
     const description = validateDescription(options.description);
     const tags = validateTags(options.tags ?? {}, 'registry');
-    return this.call('register the model version', (s) => registerVersion(s, this.tracking, { name, source, runId, description, tags, createModel }));
+    const userId = validateUserId(options.userId) ?? currentUser();
+    return this.call('register the model version', (s) => registerVersion(s, this.tracking, { name, source, runId, description, tags, userId, createModel }));
   }
 
   /** @example const v = await registry.getModelVersion('churn', 3); */

@@ -84,3 +84,13 @@ export function validateDescription(description: unknown): string | null {
   }
   return description;
 }
+
+/** Who registered a version: the OS user by default, or a name a caller passes (a server's signed-in user). */
+export function validateUserId(userId: unknown): string | undefined {
+  if (userId === undefined) return undefined;
+  if (typeof userId !== 'string' || userId.trim() === '') {
+    throw invalid(`A version's userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}. Omit it to record the OS user.`);
+  }
+  if (charLength(userId, 256) > 256) throw invalid(`The userId ${shown(userId)} has ${charLength(userId)} characters; the limit is 256.`);
+  return userId;
+}

@@ -53,5 +53,8 @@ export class ApiContext {
   }
 }
 
-/** One endpoint: reads its fields, calls the store, returns the JSON body of a 200 answer. */
-export type ApiHandler = (ctx: ApiContext, fields: RequestFields) => Promise<object>;
+/**
+ * One endpoint: reads its fields, calls the store, returns the JSON body of a 200 answer.
+ * `user` is the signed-in user's name under `--auth`, undefined without it.
+ */
+export type ApiHandler = (ctx: ApiContext, fields: RequestFields, user?: string) => Promise<object>;

@@ -44,8 +44,8 @@ function tags(fields: RequestFields): Record<string, string> {
   return { ...tagRecord(fields) };
 }
 
-const h = (fn: (registry: RegistryClient, fields: RequestFields) => Promise<object>): ApiHandler =>
-  (ctx: ApiContext, fields: RequestFields) => fn(ctx.registry(), fields);
+const h = (fn: (registry: RegistryClient, fields: RequestFields, user: string | undefined) => Promise<object>): ApiHandler =>
+  (ctx: ApiContext, fields: RequestFields, user?: string) => fn(ctx.registry(), fields, user);
 
 export const registryHandlers = {
   createRegisteredModel: h(async (r, f) => {
@@ -103,12 +103,13 @@ export const registryHandlers = {
   }),
   getModelVersionByAlias: h(async (r, f) => ({ model_version: modelVersionJson(await r.getModelVersionByAlias(f.string('name', true), f.string('alias', true))) })),
 
-  createModelVersion: h(async (r, f) => {
+  createModelVersion: h(async (r, f, user) => {
     const name = f.string('name', true);
     const source = registrySource(f.string('source', true));
     const runId = f.string('run_id') || undefined;
     f.string('run_link');
-    const created = await r.createModelVersion(name, source, runId, { description: f.string('description') || undefined, tags: tags(f) });
+    // Without --auth there is no signed-in user: the version records the server's OS user, as before.
+    const created = await r.createModelVersion(name, source, runId, { description: f.string('description') || undefined, tags: tags(f), userId: user });
     return { model_version: modelVersionJson(created) };
   }),
   getModelVersion: h(async (r, f) => ({ model_version: modelVersionJson(await r.getModelVersion(f.string('name', true), version(f))) })),

@@ -11,8 +11,8 @@
  * - with `tls` it speaks HTTPS only (Node's https);
  * - with `ui` the web UI (src/ui) answers every path outside the API,
  *   behind the same Host check and authentication;
- * - bodies are bounded (413), slow clients time out, and every answer is
- *   JSON with MLflow's error shape;
+ * - bodies are bounded (413), slow clients time out, and every API answer
+ *   is JSON with MLflow's error shape (a refused UI page is an HTML page);
  * - `close()` stops accepting, lets requests in flight finish (each store
  *   write is one transaction, so nothing is half-written), then resolves.
  *
@@ -36,9 +36,12 @@ import { RegistryClient } from '../registry/registry-client';
 import type { StoreBackend } from '../store/backend';
 import { connectionUri, maskUri } from '../store/store-uri';
 import { TrackingClient } from '../tracking/client';
+import { sendHtml } from '../ui/http';
+import { refusalPage } from '../ui/pages/refusal-page';
 import { createUiHandler, type UiHandler } from '../ui/ui-handler';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
+import { authMsg } from './auth/auth-messages';
 import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
 import { logClientErrors } from './client-error-log';
 import type { RequestLogEntry } from './request-log';
@@ -256,12 +259,13 @@ class TrackingApp {
       return this.fail(req, res, new HttpError(503, 'INTERNAL_ERROR', serverMsg.shuttingDown(), { connection: 'close' }));
     }
     if (path === '/health') return sendText(res, 200, 'OK');
+    const uiPage = this.ui !== undefined && !isApi && !path.startsWith('/ui-api/') && path !== '/version';
     let access: Access = FULL_ACCESS;
     try {
       if (this.auth !== undefined) access = await this.auth.authenticate(req);
     } catch (err) {
       if (isUnexpected(err)) throw err;
-      return this.fail(req, res, err);
+      return this.fail(req, res, err, uiPage);
     }
     // The artifact proxy reads its path from the raw target: URL parsing would fold `..` and `%2e%2e` segments before they could be refused.
     const rawPath = (req.url ?? '/').split('?')[0]!;
@@ -296,7 +300,7 @@ class TrackingApp {
       try {
         this.auth?.authorizeUi(access, req.method ?? 'GET');
       } catch (err) {
-        return this.fail(req, res, err);
+        return this.fail(req, res, err, uiPage);
       }
       return this.ui(req, res);
     }
@@ -324,15 +328,20 @@ class TrackingApp {
     }
   }
 
-  /** Answers an error; the rest of an unread body is dropped by closing the connection. */
-  private fail(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
+  /**
+   * Answers an error; the rest of an unread body is dropped by closing the connection.
+   * A refused UI page is answered as a page a person reads (refusal-page.ts), never as MLflow's JSON.
+   */
+  private fail(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, asPage = false): void {
     const answer = errorResponse(err, this.redact);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if (!req.complete) {
       res.setHeader('connection', 'close');
       res.once('finish', () => req.socket?.destroySoon()); // null once a stream consumer destroyed the request
     }
-    sendJson(res, answer.status, answer.body);
+    // The 401's own message is for API clients (tokens, environment variables); a browser user signs in at its prompt.
+    if (asPage) sendHtml(res, answer.status, refusalPage(answer.status, answer.status === 401 ? authMsg.uiSignIn() : answer.body.message));
+    else sendJson(res, answer.status, answer.body);
   }
 }
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { loadModel } from '../../src/models/load-model';
 import { RegistryClient } from '../../src/registry/registry-client';
 import { TrackingClient } from '../../src/tracking/client';
+import { currentUser } from '../../src/tracking/system-tags';
 import { codeOf, tempHome, trainRun, type LoggedRun } from './helpers';
 
 describe('RegistryClient', () => {
@@ -56,6 +57,15 @@ describe('RegistryClient', () => {
     await assert.rejects(registry.registerModel(`runs:/${runs[0].runId}/nothing`, 'line'), /no artifacts under "nothing"/);
     await assert.rejects(registry.registerModel(`runs:/${runs[0].runId}/model/MLmodel`, 'line'), /is a file, not a model folder. Register the folder that holds MLmodel, e.g. runs:\/.*\/model\./);
     await assert.rejects(registry.registerModel('s3://bucket/model', 'line'), /must be runs:\/<run_id>\/<path>/);
+  });
+
+  it('records the OS user as a version\'s userId unless a caller names one, and refuses an empty userId', async () => {
+    const mine = await registry.registerModel(runs[0].modelUri, 'who');
+    assert.equal(mine.userId, currentUser());
+    const theirs = await registry.registerModel(runs[1].modelUri, 'who', { userId: 'alice' });
+    assert.equal(theirs.userId, 'alice');
+    await assert.rejects(registry.registerModel(runs[2].modelUri, 'who', { userId: ' ' }), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /userId must be a non-empty string/.test((e as Error).message));
+    await registry.deleteRegisteredModel('who'); // the search case counts models
   });
 
   it('resolves models:/ URIs to the pinned files, and loadModel predicts like the trained model', async () => {

@@ -158,7 +158,10 @@ test('with --auth the UI needs credentials too; users who may not read everythin
     assert.equal((await fx.as(admin)('POST', 'experiments/permissions/create', { experiment_id: exp, username: 'outsider', permission: 'NO_PERMISSIONS' })).status, 200);
     const refused = await fetch(`${fx.url}/`, { headers: outsider });
     assert.equal(refused.status, 403);
-    assert.equal(((await refused.json()) as { error_code: string }).error_code, 'PERMISSION_DENIED');
+    assert.match(refused.headers.get('content-type') ?? '', /^text\/html/, 'a refused UI page is a page, not MLflow\'s JSON');
+    assert.match(await refused.text(), new RegExp(`no READ on experiment &quot;${exp}&quot;`));
+    const refusedApi = await fx.as(outsider)('GET', 'experiments/get', { experiment_id: exp });
+    assert.deepEqual([refusedApi.status, refusedApi.body.error_code], [403, 'PERMISSION_DENIED'], 'the API stays JSON');
   } finally {
     await fx.close();
   }

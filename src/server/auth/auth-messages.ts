@@ -17,7 +17,15 @@ export const authMsg = {
     `Permission denied: this needs ${needs} on ${WHAT[kind]} ${quote(resource, 80)}. Ask its owner or an admin to grant it.`,
   adminOnly: () => 'Permission denied: only an admin may do this.',
   selfOrAdmin: () => 'Permission denied: only the user themselves or an admin may do this.',
-  uiNeedsFullRead: () => 'Permission denied: the web UI shows the whole store, and this user may not read all of it. Use the REST API, or ask an admin for READ on every experiment and model.',
+  uiNeedsFullRead: (username: string, refused: readonly { kind: ResourceKind; resource: string }[], defaultPermission: string | undefined) =>
+    `Permission denied: the web UI shows the whole store, and user ${quote(username, 80)} may not read all of it: `
+    + (defaultPermission !== undefined
+      ? `this server gives ${defaultPermission} on every experiment and model nobody granted you. Ask an admin for READ on every experiment and registered model`
+      : `you have no READ on ${refused.slice(0, 5).map((r) => `${WHAT[r.kind]} ${quote(r.resource, 80)}`).join(', ')}${refused.length > 5 ? ` and ${refused.length - 5} more` : ''}. `
+        + `Ask an admin (or the owner) to grant you READ on ${refused.length === 1 ? 'it' : 'them'}`)
+    + ', or use the REST API, which answers only what you may read.',
+  uiSignIn: () => 'You are not signed in, or your user name or password was not accepted. Reload this page to sign in; '
+    + 'if you have no account on this tracklab server, ask its admin to create one.',
   uiNeedsFullEdit: () => 'Permission denied: changes from the web UI need EDIT on every experiment and model.',
   tracklabCallNeedsEverywhere: () => 'Permission denied: this call reaches every experiment, so it needs that permission on all of them (or an admin).',
   invalidPermission: (what: string, value: unknown, allowed: readonly string[]) =>

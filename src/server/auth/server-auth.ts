@@ -15,7 +15,7 @@ import { authMsg } from './auth-messages';
 import { Authenticator } from './authenticator';
 import { adminRoutes, type AdminRoute } from './admin-routes';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter';
-import type { Permission } from './permissions';
+import { allows, type Permission } from './permissions';
 import { routeAccessTable, type FilteredSearch, type RouteAccess } from './route-access';
 import type { TracklabCallContext } from './tracklab-api-access';
 import type { RegistryStore } from '../../store/registry-store';
@@ -74,12 +74,12 @@ export class ServerAuth {
     const route = this.routes.get(key);
     if (route === undefined) {
       if (!access.isAdmin) throw new HttpError(403, 'PERMISSION_DENIED', authMsg.adminOnly());
-      return handler(ctx, fields);
+      return handler(ctx, fields, access.user?.username);
     }
     await route.check(ctx, fields, access);
     const body = route.filter !== undefined && !access.isAdmin
       ? await filteredSearch(route.filter, handler, ctx, fields, access)
-      : await handler(ctx, fields) as Record<string, unknown>;
+      : await handler(ctx, fields, access.user?.username) as Record<string, unknown>;
     route.after?.(fields, body as Record<string, unknown>, access);
     return body;
   }
@@ -108,10 +108,19 @@ export class ServerAuth {
   /** The web UI reads the whole store through the client, so it is open to users who may read (or, for changes, edit) all of it. */
   authorizeUi(access: Access, method: string): void {
     if (method === 'GET' || method === 'HEAD') {
-      if (!access.holdsEverywhere('canRead')) throw new HttpError(403, 'PERMISSION_DENIED', authMsg.uiNeedsFullRead());
+      if (!access.holdsEverywhere('canRead')) throw new HttpError(403, 'PERMISSION_DENIED', this.uiReadRefusal(access));
     } else if (!access.holdsEverywhere('canUpdate')) {
       throw new HttpError(403, 'PERMISSION_DENIED', authMsg.uiNeedsFullEdit());
     }
+  }
+
+  /** Names what the user may not read, so the page can say what to ask an admin for. */
+  private uiReadRefusal(access: Access): string {
+    const user = access.user!; // FULL_ACCESS reads everything
+    if (!allows(this.defaultPermission, 'canRead')) return authMsg.uiNeedsFullRead(user.username, [], this.defaultPermission);
+    const refused = (['experiment', 'registered_model'] as const).flatMap((kind) =>
+      [...this.db.permissions(kind, user.id)].filter(([, p]) => !allows(p, 'canRead')).map(([resource]) => ({ kind, resource })));
+    return authMsg.uiNeedsFullRead(user.username, refused, undefined);
   }
 
   /** What tracklab's own API (/api/tracklab/v1, the remote store's) checks each call against: see tracklab-api-access.ts. */
