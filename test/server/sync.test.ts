@@ -12,7 +12,6 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
-import { Outbox } from '../../src/store/sqlite/outbox-file';
 import type { TrackingStore } from '../../src/store/store';
 import { repoRoot } from '../support/jupyter';
 import { testStores } from '../support/test-stores';
@@ -50,6 +49,12 @@ async function sync(url: string, home: string): Promise<string> {
 
 async function pointsOf(store: TrackingStore, runId: string): Promise<number[]> {
   return (await store.readMetrics([runId], ['loss'])).flatMap((b) => Array.from(b.steps));
+}
+
+/** The outbox files a session left under TRACKLAB_HOME. */
+function outboxFiles(home: string): string[] {
+  const folder = path.join(home, 'outbox');
+  return fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.db')) : [];
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -179,11 +184,54 @@ for (const kind of testStores()) {
       const runId = logged.stdout.trim();
       assert.equal((await backend.tracking.getRun(runId)).info.status, 'FINISHED');
       assert.deepEqual(await pointsOf(backend.tracking, runId), range(3000));
-      for (const file of fs.readdirSync(path.join(home, 'outbox')).filter((f) => f.endsWith('.db'))) {
-        const left = Outbox.open(path.join(home, 'outbox', file));
-        assert.equal(left.size(), 0, 'nothing was left for tracklab sync');
-        left.close();
-      }
+      assert.deepEqual(outboxFiles(home), [], 'nothing was left for tracklab sync, not even an empty outbox');
+    } finally {
+      await server.close();
+      await backend.close();
+      await store.cleanup();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test(`${kind.name}: a script that ends its run and returns without close() leaves no outbox file; one that leaves its run open leaves the end written at exit, which sync delivers`, { skip: kind.skip, timeout: 120_000 }, async () => {
+    const store = kind.create();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-clean-exit-'));
+    const backend = await openStore(store.uri);
+    const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    try {
+      const clean = await nodeAsync(`
+        const t = require(${INDEX});
+        t.configure({ trackingUri: ${JSON.stringify(server.url)} });
+        (async () => {
+          const run = t.startRun({ experiment: 'clean-exit' });
+          for (let i = 0; i < 500; i++) run.log({ loss: i }, i);
+          await run.end();
+          console.log(run.runId);
+        })();
+      `, { TRACKLAB_HOME: home });
+      assert.equal(clean.status, 0, clean.stderr);
+      assert.equal((await backend.tracking.getRun(clean.stdout.trim())).info.status, 'FINISHED');
+      assert.deepEqual(await pointsOf(backend.tracking, clean.stdout.trim()), range(500));
+      assert.deepEqual(outboxFiles(home), [], 'the empty outbox was removed at exit');
+
+      // The run's end is written by the exit hook of the client, before or after the outbox is released: it is never lost.
+      const open = await nodeAsync(`
+        const t = require(${INDEX});
+        t.configure({ trackingUri: ${JSON.stringify(server.url)} });
+        (async () => {
+          const run = t.startRun({ experiment: 'clean-exit' });
+          for (let i = 0; i < 500; i++) run.log({ loss: i }, i);
+          await run.flush();
+          console.log(run.runId);
+        })();
+      `, { TRACKLAB_HOME: home });
+      assert.equal(open.status, 0, open.stderr);
+      const runId = open.stdout.trim();
+      assert.equal(outboxFiles(home).length, 1, 'the end written at exit stays in an outbox');
+      assert.match(await sync(server.url, home), /outboxes: 1 queued write from 1 file sent/);
+      assert.equal((await backend.tracking.getRun(runId)).info.status, 'FINISHED');
+      assert.deepEqual(await pointsOf(backend.tracking, runId), range(500));
+      assert.deepEqual(outboxFiles(home), []);
     } finally {
       await server.close();
       await backend.close();

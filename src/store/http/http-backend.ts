@@ -22,8 +22,10 @@ export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}
   const sender = new Sender(outbox, transport);
   const tracking = new HttpStore(transport, sender);
   let registry: ReturnType<typeof httpRegistry> | undefined;
-  // No exit hook closes the outbox: the client's own exit hook may still write its runs' ends into it then.
-  // A file left (empty, or with writes for `tracklab sync`) is removed by the sync that empties it.
+  // At exit the outbox is released, not closed: the client's own exit hook may still write its runs' ends into it
+  // (before or after this one), which makes its file again. A file with writes is left for `tracklab sync`.
+  releasedAtExit.add(outbox);
+  installExitHook();
   return {
     uri,
     tracking,
@@ -38,8 +40,27 @@ export function openHttpBackendSync(uri: StoreUri, _options: BackendOptions = {}
       if (!sender.isDown()) await Promise.race([sender.settled(), new Promise((r) => setTimeout(r, 30_000).unref())]);
       sender.detach();
       outbox.close();
+      releasedAtExit.delete(outbox);
     },
   };
+}
+
+/** Outboxes of the backends not closed yet: at exit, each that is empty is removed (Outbox.release). One hook for all. */
+const releasedAtExit = new Set<Outbox>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const outbox of releasedAtExit) {
+      try {
+        outbox.release();
+      } catch {
+        // Nothing can be reported any more; the file stays, and `tracklab sync` removes it once it is empty.
+      }
+    }
+  });
 }
 
 export async function openHttpBackend(uri: StoreUri, options: BackendOptions = {}): Promise<StoreBackend> {

@@ -5,6 +5,7 @@
  * Writes carry batch ids, so sending a file again (a sync that was cut off)
  * duplicates nothing.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { TracklabError } from '../../errors';
 import { isProcessAlive } from '../../process-identity';
@@ -28,10 +29,18 @@ export async function deliverOutboxes(uri: StoreUri, log: (line: string) => void
   let files = 0;
   const skipped: string[] = [];
   for (const file of Outbox.list(folder)) {
-    const outbox = Outbox.open(file);
+    let outbox: Outbox;
+    try {
+      outbox = Outbox.open(file);
+    } catch (err) {
+      // Its session removed it, empty, at exit (Outbox.release) since the folder was listed.
+      if (!fs.existsSync(file)) continue;
+      throw err;
+    }
+    let live = false;
     try {
       const owner = JSON.parse(outbox.meta('owner') ?? 'null') as OutboxOwner | null;
-      const live = owner !== null && owner.host === os.hostname() && owner.pid !== process.pid
+      live = owner !== null && owner.host === os.hostname() && owner.pid !== process.pid
         && isProcessAlive(owner.pid, owner.processStart.startsWith('proc:') ? owner.processStart.slice(5) || undefined : undefined);
       if (live || outbox.meta('server') !== uri.display) {
         skipped.push(`${file} (${live ? `process ${owner!.pid} still runs` : `for ${outbox.meta('server')}`})`);
@@ -59,7 +68,8 @@ export async function deliverOutboxes(uri: StoreUri, log: (line: string) => void
       if (outbox.size() === 0) files++;
       else throw new TracklabError('INVALID_STATE', `The tracking server ${uri.display} stopped answering; ${outbox.size()} writes stay in ${file}. Run tracklab sync again.`);
     } finally {
-      outbox.close();
+      // The file of a process that still runs is that process's, even while empty: it may write to it next.
+      outbox.close({ keep: live });
     }
   }
   return { sent, files, skipped };

@@ -32,3 +32,38 @@ test('blocksFrom joins the block writes after the first while they fit, stops at
     fs.rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('release removes an empty file and keeps one with writes; a write after it makes a new file under the same sender, server and owner', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-outbox-'));
+  const owner = { pid: process.pid, host: os.hostname(), processStart: 'now' };
+  const box = Outbox.create(folder, 'http://example.invalid', owner);
+  const files = () => fs.readdirSync(folder).filter((f) => f.endsWith('.db'));
+  try {
+    const sender = box.senderId();
+    const seq = box.add('call', Buffer.from('{"a":1}'));
+    box.release();
+    assert.deepEqual(files(), [path.basename(box.file)], 'a file that holds a write stays');
+    box.delivered(seq);
+    const first = box.file;
+    box.release();
+    assert.deepEqual(fs.readdirSync(folder), [], 'empty: the file and its -wal and -shm are gone');
+    assert.equal(box.size(), 0);
+    assert.equal(box.first(), undefined);
+
+    box.add('call', Buffer.from('{"end":1}')); // the end of a run written by an exit hook after the release
+    assert.notEqual(box.file, first, 'a new name, so a sync holding the old file cannot remove this one');
+    assert.deepEqual(files(), [path.basename(box.file)]);
+    box.close();
+    const again = Outbox.open(path.join(folder, files()[0]!));
+    assert.equal(again.size(), 1, 'the write is in the file');
+    assert.equal(again.senderId(), sender, 'batch ids go on under the same sender');
+    assert.equal(again.meta('server'), 'http://example.invalid');
+    assert.deepEqual(JSON.parse(again.meta('owner')!), owner);
+    again.close({ keep: true });
+    assert.equal(files().length, 1);
+    assert.throws(() => Outbox.open(path.join(folder, 'gone.db')), 'open never makes a file');
+    assert.equal(files().length, 1);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});

@@ -57,24 +57,46 @@ export function outboxFolder(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(home ? path.resolve(home) : path.join(os.homedir(), '.tracklab'), 'outbox');
 }
 
-export class Outbox {
-  private readonly db: Database.Database;
-  private readonly insert: Database.Statement;
-  private readonly head: Database.Statement;
-  private readonly after: Database.Statement;
-  private readonly between: Database.Statement;
-  private readonly remove: Database.Statement;
-  private readonly tried: Database.Statement;
-  private readonly count: Database.Statement;
+type MetaKey = 'server' | 'owner' | 'sender';
 
-  private constructor(readonly file: string) {
-    this.db = new Database(file);
+export class Outbox {
+  private db!: Database.Database;
+  private insert!: Database.Statement;
+  private head!: Database.Statement;
+  private after!: Database.Statement;
+  private between!: Database.Statement;
+  private remove!: Database.Statement;
+  private tried!: Database.Statement;
+  private count!: Database.Statement;
+  /** What `meta` holds, kept here too: a released file is made again with it. */
+  private known: Partial<Record<MetaKey, string>> = {};
+  private path: string;
+  /** The file was removed for being empty (see `release`); the next `add` makes it again. */
+  private released = false;
+
+  private constructor(file: string, mustExist: boolean, meta: Partial<Record<MetaKey, string>> = {}) {
+    this.path = file;
+    this.connect(mustExist, meta);
+  }
+
+  /** The file that holds the writes now (a released outbox's next write goes to a new one). */
+  get file(): string {
+    return this.path;
+  }
+
+  private connect(mustExist: boolean, meta: Partial<Record<MetaKey, string>>): void {
+    this.db = new Database(this.path, { fileMustExist: mustExist });
     this.db.pragma('journal_mode = WAL');
     // An outbox write must survive the process, not the machine's power loss: NORMAL keeps commits cheap (no fsync per write).
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('sender', ?)").run(randomBytes(16).toString('base64url'));
+    const set = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('sender', ?)").run(randomBytes(16).toString('base64url'));
+      for (const [key, value] of Object.entries(meta)) set.run(key, value);
+    })();
+    this.known = Object.fromEntries((this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     this.insert = this.db.prepare('INSERT INTO ops (kind, body, points) VALUES (?, ?, ?)');
     this.head = this.db.prepare('SELECT seq, kind, body, points, tries FROM ops ORDER BY seq LIMIT 1');
     this.after = this.db.prepare('SELECT seq, kind, length(body) AS size FROM ops WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -87,19 +109,12 @@ export class Outbox {
   /** A new outbox file for this session, owned by this process, for the server `server` (shown form). */
   static create(folder: string, server: string, owner: OutboxOwner): Outbox {
     fs.mkdirSync(folder, { recursive: true });
-    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.db`;
-    const box = new Outbox(path.join(folder, name));
-    const set = box.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-    box.db.transaction(() => {
-      set.run('server', server);
-      set.run('owner', JSON.stringify(owner));
-    })();
-    return box;
+    return new Outbox(newFileIn(folder), false, { server, owner: JSON.stringify(owner) });
   }
 
-  /** An existing outbox file (for `tracklab sync`). */
+  /** An existing outbox file (for `tracklab sync`); never makes one (a file removed meanwhile stays removed). */
   static open(file: string): Outbox {
-    return new Outbox(file);
+    return new Outbox(file, true);
   }
 
   /** Outbox files in `folder`, oldest first. */
@@ -113,18 +128,25 @@ export class Outbox {
     return this.meta('sender')!;
   }
 
-  meta(key: 'server' | 'owner' | 'sender'): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  meta(key: MetaKey): string | undefined {
+    return this.known[key];
   }
 
-  /** Appends a write; returns its sequence number. Durable when this returns. */
+  /** Appends a write; returns its sequence number. Durable when this returns. A released outbox makes its file again first. */
   add(kind: OpKind, body: Buffer, points = 0): number {
+    if (this.released) {
+      // A new name, not the old one: a `tracklab sync` that opened the old file before it went knows nothing of this one.
+      fs.mkdirSync(path.dirname(this.path), { recursive: true });
+      this.path = newFileIn(path.dirname(this.path));
+      this.connect(false, this.known);
+      this.released = false;
+    }
     return Number(this.insert.run(kind, body, points).lastInsertRowid);
   }
 
   /** The oldest write not yet delivered. */
   first(): OutboxOp | undefined {
-    return this.head.get() as OutboxOp | undefined;
+    return this.released ? undefined : this.head.get() as OutboxOp | undefined;
   }
 
   /**
@@ -147,6 +169,7 @@ export class Outbox {
 
   /** The sequence number of the newest write not yet delivered. */
   newest(): number | undefined {
+    if (this.released) return undefined;
     return (this.db.prepare('SELECT MAX(seq) AS m FROM ops').get() as { m: number | null }).m ?? undefined;
   }
 
@@ -164,14 +187,39 @@ export class Outbox {
   }
 
   size(): number {
-    return (this.count.get() as { n: number }).n;
+    return this.released ? 0 : (this.count.get() as { n: number }).n;
   }
 
-  /** Closes the file, and deletes it when nothing is left in it. */
-  close(): void {
-    if (!this.db.open) return;
+  /**
+   * Deletes the file when nothing is left in it (at the end of the process),
+   * and keeps the outbox usable: a write after this, such as the end of a
+   * run written by another exit hook, makes a new file, so it is never lost.
+   * A file that holds writes stays, for this session's sender or `tracklab sync`.
+   */
+  release(): void {
+    if (this.released || !this.db.open || this.size() > 0) return;
+    this.db.close();
+    this.released = true;
+    removeFiles(this.path);
+  }
+
+  /**
+   * Closes the file, and deletes it when nothing is left in it, unless `keep`
+   * (`tracklab sync` keeps the file of a process that still runs: it is that process's to write to).
+   */
+  close(options: { keep?: boolean } = {}): void {
+    if (this.released || !this.db.open) return;
     const empty = this.size() === 0;
     this.db.close();
-    if (empty) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(this.file + suffix, { force: true });
+    if (empty && options.keep !== true) removeFiles(this.path);
   }
+}
+
+/** A new outbox file name in `folder`: the time first, so `list` gives the oldest first. */
+function newFileIn(folder: string): string {
+  return path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.db`);
+}
+
+function removeFiles(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
 }
