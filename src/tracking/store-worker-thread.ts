@@ -106,25 +106,25 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
     return creates && store?.createRuns !== undefined && store.capabilities.artifactsWithRun === true ? 'create' : undefined;
   }
 
-  /** Several queued requests of one kind as one write: each request's outcome, in order. */
+  /** Several queued requests of one kind as one write: each request's outcome (a value or an Error), in order. */
   async function applyTogether(batch: readonly WorkerRequest[]): Promise<readonly unknown[]> {
     const store = (backend ??= await opening).tracking;
-    if (joinKind(batch[0]) === 'create' && store.createRuns !== undefined) {
-      const experiments = new Map<string, string>();
-      const runs: NewRun[] = [];
-      for (const { method, args } of batch) {
-        if (method === 'createRun') {
-          runs.push(args[0] as NewRun);
-          continue;
-        }
-        const ref = args[0] as string;
-        if (!experiments.has(ref)) experiments.set(ref, await experimentIdOf(store, ref));
-        runs.push({ ...(args[1] as Omit<NewRun, 'experimentId'>), experimentId: experiments.get(ref) as string });
-      }
-      return store.createRuns(runs);
+    if (joinKind(batch[0]) === 'append') {
+      await store.appendMetrics(batch.flatMap((r) => r.args[0] as readonly MetricColumns[]));
+      return batch.map(() => undefined);
     }
-    await store.appendMetrics(batch.flatMap((r) => r.args[0] as readonly MetricColumns[]));
-    return batch.map(() => undefined);
+    const experiments = new Map<string, string>(); // createRunIn: each experiment resolved once
+    const runs: NewRun[] = [];
+    for (const { method, args } of batch) {
+      if (method === 'createRun') {
+        runs.push(args[0] as NewRun);
+        continue;
+      }
+      const ref = args[0] as string;
+      if (!experiments.has(ref)) experiments.set(ref, await experimentIdOf(store, ref));
+      runs.push({ ...(args[1] as Omit<NewRun, 'experimentId'>), experimentId: experiments.get(ref) as string });
+    }
+    return store.createRuns!(runs); // joinKind checked it is there
   }
 
   /**
@@ -158,8 +158,9 @@ function serve(port: NonNullable<typeof parentPort>, data: Data): void {
       const refused = isTracklabError(failure) && failure.code !== 'INTERNAL_ERROR' && !/connection/i.test(failure.message);
       for (const [i, request] of batch.entries()) {
         const own = outcomes?.[i];
-        await settle(request, outcomes !== undefined ? async () => { if (own instanceof Error) throw own; return own; }
-          : refused ? () => apply(request) : () => Promise.reject(failure));
+        const answer = outcomes === undefined ? (refused ? () => apply(request) : () => Promise.reject(failure))
+          : () => (own instanceof Error ? Promise.reject(own) : Promise.resolve(own));
+        await settle(request, answer);
       }
     }
     draining = false;

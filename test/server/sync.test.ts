@@ -198,33 +198,26 @@ for (const kind of testStores()) {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-clean-exit-'));
     const backend = await openStore(store.uri);
     const server = await startTrackingServer({ backend, port: 0, artifactRoot: store.artifactRoot });
+    /** A script that logs 500 points to a run, then awaits `run.<finish>()` and returns without close(). */
+    const loggingScript = (finish: 'end' | 'flush') => `
+      const t = require(${INDEX});
+      t.configure({ trackingUri: ${JSON.stringify(server.url)} });
+      (async () => {
+        const run = t.startRun({ experiment: 'clean-exit' });
+        for (let i = 0; i < 500; i++) run.log({ loss: i }, i);
+        await run.${finish}();
+        console.log(run.runId);
+      })();
+    `;
     try {
-      const clean = await nodeAsync(`
-        const t = require(${INDEX});
-        t.configure({ trackingUri: ${JSON.stringify(server.url)} });
-        (async () => {
-          const run = t.startRun({ experiment: 'clean-exit' });
-          for (let i = 0; i < 500; i++) run.log({ loss: i }, i);
-          await run.end();
-          console.log(run.runId);
-        })();
-      `, { TRACKLAB_HOME: home });
+      const clean = await nodeAsync(loggingScript('end'), { TRACKLAB_HOME: home });
       assert.equal(clean.status, 0, clean.stderr);
       assert.equal((await backend.tracking.getRun(clean.stdout.trim())).info.status, 'FINISHED');
       assert.deepEqual(await pointsOf(backend.tracking, clean.stdout.trim()), range(500));
       assert.deepEqual(outboxFiles(home), [], 'the empty outbox was removed at exit');
 
       // The run's end is written by the exit hook of the client, before or after the outbox is released: it is never lost.
-      const open = await nodeAsync(`
-        const t = require(${INDEX});
-        t.configure({ trackingUri: ${JSON.stringify(server.url)} });
-        (async () => {
-          const run = t.startRun({ experiment: 'clean-exit' });
-          for (let i = 0; i < 500; i++) run.log({ loss: i }, i);
-          await run.flush();
-          console.log(run.runId);
-        })();
-      `, { TRACKLAB_HOME: home });
+      const open = await nodeAsync(loggingScript('flush'), { TRACKLAB_HOME: home });
       assert.equal(open.status, 0, open.stderr);
       const runId = open.stdout.trim();
       assert.equal(outboxFiles(home).length, 1, 'the end written at exit stays in an outbox');

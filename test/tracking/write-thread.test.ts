@@ -25,6 +25,16 @@ describe('the PostgreSQL write thread', { skip: postgresSkip() }, () => {
   /** How many transactions wrote the rows `where` selects. */
   const transactions = (table: string, where: string) => Number(testCluster().psql(`SELECT count(DISTINCT xmin::text) FROM ${table} WHERE ${where}`, db.name).trim());
 
+  /** A write thread of its own on the test database, closed after `fn`. */
+  const withWriteThread = async (fn: (writes: WorkerStore) => Promise<void>) => {
+    const writes = new WorkerStore(parseStoreUri(db.uri), async () => backend.tracking);
+    try {
+      await fn(writes);
+    } finally {
+      await writes.close();
+    }
+  };
+
   before(async () => {
     db = freshDatabase();
     backend = await openStore(db.uri);
@@ -77,8 +87,7 @@ describe('the PostgreSQL write thread', { skip: postgresSkip() }, () => {
   test('a run refused among queued creations gets its own error; the runs queued beside it are created together', async () => {
     const { experimentId } = await backend.tracking.ensureExperiment('refusal');
     await backend.tracking.createRun({ runId: 'taken', runName: 'first', experimentId, startTime: 1 });
-    const writes = new WorkerStore(parseStoreUri(db.uri), async () => backend.tracking);
-    try {
+    await withWriteThread(async (writes) => {
       const answers = await Promise.allSettled([
         writes.createRun({ runId: 'queued-1', runName: 'q1', experimentId, startTime: 2 }),
         writes.createRun({ runId: 'queued-2', runName: 'q2', experimentId, startTime: 3, params: { a: '1' } }),
@@ -93,16 +102,13 @@ describe('the PostgreSQL write thread', { skip: postgresSkip() }, () => {
       assert.equal(Object.keys((await backend.tracking.getRun('taken')).data.params).length, 0);
       assert.equal((await backend.tracking.getRun('queued-3')).data.metrics.m?.last, 7);
       assert.equal(transactions('runs', "run_id IN ('queued-2', 'queued-3')"), 1, 'the runs after the first went together');
-    } finally {
-      await writes.close();
-    }
+    });
   });
 
   test('metric appends queued behind each other land in one transaction, in order', async () => {
     const { experimentId } = await backend.tracking.ensureExperiment('appends');
     await backend.tracking.createRun({ runId: 'appended', runName: 'a', experimentId, startTime: 1 });
-    const writes = new WorkerStore(parseStoreUri(db.uri), async () => backend.tracking);
-    try {
+    await withWriteThread(async (writes) => {
       await writes.opened;
       await Promise.all(Array.from({ length: 10 }, (_, i) => writes.appendMetrics([
         { runId: 'appended', key: 'x', steps: column([i]), timestamps: column([i]), values: column([i * 10]) },
@@ -110,8 +116,6 @@ describe('the PostgreSQL write thread', { skip: postgresSkip() }, () => {
       const blocks = await backend.tracking.readMetrics(['appended'], ['x']);
       assert.deepEqual(blocks.flatMap((b) => [...b.values]), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
       assert.ok(transactions('metric_blocks', "run_id = 'appended'") <= 2, 'queued appends went together');
-    } finally {
-      await writes.close();
-    }
+    });
   });
 });

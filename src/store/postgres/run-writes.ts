@@ -100,13 +100,18 @@ export async function createRuns(q: Query, inputs: readonly NewRun[]): Promise<(
   }
   const infos = inputs.map(newRunInfo);
   const column = <T>(of: (input: NewRun, info: RunInfo) => T) => inputs.map((input, i) => of(input, infos[i]));
+  /** Every run's params (or tags) as three columns: run id, key, value. */
   const pairs = (of: (input: NewRun) => Readonly<Record<string, string>> | undefined) => {
-    const out: [string[], string[], string[]] = [[], [], []];
+    const runIds: string[] = [];
+    const keys: string[] = [];
+    const values: string[] = [];
     for (const input of inputs) {
-      const [keys, values] = entries(of(input));
-      for (let k = 0; k < keys.length; k++) out[0].push(input.runId), out[1].push(keys[k]), out[2].push(values[k]);
+      const [own, ownValues] = entries(of(input));
+      keys.push(...own);
+      values.push(...ownValues);
+      for (let k = 0; k < own.length; k++) runIds.push(input.runId);
     }
-    return out;
+    return [runIds, keys, values];
   };
   const encoded = encodeBlocks(inputs.flatMap(finalPoints));
   const artifacts = inputs.flatMap((input) => lastEntryPerPath(input).map((e) => ({ runId: input.runId, ...e })));
