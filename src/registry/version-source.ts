@@ -6,6 +6,7 @@
  */
 import { parseRunsUri } from '../artifacts/uri';
 import { TracklabError } from '../errors';
+import { quote } from '../messages';
 import type { TrackingClient } from '../tracking/client';
 import { parseModelsUri } from './models-uri';
 import { modelFilesOf } from './pinned-content';
@@ -34,7 +35,7 @@ export async function resolveSource(source: string, tracking: TrackingClient, st
     return { source, runId: version.runId, files: await store.listModelVersionFiles(version.name, version.version) };
   }
   throw new TracklabError('INVALID_PARAMETER_VALUE',
-    `Cannot register ${JSON.stringify(source)}: the source must be runs:/<run_id>/<path> (a model logged with logModel) or models:/<name>/<version>.`);
+    `Cannot register ${quote(source)}: the source must be runs:/<run_id>/<path> (a model logged with logModel) or models:/<name>/<version>.`);
 }
 
 /** The version a `models:/` URI names. */

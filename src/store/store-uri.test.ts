@@ -47,6 +47,15 @@ test('maskUri masks every URI password and password= parameter in free text, and
   assert.equal(maskedError(clean), clean);
 });
 
+test('maskUri takes time linear in the text: a long run of URI-like characters, with or without ://, does not hold it', { timeout: 20_000 }, () => {
+  // Quadratic, each of these took hours; linear, milliseconds. The timeout only catches a hang.
+  const run = 'a'.repeat(2_000_000);
+  assert.equal(maskUri(run), run);
+  assert.equal(maskUri(`${run}://x`), `${run}://x`);
+  assert.equal(maskUri(`x://${run}`, ['s3cret-pass']), `x://${run}`);
+  assert.equal(maskUri(`1postgres://ana:pw@db ${run}`), `1postgres://ana:***@db ${run}`);
+});
+
 test('a short password is masked only as a credential, so messages stay whole and do not point at its letters', () => {
   // The two messages a new-user test saw garbled ("auth***ntication", "une***pectedly").
   assert.equal(maskUri('password authentication failed for user "ana"', ['e']), 'password authentication failed for user "ana"');

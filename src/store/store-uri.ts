@@ -77,8 +77,13 @@ export function connectionUri(uri: StoreUri): string {
  */
 export const MIN_BARE_SECRET_LENGTH = 6;
 
-/** `scheme://user:password@` (the user part may be empty). */
-const URI_PASSWORD = /([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/g;
+/**
+ * `scheme://user:password@` (the user part may be empty). A scheme is matched
+ * only from the start of its run of scheme characters: tried from inside the
+ * run too, a long run that is no URI (an echoed 15 MB field) cost time
+ * quadratic in its length, and a request could hold the server for hours.
+ */
+const URI_PASSWORD = /(?<![a-zA-Z0-9+.-])([a-zA-Z0-9+.-]+:\/\/[^:/?#@\s]*):[^@/?#\s]*@/g;
 /** `password=value` as a URI parameter or a libpq key-value pair, the value quoted or not. */
 const PASSWORD_PARAM = /((?:^|[?&;\s])password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&;\s]*)/gi;
 
