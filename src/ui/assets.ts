@@ -57,10 +57,11 @@ function vegaUtilFile(name: string): Buffer | null {
 /** Where `npm run build` puts the compiled browser modules. */
 export const BROWSER_DIR = path.join(__dirname, '..', '..', 'ui-browser');
 
-const cache = new Map<string, Asset | null>();
+const cache = new Map<string, Asset>();
 
 function load(name: string): Asset | null {
-  if (cache.has(name)) return cache.get(name) ?? null;
+  const cached = cache.get(name);
+  if (cached) return cached;
   let asset: Asset | null = null;
   if (name === 'ui.css') {
     asset = make(Buffer.from(UI_CSS, 'utf8'), 'text/css; charset=utf-8');
@@ -76,8 +77,14 @@ function load(name: string): Asset | null {
     const file = path.join(BROWSER_DIR, name.slice(3));
     asset = fs.existsSync(file) ? make(fs.readFileSync(file), 'text/javascript; charset=utf-8') : null;
   }
-  cache.set(name, asset);
+  // Only found assets are kept: every missing name is a new URL a client chooses, so caching misses would grow without bound.
+  if (asset) cache.set(name, asset);
   return asset;
+}
+
+/** @internal How many assets are held in memory (a test checks misses are not). */
+export function cachedAssetCount(): number {
+  return cache.size;
 }
 
 function make(body: Buffer, type: string): Asset {

@@ -27,6 +27,21 @@ function put(url: string, target: string, body: Buffer, headers: Record<string, 
   });
 }
 
+function post(url: string, target: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const u = new URL(url);
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: target, agent: false,
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 type Call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', p: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 /** As one user: an experiment, a run with a model uploaded through the proxy, a registered model; answers the new version. */
@@ -51,6 +66,22 @@ test('with --auth a model version created through the API records the signed-in 
     assert.equal(byBob.body.model_version.user_id, 'bob');
     const readBack = await fx.as(basic(ADMIN.username, ADMIN.password))('GET', 'model-versions/get', { name: 'alice-model', version: '1' });
     assert.equal(readBack.body.model_version.user_id, 'alice', 'the stored version keeps its creator');
+  } finally {
+    await fx.close();
+  }
+});
+
+test('with --auth tracklab\'s own API records the signed-in user too, whatever userId the client sends', async () => {
+  const fx = await startAuthFixture(sqlite);
+  try {
+    const bob = await fx.user('bob');
+    assert.equal((await fx.as(bob)('POST', 'registered-models/create', { name: 'bob-own' })).status, 200);
+    for (const [i, userId] of [ADMIN.username, '<img src=x onerror=alert(1)>', null, undefined].entries()) {
+      const input = { name: 'bob-own', source: `s3://bucket/m${i}`, runId: null, files: [], contentHash: String(i).padStart(64, '0'), userId };
+      const created = await post(fx.url, '/api/tracklab/v1/registry/createModelVersion', { args: [input] }, bob);
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      assert.equal(created.body.value.version.userId, 'bob', `sent userId ${String(userId)}`);
+    }
   } finally {
     await fx.close();
   }

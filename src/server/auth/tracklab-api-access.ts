@@ -135,6 +135,8 @@ const newModel: Rule = async (args, ctx) => ({
 /** A new version needs EDIT on its model (or creates the model, then the user's) and READ on the run it comes from. */
 const newVersion: Rule = async (args, ctx) => {
   const input = args[0] as NewModelVersion;
+  // The version records who signed in, as model-versions/create does: a client's userId (its OS user, or any name it sends) is not trusted.
+  if (ctx.access.user !== undefined) (input as { userId?: string | null }).userId = ctx.access.user.username;
   if (input.runId !== null) await onRuns(ctx, [input.runId], 'canRead');
   if (input.createModel === true && (await existingModel(ctx, input.name)) === undefined) {
     return { after: (value) => { ctx.grant('registered_model', input.name); return value; } };
