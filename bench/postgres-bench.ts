@@ -176,14 +176,16 @@ function runShape(i: number) {
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
- * Run creation at six depths, alternating rounds so that load changes hit
+ * Run creation at eight depths, alternating rounds so that load changes hit
  * all of them: the client (startRun ... end, via the write thread), each
  * end awaited or, as in a sweep, not (durable at a flush() at the end), the
- * store's createRun alone (one statement), two raw multi-statement inserts
- * per run: the same rows into the store's own tables (the floor of this
- * schema: its search indexes and its blocks and summaries) and the narrow
- * two-table insert the issue's target was first set against, and one tiny
- * row per durable commit (the ceiling of awaiting each run's end at all).
+ * store's createRun alone (one statement) on its schema and on a copy
+ * without its foreign keys to runs, three raw inserts per run: the same
+ * rows into the store's own tables (the floor of this schema: its search
+ * indexes and its blocks and summaries), the narrow two-table insert the
+ * issue's target was first set against, and one jsonb row (a denormalised
+ * schema's ceiling), and one tiny row per durable commit (the ceiling of
+ * awaiting each run's end at all).
  */
 async function runs(report: Report, cluster: Cluster): Promise<void> {
   const db = freshDatabase(cluster);
@@ -214,18 +216,24 @@ async function runs(report: Report, cluster: Cluster): Promise<void> {
   const backend = await openStore(uri);
   const store = backend.tracking;
   const { experimentId } = await store.ensureExperiment('bench');
+  // The same statement on a copy of the schema without the foreign keys to runs: what dropping them would buy.
+  const looseDb = freshDatabase(cluster);
+  const looseBackend = await openStore(cluster.tcpUri(looseDb.name));
+  cluster.psql(['params', 'tags', 'metric_blocks', 'metric_summaries'].map((t) => `ALTER TABLE ${t} DROP CONSTRAINT ${t}_run_id_fkey;`).join(' '), looseDb.name);
+  const loose = { store: looseBackend.tracking, experimentId: (await looseBackend.tracking.ensureExperiment('bench')).experimentId };
   const client = await raw(cluster, db.name);
   await client.query(`CREATE TABLE raw_runs (id text PRIMARY KEY, name text, start bigint);
     CREATE TABLE raw_kv (run text, kind text, key text, value text, PRIMARY KEY (run, kind, key));
-    CREATE TABLE raw_floor (id text PRIMARY KEY)`);
+    CREATE TABLE raw_floor (id text PRIMARY KEY);
+    CREATE TABLE raw_one_row (id text PRIMARY KEY, experiment_id text, name text, start bigint, params jsonb, tags jsonb, metrics jsonb)`);
   let made = 0;
-  const viaStore = () => {
+  const viaStore = (into = { store, experimentId }) => {
     const runId = `store-${made++}`;
     const shape = runShape(made);
     const now = Date.now();
     const points = Object.entries(shape.metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: now }));
-    return store.createRun({
-      runId, runName: runId, experimentId, startTime: now,
+    return into.store.createRun({
+      runId, runName: runId, experimentId: into.experimentId, startTime: now,
       params: Object.fromEntries(Object.entries(shape.params).map(([k, v]) => [k, String(v)])), tags: shape.tags,
       end: { status: 'FINISHED', endTime: now, statusMessage: null, metrics: pointsToBlocks(runId, points) },
     });
@@ -258,19 +266,29 @@ async function runs(report: Report, cluster: Cluster): Promise<void> {
       INSERT INTO metric_summaries (run_id, key, last_value, last_step, last_timestamp, min_value, max_value, count) VALUES ${summaries.join(', ')};
       COMMIT;`);
   };
+  // A denormalised schema's ceiling: the run with its params, tags and last metrics in one row, no child rows.
+  const oneRow = (r: number) => {
+    const id = `one-${made++}`;
+    const shape = runShape(r);
+    return client.query({ name: 'one-row', text: 'INSERT INTO raw_one_row VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      values: [id, experimentId, id, Date.now(), JSON.stringify(shape.params), JSON.stringify(shape.tags), JSON.stringify(shape.metrics)] });
+  };
   // The ceiling of any design that answers each awaited end after a durable commit: one tiny row per commit.
   const floor = () => client.query({ name: 'floor', text: 'INSERT INTO raw_floor VALUES ($1)', values: [`floor-${made++}`] });
-  const best = { client: 0, sweep: 0, store: 0, narrow: 0, same: 0, floor: 0 };
+  const best = { client: 0, sweep: 0, store: 0, loose: 0, narrow: 0, same: 0, oneRow: 0, floor: 0 };
   for (let round = 0; round < 2; round++) {
     best.client = Math.max(best.client, await timed(1000, viaClient));
     best.sweep = Math.max(best.sweep, await sweep());
-    best.store = Math.max(best.store, await timed(1000, viaStore));
+    best.store = Math.max(best.store, await timed(1000, () => viaStore()));
+    best.loose = Math.max(best.loose, await timed(1000, () => viaStore(loose)));
+    best.oneRow = Math.max(best.oneRow, await timed(1000, oneRow));
     best.same = Math.max(best.same, await timed(1000, sameRows));
     best.narrow = Math.max(best.narrow, await timed(1000, narrow));
     best.floor = Math.max(best.floor, await timed(1000, floor));
   }
   await client.end();
   await backend.close();
+  await looseBackend.close();
   report.add({ name: 'PostgreSQL: create 1,000 runs (20 params, 10 metrics, 5 tags each), each end awaited', value: best.client, unit: 'runs/s',
     target: { op: '>=', value: 1000 }, baseline: { name: 'raw multi-statement insert per run into two narrow tables (one round trip, one commit)', value: best.narrow },
     note: `best of 2 alternating rounds; the first 1,000 runs of the process: ${fmt(cold)} runs/s` });
@@ -282,6 +300,11 @@ async function runs(report: Report, cluster: Cluster): Promise<void> {
   report.add({ name: 'PostgreSQL: the store alone creates 1,000 ended runs (createRun, one statement each)', value: best.store, unit: 'runs/s',
     baseline: { name: "raw multi-statement insert of the same rows into the store's own tables", value: best.same },
     note: `client over store: ${fmt(best.client / best.store)}x (the write thread, system tags); best of 2 alternating rounds` });
+  report.add({ name: 'PostgreSQL: the store alone, on its schema without the foreign keys of params, tags, blocks and summaries to runs', value: best.loose, unit: 'runs/s',
+    baseline: { name: 'the store alone, on its own schema', value: best.store }, note: 'best of 2 alternating rounds' });
+  report.add({ name: 'PostgreSQL: raw, one row per run (params, tags and last metrics as jsonb, no child rows), one durable commit each', value: best.oneRow, unit: 'runs/s',
+    baseline: { name: 'raw multi-statement insert per run into two narrow tables (one round trip, one commit)', value: best.narrow },
+    note: 'the ceiling of a denormalised schema; best of 2 alternating rounds' });
 }
 
 async function searchAndHistory(report: Report, cluster: Cluster): Promise<void> {
