@@ -4,17 +4,17 @@
  * for logging scripts), exits 1, and the outbox keeps every write.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { runCliProcess } from '../support/cli-io';
 import { repoRoot } from '../support/jupyter';
 
 const INDEX = JSON.stringify(path.join(repoRoot(), 'dist', 'src', 'index.js'));
-const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 
 /** A loopback port that was free a moment ago, so nobody listens on it. */
 async function unusedPort(): Promise<number> {
@@ -54,12 +54,7 @@ test('tracklab sync with the server down prints only its own message, exits 1 an
     const before = outboxWrites(file!);
     assert.ok(before.length >= 2, 'the session left its writes (the run, its points, its end) in its outbox');
 
-    const child = spawn(process.execPath, [CLI, 'sync', '--tracking-uri', url], { env: { ...process.env, TRACKLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
-    child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, stdout, stderr } = await runCliProcess(['sync', '--tracking-uri', url], { TRACKLAB_HOME: home });
 
     assert.equal(code, 1);
     assert.equal(stdout, '');
