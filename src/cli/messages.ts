@@ -23,4 +23,7 @@ export const cliMsg = {
   experimentRenamed: (id: string, from: string, to: string) => `renamed experiment ${id}: ${quote(from)} -> ${quote(to)}`,
   experimentDeleted: (id: string, name: string) => `deleted experiment ${quote(name)} (id ${id}) and hid its runs (restore with: tracklab experiments restore ${id})`,
   experimentRestored: (id: string, name: string) => `restored experiment ${quote(name)} (id ${id})`,
+  storeCopied: (points: number, runs: number, rows: number) =>
+    `copied and verified ${points.toLocaleString('en')} metric point${points === 1 ? '' : 's'} of ${runs.toLocaleString('en')} run${runs === 1 ? '' : 's'} `
+    + `(${rows.toLocaleString('en')} rows in all)`,
 };

@@ -61,6 +61,8 @@ export type WriteRows = (table: TransferTable, rows: readonly PortableRow[]) => 
 export interface StoreTransfer {
   /** Rows of the store's tables right now (for a progress total). */
   countRows(): Promise<Readonly<Record<TransferTable, number>>>;
+  /** Metric points in the store right now: the sum of its blocks' `n` (for a progress total). */
+  countPoints(): Promise<number>;
   /** True when the store holds no experiment and no registered model (a safe destination). */
   isEmpty(): Promise<boolean>;
   /** Calls `onBatch` with the table's rows in key order, `batchSize` at a time, from one consistent snapshot of that table. */

@@ -5,7 +5,7 @@
  * and exactly once, however often sync runs.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,11 +13,11 @@ import { test } from 'node:test';
 import { startTrackingServer } from '../../src/server/tracking-server';
 import { openStore } from '../../src/store/open-store';
 import type { TrackingStore } from '../../src/store/store';
+import { runCliProcess, runNodeProcess } from '../support/cli-io';
 import { repoRoot } from '../support/jupyter';
 import { testStores } from '../support/test-stores';
 
 const INDEX = JSON.stringify(path.join(repoRoot(), 'dist', 'src', 'index.js'));
-const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 
 function node(script: string, env: Record<string, string>): { stdout: string; stderr: string; status: number | null } {
   const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
@@ -26,23 +26,13 @@ function node(script: string, env: Record<string, string>): { stdout: string; st
 
 /** A script as its own process, not waited for synchronously: this process's server keeps answering it. */
 async function nodeAsync(script: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
-  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
-  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { stdout, stderr, status };
+  const { code, stdout, stderr } = await runNodeProcess(['-e', script], env);
+  return { stdout, stderr, status: code };
 }
 
 /** `tracklab sync` as its own process; asynchronous, so this process's server keeps answering. */
 async function sync(url: string, home: string): Promise<string> {
-  const child = spawn(process.execPath, [CLI, 'sync', '--tracking-uri', url], { env: { ...process.env, TRACKLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
-  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  const { code, stdout, stderr } = await runCliProcess(['sync', '--tracking-uri', url], { TRACKLAB_HOME: home });
   assert.equal(code, 0, stderr + stdout);
   return stdout;
 }
@@ -290,11 +280,8 @@ for (const kind of testStores()) {
         await local.tracking.updateRun(runId, { status: 'FINISHED', endTime: 3 });
       }
       await local.close();
-      const child = spawn(process.execPath, [CLI, 'sync', '--tracking-uri', server.url], { env: { ...process.env, TRACKLAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (t: string) => { out += t; });
-      child.stderr.setEncoding('utf8').on('data', (t: string) => { out += t; });
-      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      const { code, stdout, stderr } = await runCliProcess(['sync', '--tracking-uri', server.url], { TRACKLAB_HOME: home });
+      const out = stdout + stderr;
       assert.equal(code, 1, out);
       assert.match(out, /not synced: run bad-run \(bad-run\), refused by the server: Invalid metric name "\.\.\/climbs-out"/);
       assert.match(out, /1 refused by the server \(above\), left for a later sync: bad-run/);

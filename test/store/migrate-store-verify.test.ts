@@ -1,6 +1,7 @@
 /**
  * migrate-store's own checks, SQLite to SQLite: the progress it prints while
- * copying and verifying, and a copy that does not match its source (here a
+ * copying and verifying, counted in metric points (not the blocks they are
+ * stored in), and a copy that does not match its source (here a
  * trigger in the destination rewrites what it is given) is an error naming
  * the table, with the source untouched.
  */
@@ -24,7 +25,11 @@ describe('migrate-store checks its copy', () => {
     const solo = new TrackingClient({ trackingUri: home });
     try {
       ({ runId } = await solo.createRun({ experiment: 'vision', params: { lr: 0.1, layers: 3 } }));
-      await solo.logBatch(runId, { metrics: [{ key: 'loss', value: 0.5, step: 0 }] });
+      // 4,500 points in several blocks (one per batch), and one more point of another key.
+      for (let from = 0; from < 4500; from += 1000) {
+        await solo.logBatch(runId, { metrics: Array.from({ length: Math.min(1000, 4500 - from) }, (_, i) => ({ key: 'loss', value: 1 / (from + i + 1), step: from + i })) });
+      }
+      await solo.logBatch(runId, { metrics: [{ key: 'acc', value: 0.5, step: 0 }] });
       await solo.setTerminated(runId);
     } finally {
       await solo.close();
@@ -33,12 +38,17 @@ describe('migrate-store checks its copy', () => {
 
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
 
-  it('prints each phase as it goes: copying and verifying each table, then the totals', async () => {
+  it('prints each phase as it goes: copying and verifying each table, metric points, then the totals', async () => {
     const io = capture();
     assert.equal(await main(['migrate-store', '--from', home, '--to', path.join(temp, 'good')], io), 0, io.stderr);
     assert.match(io.stderr, /^\s*\d+% copying runs$/m);
     assert.match(io.stderr, /^\s*\d+% verifying params$/m);
-    assert.match(io.stderr, /^copied and verified \d+ rows$/m);
+    assert.match(io.stderr, /^\s*\d+% copying metric points$/m);
+    assert.match(io.stderr, /^\s*\d+% verifying metric points$/m);
+    assert.doesNotMatch(io.stderr, /metric_blocks/, 'blocks are how points are stored, not what a user counts');
+    assert.match(io.stderr, /^ 99% copying metric_summaries$/m, 'the bar moves with the points, most of what this store holds');
+    assert.match(io.stderr, /^copied and verified 4,501 metric points of 1 run \(\d+ rows in all\)$/m);
+    assert.match(io.stdout, /^metric points: 4,501$/m);
     assert.ok(io.stderr.indexOf('copying params') < io.stderr.indexOf('verifying params'), io.stderr);
   });
 

@@ -138,6 +138,9 @@ describe('migrate-store: SQLite to PostgreSQL and back', () => {
       assert.equal(await main(['migrate-store', '--from', home, '--to', fresh.uri, '--to-artifact-root', teamArtifacts, '--json'], copy), 0, copy.stderr);
       const again = capture();
       assert.equal(await main(['migrate-store', '--from', fresh.uri, '--from-artifact-root', teamArtifacts, '--to', back], again), 0, again.stderr);
+      let points = 0;
+      for (const id of runIds) for (const c of await solo.metricColumns(id)) points += c.steps.length;
+      assert.match(again.stderr, new RegExp(`^copied and verified ${points.toLocaleString('en')} metric points of ${runIds.length} runs \\(\\d+ rows in all\\)$`, 'm'));
       const [original, returned] = [await openStore(home), await openStore(back)];
       try {
         assert.deepEqual(await checkTables(returned.transfer!()), await checkTables(original.transfer!()));

@@ -1,4 +1,6 @@
 /** The CLI's entry point with its output captured: what a test of a `tracklab` command needs. */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { Io } from '../../src/cli/output';
 
@@ -23,4 +25,26 @@ export async function runCli(home: string, args: readonly string[]): Promise<{ c
   const io = captureIo();
   const code = await main(['--home', home, ...args], io);
   return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built `tracklab ...args` as its own process (see runNodeProcess). */
+export function runCliProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessExit> {
+  return runNodeProcess([path.join(__dirname, '..', '..', 'src', 'cli', 'main.js'), ...args], env);
+}
+
+/** Runs `node ...args` as its own process, not waited for synchronously: a server in this process keeps answering it. */
+export async function runNodeProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessExit> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stdout, stderr };
 }

@@ -4,6 +4,7 @@
  * is copied with its ids and timestamps in one transaction, each table's rows
  * are verified by count and sha256, and the artifact blobs the store
  * references are copied between artifact folders, each checked by its hash.
+ * Progress and totals count metric points, not the blocks that store them.
  */
 import { copyBlobs } from '../../artifacts/copy-blobs';
 import { ContentStore } from '../../artifacts/content-store';
@@ -15,6 +16,7 @@ import { TRANSFER_TABLES } from '../../store/store-transfer';
 import { parseArtifactRoot, parseStoreUri } from '../../store/store-uri';
 import type { TrackingClient } from '../../tracking/client';
 import { flag, parse, str, UsageError } from '../args';
+import { cliMsg } from '../messages';
 import { printJson, printTable, processIo, type Io } from '../output';
 
 export const usage = 'tracklab migrate-store --from URI --to URI [--from-artifact-root DIR] [--to-artifact-root DIR] [--json]';
@@ -41,8 +43,9 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
     const bar = progressBar(io);
 
     const tables: CopyReport = await copyStore(source, destination, (phase, done, total, table) =>
-      bar.update(done, total, `${phase === 'copy' ? 'copying' : 'verifying'} ${table}`));
-    bar.finish(`copied and verified ${TRANSFER_TABLES.reduce((n, t) => n + tables[t].rows, 0).toLocaleString('en')} rows`);
+      bar.update(done, total, `${phase === 'copy' ? 'copying' : 'verifying'} ${table === 'metric_blocks' ? 'metric points' : table}`));
+    const points = tables.metric_blocks.points ?? 0;
+    bar.finish(cliMsg.storeCopied(points, tables.runs.rows, TRANSFER_TABLES.reduce((n, t) => n + tables[t].rows, 0)));
 
     const blobs = fromArtifacts === toArtifacts
       ? { copied: 0, bytes: 0, missing: [] as string[], shared: true }
@@ -58,6 +61,7 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
         columns: [{ title: 'table' }, { title: 'rows' }, { title: 'sha256 (source = copy)' }],
         rows: TRANSFER_TABLES.filter((t) => tables[t].rows > 0).map((t) => ({ cells: [t, tables[t].rows, `${tables[t].sha256.slice(0, 16)}…`] })),
       });
+      io.out(`metric points: ${points.toLocaleString('en')}`);
       io.out(`artifacts: ${fromArtifacts} -> ${toArtifacts}`);
     }
     if (blobs.missing.length > 0) {

@@ -3,6 +3,9 @@ export const httpMsg = {
   unreachable: (server: string, why: string, outbox: string) =>
     `tracklab: the tracking server ${server} is unreachable (${why}). Logging goes on: writes wait in the outbox ${outbox} and are retried. `
     + 'If this process ends first, `tracklab sync` sends them.',
+  syncServerDown: (server: string, why: string, writes: number, outbox: string) =>
+    `The tracking server ${server} is unreachable (${why}). Nothing was lost: the ${writes} write${writes === 1 ? '' : 's'} not sent `
+    + `stay in the outbox ${outbox}. Run tracklab sync again once the server is up.`,
   /** A server's 5xx message goes into a terminal line: its first line only, without control characters, at most 200 characters. */
   serverFailing: (status: number, said: string | undefined) => {
     // eslint-disable-next-line no-control-regex

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import { TracklabError } from '../../errors';
 import { isProcessAlive } from '../../process-identity';
 import { connectionUri, type StoreUri } from '../store-uri';
+import { httpMsg } from './http-messages';
 import { HttpTransport, serverBase } from './http-transport';
 import { Outbox, outboxFolder, type OutboxOwner } from '../sqlite/outbox-file';
 import { Sender } from './sender';
@@ -51,7 +52,7 @@ export async function deliverOutboxes(uri: StoreUri, log: (line: string) => void
         files++;
         continue;
       }
-      const sender = new Sender(outbox, transport, log);
+      const sender = new Sender(outbox, transport, log, { announceOutage: false });
       sender.kick();
       // The sender retries with backoff while the server is down; sync gives up at the first outage and says so.
       await new Promise<void>((resolve) => {
@@ -66,7 +67,7 @@ export async function deliverOutboxes(uri: StoreUri, log: (line: string) => void
       await sender.idle();
       sent += writes - outbox.size();
       if (outbox.size() === 0) files++;
-      else throw new TracklabError('INVALID_STATE', `The tracking server ${uri.display} stopped answering; ${outbox.size()} writes stay in ${file}. Run tracklab sync again.`);
+      else throw new TracklabError('INVALID_STATE', httpMsg.syncServerDown(uri.display, sender.whyDown() ?? 'no answer', outbox.size(), file));
     } finally {
       // The file of a process that still runs is that process's, even while empty: it may write to it next.
       outbox.close({ keep: live });

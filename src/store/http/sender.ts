@@ -43,6 +43,11 @@ export const MAX_JOINED_BYTES = 4 * 1024 * 1024;
 /** Sends of a sound block the server found damaged, before it is dropped (something on the way damages it each time). */
 const MAX_HASH_RESENDS = 3;
 
+export interface SenderOptions {
+  /** Print the outage notice for scripts (logging goes on, writes are retried). `tracklab sync` says its own instead. */
+  readonly announceOutage?: boolean;
+}
+
 export class Sender {
   private readonly waiters = new Map<number, Waiter>();
   /** Every write up to this sequence number is delivered or dropped. */
@@ -52,6 +57,8 @@ export class Sender {
   private timer: NodeJS.Timeout | undefined;
   private delay = FIRST_DELAY_MS;
   private downSince: number | undefined;
+  /** Why the server did not answer, as the transport said (ECONNREFUSED, HTTP 503: ...). */
+  private downWhy: string | undefined;
   private sentWhileDown = 0;
   private stopped = false;
   /** The outbox is being closed (detach): nothing touches it any more. */
@@ -71,7 +78,12 @@ export class Sender {
   /** Writes up to this sequence number go one at a time (a joined request of theirs was refused). */
   private singlyUpTo = 0;
 
-  constructor(readonly outbox: Outbox, private readonly transport: HttpTransport, private readonly log: (line: string) => void = (l) => console.warn(l)) {}
+  constructor(
+    readonly outbox: Outbox,
+    private readonly transport: HttpTransport,
+    private readonly log: (line: string) => void = (l) => console.warn(l),
+    private readonly options: SenderOptions = {},
+  ) {}
 
   /** Adds a write; the Promise settles with the server's answer. The write is durable before this returns. */
   add(kind: OutboxOp['kind'], body: Buffer, points = 0): Promise<unknown> {
@@ -97,6 +109,11 @@ export class Sender {
   /** True while the server is not answering. */
   isDown(): boolean {
     return this.downSince !== undefined;
+  }
+
+  /** While the server is not answering: why, as the transport said. */
+  whyDown(): string | undefined {
+    return this.isDown() ? this.downWhy : undefined;
   }
 
   /**
@@ -271,8 +288,9 @@ export class Sender {
     }
     if (this.downSince === undefined) {
       this.downSince = Date.now();
+      this.downWhy = why;
       this.sentWhileDown = 0;
-      this.log(httpMsg.unreachable(this.transport.display, why, this.outbox.file));
+      if (this.options.announceOutage !== false) this.log(httpMsg.unreachable(this.transport.display, why, this.outbox.file));
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;

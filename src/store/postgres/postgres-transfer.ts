@@ -62,6 +62,11 @@ export function postgresTransfer(conn: Connection): StoreTransfer {
       return counts as Record<TransferTable, number>;
     },
 
+    async countPoints() {
+      const [row] = await conn.query<{ n: number }>('count metric points', 'SELECT COALESCE(SUM(n), 0) AS n FROM metric_blocks');
+      return row.n;
+    },
+
     async isEmpty() {
       const [row] = await conn.query<{ n: number }>('check the store is empty',
         'SELECT (SELECT count(*) FROM experiments) + (SELECT count(*) FROM registered_models) AS n');

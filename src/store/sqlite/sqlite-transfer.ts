@@ -36,6 +36,11 @@ export function sqliteTransfer(conn: Connection): StoreTransfer {
         [t, (conn.stmt(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]))) as Record<TransferTable, number>;
     },
 
+    async countPoints() {
+      conn.write('apply the run journal', () => applyJournal(conn));
+      return conn.read('count metric points', () => (conn.stmt('SELECT COALESCE(SUM(n), 0) AS n FROM metric_blocks').get() as { n: number }).n);
+    },
+
     async isEmpty() {
       const row = conn.read('check the store is empty', () => conn.stmt(
         'SELECT (SELECT count(*) FROM experiments) + (SELECT count(*) FROM registered_models) AS n').get() as { n: number });
