@@ -11,7 +11,8 @@
  * - with `tls` it speaks HTTPS only (Node's https);
  * - with `ui` the web UI (src/ui) answers every path outside the API,
  *   behind the same Host check and authentication;
- * - bodies are bounded (413), slow clients time out, and every API answer
+ * - bodies are bounded (413), slow clients time out (a client that stops
+ *   reading its answer too), and every API answer
  *   is JSON with MLflow's error shape (a refused UI page is an HTML page);
  * - `close()` stops accepting, lets requests in flight finish (each store
  *   write is one transaction, so nothing is half-written), then resolves.
@@ -25,7 +26,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { finished } from 'node:stream';
+import { finished, type Duplex } from 'node:stream';
 import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import { requestHost } from '../http/request-host';
@@ -82,6 +83,8 @@ export interface TrackingServerOptions {
   readonly requestTimeoutMs?: number;
   /** Headers not complete after this long get 408. Default 20 s. */
   readonly headersTimeoutMs?: number;
+  /** A connection on which nothing was read or written for this long is closed (a client that stops reading its answer). Default 120 s. */
+  readonly idleTimeoutMs?: number;
   /** Receives one entry per request (and per failure, and per request Node refused: a timeout, a malformed head); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
   /** Tests only: acts as a server from before GET /api/tracklab/v1/capabilities, taking single "TLC1" block frames alone. */
@@ -119,6 +122,14 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     const timeouts = serverTimeouts(options);
     server = options.tls !== undefined ? createHttpsServer(options.tls, timeouts, handle) : http.createServer(timeouts, handle);
     server.keepAliveTimeout = 5_000;
+    // requestTimeout ends once the request is read: a client that never reads its answer (a large download)
+    // would otherwise hold the socket and the file open forever, and keep close() waiting for it.
+    server.timeout = options.idleTimeoutMs ?? 120_000;
+    server.on('timeout', (socket: Duplex) => {
+      const res = app.inProgress.get(socket);
+      if (res !== undefined) app.markClientError(res, res.statusCode, 'ERR_SOCKET_IDLE_TIMEOUT');
+      socket.destroy();
+    });
     logClientErrors(server, {
       log: options.log,
       inProgress: (socket) => app.inProgress.get(socket),

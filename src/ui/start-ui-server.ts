@@ -20,6 +20,7 @@ export async function startUiServer(options: Omit<UiOptions, 'allowedHosts'> & {
   // Requests may take long (a 1M-point chart) but a slow client must not hold a socket forever.
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
+  server.timeout = 120_000; // a client that stops reading its answer is closed, not kept forever
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
