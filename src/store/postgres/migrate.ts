@@ -37,7 +37,7 @@ export async function schemaVersion(q: Query): Promise<number> {
 export async function migrate(conn: Connection, list: readonly Migration[] = defaultMigrations): Promise<number[]> {
   const newest = list.length ? list[list.length - 1].version : 0;
   // The common case takes no lock: one read says the schema is current.
-  const found = await conn.read('read the schema version', schemaVersion);
+  const found = await conn.read('open the store', schemaVersion);
   checkNotNewer(found, newest, conn.display);
   if (found === newest) return [];
   return conn.write('migrate the schema', async (q) => {

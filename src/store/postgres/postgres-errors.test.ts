@@ -93,7 +93,7 @@ describe('connection errors', () => {
 
   test('a port where nothing listens is reported as unreachable at once', async () => {
     const uri = `postgresql://${PASSWORD_USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${await closedPort()}/x`;
-    await refused(openPostgresStores(uri), /cannot be reached \(ECONNREFUSED\).*Check that the server is running/s, [PASSWORD]);
+    await refused(openPostgresStores(uri), /^Could not open the store: the PostgreSQL store .* cannot be reached \(ECONNREFUSED\).*Check that the server is running/s, [PASSWORD]);
   });
 
   test('a server that accepts but never answers times out with a message instead of hanging', async () => {
