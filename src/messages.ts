@@ -20,6 +20,8 @@ function charCount(value: string): number {
 const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)';
 
 export const msg = {
+  portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
+  listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
   artifactsRefusedLater: (runId: string, paths: readonly string[], why: string) =>
     `tracklab: the tracking server refused the artifacts ${paths.slice(0, 3).map((p) => quote(p)).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''} of run ${runId}, logged while it was unreachable: ${why}`,
   syncRunRefused: (runName: string, runId: string, why: string) =>
