@@ -20,6 +20,11 @@ function charCount(value: string): number {
 const NAME_CHARS = 'letters, digits, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)';
 
 export const msg = {
+  sweepOutputIsNotebook: (output: string) =>
+    `--output ${quote(output)} names a notebook, but a sweep writes one executed notebook per point (<name>-1.ipynb, <name>-2.ipynb, ...) into a folder. `
+    + `Pass a folder instead, e.g. --output ${quote(output.replace(/\.ipynb$/i, ''))}.`,
+  portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
+  listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
   artifactsRefusedLater: (runId: string, paths: readonly string[], why: string) =>
     `tracklab: the tracking server refused the artifacts ${paths.slice(0, 3).map((p) => quote(p)).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''} of run ${runId}, logged while it was unreachable: ${why}`,
   syncRunRefused: (runName: string, runId: string, why: string) =>

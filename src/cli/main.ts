@@ -40,7 +40,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   runs: { run: runsCmd.runs, usage: runsCmd.usage, summary: 'search runs (MLflow filter grammar, plus OR and parentheses)' },
   'runs delete': { run: runsDeleteCmd.runsDelete, usage: runsDeleteCmd.deleteUsage, summary: 'delete runs (hidden until restored; gc purges them)' },
   'runs restore': { run: runsDeleteCmd.runsRestore, usage: runsDeleteCmd.restoreUsage, summary: 'restore deleted runs' },
-  run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b' },
+  run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b. --output: the executed notebook, or for a sweep a folder (<name>-<point>.ipynb each)' },
   'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells, parent and child runs' },
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },

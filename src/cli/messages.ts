@@ -23,6 +23,10 @@ export const cliMsg = {
   experimentRenamed: (id: string, from: string, to: string) => `renamed experiment ${id}: ${quote(from)} -> ${quote(to)}`,
   experimentDeleted: (id: string, name: string) => `deleted experiment ${quote(name)} (id ${id}) and hid its runs (restore with: tracklab experiments restore ${id})`,
   experimentRestored: (id: string, name: string) => `restored experiment ${quote(name)} (id ${id})`,
+  /** A dry run says only what would happen, in every part of the line. */
+  gcDone: (r: { purgedRuns: number; removedBlobs: number; freedBytes: number }, dryRun: boolean) => (dryRun
+    ? `would purge ${r.purgedRuns} deleted run(s), remove ${r.removedBlobs} blob(s) and free ${r.freedBytes} bytes`
+    : `purged ${r.purgedRuns} deleted run(s), removed ${r.removedBlobs} blob(s), freed ${r.freedBytes} bytes`),
   storeCopied: (points: number, runs: number, rows: number) =>
     `copied and verified ${points.toLocaleString('en')} metric point${points === 1 ? '' : 's'} of ${runs.toLocaleString('en')} run${runs === 1 ? '' : 's'} `
     + `(${rows.toLocaleString('en')} rows in all)`,

@@ -38,6 +38,15 @@ export function tolerateClosedPipes(): void {
   }
 }
 
+/**
+ * Whether stderr, where progress goes, is a terminal a person watches (and
+ * `io` the process's). Commands show per-item progress only then; into a
+ * file or a pipe they print at most a line per phase, so logs stay short.
+ */
+export function stderrIsTerminal(io: Io): boolean {
+  return io === processIo && process.stderr.isTTY === true;
+}
+
 /** Columns to wrap help text to: the terminal's width, else $COLUMNS, else 80. */
 export function terminalWidth(): number {
   const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Run, RunStatus } from '../entities';
 import { TracklabError } from '../errors';
 import { getClient } from '../config';
+import { msg } from '../messages';
 import type { TrackingClient } from '../tracking/client';
 import type { Engine } from './engine';
 import { entryPoint, loadManifest, resolveManifestParams } from './manifest';
@@ -28,7 +29,7 @@ export interface RunProjectOptions {
   /** Values per parameter; several values sweep the grid. Strings are checked against the declared types. */
   readonly parameters?: ParamChoices;
   readonly experiment?: string;
-  /** Executed notebook path (one run) or folder (sweep). Default: `<home>/outputs/<run id>/<notebook>`. */
+  /** Executed notebook path (one run) or folder (sweep; a path ending in .ipynb is refused). Default: `<home>/outputs/<run id>/<notebook>`. */
   readonly output?: string;
   readonly engine?: Engine;
   /** Kernels (or scripts) at once in a sweep; default 1. */
@@ -74,6 +75,7 @@ function injected(nb: Notebook, values: Readonly<Record<string, ParameterValue>>
 
 /** Resolves the target and checks every grid point; nothing runs here. */
 export function planProject(options: RunProjectOptions): Plan {
+  if (options.output !== undefined && /\.ipynb$/i.test(options.output) && isSweep(options.parameters ?? {})) throw invalid(msg.sweepOutputIsNotebook(options.output));
   const target = path.resolve(options.target);
   let stat: fs.Stats;
   try {

@@ -91,8 +91,6 @@ export const serverMsg = {
   nonLoopbackWithoutAuth: (host: string) =>
     `Refusing to listen on ${host} without authentication: anyone who can reach it could read and change every run. `
     + 'Pass --auth to require users and tokens, listen on 127.0.0.1 (the default) behind an authenticating reverse proxy, or pass --insecure-no-auth if this network is trusted.',
-  listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
-  portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
   corsOriginRefused: () => 'This origin is not allowed to call the server from a browser (see --cors-origins).',
   badCorsOrigin: (text: string) => `Invalid CORS origin ${JSON.stringify(text)}: give exact origins such as https://app.example.com or http://localhost:3000 (scheme, host and port; no path, no wildcard).`,
   authWithoutTls: (host: string) => `Warning: passwords and tokens will cross the network to ${host} unencrypted. Pass --tls-cert and --tls-key, or put a TLS reverse proxy in front.`,

@@ -29,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { finished, type Duplex } from 'node:stream';
 import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
+import { listen } from '../http/listen';
 import { requestHost } from '../http/request-host';
 import { tracklabVersion } from '../models/version';
 import { FRAME_VERSIONS } from '../store/http/column-frames';
@@ -135,13 +136,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       inProgress: (socket) => app.inProgress.get(socket),
       markTimedOut: (res, status, code) => app.markClientError(res, status, code),
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new TracklabError('INVALID_STATE', err.code === 'EADDRINUSE'
-          ? serverMsg.portInUse(host, port) : serverMsg.listenFailed(host, port, err.message), { cause: err }));
-      });
-      server.listen(port, host, () => resolve());
-    });
+    await listen(server, port, host);
   } catch (err) {
     auth?.close();
     throw err;

@@ -1,6 +1,7 @@
 /** Serves the UI handler on loopback: what `tracklab ui` runs, and what tests start. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen } from '../http/listen';
 import { createUiHandler, type UiOptions } from './ui-handler';
 import { defaultAllowedHosts } from './security';
 
@@ -21,10 +22,7 @@ export async function startUiServer(options: Omit<UiOptions, 'allowedHosts'> & {
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
   server.timeout = 120_000; // a client that stops reading its answer is closed, not kept forever
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  await listen(server, options.port ?? 0, '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
   handler = createUiHandler({ ...options, allowedHosts: options.allowedHosts ?? defaultAllowedHosts(port) });
   const ui = handler;

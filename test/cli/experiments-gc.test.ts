@@ -113,6 +113,10 @@ describe('tracklab gc', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.deepEqual(JSON.parse(dry.stdout), { purgedRuns: 1, removedBlobs: 1, freedBytes: 'only in the deleted run'.length });
     assert.ok(blobPath(home, 'only in the deleted run'), 'a dry run deletes nothing');
+    const dryText = await cli(home, ['gc', '--dry-run']);
+    assert.equal(dryText.code, 0, dryText.stderr);
+    assert.deepEqual([dryText.stdout, dryText.stderr], [`would purge 1 deleted run(s), remove 1 blob(s) and free ${'only in the deleted run'.length} bytes\n`, ''],
+      'every part of a dry run\'s output says what would happen');
     const after = new TrackingClient({ home });
     assert.equal((await after.getRun(doomed)).info.lifecycleStage, 'deleted', 'and purges no run');
     await after.close();

@@ -1,6 +1,6 @@
 import type { TrackingClient, TrackingClientOptions } from '../../tracking/client';
 import { flag, parse } from '../args';
-import { printJson, type Io } from '../output';
+import { printJson, stderrIsTerminal, type Io } from '../output';
 import { progressPrinter } from './progress-line';
 
 export const usage = 'tracklab doctor [--fix] [--json]';
@@ -12,8 +12,9 @@ export const clientOptions: TrackingClientOptions = { reapCrashedRuns: false };
 export async function doctor(client: TrackingClient, argv: readonly string[], io: Io): Promise<number> {
   const args = parse(argv, { fix: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
   const fix = flag(args, 'fix');
-  const progress = progressPrinter(io, 'doctor', () => 'blobs checked');
-  const report = await client.doctor({ fix, onProgress: (p) => progress(p) });
+  // Not to a log: the report's "content: N referenced blobs ... verified" line is the summary.
+  const progress = stderrIsTerminal(io) ? progressPrinter(io, 'doctor', () => 'blobs checked') : undefined;
+  const report = await client.doctor({ fix, onProgress: progress });
   if (flag(args, 'json')) {
     printJson(io, report);
     return report.healthy ? 0 : 1;

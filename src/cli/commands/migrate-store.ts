@@ -17,7 +17,7 @@ import { parseArtifactRoot, parseStoreUri } from '../../store/store-uri';
 import type { TrackingClient } from '../../tracking/client';
 import { flag, parse, str, UsageError } from '../args';
 import { cliMsg } from '../messages';
-import { printJson, printTable, processIo, type Io } from '../output';
+import { printJson, printTable, stderrIsTerminal, type Io } from '../output';
 
 export const usage = 'tracklab migrate-store --from URI --to URI [--from-artifact-root DIR] [--to-artifact-root DIR] [--json]';
 
@@ -91,7 +91,7 @@ function artifactRoot(flagValue: string | undefined, backend: StoreBackend, name
  * otherwise one line per label through `io.err`, so logs stay readable.
  */
 function progressBar(io: Io): { update(done: number, total: number, label: string): void; finish(line: string): void } {
-  const tty = io === processIo && process.stderr.isTTY === true;
+  const tty = stderrIsTerminal(io);
   const stream = { write: (text: string) => (tty ? process.stderr.write(text) : io.err(text.replace(/\n$/, ''))), isTTY: tty };
   const width = 30;
   let lastLabel = '';

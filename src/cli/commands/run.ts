@@ -9,7 +9,7 @@
  * - `-e ENTRY` picks the entry point of a project folder (`--experiment` has no
  *   short form here, unlike in `tracklab runs`).
  * - The executed notebook goes to `--output` (a file; a folder for sweeps,
- *   `<name>-<point>.ipynb` each), else `<home>/outputs/<run id>/<name>.ipynb`:
+ *   `<name>-<point>.ipynb` each, so a sweep refuses a path ending in .ipynb), else `<home>/outputs/<run id>/<name>.ipynb`:
  *   the input folder is never written to, and runs never overwrite each other.
  *   It is also stored on the run as the artifact `notebook.ipynb`.
  * - Progress and script output go to stderr; the result (output path, run id,
@@ -25,7 +25,7 @@ import { runProject, type RunProjectResult } from '../../projects/run-project';
 import { flag, int, parse, str, strings, UsageError } from '../args';
 import { printJson, printTable, type Io } from '../output';
 
-export const usage = 'tracklab run NOTEBOOK|DIR [-e ENTRY] [-P key=value[,value...]]... [--experiment E] [--output PATH] '
+export const usage = 'tracklab run NOTEBOOK|DIR [-e ENTRY] [-P key=value[,value...]]... [--experiment E] [--output FILE|DIR] '
   + '[--engine native|nbclient] [--max-parallel N] [--allow-errors] [--timeout SECONDS] [--metric M] [--mode min|max] [--json]';
 
 /** Exit code of an interrupted run, as a shell reports SIGINT. */
