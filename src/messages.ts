@@ -94,6 +94,10 @@ export const msg = {
   pathBad: (what: string, value: string) =>
     `${what} ${quote(value)} is not allowed: use a relative path without "..", backslashes, NUL or a drive letter.`,
 
+  optionsNotObject: (operation: string, got: unknown) =>
+    `${operation} takes an object of options, got ${describe(got)}.`,
+  unknownOption: (operation: string, key: string, known: readonly string[], nearest: string | undefined) =>
+    `${operation} has no option ${quote(key)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} Its options are ${known.join(', ')}.`,
   noActiveRun: () =>
     'No active run. Call tracklab.startRun() first, or tracklab.autolog() in a notebook.',
   runEnded: (runName: string) =>
