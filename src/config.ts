@@ -7,6 +7,7 @@ import type { TrackingStore } from './store/store';
 import { connectionUri } from './store/store-uri';
 import { TrackingClient } from './tracking/client';
 import { resolveStore, setSettings } from './tracking/settings';
+import { validateOptionNames, type OptionNames } from './option-names';
 import { validateExperimentName } from './validation';
 
 export interface ConfigureOptions {
@@ -24,6 +25,8 @@ export interface ConfigureOptions {
   readonly experiment?: string;
 }
 
+const CONFIGURE_OPTIONS: OptionNames<ConfigureOptions> = { home: true, trackingUri: true, artifactRoot: true, experiment: true };
+
 const clients = new Map<string, TrackingClient>();
 /** The store a caller handed to `getClient()`, per client made for it (the client's own store is its business). */
 const givenStores = new WeakMap<TrackingClient, TrackingStore>();
@@ -34,6 +37,7 @@ const givenStores = new WeakMap<TrackingClient, TrackingStore>();
  * @example tracklab.configure({ trackingUri: 'postgresql://ana@db:5432/tracklab', artifactRoot: '/mnt/team/artifacts', experiment: 'mnist' });
  */
 export function configure(options: ConfigureOptions): void {
+  validateOptionNames('configure()', options, CONFIGURE_OPTIONS);
   if (options.experiment !== undefined) validateExperimentName(options.experiment);
   setSettings(options);
 }

@@ -54,10 +54,10 @@ export const msg = {
 
   metricValue: (key: string, value: unknown) =>
     `Metric ${quote(key)} got ${describe(value)}; metric values must be numbers (NaN and ±Infinity are allowed). Convert it with Number(...) first.`,
-  metricStep: (key: string, step: unknown) =>
-    `Metric ${quote(key)} got step ${describe(step)}; steps must be integers. Pass an integer step or leave it out.`,
-  metricStepRange: (key: string, step: number) =>
-    `Metric ${quote(key)} got step ${step}, beyond ±${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER): past 2^53 a JavaScript number cannot tell neighbouring steps apart. Use a smaller step.`,
+  metricStep: (key: string | readonly string[], step: unknown) =>
+    `${metricNames(key)} got step ${describe(step)}; steps must be integers. Pass an integer step or leave it out.`,
+  metricStepRange: (key: string | readonly string[], step: number) =>
+    `${metricNames(key)} got step ${step}, beyond ±${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER): past 2^53 a JavaScript number cannot tell neighbouring steps apart. Use a smaller step.`,
   metricTimestamp: (key: string, ts: unknown) =>
     `Metric ${quote(key)} got timestamp ${describe(ts)}; timestamps must be non-negative integer milliseconds (like Date.now()).`,
   metricTimestampRange: (key: string, ts: number) =>
@@ -99,6 +99,10 @@ export const msg = {
   pathBad: (what: string, value: string) =>
     `${what} ${quote(value)} is not allowed: use a relative path without "..", backslashes, NUL or a drive letter.`,
 
+  optionsNotObject: (operation: string, got: unknown) =>
+    `${operation} takes an object of options, got ${describe(got)}.`,
+  unknownOption: (operation: string, key: string, known: readonly string[], nearest: string | undefined) =>
+    `${operation} has no option ${quote(key)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} Its options are ${known.join(', ')}.`,
   noActiveRun: () =>
     'No active run. Call tracklab.startRun() first, or tracklab.autolog() in a notebook.',
   runEnded: (runName: string) =>
@@ -122,6 +126,14 @@ export const msg = {
   writeFailed: (runName: string, detail: string) =>
     `tracklab: writing run ${runName} failed: ${detail.replace(/\.$/, '')}. Later writes of this run may be lost; end() and flush() will rethrow this error.`,
 } as const;
+
+/** `Metric "acc"`, or `Metrics "acc", "loss"` for the keys of one log() call (the first few). */
+function metricNames(keys: string | readonly string[]): string {
+  if (keys.length === 0) return 'A log() call with no metrics';
+  if (typeof keys === 'string' || keys.length === 1) return `Metric ${quote(typeof keys === 'string' ? keys : keys[0])}`;
+  const shown = keys.slice(0, 3).map((k) => quote(k)).join(', ');
+  return `Metrics ${shown}${keys.length > 3 ? ` and ${keys.length - 3} more` : ''}`;
+}
 
 /** A short, safe description of any value for error messages. */
 export function describe(value: unknown): string {

@@ -155,7 +155,8 @@ export function validateMetricValue(key: string, value: unknown): asserts value 
   if (typeof value !== 'number') throw invalid(msg.metricValue(key, value));
 }
 
-export function validateStep(key: string, step: unknown): asserts step is number {
+/** `key`: the metric, or the metrics of one log() call, the step was given for. */
+export function validateStep(key: string | readonly string[], step: unknown): asserts step is number {
   if (typeof step !== 'number' || !Number.isInteger(step)) throw invalid(msg.metricStep(key, step));
   // Whole, but past 2^53 a double no longer holds every integer: 2^53 and 2^53 + 1 would be one step.
   if (!Number.isSafeInteger(step)) throw invalid(msg.metricStepRange(key, step));

@@ -42,6 +42,25 @@ describe('captureParams', () => {
     assert.equal(Object.keys(captureParams(many)).length, CaptureLimits.maxParams);
   });
 
+  it('takes settings, not data: short strings, arrays of up to 8 scalars, small config objects', () => {
+    const scope = {
+      LABELS: ['cat', 'dog', 'bird', 'fish', 'horse', 'frog', 'deer', 'ship', 'truck', 'plane'],
+      TEMPLATES: { greet: 'Hello {name}', summary: `Summarise the following text in one paragraph: ${'{text} '.repeat(20)}` },
+      SAMPLES: [[0.1, 0.2], [0.3, 0.4]],
+      prompt: 'x'.repeat(101),
+      layers: [784, 256, 128, 64, 32, 16, 10, 2],
+      nine: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      classes: ['cat', 'dog'],
+      name: 'y'.repeat(100),
+      config: { lr: 0.1, betas: [0.9, 0.999], sched: { kind: 'cosine' } },
+      wide: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])),
+    };
+    assert.deepEqual(captureParams(scope), {
+      layers: '[784,256,128,64,32,16,10,2]', classes: '["cat","dog"]', name: 'y'.repeat(100),
+      'config.lr': 0.1, 'config.betas': '[0.9,0.999]', 'config.sched.kind': 'cosine',
+    });
+  });
+
   it('skips a plain object with too many leaves as a whole', () => {
     const wide = Object.fromEntries(Array.from({ length: CaptureLimits.maxObjectLeaves + 1 }, (_, i) => [`k${i}`, i]));
     assert.deepEqual(captureParams({ wide, lr: 1 }), { lr: 1 });

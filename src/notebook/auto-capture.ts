@@ -1,8 +1,12 @@
 /**
- * Picks the notebook's settings out of its top-level variables: numbers,
- * strings and booleans, and small arrays or plain objects of them (flattened
- * as `a.b`). Modules, functions, classes, class instances, typed arrays and
- * large values are never taken, so data and models stay out of the params.
+ * Picks the notebook's settings out of its top-level variables, as MLflow and
+ * W&B autolog take hyperparameters: a param is a number, a boolean, a string
+ * of at most 100 characters, an array of at most 8 of those, or a small
+ * config object whose every leaf is one of those (flattened as `a.b`, at
+ * most 20 leaves, 2 levels). Anything else is data and never taken: a longer
+ * string or array (`const LABELS = [...10 names]`), an object with a long
+ * string or a longer array in it (`TEMPLATES`), modules, functions, classes,
+ * class instances, typed arrays, maps, dates.
  */
 import { validateKey } from '../validation';
 
@@ -16,11 +20,13 @@ export interface CaptureOptions {
 export const CaptureLimits = {
   /** Params taken from one notebook at most. */
   maxParams: 100,
-  maxStringLength: 500,
-  maxArrayLength: 20,
+  /** Longer strings are text or data (templates, prompts, file contents), not settings. */
+  maxStringLength: 100,
+  /** Longer arrays are data (class labels, vocabularies, samples); layer sizes and betas fit. */
+  maxArrayLength: 8,
   /** Leaves of one plain object after flattening; bigger objects are skipped whole. */
-  maxObjectLeaves: 50,
-  maxDepth: 3,
+  maxObjectLeaves: 20,
+  maxDepth: 2,
 } as const;
 
 type Primitive = string | number | boolean;
@@ -55,9 +61,7 @@ function loadedModules(): Set<unknown> {
 
 function smallArray(value: unknown): string | undefined {
   if (!Array.isArray(value) || value.length > CaptureLimits.maxArrayLength) return undefined;
-  if (!value.every((v) => isPrimitive(v) && (typeof v !== 'string' || v.length <= 100))) return undefined;
-  const text = JSON.stringify(value);
-  return text.length <= CaptureLimits.maxStringLength ? text : undefined;
+  return value.every(isPrimitive) ? JSON.stringify(value) : undefined;
 }
 
 function usableKey(key: string): boolean {

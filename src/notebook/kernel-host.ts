@@ -8,6 +8,7 @@ import { Env } from '../env-names';
 import { setRunHost, type RunHost } from '../tracking/run-host';
 import { SystemTag } from '../tracking/system-tags';
 import { inKernel, kernelBridge } from './kernel';
+import { installErrorDisplay } from './error-display';
 import { mendLoadedZeromq } from './kernel-sockets';
 
 export const kernelHost: RunHost = {
@@ -25,9 +26,10 @@ export const kernelHost: RunHost = {
   ownsSigint: true,
 };
 
-/** Makes the kernel the host of runs, when this code runs in one, and mends its sockets (kernel-sockets.ts). */
+/** Makes the kernel the host of runs, when this code runs in one, mends its sockets (kernel-sockets.ts) and shows tracklab's errors short (error-display.ts). */
 export function installKernelHost(): void {
   if (!inKernel()) return;
   setRunHost(kernelHost);
   mendLoadedZeromq();
+  installErrorDisplay();
 }

@@ -131,7 +131,7 @@ export class ActiveRun implements OwnedRun {
       keys = this.shapeKeys;
       values = this.shapeValues;
     }
-    const s = this.stepFor(step);
+    const s = this.stepFor(step, metrics);
     const timestamp = Date.now();
     const buffer = this.buffer;
     const series = this.shapeSeries;
@@ -174,7 +174,7 @@ export class ActiveRun implements OwnedRun {
     const known = this.series.get(key);
     if (known === undefined) validateKey('Metric', key);
     if (typeof value !== 'number') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.metricValue(key, value));
-    const s = this.stepFor(step);
+    const s = this.stepFor(step, key);
     const timestamp = Date.now();
     this.buffer.push(known ?? this.seriesFor(key), value, s, timestamp);
     if (this.listeners.size > 0) this.emit({ type: 'metrics', points: [{ key, value, step: s, timestamp }] });
@@ -346,9 +346,10 @@ export class ActiveRun implements OwnedRun {
     return `ActiveRun ${this.name} (${this.id})`;
   }
 
-  private stepFor(step: number | undefined): number {
+  /** The step of a log call; a bad one is refused naming the call's metric keys (`metrics`, or one key). */
+  private stepFor(step: number | undefined, metrics: string | Readonly<Record<string, unknown>>): number {
     if (step === undefined) return this.nextStep++;
-    validateStep('step', step);
+    if (!Number.isSafeInteger(step)) validateStep(typeof metrics === 'string' ? metrics : Object.keys(metrics), step);
     if (step >= this.nextStep) this.nextStep = step + 1;
     return step;
   }

@@ -14,7 +14,8 @@ import { recordFrom } from '../records';
 import type { LogBatch } from '../store/store';
 import type { ClientCore } from './client-core';
 import { splitBatch, writeBatches } from './log-batches';
-import { prepareRun, type CreateRunOptions } from './run-input';
+import { validateOptionNames } from '../option-names';
+import { CREATE_RUN_OPTIONS, prepareRun, type CreateRunOptions } from './run-input';
 
 export interface BatchInput {
   readonly params?: Readonly<Record<string, unknown>>;
@@ -23,6 +24,7 @@ export interface BatchInput {
 }
 
 export async function createRun(core: ClientCore, options: CreateRunOptions): Promise<RunInfo> {
+  validateOptionNames('createRun()', options, CREATE_RUN_OPTIONS);
   const input = prepareRun(options);
   const experimentId = await core.resolveExperimentId(input.experiment);
   const info = await core.call('create the run', (s) => s.createRun({ ...input.run, experimentId }));

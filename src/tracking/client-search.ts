@@ -11,6 +11,7 @@ import { parseFilter } from '../search/filter-parser';
 import { parseOrderBy } from '../search/order-by';
 import { createPageToken, readPageToken } from '../search/page-token';
 import { validateExperimentRef, validateKey, validateMaxResults, validateViewType, type ViewType } from '../validation';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import type { ClientCore } from './client-core';
 import { getExperiment } from './client-experiments';
 import { metricHistory } from './client-runs';
@@ -42,7 +43,14 @@ export type ExportQuery =
   | { readonly runIds: string | readonly string[]; readonly keys?: readonly string[] }
   | (SearchRunsOptions & { readonly keys?: readonly string[] });
 
+const SEARCH_RUNS_OPTIONS: OptionNames<SearchRunsOptions> = {
+  experiments: true, filter: true, orderBy: true, maxResults: true, pageToken: true, viewType: true,
+};
+const COUNT_RUNS_OPTIONS: OptionNames<Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'>> = { experiments: true, filter: true, viewType: true };
+const SEARCH_EXPERIMENTS_OPTIONS: OptionNames<SearchExperimentsOptions> = { filter: true, orderBy: true, maxResults: true, pageToken: true, viewType: true };
+
 export async function runSearch(core: ClientCore, options: SearchRunsOptions): Promise<{ runs: readonly Run[]; nextPageToken?: string }> {
+  validateOptionNames('searchRuns()', options, SEARCH_RUNS_OPTIONS);
   const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
   const orderBy = parseOrderBy(options.orderBy);
@@ -58,6 +66,7 @@ export async function runSearch(core: ClientCore, options: SearchRunsOptions): P
 }
 
 export async function runCount(core: ClientCore, options: Pick<SearchRunsOptions, 'experiments' | 'filter' | 'viewType'>): Promise<number> {
+  validateOptionNames('countRuns()', options, COUNT_RUNS_OPTIONS);
   const viewType = options.viewType ?? 'active';
   validateViewType(viewType);
   const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
@@ -76,6 +85,7 @@ export async function runCount(core: ClientCore, options: Pick<SearchRunsOptions
 }
 
 export async function experimentSearch(core: ClientCore, options: SearchExperimentsOptions): Promise<{ experiments: readonly Experiment[]; nextPageToken?: string }> {
+  validateOptionNames('searchExperiments()', options, SEARCH_EXPERIMENTS_OPTIONS);
   const { maxResults, viewType } = pageOptions(options);
   const filter = options.filter === undefined ? undefined : parseExperimentFilter(options.filter);
   const orderBy = parseExperimentOrderBy(options.orderBy);
@@ -127,7 +137,8 @@ export async function exportHistory(core: ClientCore, file: string, query: Expor
     const ids: string[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await runSearch(core, { ...query, maxResults: query.maxResults ?? 50000, pageToken });
+      const { keys: _keys, ...search } = query;
+      const page = await runSearch(core, { ...search, maxResults: search.maxResults ?? 50000, pageToken });
       for (const r of page.runs) ids.push(r.info.runId);
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);

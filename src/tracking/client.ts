@@ -30,6 +30,7 @@ import type { SearchExperimentsOptions, SearchRunsOptions, ExportQuery } from '.
 import type { CreateRunOptions } from './run-input';
 import type { OwnedRun } from './run-state';
 import { resolveStore, storeEnv } from './settings';
+import { validateOptionNames, type OptionNames } from '../option-names';
 
 export type { SearchExperimentsOptions, SearchRunsOptions, ExportQuery } from './client-search';
 export type { CreateRunOptions } from './run-input';
@@ -60,6 +61,8 @@ export interface TrackingClientOptions {
   readonly reapCrashedRuns?: boolean;
 }
 
+const TRACKING_CLIENT_OPTIONS: OptionNames<TrackingClientOptions> = { home: true, trackingUri: true, artifactRoot: true, store: true, reapCrashedRuns: true };
+
 export class TrackingClient {
   /** The store folder (SQLite), or the tracking URI with its password masked. */
   readonly home: string;
@@ -69,6 +72,7 @@ export class TrackingClient {
   readonly core: ClientCore;
 
   constructor(options: TrackingClientOptions = {}) {
+    validateOptionNames('new TrackingClient()', options, TRACKING_CLIENT_OPTIONS);
     const resolved = resolveStore({ trackingUri: options.trackingUri ?? options.home, artifactRoot: options.artifactRoot });
     this.core = new ClientCore({ uri: resolved.uri, artifactRoot: resolved.artifactRoot, backend: options.store && backendOf(options.store, resolved.uri), reapCrashedRuns: options.reapCrashedRuns });
     this.trackingUri = this.core.uri.display;

@@ -325,3 +325,23 @@ test('a run not written yet is written before any read of this process, through 
   assert.equal((await other.getRun(run.id)).info.status, 'FINISHED');
   await other.close();
 });
+
+test('a bad step is refused naming the metric keys and the step, and the points logged before it stay', async () => {
+  const run = tl.startRun();
+  tl.log({ acc: 0.5 }, 0);
+  const refused = (pattern: RegExp) => (e: unknown): boolean => {
+    assert.ok(isTracklabError(e, 'INVALID_PARAMETER_VALUE'), String(e));
+    assert.match(e.message, pattern);
+    return true;
+  };
+  assert.throws(() => tl.log({ acc: 0.6 }, 1.5), refused(/^Metric "acc" got step number 1\.5; steps must be integers\./));
+  assert.throws(() => tl.logMetric('acc', 0.6, Number.NaN), refused(/^Metric "acc" got step number NaN;/));
+  assert.throws(() => tl.log({ acc: 0.6, loss: 1 }, '3' as never), refused(/^Metrics "acc", "loss" got step the string "3";/));
+  assert.throws(() => tl.log({ acc: 0.6 }, { step: 3 } as never), refused(/^Metric "acc" got step an object;/));
+  assert.throws(() => tl.log({ acc: 0.6 }, 2 ** 60), refused(/^Metric "acc" got step 1152921504606847000, beyond/));
+  tl.log({ acc: 0.7 });
+  await run.end();
+  const history = await getClient().metricHistory(run.id, ['acc']);
+  assert.deepEqual(Array.from(history.getChild('value')!.toArray() as Float64Array), [0.5, 0.7]);
+  assert.deepEqual(Array.from(history.getChild('step')!.toArray() as BigInt64Array, Number), [0, 1]);
+});

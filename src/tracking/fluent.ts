@@ -8,8 +8,10 @@ import type { ArtifactEntry } from '../entities';
 import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { getClient } from '../config';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import { ActiveRun } from './active-run';
 import type { CreateRunOptions, TrackingClient } from './client';
+import { CREATE_RUN_OPTIONS } from './run-input';
 import type { EndStatus } from './lifecycle';
 import { defaultExperiment } from './settings';
 import { attachSampler, systemMetricsFor, type SystemMetricsOption } from '../system-metrics/run-sampler';
@@ -29,6 +31,8 @@ export interface StartRunOptions extends Omit<CreateRunOptions, 'parent'> {
   /** The client to log with (its store); default: `getClient(home)`. */
   readonly client?: TrackingClient;
 }
+
+const START_RUN_OPTIONS: OptionNames<StartRunOptions> = { ...CREATE_RUN_OPTIONS, home: true, systemMetrics: true, client: true };
 
 /** Called with each run startRun() makes active; see onRunStart. */
 export type RunStartListener = (run: ActiveRun) => void;
@@ -54,6 +58,7 @@ const stackHooks = { onEnd: forget };
  * @example const run = tracklab.startRun({ experiment: 'mnist', params: { lr: 0.01 } });
  */
 export function startRun(options: StartRunOptions = {}): ActiveRun {
+  validateOptionNames('startRun()', options, START_RUN_OPTIONS);
   const parent = options.parent;
   let parentId: string | undefined;
   if (parent === true) {

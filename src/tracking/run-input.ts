@@ -9,6 +9,7 @@ import { TracklabError } from '../errors';
 import { msg } from '../messages';
 import { emptyRecord, mergeRecords } from '../records';
 import type { LogBatch, NewRun } from '../store/store';
+import { type OptionNames } from '../option-names';
 import { validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../validation';
 import { processOwner } from './lifecycle';
 import { splitBatch } from './log-batches';
@@ -28,6 +29,11 @@ export interface CreateRunOptions {
   readonly sourceDir?: string;
   readonly startTime?: number;
 }
+
+/** Every option of CreateRunOptions, for validateOptionNames. */
+export const CREATE_RUN_OPTIONS: OptionNames<CreateRunOptions> = {
+  experiment: true, name: true, params: true, tags: true, parent: true, sourceDir: true, startTime: true,
+};
 
 export interface PreparedRun {
   /** Experiment name or id, still to be resolved. */

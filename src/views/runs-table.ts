@@ -82,7 +82,7 @@ export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}):
  * A runs table as a display bundle (escaped HTML + aligned text).
  *
  * @example
- * display(runsTableBundle(await client.searchRuns({ experimentIds: [id] })));
+ * display(runsTableBundle(await client.searchRuns({ experiments: [id] })));
  */
 export function runsTableBundle(runs: readonly Run[], options: RunsTableOptions = {}): DisplayBundle {
   return tableBundle(runsTable(runs, options));

@@ -26,7 +26,9 @@ const TRAIN = [
 
 const CELLS = [
   "import * as tracklab from 'tracklab';\ntracklab.autolog();",
-  "const lr = 0.5;\nconst epochs = 40;\nconst model = { hidden: 8, act: 'relu' };\nconst layers = [8, 4];\nconst big = Array.from({ length: 500 }, (_, i) => i);\nfunction helper(n: number) { return n * 2; }\nclass Trainer {}",
+  "const lr = 0.5;\nconst epochs = 40;\nconst model = { hidden: 8, act: 'relu' };\nconst layers = [8, 4];\n"
+    + "const LABELS = ['cat', 'dog', 'bird', 'fish', 'horse', 'frog', 'deer', 'ship', 'truck', 'plane'];\n"
+    + "const TEMPLATES = { short: 'Hi {name}', long: 'Summarise the text below in one plain paragraph for a reader who is new to the field, then list three questions: {text}' };\nconst big = Array.from({ length: 500 }, (_, i) => i);\nfunction helper(n: number) { return n * 2; }\nclass Trainer {}",
   TRAIN,
   'const lr = 0.1;',
   TRAIN,
@@ -97,7 +99,7 @@ describe('autolog in a tslab notebook', () => {
     assert.equal(runs[3].info.runName, 'explicit-span');
   });
 
-  it('captures the settings as params, never data, functions, classes or modules', () => {
+  it('captures the settings as params, never data (LABELS, TEMPLATES, big), functions, classes or modules', () => {
     const training = runs.slice(0, 3);
     assert.deepEqual(training.map((r) => r.data.params.lr), ['0.5', '0.1', '0.02']);
     for (const run of training) {
