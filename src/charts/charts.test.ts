@@ -177,3 +177,21 @@ test('chunks of one series are joined and duplicate run names get an id suffix',
   assert.ok(svg.includes('>twin (r1)</text>') && svg.includes('>twin (r2abcdef)</text>'));
   assert.ok(svg.includes('>200</text>'), 'x axis reaches the second chunk');
 });
+
+test('line chart: a run with one point (or a point between gaps) is drawn as a dot; longer lines get no dots', async () => {
+  const once = series('r9', 'logged-once', 'loss', 1, () => 0.4);
+  const gappy = series('r8', 'gappy', 'loss', 5, (i) => [1, NaN, 0.7, NaN, 0.6][i]);
+  const spec = lineChartSpec('loss', [runs[0], once, gappy]);
+  const layers = spec.layer as { mark: { type: string }; data?: { values: string } }[];
+  assert.deepEqual(layers.map((l) => l.mark.type), ['line', 'point']);
+  // Only the lone points travel in the dots' data: r9's one point and gappy's three, each between gaps.
+  assert.deepEqual(layers[1].data?.values.split('\n'), ['r,g,s,v,e', '1,1,0,0.4,0.4', '2,2,0,1,1', '2,3,2,0.7,0.7', '2,4,4,0.6,0.6']);
+  const svg = await checked(spec);
+  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 4);
+  assert.ok(svg.includes('>logged-once</text>'), 'the run is in the legend');
+  // The dots take the run's colour from the shared scale, and the smoothed chart draws them on its smoothed field.
+  const smoothed = lineChartSpec('loss', [once], { smoothing: 0.5 });
+  assert.equal(((smoothed.layer as { encoding: { y: { field: string } } }[])[2]).encoding.y.field, 'e');
+  await checked(smoothed);
+  assert.equal((lineChartSpec('loss', runs).layer as unknown[]).length, 1, 'no dots when every segment is a line');
+});
