@@ -195,3 +195,33 @@ test('line chart: a run with one point (or a point between gaps) is drawn as a d
   await checked(smoothed);
   assert.equal((lineChartSpec('loss', runs).layer as unknown[]).length, 1, 'no dots when every segment is a line');
 });
+
+test('parallel coordinates: a run without a param is not drawn across that axis, and the subtitle says so', async () => {
+  const sparse: RunPoint[] = [
+    { runId: 'a', runName: 'all-params', params: { lr: '0.001', optimizer: 'adam', batch: '32' }, value: 0.3 },
+    { runId: 'b', runName: 'no-optimizer', params: { lr: '0.01', batch: '64' }, value: 0.2 },
+    { runId: 'c', runName: 'no-lr', params: { optimizer: 'sgd', batch: '32' }, value: 0.4 },
+  ];
+  const spec = parallelCoordinatesSpec('val_loss', ['lr', 'optimizer', 'batch'], sparse);
+  const layers = spec.layer as { mark: { type: string }; data: { values: { r: number; g: number; d: number }[] }; encoding: { detail?: { field: string } } }[];
+  const [lines, dots] = [layers[1], layers[2]];
+  assert.equal(lines.encoding.detail?.field, 'g', 'one path per unbroken stretch, not per run');
+  // Axis indices (lr 0, optimizer 1, batch 2, val_loss 3) of each stretch, by run.
+  const stretches = (values: { r: number; g: number; d: number }[]) => {
+    const byG = new Map<number, { r: number; d: number[] }>();
+    for (const v of values) byG.set(v.g, { r: v.r, d: [...(byG.get(v.g)?.d ?? []), v.d] });
+    return [...byG.values()];
+  };
+  assert.deepEqual(stretches(lines.data.values), [{ r: 0, d: [0, 1, 2, 3] }, { r: 1, d: [2, 3] }, { r: 2, d: [1, 2, 3] }]);
+  assert.equal(dots.mark.type, 'point');
+  assert.deepEqual(stretches(dots.data.values), [{ r: 1, d: [0] }], 'no-optimizer\'s lr, cut off from the rest, is a ring');
+  assert.ok(!lines.data.values.some((v) => v.r === 1 && v.d === 1) && !lines.data.values.some((v) => v.r === 2 && v.d === 0), 'no vertex where a value is missing');
+  const svg = await checked(spec);
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M[^"]*L/g) ?? []).length, 3);
+  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 1);
+  assert.ok(svg.includes('lines break at an axis the run has no value for: lr (1 run), optimizer (1 run)'));
+  assert.ok(svg.includes('<linearGradient'), 'the metric legend stays a gradient with the dots');
+  const complete = parallelCoordinatesSpec('val_loss', ['lr', 'optimizer'], points.slice(0, 3));
+  assert.equal((complete.layer as unknown[]).length, 3, 'no dot layer when no run misses a param');
+  assert.deepEqual(complete.title, { text: 'params → val_loss' });
+});

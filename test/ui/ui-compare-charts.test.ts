@@ -67,3 +67,21 @@ test('compare: a run that logged its metric once shows as a dot in its colour in
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('compare: parallel coordinates break a run\'s line at an axis it has no value for, and say so', async () => {
+  const { page, errors } = await openCompare();
+  const parallel = '[data-compare-charts] .card:nth-child(2) svg';
+  // Axes lr, optimizer, loss. logged-once has no optimizer: a dot on lr and one on loss, and no line through optimizer.
+  const lines = await page.$$eval(`${parallel} path[aria-roledescription="line mark"]`, (els) => els.map((e) => e.getAttribute('d') ?? ''));
+  assert.equal(lines.length, 2, 'only the runs with every param are lines');
+  const axes = await page.$$eval(`${parallel} .role-axis-label text`, (els) => els.map((e) => ({ text: e.textContent, x: e.getBoundingClientRect().left })));
+  const dots = await page.$$eval(`${parallel} path[aria-roledescription="point"]`, (els) => els.map((e) => { const b = e.getBoundingClientRect(); return b.left + b.width / 2; }));
+  assert.equal(dots.length, 2);
+  const axisX = (name: string) => axes.find((a) => a.text === name)?.x ?? NaN;
+  assert.ok(dots[0] < axisX('optimizer') && dots[1] > axisX('optimizer') + 20, `dots at ${dots.join(', ')}, one on each side of optimizer at ${axisX('optimizer')}`);
+  const texts = await page.$$eval(`${parallel} text`, (els) => els.map((e) => e.textContent));
+  assert.ok(texts.includes('lines break at an axis the run has no value for: optimizer (1 run)'), texts.join(' | '));
+  await page.screenshot({ path: path.join(outputDir(), 'ui-compare-sparse-parallel.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
