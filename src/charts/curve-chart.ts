@@ -66,19 +66,22 @@ export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options:
       encoding: {
         y: { field: 'y', type: 'quantitative' },
         color,
-        tooltip: [{ field: 'series', type: 'nominal' }, { field: 'y', type: 'quantitative', title: 'no-skill precision', format: '.3f' }],
+        tooltip: [{ field: 'series', type: 'nominal', title: 'curve' }, { field: 'y', type: 'quantitative', title: 'no-skill precision', format: '.3f' }],
       },
     };
+  const xTitle = roc ? 'False positive rate' : 'Recall';
+  const yTitle = roc ? 'True positive rate' : 'Precision';
   const layer = [
     ...(roc || levels.length > 0 ? [baseline] : []),
     {
       mark: { type: 'line', strokeWidth: 2, tooltip: true },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: roc ? 'False positive rate' : 'Recall', scale: { domain: [0, 1] } },
-        y: { field: 'y', type: 'quantitative', title: roc ? 'True positive rate' : 'Precision', scale: { domain: [0, 1] } },
+        x: { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: [0, 1] } },
+        y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
         color,
         order: { field: 'order', type: 'quantitative' },
-        tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'y', type: 'quantitative', format: '.3f' }],
+        // Titled like the axes: a tooltip shows a field's name when it has no title ("series", "x", "y").
+        tooltip: [{ field: 'series', type: 'nominal', title: 'curve' }, { field: 'x', type: 'quantitative', title: xTitle, format: '.3f' }, { field: 'y', type: 'quantitative', title: yTitle, format: '.3f' }],
       },
     },
   ];

@@ -149,6 +149,16 @@ test('the PR curve\'s no-skill line is drawn level at precision 0.25 (the share 
   await page.close();
 });
 
+test('a curve\'s tooltip names its values as the axes do, not by field ("series", "x", "y")', async () => {
+  const { page } = await open(`${server.url}/embed.html`);
+  assert.equal(await page.evaluate('window.embedded'), 'ok');
+  // What the tooltip shows for a mark: the tooltip object Vega computed for its scene item (vega-tooltip renders its keys).
+  const tooltipOf = (selector: string) => page.$eval(selector, (el) => Object.keys((el as unknown as { __data__: { tooltip: object } }).__data__.tooltip));
+  assert.deepEqual(await tooltipOf('#pr svg path[aria-roledescription="line mark"]'), ['curve', 'Recall', 'Precision']);
+  assert.deepEqual(await tooltipOf('#pr svg line[aria-roledescription="rule mark"]'), ['curve', 'no-skill precision']);
+  await page.close();
+});
+
 test('server-rendered SVGs, the runs table and the run card display as static HTML', async () => {
   const { page, dialogs } = await open(`${server.url}/static.html`);
   const boxes = await page.$$eval('.chart > svg', (els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.width, r.height]));
