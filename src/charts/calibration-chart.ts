@@ -35,7 +35,13 @@ export function calibrationSpec(lines: readonly CalibrationLine[], options: { ti
             mark: { type: 'point', filled: true, opacity: 0.9, tooltip: true },
             encoding: {
               size: { field: 'count', type: 'quantitative', title: 'rows in bin', scale: { type: 'sqrt', range: [12, 260] }, legend: { orient: 'bottom' } },
-              tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'y', type: 'quantitative', format: '.3f' }, { field: 'count', type: 'quantitative' }],
+              // Titled like the axes: a tooltip shows a field's name when it has no title ("series", "x", "y").
+              tooltip: [
+                { field: 'series', type: 'nominal', title: 'curve' },
+                { field: 'x', type: 'quantitative', title: 'Mean predicted probability', format: '.3f' },
+                { field: 'y', type: 'quantitative', title: 'Fraction of positives', format: '.3f' },
+                { field: 'count', type: 'quantitative', title: 'rows in bin' },
+              ],
             },
           },
         ],

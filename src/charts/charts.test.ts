@@ -177,3 +177,51 @@ test('chunks of one series are joined and duplicate run names get an id suffix',
   assert.ok(svg.includes('>twin (r1)</text>') && svg.includes('>twin (r2abcdef)</text>'));
   assert.ok(svg.includes('>200</text>'), 'x axis reaches the second chunk');
 });
+
+test('line chart: a run with one point (or a point between gaps) is drawn as a dot; longer lines get no dots', async () => {
+  const once = series('r9', 'logged-once', 'loss', 1, () => 0.4);
+  const gappy = series('r8', 'gappy', 'loss', 5, (i) => [1, NaN, 0.7, NaN, 0.6][i]);
+  const spec = lineChartSpec('loss', [runs[0], once, gappy]);
+  const layers = spec.layer as { mark: { type: string }; data?: { values: string } }[];
+  assert.deepEqual(layers.map((l) => l.mark.type), ['line', 'point']);
+  // Only the lone points travel in the dots' data: r9's one point and gappy's three, each between gaps.
+  assert.deepEqual(layers[1].data?.values.split('\n'), ['r,g,s,v,e', '1,1,0,0.4,0.4', '2,2,0,1,1', '2,3,2,0.7,0.7', '2,4,4,0.6,0.6']);
+  const svg = await checked(spec);
+  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 4);
+  assert.ok(svg.includes('>logged-once</text>'), 'the run is in the legend');
+  // The dots take the run's colour from the shared scale, and the smoothed chart draws them on its smoothed field.
+  const smoothed = lineChartSpec('loss', [once], { smoothing: 0.5 });
+  assert.equal(((smoothed.layer as { encoding: { y: { field: string } } }[])[2]).encoding.y.field, 'e');
+  await checked(smoothed);
+  assert.equal((lineChartSpec('loss', runs).layer as unknown[]).length, 1, 'no dots when every segment is a line');
+});
+
+test('parallel coordinates: a run without a param is not drawn across that axis, and the subtitle says so', async () => {
+  const sparse: RunPoint[] = [
+    { runId: 'a', runName: 'all-params', params: { lr: '0.001', optimizer: 'adam', batch: '32' }, value: 0.3 },
+    { runId: 'b', runName: 'no-optimizer', params: { lr: '0.01', batch: '64' }, value: 0.2 },
+    { runId: 'c', runName: 'no-lr', params: { optimizer: 'sgd', batch: '32' }, value: 0.4 },
+  ];
+  const spec = parallelCoordinatesSpec('val_loss', ['lr', 'optimizer', 'batch'], sparse);
+  const layers = spec.layer as { mark: { type: string }; data: { values: { r: number; g: number; d: number }[] }; encoding: { detail?: { field: string } } }[];
+  const [lines, dots] = [layers[1], layers[2]];
+  assert.equal(lines.encoding.detail?.field, 'g', 'one path per unbroken stretch, not per run');
+  // Axis indices (lr 0, optimizer 1, batch 2, val_loss 3) of each stretch, by run.
+  const stretches = (values: { r: number; g: number; d: number }[]) => {
+    const byG = new Map<number, { r: number; d: number[] }>();
+    for (const v of values) byG.set(v.g, { r: v.r, d: [...(byG.get(v.g)?.d ?? []), v.d] });
+    return [...byG.values()];
+  };
+  assert.deepEqual(stretches(lines.data.values), [{ r: 0, d: [0, 1, 2, 3] }, { r: 1, d: [2, 3] }, { r: 2, d: [1, 2, 3] }]);
+  assert.equal(dots.mark.type, 'point');
+  assert.deepEqual(stretches(dots.data.values), [{ r: 1, d: [0] }], 'no-optimizer\'s lr, cut off from the rest, is a ring');
+  assert.ok(!lines.data.values.some((v) => v.r === 1 && v.d === 1) && !lines.data.values.some((v) => v.r === 2 && v.d === 0), 'no vertex where a value is missing');
+  const svg = await checked(spec);
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M[^"]*L/g) ?? []).length, 3);
+  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 1);
+  assert.ok(svg.includes('lines break at an axis the run has no value for: lr (1 run), optimizer (1 run)'));
+  assert.ok(svg.includes('<linearGradient'), 'the metric legend stays a gradient with the dots');
+  const complete = parallelCoordinatesSpec('val_loss', ['lr', 'optimizer'], points.slice(0, 3));
+  assert.equal((complete.layer as unknown[]).length, 3, 'no dot layer when no run misses a param');
+  assert.deepEqual(complete.title, { text: 'params → val_loss' });
+});

@@ -51,8 +51,8 @@ export function confusionMatrixSpec(matrices: readonly ConfusionInput[], options
         encoding: {
           color: { field: 'share', type: 'quantitative', title: 'share of actual', scale: { scheme: 'blues', domain: [0, 1] }, legend: { format: '.0%' } },
           tooltip: [
-            { field: 'actual', type: 'nominal' }, { field: 'predicted', type: 'nominal' },
-            { field: 'count', type: 'quantitative' }, { field: 'share', type: 'quantitative', format: '.1%' },
+            { field: 'actual', type: 'nominal', title: 'Actual' }, { field: 'predicted', type: 'nominal', title: 'Predicted' },
+            { field: 'count', type: 'quantitative', title: 'rows' }, { field: 'share', type: 'quantitative', title: 'share of actual', format: '.1%' },
           ],
         },
       },

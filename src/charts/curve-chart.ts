@@ -1,9 +1,12 @@
 /**
  * ROC and precision-recall curves: one line per series (a class of one
- * run, or one run of a comparison), the chance line dashed, the area in the
- * legend. With several runs and several classes the chart is faceted by
- * class, so runs overlay in each panel. Curves are thinned to a bounded
- * number of points (their areas are computed on the full data upstream).
+ * run, or one run of a comparison), the no-skill line dashed, the area in
+ * the legend. A classifier that guesses draws ROC's diagonal, but its
+ * precision is the share of positives at every recall, so a PR curve's
+ * baseline is a level line at that share, one per series (classes differ).
+ * With several runs and several classes the chart is faceted by class, so
+ * runs overlay in each panel. Curves are thinned to a bounded number of
+ * points (their areas are computed on the full data upstream).
  */
 import { baseConfig } from './palette';
 import { roundSig, VEGA_LITE_SCHEMA, type VegaLiteSpec } from './series';
@@ -15,6 +18,8 @@ export interface CurveLine {
   readonly panel?: string;
   readonly x: readonly number[];
   readonly y: readonly number[];
+  /** PR only: the no-skill precision, positives / rows of the data. Without it no baseline is drawn. */
+  readonly baseline?: number;
 }
 
 export type CurveKind = 'roc' | 'pr';
@@ -43,27 +48,45 @@ export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options:
   const names = [...new Set(lines.map((l) => l.name))];
   const panels = [...new Set(lines.map((l) => l.panel ?? ''))];
   const roc = kind === 'roc';
-  const chance = roc ? [{ x: 0, y: 0 }, { x: 1, y: 1 }] : [{ x: 0, y: 1 }, { x: 1, y: 0 }];
   const width = options.width ?? (faceted ? 220 : 360);
   const height = options.height ?? (faceted ? 200 : 300);
-  const layer = [
-    {
-      data: { values: faceted ? panels.flatMap((panel) => chance.map((p) => ({ ...p, panel }))) : chance },
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: names, scheme: names.length <= 10 ? 'tableau10' : 'tableau20' }, legend: { orient: 'bottom', columns: 1, labelLimit: 320 } };
+  const diagonal = [{ x: 0, y: 0 }, { x: 1, y: 1 }];
+  const levels = lines.flatMap((l) => (l.baseline !== undefined && Number.isFinite(l.baseline) ? [{ series: l.name, panel: l.panel ?? '', y: roundSig(l.baseline) }] : []));
+  const baseline = roc
+    ? {
+      data: { values: faceted ? panels.flatMap((panel) => diagonal.map((p) => ({ ...p, panel }))) : diagonal },
       mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
-    },
+    }
+    : {
+      // In the colour of its curve, as each class has its own share of positives.
+      data: { values: levels },
+      mark: { type: 'rule', strokeDash: [4, 4], strokeWidth: 1, opacity: 0.8, tooltip: true },
+      encoding: {
+        y: { field: 'y', type: 'quantitative' },
+        color,
+        tooltip: [{ field: 'series', type: 'nominal', title: 'curve' }, { field: 'y', type: 'quantitative', title: 'no-skill precision', format: '.3f' }],
+      },
+    };
+  const xTitle = roc ? 'False positive rate' : 'Recall';
+  const yTitle = roc ? 'True positive rate' : 'Precision';
+  const layer = [
+    ...(roc || levels.length > 0 ? [baseline] : []),
     {
       mark: { type: 'line', strokeWidth: 2, tooltip: true },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: roc ? 'False positive rate' : 'Recall', scale: { domain: [0, 1] } },
-        y: { field: 'y', type: 'quantitative', title: roc ? 'True positive rate' : 'Precision', scale: { domain: [0, 1] } },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, scheme: names.length <= 10 ? 'tableau10' : 'tableau20' }, legend: { orient: 'bottom', columns: 1, labelLimit: 320 } },
+        x: { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: [0, 1] } },
+        y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
+        color,
         order: { field: 'order', type: 'quantitative' },
-        tooltip: [{ field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', format: '.3f' }, { field: 'y', type: 'quantitative', format: '.3f' }],
+        // Titled like the axes: a tooltip shows a field's name when it has no title ("series", "x", "y").
+        tooltip: [{ field: 'series', type: 'nominal', title: 'curve' }, { field: 'x', type: 'quantitative', title: xTitle, format: '.3f' }, { field: 'y', type: 'quantitative', title: yTitle, format: '.3f' }],
       },
     },
   ];
-  const title = options.title ?? (roc ? 'ROC curve' : 'Precision-recall curve');
+  const text = options.title ?? (roc ? 'ROC curve' : 'Precision-recall curve');
+  const title = !roc && levels.length > 0 ? { text, subtitle: 'dashed: no-skill precision (share of positives)' } : text;
   if (!faceted) {
     return { $schema: VEGA_LITE_SCHEMA, title, width, height, data: { values: rows }, layer, config: baseConfig };
   }

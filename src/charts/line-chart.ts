@@ -52,12 +52,13 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
   const order = new Map(shownRuns.map((r, i) => [r.runId, i]));
   const merged = mergeSeries(series.filter((s) => s.key === metric && shownIds.has(s.runId)));
   const perSeries = pointsPerSeries(merged.length, options);
-  const { csv } = seriesCsv(
+  const { csv, isolated } = seriesCsv(
     merged,
     merged.map((s) => order.get(s.runId) ?? 0),
     { maxPointsPerSeries: perSeries, smoothing, logScale: options.logScale === true },
   );
   const domain = shownRuns.map((r) => labels.get(r.runId) ?? r.runId);
+  const runNames = { lookup: 'r', from: { data: { values: domain.map((run, r) => ({ r, run })) }, key: 'r', fields: ['run'] } };
   const hidden = allRuns.length - shownRuns.length;
   const subtitle: string[] = [];
   if (smoothing > 0) subtitle.push(`EMA smoothing ${smoothing} (raw faded)`);
@@ -83,13 +84,24 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     mark: { type: 'line', strokeWidth: smoothing > 0 ? 2 : 1.5, tooltip: true },
     encoding: { y: y(smoothing > 0 ? 'e' : 'v'), tooltip },
   });
+  // A line needs two points: a run that logged the metric once (or a point
+  // between two gaps) is drawn as a dot, so every run shows. Only those
+  // points are marked; a dot on each of thousands of points would bury the lines.
+  if (isolated !== '') {
+    layer.push({
+      data: { values: isolated, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
+      transform: [runNames],
+      mark: { type: 'point', filled: true, size: 40, opacity: 1, tooltip: true },
+      encoding: { y: y(smoothing > 0 ? 'e' : 'v'), tooltip },
+    });
+  }
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: subtitle.length ? { text: options.title ?? metric, subtitle: subtitle.join(' · ') } : { text: options.title ?? metric },
     width: options.width ?? CHART_WIDTH,
     height: options.height ?? CHART_HEIGHT,
     data: { values: csv, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
-    transform: [{ lookup: 'r', from: { data: { values: domain.map((run, r) => ({ r, run })) }, key: 'r', fields: ['run'] } }],
+    transform: [runNames],
     encoding: {
       x: { field: 's', type: 'quantitative', title: options.xTitle ?? 'step', scale: { zero: false } },
       color: {

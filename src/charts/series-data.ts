@@ -18,6 +18,13 @@ export interface SeriesCsvOptions {
 export interface SeriesCsv {
   readonly csv: string;
   readonly points: number;
+  /**
+   * The rows of segments with a single point (same header as `csv`, empty
+   * when there are none). A line needs two points, so a run that logged a
+   * metric once, or a point between two gaps, draws nothing unless a chart
+   * marks these with a point.
+   */
+  readonly isolated: string;
 }
 
 export const SERIES_CSV_PARSE = { r: 'number', g: 'number', s: 'number', v: 'number', e: 'number' } as const;
@@ -27,6 +34,7 @@ export function seriesCsv(series: readonly MetricSeries[], runIndex: readonly nu
   const parts: string[] = ['r,g,s,v,e'];
   let segment = 0;
   let points = 0;
+  let isolated = '';
   for (let k = 0; k < series.length; k++) {
     const s = series[k];
     const smooth = opts.smoothing > 0 ? ema(s.values, opts.smoothing) : null;
@@ -34,24 +42,35 @@ export function seriesCsv(series: readonly MetricSeries[], runIndex: readonly nu
     const r = runIndex[k];
     let open = false;
     let rows = '';
+    // The open segment's point count and its first row.
+    let inSegment = 0;
+    let first = '';
+    const close = () => {
+      if (inSegment === 1) isolated += first;
+      if (open) segment++;
+      open = false;
+      inSegment = 0;
+    };
     for (let j = 0; j < idx.length; j++) {
       const i = idx[j];
       const v = s.values[i];
       const step = s.steps[i];
       const drawable = Number.isFinite(v) && Number.isFinite(step) && (!opts.logScale || v > 0);
       if (!drawable) {
-        if (open) segment++;
-        open = false;
+        close();
         continue;
       }
       open = true;
       const e = smooth ? smooth[i] : v;
       const eOk = Number.isFinite(e) && (!opts.logScale || e > 0);
-      rows += `\n${r},${segment},${step},${roundSig(v)},${eOk ? roundSig(e) : ''}`;
+      const row = `\n${r},${segment},${step},${roundSig(v)},${eOk ? roundSig(e) : ''}`;
+      if (inSegment === 0) first = row;
+      inSegment++;
+      rows += row;
       points++;
     }
-    if (open) segment++;
+    close();
     parts.push(rows.slice(1));
   }
-  return { csv: parts.filter((p) => p !== '').join('\n'), points };
+  return { csv: parts.filter((p) => p !== '').join('\n'), points, isolated: isolated === '' ? '' : `${parts[0]}${isolated}` };
 }

@@ -145,7 +145,9 @@ function classifierPlots(result: ClassifierEvaluation, labels: readonly Label[])
   // About 2,000 points per chart whatever the class count, so a bundle stays well under 300 KB.
   const maxPointsPerLine = Math.max(50, Math.min(300, Math.floor(2000 / Math.max(roc.length, 1))));
   if (roc.length > 0) plots.push(['roc_curve_plot', 'ROC curve', curveSpec('roc', roc.map((c) => ({ name: lineName(c, 'AUC'), x: c.x, y: c.y })), { maxPointsPerLine })]);
-  if (pr.length > 0) plots.push(['precision_recall_curve_plot', 'Precision-recall curve', curveSpec('pr', pr.map((c) => ({ name: lineName(c, 'AP'), x: c.x, y: c.y })), { maxPointsPerLine })]);
+  // A PR curve's no-skill precision is its class's share of the rows.
+  const share = new Map(result.perClass.map((r) => [r.positive_class, (r.true_positives + r.false_negatives) / r.example_count]));
+  if (pr.length > 0) plots.push(['precision_recall_curve_plot', 'Precision-recall curve', curveSpec('pr', pr.map((c) => ({ name: lineName(c, 'AP'), x: c.x, y: c.y, baseline: share.get(c.label) })), { maxPointsPerLine })]);
   plots.push(['confusion_matrix', 'Confusion matrix', confusionMatrixSpec([{ labels, counts: result.confusion }])]);
   if (result.calibration.length > 0) {
     plots.push(['calibration_curve_plot', 'Calibration', calibrationSpec(result.calibration.map((c) => ({ name: binary ? `positive class ${String(c.label)}` : `class ${String(c.label)}`, bins: c.bins })))]);

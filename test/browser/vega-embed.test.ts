@@ -12,6 +12,7 @@ import { parallelCoordinatesSpec, type RunPoint } from '../../src/charts/paralle
 import { scatterSpec } from '../../src/charts/scatter';
 import { barByVersionSpec } from '../../src/charts/bar-by-version';
 import { smallMultiplesSpec } from '../../src/charts/small-multiples';
+import { curveSpec } from '../../src/charts/curve-chart';
 import { renderSvg } from '../../src/charts/render-svg';
 import type { NamedSeries } from '../../src/charts/series';
 import { runCardBundles } from '../../src/views/run-card';
@@ -52,6 +53,8 @@ const specs = {
     { version: 2, value: 0.81, aliases: ['challenger'] },
     { version: 3, value: 0.84, aliases: ['champion'] },
   ]),
+  // 1 positive in 4 rows: a classifier that guesses has precision 0.25 at every recall.
+  pr: curveSpec('pr', [{ name: 'positive class 1 (AP 0.800)', x: [1, 1, 0.5, 0], y: [0.25, 0.5, 1, 1], baseline: 0.25 }]),
   multiples: smallMultiplesSpec('brave-otter-001', [history(0), { ...history(1), key: 'lr.schedule[0]', values: history(1).values.map((v, i) => 0.1 / (1 + i / 200)) }, { ...history(2), key: 'acc' , values: history(2).values.map((v) => 1 - v / 3) }]),
 };
 
@@ -125,6 +128,34 @@ test('vega-embed draws every chart spec as SVG marks in Chromium', async () => {
   assert.equal(await page.$$eval('img', (els) => els.length), 0, 'no run name became an element');
   assert.deepEqual(dialogs, []);
   await page.screenshot({ path: path.join(outputDir(), 'vega-embed.png'), fullPage: true });
+  await page.close();
+});
+
+test('the PR curve\'s no-skill line is drawn level at precision 0.25 (the share of positives), with no diagonal', async () => {
+  const { page } = await open(`${server.url}/embed.html`);
+  assert.equal(await page.evaluate('window.embedded'), 'ok');
+  assert.equal(await page.$$eval('#pr svg path[aria-roledescription="line mark"]', (els) => els.length), 1, 'the curve, and no diagonal');
+  const rule = await page.$eval('#pr svg line[aria-roledescription="rule mark"]', (el) => {
+    const box = el.getBoundingClientRect();
+    return { top: box.top, height: box.height, width: box.width, dash: el.getAttribute('stroke-dasharray') };
+  });
+  assert.ok(rule.height < 1 && rule.width > 300, `level and across the plot: ${JSON.stringify(rule)}`);
+  assert.equal(rule.dash, '4,4');
+  // Where precision 0.25 is: halfway between the y axis labels 0.2 and 0.3.
+  const labelY = await page.$$eval('#pr svg .role-axis-label text', (els) => Object.fromEntries(els.map((e) => { const b = e.getBoundingClientRect(); return [e.textContent, b.top + b.height / 2]; })));
+  const expected = (labelY['0.2'] + labelY['0.3']) / 2;
+  assert.ok(Math.abs(rule.top - expected) < 1.5, `rule at ${rule.top}px, precision 0.25 at ${expected}px`);
+  await page.locator('#pr').screenshot({ path: path.join(outputDir(), 'vega-embed-pr.png') });
+  await page.close();
+});
+
+test('a curve\'s tooltip names its values as the axes do, not by field ("series", "x", "y")', async () => {
+  const { page } = await open(`${server.url}/embed.html`);
+  assert.equal(await page.evaluate('window.embedded'), 'ok');
+  // What the tooltip shows for a mark: the tooltip object Vega computed for its scene item (vega-tooltip renders its keys).
+  const tooltipOf = (selector: string) => page.$eval(selector, (el) => Object.keys((el as unknown as { __data__: { tooltip: object } }).__data__.tooltip));
+  assert.deepEqual(await tooltipOf('#pr svg path[aria-roledescription="line mark"]'), ['curve', 'Recall', 'Precision']);
+  assert.deepEqual(await tooltipOf('#pr svg line[aria-roledescription="rule mark"]'), ['curve', 'no-skill precision']);
   await page.close();
 });
 
