@@ -37,7 +37,8 @@ import { readWholeBody } from './read-request';
 
 /** Every route of this module starts so (below /api/tracklab/v1/). */
 export const ARTIFACTS_ROUTE = 'artifacts/';
-const BLOBS_ROUTE = 'artifacts/blobs/';
+/** Below /api/tracklab/v1/: a PUT here is an upload, held to a floor rate rather than a deadline (request-deadlines.ts). */
+export const BLOBS_ROUTE = 'artifacts/blobs/';
 const MISSING_ROUTE = 'artifacts/missing';
 /** Digests one `missing` request may ask about. */
 const MAX_DIGESTS = 10_000;

@@ -8,16 +8,19 @@
  *
  * When the handler was already running for that socket (the body was slow),
  * the handler writes the log entry itself: `timedOut` tells it the status.
+ * The server's own body guards (request-deadlines.ts) end a request through
+ * the same listener, so their 408s are answered and logged alike.
  */
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { REQUEST_TIMEOUT, UPLOAD_TOO_SLOW } from './request-deadlines';
 import type { RequestLogEntry } from './request-log';
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 /** The status Node answers a client error with. */
 export function clientErrorStatus(err: NodeJS.ErrnoException): number {
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+  if (err.code === REQUEST_TIMEOUT || err.code === UPLOAD_TOO_SLOW) return 408;
   if (err.code === 'HPE_HEADER_OVERFLOW') return 431;
   return 400;
 }
@@ -30,12 +33,13 @@ export interface ClientErrorLogOptions {
   readonly markTimedOut: (res: http.ServerResponse, status: number, code: string) => void;
 }
 
-export function logClientErrors(server: http.Server, options: ClientErrorLogOptions): void {
+/** Returns the listener, for the server to end a request the same way (a body guard that expired). */
+export function logClientErrors(server: http.Server, options: ClientErrorLogOptions): (err: NodeJS.ErrnoException, socket: Duplex) => void {
   const connected = new WeakMap<Duplex, bigint>();
   server.on('connection', (socket: Duplex) => connected.set(socket, process.hrtime.bigint()));
   // A TLS server hands the request handler the TLS socket, not the raw connection.
   server.on('secureConnection', (socket: Duplex) => connected.set(socket, process.hrtime.bigint()));
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+  const onClientError = (err: NodeJS.ErrnoException, socket: Duplex): void => {
     const status = clientErrorStatus(err);
     const code = err.code ?? 'ERR_CLIENT';
     const res = options.inProgress(socket);
@@ -54,5 +58,7 @@ export function logClientErrors(server: http.Server, options: ClientErrorLogOpti
     } else {
       socket.destroy();
     }
-  });
+  };
+  server.on('clientError', onClientError);
+  return onClientError;
 }

@@ -12,7 +12,8 @@
  * - with `ui` the web UI (src/ui) answers every path outside the API,
  *   behind the same Host check and authentication;
  * - bodies are bounded (413), slow clients time out (a client that stops
- *   reading its answer too), and every API answer
+ *   reading its answer too; an upload only when slower than a floor rate,
+ *   request-deadlines.ts), and every API answer
  *   is JSON with MLflow's error shape (a refused UI page is an HTML page);
  * - `close()` stops accepting, lets requests in flight finish (each store
  *   write is one transaction, so nothing is half-written), then resolves.
@@ -43,6 +44,7 @@ import { refusalPage } from '../ui/pages/refusal-page';
 import { createUiHandler, type UiHandler } from '../ui/ui-handler';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
+import { BLOBS_ROUTE } from './blob-api';
 import { authMsg } from './auth/auth-messages';
 import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
 import { logClientErrors } from './client-error-log';
@@ -52,6 +54,7 @@ import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
 import { pathRedactor, processFolders, type PathRedactor, type ServerFolder } from './path-redactor';
 import { readRequest } from './read-request';
+import { DEFAULT_UPLOAD_FLOOR, guardBody, type BodyGuard } from './request-deadlines';
 import { API_PREFIX, routes, type Method } from './routes';
 import { TRACKLAB_PREFIX, handleTracklabApi } from './tracklab-api';
 
@@ -80,8 +83,12 @@ export interface TrackingServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Mount the web UI at `/`. Default false (the CLI turns it on). */
   readonly ui?: boolean;
-  /** A request not complete (headers and body) after this long gets 408. Default 120 s. */
+  /** A request whose body has not all arrived this long after its headers gets 408; 0 for never. Artifact uploads have a minimum rate instead. Default 120 s. */
   readonly requestTimeoutMs?: number;
+  /** An artifact upload (PUT) that receives fewer bytes than this in a window of `uploadRateWindowMs` gets 408 and is not stored; 0 for no floor. Default 64 KiB (request-deadlines.ts says why). */
+  readonly minUploadBytesPerWindow?: number;
+  /** The window of `minUploadBytesPerWindow`. Default 30 s. */
+  readonly uploadRateWindowMs?: number;
   /** Headers not complete after this long get 408. Default 20 s. */
   readonly headersTimeoutMs?: number;
   /** A connection on which nothing was read or written for this long is closed (a client that stops reading its answer). Default 120 s. */
@@ -112,6 +119,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   if (!isLoopbackHost(host) && !options.insecureNoAuth && options.auth === undefined) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.nonLoopbackWithoutAuth(host));
   }
+  checkDurations(options);
   const cors = options.corsOrigins !== undefined && options.corsOrigins.length > 0 ? new CorsPolicy(options.corsOrigins) : undefined;
   const auth = options.auth !== undefined ? new ServerAuth(options.auth) : undefined;
   let server: http.Server | https.Server;
@@ -119,7 +127,11 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   try {
     await options.auth?.prepare?.(auth!);
     app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []), auth, cors);
-    const handle = (req: http.IncomingMessage, res: http.ServerResponse) => app.handle(req, res);
+    let refuse: ReturnType<typeof logClientErrors> | undefined;
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      guardBody(req, res, bodyGuard(options, req), (code) => refuse?.(Object.assign(new Error(serverMsg.bodyTooSlow()), { code }), req.socket));
+      app.handle(req, res);
+    };
     const timeouts = serverTimeouts(options);
     server = options.tls !== undefined ? createHttpsServer(options.tls, timeouts, handle) : http.createServer(timeouts, handle);
     server.keepAliveTimeout = 5_000;
@@ -131,7 +143,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       if (res !== undefined) app.markClientError(res, res.statusCode, 'ERR_SOCKET_IDLE_TIMEOUT');
       socket.destroy();
     });
-    logClientErrors(server, {
+    refuse = logClientErrors(server, {
       log: options.log,
       inProgress: (socket) => app.inProgress.get(socket),
       markTimedOut: (res, status, code) => app.markClientError(res, status, code),
@@ -147,12 +159,49 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   return { url: `${scheme}://${shownHost}:${address.port}`, server, auth, close: () => app.shutdown(server) };
 }
 
-/** Node checks its timeouts every `connectionsCheckingInterval` (30 s by default): a fraction of the timeout keeps the check honest. */
+/**
+ * Node checks its timeouts every `connectionsCheckingInterval` (30 s by default): a fraction of the timeout keeps the check honest.
+ * Node's requestTimeout is off: it would hold every request, uploads too, to one deadline; guardBody holds each body instead.
+ * Node still checks headersTimeout alone (measured on Node 20 with requestTimeout 0: a trickled head and a silent connection closed after 510 ms, headersTimeout 400 ms).
+ */
 function serverTimeouts(options: TrackingServerOptions): http.ServerOptions {
-  const requestTimeout = options.requestTimeoutMs ?? 120_000;
-  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout);
-  return { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) };
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout > 0 ? requestTimeout : Infinity);
+  return { requestTimeout: 0, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) };
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+/** Artifact uploads (the proxy's PUT, and PUT blobs/<sha256>, routed as `respond` routes them) are the bodies allowed past maxBodyBytes: they get a floor rate, every other request a deadline. */
+function bodyGuard(options: TrackingServerOptions, req: http.IncomingMessage): BodyGuard {
+  const deadline: BodyGuard = { kind: 'deadline', ms: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+  if (req.method !== 'PUT') return deadline;
+  const target = req.url ?? '/';
+  let upload = target.split('?')[0]!.startsWith(`${ARTIFACTS_PREFIX}/`);
+  try {
+    upload ||= new URL(target, 'http://server.invalid').pathname.startsWith(`${TRACKLAB_PREFIX}${BLOBS_ROUTE}`);
+  } catch {
+    // an unparsable target is answered 400 at once
+  }
+  if (!upload) return deadline;
+  return { kind: 'rate', bytes: options.minUploadBytesPerWindow ?? DEFAULT_UPLOAD_FLOOR.bytes, windowMs: options.uploadRateWindowMs ?? DEFAULT_UPLOAD_FLOOR.windowMs };
+}
+
+/** Node validated requestTimeout itself; the server's own timers must also stay below setTimeout's limit (a longer delay fires at once). */
+function checkDurations(options: TrackingServerOptions): void {
+  const checks: [string, number | undefined, number][] = [
+    ['requestTimeoutMs', options.requestTimeoutMs, 0],
+    ['minUploadBytesPerWindow', options.minUploadBytesPerWindow, 0],
+    ['uploadRateWindowMs', options.uploadRateWindowMs, 1],
+  ];
+  for (const [name, value, min] of checks) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= MAX_TIMER_MS)) {
+      throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.badServerOption(name, value, min, MAX_TIMER_MS));
+    }
+  }
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, timeouts: http.ServerOptions, handle: http.RequestListener): https.Server {
   try {
