@@ -23,6 +23,9 @@ export const msg = {
   sweepOutputIsNotebook: (output: string) =>
     `--output ${quote(output)} names a notebook, but a sweep writes one executed notebook per point (<name>-1.ipynb, <name>-2.ipynb, ...) into a folder. `
     + `Pass a folder instead, e.g. --output ${quote(output.replace(/\.ipynb$/i, ''))}.`,
+  backupThroughServer: (uri: string) =>
+    `Cannot back up ${uri}: it is a tracking server, and backup copies the store itself, not through a server. `
+    + 'Run tracklab backup where the store is, with --tracking-uri naming the store the server uses (its folder, sqlite:///abs/path/tracklab.db or postgresql://...).',
   portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
   listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
   artifactsRefusedLater: (runId: string, paths: readonly string[], why: string) =>

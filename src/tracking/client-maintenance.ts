@@ -2,8 +2,10 @@
  * Store maintenance on TrackingClient: backup and doctor (src/maintenance/).
  * Loaded on first use, like the artifact repository.
  */
+import { TracklabError } from '../errors';
 import type { BackupOptions, BackupResult } from '../maintenance/backup';
 import type { DoctorOptions, DoctorReport } from '../maintenance/doctor';
+import { msg } from '../messages';
 import { openStore } from '../store/open-store';
 import type { ClientCore } from './client-core';
 import * as lifecycle from './lifecycle';
@@ -14,6 +16,8 @@ function storeName(core: ClientCore): string {
 }
 
 export async function backup(core: ClientCore, dest: string, options: BackupOptions): Promise<BackupResult> {
+  // Checked before flushing or reaching the server: the copy can only be made beside the store.
+  if (core.uri.scheme === 'http') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.backupThroughServer(core.uri.display));
   const { backupStore } = require('../maintenance/backup') as typeof import('../maintenance/backup');
   await core.runs.flush(); // points still buffered in this process belong in the copy
   const { content } = await core.artifacts();
