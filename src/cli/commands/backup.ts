@@ -1,6 +1,6 @@
 import type { TrackingClient } from '../../tracking/client';
 import { flag, parse, UsageError } from '../args';
-import { printJson, type Io } from '../output';
+import { printJson, stderrIsTerminal, type Io } from '../output';
 import { formatBytes, progressPrinter } from './progress-line';
 
 export const usage = 'tracklab backup DEST [--json]';
@@ -10,9 +10,10 @@ export async function backup(client: TrackingClient, argv: readonly string[], io
   const args = parse(argv, { json: { type: 'boolean' } }, 1);
   const [dest] = args.positionals;
   if (!dest) throw new UsageError(`Missing DEST, the folder to copy the store into. Usage: ${usage}`);
-  const progress = progressPrinter(io, 'backup', (phase) => (phase === 'database' ? 'pages' : 'blobs'));
+  // Not to a log: the closing "backed up ..." line is the summary.
+  const progress = stderrIsTerminal(io) ? progressPrinter(io, 'backup', (phase) => (phase === 'database' ? 'pages' : 'blobs')) : undefined;
   const result = await client.backup(dest, {
-    onProgress: (p) => progress({ ...p, detail: p.bytes !== undefined ? formatBytes(p.bytes) : undefined }),
+    onProgress: progress && ((p) => progress({ ...p, detail: p.bytes !== undefined ? formatBytes(p.bytes) : undefined })),
   });
   const lost = result.missing.length + result.damaged.length;
   if (flag(args, 'json')) printJson(io, result);
