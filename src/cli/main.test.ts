@@ -37,7 +37,7 @@ test('runs lists, filters and orders, with --json for scripts', async () => {
 
   const table = captureIo();
   assert.equal(await main(['runs', '--home', home], table), 0);
-  assert.match(table.stdout, /run-0 +FINISHED/);
+  assert.match(table.stdout, /run-0 +cli +FINISHED/, "without -e, a column names the experiment");
   assert.match(table.stdout, /metrics\.acc/);
 });
 

@@ -21,23 +21,37 @@ export async function runs(client: TrackingClient, argv: readonly string[], io: 
     maxResults: int(args, 'max', 100),
     viewType: flag(args, 'all') ? 'all' : 'active',
   });
-  if (flag(args, 'json')) return printJson(io, { runs: found, nextPageToken });
-  printTable(io, runsTable(found, nextPageToken !== undefined));
+  const names = await experimentNames(client, found);
+  if (flag(args, 'json')) return printJson(io, { runs: found.map((r) => ({ ...r, experimentName: names.get(r.info.experimentId) ?? null })), nextPageToken });
+  // Unless one experiment was asked for, the runs may come from several: name each run's.
+  printTable(io, runsTable(found, nextPageToken !== undefined, experiments.length === 1 ? undefined : names));
 }
 
-/** Runs as rows, with the metrics and params most runs share as columns (at most 6 of each). */
-export function runsTable(found: readonly Run[], more: boolean) {
+/** The name of each experiment the runs belong to (null when it cannot be read). */
+async function experimentNames(client: TrackingClient, found: readonly Run[]): Promise<Map<string, string | null>> {
+  const ids = [...new Set(found.map((r) => r.info.experimentId))];
+  const names = await Promise.all(ids.map((id) => client.getExperiment(id).then((e) => e.name, () => null)));
+  return new Map(ids.map((id, i) => [id, names[i]]));
+}
+
+/**
+ * Runs as rows, with the metrics and params most runs share as columns (at most 6 of each),
+ * and an experiment column when `experiments` (id -> name) is given.
+ */
+export function runsTable(found: readonly Run[], more: boolean, experiments?: ReadonlyMap<string, string | null>) {
   const metricKeys = commonKeys(found.map((r) => Object.keys(r.data.metrics)), 6);
   const paramKeys = commonKeys(found.map((r) => Object.keys(r.data.params)), 6);
   return {
     columns: [
-      { title: 'run_id' }, { title: 'name' }, { title: 'status' }, { title: 'started' }, { title: 'duration', align: 'right' as const },
+      { title: 'run_id' }, { title: 'name' }, ...(experiments ? [{ title: 'experiment' }] : []),
+      { title: 'status' }, { title: 'started' }, { title: 'duration', align: 'right' as const },
       ...paramKeys.map((k) => ({ title: `params.${k}` })),
       ...metricKeys.map((k) => ({ title: `metrics.${k}`, align: 'right' as const })),
     ],
     rows: found.map((r) => ({
       cells: [
-        r.info.runId, r.info.runName, r.info.status, formatTime(r.info.startTime),
+        r.info.runId, r.info.runName, ...(experiments ? [experiments.get(r.info.experimentId) ?? r.info.experimentId] : []),
+        r.info.status, formatTime(r.info.startTime),
         r.info.endTime === null ? '' : formatDuration(r.info.endTime - r.info.startTime),
         ...paramKeys.map((k): Cell => r.data.params[k] ?? null),
         ...metricKeys.map((k): Cell => r.data.metrics[k]?.last ?? null),
