@@ -26,6 +26,9 @@ export const msg = {
   backupThroughServer: (uri: string) =>
     `Cannot back up ${uri}: it is a tracking server, and backup copies the store itself, not through a server. `
     + 'Run tracklab backup where the store is, with --tracking-uri naming the store the server uses (its folder, sqlite:///abs/path/tracklab.db or postgresql://...).',
+  projectExperimentSplit: (notebook: readonly string[], project: string, runName: string) =>
+    `note: the notebook's runs went to experiment ${notebook.map((n) => quote(n)).join(', ')}, its project run ${runName} to ${quote(project)}. `
+    + `To keep them together, pass --experiment ${quote(notebook[0]!)}, or name the experiment in the notebook as configure({ experiment: '...' }) with a string, which tracklab run reads.`,
   portInUse: (host: string, port: number) => `Port ${port} on ${host} is already in use; choose another with --port.`,
   listenFailed: (host: string, port: number, detail: string) => `Cannot listen on ${host}:${port}: ${detail}`,
   artifactsRefusedLater: (runId: string, paths: readonly string[], why: string) =>

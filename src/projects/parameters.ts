@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { TracklabError } from '../errors';
 import { emptyRecord } from '../records';
 import { isRecord } from './jupyter-message';
-import { tslabPackageDir } from './kernel-launch';
+import { typescript } from './tslab-typescript';
 import { cellTags, isCodeCell, type Cell, type CodeCell, type Notebook } from './nbformat';
 
 /** A parameter default found in the cell tagged `parameters`. */
@@ -24,13 +22,6 @@ export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
-
-let tsModule: typeof TS | undefined;
-function typescript(): typeof TS {
-  // tslab's own TypeScript: a runtime dependency of tslab, so present wherever tracklab runs notebooks.
-  tsModule ??= createRequire(path.join(tslabPackageDir(), 'package.json'))('@tslab/typescript-for-tslab') as typeof TS;
-  return tsModule;
-}
 
 function invalid(message: string): TracklabError {
   return new TracklabError('INVALID_PARAMETER_VALUE', message);

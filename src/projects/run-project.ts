@@ -18,6 +18,7 @@ import { injectParameters, type ParameterValue } from './parameters';
 import { describePoint, gridPoints, isSweep, type ParamChoices, type ParamPoint } from './param-grid';
 import { createProgressDisplay, type ProgressStream } from './progress';
 import { runPoint, type PointResult, type PointTarget } from './project-run';
+import { notebookExperiment, splitNote } from './project-experiment';
 import { promisePool } from './promise-pool';
 import { sweepSummary, type SweepSummary } from './sweep-summary';
 
@@ -28,6 +29,7 @@ export interface RunProjectOptions {
   readonly entryPoint?: string;
   /** Values per parameter; several values sweep the grid. Strings are checked against the declared types. */
   readonly parameters?: ParamChoices;
+  /** The project run's experiment (name or id); default: the notebook's, else the configured one (see project-experiment.ts). */
   readonly experiment?: string;
   /** Executed notebook path (one run) or folder (sweep; a path ending in .ipynb is refused). Default: `<home>/outputs/<run id>/<notebook>`. */
   readonly output?: string;
@@ -61,6 +63,8 @@ interface Plan {
   readonly targets: readonly { readonly target: PointTarget; readonly params: Readonly<Record<string, ParameterValue>> }[];
   readonly grid: readonly ParamPoint[];
   readonly tags: Readonly<Record<string, string>>;
+  /** Undefined: the client's default experiment. */
+  readonly experiment: string | undefined;
 }
 
 function invalid(message: string): TracklabError {
@@ -94,7 +98,10 @@ export function planProject(options: RunProjectOptions): Plan {
       const { notebook } = injected(base, typed);
       return { target: { kind: 'notebook', file: ep.file, notebook } as const, params: typed };
     });
-    return { dir: target, label: `${manifest.name}:${ep.name}`, targets, grid, tags: { 'tracklab.project.name': manifest.name, 'tracklab.project.entry_point': ep.name } };
+    return {
+      dir: target, label: `${manifest.name}:${ep.name}`, targets, grid, tags: { 'tracklab.project.name': manifest.name, 'tracklab.project.entry_point': ep.name },
+      experiment: options.experiment ?? (base && notebookExperiment(base)),
+    };
   }
   if (options.entryPoint !== undefined) throw invalid(`-e ${options.entryPoint} names an entry point of a project folder, but ${target} is a file. Pass the folder holding tracklab.yaml.`);
   if (!target.endsWith('.ipynb')) throw invalid(`${target} is not a notebook (.ipynb). Run scripts through an entry point in tracklab.yaml.`);
@@ -103,7 +110,7 @@ export function planProject(options: RunProjectOptions): Plan {
     const { notebook, params } = injected(base, point);
     return { target: { kind: 'notebook', file: target, notebook } as const, params };
   });
-  return { dir: path.dirname(target), label: path.basename(target), targets, grid, tags: {} };
+  return { dir: path.dirname(target), label: path.basename(target), targets, grid, tags: {}, experiment: options.experiment ?? notebookExperiment(base) };
 }
 
 /**
@@ -121,15 +128,24 @@ export async function runProject(options: RunProjectOptions): Promise<RunProject
   const client = options.client ?? getClient();
   const stream = options.progress ?? process.stderr;
   const common = {
-    client, experiment: options.experiment, projectDir: plan.dir, engine: options.engine, allowErrors: options.allowErrors,
+    client, experiment: plan.experiment, projectDir: plan.dir, engine: options.engine, allowErrors: options.allowErrors,
     timeoutMs: options.timeoutMs, signal: options.signal, onOutput: (t: string) => stream.write(t),
   };
   if (!isSweep(options.parameters ?? {})) {
     const only = plan.targets[0]!;
     const point = await runPoint(only.target, { ...common, params: only.params, output: options.output, tags: plan.tags, progress: createProgressDisplay(stream) });
+    await noteSplit(client, point.runId, [point], stream);
     return { runId: point.runId, runName: point.runName, status: point.status, points: [point] };
   }
-  return runSweep(plan, options, common, maxParallel, stream);
+  const result = await runSweep(plan, options, common, maxParallel, stream);
+  await noteSplit(client, result.runId, result.points, stream);
+  return result;
+}
+
+async function noteSplit(client: TrackingClient, projectRunId: string, points: readonly (PointResult | undefined)[], stream: ProgressStream): Promise<void> {
+  // Advice only: a store that cannot answer now must not turn finished runs into a failed command.
+  const note = await splitNote(client, projectRunId, points.flatMap((p) => (p ? [p.runId] : []))).catch(() => undefined);
+  if (note !== undefined) stream.write(`${note}\n`);
 }
 
 async function runSweep(
@@ -139,7 +155,7 @@ async function runSweep(
   const choices = options.parameters ?? {};
   const fixed = Object.fromEntries(Object.entries(choices).filter(([, v]) => v.length === 1).map(([k, v]) => [k, v[0]!]));
   const sweep = await client.createRun({
-    experiment: options.experiment, params: fixed, sourceDir: plan.dir,
+    experiment: plan.experiment, params: fixed, sourceDir: plan.dir,
     tags: { ...plan.tags, 'tracklab.source.type': 'SWEEP', 'tracklab.source.name': plan.label, 'tracklab.sweep.grid': JSON.stringify(choices).slice(0, 8000), 'tracklab.sweep.points': String(plan.grid.length) },
   });
   const n = plan.grid.length;

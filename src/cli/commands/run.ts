@@ -7,7 +7,9 @@
  *   `\,` for a comma that is data (`-P 'title=a\,b'`); commas inside [...],
  *   {...} or "..." never split, so JSON values need no escaping.
  * - `-e ENTRY` picks the entry point of a project folder (`--experiment` has no
- *   short form here, unlike in `tracklab runs`).
+ *   short form here, unlike in `tracklab runs`: mlflow run's -e is the entry point too).
+ * - The project run's experiment: `--experiment`, else the one the notebook's
+ *   `configure({ experiment: '...' })` names, else the default (projects/project-experiment.ts).
  * - The executed notebook goes to `--output` (a file; a folder for sweeps,
  *   `<name>-<point>.ipynb` each, so a sweep refuses a path ending in .ipynb), else `<home>/outputs/<run id>/<name>.ipynb`:
  *   the input folder is never written to, and runs never overwrite each other.
