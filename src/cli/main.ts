@@ -8,7 +8,8 @@ import { maskUri } from '../store/store-uri';
 import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
 import { GLOBAL_OPTIONS, UsageError } from './args';
 import type { CommandContext } from './command-context';
-import { fill, helpEntry } from './help';
+import { commandDetails } from './command-help';
+import { commandHelp, fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
 import * as experimentsManageCmd from './commands/experiments-manage';
@@ -46,12 +47,12 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
   ui: { run: uiCmd.ui, usage: uiCmd.usage, summary: 'browse, search, compare and manage runs and models in a browser' },
-  backup: { run: backupCmd.backup, usage: backupCmd.usage, summary: 'copy the live store (database and artifacts) into a new folder' },
+  backup: { run: backupCmd.backup, usage: backupCmd.usage, summary: 'copy the live store (database and artifacts) into a new folder; run it where the store is, not through a tracking server' },
   doctor: { run: doctorCmd.doctor, usage: doctorCmd.usage, summary: 'check the store (integrity, artifact sha256, orphans, stuck runs); repair with --fix', client: doctorCmd.clientOptions },
   'migrate-store': { run: migrateStoreCmd.migrateStore, usage: migrateStoreCmd.usage, summary: 'copy a whole store (runs, metrics, artifacts, registry) into another, e.g. SQLite into PostgreSQL' },
   server: { run: serverCmd.server, usage: serverCmd.usage, summary: 'serve the store over MLflow\'s REST API (MLflow clients and tracklab notebooks log to it)' },
   sync: { run: syncCmd.sync, usage: syncCmd.usage, summary: 'send what did not reach the tracking server: outboxes of ended sessions, runs logged with TRACKLAB_MODE=offline' },
-  models: { run: modelsCmd.models, usage: 'tracklab models list|show NAME|versions NAME|alias set|delete NAME ALIAS [VERSION]|serve URI [--port N] [--host H] [--allowed-hosts A,B] [--timeout S]', summary: 'model registry and scoring server' },
+  models: { run: modelsCmd.models, usage: modelsCmd.usage, summary: 'model registry and scoring server' },
 };
 
 function help(width: number): string {
@@ -101,7 +102,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const command = commands[name];
     if (!command) throw new UsageError(`Unknown command "${name}".\n\n${help(width)}`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(['Usage:', ...helpEntry(command, width)].join('\n'));
+      io.out(commandHelp({ ...command, ...commandDetails[name] ?? { options: [], examples: [] } }, width));
       return 0;
     }
     client = new TrackingClient({ ...context, ...command.client });
