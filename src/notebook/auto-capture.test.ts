@@ -61,6 +61,17 @@ describe('captureParams', () => {
     });
   });
 
+  it('skips an object keyed by numbers, however small: a lookup table is data, not a config', () => {
+    // The digit bitmaps of notebooks/evaluate.ipynb: 4 leaves, each 8 strings of 8 characters, within every size limit.
+    const TEMPLATES = {
+      0: ['..####..', '.#....#.', '#......#', '#......#', '#......#', '#......#', '.#....#.', '..####..'],
+      7: ['########', '......#.', '.....#..', '....#...', '...#....', '..#.....', '..#.....', '..#.....'],
+    };
+    const config = { lr: 0.1, lookup: { 1: 'a', 2: 'b' }, betas: { 1: 0.9, beta2: 0.999 } };
+    assert.deepEqual(captureParams({ TEMPLATES, config, epochs: 3 }), { epochs: 3 });
+    assert.deepEqual(captureParams({ opt: { lr: 0.1, betas: { 1: 0.9, beta2: 0.999 } } }), { 'opt.lr': 0.1, 'opt.betas.1': 0.9, 'opt.betas.beta2': 0.999 });
+  });
+
   it('skips a plain object with too many leaves as a whole', () => {
     const wide = Object.fromEntries(Array.from({ length: CaptureLimits.maxObjectLeaves + 1 }, (_, i) => [`k${i}`, i]));
     assert.deepEqual(captureParams({ wide, lr: 1 }), { lr: 1 });

@@ -5,8 +5,9 @@
  * config object whose every leaf is one of those (flattened as `a.b`, at
  * most 20 leaves, 2 levels). Anything else is data and never taken: a longer
  * string or array (`const LABELS = [...10 names]`), an object with a long
- * string or a longer array in it (`TEMPLATES`), modules, functions, classes,
- * class instances, typed arrays, maps, dates.
+ * string or a longer array in it, an object keyed by numbers (a lookup table
+ * such as `TEMPLATES[label]`, whatever its size), modules, functions,
+ * classes, class instances, typed arrays, maps, dates.
  */
 import { validateKey } from '../validation';
 
@@ -43,6 +44,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** `{ 0: [...], 4: [...] }`: rows looked up by a number, as a table of data is; a config names its fields. */
+function isKeyedByNumbers(value: Record<string, unknown>): boolean {
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => /^(0|[1-9]\d*)$/.test(key));
 }
 
 /** Module objects as `import * as x` or `require()` bind them. */
@@ -82,7 +89,7 @@ function flatten(prefix: string, value: Record<string, unknown>, depth: number, 
     const array = isPrimitive(leaf) ? undefined : smallArray(leaf);
     if (isPrimitive(leaf)) out.push([name, leaf]);
     else if (array !== undefined) out.push([name, array]);
-    else if (isPlainObject(leaf)) {
+    else if (isPlainObject(leaf) && !isKeyedByNumbers(leaf)) {
       if (!flatten(name, leaf, depth + 1, out)) return false;
     } else return false;
     if (out.length > CaptureLimits.maxObjectLeaves) return false;
@@ -95,7 +102,7 @@ function captureOne(name: string, value: unknown, modules: ReadonlySet<unknown>)
   if (isPrimitive(value)) return [[name, value]];
   const array = smallArray(value);
   if (array !== undefined) return [[name, array]];
-  if (isPlainObject(value) && !isModuleObject(value, modules)) {
+  if (isPlainObject(value) && !isKeyedByNumbers(value) && !isModuleObject(value, modules)) {
     const leaves: [string, Primitive][] = [];
     return flatten(name, value, 1, leaves) ? leaves : [];
   }

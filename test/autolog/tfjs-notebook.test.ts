@@ -41,6 +41,10 @@ describe('notebooks/tfjs.ipynb', () => {
     for (const c of cells) assert.equal((c.outputs ?? []).some((o) => o.output_type === 'error'), false, sourceOf(c));
   });
 
+  it('shows no stderr: not tfjs\'s "install our node backend" banner either', () => {
+    for (const c of cells) assert.equal(streamText(c, 'stderr'), '', sourceOf(c));
+  });
+
   it('shows each fit\'s live card in its final state: FINISHED, the fit\'s params and epoch metrics', () => {
     for (const [needle, lr] of [['denseNetwork(0.002)', '0.002'], ['denseNetwork(0.02)', '0.02']] as const) {
       const cards = displayOutputs(cell(needle)).map((o) => mimeText(o, 'text/plain') ?? '');

@@ -91,6 +91,10 @@ describe('notebooks/evaluate.ipynb', () => {
     const { runs } = await client.searchRuns({ experiments: 'digits', orderBy: ['metrics.roc_auc DESC'] });
     assert.equal(runs.length, 2);
     for (const run of runs) {
+      // The digit bitmaps (TEMPLATES, keyed by label) are the notebook's data; its classes (LABELS = [0, 1, 4, 7]) are a setting.
+      const dataParams = Object.keys(run.data.params).filter((k) => k.startsWith('TEMPLATES'));
+      assert.equal(run.data.params.LABELS, '[0,1,4,7]');
+      assert.deepEqual(dataParams, [], `params of ${run.info.runName}`);
       for (const key of ['accuracy_score', 'f1_score', 'log_loss', 'roc_auc', 'precision_recall_auc']) assert.equal(typeof run.data.metrics[key]?.last, 'number', key);
       const files = (await client.listArtifacts(run.info.runId)).map((a) => a.path);
       for (const f of ['evaluation/evaluation.json', 'evaluation/predictions.arrow', 'evaluation/plots/roc_curve_plot.svg', 'images/misclassified/step_0.png', 'model/MLmodel']) assert.ok(files.includes(f), `${f} on ${run.info.runName}`);
