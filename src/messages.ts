@@ -23,9 +23,10 @@ export const msg = {
   sweepOutputIsNotebook: (output: string) =>
     `--output ${quote(output)} names a notebook, but a sweep writes one executed notebook per point (<name>-1.ipynb, <name>-2.ipynb, ...) into a folder. `
     + `Pass a folder instead, e.g. --output ${quote(output.replace(/\.ipynb$/i, ''))}.`,
-  backupThroughServer: (uri: string) =>
-    `Cannot back up ${uri}: it is a tracking server, and backup copies the store itself, not through a server. `
-    + 'Run tracklab backup where the store is, with --tracking-uri naming the store the server uses (its folder, sqlite:///abs/path/tracklab.db or postgresql://...).',
+  /** backup and doctor work on the store itself: its database and artifact folder, which a server does not hand out. */
+  maintenanceThroughServer: (command: 'back up' | 'check', uri: string) =>
+    `Cannot ${command} ${uri}: it is a tracking server, and ${command === 'back up' ? 'backup copies' : 'doctor examines'} the store itself, not through a server. `
+    + `Run tracklab ${command === 'back up' ? 'backup' : 'doctor'} where the store is, with --tracking-uri naming the store the server uses (its folder, sqlite:///abs/path/tracklab.db or postgresql://...).`,
   projectExperimentSplit: (notebook: readonly string[], project: string, runName: string) =>
     `note: the notebook's runs went to experiment ${notebook.map((n) => quote(n)).join(', ')}, its project run ${runName} to ${quote(project)}. `
     + `To keep them together, pass --experiment ${quote(notebook[0]!)}, or name the experiment in the notebook as configure({ experiment: '...' }) with a string, which tracklab run reads.`,

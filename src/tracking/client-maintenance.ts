@@ -16,8 +16,7 @@ function storeName(core: ClientCore): string {
 }
 
 export async function backup(core: ClientCore, dest: string, options: BackupOptions): Promise<BackupResult> {
-  // Checked before flushing or reaching the server: the copy can only be made beside the store.
-  if (core.uri.scheme === 'http') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.backupThroughServer(core.uri.display));
+  refuseServer(core, 'back up');
   const { backupStore } = require('../maintenance/backup') as typeof import('../maintenance/backup');
   await core.runs.flush(); // points still buffered in this process belong in the copy
   const { content } = await core.artifacts();
@@ -25,6 +24,7 @@ export async function backup(core: ClientCore, dest: string, options: BackupOpti
 }
 
 export async function doctor(core: ClientCore, options: DoctorOptions): Promise<DoctorReport> {
+  refuseServer(core, 'check');
   const { doctor: examine } = require('../maintenance/doctor') as typeof import('../maintenance/doctor');
   const repo = await core.artifacts();
   return core.call('check the store', (store) => examine({
@@ -34,4 +34,9 @@ export async function doctor(core: ClientCore, options: DoctorOptions): Promise<
     stuckRuns: (mark) => store.reapCrashedRuns(lifecycle.isOwnerAlive, lifecycle.STALE_AFTER_MS, { dryRun: !mark }),
     sweep: () => repo.gc({ keepDeletedRuns: true }),
   }, options));
+}
+
+/** Checked before flushing or reaching the server: backup and doctor need the store's own database and folder. */
+function refuseServer(core: ClientCore, command: 'back up' | 'check'): void {
+  if (core.uri.scheme === 'http') throw new TracklabError('INVALID_PARAMETER_VALUE', msg.maintenanceThroughServer(command, core.uri.display));
 }

@@ -1,8 +1,9 @@
 /**
- * `tracklab backup` through a tracking server (an http:// URI), as a real
- * process against a real server: it refuses with INVALID_PARAMETER_VALUE and
- * says to run it where the store is, instead of advice about pg_dump; the
- * store the server uses backs up as usual.
+ * `tracklab backup` and `tracklab doctor` through a tracking server (an
+ * http:// URI), as real processes against a real server: they refuse with
+ * INVALID_PARAMETER_VALUE and say to run them where the store is, instead of
+ * advice about pg_dump (backup) or a report of problems the server's store
+ * does not have (doctor); the store the server uses backs up as usual.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -32,5 +33,21 @@ test('tracklab backup against an http:// tracking URI says to back up the store 
   } finally {
     await f.close();
     fs.rmSync(path.dirname(dest), { recursive: true, force: true });
+  }
+}));
+
+test('tracklab doctor against an http:// tracking URI says to check the store itself, where it is', { timeout: 60_000 }, () => withTempHome('tracklab-doctor-remote-', async (home) => {
+  const f = await startServerFixture(testStores().find((k) => k.name === 'sqlite')!);
+  try {
+    const refused = await runCliProcess(['doctor', '--tracking-uri', f.url], { TRACKLAB_HOME: home });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^error \[INVALID_PARAMETER_VALUE\]: Cannot check http:\/\/127\.0\.0\.1:\d+\/?: it is a tracking server, and doctor examines the store itself/);
+    assert.doesNotMatch(refused.stderr, /PROBLEM|\n\s+at /, 'no report of problems, no stack');
+
+    const direct = await runCliProcess(['doctor', '--tracking-uri', f.store.uri], {});
+    assert.equal(direct.code, 0, direct.stderr + direct.stdout);
+  } finally {
+    await f.close();
   }
 }));
