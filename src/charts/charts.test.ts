@@ -108,6 +108,21 @@ test('small multiples: one panel per metric, each titled by its key', async () =
   for (const key of ['loss', 'acc', 'a.b[c]']) assert.ok(svg.includes(`>${key}</text>`), key);
 });
 
+test('small multiples: a metric logged once is a visible dot in its own panel, and only there', async () => {
+  const spec = smallMultiplesSpec('r', [
+    { runId: 'a', key: 'loss', steps: [0, 1, 2], values: [3, 2, 1] },
+    { runId: 'a', key: 'test_acc', steps: [0], values: [0.9] },
+  ]);
+  const svg = await checked(spec);
+  const dots = [...svg.matchAll(/<path aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]);
+  assert.equal(dots.length, 1);
+  assert.match(dots[0], /^step: 0; v: 0\.9; .*metric: test_acc/);
+  const dot = svg.slice(svg.indexOf('aria-roledescription="point"'), svg.indexOf('aria-roledescription="point"') + 300);
+  assert.match(dot, /d="M[\d.-]+,[\d.-]+/, 'the dot has a shape');
+  assert.match(dot, /fill="#4c78a8"/, 'the dot is filled in the line colour');
+  assert.equal((svg.match(/aria-roledescription="line mark" d="M[\d.]+,[\d.]+L/g) ?? []).length, 1, 'loss stays a line, without dots');
+});
+
 test('sparkline spec and SVG draw a line; the SVG carries only numbers', async () => {
   const s = runs[1];
   const svg = await checked(sparklineSpec(s.steps, s.values));

@@ -24,6 +24,15 @@ export interface CurveLine {
 
 export type CurveKind = 'roc' | 'pr';
 
+interface CurveRow {
+  readonly kind: 'curve' | 'baseline' | 'diagonal';
+  readonly series?: string;
+  readonly panel: string;
+  readonly order?: number;
+  readonly x?: number;
+  readonly y: number;
+}
+
 const MAX_POINTS_PER_LINE = 300;
 
 /** Keeps the first and last point and evenly spaced ones between. */
@@ -40,10 +49,13 @@ export function thinCurve(x: readonly number[], y: readonly number[], max = MAX_
  */
 export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options: { title?: string; width?: number; height?: number; maxPointsPerLine?: number } = {}): VegaLiteSpec {
   const faceted = lines.some((l) => l.panel !== undefined);
-  const rows: { series: string; panel: string; order: number; x: number; y: number }[] = [];
+  // Curves, baselines and diagonals share one data set, told apart by `kind`:
+  // a facet splits only the chart's own data, so a layer with data of its
+  // own would draw every panel's baseline in every panel.
+  const rows: CurveRow[] = [];
   for (const line of lines) {
     const { x, y } = thinCurve(line.x, line.y, options.maxPointsPerLine);
-    x.forEach((xv, i) => rows.push({ series: line.name, panel: line.panel ?? '', order: i, x: roundSig(xv), y: roundSig(y[i]) }));
+    x.forEach((xv, i) => rows.push({ kind: 'curve', series: line.name, panel: line.panel ?? '', order: i, x: roundSig(xv), y: roundSig(y[i]) }));
   }
   const names = [...new Set(lines.map((l) => l.name))];
   const panels = [...new Set(lines.map((l) => l.panel ?? ''))];
@@ -51,17 +63,19 @@ export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options:
   const width = options.width ?? (faceted ? 220 : 360);
   const height = options.height ?? (faceted ? 200 : 300);
   const color = { field: 'series', type: 'nominal', title: null, scale: { domain: names, scheme: names.length <= 10 ? 'tableau10' : 'tableau20' }, legend: { orient: 'bottom', columns: 1, labelLimit: 320 } };
-  const diagonal = [{ x: 0, y: 0 }, { x: 1, y: 1 }];
-  const levels = lines.flatMap((l) => (l.baseline !== undefined && Number.isFinite(l.baseline) ? [{ series: l.name, panel: l.panel ?? '', y: roundSig(l.baseline) }] : []));
+  const levels = roc ? [] : lines.filter((l) => l.baseline !== undefined && Number.isFinite(l.baseline));
+  for (const l of levels) rows.push({ kind: 'baseline', series: l.name, panel: l.panel ?? '', y: roundSig(l.baseline as number) });
+  if (roc) for (const panel of panels) rows.push({ kind: 'diagonal', panel, x: 0, y: 0 }, { kind: 'diagonal', panel, x: 1, y: 1 });
+  const only = (k: CurveRow['kind']) => [{ filter: `datum.kind === '${k}'` }];
   const baseline = roc
     ? {
-      data: { values: faceted ? panels.flatMap((panel) => diagonal.map((p) => ({ ...p, panel }))) : diagonal },
+      transform: only('diagonal'),
       mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
     }
     : {
       // In the colour of its curve, as each class has its own share of positives.
-      data: { values: levels },
+      transform: only('baseline'),
       mark: { type: 'rule', strokeDash: [4, 4], strokeWidth: 1, opacity: 0.8, tooltip: true },
       encoding: {
         y: { field: 'y', type: 'quantitative' },
@@ -74,6 +88,7 @@ export function curveSpec(kind: CurveKind, lines: readonly CurveLine[], options:
   const layer = [
     ...(roc || levels.length > 0 ? [baseline] : []),
     {
+      transform: only('curve'),
       mark: { type: 'line', strokeWidth: 2, tooltip: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: [0, 1] } },

@@ -30,9 +30,8 @@ describe('captureParams', () => {
     assert.deepEqual(captureParams(scope), { keep: 5 });
   });
 
-  it('takes only the given names, and skips excluded ones', () => {
-    const scope = { lr: 0.1, epochs: 3, seed: 7, tracklabLike: { __esModule: true } };
-    assert.deepEqual(captureParams(scope, { names: ['lr', 'seed', 'missing', 'tracklabLike'] }), { lr: 0.1, seed: 7 });
+  it('skips excluded names', () => {
+    const scope = { lr: 0.1, epochs: 3, seed: 7 };
     assert.deepEqual(captureParams(scope, { exclude: new Set(['epochs']) }), { lr: 0.1, seed: 7 });
   });
 

@@ -1,6 +1,7 @@
 /**
  * Picks the notebook's settings out of its top-level variables, as MLflow and
- * W&B autolog take hyperparameters: a param is a number, a boolean, a string
+ * W&B autolog take hyperparameters (names the user lists are taken as
+ * they are: see named-params.ts): a param is a number, a boolean, a string
  * of at most 100 characters, an array of at most 8 of those, or a small
  * config object whose every leaf is one of those (flattened as `a.b`, at
  * most 20 leaves, 2 levels). Anything else is data and never taken: a longer
@@ -12,8 +13,6 @@
 import { validateKey } from '../validation';
 
 export interface CaptureOptions {
-  /** Only these top-level names (still subject to the value rules). */
-  readonly names?: readonly string[];
   /** Names to skip, e.g. those bound by import statements. */
   readonly exclude?: ReadonlySet<string>;
 }
@@ -40,7 +39,7 @@ function isPrimitive(value: unknown): value is Primitive {
   return typeof value === 'number' || typeof value === 'boolean';
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -53,14 +52,14 @@ function isKeyedByNumbers(value: Record<string, unknown>): boolean {
 }
 
 /** Module objects as `import * as x` or `require()` bind them. */
-function isModuleObject(value: unknown, modules: ReadonlySet<unknown>): boolean {
+export function isModuleObject(value: unknown, modules: ReadonlySet<unknown>): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (modules.has(value)) return true;
   if (Object.prototype.hasOwnProperty.call(value, '__esModule')) return true;
   return (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Module';
 }
 
-function loadedModules(): Set<unknown> {
+export function loadedModules(): Set<unknown> {
   const out = new Set<unknown>();
   for (const entry of Object.values(require.cache)) if (entry) out.add(entry.exports);
   return out;
@@ -119,7 +118,7 @@ function captureOne(name: string, value: unknown, modules: ReadonlySet<unknown>)
  * // → { lr: 0.1, layers: '[64,32]', 'opt.name': 'sgd', 'opt.momentum': 0.9 }
  */
 export function captureParams(scope: Readonly<Record<string, unknown>>, opts: CaptureOptions = {}): Record<string, Primitive> {
-  const names = opts.names ?? Object.keys(scope);
+  const names = Object.keys(scope);
   const modules = loadedModules();
   // Collected as entries: Object.fromEntries keeps every name as an own key ("constructor" too).
   const out: [string, Primitive][] = [];

@@ -21,6 +21,7 @@ import { endRunsOfCell, installCellRuns } from './cell-runs';
 import { installHeadlessEnding } from './headless';
 import { inKernel, kernelBridge } from './kernel';
 import { notebookMsg, warnOnce } from './messages';
+import { captureNamedParams } from './named-params';
 import { trackRun, type TrackedRun } from './tracked-run';
 import { disableTfjsAutolog, enableTfjsAutolog, type TfjsAutologOptions } from '../autolog/tfjs';
 import { setSystemMetricsDefault, type SystemMetricsOption } from '../system-metrics/run-sampler';
@@ -120,7 +121,11 @@ function paramsFor(): Record<string, string | number | boolean> {
   const mode = settings?.params ?? 'auto';
   const scope = kernelBridge()?.exports;
   if (mode === false || !scope) return {};
-  if (mode !== 'auto') return captureParams(scope, { names: mode, exclude: imports });
+  if (mode !== 'auto') {
+    const { params, skipped } = captureNamedParams(scope, mode);
+    for (const { name, reason } of skipped) warnOnce(`autolog-named-param:${name}`, notebookMsg.namedParamSkipped(name, reason));
+    return params;
+  }
   const cell = currentCell();
   const exclude = new Set([...imports, ...resultNames, ...(cell ? mutableNames(cell.code) : [])]);
   return captureParams(scope, { exclude });

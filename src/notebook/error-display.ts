@@ -17,9 +17,19 @@ import { TracklabError } from '../errors';
 /** dist/, where every file of tracklab's own code is (this file is dist/src/notebook/error-display.js). */
 const OWN_CODE = path.resolve(__dirname, '..', '..') + path.sep;
 
+/** Node's default Error.stackTraceLimit. */
+const NODE_DEFAULT_FRAMES = 10;
+/** Enough for an error from the store to reach past tracklab's frames into the cell that called it. */
+const KERNEL_FRAMES = 50;
+
 /** Makes TracklabErrors inspect as their code, message and user frames (see above); idempotent. */
 export function installErrorDisplay(): void {
   Object.defineProperty(TracklabError.prototype, inspect.custom, { value: inspectInCell, configurable: true, writable: true });
+  // An error thrown in the store has ten or more frames of tracklab's own
+  // code (store, transaction, client) above the cell's, and Node keeps ten,
+  // so the cell frame this display shows was cut off. A limit the user set
+  // (anything but Node's default) is theirs and stays.
+  if (Error.stackTraceLimit === NODE_DEFAULT_FRAMES) Error.stackTraceLimit = KERNEL_FRAMES;
 }
 
 function inspectInCell(this: TracklabError): string {
@@ -27,7 +37,8 @@ function inspectInCell(this: TracklabError): string {
   const cause: unknown = this.cause;
   if (cause !== undefined) lines.push(`  [cause] ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
   for (const line of (this.stack ?? '').split('\n')) {
-    const frame = /^\s+at (?:.* \()?(.*?)\)?$/.exec(line);
+    // `at async evalmachine.<anonymous>:1:28`: an awaited frame without a function name.
+    const frame = /^\s+at (?:async )?(?:.* \()?(.*?)\)?$/.exec(line);
     if (frame && isUserFrame(frame[1])) lines.push(line);
   }
   return lines.join('\n');

@@ -26,6 +26,12 @@ export const notebookMsg = {
     '(was the cell interrupted, or its training loop not awaited?). Await the loop inside the cell, or use tracklab.startRun() for runs that outlive a cell.',
   kernelShutDown: () => 'The notebook kernel was shut down while this run was open.',
   kernelRestarted: () => 'The notebook kernel was restarted while this run was open.',
+  namedParamSkipped: (name: string, reason: string) =>
+    `tracklab autolog: ${JSON.stringify(name)}, named in autolog({ params }), is not stored as a param: ${reason.replace(/\.$/, '')}.`,
+  namedParamUndefined: () => "it is not defined (or is undefined) when the cell's first log() opens the run; define it in an earlier cell",
+  namedParamKind: (kind: string) => `it is ${kind}; a param is a number, string, boolean, array or plain object`,
+  namedParamHoldsCode: (path: string) => `it holds a function (${path}), so it is code or a module rather than settings; name its fields instead`,
+  namedParamOverCap: (max: number) => `a run takes at most ${max} params from autolog`,
   autologNoKernel: () =>
     'tracklab autolog: not running inside a tslab kernel, so cells cannot be captured. ' +
     'Runs still open on the first log() and end when the process exits.',

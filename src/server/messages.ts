@@ -61,7 +61,6 @@ export const serverMsg = {
   tooManyDatasets: (got: number, limit: number) => `A log-inputs request may carry at most ${limit} datasets; got ${got}. Split it.`,
   runNotActive: (runId: string) => `The run ${runId} must be in the 'active' state. Restore it first.`,
   internalError: () => 'The server failed to answer this request; its log says why.',
-  bodyTooSlow: () => 'The request body did not arrive in time (a deadline, or an upload below the minimum rate).',
   badServerOption: (name: string, value: number, min: number, max: number) =>
     `The server option ${name} must be a whole number from ${min} to ${max}; got ${value}.`,
   experimentNotFound: (id: string) => `No experiment with id ${quote(id)}.`,

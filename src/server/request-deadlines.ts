@@ -12,12 +12,39 @@
  * - a minimum rate for uploads: fewer than `bytes` received in a window of
  *   `windowMs` (window after window, from when the head was read) ends
  *   the request, so an upload at any steady rate above the floor finishes
- *   however long it takes, and a trickle is cut within one window.
+ *   however long it takes, and a trickle is cut within one or two windows.
+ *   A window in which the server held the socket paused is not counted:
+ *   before its handler reads the body (it authenticates and looks the run
+ *   up first, which a busy store can make slow) or while the disk is slower
+ *   than the client, Node stops reading, and the client is not slow.
  * Either ends the request as Node's own timeout does: 408, the connection
  * closed, one log entry (client-error-log.ts). The upload's handler then sees
  * its body abort, removes its temp file and records nothing.
  */
 import type * as http from 'node:http';
+import { TracklabError } from '../errors';
+import { ARTIFACTS_PREFIX } from './artifact-proxy';
+import { BLOBS_ROUTE } from './blob-api';
+import { serverMsg } from './messages';
+import { TRACKLAB_PREFIX } from './tracklab-api';
+
+/** The server's timeouts (the options of startTrackingServer). */
+export interface DeadlineOptions {
+  /** A request whose body has not all arrived this long after its headers gets 408; 0 for never. Artifact uploads have a minimum rate instead. Default 120 s. */
+  readonly requestTimeoutMs?: number;
+  /** An artifact upload (PUT) that receives fewer bytes than this in a window of `uploadRateWindowMs` gets 408 and is not stored; 0 for no floor. Default 64 KiB. */
+  readonly minUploadBytesPerWindow?: number;
+  /** The window of `minUploadBytesPerWindow`. Default 30 s. */
+  readonly uploadRateWindowMs?: number;
+  /** Headers not complete after this long get 408. Default 20 s. */
+  readonly headersTimeoutMs?: number;
+  /** A connection on which the server waits on its client (for a request, its body, or to read the answer) and nothing moved for this long is closed; 0 for never. Default 120 s. */
+  readonly idleTimeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 
 /** The log code of an upload cut for being slower than the floor (Node's whole-request timeout is ERR_HTTP_REQUEST_TIMEOUT). */
 export const UPLOAD_TOO_SLOW = 'ERR_UPLOAD_TOO_SLOW';
@@ -35,7 +62,8 @@ export type BodyGuard =
  * times below any link an artifact is sent over (a 2 GiB upload at the floor
  * would take 11 days), so it only cuts clients that trickle or have stalled.
  * 30 s rides out a TCP retransmission backoff (1+2+4+8 s) and Wi-Fi roaming
- * without a cut; a client that stops dead is cut within 30 s, before the
+ * without a cut; a client that stops dead is cut within two windows (the
+ * window it stopped in may still have passed), so 30 to 60 s, before the
  * 120 s idle timeout. Holding a connection costs a slow-loris 2.2 kB/s of its
  * own upstream, all written to disk against maxArtifactBytes.
  */
@@ -59,10 +87,18 @@ export function guardBody(req: http.IncomingMessage, res: http.ServerResponse, g
   } else {
     if (guard.bytes <= 0) return;
     let seen = socket.bytesRead;
+    let held = socket.isPaused();
+    const onPause = () => { held = true; };
+    socket.on('pause', onPause);
+    res.once('close', () => socket.off('pause', onPause));
     timer = setInterval(() => {
       if (req.complete) return clearInterval(timer);
       const now = socket.bytesRead;
-      if (now - seen >= guard.bytes) { seen = now; return; }
+      const received = now - seen;
+      seen = now;
+      const excused = held || socket.isPaused();
+      held = socket.isPaused();
+      if (received >= guard.bytes || excused) return;
       clearInterval(timer);
       expire(UPLOAD_TOO_SLOW);
     }, guard.windowMs);
@@ -71,3 +107,49 @@ export function guardBody(req: http.IncomingMessage, res: http.ServerResponse, g
   timer.unref();
   res.once('close', () => clearTimeout(timer));
 }
+
+/**
+ * Node checks its timeouts every `connectionsCheckingInterval` (30 s by default): a fraction of the timeout keeps the check honest.
+ * Node's requestTimeout is off: it would hold every request, uploads too, to one deadline; guardBody holds each body instead.
+ * Node still checks headersTimeout alone (measured on Node 20 with requestTimeout 0: a trickled head and a silent connection closed after 510 ms, headersTimeout 400 ms).
+ */
+export function serverTimeouts(options: DeadlineOptions): http.ServerOptions {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout > 0 ? requestTimeout : Infinity);
+  return { requestTimeout: 0, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) };
+}
+
+/** Artifact uploads (the proxy's PUT, and PUT blobs/<sha256>, routed as the server routes them) are the bodies allowed past maxBodyBytes: they get a floor rate, every other request a deadline. */
+export function bodyGuard(options: DeadlineOptions, req: http.IncomingMessage): BodyGuard {
+  const deadline: BodyGuard = { kind: 'deadline', ms: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+  if (req.method !== 'PUT') return deadline;
+  const target = req.url ?? '/';
+  let upload = target.split('?')[0]!.startsWith(`${ARTIFACTS_PREFIX}/`);
+  try {
+    upload ||= new URL(target, 'http://server.invalid').pathname.startsWith(`${TRACKLAB_PREFIX}${BLOBS_ROUTE}`);
+  } catch {
+    // an unparsable target is answered 400 at once
+  }
+  if (!upload) return deadline;
+  return { kind: 'rate', bytes: options.minUploadBytesPerWindow ?? DEFAULT_UPLOAD_FLOOR.bytes, windowMs: options.uploadRateWindowMs ?? DEFAULT_UPLOAD_FLOOR.windowMs };
+}
+
+/** Throws INVALID_PARAMETER_VALUE for a timeout that is not a whole number of ms within setTimeout's range (a longer delay fires at once). */
+export function checkDurations(options: DeadlineOptions): void {
+  const checks: [keyof DeadlineOptions, number][] = [
+    ['requestTimeoutMs', 0],
+    ['minUploadBytesPerWindow', 0],
+    ['uploadRateWindowMs', 1],
+    // 0 would turn off the only deadline a request head has.
+    ['headersTimeoutMs', 1],
+    ['idleTimeoutMs', 0],
+  ];
+  for (const [name, min] of checks) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= MAX_TIMER_MS)) {
+      throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.badServerOption(name, value, min, MAX_TIMER_MS));
+    }
+  }
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;

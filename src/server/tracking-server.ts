@@ -13,7 +13,7 @@
  *   behind the same Host check and authentication;
  * - bodies are bounded (413), slow clients time out (a client that stops
  *   reading its answer too; an upload only when slower than a floor rate,
- *   request-deadlines.ts), and every API answer
+ *   request-deadlines.ts; never while the server itself works, idle-timeout.ts), and every API answer
  *   is JSON with MLflow's error shape (a refused UI page is an HTML page);
  * - `close()` stops accepting, lets requests in flight finish (each store
  *   write is one transaction, so nothing is half-written), then resolves.
@@ -27,9 +27,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { finished, type Duplex } from 'node:stream';
+import { finished } from 'node:stream';
 import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
+import { closeIdleClients } from '../http/idle-timeout';
 import { listen } from '../http/listen';
 import { requestHost } from '../http/request-host';
 import { tracklabVersion } from '../models/version';
@@ -44,7 +45,6 @@ import { refusalPage } from '../ui/pages/refusal-page';
 import { createUiHandler, type UiHandler } from '../ui/ui-handler';
 import { ApiContext } from './api-context';
 import { ARTIFACTS_PREFIX, ArtifactProxy } from './artifact-proxy';
-import { BLOBS_ROUTE } from './blob-api';
 import { authMsg } from './auth/auth-messages';
 import { FULL_ACCESS, ServerAuth, type Access, type ServerAuthOptions } from './auth/server-auth';
 import { logClientErrors } from './client-error-log';
@@ -54,11 +54,11 @@ import { HttpError, errorResponse } from './http-error';
 import { serverMsg } from './messages';
 import { pathRedactor, processFolders, type PathRedactor, type ServerFolder } from './path-redactor';
 import { readRequest } from './read-request';
-import { DEFAULT_UPLOAD_FLOOR, guardBody, type BodyGuard } from './request-deadlines';
+import { DEFAULT_IDLE_TIMEOUT_MS, bodyGuard, checkDurations, guardBody, serverTimeouts, type DeadlineOptions } from './request-deadlines';
 import { API_PREFIX, routes, type Method } from './routes';
 import { TRACKLAB_PREFIX, handleTracklabApi } from './tracklab-api';
 
-export interface TrackingServerOptions {
+export interface TrackingServerOptions extends DeadlineOptions {
   /** The store to serve (tracking and registry, see openStore); the caller opens and closes it. */
   readonly backend: StoreBackend;
   /** Default 127.0.0.1. */
@@ -83,16 +83,6 @@ export interface TrackingServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Mount the web UI at `/`. Default false (the CLI turns it on). */
   readonly ui?: boolean;
-  /** A request whose body has not all arrived this long after its headers gets 408; 0 for never. Artifact uploads have a minimum rate instead. Default 120 s. */
-  readonly requestTimeoutMs?: number;
-  /** An artifact upload (PUT) that receives fewer bytes than this in a window of `uploadRateWindowMs` gets 408 and is not stored; 0 for no floor. Default 64 KiB (request-deadlines.ts says why). */
-  readonly minUploadBytesPerWindow?: number;
-  /** The window of `minUploadBytesPerWindow`. Default 30 s. */
-  readonly uploadRateWindowMs?: number;
-  /** Headers not complete after this long get 408. Default 20 s. */
-  readonly headersTimeoutMs?: number;
-  /** A connection on which nothing was read or written for this long is closed (a client that stops reading its answer). Default 120 s. */
-  readonly idleTimeoutMs?: number;
   /** Receives one entry per request (and per failure, and per request Node refused: a timeout, a malformed head); never headers, query strings or bodies. */
   readonly log?: (entry: RequestLogEntry) => void;
   /** Tests only: acts as a server from before GET /api/tracklab/v1/capabilities, taking single "TLC1" block frames alone. */
@@ -129,7 +119,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     app = new TrackingApp(options, hostMatcher(host, options.allowedHosts ?? []), auth, cors);
     let refuse: ReturnType<typeof logClientErrors> | undefined;
     const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
-      guardBody(req, res, bodyGuard(options, req), (code) => refuse?.(Object.assign(new Error(serverMsg.bodyTooSlow()), { code }), req.socket));
+      guardBody(req, res, bodyGuard(options, req), (code) => refuse?.(Object.assign(new Error(code), { code }), req.socket));
       app.handle(req, res);
     };
     const timeouts = serverTimeouts(options);
@@ -137,11 +127,8 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     server.keepAliveTimeout = 5_000;
     // requestTimeout ends once the request is read: a client that never reads its answer (a large download)
     // would otherwise hold the socket and the file open forever, and keep close() waiting for it.
-    server.timeout = options.idleTimeoutMs ?? 120_000;
-    server.on('timeout', (socket: Duplex) => {
-      const res = app.inProgress.get(socket);
+    closeIdleClients(server, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, (_socket, res) => {
       if (res !== undefined) app.markClientError(res, res.statusCode, 'ERR_SOCKET_IDLE_TIMEOUT');
-      socket.destroy();
     });
     refuse = logClientErrors(server, {
       log: options.log,
@@ -158,50 +145,6 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   const scheme = options.tls !== undefined ? 'https' : 'http';
   return { url: `${scheme}://${shownHost}:${address.port}`, server, auth, close: () => app.shutdown(server) };
 }
-
-/**
- * Node checks its timeouts every `connectionsCheckingInterval` (30 s by default): a fraction of the timeout keeps the check honest.
- * Node's requestTimeout is off: it would hold every request, uploads too, to one deadline; guardBody holds each body instead.
- * Node still checks headersTimeout alone (measured on Node 20 with requestTimeout 0: a trickled head and a silent connection closed after 510 ms, headersTimeout 400 ms).
- */
-function serverTimeouts(options: TrackingServerOptions): http.ServerOptions {
-  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, requestTimeout > 0 ? requestTimeout : Infinity);
-  return { requestTimeout: 0, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) };
-}
-
-const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
-
-/** Artifact uploads (the proxy's PUT, and PUT blobs/<sha256>, routed as `respond` routes them) are the bodies allowed past maxBodyBytes: they get a floor rate, every other request a deadline. */
-function bodyGuard(options: TrackingServerOptions, req: http.IncomingMessage): BodyGuard {
-  const deadline: BodyGuard = { kind: 'deadline', ms: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
-  if (req.method !== 'PUT') return deadline;
-  const target = req.url ?? '/';
-  let upload = target.split('?')[0]!.startsWith(`${ARTIFACTS_PREFIX}/`);
-  try {
-    upload ||= new URL(target, 'http://server.invalid').pathname.startsWith(`${TRACKLAB_PREFIX}${BLOBS_ROUTE}`);
-  } catch {
-    // an unparsable target is answered 400 at once
-  }
-  if (!upload) return deadline;
-  return { kind: 'rate', bytes: options.minUploadBytesPerWindow ?? DEFAULT_UPLOAD_FLOOR.bytes, windowMs: options.uploadRateWindowMs ?? DEFAULT_UPLOAD_FLOOR.windowMs };
-}
-
-/** Node validated requestTimeout itself; the server's own timers must also stay below setTimeout's limit (a longer delay fires at once). */
-function checkDurations(options: TrackingServerOptions): void {
-  const checks: [string, number | undefined, number][] = [
-    ['requestTimeoutMs', options.requestTimeoutMs, 0],
-    ['minUploadBytesPerWindow', options.minUploadBytesPerWindow, 0],
-    ['uploadRateWindowMs', options.uploadRateWindowMs, 1],
-  ];
-  for (const [name, value, min] of checks) {
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= MAX_TIMER_MS)) {
-      throw new TracklabError('INVALID_PARAMETER_VALUE', serverMsg.badServerOption(name, value, min, MAX_TIMER_MS));
-    }
-  }
-}
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function createHttpsServer(tls: NonNullable<TrackingServerOptions['tls']>, timeouts: http.ServerOptions, handle: http.RequestListener): https.Server {
   try {

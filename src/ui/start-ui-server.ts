@@ -1,6 +1,7 @@
 /** Serves the UI handler on loopback: what `tracklab ui` runs, and what tests start. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeIdleClients } from '../http/idle-timeout';
 import { listen } from '../http/listen';
 import { createUiHandler, type UiOptions } from './ui-handler';
 import { defaultAllowedHosts } from './security';
@@ -21,7 +22,8 @@ export async function startUiServer(options: Omit<UiOptions, 'allowedHosts'> & {
   // Requests may take long (a 1M-point chart) but a slow client must not hold a socket forever.
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
-  server.timeout = 120_000; // a client that stops reading its answer is closed, not kept forever
+  // A client that stops reading its answer is closed, not kept forever; a chart that takes long to compute is not.
+  closeIdleClients(server, 120_000);
   await listen(server, options.port ?? 0, '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
   handler = createUiHandler({ ...options, allowedHosts: options.allowedHosts ?? defaultAllowedHosts(port) });

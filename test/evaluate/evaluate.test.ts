@@ -128,21 +128,23 @@ describe('evaluate() classifiers', () => {
   });
 
   it('the PR curve\'s no-skill line is level at each class\'s share of the rows; ROC keeps its diagonal', async () => {
-    type Spec = { layer?: { mark: { type: string }; data?: { values: { series?: string; x?: number; y: number }[] } }[] };
+    type Row = { kind: string; series?: string; x?: number; y: number };
+    type Spec = { layer: { mark: { type: string } }[]; data: { values: Row[] } };
     // As logged (the .vl.json): rendering the SVG tagged the spec's data objects with Vega's ids.
-    const baselines = (plots: readonly { name: string; spec: unknown }[], name: string) => (JSON.parse(JSON.stringify(plots.find((p) => p.name === name)?.spec)) as Spec).layer?.[0];
+    const specOf = (plots: readonly { name: string; spec: unknown }[], name: string) => JSON.parse(JSON.stringify(plots.find((p) => p.name === name)?.spec)) as Spec;
+    const rows = (spec: Spec, kind: string) => spec.data.values.filter((v) => v.kind === kind).map(({ kind: _, ...v }) => v);
     // Binary, 2 positives in 8 rows.
     const binary = [0, 1, 0, 0, 1, 0, 0, 0].map((label, i) => ({ x: (i * 0.37) % 1, label }));
     const two = await runEvaluation({ probabilities: binary.map((r) => r.x) }, binary, { modelType: 'classifier', targets: 'label' }, 'r');
-    const pr = baselines(two.plots, 'precision_recall_curve_plot');
-    assert.equal(pr?.mark.type, 'rule');
-    assert.deepEqual(pr?.data?.values.map((v) => v.y), [2 / 8]);
-    assert.deepEqual(baselines(two.plots, 'roc_curve_plot')?.data?.values, [{ x: 0, y: 0 }, { x: 1, y: 1 }]);
+    const pr = specOf(two.plots, 'precision_recall_curve_plot');
+    assert.equal(pr.layer[0].mark.type, 'rule');
+    assert.deepEqual(rows(pr, 'baseline').map((v) => v.y), [2 / 8]);
+    assert.deepEqual(rows(specOf(two.plots, 'roc_curve_plot'), 'diagonal'), [{ panel: '', x: 0, y: 0 }, { panel: '', x: 1, y: 1 }]);
     // Three classes of 2, 3 and 5 rows: one level per class.
     const labels = [0, 1, 2, 2, 1, 2, 0, 2, 1, 2];
     const probabilities = labels.map((_, i) => [0.2 + (i % 3) * 0.1, 0.3, 0.5 - (i % 3) * 0.1]);
     const three = await runEvaluation({ probabilities }, { y: labels }, { modelType: 'classifier', targets: 'y' }, 'r');
-    assert.deepEqual(baselines(three.plots, 'precision_recall_curve_plot')?.data?.values.map((v) => [v.series?.split(' (')[0], v.y]), [['class 0', 0.2], ['class 1', 0.3], ['class 2', 0.5]]);
+    assert.deepEqual(rows(specOf(three.plots, 'precision_recall_curve_plot'), 'baseline').map((v) => [v.series?.split(' (')[0], v.y]), [['class 0', 0.2], ['class 1', 0.3], ['class 2', 0.5]]);
   });
 
   it('an ml.js random forest (predict + per-label predictProbability) on a multiclass set, weighted OvR AUC', async () => {

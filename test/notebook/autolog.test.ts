@@ -190,3 +190,44 @@ describe('autolog in a tslab notebook', () => {
     assert.match(mimeText(displayOutputs(cells[9])[0], 'text/plain') ?? '', /\[FINISHED\]/);
   });
 });
+
+describe('autolog({ params: [...] }) in a tslab notebook', () => {
+  const CLASSES = "['cat', 'dog', 'bird', 'fish', 'horse', 'frog', 'deer', 'ship', 'truck']";
+  const NAMED = [
+    "import * as tracklab from 'tracklab';\ntracklab.autolog({ params: ['classes', 'prompt', 'lr', 'train'] });",
+    `const classes = ${CLASSES};\nconst prompt = 'Summarise: ' + 'x'.repeat(289);\nconst lr = 0.1;\nfunction train() { return 1; }`,
+    'tracklab.log({ loss: 1 });',
+    'tracklab.log({ loss: 2 });',
+  ];
+  let dir: string;
+  let executed: ExecutedNotebook;
+  let runs: readonly Run[];
+
+  before(async () => {
+    dir = notebookWorkspace();
+    const home = path.join(dir, 'store');
+    executed = await runNotebook(dir, 'named.ipynb', makeNotebook(NAMED), { env: { TRACKLAB_HOME: home } });
+    const client = getClient(home);
+    runs = (await client.searchRuns({ orderBy: 'start_time ASC' })).runs;
+    await client.close();
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('stores the named 9-item array and 300-character string, which auto-capture would leave out', () => {
+    assert.equal(runs.length, 2);
+    for (const run of runs) {
+      assert.deepEqual({ ...run.data.params }, {
+        classes: '["cat","dog","bird","fish","horse","frog","deer","ship","truck"]',
+        prompt: `Summarise: ${'x'.repeat(289)}`,
+        lr: '0.1',
+      });
+    }
+  });
+
+  it('warns once, naming the variable it could not take and why', () => {
+    const cells = codeCells(executed.notebook);
+    assert.equal(streamText(cells[2], 'stderr'), 'tracklab autolog: "train", named in autolog({ params }), is not stored as a param: it is a function or class; a param is a number, string, boolean, array or plain object.\n');
+    assert.equal(streamText(cells[3], 'stderr'), '', 'not again for the next run');
+  });
+});

@@ -21,18 +21,27 @@ const SYNC = [
 ];
 // Thrown from an awaited promise (top-level await): tslab prints it from another place.
 const ASYNC = ["import * as tracklab from 'tracklab';", "await tracklab.getClient().getRun('nosuchrun');"];
+// From the store, under a function of the cell: over ten frames of tracklab's code (Node keeps ten by default) sit above the cell's.
+const NESTED = [
+  "import * as tracklab from 'tracklab';",
+  "async function load(id: string) {\n  return await tracklab.getClient().getRun(id);\n}\nawait load('nosuchrun');",
+];
+/** A cell frame as V8 writes it: `at evalmachine.<anonymous>:4:7`, or an awaited one, `at async load (evalmachine.<anonymous>:2:10)`. */
+const CELL_FRAME = /\n {4}at (?:async )?(?:[\w.<>]+ \()?evalmachine\.<anonymous>:\d+:\d+\)?\n/;
 
 describe('TracklabError in a notebook cell', () => {
   let dir: string;
   let sync: ExecutedNotebook;
   let awaited: ExecutedNotebook;
+  let nested: ExecutedNotebook;
 
   before(async () => {
     dir = notebookWorkspace();
     const env = { TRACKLAB_HOME: path.join(dir, 'store') };
-    [sync, awaited] = await Promise.all([
+    [sync, awaited, nested] = await Promise.all([
       runNotebook(dir, 'sync.ipynb', makeNotebook(SYNC), { allowErrors: true, env }),
       runNotebook(dir, 'async.ipynb', makeNotebook(ASYNC), { allowErrors: true, env }),
+      runNotebook(dir, 'nested.ipynb', makeNotebook(NESTED), { allowErrors: true, env }),
     ]);
   });
 
@@ -49,9 +58,18 @@ describe('TracklabError in a notebook cell', () => {
     assert.doesNotMatch(text, /throw|code: /);
   });
 
+  it('one from deep in the store, awaited in a function of the cell, shows the cell frames too', () => {
+    const text = streamText(codeCells(nested.notebook)[1], 'stderr');
+    assert.match(text, /^TracklabError \[RESOURCE_DOES_NOT_EXIST\]: No run with id "nosuchrun"\./);
+    assert.match(text, /\n {4}at async load \(evalmachine\.<anonymous>:\d+:\d+\)\n/);
+    assert.match(text, /\n {4}at async evalmachine\.<anonymous>:\d+:\d+\n/);
+    assert.doesNotMatch(text, OWN_FRAME);
+  });
+
   it('so does one rejected from an awaited call, and one the user catches and prints', () => {
     const text = streamText(codeCells(awaited.notebook)[1], 'stderr');
     assert.match(text, /^TracklabError \[RESOURCE_DOES_NOT_EXIST\]: No run with id "nosuchrun"\./);
+    assert.match(text, CELL_FRAME);
     assert.doesNotMatch(text, OWN_FRAME);
     const caught = streamText(codeCells(sync.notebook)[1], 'stdout');
     assert.match(caught, /^TracklabError \[INVALID_STATE\]: No active run\./);

@@ -48,3 +48,22 @@ export async function api(url: string, method: 'GET' | 'POST' | 'PATCH' | 'DELET
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
 }
+
+/**
+ * A store that is slow for real: another connection takes an ACCESS EXCLUSIVE
+ * lock on `table` of a PostgreSQL store, so every query of the server on it
+ * waits until `release()`. Resolves once the lock is held.
+ */
+export async function holdTableLock(uri: string, table: string): Promise<{ release(): Promise<void> }> {
+  const { Client } = await import('pg');
+  const holder = new Client({ connectionString: uri });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  return {
+    async release() {
+      await holder.query('COMMIT');
+      await holder.end();
+    },
+  };
+}

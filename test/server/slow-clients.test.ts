@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import { testStores } from '../support/test-stores';
-import { api, startServerFixture } from './server-fixture';
+import { testStores, type StoreKind } from '../support/test-stores';
+import { api, holdTableLock, startServerFixture } from './server-fixture';
 
-const sqlite = testStores()[0]!;
+const [sqlite, postgres] = testStores() as [StoreKind, StoreKind];
 
 /** Opens a raw connection, writes `head`, reads nothing; resolves with how long the server kept it open. */
 function stalled(url: string, head: string, options: { paused?: boolean } = {}): { opened: Promise<void>; closed: Promise<number>; socket: net.Socket } {
@@ -86,5 +86,25 @@ test('a client that asks for a 32 MiB artifact and never reads it is closed afte
   } finally {
     for (const r of readers) r.socket.destroy();
     if (closing === undefined) await fx.close();
+  }
+});
+
+test('a request the server works on for longer than the idle timeout (its store waits 1 s on a lock) is answered, not closed', { timeout: 30_000, skip: postgres.skip }, async () => {
+  const fx = await startServerFixture(postgres, { idleTimeoutMs: 300 });
+  try {
+    const experimentId = (await api(fx.url, 'POST', 'experiments/create', { name: 'busy' })).body.experiment_id as string;
+    const runId = (await api(fx.url, 'POST', 'runs/create', { experiment_id: experimentId })).body.run.info.run_id as string;
+    const lock = await holdTableLock(fx.store.uri, 'runs');
+    const started = Date.now();
+    const answer = api(fx.url, 'GET', 'runs/get', { run_id: runId });
+    setTimeout(() => void lock.release(), 1_000);
+    const { status, body } = await answer;
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.run.info.run_id, runId);
+    assert.ok(Date.now() - started >= 950, 'the answer waited for the lock');
+    const entry = fx.log.find((e) => e.path === '/api/2.0/mlflow/runs/get');
+    assert.equal(entry?.error, undefined, JSON.stringify(entry));
+  } finally {
+    await fx.close();
   }
 });

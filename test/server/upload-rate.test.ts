@@ -12,10 +12,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { test } from 'node:test';
 import { ContentStore } from '../../src/artifacts/content-store';
-import { testStores } from '../support/test-stores';
-import { api, startServerFixture, type ServerFixture } from './server-fixture';
+import { testStores, type StoreKind } from '../support/test-stores';
+import { api, holdTableLock, startServerFixture, type ServerFixture } from './server-fixture';
 
-const sqlite = testStores()[0]!;
+const [sqlite, postgres] = testStores() as [StoreKind, StoreKind];
 
 /** A deadline of 1.5 s, and a floor of 16 KiB per 500 ms (32 KiB/s). */
 const OPTIONS = { requestTimeoutMs: 1_500, headersTimeoutMs: 400, minUploadBytesPerWindow: 16 * 1024, uploadRateWindowMs: 500 };
@@ -144,6 +144,27 @@ test('a JSON body trickled to an ordinary route still gets 408 at the request de
     assert.deepEqual([entry?.status, entry?.error], [408, 'ERR_HTTP_REQUEST_TIMEOUT'], JSON.stringify(fx.log));
     const found = (await api(fx.url, 'POST', 'experiments/search', {})).body.experiments ?? [];
     assert.deepEqual(found.map((e: { name: string }) => e.name).filter((n: string) => n !== 'Default'), [], 'nothing was created, and the server answers');
+  } finally {
+    await fx.close();
+  }
+});
+
+test('a fast upload is not cut while the server, not the client, is slow: its run lookup waits 1.5 s on a PostgreSQL lock', { timeout: 30_000, skip: postgres.skip }, async () => {
+  const fx = await startServerFixture(postgres, OPTIONS);
+  try {
+    const { runId } = await newRun(fx);
+    const blob = crypto.randomBytes(1024 * 1024);
+    const lock = await holdTableLock(fx.store.uri, 'runs');
+    // 64 KiB every 20 ms (3.2 MB/s, a hundred times the floor); Node stops reading once 16 KiB wait unread.
+    const upload = paced(fx.url, putHead(fx, `/api/tracklab/v1/artifacts/blobs/${sha256(blob)}?run_id=${runId}`, blob.length), blob, 64 * 1024, 20).done;
+    // Three windows of 500 ms in which the handler cannot read the body.
+    await new Promise((r) => setTimeout(r, 1_500));
+    await lock.release();
+    const { answer } = await upload;
+    assert.equal(statusOf(answer), 201, answer);
+    const put = fx.log.find((e) => e.method === 'PUT');
+    assert.ok(put !== undefined && put.error === undefined && put.ms >= 1_400, `stored after the lock was released: ${JSON.stringify(put)}`);
+    assert.equal(sha256(await new ContentStore(fx.store.artifactRoot).read(sha256(blob))), sha256(blob));
   } finally {
     await fx.close();
   }
