@@ -117,6 +117,8 @@ export const msg = {
     `The store ${store} keeps no files, so artifacts need an artifact root: a folder every machine that logs to this store can reach. `
     + "Set it with configure({ artifactRoot: '/shared/tracklab-artifacts' }) or TRACKLAB_ARTIFACT_ROOT=/shared/tracklab-artifacts (a path or file:///…), "
     + 'or --artifact-root on the command line.',
+  noStore: (folder: string, file: string) =>
+    `No tracklab store at ${folder} (no ${file}). Log a run first, or pass --home/--tracking-uri to an existing store.`,
   storeNotOpenYet: (store: string) =>
     `The store ${store} opens asynchronously and is not open yet. Use the client's methods (they wait for it) instead of its store.`,
   featureMissing: (what: string, module: string) =>

@@ -8,6 +8,7 @@ import { maskUri } from '../store/store-uri';
 import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
 import { GLOBAL_OPTIONS, UsageError } from './args';
 import type { CommandContext } from './command-context';
+import { NEEDS_EXISTING_STORE } from './existing-store';
 import { fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
@@ -104,7 +105,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(['Usage:', ...helpEntry(command, width)].join('\n'));
       return 0;
     }
-    client = new TrackingClient({ ...context, ...command.client });
+    client = new TrackingClient({ ...context, ...command.client, createStore: !NEEDS_EXISTING_STORE.has(name) });
     const code = await command.run(client, rest, io, context);
     return typeof code === 'number' ? code : 0;
   } catch (err) {

@@ -33,7 +33,7 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
   const toUri = parseStoreUri(toText);
   if (fromUri.display === toUri.display) throw new UsageError('--from and --to name the same store.');
 
-  const from = await openStore(fromUri);
+  const from = await openStore(fromUri, { mustExist: true });
   let to: StoreBackend | undefined;
   try {
     to = await openStore(toUri);
