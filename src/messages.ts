@@ -103,6 +103,9 @@ export const msg = {
     `${operation} takes an object of options, got ${describe(got)}.`,
   unknownOption: (operation: string, key: string, known: readonly string[], nearest: string | undefined) =>
     `${operation} has no option ${quote(key)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} Its options are ${known.join(', ')}.`,
+  noRunHasMetric: (metric: string, metrics: readonly string[], nearest: string | undefined) =>
+    `No run to compare has the metric ${quote(metric)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} `
+    + (metrics.length ? `Their metrics: ${metrics.map((m) => quote(m)).join(', ')}.` : 'They have no metrics: log some with run.log({ loss }).'),
   noActiveRun: () =>
     'No active run. Call tracklab.startRun() first, or tracklab.autolog() in a notebook.',
   runEnded: (runName: string) =>
