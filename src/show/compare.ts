@@ -2,12 +2,11 @@
 import type { Run } from '../entities';
 import { datasetLabels } from '../datasets/dataset-labels';
 import { TracklabError } from '../errors';
-import { msg } from '../messages';
-import { nearestName } from '../option-names';
 import { display } from '../notebook/display';
 import type { DisplayBundle } from '../views/bundle';
 import { currentExperiment } from '../tracking/fluent';
 import { compareBundles } from '../views/comparison';
+import { requireLoggedMetric } from '../views/run-metrics';
 import { selectRuns, type RunSelection } from './select-runs';
 import { evaluationComparisonBundles } from '../views/evaluation-comparison';
 import { imageGridBundle } from '../views/image-views';
@@ -70,7 +69,8 @@ export async function comparison(options: CompareOptions = {}): Promise<DisplayB
   if (options.evaluation) {
     return [...await evaluationComparisonBundles(await runEvaluations(client, runs), { metric: options.metric, mode: options.mode }), ...grids];
   }
-  const metric = options.metric === undefined ? defaultMetric(runs) : loggedMetric(runs, options.metric);
+  if (options.metric !== undefined) requireLoggedMetric(runs, options.metric);
+  const metric = options.metric ?? defaultMetric(runs);
   const ids = runs.map((r) => r.info.runId);
   const [histories, inputs] = await Promise.all([client.metricColumns(ids, [metric]), client.listInputs(ids)]);
   const bundles = await compareBundles({
@@ -107,13 +107,6 @@ function defaultMetric(runs: readonly Run[]): string {
     throw new TracklabError('INVALID_PARAMETER_VALUE', 'These runs have no metrics to compare: log some with run.log({ loss }) or pass { metric }.');
   }
   return ranked[0][0];
-}
-
-/** `metric` when some run logged it; else an error naming the metrics the runs have, and the nearest. */
-function loggedMetric(runs: readonly Run[], metric: string): string {
-  if (runs.some((r) => r.data.metrics[metric] !== undefined)) return metric;
-  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.data.metrics)))].sort();
-  throw new TracklabError('INVALID_PARAMETER_VALUE', msg.noRunHasMetric(metric, metrics, nearestName(metric, metrics)));
 }
 
 function lossRank(key: string): number {

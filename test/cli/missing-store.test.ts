@@ -21,7 +21,7 @@ const CLEAN = { TRACKLAB_HOME: '', TRACKLAB_TRACKING_URI: '', TRACKLAB_ARTIFACT_
 const READS: readonly (readonly string[])[] = [
   ['runs'], ['runs', '--json'], ['experiments'], ['run', 'show', 'abc'], ['metrics', 'abc', 'loss'], ['export', '--output', path.join(dir, 'x.arrow')],
   ['models', 'list'], ['models', 'show', 'm'], ['doctor'], ['gc', '--dry-run'], ['backup', path.join(dir, 'backup')], ['ui', '--port', '0'],
-  ['runs', 'delete', 'abc'], ['experiments', 'delete', 'e'],
+  ['runs', 'delete', 'abc'], ['experiments', 'delete', 'e'], ['compare', 'a', 'b'],
 ];
 
 test('reading commands on a missing --home fail with RESOURCE_DOES_NOT_EXIST and create nothing', { timeout: 60_000 }, async () => {
