@@ -110,6 +110,9 @@ export const msg = {
     `${operation} takes an object of options, got ${describe(got)}.`,
   unknownOption: (operation: string, key: string, known: readonly string[], nearest: string | undefined) =>
     `${operation} has no option ${quote(key)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} Its options are ${known.join(', ')}.`,
+  noRunHasMetric: (metric: string, metrics: readonly string[], nearest: string | undefined) =>
+    `No run to compare has the metric ${quote(metric)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} `
+    + (metrics.length ? `Their metrics: ${metrics.map((m) => quote(m)).join(', ')}.` : 'They have no metrics: log some with run.log({ loss }).'),
   noActiveRun: () =>
     'No active run. Call tracklab.startRun() first, or tracklab.autolog() in a notebook.',
   runEnded: (runName: string) =>
@@ -124,6 +127,8 @@ export const msg = {
     `The store ${store} keeps no files, so artifacts need an artifact root: a folder every machine that logs to this store can reach. `
     + "Set it with configure({ artifactRoot: '/shared/tracklab-artifacts' }) or TRACKLAB_ARTIFACT_ROOT=/shared/tracklab-artifacts (a path or file:///…), "
     + 'or --artifact-root on the command line.',
+  noStore: (folder: string, file: string) =>
+    `No tracklab store at ${folder} (no ${file}). Log a run first, or pass --home/--tracking-uri to an existing store.`,
   storeNotOpenYet: (store: string) =>
     `The store ${store} opens asynchronously and is not open yet. Use the client's methods (they wait for it) instead of its store.`,
   featureMissing: (what: string, module: string) =>

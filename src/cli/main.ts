@@ -9,6 +9,7 @@ import { TrackingClient, type TrackingClientOptions } from '../tracking/client';
 import { GLOBAL_OPTIONS, UsageError } from './args';
 import type { CommandContext } from './command-context';
 import { commandDetails } from './command-help';
+import { NEEDS_EXISTING_STORE } from './existing-store';
 import { commandHelp, fill, helpEntry } from './help';
 import { processIo, terminalWidth, tolerateClosedPipes, type Io } from './output';
 import * as experimentsCmd from './commands/experiments';
@@ -17,6 +18,7 @@ import * as infoCmd from './commands/info';
 import * as runsCmd from './commands/runs';
 import * as runsDeleteCmd from './commands/runs-delete';
 import * as runShowCmd from './commands/run-show';
+import * as compareCmd from './commands/compare';
 import * as metricsCmd from './commands/metrics';
 import * as exportCmd from './commands/export';
 import * as gcCmd from './commands/gc';
@@ -43,6 +45,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   'runs restore': { run: runsDeleteCmd.runsRestore, usage: runsDeleteCmd.restoreUsage, summary: 'restore deleted runs' },
   run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b. --output: the executed notebook, or for a sweep a folder (<name>-<point>.ipynb each)' },
   'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells, parent and child runs' },
+  compare: { run: compareCmd.compare, usage: compareCmd.usage, summary: 'runs side by side: params (differences marked *) and each metric\'s last/min/max (best run marked *)' },
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },
@@ -105,7 +108,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.out(commandHelp({ ...command, ...commandDetails[name] ?? { options: [], examples: [] } }, width));
       return 0;
     }
-    client = new TrackingClient({ ...context, ...command.client });
+    client = new TrackingClient({ ...context, ...command.client, createStore: !NEEDS_EXISTING_STORE.has(name) });
     const code = await command.run(client, rest, io, context);
     return typeof code === 'number' ? code : 0;
   } catch (err) {

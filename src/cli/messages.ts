@@ -15,6 +15,7 @@ export const cliMsg = {
   optionTakesNoValue: (option: string) => `Option ${quote(option)} takes no value.`,
   unexpectedArgument: (arg: string) => `Unexpected argument ${quote(arg)}.`,
   missingArgument: (what: string, usage: string) => `Missing ${what}. Usage: ${usage}`,
+  compareNeedsRuns: (usage: string) => `compare needs at least two different run ids (\`tracklab runs\` lists them). Usage: ${usage}`,
   noSuchMetric: (runId: string, key: string, keys: readonly string[]) =>
     `Run ${runId} has no metric ${quote(key)}. ${keys.length ? `Its metrics: ${keys.map((k) => quote(k)).join(', ')}.` : 'It has no metrics.'}`,
   runsDeleted: (ids: readonly string[]) => `deleted ${ids.length} run(s): ${ids.join(', ')} (restore with: tracklab runs restore ID; tracklab gc purges them for good)`,

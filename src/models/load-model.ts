@@ -11,6 +11,7 @@ import { defaultModelClient } from '../default-model-client';
 import type { Flavor, Predictor } from './flavors/flavor';
 import { flavorForLoad } from './flavors/registry';
 import { loadInputExample } from './input-example';
+import { modelMsg } from './messages';
 import { readMLmodel, type MLmodel } from './mlmodel';
 import { preparePredictInput } from './predict-input';
 import { signatureFromJson, type ModelSignature } from './schema';
@@ -79,6 +80,8 @@ export async function resolveModelUri(uri: string, options: LoadModelOptions = {
     const client = options.client ?? defaultModelClient();
     return client.downloadArtifacts(uri);
   }
+  // `models:lin` is a mistyped URI, not a directory named so.
+  if (/^(models|runs):(?!\/)/i.test(uri)) throw new TracklabError('INVALID_PARAMETER_VALUE', modelMsg.malformedModelUri(uri));
   if (/^[a-z][a-z0-9+.-]*:\//i.test(uri) && !uri.startsWith('file:/')) {
     throw new TracklabError('INVALID_PARAMETER_VALUE', `Unsupported model URI scheme in ${uri}; use a directory, runs:/ or models:/.`);
   }

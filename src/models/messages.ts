@@ -6,6 +6,8 @@
 import { quote } from '../messages';
 
 export const modelMsg = {
+  malformedModelUri: (uri: string) =>
+    `The model URI ${quote(uri)} is malformed. Write models:/<name>/<version>, models:/<name>@<alias> or runs:/<run_id>/<path> (or a directory).`,
   codeNotRegularFile: (rel: string) =>
     `Refusing the js_function code ${quote(rel)}: it is not a regular file. A directory (or device, FIFO) there would `
     + 'make require() load whatever its package.json "main" or index.js names. Save the model again from a .js or .cjs file.',

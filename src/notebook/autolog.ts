@@ -1,8 +1,8 @@
 /**
  * `autolog()`: one line at the top of a notebook turns on cell capture.
  * - A cell that logs with no active run gets its own run, opened at the
- *   first log() with the notebook's settings as params, and ended when the
- *   cell ends: FINISHED, FAILED with the error, or KILLED when interrupted.
+ *   first log() with the notebook's settings as params, starting when the
+ *   cell started, and ended when the cell ends: FINISHED, FAILED with the error, or KILLED when interrupted.
  *   Re-running the cell opens a new run.
  * - Explicit runs (startRun ... endRun, within a cell or across cells) are
  *   used as they are: the tracking layer reports each new run (onRunStart),
@@ -142,14 +142,16 @@ function implicitRun(): ActiveRun {
   }
   const tags = inKernel() ? notebookTags(cell) : {};
   const params = guard('capture params', paramsFor) ?? {};
+  // The run covers the whole cell, not only the stretch after its first log().
+  const startTime = cell?.startTime;
   let run: ActiveRun;
   openingImplicit = true;
   try {
-    run = startRun({ params, tags });
+    run = startRun({ params, tags, startTime });
   } catch (error) {
     // A captured value the tracking layer rejects must not stop the user's log().
     warnOnce('autolog-params-rejected', notebookMsg.autologFailed('store the captured params', error));
-    run = startRun({ tags });
+    run = startRun({ tags, startTime });
   } finally {
     openingImplicit = false;
   }

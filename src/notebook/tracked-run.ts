@@ -107,7 +107,8 @@ export function trackRun(run: ActiveRun, opts: TrackOptions): TrackedRun {
       cells: cardCells(),
       images: [...images.values()],
       startTime: snap.startTime,
-      endTime: outcome?.endTime ?? null,
+      // The run's own end time once it ends (the stored one), so the card and the store agree.
+      endTime: snap.endTime ?? outcome?.endTime ?? null,
     });
   }
 

@@ -72,12 +72,22 @@ function outcomeOf(result: ExecuteNotebookResult): { status: RunStatus; message:
 
 const projectTypeTag = 'tracklab.source.type';
 
-let tslabVersion: string | null | undefined;
+let kernelVersions: Readonly<Record<string, string>> | undefined;
 
-/** The kernel's tslab version, read once: every point of a sweep starts the same install. */
-function kernelTslabVersion(): string | undefined {
-  tslabVersion ??= moduleVersion('tslab', tslabPackageDir()) ?? null;
-  return tslabVersion ?? undefined;
+/**
+ * The kernel's tslab and the TypeScript it compiles cells with (not the
+ * project's own), read once: every point of a sweep starts the same install.
+ */
+function kernelVersionTags(): Readonly<Record<string, string>> {
+  if (kernelVersions === undefined) {
+    const tags: Record<string, string> = {};
+    const tslab = moduleVersion('tslab', tslabPackageDir());
+    if (tslab) tags['tracklab.version.tslab'] = tslab;
+    const typescript = moduleVersion('@tslab/typescript-for-tslab', tslabPackageDir());
+    if (typescript) tags['tracklab.version.typescript'] = typescript;
+    kernelVersions = tags;
+  }
+  return kernelVersions;
 }
 
 /**
@@ -87,7 +97,6 @@ function kernelTslabVersion(): string | undefined {
  */
 export async function runPoint(target: PointTarget, options: PointOptions): Promise<PointResult> {
   const { client } = options;
-  const tslab = target.kind === 'notebook' ? kernelTslabVersion() : undefined;
   const info = await client.createRun({
     experiment: options.experiment,
     params: options.params,
@@ -98,7 +107,7 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
       [projectTypeTag]: 'PROJECT',
       'tracklab.source.name': target.file,
       ...(target.kind === 'notebook' ? { 'tracklab.project.notebook': target.file, 'tracklab.project.engine': options.engine ?? 'native' } : {}),
-      ...(tslab ? { 'tracklab.version.tslab': tslab } : {}),
+      ...(target.kind === 'notebook' ? kernelVersionTags() : {}),
       'tracklab.project.parameters': JSON.stringify(options.params).slice(0, 8000),
       ...options.tags,
     },

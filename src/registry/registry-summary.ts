@@ -112,7 +112,7 @@ export function versionsTable(summary: ModelSummary): Table {
         highlight: i === best,
       };
     }),
-    note: best >= 0 ? `★ best ${metric} (${mode})` : undefined,
+    highlightLabel: best >= 0 ? `best ${metric} (${mode})` : undefined,
   };
 }
 

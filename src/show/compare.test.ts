@@ -54,6 +54,15 @@ test('comparison explains an empty selection and a run view shows one run', asyn
   assert.ok(view.some((b) => typeof b.data[Mime.vegaLite] === 'object'));
 });
 
+test('comparison on a metric no run logged names the metrics the runs have, and the nearest', async () => {
+  const { client } = await seeded();
+  await assert.rejects(comparison({ client, experiment: 'show', metric: 'val_los' }), (e) => isTracklabError(e, 'INVALID_PARAMETER_VALUE')
+    && e.message === 'No run to compare has the metric "val_los": did you mean "val_loss"? Their metrics: "acc", "val_loss".');
+  await assert.rejects(comparison({ client, experiment: 'show', metric: 'nope' }), (e) => isTracklabError(e, 'INVALID_PARAMETER_VALUE')
+    && e.message === 'No run to compare has the metric "nope". Their metrics: "acc", "val_loss".');
+  await client.close();
+});
+
 test('comparison and runs table add a datasets column only when runs logged inputs, escaped', async () => {
   const { client, ids } = await seeded();
   const without = await comparison({ client, experiment: 'show' });

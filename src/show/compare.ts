@@ -6,6 +6,7 @@ import { display } from '../notebook/display';
 import type { DisplayBundle } from '../views/bundle';
 import { currentExperiment } from '../tracking/fluent';
 import { compareBundles } from '../views/comparison';
+import { requireLoggedMetric } from '../views/run-metrics';
 import { selectRuns, type RunSelection } from './select-runs';
 import { evaluationComparisonBundles } from '../views/evaluation-comparison';
 import { imageGridBundle } from '../views/image-views';
@@ -68,6 +69,7 @@ export async function comparison(options: CompareOptions = {}): Promise<DisplayB
   if (options.evaluation) {
     return [...await evaluationComparisonBundles(await runEvaluations(client, runs), { metric: options.metric, mode: options.mode }), ...grids];
   }
+  if (options.metric !== undefined) requireLoggedMetric(runs, options.metric);
   const metric = options.metric ?? defaultMetric(runs);
   const ids = runs.map((r) => r.info.runId);
   const [histories, inputs] = await Promise.all([client.metricColumns(ids, [metric]), client.listInputs(ids)]);

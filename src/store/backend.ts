@@ -31,6 +31,8 @@ export interface BackendOptions {
   readonly maxConnections?: number;
   /** Give up connecting after this long, with a message that says so (a notebook cell must not hang). */
   readonly connectTimeoutMs?: number;
+  /** Refuse to create a store that is not there (SQLite): a read must not leave an empty store behind a mistyped folder. */
+  readonly mustExist?: boolean;
 }
 
 /** Opens (creating and migrating when needed) the store at `uri`. Errors are TracklabErrors with masked URIs. */

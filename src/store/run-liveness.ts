@@ -23,7 +23,12 @@ export interface RunningRow {
 
 export interface Verdict {
   readonly runId: string;
-  /** When the run is taken to have ended: its last sign of life. */
+  /**
+   * The owner's last heartbeat (now, when it never sent one). The backend
+   * ends the run at the latest of this, the run's last stored point and its
+   * start: points keep coming between heartbeats, so the heartbeat alone
+   * would cut a short run to nothing.
+   */
   readonly endTime: number;
   readonly message: string;
 }

@@ -542,6 +542,8 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await store.createRun(newRun(exp.experimentId, 'ownerless'));
         await store.updateRun('done', { status: 'FINISHED' });
         await store.heartbeat(['dead', 'beating', 'done'], now - 1000);
+        // Points stored after the last heartbeat are a later sign of life.
+        await store.appendMetrics([block('quiet', 'loss', [0, 1], [now - 50_000, now - 45_000], [1, 0.5])]);
         const asked: number[] = [];
         const reaped = await store.reapCrashedRuns((o) => { asked.push(o.pid); return o.pid === 222 && o.processStart === 'start-222'; }, 30_000);
         assert.deepEqual([...reaped].sort(), ['dead', 'quiet']);
@@ -553,6 +555,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         const quiet = (await store.getRun('quiet')).info;
         assert.equal(quiet.status, 'CRASHED');
         assert.match(quiet.statusMessage ?? '', /333.*elsewhere/);
+        assert.equal(quiet.endTime, now - 45_000, 'a crashed run ends at its last stored point when that came after its last heartbeat');
         for (const id of ['alive', 'beating', 'ownerless']) assert.equal((await store.getRun(id)).info.status, 'RUNNING', id);
         assert.equal((await store.getRun('done')).info.status, 'FINISHED');
         assert.deepEqual(await store.reapCrashedRuns(() => false, 30_000), ['alive']);

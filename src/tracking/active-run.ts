@@ -53,6 +53,8 @@ export interface RunSnapshot {
   readonly tags: Readonly<Record<string, string>>;
   readonly latest: Readonly<Record<string, LatestMetric>>;
   readonly startTime: number;
+  /** The end time stored for the run, from the moment end() is called; null while it runs. */
+  readonly endTime: number | null;
 }
 
 export interface ActiveRunHooks {
@@ -68,6 +70,7 @@ export class ActiveRun implements OwnedRun {
   readonly parentRunId: string | null;
   private status: RunStatus = 'RUNNING';
   private ending: Promise<void> | undefined;
+  private endTime: number | null = null;
   private nextStep = 0;
   private listenerWarned = false;
   /** Replaced on change, never changed in place. Prototype-free (see records.ts). */
@@ -294,9 +297,11 @@ export class ActiveRun implements OwnedRun {
     validateEndStatus(status);
     if (this.ending !== undefined) return this.ending;
     this.status = status;
+    // Decided once, so views of this process show the duration the store keeps.
+    this.endTime = Date.now();
     this.hooks.onEnd?.(this);
     this.emit({ type: 'status', status });
-    this.ending = this.writer.end(status, message ?? null);
+    this.ending = this.writer.end(status, message ?? null, this.endTime);
     return this.ending;
   }
 
@@ -328,6 +333,7 @@ export class ActiveRun implements OwnedRun {
     return {
       runId: this.id, runName: this.name, status: this.status,
       params: mergeRecords(this.params), tags: mergeRecords(this.tags), latest, startTime: this.startTime,
+      endTime: this.endTime,
     };
   }
 

@@ -17,7 +17,7 @@ import type { ArtifactSource } from '../artifacts/artifact-source';
 import type { ArtifactEntry, Experiment, RunInfo } from '../entities';
 import { TracklabError, isTracklabError } from '../errors';
 import { msg } from '../messages';
-import type { StoreBackend } from '../store/backend';
+import type { BackendOptions, StoreBackend } from '../store/backend';
 import { openStore, openStoreSync } from '../store/open-store';
 import type { RegistryStore } from '../store/registry-store';
 import type { NewRun, TrackingStore } from '../store/store';
@@ -38,6 +38,8 @@ export interface CoreOptions {
   readonly backend?: StoreBackend;
   /** Mark RUNNING runs whose process is gone CRASHED when the store opens (default true; `tracklab doctor` reports them first). */
   readonly reapCrashedRuns?: boolean;
+  /** Create the store when it is not there (default true; reading commands pass false). */
+  readonly createStore?: boolean;
 }
 
 export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogger {
@@ -56,10 +58,12 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
   private reaped: Promise<unknown> = Promise.resolve();
   private artifactRepo: Promise<ArtifactRepository> | undefined;
   private readonly reapOnOpen: boolean;
+  private readonly openOptions: BackendOptions;
 
   constructor(options: CoreOptions) {
     this.uri = options.backend?.uri ?? options.uri;
     this.reapOnOpen = options.reapCrashedRuns !== false;
+    this.openOptions = { mustExist: options.createStore === false };
     this.configuredArtifactRoot = options.artifactRoot;
     this.ownsBackend = options.backend === undefined;
     this.runs = new RunState(this);
@@ -77,7 +81,7 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
     if (this.routed !== undefined) return this.routed;
     let backend: StoreBackend | undefined;
     try {
-      backend = openStoreSync(this.uri);
+      backend = openStoreSync(this.uri, this.openOptions);
     } catch (err) {
       throw asTracklabError(err, `open the tracking store ${this.uri.display}`);
     }
@@ -301,7 +305,7 @@ export class ClientCore implements lifecycle.LifecycleParticipant, ArtifactLogge
     // With a write thread, this thread opens second. Opening may migrate the schema in a transaction holding a lock;
     // were this thread to hold it when it blocks in drainSync() at exit, the write thread could not write the last runs.
     const afterWriter = this.worker?.opened ?? Promise.resolve();
-    this.opening ??= afterWriter.then(() => openStore(this.uri)).then((backend) => {
+    this.opening ??= afterWriter.then(() => openStore(this.uri, this.openOptions)).then((backend) => {
       this.backend = backend;
       return backend;
     }, (err: unknown) => {

@@ -59,9 +59,15 @@ export interface TrackingClientOptions {
    * (default true). `tracklab doctor` turns it off to report them first.
    */
   readonly reapCrashedRuns?: boolean;
+  /**
+   * Create the store when it is not there (default true). With false, a
+   * SQLite store whose database file is missing is a RESOURCE_DOES_NOT_EXIST
+   * error at the first call, and nothing is created: for reading.
+   */
+  readonly createStore?: boolean;
 }
 
-const TRACKING_CLIENT_OPTIONS: OptionNames<TrackingClientOptions> = { home: true, trackingUri: true, artifactRoot: true, store: true, reapCrashedRuns: true };
+const TRACKING_CLIENT_OPTIONS: OptionNames<TrackingClientOptions> = { home: true, trackingUri: true, artifactRoot: true, store: true, reapCrashedRuns: true, createStore: true };
 
 export class TrackingClient {
   /** The store folder (SQLite), or the tracking URI with its password masked. */
@@ -74,7 +80,7 @@ export class TrackingClient {
   constructor(options: TrackingClientOptions = {}) {
     validateOptionNames('new TrackingClient()', options, TRACKING_CLIENT_OPTIONS);
     const resolved = resolveStore({ trackingUri: options.trackingUri ?? options.home, artifactRoot: options.artifactRoot });
-    this.core = new ClientCore({ uri: resolved.uri, artifactRoot: resolved.artifactRoot, backend: options.store && backendOf(options.store, resolved.uri), reapCrashedRuns: options.reapCrashedRuns });
+    this.core = new ClientCore({ uri: resolved.uri, artifactRoot: resolved.artifactRoot, backend: options.store && backendOf(options.store, resolved.uri), reapCrashedRuns: options.reapCrashedRuns, createStore: options.createStore });
     this.trackingUri = this.core.uri.display;
     this.home = this.core.uri.scheme === 'sqlite' ? this.core.uri.folder : this.trackingUri;
   }

@@ -89,12 +89,12 @@ export class RunState {
   }
 
   /** Ends a run in one store write: earlier writes land first, then its buffered points go in with the status. */
-  async completeRun(runId: string, status: RunStatus, message: string | null): Promise<RunInfo> {
+  async completeRun(runId: string, status: RunStatus, message: string | null, endTime = Date.now()): Promise<RunInfo> {
     if (this.inflight.size > 0) await Promise.all([...this.inflight]);
     const flushError = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
     const pending = this.takeBuffered(runId);
-    const info = await this.core.call('end the run', (s) => s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending }));
+    const info = await this.core.call('end the run', (s) => s.updateRun(runId, { status, statusMessage: message, endTime, metrics: pending }));
     if (flushError !== undefined) throw flushError;
     return info;
   }
@@ -112,7 +112,7 @@ export class RunState {
    *   `refused`, never to a later unrelated flush().
    * A failure already known before the end is rethrown either way.
    */
-  async queueEnd(runId: string, status: RunStatus, message: string | null, refused: (err: TracklabError) => void): Promise<void> {
+  async queueEnd(runId: string, status: RunStatus, message: string | null, endTime: number, refused: (err: TracklabError) => void): Promise<void> {
     const known = this.writeErrors.get(runId);
     this.writeErrors.delete(runId);
     const pending = this.takeBuffered(runId);
@@ -121,7 +121,7 @@ export class RunState {
     let store: TrackingStore | undefined;
     await new Promise<void>((queued, reject) => {
       answer = this.core.call('end the run', (s) => {
-        const write = s.updateRun(runId, { status, statusMessage: message, endTime: Date.now(), metrics: pending });
+        const write = s.updateRun(runId, { status, statusMessage: message, endTime, metrics: pending });
         store = s;
         queued();
         return write;
@@ -145,8 +145,8 @@ export class RunState {
   }
 
   /** How a run not written yet ends: its outcome, with its buffered points taken out of the buffer. */
-  takeEnd(runId: string, status: Exclude<RunStatus, 'RUNNING'>, message: string | null): RunEnd {
-    return { status, statusMessage: message, endTime: Date.now(), metrics: this.takeBuffered(runId) };
+  takeEnd(runId: string, status: Exclude<RunStatus, 'RUNNING'>, message: string | null, endTime: number): RunEnd {
+    return { status, statusMessage: message, endTime, metrics: this.takeBuffered(runId) };
   }
 
   /** Registers a running run for heartbeats and the exit handler. */

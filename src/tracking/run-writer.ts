@@ -53,7 +53,7 @@ export class RunWriter implements PendingRow {
   private readonly rowDue: () => void;
   /** Params and tags of the row that did not fit in its write; written right after it. */
   private rest: readonly LogBatch[] = [];
-  private outcome: { readonly status: EndStatus; readonly message: string | null } | undefined;
+  private outcome: { readonly status: EndStatus; readonly message: string | null; readonly endTime: number } | undefined;
   /** The row was written already ended, so the end has nothing left to write. */
   private endWritten = false;
   private pendingParams: Records | undefined;
@@ -145,8 +145,8 @@ export class RunWriter implements PendingRow {
   }
 
   /** Ends the run after the writes queued before; resolves when it is written (and rethrows a write failure once). */
-  end(status: EndStatus, message: string | null): Promise<void> {
-    this.outcome = { status, message };
+  end(status: EndStatus, message: string | null, endTime: number): Promise<void> {
+    this.outcome = { status, message, endTime };
     this.rowDue(); // the row can go now, already ended
     this.enqueue(async () => {
       if (this.endWritten) {
@@ -154,8 +154,8 @@ export class RunWriter implements PendingRow {
         return;
       }
       await this.writeRecords();
-      if (this.core.queuesWrites()) await this.core.runs.queueEnd(this.runId, status, message, (err) => this.fail(err));
-      else await this.core.runs.completeRun(this.runId, status, message);
+      if (this.core.queuesWrites()) await this.core.runs.queueEnd(this.runId, status, message, endTime, (err) => this.fail(err));
+      else await this.core.runs.completeRun(this.runId, status, message, endTime);
     });
     return this.chain.then(() => {
       this.core.runs.buffer.discard(this.runId);
@@ -166,7 +166,7 @@ export class RunWriter implements PendingRow {
 
   /** Inside `process.on('exit')`: issues the final writes, without waiting (see ClientCore.endAtExit). */
   endAtExit(status: EndStatus, message: string | null): void {
-    this.outcome ??= { status, message };
+    this.outcome ??= { status, message, endTime: Date.now() };
     const { status: s, message: m } = this.outcome;
     const row = this.row;
     if (row !== undefined) {
@@ -214,7 +214,7 @@ export class RunWriter implements PendingRow {
       }
     }
     const outcome = this.outcome;
-    const end = outcome === undefined || this.rest.length > 0 ? undefined : this.core.runs.takeEnd(this.runId, outcome.status, outcome.message);
+    const end = outcome === undefined || this.rest.length > 0 ? undefined : this.core.runs.takeEnd(this.runId, outcome.status, outcome.message, outcome.endTime);
     this.endWritten = end !== undefined;
     const experimentId = this.experimentId;
     const store = this.core.store();

@@ -97,6 +97,8 @@ function collect(): Record<string, string> {
   const own = packageVersion(path.join(__dirname, '..', '..', '..', 'package.json'), 'tracklab')
     ?? packageVersion(path.join(__dirname, '..', '..', 'package.json'), 'tracklab');
   if (own) tags[SystemTag.tracklabVersion] = own;
+  // The compiler that compiled the run's code: for a script, the TypeScript its process resolves (a kernel's
+  // host and `tracklab run` for a notebook put tslab's own in its place); none when there is none.
   const ts = moduleVersion('typescript');
   if (ts) tags[SystemTag.typescriptVersion] = ts;
   Object.assign(tags, host.versionTags(), projectTags());

@@ -50,7 +50,8 @@ export function htmlTable(table: Table, options: { withStyle?: boolean } = {}): 
     })
     .join('');
   const caption = table.caption ? `<caption>${escapeHtml(table.caption)}</caption>` : '';
-  const note = table.note ? `<div class="tl-note">${escapeHtml(table.note)}</div>` : '';
+  const legend = table.highlightLabel && table.rows.some((r) => r.highlight) ? `<div class="tl-note">★ ${escapeHtml(table.highlightLabel)}</div>` : '';
+  const note = legend + (table.note ? `<div class="tl-note">${escapeHtml(table.note)}</div>` : '');
   const style = options.withStyle === false ? '' : `<style>${TABLE_CSS}</style>`;
   return `${style}<div class="tl-wrap"><table class="tl-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${note}</div>`;
 }

@@ -1,4 +1,7 @@
 import type { Run } from '../entities';
+import { TracklabError } from '../errors';
+import { msg } from '../messages';
+import { nearestName } from '../option-names';
 
 export type Mode = 'min' | 'max';
 
@@ -32,6 +35,13 @@ export function differingParams(runs: readonly Run[]): string[] {
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))];
   if (runs.length < 2) return keys;
   return keys.filter((k) => new Set(runs.map((r) => r.data.params[k] ?? '\u0000missing')).size > 1);
+}
+
+/** Throws INVALID_PARAMETER_VALUE, naming the metrics the runs have and the nearest, when no run logged `metric`. */
+export function requireLoggedMetric(runs: readonly Run[], metric: string): void {
+  if (runs.some((r) => r.data.metrics[metric] !== undefined)) return;
+  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.data.metrics)))].sort();
+  throw new TracklabError('INVALID_PARAMETER_VALUE', msg.noRunHasMetric(metric, metrics, nearestName(metric, metrics)));
 }
 
 /** Metric keys in first-seen order across runs. */

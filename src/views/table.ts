@@ -24,4 +24,10 @@ export interface Table {
   readonly caption?: string;
   /** A line under the table, e.g. "showing 200 of 350 runs". */
   readonly note?: string;
+  /**
+   * What a highlighted row is, e.g. "best loss (min)": shown under the table
+   * after the mark the output gives that row (`*` in text, ★ in HTML), so the
+   * legend always matches the row.
+   */
+  readonly highlightLabel?: string;
 }

@@ -28,6 +28,7 @@ export function textTable(table: Table, options: { maxCellWidth?: number } = {})
   out.push(line(header, ' '));
   out.push(line(widths.map((w) => '-'.repeat(w)), ' '));
   table.rows.forEach((row, r) => out.push(line(cells[r], row.highlight ? '*' : ' ')));
+  if (table.highlightLabel && gutter) out.push(`* ${oneLine(table.highlightLabel)}`);
   if (table.note) out.push(oneLine(table.note));
   return out.join('\n');
 }

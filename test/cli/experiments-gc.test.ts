@@ -60,6 +60,9 @@ describe('tracklab experiments', () => {
 
   it('prints (none) for no match, and a bad filter or order as one line with its code', async () => {
     const home = tempHome();
+    const client = new TrackingClient({ home }); // reading commands need a store that exists
+    await client.createExperiment('other');
+    await client.close();
     const none = await cli(home, ['experiments', '--filter', "name = 'nothing'"]);
     assert.equal(none.code, 0);
     assert.match(none.stdout, /\(none\)/);

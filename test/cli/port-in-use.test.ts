@@ -17,6 +17,8 @@ test('tracklab ui and tracklab server on a port in use say so as INVALID_STATE a
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const { port } = holder.address() as net.AddressInfo;
   try {
+    // `ui` reads an existing store (server creates one).
+    assert.equal((await runCliProcess(['--home', home, 'experiments', 'create', 'e'], {})).code, 0);
     for (const command of ['ui', 'server']) {
       const exit = await runCliProcess(['--home', home, command, '--port', String(port)], {});
       assert.equal(exit.stderr, `error [INVALID_STATE]: Port ${port} on 127.0.0.1 is already in use; choose another with --port.\n`, command);

@@ -59,6 +59,9 @@ test('registrySummary(name) (what show displays) gives a models table, a version
     assert.match(lines.find((l) => /^\*/.test(l)) ?? '', /^\*\s+3\s+READY\s+@champion/, 'the best version by rmse (min) is marked');
     assert.match(versionsText, new RegExp(`^\\s+1\\s+READY\\s+@previous\\s+\\S+ \\S+\\s+\\(purged\\)\\s+${a.runId}\\s+<img`, 'm'), 'a purged run has no metrics to show');
     assert.ok(!String(versions.data['text/html']).includes(HOSTILE));
+    assert.equal(lines.at(-1), '* best rmse (min)', 'the legend uses the mark the text gives the best row');
+    assert.ok(!versionsText.includes('★'));
+    assert.match(String(versions.data['text/html']), /tl-best[\s\S]*<div class="tl-note">★ best rmse \(min\)<\/div>/);
 
     const spec = chart.data[VL] as { data: { values: { version: string; value: number | null; alias: string }[] } };
     assert.deepEqual(spec.data.values.map((r) => [r.version, r.value, r.alias]), [['v1', null, '@previous'], ['v2', 0.4, ''], ['v3', 0.25, '@champion']]);

@@ -47,7 +47,7 @@ for (const [kind, type] of NETWORK) {
 
 test('the CLI refuses a store on NFS with exit 1 and the message, no stack', () => {
   const home = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-netfs-')), '.tracklab');
-  const cli = spawnSync(process.execPath, ['-r', PRETEND, CLI, '--home', home, 'experiments'], {
+  const cli = spawnSync(process.execPath, ['-r', PRETEND, CLI, '--home', home, 'experiments', 'create', 'nfs'], { // a command that creates the store
     encoding: 'utf8', env: { ...process.env, TRACKLAB_TEST_FS_DIR: home, TRACKLAB_TEST_FS_TYPE: String(0x6969) },
   });
   assert.equal(cli.status, 1, cli.stderr);

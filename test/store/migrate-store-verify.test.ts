@@ -41,12 +41,18 @@ describe('migrate-store checks its copy', () => {
   it('prints each phase as it goes: copying and verifying each table, metric points, then the totals', async () => {
     const io = capture();
     assert.equal(await main(['migrate-store', '--from', home, '--to', path.join(temp, 'good')], io), 0, io.stderr);
-    assert.match(io.stderr, /^\s*\d+% copying runs$/m);
-    assert.match(io.stderr, /^\s*\d+% verifying params$/m);
-    assert.match(io.stderr, /^\s*\d+% copying metric points$/m);
-    assert.match(io.stderr, /^\s*\d+% verifying metric points$/m);
+    assert.match(io.stderr, /^copying runs: done \(0%\)$/m);
+    assert.match(io.stderr, /^verifying params: done \(0%\)$/m);
+    assert.match(io.stderr, /^copying metric points: done \(99%\)$/m, 'the bar moves with the points, most of what this store holds');
+    assert.match(io.stderr, /^verifying metric points: done \(99%\)$/m);
     assert.doesNotMatch(io.stderr, /metric_blocks/, 'blocks are how points are stored, not what a user counts');
-    assert.match(io.stderr, /^ 99% copying metric_summaries$/m, 'the bar moves with the points, most of what this store holds');
+    // Each line gives the share done once its step ended: it only grows within a phase, to 100%.
+    for (const phase of ['copying', 'verifying']) {
+      const shares = [...io.stderr.matchAll(new RegExp(`^${phase} .*: done \\((\\d+)%\\)$`, 'gm'))].map((m) => Number(m[1]));
+      assert.ok(shares.length >= 5, io.stderr);
+      assert.deepEqual(shares, [...shares].sort((a, b) => a - b), io.stderr);
+      assert.equal(shares.at(-1), 100, io.stderr);
+    }
     assert.match(io.stderr, /^copied and verified 4,501 metric points of 1 run \(\d+ rows in all\)$/m);
     assert.match(io.stdout, /^metric points: 4,501$/m);
     assert.ok(io.stderr.indexOf('copying params') < io.stderr.indexOf('verifying params'), io.stderr);

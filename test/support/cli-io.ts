@@ -34,13 +34,13 @@ export interface ProcessExit {
 }
 
 /** Runs the built `tracklab ...args` as its own process (see runNodeProcess). */
-export function runCliProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessExit> {
-  return runNodeProcess([path.join(__dirname, '..', '..', 'src', 'cli', 'main.js'), ...args], env);
+export function runCliProcess(args: readonly string[], env: Readonly<Record<string, string>>, cwd?: string): Promise<ProcessExit> {
+  return runNodeProcess([path.join(__dirname, '..', '..', 'src', 'cli', 'main.js'), ...args], env, cwd);
 }
 
 /** Runs `node ...args` as its own process, not waited for synchronously: a server in this process keeps answering it. */
-export async function runNodeProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessExit> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runNodeProcess(args: readonly string[], env: Readonly<Record<string, string>>, cwd?: string): Promise<ProcessExit> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });

@@ -58,6 +58,21 @@ for (const kind of testStores()) {
       integrity(store);
     });
 
+    it('a SIGKILLed run ends at its last stored point, not at its start', async (store) => {
+      const child = spawnChild(store, ['sigkill-late', '12']);
+      const runId = await child.ready;
+      child.proc.kill('SIGKILL');
+      await child.done;
+      const client = store.client();
+      const run = await client.getRun(runId);
+      assert.equal(run.info.status, 'CRASHED');
+      const history = await client.metricHistory(runId, ['loss']);
+      const lastPoint = Math.max(...[...history.getChild('timestamp')!].map(Number));
+      assert.ok(run.info.endTime !== null && run.info.endTime >= lastPoint,
+        `ended ${run.info.endTime! - run.info.startTime} ms after its start, its last point ${lastPoint - run.info.startTime} ms after`);
+      assert.ok(run.info.endTime - run.info.startTime >= 1000);
+    });
+
     it('an uncaught exception ends the run FAILED with its message, then exits 1 as usual', async (store) => {
       const result = await spawnChild(store, ['throw']).done;
       assert.equal(result.code, 1);

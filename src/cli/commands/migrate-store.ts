@@ -33,7 +33,7 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
   const toUri = parseStoreUri(toText);
   if (fromUri.display === toUri.display) throw new UsageError('--from and --to name the same store.');
 
-  const from = await openStore(fromUri);
+  const from = await openStore(fromUri, { mustExist: true });
   let to: StoreBackend | undefined;
   try {
     to = await openStore(toUri);
@@ -88,14 +88,22 @@ function artifactRoot(flagValue: string | undefined, backend: StoreBackend, name
 
 /**
  * A bar redrawn in place when stderr is a terminal (and `io` is the process's);
- * otherwise one line per label through `io.err`, so logs stay readable.
+ * otherwise one line per label through `io.err` once that step is done, with
+ * the share done by then, so logs stay readable and each figure is true.
  */
 function progressBar(io: Io): { update(done: number, total: number, label: string): void; finish(line: string): void } {
   const tty = stderrIsTerminal(io);
   const stream = { write: (text: string) => (tty ? process.stderr.write(text) : io.err(text.replace(/\n$/, ''))), isTTY: tty };
   const width = 30;
-  let lastLabel = '';
   let drawn = false;
+  let step: { label: string; share: number; done: number } | undefined;
+  let shownDone = -1;
+  const endStep = () => {
+    // A step that moved nothing (an empty table) gets no line.
+    if (step && step.done !== shownDone) stream.write(`${step.label}: done (${Math.floor(step.share * 100)}%)\n`);
+    shownDone = step?.done ?? shownDone;
+    step = undefined;
+  };
   return {
     update(done, total, label) {
       const share = total === 0 ? 1 : Math.min(1, done / total);
@@ -103,15 +111,16 @@ function progressBar(io: Io): { update(done: number, total: number, label: strin
         const filled = Math.round(share * width);
         stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${label}\u001b[K`);
         drawn = true;
-      } else if (label !== lastLabel) {
-        stream.write(`${String(Math.floor(share * 100)).padStart(3)}% ${label}\n`);
+      } else {
+        if (step && step.label !== label) endStep();
+        step = { label, share, done };
       }
-      lastLabel = label;
     },
     finish(line) {
+      endStep();
+      shownDone = -1;
       stream.write(`${drawn ? '\r\u001b[K' : ''}${line}\n`);
       drawn = false;
-      lastLabel = '';
     },
   };
 }

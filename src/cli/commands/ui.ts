@@ -13,6 +13,8 @@ export async function ui(client: TrackingClient, argv: readonly string[], io: Io
   const port = portOf(str(args, 'port'));
   const registry = new RegistryClient({ tracking: client });
   const readOnly = flag(args, 'read-only');
+  // Opens the store now: a missing one is an error here, not on the first page load.
+  await client.searchExperiments({ maxResults: 1 });
   const { url, close } = await startUiServer({ client, registry, readOnly, port });
   // `home` is the store folder, or the tracking URI with its password masked.
   io.out(`tracklab ui: ${url}  (store ${client.home}${readOnly ? ', read-only' : ''}). Stop with Ctrl-C.`);

@@ -25,7 +25,8 @@ export async function reap(conn: Connection, isAlive: (owner: RunOwner) => boole
     FROM runs WHERE status = 'RUNNING' AND owner_pid IS NOT NULL AND owner_host IS NOT NULL`);
   const verdicts = crashedRuns(rows, isAlive, staleAfterMs, os.hostname(), Date.now());
   if (verdicts.length === 0 || dryRun) return verdicts.map((v) => v.runId);
-  const changed = await conn.query<{ run_id: string }>('mark crashed runs', `UPDATE runs SET status = 'CRASHED', end_time = v.end_time, status_message = v.message
+  const changed = await conn.query<{ run_id: string }>('mark crashed runs', `UPDATE runs SET status = 'CRASHED', status_message = v.message,
+      end_time = GREATEST(runs.start_time, v.end_time, (SELECT MAX(last_timestamp) FROM metric_summaries m WHERE m.run_id = runs.run_id))
     FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(run_id, end_time, message)
     WHERE runs.run_id = v.run_id AND runs.status = 'RUNNING' RETURNING runs.run_id`,
   [verdicts.map((v) => v.runId), verdicts.map((v) => v.endTime), verdicts.map((v) => v.message)], true);

@@ -4,7 +4,10 @@
  * SQLite opens and writes synchronously, so it offers the synchronous factory
  * too (the client core's fast path and exit handler use it).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TracklabError } from '../../errors';
+import { msg } from '../../messages';
 import type { BackendOptions, StoreBackend } from '../backend';
 import type { StoreUri } from '../store-uri';
 import { openConnection } from './connection';
@@ -13,8 +16,11 @@ import { migrations } from './schema';
 import { SqliteStore } from './sqlite-store';
 import { sqliteTransfer } from './sqlite-transfer';
 
-export function openSqliteBackendSync(uri: StoreUri, _options: BackendOptions = {}): StoreBackend {
+export function openSqliteBackendSync(uri: StoreUri, options: BackendOptions = {}): StoreBackend {
   if (uri.scheme !== 'sqlite') throw new TypeError(`openSqliteBackendSync got a ${uri.scheme} URI`);
+  if (options.mustExist === true && !fs.existsSync(uri.file)) {
+    throw new TracklabError('RESOURCE_DOES_NOT_EXIST', msg.noStore(uri.folder, path.basename(uri.file)));
+  }
   const conn = openConnection(uri.folder, migrations, uri.file);
   const tracking = new SqliteStore(uri.folder, conn);
   let registry: SqliteRegistryStore | undefined;

@@ -1,0 +1,76 @@
+/**
+ * Runs side by side as two tables, for the terminal (`tracklab compare`):
+ * every param with the ones that differ marked, and each metric's
+ * last/min/max per run with the best run marked. Pure: runs in, tables out.
+ */
+import type { MetricSummary, Run } from '../entities';
+import { runLabels } from '../charts/series';
+import { bestIndex, inferMode, type Mode } from './run-metrics';
+import type { Cell, Table } from './table';
+
+export interface ParamDiff {
+  readonly key: string;
+  /** By run id; null where the run has no such param. */
+  readonly values: Readonly<Record<string, string | null>>;
+  readonly differs: boolean;
+}
+
+export interface MetricDiff {
+  readonly key: string;
+  readonly mode: Mode;
+  /** The run with the best last value, or null when none is finite. */
+  readonly best: string | null;
+  readonly values: Readonly<Record<string, Pick<MetricSummary, 'last' | 'min' | 'max' | 'count'> | null>>;
+}
+
+/** Every param of any run, by key, and whether its value (a missing one included) differs. */
+export function paramDiffs(runs: readonly Run[]): ParamDiff[] {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))].sort();
+  return keys.map((key) => {
+    const values = Object.fromEntries(runs.map((r) => [r.info.runId, r.data.params[key] ?? null]));
+    return { key, values, differs: new Set(Object.values(values)).size > 1 };
+  });
+}
+
+/** Each metric of any run (or only `keys`), best run by last value: min for loss/error-like keys, else max. */
+export function metricDiffs(runs: readonly Run[], keys?: readonly string[]): MetricDiff[] {
+  const all = keys ?? [...new Set(runs.flatMap((r) => Object.keys(r.data.metrics)))].sort();
+  return all.map((key) => {
+    const mode = inferMode(key);
+    const best = bestIndex(runs.map((r) => r.data.metrics[key]?.last ?? NaN), mode);
+    const values = Object.fromEntries(runs.map((r) => {
+      const m = r.data.metrics[key];
+      return [r.info.runId, m ? { last: m.last, min: m.min, max: m.max, count: m.count } : null];
+    }));
+    return { key, mode, best: best >= 0 ? runs[best].info.runId : null, values };
+  });
+}
+
+/** Params as rows, one column per run. */
+export function paramDiffTable(runs: readonly Run[], diffs: readonly ParamDiff[]): Table {
+  const labels = runLabels(runs.map((r) => r.info));
+  return {
+    caption: 'params',
+    columns: [{ title: 'param' }, ...runs.map((r) => ({ title: labels.get(r.info.runId) ?? r.info.runId }))],
+    rows: diffs.map((d) => ({ cells: [d.key, ...runs.map((r): Cell => d.values[r.info.runId] ?? null)], highlight: d.differs })),
+    highlightLabel: 'differs between the runs',
+  };
+}
+
+/** One row per metric and run: last, min, max and points. */
+export function metricDiffTable(runs: readonly Run[], diffs: readonly MetricDiff[]): Table {
+  const labels = runLabels(runs.map((r) => r.info));
+  return {
+    caption: 'metrics',
+    columns: [{ title: 'metric' }, { title: 'run' }, { title: 'last', align: 'right' }, { title: 'min', align: 'right' },
+      { title: 'max', align: 'right' }, { title: 'points', align: 'right' }],
+    rows: diffs.flatMap((d) => runs.map((r) => {
+      const v = d.values[r.info.runId];
+      return {
+        cells: [`${d.key} (${d.mode})`, labels.get(r.info.runId) ?? r.info.runId, v?.last ?? null, v?.min ?? null, v?.max ?? null, v?.count ?? null],
+        highlight: d.best === r.info.runId,
+      };
+    })),
+    highlightLabel: 'best run of the metric, by its last value (min or max as shown)',
+  };
+}
