@@ -50,6 +50,13 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
     examples: ['tracklab run train.ipynb -P epochs=20', 'tracklab run train.ipynb -P lr=0.01,0.1 -P batch=16,64 --experiment lr-sweep'],
   },
   'run show': { options: [['--source', 'print each notebook cell in full'], JSON_OPTION], examples: ['tracklab run show 4r5hak56mnjt9eqe67q9eojn'] },
+  compare: {
+    options: [
+      ['--metric KEY', 'only this metric; repeat for several (default: every metric the runs logged). The best run is the lowest for loss- or error-like names, else the highest'],
+      JSON_OPTION,
+    ],
+    examples: ['tracklab compare 4r5hak56mnjt9eqe67q9eojn 7bq2xw0c8ndm3kz5p1yv6ht4 --metric val_loss'],
+  },
   metrics: {
     options: [['--format csv|json|arrow', 'the output format (default csv)'], ['-o, --output FILE', 'write to FILE instead of stdout']],
     examples: ['tracklab metrics 4r5hak56mnjt9eqe67q9eojn loss --format json'],
