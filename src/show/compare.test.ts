@@ -149,3 +149,21 @@ test('without an experiment or any run yet, comparison says which experiment it 
     await client.close();
   }
 });
+
+test('comparison of an experiment leaves out the project run tracklab run wraps around the notebook', async () => {
+  const { client, ids } = await seeded();
+  const project = await client.createRun({ experiment: 'show', name: 'project' });
+  const before = process.env.TRACKLAB_PARENT_RUN_ID;
+  process.env.TRACKLAB_PARENT_RUN_ID = project.runId;
+  try {
+    const [table] = await comparison({ client, experiment: 'show' });
+    assert.match(table.data[Mime.plain] as string, /^3 run\(s\)/m);
+    assert.doesNotMatch(table.data[Mime.plain] as string, /project/);
+    const [named] = await comparison({ client, runs: [...ids, project.runId] });
+    assert.match(named.data[Mime.plain] as string, /project/, 'a run named explicitly is still compared');
+  } finally {
+    if (before === undefined) delete process.env.TRACKLAB_PARENT_RUN_ID;
+    else process.env.TRACKLAB_PARENT_RUN_ID = before;
+    await client.close();
+  }
+});

@@ -2,6 +2,7 @@
 import type { Run } from '../entities';
 import { isTracklabError, TracklabError } from '../errors';
 import { getClient } from '../config';
+import { Env } from '../env-names';
 import type { TrackingClient } from '../tracking/client';
 import { currentExperiment, latestRun } from '../tracking/fluent';
 
@@ -55,7 +56,9 @@ export async function selectRuns(selection: RunSelection): Promise<SelectedRuns>
         filter: selection.filter,
         maxResults: selection.maxRuns ?? 100,
       });
-      runs = [...found.runs];
+      // The project run `tracklab run` wraps around this notebook is not one of the runs it trains.
+      const enclosing = process.env[Env.parentRunId];
+      runs = found.runs.filter((r) => r.info.runId !== enclosing);
     } catch (err) {
       // The default experiment may not exist yet: that is "no runs", not a typo to report.
       if (named || !isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
