@@ -5,7 +5,7 @@
  */
 import type { MetricSummary, Run } from '../entities';
 import { runLabels } from '../charts/series';
-import { bestIndex, inferMode, type Mode } from './run-metrics';
+import { bestIndex, differingParams, inferMode, metricKeys, type Mode } from './run-metrics';
 import type { Cell, Table } from './table';
 
 export interface ParamDiff {
@@ -26,15 +26,15 @@ export interface MetricDiff {
 /** Every param of any run, by key, and whether its value (a missing one included) differs. */
 export function paramDiffs(runs: readonly Run[]): ParamDiff[] {
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))].sort();
-  return keys.map((key) => {
-    const values = Object.fromEntries(runs.map((r) => [r.info.runId, r.data.params[key] ?? null]));
-    return { key, values, differs: new Set(Object.values(values)).size > 1 };
-  });
+  const differing = new Set(runs.length > 1 ? differingParams(runs) : []);
+  return keys.map((key) => ({
+    key, values: Object.fromEntries(runs.map((r) => [r.info.runId, r.data.params[key] ?? null])), differs: differing.has(key),
+  }));
 }
 
 /** Each metric of any run (or only `keys`), best run by last value: min for loss/error-like keys, else max. */
 export function metricDiffs(runs: readonly Run[], keys?: readonly string[]): MetricDiff[] {
-  const all = keys ?? [...new Set(runs.flatMap((r) => Object.keys(r.data.metrics)))].sort();
+  const all = keys ?? metricKeys(runs).sort();
   return all.map((key) => {
     const mode = inferMode(key);
     const best = bestIndex(runs.map((r) => r.data.metrics[key]?.last ?? NaN), mode);

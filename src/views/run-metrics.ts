@@ -40,7 +40,7 @@ export function differingParams(runs: readonly Run[]): string[] {
 /** Throws INVALID_PARAMETER_VALUE, naming the metrics the runs have and the nearest, when no run logged `metric`. */
 export function requireLoggedMetric(runs: readonly Run[], metric: string): void {
   if (runs.some((r) => r.data.metrics[metric] !== undefined)) return;
-  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.data.metrics)))].sort();
+  const metrics = metricKeys(runs).sort();
   throw new TracklabError('INVALID_PARAMETER_VALUE', msg.noRunHasMetric(metric, metrics, nearestName(metric, metrics)));
 }
 
