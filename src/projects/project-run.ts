@@ -10,7 +10,7 @@ import type { RunStatus } from '../entities';
 import { isTracklabError } from '../errors';
 import { emptyRecord } from '../records';
 import type { TrackingClient } from '../tracking/client';
-import { moduleVersion } from '../tracking/system-tags';
+import { moduleVersion, SourceType, SystemTag } from '../tracking/system-tags';
 import { cellLabel } from '../cell-label';
 import { Env } from '../env-names';
 import { executeNotebook, type Engine, type ExecuteNotebookResult, type FailedCell } from './execute-notebook';
@@ -70,8 +70,6 @@ function outcomeOf(result: ExecuteNotebookResult): { status: RunStatus; message:
   return { status: 'FINISHED', message: null };
 }
 
-const projectTypeTag = 'tracklab.source.type';
-
 let kernelVersions: Readonly<Record<string, string>> | undefined;
 
 /**
@@ -104,7 +102,7 @@ export async function runPoint(target: PointTarget, options: PointOptions): Prom
     name: options.name,
     sourceDir: options.projectDir,
     tags: {
-      [projectTypeTag]: 'PROJECT',
+      [SystemTag.sourceType]: SourceType.project,
       'tracklab.source.name': target.file,
       ...(target.kind === 'notebook' ? { 'tracklab.project.notebook': target.file, 'tracklab.project.engine': options.engine ?? 'native' } : {}),
       ...(target.kind === 'notebook' ? kernelVersionTags() : {}),

@@ -11,6 +11,7 @@ import { TracklabError } from '../errors';
 import { getClient } from '../config';
 import { msg } from '../messages';
 import type { TrackingClient } from '../tracking/client';
+import { SourceType, SystemTag } from '../tracking/system-tags';
 import type { Engine } from './engine';
 import { entryPoint, loadManifest, resolveManifestParams } from './manifest';
 import { readNotebook, type Notebook } from './nbformat';
@@ -156,7 +157,7 @@ async function runSweep(
   const fixed = Object.fromEntries(Object.entries(choices).filter(([, v]) => v.length === 1).map(([k, v]) => [k, v[0]!]));
   const sweep = await client.createRun({
     experiment: plan.experiment, params: fixed, sourceDir: plan.dir,
-    tags: { ...plan.tags, 'tracklab.source.type': 'SWEEP', 'tracklab.source.name': plan.label, 'tracklab.sweep.grid': JSON.stringify(choices).slice(0, 8000), 'tracklab.sweep.points': String(plan.grid.length) },
+    tags: { ...plan.tags, [SystemTag.sourceType]: SourceType.sweep, 'tracklab.source.name': plan.label, 'tracklab.sweep.grid': JSON.stringify(choices).slice(0, 8000), 'tracklab.sweep.points': String(plan.grid.length) },
   });
   const n = plan.grid.length;
   stream.write(`sweep ${sweep.runName} (${sweep.runId}): ${n} points, ${maxParallel} at a time\n`);

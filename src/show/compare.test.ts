@@ -150,20 +150,20 @@ test('without an experiment or any run yet, comparison says which experiment it 
   }
 });
 
-test('comparison of an experiment leaves out the project run tracklab run wraps around the notebook', async () => {
+test('comparison of an experiment leaves out project and sweep runs: tracklab run wraps them around the runs that train', async () => {
   const { client, ids } = await seeded();
-  const project = await client.createRun({ experiment: 'show', name: 'project' });
-  const before = process.env.TRACKLAB_PARENT_RUN_ID;
-  process.env.TRACKLAB_PARENT_RUN_ID = project.runId;
+  // The run around this execution, and those of earlier executions and sweeps, all in the notebook's experiment.
+  const wrappers = [];
+  for (const [name, type] of [['project', 'PROJECT'], ['earlier-project', 'PROJECT'], ['sweep', 'SWEEP']]) {
+    wrappers.push((await client.createRun({ experiment: 'show', name, tags: { 'tracklab.source.type': type } })).runId);
+  }
   try {
     const [table] = await comparison({ client, experiment: 'show' });
     assert.match(table.data[Mime.plain] as string, /^3 run\(s\)/m);
-    assert.doesNotMatch(table.data[Mime.plain] as string, /project/);
-    const [named] = await comparison({ client, runs: [...ids, project.runId] });
+    assert.doesNotMatch(table.data[Mime.plain] as string, /project|sweep/);
+    const [named] = await comparison({ client, runs: [...ids, wrappers[0]] });
     assert.match(named.data[Mime.plain] as string, /project/, 'a run named explicitly is still compared');
   } finally {
-    if (before === undefined) delete process.env.TRACKLAB_PARENT_RUN_ID;
-    else process.env.TRACKLAB_PARENT_RUN_ID = before;
     await client.close();
   }
 });

@@ -2,9 +2,9 @@
 import type { Run } from '../entities';
 import { isTracklabError, TracklabError } from '../errors';
 import { getClient } from '../config';
-import { Env } from '../env-names';
 import type { TrackingClient } from '../tracking/client';
 import { currentExperiment, latestRun } from '../tracking/fluent';
+import { isWrapperRun } from '../tracking/system-tags';
 
 /** A run as users hold it: its id, the ActiveRun they logged to, or a Run from a search. */
 export type RunRef = string | { readonly id: string } | Run;
@@ -56,9 +56,8 @@ export async function selectRuns(selection: RunSelection): Promise<SelectedRuns>
         filter: selection.filter,
         maxResults: selection.maxRuns ?? 100,
       });
-      // The project run `tracklab run` wraps around this notebook is not one of the runs it trains.
-      const enclosing = process.env[Env.parentRunId];
-      runs = found.runs.filter((r) => r.info.runId !== enclosing);
+      // Project and sweep runs (`tracklab run` wraps them around a notebook's runs) train nothing themselves.
+      runs = found.runs.filter((r) => !isWrapperRun(r.data.tags));
     } catch (err) {
       // The default experiment may not exist yet: that is "no runs", not a typo to report.
       if (named || !isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;

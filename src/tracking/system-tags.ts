@@ -35,6 +35,15 @@ export const SystemTag = {
   projectParameters: 'tracklab.project.parameters',
 } as const;
 
+/** `tracklab.source.type` of the runs `tracklab run` wraps around a notebook's or script's own runs. */
+export const SourceType = { project: 'PROJECT', sweep: 'SWEEP' } as const;
+
+/** Whether a run only wraps the runs it executed (a project or sweep run): it trains nothing itself. */
+export function isWrapperRun(tags: Readonly<Record<string, string>>): boolean {
+  const type = tags[SystemTag.sourceType];
+  return type === SourceType.project || type === SourceType.sweep;
+}
+
 let base: Readonly<Record<string, string>> | undefined;
 const bySource = new Map<string, { readonly from: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>> }>();
 
