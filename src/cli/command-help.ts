@@ -27,7 +27,7 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
   'experiments restore': { options: [], examples: ['tracklab experiments restore mnist'] },
   runs: {
     options: [
-      ['-e, --experiment EXP', 'only runs of this experiment (name or id); repeat for several. Unless one is given, a column names each run\'s experiment'],
+      ['-e, --experiment EXP', 'only runs of this experiment (name or id); repeat for several. Unless exactly one is given, a column names each run\'s experiment'],
       ['--filter F', 'MLflow filter grammar plus OR and parentheses, e.g. "metrics.acc > 0.9"'],
       ['--order-by O', 'e.g. "metrics.acc DESC"; repeat for more keys'], ['--max N', 'at most N runs (default 100)'],
       ['--all', 'deleted runs too'], JSON_OPTION,

@@ -59,7 +59,9 @@ const MAX_NOTE = 2000;
 const MAX_INPUTS = 20;
 
 const CARD_CSS = `
-.tl-card{border:1px solid rgba(128,128,128,.35);border-radius:6px;padding:8px 12px;display:inline-block;min-width:420px;max-height:none}
+/* Two classes: outputs share one page, and a later output's .tl-wrap (a 32em scroll box for long tables) must not cut the card or its tables (capped at 40 params, 24 metrics). */
+.tl-card .tl-wrap{max-height:none}
+.tl-wrap.tl-card{border:1px solid rgba(128,128,128,.35);border-radius:6px;padding:8px 12px;display:inline-block;min-width:420px;max-height:none}
 .tl-card-head{font-size:14px;margin-bottom:4px}
 .tl-card-head .tl-id{opacity:.6;font-family:var(--jp-code-font-family,monospace);font-size:11px}
 .tl-card-cols{display:flex;flex-wrap:wrap;gap:4px 24px;align-items:flex-start}
