@@ -121,6 +121,7 @@ test('small multiples: a metric logged once is a visible dot in its own panel, a
   assert.match(dot, /d="M[\d.-]+,[\d.-]+/, 'the dot has a shape');
   assert.match(dot, /fill="#4c78a8"/, 'the dot is filled in the line colour');
   assert.equal((svg.match(/aria-roledescription="line mark" d="M[\d.]+,[\d.]+L/g) ?? []).length, 1, 'loss stays a line, without dots');
+  assert.doesNotMatch(svg, />-?\d+\.\d{6}<\/text>/, 'a one-point panel labels its ticks without six decimals');
 });
 
 test('sparkline spec and SVG draw a line; the SVG carries only numbers', async () => {

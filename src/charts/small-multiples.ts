@@ -59,8 +59,9 @@ function panel(key: string, series: readonly MetricSeries[], maxPointsPerSeries:
     data: { values: csv, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
     transform: [metric],
     encoding: {
-      x: { field: 's', type: 'quantitative', title: 'step', scale: { zero: false } },
-      y: { field: 'v', type: 'quantitative', title: null, scale: { zero: false } },
+      // '~g': a panel of one point has a zero-width domain, which Vega would label with six decimals (0.000000).
+      x: { field: 's', type: 'quantitative', title: 'step', scale: { zero: false }, axis: { format: '~g' } },
+      y: { field: 'v', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '~g' } },
       detail: { field: 'g', type: 'nominal' },
       tooltip: [
         { field: 'metric', type: 'nominal', title: 'metric' },
