@@ -74,3 +74,37 @@ describe('tracklab compare', () => {
     for (const out of [typo, one, unknown]) assert.doesNotMatch(out.stderr, /\n\s+at /);
   });
 });
+
+describe('tracklab compare with runs tied for best', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-compare-tie-'));
+  const ids: string[] = [];
+
+  before(async () => {
+    ensureBuilt();
+    const client = new TrackingClient({ home });
+    for (const [name, acc] of [['first', 0.5], ['second', 0.9], ['third', 0.9]] as const) {
+      const run = await client.createRun({ experiment: 'tie', name });
+      client.logMetrics(run.runId, { acc }, 0);
+      await client.setTerminated(run.runId);
+      ids.push(run.runId);
+    }
+    await client.close();
+  });
+
+  after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('marks every tied run, in the table and in --json (best stays the first of them)', async () => {
+    const out = await runCliProcess(['--home', home, 'compare', ...ids], CLEAN);
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.split('\n');
+    assert.ok(lines.some((l) => /^ {2}acc \(max\) +first +0\.5 /.test(l)), out.stdout);
+    assert.ok(lines.some((l) => /^\* acc \(max\) +second +0\.9 /.test(l)), out.stdout);
+    assert.ok(lines.some((l) => /^\* acc \(max\) +third +0\.9 /.test(l)), out.stdout);
+    assert.ok(lines.includes('* best run of the metric, by its last value (min or max as shown); runs tied for best are all marked'), out.stdout);
+
+    const json = await runCliProcess(['--home', home, 'compare', ...ids, '--json'], CLEAN);
+    assert.equal(json.code, 0, json.stderr);
+    const metrics = (JSON.parse(json.stdout) as { metrics: { key: string; best: string | null; bestRuns: string[] }[] }).metrics;
+    assert.deepEqual(metrics.map((m) => [m.key, m.best, m.bestRuns]), [['acc', ids[1], [ids[1], ids[2]]]]);
+  });
+});
