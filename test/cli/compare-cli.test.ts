@@ -17,6 +17,7 @@ const CLEAN = { TRACKLAB_HOME: '', TRACKLAB_TRACKING_URI: '', TRACKLAB_ARTIFACT_
 describe('tracklab compare', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-compare-'));
   const ids: string[] = [];
+  const others: string[] = [];
   const cli = (...args: string[]) => runCliProcess(['--home', home, 'compare', ...args], CLEAN);
 
   before(async () => {
@@ -27,6 +28,13 @@ describe('tracklab compare', () => {
       for (let s = 0; s < 20; s++) client.logMetrics(run.runId, { loss: 1 / (1 + s * lr), acc: 1 - 1 / (1 + s * lr) }, s);
       await client.setTerminated(run.runId);
       ids.push(run.runId);
+    }
+    // Names need not be unique: two runs share "twin"; one name needs quoting in a filter.
+    for (const name of ['twin', 'twin', "it's\\"]) {
+      const run = await client.createRun({ experiment: 'other', name });
+      client.logMetrics(run.runId, { loss: 0.5 }, 0);
+      await client.setTerminated(run.runId);
+      others.push(run.runId);
     }
     await client.close();
   });
@@ -70,8 +78,30 @@ describe('tracklab compare', () => {
     assert.match(one.stderr, /^usage error: compare needs at least two different run ids/);
     const unknown = await cli(ids[0]!, 'nope');
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^error \[RESOURCE_DOES_NOT_EXIST\]: No run with id "nope"/);
+    assert.match(unknown.stderr, /^error \[RESOURCE_DOES_NOT_EXIST\]: No run with id or name "nope"/);
     for (const out of [typo, one, unknown]) assert.doesNotMatch(out.stderr, /\n\s+at /);
+  });
+
+  it('takes run names as well as ids; a name of several runs or of none is a typed error', async () => {
+    const byName = await cli('slow', 'fast');
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(byName.stdout, (await cli(...ids)).stdout);
+    const mixed = await cli('slow', ids[1]!, "it's\\", '--json');
+    assert.equal(mixed.code, 0, mixed.stderr);
+    assert.deepEqual((JSON.parse(mixed.stdout) as { runs: { runId: string }[] }).runs.map((r) => r.runId), [ids[0], ids[1], others[2]]);
+
+    const same = await cli('slow', ids[0]!);
+    assert.equal(same.code, 2);
+    assert.match(same.stderr, /^usage error: compare needs at least two different run ids or names/);
+    const twin = await cli('twin', 'slow');
+    assert.equal(twin.code, 1);
+    const listed = /^error \[INVALID_PARAMETER_VALUE\]: The name "twin" matches 2 runs: (\S+), (\S+)\. Name the run you mean by its id \(`tracklab runs` shows each run's id and name\)\.$/.exec(twin.stderr.trim());
+    assert.ok(listed, twin.stderr);
+    assert.deepEqual([listed[1], listed[2]].sort(), [others[0], others[1]].sort());
+    const typo = await cli('sloww', 'fast');
+    assert.equal(typo.code, 1);
+    assert.equal(typo.stderr.trim(), 'error [RESOURCE_DOES_NOT_EXIST]: No run with id or name "sloww": did you mean "slow"? `tracklab runs` lists the runs with their names.');
+    for (const out of [same, twin, typo]) assert.doesNotMatch(out.stderr, /\n\s+at /);
   });
 });
 
