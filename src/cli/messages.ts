@@ -22,6 +22,9 @@ export const cliMsg = {
     `No run with id or name ${quote(ref)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} \`tracklab runs\` lists the runs with their names.`,
   noSuchMetric: (runId: string, key: string, keys: readonly string[]) =>
     `Run ${runId} has no metric ${quote(key)}. ${keys.length ? `Its metrics: ${keys.map((k) => quote(k)).join(', ')}.` : 'It has no metrics.'}`,
+  runsColumnsHidden: (params: number, metrics: number, max: number) =>
+    `${[params ? `${params} param${params === 1 ? '' : 's'}` : '', metrics ? `${metrics} metric${metrics === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ')}`
+    + ` not shown (at most ${max} columns of each): \`tracklab run show RUN_ID\` shows all of a run's, --json every run's`,
   runsDeleted: (ids: readonly string[]) => `deleted ${ids.length} run(s): ${ids.join(', ')} (restore with: tracklab runs restore ID; tracklab gc purges them for good)`,
   runsRestored: (ids: readonly string[]) => `restored ${ids.length} run(s): ${ids.join(', ')}`,
   experimentCreated: (id: string, name: string) => `created experiment ${quote(name)} (id ${id})`,
