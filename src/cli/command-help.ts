@@ -52,10 +52,10 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
   'run show': { options: [['--source', 'print each notebook cell in full'], JSON_OPTION], examples: ['tracklab run show 4r5hak56mnjt9eqe67q9eojn'] },
   compare: {
     options: [
-      ['--metric KEY', 'only this metric; repeat for several (default: every metric the runs logged). The best run is the lowest for loss- or error-like names, else the highest'],
-      JSON_OPTION,
+      ['--metric KEY', 'only this metric; repeat for several (default: every metric the runs logged). The best run is the lowest for loss- or error-like names, else the highest; runs tied for best are all marked'],
+      ['--json', 'print the result as JSON, for scripts; each metric\'s bestRuns lists every run tied for best, best the first of them'],
     ],
-    examples: ['tracklab compare 4r5hak56mnjt9eqe67q9eojn 7bq2xw0c8ndm3kz5p1yv6ht4 --metric val_loss'],
+    examples: ['tracklab compare 4r5hak56mnjt9eqe67q9eojn 7bq2xw0c8ndm3kz5p1yv6ht4 --metric val_loss', 'tracklab compare brave-otter-042 quiet-lion-595'],
   },
   metrics: {
     options: [['--format csv|json|arrow', 'the output format (default csv)'], ['-o, --output FILE', 'write to FILE instead of stdout']],

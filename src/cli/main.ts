@@ -45,7 +45,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string; c
   'runs restore': { run: runsDeleteCmd.runsRestore, usage: runsDeleteCmd.restoreUsage, summary: 'restore deleted runs' },
   run: { run: runCmd.run, usage: runCmd.usage, summary: 'run a notebook or project entry point as a tracked run; sweeps with -P k=a,b. --output: the executed notebook, or for a sweep a folder (<name>-<point>.ipynb each)' },
   'run show': { run: runShowCmd.runShow, usage: runShowCmd.usage, summary: 'one run: params, metrics, tags, artifacts, notebook cells, parent and child runs' },
-  compare: { run: compareCmd.compare, usage: compareCmd.usage, summary: 'runs side by side: params (differences marked *) and each metric\'s last/min/max (best run marked *)' },
+  compare: { run: compareCmd.compare, usage: compareCmd.usage, summary: 'runs side by side, each named by its id or its name (as tracklab runs shows them): params (differences marked *) and each metric\'s last/min/max (best run marked *)' },
   metrics: { run: metricsCmd.metrics, usage: metricsCmd.usage, summary: 'a run\'s metric history as CSV, JSON or Arrow' },
   export: { run: exportCmd.exportCommand, usage: exportCmd.usage, summary: 'metric histories of many runs to an Arrow IPC file' },
   gc: { run: gcCmd.gc, usage: gcCmd.usage, summary: 'purge deleted runs and unreferenced artifact blobs' },

@@ -15,9 +15,16 @@ export const cliMsg = {
   optionTakesNoValue: (option: string) => `Option ${quote(option)} takes no value.`,
   unexpectedArgument: (arg: string) => `Unexpected argument ${quote(arg)}.`,
   missingArgument: (what: string, usage: string) => `Missing ${what}. Usage: ${usage}`,
-  compareNeedsRuns: (usage: string) => `compare needs at least two different run ids (\`tracklab runs\` lists them). Usage: ${usage}`,
+  compareNeedsRuns: (usage: string) => `compare needs at least two different run ids or names (\`tracklab runs\` lists them). Usage: ${usage}`,
+  runNameAmbiguous: (name: string, ids: readonly string[]) =>
+    `The name ${quote(name)} matches ${ids.length} runs: ${ids.join(', ')}. Name the run you mean by its id (\`tracklab runs\` shows each run's id and name).`,
+  noRunIdOrName: (ref: string, nearest: string | undefined) =>
+    `No run with id or name ${quote(ref)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} \`tracklab runs\` lists the runs with their names.`,
   noSuchMetric: (runId: string, key: string, keys: readonly string[]) =>
     `Run ${runId} has no metric ${quote(key)}. ${keys.length ? `Its metrics: ${keys.map((k) => quote(k)).join(', ')}.` : 'It has no metrics.'}`,
+  runsColumnsHidden: (params: number, metrics: number, max: number) =>
+    `${[params ? `${params} param${params === 1 ? '' : 's'}` : '', metrics ? `${metrics} metric${metrics === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ')}`
+    + ` not shown (at most ${max} columns of each): \`tracklab run show RUN_ID\` shows all of a run's, --json every run's`,
   runsDeleted: (ids: readonly string[]) => `deleted ${ids.length} run(s): ${ids.join(', ')} (restore with: tracklab runs restore ID; tracklab gc purges them for good)`,
   runsRestored: (ids: readonly string[]) => `restored ${ids.length} run(s): ${ids.join(', ')}`,
   experimentCreated: (id: string, name: string) => `created experiment ${quote(name)} (id ${id})`,

@@ -1,11 +1,12 @@
 /**
  * Runs side by side as two tables, for the terminal (`tracklab compare`):
  * every param with the ones that differ marked, and each metric's
- * last/min/max per run with the best run marked. Pure: runs in, tables out.
+ * last/min/max per run with the best run (every one, on a tie) marked.
+ * Pure: runs in, tables out.
  */
 import type { MetricSummary, Run } from '../entities';
 import { runLabels } from '../charts/series';
-import { bestIndex, differingParams, inferMode, metricKeys, type Mode } from './run-metrics';
+import { bestIndices, differingParams, inferMode, metricKeys, type Mode } from './run-metrics';
 import type { Cell, Table } from './table';
 
 export interface ParamDiff {
@@ -18,7 +19,12 @@ export interface ParamDiff {
 export interface MetricDiff {
   readonly key: string;
   readonly mode: Mode;
-  /** The run with the best last value, or null when none is finite. */
+  /**
+   * Every run tied for the best last value (equal values), in the order given;
+   * empty when none is finite.
+   */
+  readonly bestRuns: readonly string[];
+  /** The first of `bestRuns`, or null: the field scripts read before ties were all marked. */
   readonly best: string | null;
   readonly values: Readonly<Record<string, Pick<MetricSummary, 'last' | 'min' | 'max' | 'count'> | null>>;
 }
@@ -37,12 +43,12 @@ export function metricDiffs(runs: readonly Run[], keys?: readonly string[]): Met
   const all = keys ?? metricKeys(runs).sort();
   return all.map((key) => {
     const mode = inferMode(key);
-    const best = bestIndex(runs.map((r) => r.data.metrics[key]?.last ?? NaN), mode);
+    const bestRuns = bestIndices(runs.map((r) => r.data.metrics[key]?.last ?? NaN), mode).map((i) => runs[i].info.runId);
     const values = Object.fromEntries(runs.map((r) => {
       const m = r.data.metrics[key];
       return [r.info.runId, m ? { last: m.last, min: m.min, max: m.max, count: m.count } : null];
     }));
-    return { key, mode, best: best >= 0 ? runs[best].info.runId : null, values };
+    return { key, mode, bestRuns, best: bestRuns[0] ?? null, values };
   });
 }
 
@@ -68,9 +74,9 @@ export function metricDiffTable(runs: readonly Run[], diffs: readonly MetricDiff
       const v = d.values[r.info.runId];
       return {
         cells: [`${d.key} (${d.mode})`, labels.get(r.info.runId) ?? r.info.runId, v?.last ?? null, v?.min ?? null, v?.max ?? null, v?.count ?? null],
-        highlight: d.best === r.info.runId,
+        highlight: d.bestRuns.includes(r.info.runId),
       };
     })),
-    highlightLabel: 'best run of the metric, by its last value (min or max as shown)',
+    highlightLabel: 'best run of the metric, by its last value (min or max as shown); runs tied for best are all marked',
   };
 }

@@ -30,6 +30,12 @@ export function bestIndex(values: readonly number[], mode: Mode): number {
   return best;
 }
 
+/** Indices of every run tied for the best finite value by `mode` (equal values), in order; empty when none is finite. */
+export function bestIndices(values: readonly number[], mode: Mode): number[] {
+  const best = bestIndex(values, mode);
+  return best < 0 ? [] : values.flatMap((v, i) => (v === values[best] ? [i] : []));
+}
+
 /** Params whose value differs across runs (a missing value counts as a value). */
 export function differingParams(runs: readonly Run[]): string[] {
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))];

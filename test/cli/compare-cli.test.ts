@@ -17,6 +17,7 @@ const CLEAN = { TRACKLAB_HOME: '', TRACKLAB_TRACKING_URI: '', TRACKLAB_ARTIFACT_
 describe('tracklab compare', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-compare-'));
   const ids: string[] = [];
+  const others: string[] = [];
   const cli = (...args: string[]) => runCliProcess(['--home', home, 'compare', ...args], CLEAN);
 
   before(async () => {
@@ -27,6 +28,13 @@ describe('tracklab compare', () => {
       for (let s = 0; s < 20; s++) client.logMetrics(run.runId, { loss: 1 / (1 + s * lr), acc: 1 - 1 / (1 + s * lr) }, s);
       await client.setTerminated(run.runId);
       ids.push(run.runId);
+    }
+    // Names need not be unique: two runs share "twin"; one name needs quoting in a filter.
+    for (const name of ['twin', 'twin', "it's\\"]) {
+      const run = await client.createRun({ experiment: 'other', name });
+      client.logMetrics(run.runId, { loss: 0.5 }, 0);
+      await client.setTerminated(run.runId);
+      others.push(run.runId);
     }
     await client.close();
   });
@@ -70,7 +78,63 @@ describe('tracklab compare', () => {
     assert.match(one.stderr, /^usage error: compare needs at least two different run ids/);
     const unknown = await cli(ids[0]!, 'nope');
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^error \[RESOURCE_DOES_NOT_EXIST\]: No run with id "nope"/);
+    assert.match(unknown.stderr, /^error \[RESOURCE_DOES_NOT_EXIST\]: No run with id or name "nope"/);
     for (const out of [typo, one, unknown]) assert.doesNotMatch(out.stderr, /\n\s+at /);
+  });
+
+  it('takes run names as well as ids; a name of several runs or of none is a typed error', async () => {
+    const byName = await cli('slow', 'fast');
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(byName.stdout, (await cli(...ids)).stdout);
+    const mixed = await cli('slow', ids[1]!, "it's\\", '--json');
+    assert.equal(mixed.code, 0, mixed.stderr);
+    assert.deepEqual((JSON.parse(mixed.stdout) as { runs: { runId: string }[] }).runs.map((r) => r.runId), [ids[0], ids[1], others[2]]);
+
+    const same = await cli('slow', ids[0]!);
+    assert.equal(same.code, 2);
+    assert.match(same.stderr, /^usage error: compare needs at least two different run ids or names/);
+    const twin = await cli('twin', 'slow');
+    assert.equal(twin.code, 1);
+    const listed = /^error \[INVALID_PARAMETER_VALUE\]: The name "twin" matches 2 runs: (\S+), (\S+)\. Name the run you mean by its id \(`tracklab runs` shows each run's id and name\)\.$/.exec(twin.stderr.trim());
+    assert.ok(listed, twin.stderr);
+    assert.deepEqual([listed[1], listed[2]].sort(), [others[0], others[1]].sort());
+    const typo = await cli('sloww', 'fast');
+    assert.equal(typo.code, 1);
+    assert.equal(typo.stderr.trim(), 'error [RESOURCE_DOES_NOT_EXIST]: No run with id or name "sloww": did you mean "slow"? `tracklab runs` lists the runs with their names.');
+    for (const out of [same, twin, typo]) assert.doesNotMatch(out.stderr, /\n\s+at /);
+  });
+});
+
+describe('tracklab compare with runs tied for best', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-compare-tie-'));
+  const ids: string[] = [];
+
+  before(async () => {
+    ensureBuilt();
+    const client = new TrackingClient({ home });
+    for (const [name, acc] of [['first', 0.5], ['second', 0.9], ['third', 0.9]] as const) {
+      const run = await client.createRun({ experiment: 'tie', name });
+      client.logMetrics(run.runId, { acc }, 0);
+      await client.setTerminated(run.runId);
+      ids.push(run.runId);
+    }
+    await client.close();
+  });
+
+  after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('marks every tied run, in the table and in --json (best stays the first of them)', async () => {
+    const out = await runCliProcess(['--home', home, 'compare', ...ids], CLEAN);
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.split('\n');
+    assert.ok(lines.some((l) => /^ {2}acc \(max\) +first +0\.5 /.test(l)), out.stdout);
+    assert.ok(lines.some((l) => /^\* acc \(max\) +second +0\.9 /.test(l)), out.stdout);
+    assert.ok(lines.some((l) => /^\* acc \(max\) +third +0\.9 /.test(l)), out.stdout);
+    assert.ok(lines.includes('* best run of the metric, by its last value (min or max as shown); runs tied for best are all marked'), out.stdout);
+
+    const json = await runCliProcess(['--home', home, 'compare', ...ids, '--json'], CLEAN);
+    assert.equal(json.code, 0, json.stderr);
+    const metrics = (JSON.parse(json.stdout) as { metrics: { key: string; best: string | null; bestRuns: string[] }[] }).metrics;
+    assert.deepEqual(metrics.map((m) => [m.key, m.best, m.bestRuns]), [['acc', ids[1], [ids[1], ids[2]]]]);
   });
 });

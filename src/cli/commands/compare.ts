@@ -1,18 +1,26 @@
-/** `tracklab compare RUN RUN...`: params (differences marked) and metrics (best marked) of runs side by side. */
+/** `tracklab compare RUN RUN...`: params (differences marked) and metrics (best marked) of runs, by id or name, side by side. */
+import type { Run } from '../../entities';
 import type { TrackingClient } from '../../tracking/client';
 import { metricDiffs, metricDiffTable, paramDiffs, paramDiffTable } from '../../views/run-diff';
 import { requireLoggedMetric } from '../../views/run-metrics';
 import { flag, parse, strings, UsageError } from '../args';
 import { cliMsg } from '../messages';
 import { printJson, printTable, type Io } from '../output';
+import { findRun } from '../run-ref';
 
-export const usage = 'tracklab compare RUN_ID RUN_ID [RUN_ID...] [--metric KEY]... [--json]';
+export const usage = 'tracklab compare RUN RUN [RUN...] [--metric KEY]... [--json]';
 
 export async function compare(client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
   const args = parse(argv, { metric: { type: 'string', multiple: true }, json: { type: 'boolean' } });
-  const ids = [...new Set(args.positionals)];
-  if (ids.length < 2) throw new UsageError(cliMsg.compareNeedsRuns(usage));
-  const runs = await Promise.all(ids.map((id) => client.getRun(id)));
+  const refs = [...new Set(args.positionals)];
+  if (refs.length < 2) throw new UsageError(cliMsg.compareNeedsRuns(usage));
+  // One at a time, so that of several bad names the first is the one reported.
+  const runs: Run[] = [];
+  for (const ref of refs) {
+    const run = await findRun(client, ref);
+    if (!runs.some((r) => r.info.runId === run.info.runId)) runs.push(run);
+  }
+  if (runs.length < 2) throw new UsageError(cliMsg.compareNeedsRuns(usage));
   const keys = strings(args, 'metric');
   for (const key of keys) requireLoggedMetric(runs, key);
   const params = paramDiffs(runs);

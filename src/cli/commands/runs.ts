@@ -3,6 +3,7 @@ import type { TrackingClient } from '../../tracking/client';
 import { formatDuration, formatTime } from '../../views/format';
 import type { Cell } from '../../views/table';
 import { flag, int, parse, str, strings } from '../args';
+import { cliMsg } from '../messages';
 import { printJson, printTable, type Io } from '../output';
 
 export const usage = 'tracklab runs [-e EXP]... [--filter F] [--order-by O]... [--max N] [--all] [--json]';
@@ -24,7 +25,33 @@ export async function runs(client: TrackingClient, argv: readonly string[], io: 
   const names = await experimentNames(client, found);
   if (flag(args, 'json')) return printJson(io, { runs: found.map((r) => ({ ...r, experimentName: names.get(r.info.experimentId) ?? null })), nextPageToken });
   // Unless one experiment was asked for, the runs may come from several: name each run's.
-  printTable(io, runsTable(found, nextPageToken !== undefined, experiments.length === 1 ? undefined : names));
+  const keys = keyColumns(found);
+  printTable(io, runsTable(found, nextPageToken !== undefined, experiments.length === 1 ? undefined : names, keys));
+  // Left out without a word, a param or metric would look as if no run had logged it.
+  if (keys.hiddenParams || keys.hiddenMetrics) io.out(cliMsg.runsColumnsHidden(keys.hiddenParams, keys.hiddenMetrics, MAX_KEY_COLUMNS));
+}
+
+/** Columns for params and for metrics, each: a wider table would wrap in a terminal. */
+const MAX_KEY_COLUMNS = 6;
+
+/** The param and metric keys the table has columns for (those most runs share), and how many it leaves out. */
+export interface KeyColumns {
+  readonly params: readonly string[];
+  readonly metrics: readonly string[];
+  readonly hiddenParams: number;
+  readonly hiddenMetrics: number;
+}
+
+export function keyColumns(found: readonly Run[]): KeyColumns {
+  const paramLists = found.map((r) => Object.keys(r.data.params));
+  const metricLists = found.map((r) => Object.keys(r.data.metrics));
+  const params = commonKeys(paramLists, MAX_KEY_COLUMNS);
+  const metrics = commonKeys(metricLists, MAX_KEY_COLUMNS);
+  return {
+    params, metrics,
+    hiddenParams: new Set(paramLists.flat()).size - params.length,
+    hiddenMetrics: new Set(metricLists.flat()).size - metrics.length,
+  };
 }
 
 /** The name of each experiment the runs belong to (null when it cannot be read). */
@@ -35,12 +62,11 @@ async function experimentNames(client: TrackingClient, found: readonly Run[]): P
 }
 
 /**
- * Runs as rows, with the metrics and params most runs share as columns (at most 6 of each),
+ * Runs as rows, with the metrics and params most runs share as columns (see keyColumns),
  * and an experiment column when `experiments` (id -> name) is given.
  */
-export function runsTable(found: readonly Run[], more: boolean, experiments?: ReadonlyMap<string, string | null>) {
-  const metricKeys = commonKeys(found.map((r) => Object.keys(r.data.metrics)), 6);
-  const paramKeys = commonKeys(found.map((r) => Object.keys(r.data.params)), 6);
+export function runsTable(found: readonly Run[], more: boolean, experiments?: ReadonlyMap<string, string | null>, keys = keyColumns(found)) {
+  const { params: paramKeys, metrics: metricKeys } = keys;
   return {
     columns: [
       { title: 'run_id' }, { title: 'name' }, ...(experiments ? [{ title: 'experiment' }] : []),
