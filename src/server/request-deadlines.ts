@@ -13,7 +13,7 @@
  *   `windowMs` (window after window, from when the head was read) ends
  *   the request, so an upload at any steady rate above the floor finishes
  *   however long it takes, and a trickle is cut within one or two windows.
- *   A window in which the server held the socket paused is not counted:
+ *   Time in which the server held the socket paused is not counted:
  *   before its handler reads the body (it authenticates and looks the run
  *   up first, which a busy store can make slow) or while the disk is slower
  *   than the client, Node stops reading, and the client is not slow.
@@ -71,9 +71,16 @@ export const DEFAULT_UPLOAD_FLOOR = { bytes: 64 * 1024, windowMs: 30_000 } as co
 
 /**
  * Watches `req`'s body until it is complete or `res` closes; calls `expire`
- * (once) with the log code when the guard is broken. Bytes are counted on the
- * socket (`bytesRead`, cleartext under TLS): the body stream itself cannot be
- * watched without changing how its handler reads it.
+ * (once) with the log code when the guard is broken. The rate counts body
+ * bytes as Node's parser hands them to `req` (its `push`), not bytes on the
+ * socket: chunked framing (a chunk size may carry any number of leading
+ * zeros) would otherwise count as progress, and a client could hold an
+ * upload open forever sending framing and one byte of body per window.
+ * Only time in which the server reads the socket is owed bytes: a window
+ * owes `bytes` times the share of it the socket was not paused, so a
+ * server that stopped reading (its handler not reading yet, a slow disk)
+ * owes nothing for that time, and a client that makes the server pause for
+ * a moment (one burst past the 16 KiB read buffer) still owes the rest.
  *
  * @example guardBody(req, res, { kind: 'deadline', ms: 120_000 }, (code) => refuse(code, req.socket));
  */
@@ -86,19 +93,35 @@ export function guardBody(req: http.IncomingMessage, res: http.ServerResponse, g
     timer = setTimeout(() => { if (!req.complete) expire(REQUEST_TIMEOUT); }, guard.ms);
   } else {
     if (guard.bytes <= 0) return;
-    let seen = socket.bytesRead;
-    let held = socket.isPaused();
-    const onPause = () => { held = true; };
+    let received = 0;
+    const push = req.push;
+    req.push = function (chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (chunk !== null && chunk !== undefined) received += (chunk as Buffer).length;
+      return push.call(this, chunk, encoding);
+    };
+    // The time the socket was read from (not paused) since the last check.
+    let reading = 0;
+    let since = Date.now();
+    let paused = socket.isPaused();
+    const account = () => {
+      const now = Date.now();
+      if (!paused) reading += now - since;
+      since = now;
+    };
+    const onPause = () => { account(); paused = true; };
+    const onResume = () => { account(); paused = false; };
     socket.on('pause', onPause);
-    res.once('close', () => socket.off('pause', onPause));
+    socket.on('resume', onResume);
+    res.once('close', () => { socket.off('pause', onPause); socket.off('resume', onResume); });
     timer = setInterval(() => {
       if (req.complete) return clearInterval(timer);
-      const now = socket.bytesRead;
-      const received = now - seen;
-      seen = now;
-      const excused = held || socket.isPaused();
-      held = socket.isPaused();
-      if (received >= guard.bytes || excused) return;
+      account();
+      paused = socket.isPaused();
+      const owed = guard.bytes * Math.min(1, reading / guard.windowMs);
+      const got = received;
+      received = 0;
+      reading = 0;
+      if (got >= owed) return;
       clearInterval(timer);
       expire(UPLOAD_TOO_SLOW);
     }, guard.windowMs);

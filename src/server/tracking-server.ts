@@ -201,6 +201,7 @@ class TrackingApp {
       error = describeFailure(err);
       if (!res.headersSent) {
         const answer = errorResponse(err, this.redact);
+        closeIfUnread(req, res); // a disk that filled mid-upload leaves the rest of the body unread
         sendJson(res, answer.status, answer.body);
       }
       else res.destroy();
@@ -333,14 +334,18 @@ class TrackingApp {
   private fail(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, asPage = false): void {
     const answer = errorResponse(err, this.redact);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    if (!req.complete) {
-      res.setHeader('connection', 'close');
-      res.once('finish', () => req.socket?.destroySoon()); // null once a stream consumer destroyed the request
-    }
+    closeIfUnread(req, res);
     // The 401's own message is for API clients (tokens, environment variables); a browser user signs in at its prompt.
     if (asPage) sendHtml(res, answer.status, refusalPage(answer.status, answer.status === 401 ? authMsg.uiSignIn() : answer.body.message));
     else sendJson(res, answer.status, answer.body);
   }
+}
+
+/** An answer sent before the body was all read closes the connection: the rest of the body is dropped, not waited for. */
+function closeIfUnread(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.complete) return;
+  res.setHeader('connection', 'close');
+  res.once('finish', () => req.socket?.destroySoon()); // null once a stream consumer destroyed the request
 }
 
 /** The folders an error answer must not name: the artifact root, an embedded store's folder and file, and the process's own. */

@@ -169,3 +169,74 @@ test('a fast upload is not cut while the server, not the client, is slow: its ru
     await fx.close();
   }
 });
+
+/** Writes `head`, then after `firstAfterMs` `chunks` one every `everyMs` (each as one write) until all are sent or the server answers. */
+function pacedChunks(url: string, head: string, chunks: readonly (string | Buffer)[], everyMs: number, firstAfterMs = 0): Exchange {
+  const target = new URL(url);
+  const started = Date.now();
+  const socket = net.connect(Number(target.port), target.hostname);
+  let answer = '';
+  let timer: NodeJS.Timeout | undefined;
+  socket.on('error', () => undefined);
+  socket.once('connect', () => {
+    socket.write(head);
+    let i = 0;
+    const next = () => {
+      socket.write(chunks[i++]!);
+      if (i < chunks.length) timer = setTimeout(next, everyMs);
+    };
+    timer = setTimeout(next, firstAfterMs);
+  });
+  socket.on('data', (data) => { answer += data.toString('latin1'); clearTimeout(timer); });
+  const done = new Promise<{ answer: string; ms: number }>((resolve) => socket.once('close', () => { clearTimeout(timer); resolve({ answer, ms: Date.now() - started }); }));
+  return { done };
+}
+
+async function assertCutAndNothingStored(fx: ServerFixture, runId: string, exchanges: Exchange[], windowMs: number): Promise<void> {
+  const results = await Promise.all(exchanges.map((e) => e.done));
+  for (const { answer, ms } of results) {
+    assert.ok(answer === '' || statusOf(answer) === 408, answer);
+    assert.ok(ms < 3 * windowMs, `closed within two windows (${windowMs} ms each): ${ms} ms`);
+  }
+  const deadline = Date.now() + 5_000;
+  while (fx.log.filter((e) => e.method === 'PUT').length < exchanges.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const puts = fx.log.filter((e) => e.method === 'PUT');
+  assert.equal(puts.length, exchanges.length, JSON.stringify(fx.log));
+  for (const e of puts) assert.deepEqual([e.status, e.error], [408, 'ERR_UPLOAD_TOO_SLOW'], JSON.stringify(e));
+  assert.deepEqual(fs.readdirSync(new ContentStore(fx.store.artifactRoot).tmpDir), [], 'the temp files are gone');
+  const listed = await api(fx.url, 'GET', 'artifacts/list', { run_id: runId });
+  assert.equal(listed.body.files, undefined, `the run lists no artifact: ${JSON.stringify(listed.body)}`);
+}
+
+test('a chunked upload padded with leading zeros in its chunk sizes (20 KB on the wire, 1 body byte, every 250 ms) gets 408: the floor counts body bytes, not bytes on the socket', { timeout: 30_000 }, async () => {
+  const fx = await startServerFixture(sqlite, OPTIONS);
+  try {
+    const { experimentId, runId } = await newRun(fx);
+    const host = new URL(fx.url).host;
+    // `000…01` is a chunk of one byte: 80 KB per 500 ms window on the socket (five times the floor), 2 bytes of body.
+    const padded = Array.from({ length: 40 }, () => `${'0'.repeat(20_000)}1\r\nX\r\n`);
+    const head = (path: string) => `PUT ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    const proxyPath = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/model.bin`;
+    const blobPath = `/api/tracklab/v1/artifacts/blobs/${sha256(Buffer.from('X'.repeat(40)))}?run_id=${runId}`;
+    await assertCutAndNothingStored(fx, runId, [pacedChunks(fx.url, head(proxyPath), padded, 250), pacedChunks(fx.url, head(blobPath), padded, 250)], OPTIONS.uploadRateWindowMs);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('an upload that sends one 17 KiB burst per window (past Node\'s 16 KiB read buffer, so the server pauses the socket for a moment) is not excused: a quarter of a 64 KiB floor gets 408', { timeout: 30_000 }, async () => {
+  const fx = await startServerFixture(sqlite, { ...OPTIONS, minUploadBytesPerWindow: 64 * 1024 });
+  try {
+    const { experimentId, runId } = await newRun(fx);
+    const bursts = Array.from({ length: 40 }, () => crypto.randomBytes(17 * 1024));
+    const body = Buffer.concat(bursts);
+    const proxyPath = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/model.bin`;
+    const blobPath = `/api/tracklab/v1/artifacts/blobs/${sha256(body)}?run_id=${runId}`;
+    // Each burst lands mid-window (the windows count from when the head was read).
+    const exchanges = [proxyPath, blobPath].map((p) => pacedChunks(fx.url, putHead(fx, p, body.length), bursts, 500, 250));
+    await assertCutAndNothingStored(fx, runId, exchanges, OPTIONS.uploadRateWindowMs);
+    assert.equal(await new ContentStore(fx.store.artifactRoot).has(sha256(body)), false, 'no blob was stored');
+  } finally {
+    await fx.close();
+  }
+});
