@@ -89,11 +89,18 @@ async function findBest(registry: RegistryClient, options: ExportBestOptions & {
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined && !exhausted);
-  const where = typeof options.experiment === 'string' ? `experiment "${options.experiment}"` : `experiments ${options.experiment.join(', ')}`;
+  const names = await experimentNames(registry, options.experiment);
+  const where = `experiment${names.length === 1 ? '' : 's'} ${names.map((n) => JSON.stringify(n)).join(', ')}`;
   const what = options.modelPath ? `a model at "${options.modelPath}"` : 'a logged model';
   throw new TracklabError('RESOURCE_DOES_NOT_EXIST', checked === 0
     ? `No run in ${where}${options.filter ? ` matching ${JSON.stringify(options.filter)}` : ''} has a value for metric "${options.metric}". Check the metric name and the filter.`
     : `None of the ${checked} runs in ${where} with metric "${options.metric}" has ${what} (${withoutModel} checked). Log one with logModel(run, model) and try again.`);
+}
+
+/** The experiments' names for a message: the current experiment is an id, and a caller may pass ids too. */
+async function experimentNames(registry: RegistryClient, experiment: string | readonly string[]): Promise<string[]> {
+  const refs = typeof experiment === 'string' ? [experiment] : [...experiment];
+  return Promise.all(refs.map((ref) => registry.tracking.getExperiment(ref).then((e) => e.name, () => ref)));
 }
 
 /** Where the run's model package is: the requested path, the newest logged model, or any folder with an MLmodel. */
