@@ -54,7 +54,9 @@ function checkTensor(spec: TensorSpec, value: unknown, label: string): void {
   const shape = textual && Array.isArray(value) ? nestedShape(value, () => true) : shapeOf(value);
   if (shape === null) {
     const found = !Array.isArray(value) ? describe(value)
-      : value.length === 0 ? 'an empty array; pass at least one row' : 'a ragged array or one holding non-numbers';
+      : value.length === 0 ? 'an empty array; pass at least one row'
+      : isRowObjects(value) ? `rows with named columns (${Object.keys(value[0]).join(', ')}); the signature is an unnamed tensor, so pass nested arrays of numbers (to a scoring server: {"inputs": [...]})`
+      : 'a ragged array or one holding non-numbers';
     throw invalid(`${label} must be a tensor of shape [${want.join(', ')}] (${dtype}); got ${found}.`);
   }
   if (shape.length !== want.length) {
