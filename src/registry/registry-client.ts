@@ -16,7 +16,7 @@ import { materialize } from './materialize';
 import type { ModelVersion, RegisteredModel } from '../registry-entities';
 import { parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy } from './registry-search';
 import type { RegistryStore } from '../store/registry-store';
-import { validateAlias, validateDescription, validateModelName, validateUserId, validateVersion } from './registry-validation';
+import { validateAlias, validateDescription, validateDescriptionUpdate, validateModelName, validateUserId, validateVersion } from './registry-validation';
 import { registerVersion, type Registration } from './register-version';
 import { resolveVersion } from './version-source';
 
@@ -94,10 +94,10 @@ export class RegistryClient {
     return this.call('rename the registered model', (s) => s.renameRegisteredModel(name, newName));
   }
 
-  /** @example await registry.updateRegisteredModel('churn', { description: 'retrained weekly' }); */
+  /** `description: null` clears it; an update without `description` leaves it. @example await registry.updateRegisteredModel('churn', { description: 'retrained weekly' }); */
   async updateRegisteredModel(name: string, update: { description?: string | null }): Promise<RegisteredModel> {
     validateModelName(name);
-    const description = validateDescription(update.description);
+    const description = validateDescriptionUpdate(update);
     return this.call('update the registered model', (s) => s.updateRegisteredModel(name, { description }));
   }
 
@@ -174,11 +174,11 @@ export class RegistryClient {
     return this.call('read the latest model version', (s) => s.getLatestModelVersion(name));
   }
 
-  /** @example await registry.updateModelVersion('churn', 3, { description: 'trained on May data' }); */
+  /** As updateRegisteredModel. @example await registry.updateModelVersion('churn', 3, { description: 'trained on May data' }); */
   async updateModelVersion(name: string, version: number | string, update: { description?: string | null }): Promise<ModelVersion> {
     validateModelName(name);
     const n = validateVersion(version);
-    const description = validateDescription(update.description);
+    const description = validateDescriptionUpdate(update);
     return this.call('update the model version', (s) => s.updateModelVersion(name, n, { description }));
   }
 
