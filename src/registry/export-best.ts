@@ -9,6 +9,8 @@ import { TracklabError } from '../errors';
 import type { Run } from '../entities';
 import { LOGGED_MODELS_TAG, parseLoggedModels } from '../models/log-model';
 import { MLMODEL_FILE } from '../models/mlmodel';
+import { msg } from '../messages';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import { currentExperiment } from '../tracking/fluent';
 import { validateKey } from '../validation';
 import { getRegistry } from './default-registry';
@@ -45,8 +47,15 @@ export interface ExportedVersion extends ModelVersion {
 
 const PAGE = 200;
 
+const EXPORT_BEST_OPTIONS: OptionNames<ExportBestOptions> = {
+  experiment: true, metric: true, mode: true, filter: true, name: true, alias: true, modelPath: true, display: true, registry: true,
+};
+
 /** Registers the best run's model and points an alias at it; see `exportBest`, which also shows the result. */
 export async function registerBest(options: ExportBestOptions): Promise<ExportedVersion> {
+  // Every option but metric, mode and name has a default, so a misspelt one would be ignored without a word.
+  if (options === undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.optionsNotObject('exportBest()', options));
+  validateOptionNames('exportBest()', options, EXPORT_BEST_OPTIONS);
   const { metric, mode, name } = options;
   validateKey('Metric', metric);
   if (mode !== 'max' && mode !== 'min') {
