@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TracklabError } from '../errors';
 import { defaultModelClient } from '../default-model-client';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import type { Flavor, Predictor } from './flavors/flavor';
 import { flavorForLoad } from './flavors/registry';
 import { loadInputExample } from './input-example';
@@ -52,6 +53,8 @@ export interface LoadModelOptions {
   readonly client?: { downloadArtifacts(uri: string, dest?: string): Promise<string> };
 }
 
+const LOAD_MODEL_OPTIONS: OptionNames<LoadModelOptions> = { resolver: true, client: true };
+
 /**
  * Loads a model package and returns something to predict with.
  *
@@ -60,6 +63,7 @@ export interface LoadModelOptions {
  * const predictions = await model.predict([{ x: 1.5, y: 2 }]);
  */
 export async function loadModel(uri: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  validateOptionNames('loadModel()', options, LOAD_MODEL_OPTIONS);
   const dir = await resolveModelUri(uri, options);
   return loadModelFromDirectory(dir);
 }

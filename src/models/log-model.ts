@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { normalizeArtifactPath } from '../artifacts/artifact-path';
 import { TracklabError } from '../errors';
 import { defaultModelClient, type ModelRunClient } from '../default-model-client';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import type { MLmodel } from './mlmodel';
-import { writeModelPackage, type SaveModelOptions } from './package';
+import { SAVE_MODEL_OPTIONS, writeModelPackage, type SaveModelOptions } from './package';
 
 export const LOGGED_MODELS_TAG = 'tracklab.logged_models';
 /** MLflow's tag value limit; the oldest history entries are dropped to stay under it. */
@@ -32,6 +33,8 @@ export interface LogModelOptions extends SaveModelOptions {
   /** Client for a run given by id (a TrackingClient). Default: `getClient()`. */
   readonly client?: ModelRunClient;
 }
+
+const LOG_MODEL_OPTIONS: OptionNames<LogModelOptions> = { ...SAVE_MODEL_OPTIONS, name: true, client: true };
 
 export interface ModelInfo {
   /** `runs:/<run_id>/<name>`, for loadModel and the registry. */
@@ -59,6 +62,7 @@ export interface LoggedModelEntry {
  * const again = await loadModel(modelUri);
  */
 export async function logModel(run: string | RunHandle, model: unknown, options: LogModelOptions = {}): Promise<ModelInfo> {
+  validateOptionNames('logModel()', options, LOG_MODEL_OPTIONS);
   const artifactPath = normalizeArtifactPath(options.name ?? 'model');
   const handle = typeof run === 'string' ? undefined : run;
   const runId = handle ? handle.id : run as string;

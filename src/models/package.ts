@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TracklabError } from '../errors';
 import { fileWriteError, isWriteFailure } from '../files/file-errors';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import type { FlavorSaveOptions } from './flavors/flavor';
 import { detectFlavor, flavorByName, type FlavorName } from './flavors/registry';
 import { saveInputExample } from './input-example';
@@ -30,6 +31,10 @@ export interface SaveModelOptions extends FlavorSaveOptions {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
+export const SAVE_MODEL_OPTIONS: OptionNames<SaveModelOptions> = {
+  flavor: true, inputExample: true, signature: true, metadata: true, code: true, export: true, module: true,
+};
+
 /** Set by logModel: where the package will live in the run. */
 export interface PackageOrigin {
   readonly runId: string;
@@ -43,6 +48,7 @@ export interface PackageOrigin {
  * const mlmodel = await saveModel(forest, './my-model', { inputExample: [[1, 2, 3]] });
  */
 export async function saveModel(model: unknown, dir: string, options: SaveModelOptions = {}): Promise<MLmodel> {
+  validateOptionNames('saveModel()', options, SAVE_MODEL_OPTIONS);
   return writeModelPackage(model, dir, options, undefined);
 }
 

@@ -98,6 +98,10 @@ test('enforceInput: wrong columns, types and shapes give clear INVALID_PARAMETER
   assert.throws(() => enforceInput(tensor, [[[1, 2], [3, 4]]]), /dimension 2 is 2, expected 3/);
   assert.throws(() => enforceInput(tensor, [[[1, 2, 'x'], [4, 5, 6]]]), /must be a tensor of shape \[-1, 2, 3\]/);
   assert.throws(() => enforceInput(tensor, [[[1, 2, 3]], [[1, 2, 3], [4, 5, 6]]]), /ragged/);
+  assert.throws(() => enforceInput(tensor, []), /got an empty array; pass at least one row/, 'an empty batch is not called ragged');
+  const vector = schemaFromJson('[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]', 'inputs');
+  assert.throws(() => enforceInput(vector, [{ x: 1 }, { x: 2 }]), /got rows with named columns \(x\); the signature is an unnamed tensor, so pass nested arrays of numbers/,
+    'rows (a CSV table, dataframe_split) are not called ragged');
 
   const named = schemaFromJson('[{"type": "tensor", "name": "ids", "tensor-spec": {"dtype": "int64", "shape": [-1]}}, {"type": "tensor", "name": "mask", "tensor-spec": {"dtype": "int64", "shape": [-1]}}]', 'inputs');
   assert.throws(() => enforceInput(named, { ids: [1, 2] }), /missing the tensor "mask"/);

@@ -53,7 +53,10 @@ function checkTensor(spec: TensorSpec, value: unknown, label: string): void {
   const textual = dtype === 'str' || dtype === 'object';
   const shape = textual && Array.isArray(value) ? nestedShape(value, () => true) : shapeOf(value);
   if (shape === null) {
-    const found = Array.isArray(value) ? 'a ragged array or one holding non-numbers' : describe(value);
+    const found = !Array.isArray(value) ? describe(value)
+      : value.length === 0 ? 'an empty array; pass at least one row'
+      : isRowObjects(value) ? `rows with named columns (${Object.keys(value[0]).join(', ')}); the signature is an unnamed tensor, so pass nested arrays of numbers (to a scoring server: {"inputs": [...]})`
+      : 'a ragged array or one holding non-numbers';
     throw invalid(`${label} must be a tensor of shape [${want.join(', ')}] (${dtype}); got ${found}.`);
   }
   if (shape.length !== want.length) {

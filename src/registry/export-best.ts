@@ -9,6 +9,8 @@ import { TracklabError } from '../errors';
 import type { Run } from '../entities';
 import { LOGGED_MODELS_TAG, parseLoggedModels } from '../models/log-model';
 import { MLMODEL_FILE } from '../models/mlmodel';
+import { msg } from '../messages';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import { currentExperiment } from '../tracking/fluent';
 import { validateKey } from '../validation';
 import { getRegistry } from './default-registry';
@@ -45,8 +47,15 @@ export interface ExportedVersion extends ModelVersion {
 
 const PAGE = 200;
 
+const EXPORT_BEST_OPTIONS: OptionNames<ExportBestOptions> = {
+  experiment: true, metric: true, mode: true, filter: true, name: true, alias: true, modelPath: true, display: true, registry: true,
+};
+
 /** Registers the best run's model and points an alias at it; see `exportBest`, which also shows the result. */
 export async function registerBest(options: ExportBestOptions): Promise<ExportedVersion> {
+  // Every option but metric, mode and name has a default, so a misspelt one would be ignored without a word.
+  if (options === undefined) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.optionsNotObject('exportBest()', options));
+  validateOptionNames('exportBest()', options, EXPORT_BEST_OPTIONS);
   const { metric, mode, name } = options;
   validateKey('Metric', metric);
   if (mode !== 'max' && mode !== 'min') {
@@ -89,11 +98,18 @@ async function findBest(registry: RegistryClient, options: ExportBestOptions & {
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined && !exhausted);
-  const where = typeof options.experiment === 'string' ? `experiment "${options.experiment}"` : `experiments ${options.experiment.join(', ')}`;
+  const names = await experimentNames(registry, options.experiment);
+  const where = `experiment${names.length === 1 ? '' : 's'} ${names.map((n) => JSON.stringify(n)).join(', ')}`;
   const what = options.modelPath ? `a model at "${options.modelPath}"` : 'a logged model';
   throw new TracklabError('RESOURCE_DOES_NOT_EXIST', checked === 0
     ? `No run in ${where}${options.filter ? ` matching ${JSON.stringify(options.filter)}` : ''} has a value for metric "${options.metric}". Check the metric name and the filter.`
     : `None of the ${checked} runs in ${where} with metric "${options.metric}" has ${what} (${withoutModel} checked). Log one with logModel(run, model) and try again.`);
+}
+
+/** The experiments' names for a message: the current experiment is an id, and a caller may pass ids too. */
+async function experimentNames(registry: RegistryClient, experiment: string | readonly string[]): Promise<string[]> {
+  const refs = typeof experiment === 'string' ? [experiment] : [...experiment];
+  return Promise.all(refs.map((ref) => registry.tracking.getExperiment(ref).then((e) => e.name, () => ref)));
 }
 
 /** Where the run's model package is: the requested path, the newest logged model, or any folder with an MLmodel. */

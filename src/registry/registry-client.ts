@@ -13,10 +13,11 @@ import type { TrackingClient } from '../tracking/client';
 import { currentUser } from '../tracking/system-tags';
 import { validateMaxResults, validateTagKey, validateTags } from '../validation';
 import { materialize } from './materialize';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import type { ModelVersion, RegisteredModel } from '../registry-entities';
 import { parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter, parseRegisteredModelOrderBy } from './registry-search';
 import type { RegistryStore } from '../store/registry-store';
-import { validateAlias, validateDescription, validateModelName, validateUserId, validateVersion } from './registry-validation';
+import { validateAlias, validateDescription, validateDescriptionUpdate, validateModelName, validateUserId, validateVersion } from './registry-validation';
 import { registerVersion, type Registration } from './register-version';
 import { resolveVersion } from './version-source';
 
@@ -50,11 +51,17 @@ export interface RegistrySearchOptions {
 
 export type { Registration } from './register-version';
 
+const CLIENT_OPTIONS: OptionNames<RegistryClientOptions> = { tracking: true, home: true, store: true };
+const MODEL_OPTIONS: OptionNames<VersionOptions> = { description: true, tags: true };
+const VERSION_OPTIONS: OptionNames<NewVersionOptions> = { ...MODEL_OPTIONS, userId: true };
+const SEARCH_OPTIONS: OptionNames<RegistrySearchOptions> = { filter: true, orderBy: true, maxResults: true, pageToken: true };
+
 export class RegistryClient {
   readonly tracking: TrackingClient;
   private readonly given: RegistryStore | undefined;
 
   constructor(options: RegistryClientOptions = {}) {
+    validateOptionNames('new RegistryClient()', options, CLIENT_OPTIONS);
     this.tracking = options.tracking ?? getClient(options.home);
     this.given = options.store;
   }
@@ -75,6 +82,7 @@ export class RegistryClient {
 
   /** @example await registry.createRegisteredModel('churn', { description: 'weekly churn classifier' }); */
   async createRegisteredModel(name: string, options: VersionOptions = {}): Promise<RegisteredModel> {
+    validateOptionNames('createRegisteredModel()', options, MODEL_OPTIONS);
     validateModelName(name);
     const description = validateDescription(options.description);
     const tags = validateTags(options.tags ?? {}, 'registry');
@@ -94,10 +102,10 @@ export class RegistryClient {
     return this.call('rename the registered model', (s) => s.renameRegisteredModel(name, newName));
   }
 
-  /** @example await registry.updateRegisteredModel('churn', { description: 'retrained weekly' }); */
+  /** `description: null` clears it; an update without `description` leaves it. @example await registry.updateRegisteredModel('churn', { description: 'retrained weekly' }); */
   async updateRegisteredModel(name: string, update: { description?: string | null }): Promise<RegisteredModel> {
     validateModelName(name);
-    const description = validateDescription(update.description);
+    const description = validateDescriptionUpdate(update);
     return this.call('update the registered model', (s) => s.updateRegisteredModel(name, { description }));
   }
 
@@ -138,6 +146,7 @@ export class RegistryClient {
    * const v = await registry.createModelVersion('churn', `runs:/${runId}/model`, runId);
    */
   async createModelVersion(name: string, source: string, runId?: string, options: NewVersionOptions = {}): Promise<ModelVersion> {
+    validateOptionNames('createModelVersion()', options, VERSION_OPTIONS);
     return (await this.register(name, source, runId, options, false)).version;
   }
 
@@ -149,6 +158,7 @@ export class RegistryClient {
    * const v = await registry.registerModel(modelUri, 'churn'); // v.version === 1
    */
   async registerModel(modelUri: string, name: string, options: NewVersionOptions = {}): Promise<ModelVersion> {
+    validateOptionNames('registerModel()', options, VERSION_OPTIONS);
     return (await this.register(name, modelUri, undefined, options, true)).version;
   }
 
@@ -174,11 +184,11 @@ export class RegistryClient {
     return this.call('read the latest model version', (s) => s.getLatestModelVersion(name));
   }
 
-  /** @example await registry.updateModelVersion('churn', 3, { description: 'trained on May data' }); */
+  /** As updateRegisteredModel. @example await registry.updateModelVersion('churn', 3, { description: 'trained on May data' }); */
   async updateModelVersion(name: string, version: number | string, update: { description?: string | null }): Promise<ModelVersion> {
     validateModelName(name);
     const n = validateVersion(version);
-    const description = validateDescription(update.description);
+    const description = validateDescriptionUpdate(update);
     return this.call('update the model version', (s) => s.updateModelVersion(name, n, { description }));
   }
 
@@ -241,6 +251,7 @@ export class RegistryClient {
    * @example const { registeredModels } = await registry.searchRegisteredModels({ filter: "name LIKE 'churn%'" });
    */
   async searchRegisteredModels(options: RegistrySearchOptions = {}): Promise<{ registeredModels: readonly RegisteredModel[]; nextPageToken?: string }> {
+    validateOptionNames('searchRegisteredModels()', options, SEARCH_OPTIONS);
     const maxResults = options.maxResults ?? 100;
     validateMaxResults(maxResults);
     const filter = parseRegisteredModelFilter(options.filter);
@@ -257,6 +268,7 @@ export class RegistryClient {
    * @example const { modelVersions } = await registry.searchModelVersions({ filter: "name = 'churn' AND version_number >= 2" });
    */
   async searchModelVersions(options: RegistrySearchOptions = {}): Promise<{ modelVersions: readonly ModelVersion[]; nextPageToken?: string }> {
+    validateOptionNames('searchModelVersions()', options, SEARCH_OPTIONS);
     const maxResults = options.maxResults ?? 1000;
     validateMaxResults(maxResults);
     const filter = parseModelVersionFilter(options.filter);

@@ -87,7 +87,7 @@ export function modelsTable(summaries: readonly ModelSummary[], note?: string): 
         ],
       };
     }),
-    note: note ?? (summaries.length === 0 ? 'No registered models yet: register one with registerModel(modelUri, name) or exportBest().' : undefined),
+    note: note ?? (summaries.length === 0 ? 'No registered models yet: register one with tracklab.getRegistry().registerModel(modelUri, name) or tracklab.exportBest().' : undefined),
   };
 }
 

@@ -85,6 +85,18 @@ export function validateDescription(description: unknown): string | null {
   return description;
 }
 
+/**
+ * The description of an update object: a string sets it, null clears it, and
+ * an update without the key leaves it as it is (undefined).
+ */
+export function validateDescriptionUpdate(update: unknown): string | null | undefined {
+  if (update === null || typeof update !== 'object' || Array.isArray(update)) {
+    throw invalid(`An update must be an object such as { description: 'retrained weekly' } ({ description: null } clears it), got ${update === null ? 'null' : typeof update}.`);
+  }
+  const description = (update as { description?: unknown }).description;
+  return description === undefined ? undefined : validateDescription(description);
+}
+
 /** Who registered a version: the OS user by default, or a name a caller passes (a server's signed-in user). */
 export function validateUserId(userId: unknown): string | undefined {
   if (userId === undefined) return undefined;

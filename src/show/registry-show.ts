@@ -4,6 +4,7 @@
  * text outside a kernel.
  */
 import { display } from '../notebook/display';
+import { validateOptionNames, type OptionNames } from '../option-names';
 import type { RegisteredModel } from '../registry-entities';
 import { getRegistry } from '../registry/default-registry';
 import { summarizeModel } from '../registry/model-summary';
@@ -20,6 +21,8 @@ export interface ShowOptions {
   /** Models shown with versions and a chart when no name is given. Default 5 (most recently updated). */
   readonly maxDetailed?: number;
 }
+
+const SHOW_OPTIONS: OptionNames<ShowOptions> = { metric: true, registry: true, maxModels: true, maxDetailed: true };
 
 export interface RegistrySummary {
   readonly bundles: readonly DisplayBundle[];
@@ -48,6 +51,7 @@ export async function show(name?: string, options: ShowOptions = {}): Promise<vo
  * const { bundles, text } = await registrySummary('churn', { metric: 'val_auc' });
  */
 export async function registrySummary(name?: string, options: ShowOptions = {}): Promise<RegistrySummary> {
+  validateOptionNames('registry.show()', options, SHOW_OPTIONS);
   const registry = options.registry ?? getRegistry();
   let models: readonly RegisteredModel[];
   let note: string | undefined;

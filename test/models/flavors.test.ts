@@ -148,6 +148,21 @@ test('js_function: an object with predict() is packaged as a module file', async
   assert.deepEqual(await loaded.predict(input, { temperature: 1 }), before);
 });
 
+test('js_function: an export the code file does not have is refused when saving, not first when loading', async () => {
+  const work = tempDir();
+  const code = path.join(work, 'typo.js');
+  fs.writeFileSync(code, 'exports.model = { predict: (rows) => rows.map(() => 1) };\n');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const model = require(code).model as { predict(rows: unknown): number[] };
+  for (const [given, name] of [[model, 'modl'], [undefined, 'modl'], [model, 'default']] as const) {
+    await assert.rejects(saveModel(given, path.join(tempDir(), 'model'), { flavor: 'js_function', code, export: name }),
+      (e: Error & { code?: string }) => e.code === 'INVALID_PARAMETER_VALUE' && new RegExp(`typo\\.js has no export "${name}" with a predict\\(\\) method`).test(e.message), `${name}`);
+  }
+  const dir = path.join(tempDir(), 'model');
+  await saveModel(model, dir, { code, export: 'model' });
+  assert.deepEqual(await (await loadModel(dir)).predict([[1]]), [1]);
+});
+
 test('js_function: code that resolves outside the package is refused', async () => {
   const work = tempDir();
   const outside = path.join(work, 'evil.js');

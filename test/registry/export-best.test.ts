@@ -104,4 +104,17 @@ describe('exportBest', () => {
     await assert.rejects(exportBest({ experiment: 'nope', metric: 'acc', mode: 'max', name: 'none', registry }), (e) => codeOf(e) === 'RESOURCE_DOES_NOT_EXIST');
     await assert.rejects(registry.getRegisteredModel('none'), (e) => codeOf(e) === 'RESOURCE_DOES_NOT_EXIST', 'nothing was created');
   });
+
+  it('names the experiment it searched by name, also when it defaulted to the current one (an id) or was given by id', async () => {
+    const { experimentId } = await tracking.getExperiment('exp');
+    try {
+      configure({ experiment: 'exp' });
+      await assert.rejects(exportBest({ metric: 'f1', mode: 'max', name: 'none', registry }),
+        (e) => /No run in experiment "exp" has a value for metric "f1"/.test((e as Error).message) && !(e as Error).message.includes(experimentId));
+    } finally {
+      resetSettings();
+    }
+    await assert.rejects(exportBest({ experiment: [experimentId, 'elsewhere'], metric: 'f1', mode: 'max', name: 'none', registry }),
+      /No run in experiments "exp", "elsewhere" has a value/);
+  });
 });

@@ -129,6 +129,21 @@ describe('RegistryClient', () => {
     assert.equal(fresh.version, 1, 'a re-created model starts again at 1');
   });
 
+  it('updates descriptions: a string sets, null clears, an update without one leaves it; a missing update is a clear error', async () => {
+    const v = await registry.registerModel(runs[0].modelUri, 'described');
+    assert.equal((await registry.updateRegisteredModel('described', { description: 'weekly' })).description, 'weekly');
+    assert.equal((await registry.updateRegisteredModel('described', {})).description, 'weekly', 'no description in the update: kept');
+    assert.equal((await registry.updateRegisteredModel('described', { description: null })).description, null);
+    assert.equal((await registry.updateModelVersion('described', v.version, { description: 'first' })).description, 'first');
+    assert.equal((await registry.updateModelVersion('described', v.version, {})).description, 'first', 'no description in the update: kept');
+    assert.equal((await registry.updateModelVersion('described', v.version, { description: null })).description, null);
+    for (const update of [undefined, 'text', null]) {
+      await assert.rejects(registry.updateRegisteredModel('described', update as never), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /must be an object such as \{ description: /.test((e as Error).message), String(update));
+      await assert.rejects(registry.updateModelVersion('described', v.version, update as never), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /must be an object such as \{ description: /.test((e as Error).message), String(update));
+    }
+    await registry.deleteRegisteredModel('described');
+  });
+
   it('searches models and versions with MLflow\'s registry filter grammar', async () => {
     await registry.registerModel(runs[1].modelUri, 'line2');
     await registry.registerModel(runs[2].modelUri, 'line2');

@@ -83,7 +83,8 @@ test('registrySummary() on an empty registry says how to register, and an unknow
   try {
     const empty = await registrySummary(undefined, { registry });
     assert.equal(empty.bundles.length, 1);
-    assert.match(empty.text, /No registered models yet/);
+    assert.match(empty.text, /No registered models yet: register one with tracklab\.getRegistry\(\)\.registerModel\(modelUri, name\) or tracklab\.exportBest\(\)/,
+      'registerModel is a registry method, not a top-level export');
     await assert.rejects(registrySummary('ghost', { registry }), /No registered model named "ghost"/);
   } finally {
     registry.close();

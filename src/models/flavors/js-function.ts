@@ -48,6 +48,12 @@ export const jsFunctionFlavor: Flavor = {
     }
     const exportName = options.export ?? 'default';
     if (!EXPORT_NAME.test(exportName)) throw new TracklabError('INVALID_PARAMETER_VALUE', `Export name ${JSON.stringify(exportName)} is not a JS identifier.`);
+    // Loading requires the copy and takes this export; a name the file lacks would log a package that never loads.
+    // The original is usually in require's cache already (the caller required it to get the model).
+    if (!hasPredict(exportedModel(requireCode(source), exportName))) {
+      throw new TracklabError('INVALID_PARAMETER_VALUE', `${path.basename(source)} has no export "${exportName}" with a predict() method, so the package would not load. `
+        + 'Pass { export } naming the export that holds the model (exports.model = ... is export: "model").');
+    }
     fs.mkdirSync(path.join(dir, CODE_DIR), { recursive: true });
     const rel = `${CODE_DIR}/${path.basename(source)}`;
     fs.copyFileSync(source, path.join(dir, rel));
@@ -64,15 +70,7 @@ export const jsFunctionFlavor: Flavor = {
     if (typeof exportName !== 'string' || !EXPORT_NAME.test(exportName)) {
       throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function export ${JSON.stringify(exportName)} is not a JS identifier.`);
     }
-    let exports: Record<string, unknown>;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exports = require(file) as Record<string, unknown>;
-    } catch (err) {
-      throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function code failed to load: ${(err as Error).message}`, { cause: err });
-    }
-    const model = exportName === 'default' && hasPredict(exports) ? exports
-      : Object.prototype.hasOwnProperty.call(exports, exportName) ? exports[exportName] : undefined;
+    const model = exportedModel(requireCode(file), exportName);
     if (!hasPredict(model)) {
       throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function code has no export "${exportName}" with a predict() method.`);
     }
@@ -104,6 +102,21 @@ function codeFileInside(dir: string, rel: unknown): string {
   }
   if (resolved !== file) throw new TracklabError('INVALID_PARAMETER_VALUE', msg.codeResolvesElsewhere(String(rel), resolved));
   return file;
+}
+
+function requireCode(file: string): Record<string, unknown> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as Record<string, unknown>;
+  } catch (err) {
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function code failed to load: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** `export: 'default'` is the module itself when it has predict(), else its `default` export. */
+function exportedModel(exports: Record<string, unknown>, exportName: string): unknown {
+  if (exportName === 'default' && hasPredict(exports)) return exports;
+  return Object.prototype.hasOwnProperty.call(exports, exportName) ? exports[exportName] : undefined;
 }
 
 function hasPredict(value: unknown): value is PredictFn {
