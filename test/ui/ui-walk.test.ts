@@ -76,3 +76,16 @@ test('Back from the compare page keeps the selection usable: the restored ticks 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a bad sort order in the URL is shown as an order error quoting the order, not as a filter error on an empty filter', async () => {
+  const { page } = await open(`/experiments/${experimentId}?order=bogus`);
+  assert.equal(await page.locator('[data-testid="filter-error"]').count(), 0, 'no filter was typed');
+  const error = page.locator('[data-testid="order-error"]');
+  assert.equal(await error.count(), 1);
+  const text = await error.textContent() ?? '';
+  assert.match(text, /bogus/);
+  assert.match(text, /order/i, 'the message says it is about the sort order');
+  assert.ok(await page.locator('a.button', { hasText: /clear|default order/i }).count() > 0, 'a link back to the default order');
+  await shot(page, 'order-error');
+  await page.close();
+});

@@ -6,6 +6,7 @@ import { badge, duration, emptyState, num, page, runLabel, time, type PageContex
 import {
   columnId, defaultColumns, isSystemTag, keysOf, readRunsState, runsHref, sortKey, splitOrder, type Column, type RunsState,
 } from '../runs-state';
+import { parseOrderBy } from '../../search';
 import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
 
 interface Loaded {
@@ -32,7 +33,8 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
   } catch (err) {
     const p = searchProblem(err);
     if (!p) throw err;
-    if (state.order && /order_by/i.test(p.message)) orderProblem = p;
+    // The store names neither part in some messages (an unknown key), so the order is parsed alone to tell.
+    if (state.order && (/order_by/i.test(p.message) || !parses(state.order))) orderProblem = p;
     else problem = p;
   }
   const columns = state.columns ?? defaultColumns(loaded.runs);
@@ -46,13 +48,23 @@ ${experiment.description ? html`<p class="muted">${experiment.description}</p>` 
   <form id="compare" action="/compare" method="get" data-compare><button type="submit" class="primary" data-compare-button>Compare selected</button></form>
 </div>
 ${problem ? searchErrorView(state.filter, problem, 'filter') : ''}
-${orderProblem ? searchErrorView(state.order, orderProblem, 'order') : ''}
+${orderProblem ? searchErrorView(state.order, { ...orderProblem, message: `Cannot sort by "${state.order}": ${orderProblem.message}` }, 'order',
+    html`<p><a class="button" href="${runsHref(experiment.experimentId, state, { order: '' })}">Use the default order</a></p>`) : ''}
 <div class="banner hidden" data-new-runs></div>
 ${loaded.runs.length === 0 && !problem && !orderProblem
     ? emptyState(state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.')
     : loaded.runs.length > 0 ? runsTable(experiment, state, loaded.runs, columns) : ''}
 ${pager(experiment, state, loaded)}`;
   return page(ctx, { title: experiment.name, section: 'experiments', body });
+}
+
+function parses(order: string): boolean {
+  try {
+    parseOrderBy(order);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function hidden(name: string, value: string): Html {
