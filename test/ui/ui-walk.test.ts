@@ -89,3 +89,26 @@ test('a bad sort order in the URL is shown as an order error quoting the order, 
   await shot(page, 'order-error');
   await page.close();
 });
+
+test('a deleted run\'s page says it is deleted and how to restore it, and offers no edits', async () => {
+  const { page } = await open(`/runs/${deletedRunId}`);
+  const notice = page.locator('[data-testid="deleted-notice"]');
+  assert.equal(await notice.count(), 1);
+  const text = await notice.textContent() ?? '';
+  assert.match(text, /deleted/i);
+  assert.match(text, new RegExp(`tracklab runs restore ${deletedRunId}`));
+  assert.equal(await page.locator('[data-change], [data-delete]').count(), 0, 'the store refuses notes and tags on a deleted run');
+  await shot(page, 'deleted-run');
+  await page.close();
+});
+
+test('a deleted experiment\'s page says it is deleted and how to restore it, not that it has no runs yet', async () => {
+  const { page } = await open(`/experiments/${deletedExperimentId}`);
+  const body = await page.locator('main').textContent() ?? '';
+  assert.doesNotMatch(body, /No runs in this experiment yet/);
+  const notice = page.locator('[data-testid="deleted-notice"]');
+  assert.equal(await notice.count(), 1);
+  assert.match(await notice.textContent() ?? '', /deleted.*tracklab experiments restore/is);
+  await shot(page, 'deleted-experiment');
+  await page.close();
+});

@@ -3,7 +3,7 @@ import type { CellRecord, Run, RunInput } from '../../entities';
 import type { TrackingClient } from '../../tracking/client';
 import { formatDuration, formatNumber } from '../../views/format';
 import { html, seg, type Html } from '../html';
-import { badge, duration, emptyState, page, runLabel, time, type PageContext } from '../layout';
+import { badge, deletedNotice, duration, emptyState, page, runLabel, time, type PageContext } from '../layout';
 import { isSystemTag } from '../runs-state';
 import { artifactSection } from './artifacts-view';
 import { chartControls, readChartState } from '../chart-state';
@@ -12,6 +12,9 @@ export const NOTE_TAG = 'tracklab.note';
 
 export async function runPage(ctx: PageContext, client: TrackingClient, runId: string, query: URLSearchParams): Promise<Html> {
   const run = await client.getRun(runId);
+  const deleted = run.info.lifecycleStage === 'deleted';
+  // The store refuses notes and tags on a deleted run, so its page offers no edits.
+  const edits: PageContext = deleted ? { ...ctx, readOnly: true } : ctx;
   const [experiment, cells, inputs, children, artifacts, parent] = await Promise.all([
     client.getExperiment(run.info.experimentId),
     client.listCells(runId),
@@ -25,10 +28,11 @@ export async function runPage(ctx: PageContext, client: TrackingClient, runId: s
   const body = html`
 <div class="crumbs"><a href="/">Experiments</a> / <a href="/experiments/${seg(experiment.experimentId)}">${experiment.name}</a> /</div>
 <h1 data-run-name>${runLabel(run.info)}</h1>
+${deleted ? deletedNotice('This run is deleted: its experiment\'s table hides it, and it takes no more notes, tags or metrics.', `tracklab runs restore ${run.info.runId}`, true) : ''}
 <div data-live-run="${runId}" data-status="${run.info.status}"></div>
 <div class="cols2">
 <section><h2>Overview</h2>${overview(run, experiment.name, parent)}</section>
-<section>${noteSection(ctx, run)}${tagSection(ctx, run)}</section>
+<section>${noteSection(edits, run)}${tagSection(edits, run)}</section>
 </div>
 <h2>Params</h2>${paramsTable(run)}
 <h2>Metrics</h2>${metricKeys.length === 0 ? emptyState('No metrics logged yet.') : html`

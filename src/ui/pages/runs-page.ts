@@ -2,7 +2,7 @@
 import type { Experiment, Run } from '../../entities';
 import type { TrackingClient } from '../../tracking/client';
 import { html, seg, type Html } from '../html';
-import { badge, duration, emptyState, num, page, runLabel, time, type PageContext } from '../layout';
+import { badge, deletedNotice, duration, emptyState, num, page, runLabel, time, type PageContext } from '../layout';
 import {
   columnId, defaultColumns, isSystemTag, keysOf, readRunsState, runsHref, sortKey, splitOrder, type Column, type RunsState,
 } from '../runs-state';
@@ -38,9 +38,13 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
     else problem = p;
   }
   const columns = state.columns ?? defaultColumns(loaded.runs);
+  const deleted = experiment.lifecycleStage === 'deleted';
+  const none = deleted ? 'Its runs are hidden while it is deleted.'
+    : state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.';
   const body = html`
 <div class="crumbs"><a href="/">Experiments</a> /</div>
 <h1>${experiment.name}</h1>
+${deleted ? deletedNotice('This experiment is deleted, with its runs: the experiments list hides it.', `tracklab experiments restore ${experiment.experimentId}`, false) : ''}
 ${experiment.description ? html`<p class="muted">${experiment.description}</p>` : ''}
 <div class="toolbar">
   ${filterForm(experiment, state)}
@@ -52,7 +56,7 @@ ${orderProblem ? searchErrorView(state.order, { ...orderProblem, message: `Canno
     html`<p><a class="button" href="${runsHref(experiment.experimentId, state, { order: '' })}">Use the default order</a></p>`) : ''}
 <div class="banner hidden" data-new-runs></div>
 ${loaded.runs.length === 0 && !problem && !orderProblem
-    ? emptyState(state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.')
+    ? emptyState(none)
     : loaded.runs.length > 0 ? runsTable(experiment, state, loaded.runs, columns) : ''}
 ${pager(experiment, state, loaded)}`;
   return page(ctx, { title: experiment.name, section: 'experiments', body });
