@@ -112,3 +112,19 @@ test('a deleted experiment\'s page says it is deleted and how to restore it, not
   await shot(page, 'deleted-experiment');
   await page.close();
 });
+
+test('compare with ?metric= naming a metric the runs lack says so, and names the metrics it has', async () => {
+  const { page } = await open(`/compare?run=${ids[0]}&run=${ids[1]}&metric=val_acc`);
+  const notice = page.locator('[data-testid="metric-notice"]');
+  assert.equal(await notice.count(), 1);
+  const text = await notice.textContent() ?? '';
+  assert.match(text, /val_acc/);
+  assert.match(text, /loss/);
+  assert.equal(await page.locator('select[name="metric"]').inputValue(), 'loss');
+  await shot(page, 'compare-unknown-metric');
+  await page.close();
+  const known = await open(`/compare?run=${ids[0]}&run=${ids[1]}&metric=loss&param=batch`);
+  assert.equal(await known.page.locator('[data-testid="metric-notice"]').count(), 0);
+  assert.match(await known.page.locator('[data-testid="param-notice"]').textContent() ?? '', /"batch".*showing "lr".*lr/);
+  await known.page.close();
+});
