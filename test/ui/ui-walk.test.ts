@@ -19,6 +19,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let experimentId: string;
 let deletedExperimentId: string;
 let deletedRunId: string;
+let notebookRunId: string;
 const ids: string[] = [];
 
 before(async () => {
@@ -35,6 +36,10 @@ before(async () => {
   deletedExperimentId = (await client.createExperiment('gone')).experimentId;
   await client.createRun({ experiment: 'gone', name: 'in-gone' });
   await client.deleteExperiment(deletedExperimentId);
+  // The run `tracklab run NOTEBOOK` makes around a whole notebook, with a run the notebook started.
+  notebookRunId = (await client.createRun({ experiment: 'walk', name: 'nb', tags: { 'tracklab.project.notebook': '/work/train.ipynb', 'tracklab.source.type': 'PROJECT' } })).runId;
+  await client.setTerminated((await client.createRun({ experiment: 'walk', name: 'nb-child', parent: notebookRunId })).runId);
+  await client.setTerminated(notebookRunId);
   ui = await startUiServer({ client });
   browser = await launchChromium();
 });
@@ -127,4 +132,13 @@ test('compare with ?metric= naming a metric the runs lack says so, and names the
   assert.equal(await known.page.locator('[data-testid="metric-notice"]').count(), 0);
   assert.match(await known.page.locator('[data-testid="param-notice"]').textContent() ?? '', /"batch".*showing "lr".*lr/);
   await known.page.close();
+});
+
+test('the run `tracklab run` made around a notebook points to its child runs for the cells, not to a missing tslab notebook', async () => {
+  const { page } = await open(`/runs/${notebookRunId}`);
+  const cells = await page.locator('h2:has-text("Notebook cells") + .empty').textContent() ?? '';
+  assert.doesNotMatch(cells, /not started in a tslab notebook/);
+  assert.match(cells, /train\.ipynb/);
+  assert.match(cells, /Child runs/);
+  await page.close();
 });
