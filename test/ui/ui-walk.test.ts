@@ -142,3 +142,9 @@ test('the run `tracklab run` made around a notebook points to its child runs for
   assert.match(cells, /Child runs/);
   await page.close();
 });
+
+test('a compare link that names one run (or one run twice) says "Compare 1 run"', async () => {
+  const { page } = await open(`/compare?run=${ids[0]}&run=${ids[0]}`);
+  assert.equal((await page.locator('h1').textContent())?.trim(), 'Compare 1 run');
+  await page.close();
+});

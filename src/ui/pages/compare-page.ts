@@ -29,7 +29,7 @@ export async function comparePage(ctx: PageContext, client: TrackingClient, quer
     return `/ui-api/compare/chart?${q.toString()}`;
   };
   const body = html`<div class="crumbs"><a href="/">Experiments</a> /</div>
-<h1>Compare ${runs.length} runs</h1>
+<h1>Compare ${runs.length} run${runs.length === 1 ? '' : 's'}</h1>
 <p>${runs.map((r) => html`<a class="chip" href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a>`)}</p>
 ${askedMetric && askedMetric !== metric ? notice('metric', `None of these runs logged the metric "${askedMetric}"`, metric, 'Their metrics', metrics) : ''}
 ${askedParam && askedParam !== param && metric !== undefined ? notice('param', `The param "${askedParam}" does not differ between these runs`, param, 'The params that differ', differing) : ''}
