@@ -102,7 +102,7 @@ export class ChartApi {
     const series = await this.cache.get(this.client, run, key);
     if (!series) throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `Run ${runId} has no metric "${key}".`);
     const spec = lineChartSpec(key, [named(run, series, state)], {
-      smoothing: state.smooth, logScale: state.log, xTitle: xTitle(state), width: 420, height: 220,
+      smoothing: state.smooth, logScale: state.log, xTitle: xTitle(state), width: 420, height: 220, note: undrawnNote(series.values, state.log),
     });
     return withoutLegend(spec);
   }
@@ -191,6 +191,23 @@ function named(run: Run, s: SeriesColumns, state: ChartState): NamedSeries {
   const seconds = new Float64Array(s.timestamps.length);
   for (let i = 0; i < seconds.length; i++) seconds[i] = (s.timestamps[i] - run.info.startTime) / 1000;
   return { runId: run.info.runId, runName: run.info.runName, key: s.key, steps: seconds, values: s.values };
+}
+
+/**
+ * "3 of 6 points not drawn: 1 NaN, …": the chart leaves out what it cannot place, and the metrics table above it
+ * counts every point, so the chart says why the two differ.
+ */
+export function undrawnNote(values: Float64Array, logScale: boolean): string | undefined {
+  let nan = 0, pos = 0, neg = 0, low = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) nan++;
+    else if (v === Infinity) pos++;
+    else if (v === -Infinity) neg++;
+    else if (logScale && v <= 0) low++;
+  }
+  const parts = [[nan, 'NaN'], [pos, '+Infinity'], [neg, '-Infinity'], [low, '≤ 0 on the log axis']].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
+  const total = nan + pos + neg + low;
+  return total ? `${total} of ${values.length} points not drawn: ${parts.join(', ')}` : undefined;
 }
 
 /** One run's chart needs no legend naming that run; the page title does. */

@@ -50,6 +50,11 @@ export function num(value: number | undefined): string {
   return value === undefined ? '' : formatNumber(value);
 }
 
+/** A deleted run or experiment: said at the top of its page, with the command that restores it. */
+export function deletedNotice(what: string, restore: string, purgedByGc: boolean): Html {
+  return html`<div class="banner deleted" role="status" data-testid="deleted-notice">${what} ${purgedByGc ? html`Until <code>tracklab gc</code> purges it, <code>${restore}</code>` : html`<code>${restore}</code>`} brings it back.</div>`;
+}
+
 export function emptyState(text: string): Html {
   return html`<div class="empty">${text}</div>`;
 }

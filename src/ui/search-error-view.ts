@@ -17,9 +17,10 @@ export function searchProblem(err: unknown): SearchProblem | undefined {
   return { message: headline, position: m ? Number(m[1]) : undefined };
 }
 
-export function searchErrorView(source: string, problem: SearchProblem, what: string): Html {
+/** `action`, when given, follows the message: a way out, such as a link to the default order. */
+export function searchErrorView(source: string, problem: SearchProblem, what: string, action?: Html): Html {
   const caret = problem.position === undefined
     ? ''
     : html`<pre data-position="${problem.position}">${source}\n${' '.repeat(Math.min(problem.position, source.length))}<span class="caret">^</span></pre>`;
-  return html`<div class="filter-error" role="alert" data-testid="${what}-error">${problem.message}${caret}</div>`;
+  return html`<div class="filter-error" role="alert" data-testid="${what}-error">${problem.message}${caret}${action ?? ''}</div>`;
 }

@@ -62,6 +62,7 @@ details.columns legend { font-weight:600; margin-bottom:2px; }
 details.columns label { display:block; font-size:13px; overflow-wrap:anywhere; }
 .pager { display:flex; gap:10px; align-items:center; margin:10px 0; color:var(--muted); }
 .banner { padding:6px 10px; margin:6px 0; border-radius:6px; background:#ddf4ff; border:1px solid #54aeff; }
+.banner.deleted { background:#fff8c5; border-color:#d4a72c; }
 .hidden { display:none !important; }
 .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(500px,1fr)); gap:16px; }
 .card.wide { grid-column:1 / -1; }

@@ -86,6 +86,17 @@ test('a 200k-point metric becomes a spec of about a thousand points that keeps t
   assert.equal(time.encoding.x.title, 'seconds since the run started');
 });
 
+test('a run chart says how many points it could not draw (NaN, ±Infinity, and values ≤ 0 on a log axis)', async () => {
+  const { runId: id } = await client.createRun({ experiment: 'e', name: 'non-finite' });
+  await client.logBatch(id, { metrics: [NaN, Infinity, -Infinity, 1, 0, 2].map((value, step) => ({ key: 'loss', value, step })) });
+  await client.setTerminated(id);
+  const subtitle = async (q: string) => ((await (await fetch(`${ui.url}/ui-api/runs/${id}/chart?key=loss${q}`)).json()) as { title: { subtitle?: string } }).title.subtitle ?? '';
+  assert.match(await subtitle(''), /3 of 6 points not drawn: 1 NaN, 1 \+Infinity, 1 -Infinity/);
+  assert.match(await subtitle('&log=1'), /4 of 6 points not drawn: 1 NaN, 1 \+Infinity, 1 -Infinity, 1 ≤ 0 on the log axis/);
+  const finite = await (await fetch(`${ui.url}/ui-api/runs/${runId}/chart?key=loss`)).json() as { title: { subtitle?: string } };
+  assert.doesNotMatch(finite.title.subtitle ?? '', /not drawn/, 'nothing to say about a finite history');
+});
+
 test('CSV chart data goes to the browser as rows (Vega parses CSV with new Function, which the CSP forbids)', () => {
   assert.deepEqual(forBrowser({ layer: [{ data: { values: 'r,s,v,e\n0,1,2.5,\n', format: { type: 'csv', parse: {} } } }] }), { layer: [{ data: { values: [{ r: 0, s: 1, v: 2.5, e: null }] } }] });
 });

@@ -18,6 +18,8 @@ export function initRunsTable(): void {
   });
   for (const b of boxes()) b.addEventListener('change', refresh);
   refresh();
+  // Back from the compare page: the browser restores the ticks after this module ran (or from its page cache).
+  window.addEventListener('pageshow', refresh);
   if (table) live(table);
 }
 

@@ -14,9 +14,11 @@ export async function comparePage(ctx: PageContext, client: TrackingClient, quer
     return page(ctx, { title: 'Compare', section: 'experiments', body: html`<h1>Compare runs</h1>${emptyState('No runs chosen. Select runs in an experiment\'s table, then press "Compare selected".')}` });
   }
   const metrics = sharedMetrics(runs);
-  const metric = query.get('metric') && metrics.includes(query.get('metric') as string) ? query.get('metric') as string : metrics[0];
+  const askedMetric = query.get('metric') ?? '';
+  const metric = metrics.includes(askedMetric) ? askedMetric : metrics[0];
   const differing = differingParams(runs);
-  const param = query.get('param') && differing.includes(query.get('param') as string) ? query.get('param') as string : differing[0];
+  const askedParam = query.get('param') ?? '';
+  const param = differing.includes(askedParam) ? askedParam : differing[0];
   const base = new URLSearchParams();
   for (const id of ids) base.append('run', id);
   const specUrl = (kind: string, extra: Record<string, string> = {}) => {
@@ -27,8 +29,10 @@ export async function comparePage(ctx: PageContext, client: TrackingClient, quer
     return `/ui-api/compare/chart?${q.toString()}`;
   };
   const body = html`<div class="crumbs"><a href="/">Experiments</a> /</div>
-<h1>Compare ${runs.length} runs</h1>
+<h1>Compare ${runs.length} run${runs.length === 1 ? '' : 's'}</h1>
 <p>${runs.map((r) => html`<a class="chip" href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a>`)}</p>
+${askedMetric && askedMetric !== metric ? notice('metric', `None of these runs logged the metric "${askedMetric}"`, metric, 'Their metrics', metrics) : ''}
+${askedParam && askedParam !== param && metric !== undefined ? notice('param', `The param "${askedParam}" does not differ between these runs`, param, 'The params that differ', differing) : ''}
 ${metric === undefined ? emptyState('These runs have no metrics to compare.') : html`
 <form method="get" action="/compare" class="inline-form">${ids.map((id) => html`<input type="hidden" name="run" value="${id}">`)}
 <label>Metric <select name="metric">${metrics.map((m) => html`<option value="${m}" ${m === metric ? html`selected` : ''}>${m}</option>`)}</select></label>
@@ -42,6 +46,13 @@ ${differing.length ? html`<div class="card wide"><div class="chart" data-spec-ur
 </div>`}
 <h2>Params and metrics</h2>${diffTable(runs)}`;
   return page(ctx, { title: 'Compare runs', section: 'experiments', body, charts: metric !== undefined });
+}
+
+/** Says that the link asked for a metric or param the page cannot show, what it shows instead and what it could show. */
+function notice(what: 'metric' | 'param', problem: string, shown: string | undefined, label: string, available: readonly string[]): Html {
+  const instead = shown === undefined ? '' : `; showing "${shown}"`;
+  const choices = available.length ? ` ${label}: ${available.join(', ')}.` : '';
+  return html`<div class="banner" role="status" data-testid="${what}-notice">${problem}${instead}.${choices}</div>`;
 }
 
 /** Metrics most of the runs have, loss-like first. */

@@ -3,7 +3,7 @@ import type { CellRecord, Run, RunInput } from '../../entities';
 import type { TrackingClient } from '../../tracking/client';
 import { formatDuration, formatNumber } from '../../views/format';
 import { html, seg, type Html } from '../html';
-import { badge, duration, emptyState, page, runLabel, time, type PageContext } from '../layout';
+import { badge, deletedNotice, duration, emptyState, page, runLabel, time, type PageContext } from '../layout';
 import { isSystemTag } from '../runs-state';
 import { artifactSection } from './artifacts-view';
 import { chartControls, readChartState } from '../chart-state';
@@ -12,6 +12,9 @@ export const NOTE_TAG = 'tracklab.note';
 
 export async function runPage(ctx: PageContext, client: TrackingClient, runId: string, query: URLSearchParams): Promise<Html> {
   const run = await client.getRun(runId);
+  const deleted = run.info.lifecycleStage === 'deleted';
+  // The store refuses notes and tags on a deleted run, so its page offers no edits.
+  const edits: PageContext = deleted ? { ...ctx, readOnly: true } : ctx;
   const [experiment, cells, inputs, children, artifacts, parent] = await Promise.all([
     client.getExperiment(run.info.experimentId),
     client.listCells(runId),
@@ -25,10 +28,11 @@ export async function runPage(ctx: PageContext, client: TrackingClient, runId: s
   const body = html`
 <div class="crumbs"><a href="/">Experiments</a> / <a href="/experiments/${seg(experiment.experimentId)}">${experiment.name}</a> /</div>
 <h1 data-run-name>${runLabel(run.info)}</h1>
+${deleted ? deletedNotice('This run is deleted: its experiment\'s table hides it, and it takes no more notes, tags or metrics.', `tracklab runs restore ${run.info.runId}`, true) : ''}
 <div data-live-run="${runId}" data-status="${run.info.status}"></div>
 <div class="cols2">
 <section><h2>Overview</h2>${overview(run, experiment.name, parent)}</section>
-<section>${noteSection(ctx, run)}${tagSection(ctx, run)}</section>
+<section>${noteSection(edits, run)}${tagSection(edits, run)}</section>
 </div>
 <h2>Params</h2>${paramsTable(run)}
 <h2>Metrics</h2>${metricKeys.length === 0 ? emptyState('No metrics logged yet.') : html`
@@ -36,7 +40,7 @@ ${metricSummary(run)}${chartControls(chart)}
 <div class="cards" data-run-charts="${runId}">${metricKeys.map((k) => chartCard(runId, k))}</div>`}
 <h2>Datasets</h2>${datasets(inputs)}
 <h2>Child runs</h2>${children.runs.length === 0 ? emptyState('No child runs.') : html`<table class="grid"><thead><tr><th>Run</th><th>Status</th><th>Started</th></tr></thead><tbody>${children.runs.map((c) => html`<tr><td class="name"><a href="/runs/${seg(c.info.runId)}">${runLabel(c.info)}</a></td><td>${badge(c.info.status)}</td><td>${time(c.info.startTime)}</td></tr>`)}</tbody></table>`}
-<h2>Notebook cells</h2>${cellsView(cells)}
+<h2>Notebook cells</h2>${cellsView(cells, run, children.runs.length)}
 <h2>Artifacts</h2>${await artifactSection(client, runId, artifacts, query.get('artifact') ?? '')}`;
   // A JSON artifact may be a logged figure, drawn like the metric charts.
   const figure = (query.get('artifact') ?? '').toLowerCase().endsWith('.json');
@@ -107,7 +111,12 @@ ${inputs.map((i) => html`<tr><td>${i.dataset.name}</td><td>${i.context ?? ''}</t
 <td class="val" title="${(i.dataset.schema ?? []).map((c) => `${c.name}: ${c.type}`).join(', ')}">${(i.dataset.schema ?? []).map((c) => c.name).join(', ')}</td><td class="val" title="${i.dataset.source}">${i.dataset.source}</td></tr>`)}</tbody></table></div>`;
 }
 
-function cellsView(cells: readonly CellRecord[]): Html {
+function cellsView(cells: readonly CellRecord[], run: Run, childCount: number): Html {
+  // `tracklab run NOTEBOOK` makes this run around the whole notebook; cells go to the runs the notebook starts.
+  const notebook = run.data.tags['tracklab.project.notebook'];
+  if (cells.length === 0 && notebook) {
+    return emptyState(`This run executed the notebook ${notebook} as a whole (tracklab run): ${childCount > 0 ? 'the runs it started (Child runs) recorded its cells, and ' : ''}the executed notebook is under Artifacts.`);
+  }
   if (cells.length === 0) return emptyState('No notebook cells were recorded on this run (it was not started in a tslab notebook, or auto-capture was off).');
   return html`${cells.map((c) => html`<div class="cell-head">[${c.executionCount ?? ' '}] ${c.status}${c.endTime !== null ? ` · ${formatDuration(c.endTime - c.startTime)}` : ''}${c.error ? html` · <span class="status-message">${c.error}</span>` : ''}</div><pre class="source">${c.source}</pre>`)}`;
 }

@@ -2,10 +2,11 @@
 import type { Experiment, Run } from '../../entities';
 import type { TrackingClient } from '../../tracking/client';
 import { html, seg, type Html } from '../html';
-import { badge, duration, emptyState, num, page, runLabel, time, type PageContext } from '../layout';
+import { badge, deletedNotice, duration, emptyState, num, page, runLabel, time, type PageContext } from '../layout';
 import {
   columnId, defaultColumns, isSystemTag, keysOf, readRunsState, runsHref, sortKey, splitOrder, type Column, type RunsState,
 } from '../runs-state';
+import { parseOrderBy } from '../../search';
 import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
 
 interface Loaded {
@@ -32,13 +33,18 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
   } catch (err) {
     const p = searchProblem(err);
     if (!p) throw err;
-    if (state.order && /order_by/i.test(p.message)) orderProblem = p;
+    // The store names neither part in some messages (an unknown key), so the order is parsed alone to tell.
+    if (state.order && (/order_by/i.test(p.message) || !parses(state.order))) orderProblem = p;
     else problem = p;
   }
   const columns = state.columns ?? defaultColumns(loaded.runs);
+  const deleted = experiment.lifecycleStage === 'deleted';
+  const none = deleted ? 'Its runs are hidden while it is deleted.'
+    : state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.';
   const body = html`
 <div class="crumbs"><a href="/">Experiments</a> /</div>
 <h1>${experiment.name}</h1>
+${deleted ? deletedNotice('This experiment is deleted, with its runs: the experiments list hides it.', `tracklab experiments restore ${experiment.experimentId}`, false) : ''}
 ${experiment.description ? html`<p class="muted">${experiment.description}</p>` : ''}
 <div class="toolbar">
   ${filterForm(experiment, state)}
@@ -46,13 +52,23 @@ ${experiment.description ? html`<p class="muted">${experiment.description}</p>` 
   <form id="compare" action="/compare" method="get" data-compare><button type="submit" class="primary" data-compare-button>Compare selected</button></form>
 </div>
 ${problem ? searchErrorView(state.filter, problem, 'filter') : ''}
-${orderProblem ? searchErrorView(state.order, orderProblem, 'order') : ''}
+${orderProblem ? searchErrorView(state.order, { ...orderProblem, message: `Cannot sort by "${state.order}": ${orderProblem.message}` }, 'order',
+    html`<p><a class="button" href="${runsHref(experiment.experimentId, state, { order: '' })}">Use the default order</a></p>`) : ''}
 <div class="banner hidden" data-new-runs></div>
 ${loaded.runs.length === 0 && !problem && !orderProblem
-    ? emptyState(state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.')
+    ? emptyState(none)
     : loaded.runs.length > 0 ? runsTable(experiment, state, loaded.runs, columns) : ''}
 ${pager(experiment, state, loaded)}`;
   return page(ctx, { title: experiment.name, section: 'experiments', body });
+}
+
+function parses(order: string): boolean {
+  try {
+    parseOrderBy(order);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function hidden(name: string, value: string): Html {
