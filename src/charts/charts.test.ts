@@ -124,6 +124,17 @@ test('small multiples: a metric logged once is a visible dot in its own panel, a
   assert.doesNotMatch(svg, />-?\d+\.\d{6}<\/text>/, 'a one-point panel labels its ticks without six decimals');
 });
 
+test('line chart: one point is labelled without six decimals, and a short run\'s step axis has whole ticks only', async () => {
+  const one = await checked(lineChartSpec('acc', [{ runId: 'a', runName: 'a', key: 'acc', steps: [3], values: [0.9] }]));
+  assert.doesNotMatch(one, />-?\d+\.\d{6}<\/text>/, 'a zero-width domain labels its ticks without six decimals');
+  assert.match(one, />0\.9<\/text>/);
+  // Whole-number values, so that any fractional tick label is on the step axis.
+  const short = await checked(lineChartSpec('loss', [{ runId: 'a', runName: 'a', key: 'loss', steps: [0, 1, 2], values: [300, 200, 100] }]));
+  const labels = [...short.matchAll(/>(-?[\d.,]+)<\/text>/g)].map((m) => m[1]);
+  assert.ok(labels.includes('2'), `the last step is a tick: ${labels.join(' ')}`);
+  assert.deepEqual(labels.filter((l) => l.includes('.')), [], 'no tick between two steps');
+});
+
 test('sparkline spec and SVG draw a line; the SVG carries only numbers', async () => {
   const s = runs[1];
   const svg = await checked(sparklineSpec(s.steps, s.values));

@@ -65,12 +65,20 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
   if (hidden > 0) subtitle.push(`showing ${shownRuns.length} of ${allRuns.length} runs`);
   if (options.note) subtitle.push(options.note);
   const yTitle = options.logScale ? `${metric} (log)` : metric;
+  const yAxis = isFlat(merged.map((s) => s.values)) ? { axis: { format: '~g' } } : {};
   const y = (field: string) => ({
     field,
     type: 'quantitative',
     title: yTitle,
     scale: options.logScale ? { type: 'log' } : { zero: false },
+    ...yAxis,
   });
+  const byStep = (options.xTitle ?? 'step') === 'step';
+  const xAxis = {
+    // Steps are whole numbers: no tick at 0.5 between two of them.
+    ...(byStep ? { tickMinStep: 1 } : {}),
+    ...(isFlat(merged.map((s) => s.steps)) ? { format: '~g' } : {}),
+  };
   const tooltip = [
     { field: 'run', type: 'nominal', title: 'run' },
     { field: 's', type: 'quantitative', title: options.xTitle ?? 'step' },
@@ -103,7 +111,7 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     data: { values: csv, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
     transform: [runNames],
     encoding: {
-      x: { field: 's', type: 'quantitative', title: options.xTitle ?? 'step', scale: { zero: false } },
+      x: { field: 's', type: 'quantitative', title: options.xTitle ?? 'step', scale: { zero: false }, axis: xAxis },
       color: {
         field: 'run',
         type: 'nominal',
@@ -116,6 +124,21 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     layer,
     config: baseConfig,
   };
+}
+
+/** Whether the finite numbers of `columns` (the ones drawn) are all one value: Vega labels such a zero-width domain with six decimals (3.000000). */
+function isFlat(columns: readonly ArrayLike<number>[]): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const column of columns) {
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i]!;
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return min === max;
 }
 
 export function pointsPerSeries(count: number, options: LineChartOptions): number {
