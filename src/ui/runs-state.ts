@@ -3,6 +3,7 @@
  * the table shows is in the query string, so a link reproduces it.
  */
 import type { Run } from '../entities';
+import { naturalOrder } from '../natural-order';
 import { displayKey } from '../search/search-keys';
 import { href } from './html';
 
@@ -98,16 +99,16 @@ export function isSystemTag(key: string): boolean {
   return key.startsWith('tracklab.') || key.startsWith('mlflow.');
 }
 
-/** Keys present on these runs, most common first, then by name. */
+/** Keys present on these runs, most common first, then by name (m2 before m10). */
 export function keysOf(runs: readonly Run[], pick: (r: Run) => readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const r of runs) for (const k of pick(r)) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || naturalOrder(a[0], b[0])).map(([k]) => k);
 }
 
 /** Default columns: the params and last metrics most runs of the page share (up to five each). */
 export function defaultColumns(runs: readonly Run[]): Column[] {
-  const params = keysOf(runs, (r) => Object.keys(r.data.params)).slice(0, 5).sort();
-  const metrics = keysOf(runs, (r) => Object.keys(r.data.metrics)).slice(0, 5).sort();
+  const params = keysOf(runs, (r) => Object.keys(r.data.params)).slice(0, 5).sort(naturalOrder);
+  const metrics = keysOf(runs, (r) => Object.keys(r.data.metrics)).slice(0, 5).sort(naturalOrder);
   return [...params.map((key): Column => ({ kind: 'param', key })), ...metrics.map((key): Column => ({ kind: 'metric', key }))];
 }

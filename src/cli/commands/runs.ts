@@ -1,4 +1,5 @@
 import type { Run } from '../../entities';
+import { naturalOrder } from '../../natural-order';
 import type { TrackingClient } from '../../tracking/client';
 import { formatDuration, formatTime } from '../../views/format';
 import type { Cell } from '../../views/table';
@@ -90,5 +91,5 @@ export function runsTable(found: readonly Run[], more: boolean, experiments?: Re
 function commonKeys(keyLists: readonly string[][], limit: number): string[] {
   const counts = new Map<string, number>();
   for (const keys of keyLists) for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([k]) => k).sort();
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || naturalOrder(a[0], b[0])).slice(0, limit).map(([k]) => k).sort(naturalOrder);
 }
