@@ -20,6 +20,7 @@ let experimentId: string;
 let deletedExperimentId: string;
 let deletedRunId: string;
 let notebookRunId: string;
+let notebookChildId: string;
 const ids: string[] = [];
 
 before(async () => {
@@ -38,7 +39,9 @@ before(async () => {
   await client.deleteExperiment(deletedExperimentId);
   // The run `tracklab run NOTEBOOK` makes around a whole notebook, with a run the notebook started.
   notebookRunId = (await client.createRun({ experiment: 'walk', name: 'nb', tags: { 'tracklab.project.notebook': '/work/train.ipynb', 'tracklab.source.type': 'PROJECT' } })).runId;
-  await client.setTerminated((await client.createRun({ experiment: 'walk', name: 'nb-child', parent: notebookRunId })).runId);
+  // The runs a notebook starts under tracklab run carry its path too (projectTags), without recording cells here.
+  notebookChildId = (await client.createRun({ experiment: 'walk', name: 'nb-child', parent: notebookRunId, tags: { 'tracklab.project.notebook': '/work/train.ipynb' } })).runId;
+  await client.setTerminated(notebookChildId);
   await client.setTerminated(notebookRunId);
   ui = await startUiServer({ client });
   browser = await launchChromium();
@@ -95,6 +98,13 @@ test('a bad sort order in the URL is shown as an order error quoting the order, 
   await page.close();
 });
 
+test('a bad filter with a bad order is reported as the filter\'s error, not as the order\'s', async () => {
+  const { page } = await open(`/experiments/${experimentId}?filter=${encodeURIComponent('metrics.loss >>> 1')}&order=bogus`);
+  assert.equal(await page.locator('[data-testid="order-error"]').count(), 0);
+  assert.match(await page.locator('[data-testid="filter-error"]').textContent() ?? '', /metrics\.loss/);
+  await page.close();
+});
+
 test('a deleted run\'s page says it is deleted and how to restore it, and offers no edits', async () => {
   const { page } = await open(`/runs/${deletedRunId}`);
   const notice = page.locator('[data-testid="deleted-notice"]');
@@ -130,7 +140,8 @@ test('compare with ?metric= naming a metric the runs lack says so, and names the
   await page.close();
   const known = await open(`/compare?run=${ids[0]}&run=${ids[1]}&metric=loss&param=batch`);
   assert.equal(await known.page.locator('[data-testid="metric-notice"]').count(), 0);
-  assert.match(await known.page.locator('[data-testid="param-notice"]').textContent() ?? '', /"batch".*showing "lr".*lr/);
+  const paramNotice = await known.page.locator('[data-testid="param-notice"]').textContent() ?? '';
+  assert.match(paramNotice, /None of these runs logged the param "batch".*showing "lr".*lr/);
   await known.page.close();
 });
 
@@ -141,6 +152,11 @@ test('the run `tracklab run` made around a notebook points to its child runs for
   assert.match(cells, /train\.ipynb/);
   assert.match(cells, /Child runs/);
   await page.close();
+  // Its child carries the notebook's path too, but did not execute the notebook.
+  const child = await open(`/runs/${notebookChildId}`);
+  const childCells = await child.page.locator('h2:has-text("Notebook cells") + .empty').textContent() ?? '';
+  assert.doesNotMatch(childCells, /as a whole|under Artifacts/);
+  await child.page.close();
 });
 
 test('a compare link that names one run (or one run twice) says "Compare 1 run"', async () => {

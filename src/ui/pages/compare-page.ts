@@ -32,7 +32,7 @@ export async function comparePage(ctx: PageContext, client: TrackingClient, quer
 <h1>Compare ${runs.length} run${runs.length === 1 ? '' : 's'}</h1>
 <p>${runs.map((r) => html`<a class="chip" href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a>`)}</p>
 ${askedMetric && askedMetric !== metric ? notice('metric', `None of these runs logged the metric "${askedMetric}"`, metric, 'Their metrics', metrics) : ''}
-${askedParam && askedParam !== param && metric !== undefined ? notice('param', `The param "${askedParam}" does not differ between these runs`, param, 'The params that differ', differing) : ''}
+${askedParam && askedParam !== param && metric !== undefined ? notice('param', runs.some((r) => Object.prototype.hasOwnProperty.call(r.data.params, askedParam)) ? `The param "${askedParam}" does not differ between these runs` : `None of these runs logged the param "${askedParam}"`, param, 'The params that differ', differing) : ''}
 ${metric === undefined ? emptyState('These runs have no metrics to compare.') : html`
 <form method="get" action="/compare" class="inline-form">${ids.map((id) => html`<input type="hidden" name="run" value="${id}">`)}
 <label>Metric <select name="metric">${metrics.map((m) => html`<option value="${m}" ${m === metric ? html`selected` : ''}>${m}</option>`)}</select></label>

@@ -5,6 +5,7 @@ import { formatDuration, formatNumber } from '../../views/format';
 import { html, seg, type Html } from '../html';
 import { badge, deletedNotice, duration, emptyState, page, runLabel, time, type PageContext } from '../layout';
 import { isSystemTag } from '../runs-state';
+import { isWrapperRun, SystemTag } from '../../tracking/system-tags';
 import { artifactSection } from './artifacts-view';
 import { chartControls, readChartState } from '../chart-state';
 
@@ -112,10 +113,14 @@ ${inputs.map((i) => html`<tr><td>${i.dataset.name}</td><td>${i.context ?? ''}</t
 }
 
 function cellsView(cells: readonly CellRecord[], run: Run, childCount: number): Html {
-  // `tracklab run NOTEBOOK` makes this run around the whole notebook; cells go to the runs the notebook starts.
-  const notebook = run.data.tags['tracklab.project.notebook'];
-  if (cells.length === 0 && notebook) {
-    return emptyState(`This run executed the notebook ${notebook} as a whole (tracklab run): ${childCount > 0 ? 'the runs it started (Child runs) recorded its cells, and ' : ''}the executed notebook is under Artifacts.`);
+  // `tracklab run` makes this run around a whole notebook or sweep; cells go to the runs it starts. The runs the
+  // notebook starts carry its path too (projectTags), so the source type tells the wrapper apart.
+  if (cells.length === 0 && isWrapperRun(run.data.tags)) {
+    const notebook = run.data.tags[SystemTag.projectNotebook];
+    const children = childCount > 0 ? 'the runs it started (Child runs) recorded its cells' : 'it recorded no cells itself';
+    return emptyState(notebook
+      ? `This run executed the notebook ${notebook} as a whole (tracklab run): ${children}, and the executed notebook is under Artifacts.`
+      : `This run wraps the runs tracklab run started: ${children}.`);
   }
   if (cells.length === 0) return emptyState('No notebook cells were recorded on this run (it was not started in a tslab notebook, or auto-capture was off).');
   return html`${cells.map((c) => html`<div class="cell-head">[${c.executionCount ?? ' '}] ${c.status}${c.endTime !== null ? ` · ${formatDuration(c.endTime - c.startTime)}` : ''}${c.error ? html` · <span class="status-message">${c.error}</span>` : ''}</div><pre class="source">${c.source}</pre>`)}`;

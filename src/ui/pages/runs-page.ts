@@ -6,7 +6,7 @@ import { badge, deletedNotice, duration, emptyState, num, page, runLabel, time, 
 import {
   columnId, defaultColumns, isSystemTag, keysOf, readRunsState, runsHref, sortKey, splitOrder, type Column, type RunsState,
 } from '../runs-state';
-import { parseOrderBy } from '../../search';
+import { parseFilter, parseOrderBy } from '../../search';
 import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
 
 interface Loaded {
@@ -33,8 +33,10 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
   } catch (err) {
     const p = searchProblem(err);
     if (!p) throw err;
-    // The store names neither part in some messages (an unknown key), so the order is parsed alone to tell.
-    if (state.order && (/order_by/i.test(p.message) || !parses(state.order))) orderProblem = p;
+    // The store names neither part in some messages (an unknown key), so each is parsed alone to tell; the
+    // filter is parsed first (as the store does), so a bad filter is reported as one whatever the order.
+    const filterParses = !state.filter.trim() || parses(() => parseFilter(state.filter));
+    if (state.order && filterParses && (/order_by/i.test(p.message) || !parses(() => parseOrderBy(state.order)))) orderProblem = p;
     else problem = p;
   }
   const columns = state.columns ?? defaultColumns(loaded.runs);
@@ -62,9 +64,9 @@ ${pager(experiment, state, loaded)}`;
   return page(ctx, { title: experiment.name, section: 'experiments', body });
 }
 
-function parses(order: string): boolean {
+function parses(parse: () => unknown): boolean {
   try {
-    parseOrderBy(order);
+    parse();
     return true;
   } catch {
     return false;
