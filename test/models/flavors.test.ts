@@ -163,6 +163,25 @@ test('js_function: an export the code file does not have is refused when saving,
   assert.deepEqual(await (await loadModel(dir)).predict([[1]]), [1]);
 });
 
+test('js_function: the check is made on the copy the package loads: an edited file, and a file that needs a neighbour', async () => {
+  const work = tempDir();
+  const code = path.join(work, 'edited.js');
+  fs.writeFileSync(code, 'exports.model = { predict: (rows) => rows.map(() => 1) };\n');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(code); // the original stays in require's cache, as in a notebook that saves, edits and saves again
+  fs.writeFileSync(code, 'exports.predictor = { predict: (rows) => rows.map(() => 2) };\n');
+  const dir = path.join(tempDir(), 'model');
+  await assert.rejects(saveModel(undefined, dir, { flavor: 'js_function', code, export: 'model' }), /edited\.js has no export "model"/);
+  await saveModel(undefined, dir, { flavor: 'js_function', code, export: 'predictor' }); // the same folder: the refusal left it empty
+  assert.deepEqual(await (await loadModel(dir)).predict([[1]]), [2]);
+
+  const needs = path.join(work, 'needs.js');
+  fs.writeFileSync(path.join(work, 'helper.js'), 'exports.one = () => 1;\n');
+  fs.writeFileSync(needs, 'const { one } = require("./helper"); exports.model = { predict: (rows) => rows.map(one) };\n');
+  await assert.rejects(saveModel(undefined, path.join(tempDir(), 'model'), { flavor: 'js_function', code: needs, export: 'model' }),
+    (e: Error & { code?: string }) => e.code === 'INVALID_PARAMETER_VALUE' && /failed to load: Cannot find module '\.\/helper'/.test(e.message));
+});
+
 test('js_function: code that resolves outside the package is refused', async () => {
   const work = tempDir();
   const outside = path.join(work, 'evil.js');

@@ -48,17 +48,24 @@ export const jsFunctionFlavor: Flavor = {
     }
     const exportName = options.export ?? 'default';
     if (!EXPORT_NAME.test(exportName)) throw new TracklabError('INVALID_PARAMETER_VALUE', `Export name ${JSON.stringify(exportName)} is not a JS identifier.`);
-    // Loading requires the copy and takes this export; a name the file lacks would log a package that never loads.
-    // The original is usually in require's cache already (the caller required it to get the model).
-    if (!hasPredict(exportedModel(requireCode(source), exportName))) {
-      throw new TracklabError('INVALID_PARAMETER_VALUE', `${path.basename(source)} has no export "${exportName}" with a predict() method, so the package would not load. `
-        + 'Pass { export } naming the export that holds the model (exports.model = ... is export: "model").');
+    if (model !== undefined && model !== null && !hasPredict(model)) {
+      throw new TracklabError('INVALID_PARAMETER_VALUE', 'A js_function model must have a predict(input) method.');
     }
     fs.mkdirSync(path.join(dir, CODE_DIR), { recursive: true });
     const rel = `${CODE_DIR}/${path.basename(source)}`;
     fs.copyFileSync(source, path.join(dir, rel));
-    if (model !== undefined && model !== null && !hasPredict(model)) {
-      throw new TracklabError('INVALID_PARAMETER_VALUE', 'A js_function model must have a predict(input) method.');
+    // Loading requires the copy, alone in the package, and takes this export: checked now on that copy (not the
+    // original, which require may hold from before an edit), so a package that would never load is not saved.
+    try {
+      const copy = codeFileInside(dir, rel);
+      delete require.cache[copy];
+      if (!hasPredict(exportedModel(requireCode(copy), exportName))) {
+        throw new TracklabError('INVALID_PARAMETER_VALUE', `${path.basename(source)} has no export "${exportName}" with a predict() method, so the package would not load. `
+          + 'Pass { export } naming the export that holds the model (exports.model = ... is export: "model").');
+      }
+    } catch (err) {
+      fs.rmSync(path.join(dir, CODE_DIR), { recursive: true, force: true });
+      throw err;
     }
     return { config: {}, generic: { code: rel, export: exportName }, requirements: {} };
   },
@@ -109,7 +116,7 @@ function requireCode(file: string): Record<string, unknown> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(file) as Record<string, unknown>;
   } catch (err) {
-    throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function code failed to load: ${(err as Error).message}`, { cause: err });
+    throw new TracklabError('INVALID_PARAMETER_VALUE', `The js_function code failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
