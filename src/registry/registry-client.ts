@@ -105,7 +105,7 @@ export class RegistryClient {
   /** `description: null` clears it; an update without `description` leaves it. @example await registry.updateRegisteredModel('churn', { description: 'retrained weekly' }); */
   async updateRegisteredModel(name: string, update: { description?: string | null }): Promise<RegisteredModel> {
     validateModelName(name);
-    const description = validateDescriptionUpdate(update);
+    const description = validateDescriptionUpdate('updateRegisteredModel()', update);
     return this.call('update the registered model', (s) => s.updateRegisteredModel(name, { description }));
   }
 
@@ -188,7 +188,7 @@ export class RegistryClient {
   async updateModelVersion(name: string, version: number | string, update: { description?: string | null }): Promise<ModelVersion> {
     validateModelName(name);
     const n = validateVersion(version);
-    const description = validateDescriptionUpdate(update);
+    const description = validateDescriptionUpdate('updateModelVersion()', update);
     return this.call('update the model version', (s) => s.updateModelVersion(name, n, { description }));
   }
 

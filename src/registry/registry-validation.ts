@@ -7,6 +7,7 @@
  * always parse one way.
  */
 import { TracklabError } from '../errors';
+import { validateOptionNames } from '../option-names';
 import { charLength, Limits } from '../validation';
 
 /** The registry's share of validation.ts's Limits (kept under this name for callers that import it). */
@@ -87,12 +88,14 @@ export function validateDescription(description: unknown): string | null {
 
 /**
  * The description of an update object: a string sets it, null clears it, and
- * an update without the key leaves it as it is (undefined).
+ * an update without the key leaves it as it is (undefined). Other keys are refused.
  */
-export function validateDescriptionUpdate(update: unknown): string | null | undefined {
+export function validateDescriptionUpdate(operation: string, update: unknown): string | null | undefined {
   if (update === null || typeof update !== 'object' || Array.isArray(update)) {
     throw invalid(`An update must be an object such as { description: 'retrained weekly' } ({ description: null } clears it), got ${update === null ? 'null' : typeof update}.`);
   }
+  // A misspelt key (`descripton`) would otherwise change nothing without a word.
+  validateOptionNames<{ description?: string | null }>(operation, update, { description: true });
   const description = (update as { description?: unknown }).description;
   return description === undefined ? undefined : validateDescription(description);
 }

@@ -129,7 +129,7 @@ describe('RegistryClient', () => {
     assert.equal(fresh.version, 1, 'a re-created model starts again at 1');
   });
 
-  it('updates descriptions: a string sets, null clears, an update without one leaves it; a missing update is a clear error', async () => {
+  it('updates descriptions: a string sets, null clears, an update without one leaves it; a missing update or a misspelt key is a clear error', async () => {
     const v = await registry.registerModel(runs[0].modelUri, 'described');
     assert.equal((await registry.updateRegisteredModel('described', { description: 'weekly' })).description, 'weekly');
     assert.equal((await registry.updateRegisteredModel('described', {})).description, 'weekly', 'no description in the update: kept');
@@ -141,6 +141,11 @@ describe('RegistryClient', () => {
       await assert.rejects(registry.updateRegisteredModel('described', update as never), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /must be an object such as \{ description: /.test((e as Error).message), String(update));
       await assert.rejects(registry.updateModelVersion('described', v.version, update as never), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /must be an object such as \{ description: /.test((e as Error).message), String(update));
     }
+    // A misspelt key is refused, and the description stays as it was.
+    await registry.updateRegisteredModel('described', { description: 'kept' });
+    await assert.rejects(registry.updateRegisteredModel('described', { descripton: 'x' } as never), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /did you mean "description"/.test((e as Error).message));
+    await assert.rejects(registry.updateModelVersion('described', v.version, { descripton: 'x' } as never), (e) => codeOf(e) === 'INVALID_PARAMETER_VALUE' && /did you mean "description"/.test((e as Error).message));
+    assert.equal((await registry.getRegisteredModel('described')).description, 'kept');
     await registry.deleteRegisteredModel('described');
   });
 
