@@ -122,12 +122,17 @@ test('small multiples: a metric logged once is a visible dot in its own panel, a
   assert.match(dot, /fill="#4c78a8"/, 'the dot is filled in the line colour');
   assert.equal((svg.match(/aria-roledescription="line mark" d="M[\d.]+,[\d.]+L/g) ?? []).length, 1, 'loss stays a line, without dots');
   assert.doesNotMatch(svg, />-?\d+\.\d{6}<\/text>/, 'a one-point panel labels its ticks without six decimals');
+  const long = await checked(smallMultiplesSpec('r', [series('a', 'x', 'loss', 100_000, (i) => 2_000_000 - i)]));
+  assert.doesNotMatch(long, /e\+\d<\/text>/, 'a long run keeps plain tick labels (20,000, not 2e+4)');
+  assert.match(long, />20,000<\/text>/);
 });
 
 test('line chart: one point is labelled without six decimals, and a short run\'s step axis has whole ticks only', async () => {
   const one = await checked(lineChartSpec('acc', [{ runId: 'a', runName: 'a', key: 'acc', steps: [3], values: [0.9] }]));
   assert.doesNotMatch(one, />-?\d+\.\d{6}<\/text>/, 'a zero-width domain labels its ticks without six decimals');
   assert.match(one, />0\.9<\/text>/);
+  const far = await checked(lineChartSpec('acc', [{ runId: 'a', runName: 'a', key: 'acc', steps: [1_234_567], values: [0.9] }]));
+  assert.match(far, />1234567<\/text>/, 'a lone point at a large step keeps all its digits');
   // Whole-number values, so that any fractional tick label is on the step axis.
   const short = await checked(lineChartSpec('loss', [{ runId: 'a', runName: 'a', key: 'loss', steps: [0, 1, 2], values: [300, 200, 100] }]));
   const labels = [...short.matchAll(/>(-?[\d.,]+)<\/text>/g)].map((m) => m[1]);

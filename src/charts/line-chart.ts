@@ -2,7 +2,7 @@ import { TracklabError } from '../errors';
 import { DEFAULT_MAX_POINTS } from './downsample';
 import { baseConfig, CHART_HEIGHT, CHART_WIDTH, runScheme } from './palette';
 import { SERIES_CSV_PARSE, seriesCsv } from './series-data';
-import { VEGA_LITE_SCHEMA, mergeSeries, runLabels, type NamedSeries, type VegaLiteSpec } from './series';
+import { VEGA_LITE_SCHEMA, flatDomainFormat, mergeSeries, runLabels, type NamedSeries, type VegaLiteSpec } from './series';
 
 export interface LineChartOptions {
   /** Chart title; defaults to the metric key. */
@@ -65,7 +65,7 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
   if (hidden > 0) subtitle.push(`showing ${shownRuns.length} of ${allRuns.length} runs`);
   if (options.note) subtitle.push(options.note);
   const yTitle = options.logScale ? `${metric} (log)` : metric;
-  const yAxis = isFlat(merged.map((s) => s.values)) ? { axis: { format: '~g' } } : {};
+  const yAxis = { axis: flatDomainFormat(merged.map((s) => s.values)) };
   const y = (field: string) => ({
     field,
     type: 'quantitative',
@@ -77,7 +77,7 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
   const xAxis = {
     // Steps are whole numbers: no tick at 0.5 between two of them.
     ...(byStep ? { tickMinStep: 1 } : {}),
-    ...(isFlat(merged.map((s) => s.steps)) ? { format: '~g' } : {}),
+    ...flatDomainFormat(merged.map((s) => s.steps)),
   };
   const tooltip = [
     { field: 'run', type: 'nominal', title: 'run' },
@@ -124,21 +124,6 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     layer,
     config: baseConfig,
   };
-}
-
-/** Whether the finite numbers of `columns` (the ones drawn) are all one value: Vega labels such a zero-width domain with six decimals (3.000000). */
-function isFlat(columns: readonly ArrayLike<number>[]): boolean {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const column of columns) {
-    for (let i = 0; i < column.length; i++) {
-      const v = column[i]!;
-      if (!Number.isFinite(v)) continue;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  return min === max;
 }
 
 export function pointsPerSeries(count: number, options: LineChartOptions): number {

@@ -92,3 +92,22 @@ export function roundSig(value: number, digits = 6): number {
   if (value === 0 || !Number.isFinite(value)) return value;
   return Number(value.toPrecision(digits));
 }
+
+/**
+ * An axis format for columns whose finite numbers (the ones drawn) are all one
+ * value, else nothing: Vega labels such a zero-width domain with six decimals
+ * (3.000000). Other axes keep Vega's own format (20,000 rather than 2e+4).
+ */
+export function flatDomainFormat(columns: readonly ArrayLike<number>[]): { readonly format?: string } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const column of columns) {
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i]!;
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return min === max ? { format: '.12~g' } : {};
+}

@@ -1,7 +1,7 @@
 import { pointsPerSeries } from './line-chart';
 import { baseConfig } from './palette';
 import { SERIES_CSV_PARSE, seriesCsv } from './series-data';
-import { VEGA_LITE_SCHEMA, mergeSeries, type MetricSeries, type VegaLiteSpec } from './series';
+import { VEGA_LITE_SCHEMA, flatDomainFormat, mergeSeries, type MetricSeries, type VegaLiteSpec } from './series';
 
 export interface SmallMultiplesOptions {
   readonly title?: string;
@@ -59,9 +59,8 @@ function panel(key: string, series: readonly MetricSeries[], maxPointsPerSeries:
     data: { values: csv, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
     transform: [metric],
     encoding: {
-      // '~g': a panel of one point has a zero-width domain, which Vega would label with six decimals (0.000000).
-      x: { field: 's', type: 'quantitative', title: 'step', scale: { zero: false }, axis: { format: '~g' } },
-      y: { field: 'v', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '~g' } },
+      x: { field: 's', type: 'quantitative', title: 'step', scale: { zero: false }, axis: { tickMinStep: 1, ...flatDomainFormat(series.map((s) => s.steps)) } },
+      y: { field: 'v', type: 'quantitative', title: null, scale: { zero: false }, axis: flatDomainFormat(series.map((s) => s.values)) },
       detail: { field: 'g', type: 'nominal' },
       tooltip: [
         { field: 'metric', type: 'nominal', title: 'metric' },
