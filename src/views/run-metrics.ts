@@ -40,7 +40,8 @@ export function bestIndices(values: readonly number[], mode: Mode): number[] {
 export function differingParams(runs: readonly Run[]): string[] {
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))];
   if (runs.length < 2) return keys;
-  return keys.filter((k) => new Set(runs.map((r) => r.data.params[k] ?? '\u0000missing')).size > 1);
+  // undefined stands for a missing value: a Set tells it from every string.
+  return keys.filter((k) => new Set(runs.map((r) => (Object.prototype.hasOwnProperty.call(r.data.params, k) ? r.data.params[k] : undefined))).size > 1);
 }
 
 /** Throws INVALID_PARAMETER_VALUE, naming the metrics the runs have and the nearest, when no run logged `metric`. */

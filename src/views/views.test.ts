@@ -11,6 +11,7 @@ import { bundleBytes, MAX_CHART_BUNDLE_BYTES } from './chart-bundle';
 import { formatNumber, formatDuration } from './format';
 import { textTable } from './text-table';
 import { dependenciesSummary, groupTags, noteOf } from './run-tags';
+import { differingParams } from './run-metrics';
 import { isTracklabError } from '../errors';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -227,4 +228,11 @@ test('numbers are formatted with significant digits; NaN and Inf as such', () =>
   assert.equal(formatDuration(3_725_000), '1h 02m');
   const t = textTable({ columns: [{ title: 'run' }, { title: 'v' }], rows: [{ cells: ['a\nb', 1.5] }, { cells: ['long-name', 10] }] });
   assert.equal(t, 'run          v\n---------  ---\na⏎b        1.5\nlong-name   10');
+});
+
+test('differingParams: a missing param differs from every value, even a value that looks like a placeholder', () => {
+  const a = makeRun('a', 'a', { lr: '0.1', odd: '\u0000missing', same: '1' }, {}).run;
+  const b = makeRun('b', 'b', { lr: '0.2', same: '1' }, {}).run;
+  assert.deepEqual(differingParams([a, b]).sort(), ['lr', 'odd']);
+  assert.deepEqual(differingParams([a, a]), []);
 });
