@@ -112,7 +112,15 @@ export function guardBody(req: http.IncomingMessage, res: http.ServerResponse, g
     const onResume = () => { account(); paused = false; };
     socket.on('pause', onPause);
     socket.on('resume', onResume);
-    res.once('close', () => { socket.off('pause', onPause); socket.off('resume', onResume); });
+    // Pipelined requests share the socket and are all read before their answers are sent: the watch of each ends
+    // with its body, not with its answer, or listeners pile up on the socket.
+    const detach = () => {
+      socket.off('pause', onPause);
+      socket.off('resume', onResume);
+      req.push = push;
+    };
+    req.once('end', detach);
+    res.once('close', detach);
     timer = setInterval(() => {
       if (req.complete) return clearInterval(timer);
       account();

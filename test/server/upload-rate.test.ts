@@ -240,3 +240,26 @@ test('an upload that sends one 17 KiB burst per window (past Node\'s 16 KiB read
     await fx.close();
   }
 });
+
+test('twelve uploads pipelined on one keep-alive connection are all stored, and the floor\'s watch leaves no listeners behind', { timeout: 30_000 }, async () => {
+  const fx = await startServerFixture(sqlite, OPTIONS);
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => { warnings.push(`${w.name}: ${w.message}`); };
+  process.on('warning', onWarning);
+  try {
+    const { experimentId, runId } = await newRun(fx);
+    const host = new URL(fx.url).host;
+    const requests = Array.from({ length: 12 }, (_, i) => {
+      const body = Buffer.from(`file ${i}\n`);
+      return `PUT /api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/f${i}.txt HTTP/1.1\r\nHost: ${host}\r\n`
+        + `Content-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n${i === 11 ? 'Connection: close\r\n' : ''}\r\n${body.toString()}`;
+    });
+    const { answer } = await pacedChunks(fx.url, requests[0]!, requests.slice(1), 0).done;
+    assert.equal((answer.match(/HTTP\/1\.1 200 /g) ?? []).length, 12, answer);
+    await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), []);
+  } finally {
+    process.off('warning', onWarning);
+    await fx.close();
+  }
+});
