@@ -161,6 +161,9 @@ test('comparison of an experiment leaves out project and sweep runs: tracklab ru
     const [table] = await comparison({ client, experiment: 'show' });
     assert.match(table.data[Mime.plain] as string, /^3 run\(s\)/m);
     assert.doesNotMatch(table.data[Mime.plain] as string, /project|sweep/);
+    // The three wrappers are the newest runs: maxRuns still counts runs that train.
+    const [few] = await comparison({ client, experiment: 'show', maxRuns: 2 });
+    assert.match(few.data[Mime.plain] as string, /^2 run\(s\)/m);
     const [named] = await comparison({ client, runs: [...ids, wrappers[0]] });
     assert.match(named.data[Mime.plain] as string, /project/, 'a run named explicitly is still compared');
   } finally {

@@ -51,13 +51,17 @@ export async function selectRuns(selection: RunSelection): Promise<SelectedRuns>
   } else {
     const named = selection.experiment !== undefined;
     try {
-      const found = await client.searchRuns({
-        experiments: named ? selection.experiment : currentExperiment(client),
-        filter: selection.filter,
-        maxResults: selection.maxRuns ?? 100,
-      });
-      // Project and sweep runs (`tracklab run` wraps them around a notebook's runs) train nothing themselves.
-      runs = found.runs.filter((r) => !isWrapperRun(r.data.tags));
+      // Project and sweep runs (`tracklab run` wraps them around a notebook's runs) train nothing themselves:
+      // they are left out, and pages are read on until maxRuns others are found.
+      const maxRuns = selection.maxRuns ?? 100;
+      const experiments = named ? selection.experiment : currentExperiment(client);
+      runs = [];
+      let pageToken: string | undefined;
+      do {
+        const found = await client.searchRuns({ experiments, filter: selection.filter, maxResults: maxRuns - runs.length, pageToken });
+        runs.push(...found.runs.filter((r) => !isWrapperRun(r.data.tags)));
+        pageToken = found.nextPageToken;
+      } while (pageToken !== undefined && runs.length < maxRuns);
     } catch (err) {
       // The default experiment may not exist yet: that is "no runs", not a typo to report.
       if (named || !isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
