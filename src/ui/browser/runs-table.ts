@@ -20,7 +20,8 @@ export function initRunsTable(): void {
   refresh();
   // Back from the compare page: the browser restores the ticks after this module ran (or from its page cache).
   window.addEventListener('pageshow', refresh);
-  if (table) live(table);
+  // New runs are active, so the Deleted view has none to announce.
+  if (table && table.dataset.lifecycle !== 'deleted') live(table);
 }
 
 function live(table: HTMLTableElement): void {

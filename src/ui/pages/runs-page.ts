@@ -8,6 +8,8 @@ import {
 } from '../runs-state';
 import { parseOrderBy } from '../../search';
 import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
+import { deletedMark, lifecycleError, lifecycleNav } from '../lifecycle';
+import type { ViewType } from '../../validation';
 
 interface Loaded {
   readonly runs: readonly Run[];
@@ -25,6 +27,7 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
       experiments: [experiment.experimentId],
       filter: state.filter.trim() === '' ? undefined : state.filter,
       orderBy: state.order ? [state.order] : undefined,
+      viewType: state.lifecycle,
     };
     // The total is counted by a second request (countUrl) once the page is shown: over 100k runs a count
     // costs more than the page itself.
@@ -39,14 +42,19 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
   }
   const columns = state.columns ?? defaultColumns(loaded.runs);
   const deleted = experiment.lifecycleStage === 'deleted';
-  const none = deleted ? 'Its runs are hidden while it is deleted.'
-    : state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.';
+  const none = deleted && state.lifecycle === 'active'
+    ? html`Its runs are hidden while it is deleted. <a href="${runsHref(experiment.experimentId, state, { lifecycle: 'all' })}">Show its runs</a>`
+    : state.filter ? `No ${state.lifecycle === 'deleted' ? 'deleted ' : ''}runs match this filter.`
+      : state.lifecycle === 'deleted' ? 'No deleted runs in this experiment.'
+        : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.';
   const body = html`
 <div class="crumbs"><a href="/">Experiments</a> /</div>
 <h1>${experiment.name}</h1>
 ${deleted ? deletedNotice('This experiment is deleted, with its runs: the experiments list hides it.', `tracklab experiments restore ${experiment.experimentId}`, false) : ''}
 ${experiment.description ? html`<p class="muted">${experiment.description}</p>` : ''}
+${state.badLifecycle !== undefined ? lifecycleError(state.badLifecycle, 'runs') : ''}
 <div class="toolbar">
+  ${lifecycleNav(state.lifecycle, (v) => runsHref(experiment.experimentId, state, { lifecycle: v }))}
   ${filterForm(experiment, state)}
   ${columnChooser(experiment, state, loaded.runs, columns)}
   <form id="compare" action="/compare" method="get" data-compare><button type="submit" class="primary" data-compare-button>Compare selected</button></form>
@@ -77,6 +85,7 @@ function hidden(name: string, value: string): Html {
 
 function stateInputs(state: RunsState, skip: 'filter' | 'cols'): Html {
   return html`${skip !== 'filter' && state.filter ? hidden('filter', state.filter) : ''}${state.order ? hidden('order', state.order) : ''}${
+    state.lifecycle !== 'active' ? hidden('lifecycle', state.lifecycle) : ''}${
     skip !== 'cols' && state.columns !== undefined ? [hidden('cols', '1'), ...state.columns.map((c) => hidden('col', columnId(c)))] : ''}`;
 }
 
@@ -148,25 +157,26 @@ export function cellValue(run: Run, c: Column): string {
 
 function runsTable(experiment: Experiment, state: RunsState, runs: readonly Run[], columns: readonly Column[]): Html {
   const numeric = (c: Column) => c.kind.startsWith('metric');
-  return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-since="${Date.now()}">
+  return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-lifecycle="${state.lifecycle}" data-since="${Date.now()}">
 <thead><tr><th class="sel" rowspan="2"><input type="checkbox" data-select-all aria-label="Select all runs on this page"></th>
 ${header(experiment, state, 'Run', 'attributes.run_name', false, 2)}${header(experiment, state, 'Status', 'attributes.status', false, 2)}
 ${header(experiment, state, 'Started', 'attributes.start_time', false, 2)}<th class="num" rowspan="2">Duration</th>${header(experiment, state, 'User', 'attributes.user_id', false, 2)}
 ${groups(columns).map((g) => html`<th class="group" colspan="${g.span}">${g.name}</th>`)}</tr>
 <tr>${columns.map((c) => header(experiment, state, columnTitle(c), sortKey(c), numeric(c)))}</tr></thead>
-<tbody>${runs.map((r) => html`<tr data-run-id="${r.info.runId}" data-status="${r.info.status}">
+<tbody>${runs.map((r) => html`<tr data-run-id="${r.info.runId}" data-status="${r.info.status}" data-lifecycle="${r.info.lifecycleStage}" class="${r.info.lifecycleStage === 'deleted' ? 'deleted' : ''}">
 <td class="sel"><input type="checkbox" name="run" value="${r.info.runId}" form="compare" aria-label="Select ${runLabel(r.info)}"></td>
-<td class="name"><a href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a></td>
+<td class="name"><a href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a>${r.info.lifecycleStage === 'deleted' ? deletedMark() : ''}</td>
 <td data-cell="status">${badge(r.info.status)}</td><td class="time" title="${time(r.info.startTime)}">${time(r.info.startTime).slice(0, 16)}</td>
 <td class="num" data-cell="duration">${r.info.status === 'RUNNING' ? html`<span class="live-dot"></span>` : ''}${duration(r.info.startTime, r.info.endTime)}</td><td>${r.info.user ?? ''}</td>
 ${columns.map((c) => html`<td class="${numeric(c) ? 'num' : 'val'}" data-col="${columnId(c)}" title="${cellValue(r, c)}">${cellValue(r, c)}</td>`)}
 </tr>`)}</tbody></table></div>`;
 }
 
-/** Where the browser asks for the number of runs of an experiment (and filter). */
-export function countUrl(experimentId: string, filter: string): string {
+/** Where the browser asks for the number of runs of an experiment (and filter and lifecycle). */
+export function countUrl(experimentId: string, filter: string, lifecycle: ViewType = 'active'): string {
   const q = new URLSearchParams({ experiment: experimentId });
   if (filter.trim()) q.set('filter', filter);
+  if (lifecycle !== 'active') q.set('lifecycle', lifecycle);
   return `/ui-api/count?${q.toString()}`;
 }
 
@@ -174,7 +184,7 @@ function pager(experiment: Experiment, state: RunsState, loaded: Loaded): Html {
   if (loaded.runs.length === 0) return html``;
   const from = (state.page - 1) * state.size + 1;
   const to = from + loaded.runs.length - 1;
-  return html`<div class="pager" data-pager data-page-size="${state.size}" data-page="${state.page}"><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')}<span data-count-url="${countUrl(experiment.experimentId, state.filter)}" data-count-format="pager"></span> · page ${state.page}</span>
+  return html`<div class="pager" data-pager data-page-size="${state.size}" data-page="${state.page}"><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')}<span data-count-url="${countUrl(experiment.experimentId, state.filter, state.lifecycle)}" data-count-format="pager"></span> · page ${state.page}</span>
 ${state.page > 1 ? html`<a class="button" href="${runsHref(experiment.experimentId, state)}">« First</a>` : ''}
 ${loaded.nextPageToken ? html`<a class="button" rel="next" href="${runsHref(experiment.experimentId, state, { pageToken: loaded.nextPageToken, page: state.page + 1 })}">Next »</a>` : ''}</div>`;
 }
