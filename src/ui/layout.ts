@@ -55,7 +55,7 @@ export function deletedNotice(what: string, restore: string, purgedByGc: boolean
   return html`<div class="banner deleted" role="status" data-testid="deleted-notice">${what} ${purgedByGc ? html`Until <code>tracklab gc</code> purges it, <code>${restore}</code>` : html`<code>${restore}</code>`} brings it back.</div>`;
 }
 
-export function emptyState(text: string): Html {
+export function emptyState(text: string | Html): Html {
   return html`<div class="empty">${text}</div>`;
 }
 

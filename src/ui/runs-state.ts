@@ -5,7 +5,9 @@
 import type { Run } from '../entities';
 import { naturalOrder } from '../natural-order';
 import { displayKey } from '../search/search-keys';
+import type { ViewType } from '../validation';
 import { href } from './html';
+import { readLifecycle } from './lifecycle';
 
 export const ColumnKind = { param: 'param', metric: 'metric', 'metric-min': 'metric-min', 'metric-max': 'metric-max', tag: 'tag' } as const;
 export type ColumnKind = keyof typeof ColumnKind;
@@ -25,6 +27,10 @@ export interface RunsState {
   /** 1-based page number, for the "showing 51–100" line. */
   readonly page: number;
   readonly size: number;
+  /** Active, deleted or all runs (MLflow's lifecycle filter). */
+  readonly lifecycle: ViewType;
+  /** A `?lifecycle=` value that is none of the choices; the page says so. */
+  readonly badLifecycle?: string;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -51,6 +57,7 @@ export function readRunsState(query: URLSearchParams): RunsState {
   const cols = query.getAll('col').map(parseColumn).filter((c): c is Column => c !== undefined);
   const size = Number(query.get('size') ?? DEFAULT_PAGE_SIZE);
   const page = Number(query.get('page') ?? 1);
+  const lifecycle = readLifecycle(query);
   return {
     filter: query.get('filter') ?? '',
     order: query.get('order') ?? '',
@@ -58,6 +65,8 @@ export function readRunsState(query: URLSearchParams): RunsState {
     pageToken: query.get('page_token') ?? '',
     page: Number.isSafeInteger(page) && page > 0 ? page : 1,
     size: Number.isSafeInteger(size) && size > 0 ? Math.min(size, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE,
+    lifecycle: lifecycle.viewType,
+    ...(lifecycle.bad !== undefined ? { badLifecycle: lifecycle.bad } : {}),
   };
 }
 
@@ -72,6 +81,7 @@ export function runsHref(experimentId: string, state: RunsState, change: Partial
     for (const c of s.columns) q.append('col', columnId(c));
   }
   if (s.size !== DEFAULT_PAGE_SIZE) q.set('size', String(s.size));
+  if (s.lifecycle !== 'active') q.set('lifecycle', s.lifecycle);
   if (s.pageToken) {
     q.set('page_token', s.pageToken);
     q.set('page', String(s.page));

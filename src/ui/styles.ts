@@ -41,6 +41,18 @@ table.kv td { padding:3px 0; overflow-wrap:anywhere; }
 .badge { display:inline-block; padding:1px 7px; border-radius:10px; color:#fff; font-size:11px; font-weight:600; letter-spacing:.02em; }
 .badge.RUNNING { background:#1f77b4; } .badge.FINISHED { background:#2a9d3f; } .badge.FAILED { background:#d62728; }
 .badge.KILLED { background:#e07b00; } .badge.CRASHED { background:#8e44ad; } .badge.READY { background:#2a9d3f; }
+.badge.DELETED { background:#fff8c5; color:#7d4e00; border:1px solid #d4a72c; }
+table.grid tr.deleted td { background:#fffbea; } table.grid tr.deleted td.name a { color:var(--muted); text-decoration:line-through; }
+table.grid.runs td.name.depth-1 { padding-left:28px; } table.grid.runs td.name.depth-2 { padding-left:50px; } table.grid.runs td.name.depth-3 { padding-left:72px; }
+table.grid.runs td.name.depth-4 { padding-left:94px; } table.grid.runs td.name.depth-5 { padding-left:116px; } table.grid.runs td.name.depth-6 { padding-left:138px; }
+table.grid.runs td.name.depth-1, table.grid.runs td.name.depth-2, table.grid.runs td.name.depth-3, table.grid.runs td.name.depth-4, table.grid.runs td.name.depth-5, table.grid.runs td.name.depth-6 { max-width:260px; }
+button.fold { padding:0 5px; margin-right:5px; font-size:11px; line-height:16px; border-radius:9px; font-variant-numeric:tabular-nums; }
+button.fold::before { content:'▾ '; } button.fold[aria-expanded="false"]::before { content:'▸ '; }
+td.name .parent-of { font-size:12px; color:var(--muted); overflow:hidden; text-overflow:ellipsis; }
+nav.segmented { display:inline-flex; border:1px solid var(--line); border-radius:6px; overflow:hidden; flex:none; }
+nav.segmented a { padding:5px 12px; color:var(--fg); background:var(--soft); border-left:1px solid var(--line); }
+nav.segmented a:first-child { border-left:0; }
+nav.segmented a[aria-current="page"] { background:var(--accent); color:#fff; }
 .badge.PENDING_REGISTRATION { background:#1f77b4; } .badge.FAILED_REGISTRATION { background:#d62728; }
 .chip { display:inline-block; padding:0 6px; margin:1px 3px 1px 0; border:1px solid var(--line); border-radius:10px; font-size:12px; background:var(--soft); max-width:320px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; vertical-align:bottom; }
 .toolbar { display:flex; flex-wrap:wrap; gap:8px; align-items:flex-start; margin:8px 0; }

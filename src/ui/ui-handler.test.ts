@@ -114,3 +114,18 @@ test('changes need the CSRF token; foreign Hosts get nothing; artifacts of HTML 
   const traversal = await fetch(`${ui.url}/ui-api/runs/${runId}/artifact?path=${encodeURIComponent('../../tracklab.db')}`);
   assert.equal(traversal.status, 400);
 });
+
+test('the count endpoint counts by lifecycle, and refuses a lifecycle that is none of active, deleted, all', async () => {
+  const exp = (await client.createExperiment('lifecycle-counts')).experimentId;
+  const gone = await client.createRun({ experiment: exp, name: 'gone' });
+  await client.createRun({ experiment: exp, name: 'kept' });
+  await client.deleteRun(gone.runId);
+  const count = async (q: string) => (await (await fetch(`${ui.url}/ui-api/count?experiment=${exp}${q}`)).json() as { count: number }).count;
+  assert.deepEqual([await count(''), await count('&lifecycle=deleted'), await count('&lifecycle=all')], [1, 1, 2]);
+  const bad = await fetch(`${ui.url}/ui-api/count?experiment=${exp}&lifecycle=gone`);
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json() as { message: string }).message, /active, deleted or all, got "gone"/);
+  const list = await (await fetch(`${ui.url}/experiments/${exp}?lifecycle=deleted`)).text();
+  assert.match(list, new RegExp(`data-run-id="${gone.runId}"[^>]*data-lifecycle="deleted"`));
+  assert.doesNotMatch(list, />kept</);
+});

@@ -25,6 +25,7 @@ import { html, type Html } from './html';
 import { readJsonBody, sendHtml, sendJson, sendText, statusOf } from './http';
 import { emptyState, page, type PageContext } from './layout';
 import { LiveHub } from './live';
+import { readLifecycle } from './lifecycle';
 import { serveArtifact } from './artifact-route';
 import { comparePage } from './pages/compare-page';
 import { experimentsPage } from './pages/experiments-page';
@@ -105,7 +106,7 @@ export function createUiHandler(options: UiOptions): UiHandler {
     if (parts[0] === 'ui-api') return api(parts.slice(1), q, req, res);
 
     let body: Html | undefined;
-    if (parts.length === 0) body = await experimentsPage(ctx, client);
+    if (parts.length === 0) body = await experimentsPage(ctx, client, q);
     else if (parts[0] === 'experiments' && parts.length === 2) body = await runsPage(ctx, client, parts[1], q);
     else if (parts[0] === 'runs' && parts.length === 2) body = await runPage(ctx, client, parts[1], q);
     else if (parts[0] === 'compare' && parts.length === 1) body = await comparePage(ctx, client, q);
@@ -142,7 +143,9 @@ export function createUiHandler(options: UiOptions): UiHandler {
     if (parts[0] === 'events' && parts[1] === 'runs') return live.tableStream(q, req, res);
     if (parts[0] === 'count' && parts.length === 1) {
       const filter = q.get('filter') ?? '';
-      return sendJson(res, 200, { count: await client.countRuns({ experiments: [q.get('experiment') ?? ''], filter: filter.trim() ? filter : undefined }) });
+      const lifecycle = readLifecycle(q);
+      if (lifecycle.bad !== undefined) return sendJson(res, 400, { error_code: 'INVALID_PARAMETER_VALUE', message: `lifecycle must be active, deleted or all, got "${lifecycle.bad}".` });
+      return sendJson(res, 200, { count: await client.countRuns({ experiments: [q.get('experiment') ?? ''], filter: filter.trim() ? filter : undefined, viewType: lifecycle.viewType }) });
     }
     sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'No such endpoint.' });
   }

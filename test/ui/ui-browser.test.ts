@@ -110,7 +110,17 @@ test('runs table: badges, columns, sorting, a hostile name stays text', async ()
   assert.match(page.url(), /order=metrics\.loss/);
   const losses = await page.$$eval('td[data-col="metric:loss"]', (tds) => tds.map((td) => Number(td.textContent)).filter((n) => Number.isFinite(n)));
   assert.ok(losses.length >= 6);
-  assert.deepEqual(losses, [...losses].sort((a, b) => b - a), 'descending on the first click');
+  // Child runs are listed under their parent, so the order holds among siblings: the top-level rows, and each parent's children.
+  const bySiblings = await page.$$eval('tbody tr[data-run-id]', (trs) => {
+    const groups: Record<string, number[]> = {};
+    for (const tr of trs) {
+      const loss = Number(tr.querySelector('td[data-col="metric:loss"]')?.textContent);
+      if (Number.isFinite(loss)) (groups[(tr as HTMLElement).dataset.parent ?? ''] ??= []).push(loss);
+    }
+    return groups;
+  });
+  assert.ok(Object.keys(bySiblings).length >= 2, 'the sweep children form a group of their own');
+  for (const [parent, group] of Object.entries(bySiblings)) assert.deepEqual(group, [...group].sort((a, b) => b - a), `descending on the first click (siblings under ${parent || 'the top level'})`);
   // The column chooser adds min/max and a tag column, kept in the URL.
   await page.click('details.columns summary');
   await page.check('input[name="col"][value="metric-min:loss"]');

@@ -164,3 +164,79 @@ test('a compare link that names one run (or one run twice) says "Compare 1 run"'
   assert.equal((await page.locator('h1').textContent())?.trim(), 'Compare 1 run');
   await page.close();
 });
+
+test('the experiments list chooses Active / Deleted / All in its URL; a deleted experiment is marked and links to its page', async () => {
+  const { page, errors } = await open('/');
+  const names = () => page.$$eval('table[data-experiments] td.name a', (as) => as.map((a) => a.textContent?.trim()));
+  const choice = page.getByRole('navigation', { name: 'Lifecycle' });
+  assert.equal(await choice.locator('[aria-current="page"]').textContent(), 'Active');
+  assert.ok((await names()).includes('walk'));
+  assert.ok(!(await names()).includes('gone'), 'Active hides the deleted experiment');
+  await choice.getByRole('link', { name: 'Deleted' }).click();
+  await page.waitForURL(/\?lifecycle=deleted$/);
+  assert.deepEqual(await names(), ['gone']);
+  const row = page.locator('table[data-experiments] tr[data-lifecycle="deleted"]');
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent() ?? '', /deleted/);
+  await shot(page, 'experiments-deleted');
+  await choice.getByRole('link', { name: 'All' }).click();
+  await page.waitForURL(/\?lifecycle=all$/);
+  assert.ok((await names()).includes('gone') && (await names()).includes('walk'));
+  await page.goBack();
+  await page.waitForURL(/\?lifecycle=deleted$/);
+  assert.deepEqual(await names(), ['gone'], 'Back returns to the Deleted list');
+  await page.locator('table[data-experiments] td.name a', { hasText: 'gone' }).click();
+  await page.waitForURL(new RegExp(`/experiments/${deletedExperimentId}`));
+  assert.equal(await page.locator('[data-testid="deleted-notice"]').count(), 1);
+  await page.getByRole('link', { name: /show its runs/i }).click();
+  await page.waitForURL(/lifecycle=/);
+  assert.deepEqual(await page.$$eval('table[data-runs-table] td.name a', (as) => as.map((a) => a.textContent?.trim())), ['in-gone']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the runs table chooses Active / Deleted / All in its URL: deleted runs are marked, counted, and kept through a filter', async () => {
+  const { page, errors } = await open(`/experiments/${experimentId}`);
+  const rowIds = () => page.$$eval('table[data-runs-table] tbody tr[data-run-id]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.runId));
+  assert.ok(!(await rowIds()).includes(deletedRunId), 'Active hides the deleted run');
+  const choice = page.getByRole('navigation', { name: 'Lifecycle' });
+  await choice.getByRole('link', { name: 'Deleted' }).click();
+  await page.waitForURL(/lifecycle=deleted/);
+  assert.deepEqual(await rowIds(), [deletedRunId]);
+  const row = page.locator(`tr[data-run-id="${deletedRunId}"]`);
+  assert.equal(await row.getAttribute('data-lifecycle'), 'deleted');
+  assert.match(await row.locator('td.name').textContent() ?? '', /deleted/);
+  await page.waitForSelector('[data-pager] [data-count]');
+  assert.equal(await page.locator('[data-pager] [data-count]').getAttribute('data-count'), '1', 'the pager counts deleted runs');
+  await shot(page, 'runs-deleted');
+  await page.locator('input.filter').fill("params.lr > 0");
+  await page.locator('form.filter button[type="submit"]').click();
+  await page.waitForURL(/filter=/);
+  assert.match(page.url(), /lifecycle=deleted/, 'the filter keeps the lifecycle choice');
+  assert.deepEqual(await rowIds(), [deletedRunId]);
+  await page.getByRole('navigation', { name: 'Lifecycle' }).getByRole('link', { name: 'All' }).click();
+  await page.waitForURL(/lifecycle=all/);
+  assert.ok((await rowIds()).includes(deletedRunId) && (await rowIds()).includes(ids[0]));
+  assert.equal(await page.locator('tr[data-lifecycle="deleted"]').count(), 1, 'only the deleted run is marked');
+  await page.locator(`tr[data-run-id="${deletedRunId}"] td.name a`).click();
+  await page.waitForURL(new RegExp(`/runs/${deletedRunId}`));
+  assert.equal(await page.locator('[data-testid="deleted-notice"]').count(), 1);
+  await page.goBack();
+  await page.waitForURL(/lifecycle=all/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a bad ?lifecycle= says so in words on the page and shows the active rows', async () => {
+  for (const where of ['/', `/experiments/${experimentId}`]) {
+    const res = await fetch(`${ui.url}${where}?lifecycle=bogus`);
+    assert.equal(res.status, 200, where);
+    const { page } = await open(`${where}?lifecycle=bogus`);
+    const error = page.locator('[data-testid="lifecycle-error"]');
+    assert.equal(await error.count(), 1, where);
+    assert.match(await error.textContent() ?? '', /"bogus".*Active, Deleted or All/s);
+    assert.ok(await page.locator('table tbody tr').count() > 0, `${where} still lists the active rows`);
+    if (where === '/') await shot(page, 'lifecycle-error');
+    await page.close();
+  }
+});

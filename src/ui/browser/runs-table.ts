@@ -1,4 +1,4 @@
-/** The runs table in the browser: selection to compare, and live rows for RUNNING runs plus a new-runs banner. */
+/** The runs table in the browser: selection to compare, folding child runs, and live rows for RUNNING runs plus a new-runs banner. */
 import { formatDuration, formatNumber, setBadge, type RunUpdate } from './dom.js';
 
 export function initRunsTable(): void {
@@ -13,14 +13,38 @@ export function initRunsTable(): void {
     }
   };
   document.querySelector<HTMLInputElement>('[data-select-all]')?.addEventListener('change', (e) => {
-    for (const b of boxes()) b.checked = (e.target as HTMLInputElement).checked;
+    // Rows folded under their parent are out of sight, so "all" means the rows shown.
+    for (const b of boxes()) if (!b.closest('tr')?.hidden) b.checked = (e.target as HTMLInputElement).checked;
     refresh();
   });
   for (const b of boxes()) b.addEventListener('change', refresh);
   refresh();
   // Back from the compare page: the browser restores the ticks after this module ran (or from its page cache).
   window.addEventListener('pageshow', refresh);
-  if (table) live(table);
+  // New runs are active, so the Deleted view has none to announce.
+  if (table) initFolds(table);
+  if (table && table.dataset.lifecycle !== 'deleted') live(table);
+}
+
+/** A parent row's button shows or hides its child rows (a button, so Enter and Space work). */
+function initFolds(table: HTMLTableElement): void {
+  table.addEventListener('click', (e) => {
+    const button = (e.target as Element).closest<HTMLButtonElement>('button[data-fold]');
+    if (!button) return;
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    showChildren(table, button.dataset.fold ?? '', open);
+  });
+}
+
+function showChildren(table: HTMLTableElement, parentId: string, shown: boolean): void {
+  for (const row of table.querySelectorAll<HTMLTableRowElement>('tr[data-parent]')) {
+    if (row.dataset.parent !== parentId) continue;
+    row.hidden = !shown;
+    // A child folded on its own keeps its children hidden when its parent opens.
+    const own = row.querySelector('button[data-fold]');
+    if (own) showChildren(table, row.dataset.runId ?? '', shown && own.getAttribute('aria-expanded') === 'true');
+  }
 }
 
 function live(table: HTMLTableElement): void {

@@ -8,6 +8,9 @@ import {
 } from '../runs-state';
 import { parseFilter, parseOrderBy } from '../../search';
 import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
+import { deletedMark, lifecycleError, lifecycleNav } from '../lifecycle';
+import { nestRuns, type RunRow } from '../run-tree';
+import type { ViewType } from '../../validation';
 
 interface Loaded {
   readonly runs: readonly Run[];
@@ -25,6 +28,7 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
       experiments: [experiment.experimentId],
       filter: state.filter.trim() === '' ? undefined : state.filter,
       orderBy: state.order ? [state.order] : undefined,
+      viewType: state.lifecycle,
     };
     // The total is counted by a second request (countUrl) once the page is shown: over 100k runs a count
     // costs more than the page itself.
@@ -40,15 +44,22 @@ export async function runsPage(ctx: PageContext, client: TrackingClient, experim
     else problem = p;
   }
   const columns = state.columns ?? defaultColumns(loaded.runs);
+  const rows = nestRuns(loaded.runs);
+  const parents = await parentLabels(client, experiment.experimentId, rows);
   const deleted = experiment.lifecycleStage === 'deleted';
-  const none = deleted ? 'Its runs are hidden while it is deleted.'
-    : state.filter ? 'No runs match this filter.' : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.';
+  const none = deleted && state.lifecycle === 'active'
+    ? html`Its runs are hidden while it is deleted. <a href="${runsHref(experiment.experimentId, state, { lifecycle: 'all' })}">Show its runs</a>`
+    : state.filter ? `No ${state.lifecycle === 'deleted' ? 'deleted ' : ''}runs match this filter.`
+      : state.lifecycle === 'deleted' ? 'No deleted runs in this experiment.'
+        : 'No runs in this experiment yet. Start one with tracklab.startRun() in a notebook.';
   const body = html`
 <div class="crumbs"><a href="/">Experiments</a> /</div>
 <h1>${experiment.name}</h1>
 ${deleted ? deletedNotice('This experiment is deleted, with its runs: the experiments list hides it.', `tracklab experiments restore ${experiment.experimentId}`, false) : ''}
 ${experiment.description ? html`<p class="muted">${experiment.description}</p>` : ''}
+${state.badLifecycle !== undefined ? lifecycleError(state.badLifecycle, 'runs') : ''}
 <div class="toolbar">
+  ${lifecycleNav(state.lifecycle, (v) => runsHref(experiment.experimentId, state, { lifecycle: v }))}
   ${filterForm(experiment, state)}
   ${columnChooser(experiment, state, loaded.runs, columns)}
   <form id="compare" action="/compare" method="get" data-compare><button type="submit" class="primary" data-compare-button>Compare selected</button></form>
@@ -59,7 +70,7 @@ ${orderProblem ? searchErrorView(state.order, { ...orderProblem, message: `Canno
 <div class="banner hidden" data-new-runs></div>
 ${loaded.runs.length === 0 && !problem && !orderProblem
     ? emptyState(none)
-    : loaded.runs.length > 0 ? runsTable(experiment, state, loaded.runs, columns) : ''}
+    : loaded.runs.length > 0 ? runsTable(experiment, state, rows, parents, columns) : ''}
 ${pager(experiment, state, loaded)}`;
   return page(ctx, { title: experiment.name, section: 'experiments', body });
 }
@@ -79,6 +90,7 @@ function hidden(name: string, value: string): Html {
 
 function stateInputs(state: RunsState, skip: 'filter' | 'cols'): Html {
   return html`${skip !== 'filter' && state.filter ? hidden('filter', state.filter) : ''}${state.order ? hidden('order', state.order) : ''}${
+    state.lifecycle !== 'active' ? hidden('lifecycle', state.lifecycle) : ''}${
     skip !== 'cols' && state.columns !== undefined ? [hidden('cols', '1'), ...state.columns.map((c) => hidden('col', columnId(c)))] : ''}`;
 }
 
@@ -148,27 +160,56 @@ export function cellValue(run: Run, c: Column): string {
   }
 }
 
-function runsTable(experiment: Experiment, state: RunsState, runs: readonly Run[], columns: readonly Column[]): Html {
+const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Names of the parents that rows link to but the page does not hold (one search; an id not found shows as itself). */
+async function parentLabels(client: TrackingClient, experimentId: string, rows: readonly RunRow[]): Promise<ReadonlyMap<string, string>> {
+  const ids = [...new Set(rows.map((r) => r.parentElsewhere).filter((id): id is string => id !== undefined && SAFE_ID.test(id)))];
+  const labels = new Map<string, string>();
+  if (ids.length === 0) return labels;
+  const { runs } = await client.searchRuns({
+    experiments: [experimentId], filter: `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(', ')})`, maxResults: ids.length, viewType: 'all',
+  });
+  for (const r of runs) labels.set(r.info.runId, runLabel(r.info));
+  return labels;
+}
+
+/** The name cell: a fold for a parent row, the run's link, and a link to a parent that is not on the page. */
+function nameCell(row: RunRow, rows: readonly RunRow[], parents: ReadonlyMap<string, string>): Html {
+  const r = row.run;
+  const label = runLabel(r.info);
+  const kids = rows.filter((c) => c.under === r.info.runId).map((c) => `run-row-${c.run.info.runId}`).join(' ');
+  const fold = row.children > 0
+    ? html`<button type="button" class="fold" data-fold="${r.info.runId}" aria-expanded="true" aria-controls="${kids}" aria-label="${row.children} child run${row.children === 1 ? '' : 's'} of ${label}" title="Show or hide its child runs">${row.children}</button>`
+    : '';
+  const parent = row.parentElsewhere;
+  return html`<td class="name depth-${Math.min(row.depth, 6)}">${fold}<a href="/runs/${seg(r.info.runId)}" title="${label}">${label}</a>${r.info.lifecycleStage === 'deleted' ? deletedMark() : ''}${
+    parent !== undefined ? html`<div class="parent-of">↳ <a href="/runs/${seg(parent)}" data-parent-link title="Its parent run (not on this page)">${parents.get(parent) ?? parent}</a></div>` : ''}</td>`;
+}
+
+function runsTable(experiment: Experiment, state: RunsState, rows: readonly RunRow[], parents: ReadonlyMap<string, string>, columns: readonly Column[]): Html {
   const numeric = (c: Column) => c.kind.startsWith('metric');
-  return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-since="${Date.now()}">
+  return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-lifecycle="${state.lifecycle}" data-since="${Date.now()}">
 <thead><tr><th class="sel" rowspan="2"><input type="checkbox" data-select-all aria-label="Select all runs on this page"></th>
 ${header(experiment, state, 'Run', 'attributes.run_name', false, 2)}${header(experiment, state, 'Status', 'attributes.status', false, 2)}
 ${header(experiment, state, 'Started', 'attributes.start_time', false, 2)}<th class="num" rowspan="2">Duration</th>${header(experiment, state, 'User', 'attributes.user_id', false, 2)}
 ${groups(columns).map((g) => html`<th class="group" colspan="${g.span}">${g.name}</th>`)}</tr>
 <tr>${columns.map((c) => header(experiment, state, columnTitle(c), sortKey(c), numeric(c)))}</tr></thead>
-<tbody>${runs.map((r) => html`<tr data-run-id="${r.info.runId}" data-status="${r.info.status}">
+<tbody>${rows.map((row) => ({ row, r: row.run })).map(({ row, r }) => html`<tr id="run-row-${r.info.runId}" data-run-id="${r.info.runId}" data-status="${r.info.status}" data-lifecycle="${r.info.lifecycleStage}" data-depth="${row.depth}"${
+  row.under !== undefined ? html` data-parent="${row.under}"` : ''} class="${r.info.lifecycleStage === 'deleted' ? 'deleted' : ''}">
 <td class="sel"><input type="checkbox" name="run" value="${r.info.runId}" form="compare" aria-label="Select ${runLabel(r.info)}"></td>
-<td class="name"><a href="/runs/${seg(r.info.runId)}" title="${runLabel(r.info)}">${runLabel(r.info)}</a></td>
+${nameCell(row, rows, parents)}
 <td data-cell="status">${badge(r.info.status)}</td><td class="time" title="${time(r.info.startTime)}">${time(r.info.startTime).slice(0, 16)}</td>
 <td class="num" data-cell="duration">${r.info.status === 'RUNNING' ? html`<span class="live-dot"></span>` : ''}${duration(r.info.startTime, r.info.endTime)}</td><td>${r.info.user ?? ''}</td>
 ${columns.map((c) => html`<td class="${numeric(c) ? 'num' : 'val'}" data-col="${columnId(c)}" title="${cellValue(r, c)}">${cellValue(r, c)}</td>`)}
 </tr>`)}</tbody></table></div>`;
 }
 
-/** Where the browser asks for the number of runs of an experiment (and filter). */
-export function countUrl(experimentId: string, filter: string): string {
+/** Where the browser asks for the number of runs of an experiment (and filter and lifecycle). */
+export function countUrl(experimentId: string, filter: string, lifecycle: ViewType = 'active'): string {
   const q = new URLSearchParams({ experiment: experimentId });
   if (filter.trim()) q.set('filter', filter);
+  if (lifecycle !== 'active') q.set('lifecycle', lifecycle);
   return `/ui-api/count?${q.toString()}`;
 }
 
@@ -176,7 +217,7 @@ function pager(experiment: Experiment, state: RunsState, loaded: Loaded): Html {
   if (loaded.runs.length === 0) return html``;
   const from = (state.page - 1) * state.size + 1;
   const to = from + loaded.runs.length - 1;
-  return html`<div class="pager" data-pager data-page-size="${state.size}" data-page="${state.page}"><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')}<span data-count-url="${countUrl(experiment.experimentId, state.filter)}" data-count-format="pager"></span> · page ${state.page}</span>
+  return html`<div class="pager" data-pager data-page-size="${state.size}" data-page="${state.page}"><span>Runs ${from.toLocaleString('en')}–${to.toLocaleString('en')}<span data-count-url="${countUrl(experiment.experimentId, state.filter, state.lifecycle)}" data-count-format="pager"></span> · page ${state.page}</span>
 ${state.page > 1 ? html`<a class="button" href="${runsHref(experiment.experimentId, state)}">« First</a>` : ''}
 ${loaded.nextPageToken ? html`<a class="button" rel="next" href="${runsHref(experiment.experimentId, state, { pageToken: loaded.nextPageToken, page: state.page + 1 })}">Next »</a>` : ''}</div>`;
 }
