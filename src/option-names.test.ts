@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { configure, getClient } from './config';
-import { isTracklabError } from './errors';
 import { nearestName } from './option-names';
 import { TrackingClient } from './tracking/client';
 import * as tl from './tracking/fluent';
+import { loose, refused } from '../test/support/refused';
 
 let home: string;
 beforeEach(async () => {
@@ -15,17 +15,6 @@ beforeEach(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-'));
   configure({ home, experiment: 'options' });
 });
-
-/** Loose options, as plain JavaScript (or `as any`) passes them. */
-const loose = (o: unknown): never => o as never;
-
-function refused(pattern: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(isTracklabError(e, 'INVALID_PARAMETER_VALUE'), String(e));
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
 
 test('startRun refuses an unknown option, names it, suggests ours and lists the rest; no run is stored', async () => {
   assert.throws(() => tl.startRun(loose({ experimentId: 'mnist' })), refused(

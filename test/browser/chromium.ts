@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium; playwright never downloads a browser here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -61,4 +61,14 @@ export function outputDir(): string {
   const dir = path.resolve(process.cwd(), 'test-output');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** A new page at `url`, with the console errors and uncaught page errors it reports. */
+export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { page, errors };
 }

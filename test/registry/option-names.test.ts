@@ -7,7 +7,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { isTracklabError } from '../../src/errors';
 import { loadModel } from '../../src/models/load-model';
 import { logModel } from '../../src/models/log-model';
 import { saveModel } from '../../src/models/package';
@@ -16,17 +15,7 @@ import { exportBest } from '../../src/show/export-best';
 import { registrySummary } from '../../src/show/registry-show';
 import { TrackingClient } from '../../src/tracking/client';
 import { codeOf, fitLine, tempHome, trainRun, type LoggedRun } from './helpers';
-
-/** Loose options, as plain JavaScript (or `as any`) passes them. */
-const loose = (o: unknown): never => o as never;
-
-function refused(pattern: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(isTracklabError(e, 'INVALID_PARAMETER_VALUE'), String(e));
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
+import { loose, refused } from '../support/refused';
 
 describe('models and registry option names', () => {
   let tracking: TrackingClient;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { TrackingClient } from '../../src/tracking/client';
 import { startUiServer, type UiServer } from '../../src/ui/start-ui-server';
-import { launchChromium, outputDir } from '../browser/chromium';
+import { launchChromium, openPage, outputDir } from '../browser/chromium';
 
 let client: TrackingClient;
 let ui: UiServer;
@@ -53,13 +53,8 @@ after(async () => {
   await client?.close();
 });
 
-async function open(pathAndQuery: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(ui.url + pathAndQuery);
-  return { page, errors };
+function open(pathAndQuery: string): Promise<{ page: Page; errors: string[] }> {
+  return openPage(browser.context, ui.url + pathAndQuery);
 }
 
 async function shot(page: Page, name: string): Promise<void> {
