@@ -56,6 +56,12 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await rejectsWith(store.getExperiment('nope'), 'RESOURCE_DOES_NOT_EXIST', /"nope"/);
       });
 
+      it('experiment ids are letters and digits, so none reads as a command-line option', async (store) => {
+        const ids = [(await store.ensureExperiment('Default')).experimentId];
+        for (let i = 0; i < 100; i++) ids.push((await store.createExperiment({ name: `ids-${i}` })).experimentId);
+        for (const id of ids) assert.match(id, /^[A-Za-z0-9]{21}$/);
+      });
+
       it('ensureExperiment returns one experiment to concurrent callers', async (store) => {
         const all = await Promise.all(Array.from({ length: 5 }, () => store.ensureExperiment('Default')));
         assert.equal(new Set(all.map((e) => e.experimentId)).size, 1);

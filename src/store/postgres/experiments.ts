@@ -1,5 +1,5 @@
 /** Experiment rows: create, find, rename, tag, delete and restore. Callers hold the transaction where one is needed. */
-import { nanoid } from 'nanoid';
+import { newExperimentId } from '../experiment-id';
 import type { Experiment, LifecycleStage } from '../../entities';
 import { TracklabError } from '../../errors';
 import { emptyRecord, parseRecord } from '../../records';
@@ -63,7 +63,7 @@ async function writeTags(q: Query, id: string, tags: Readonly<Record<string, str
 }
 
 export async function insertExperiment(q: Query, input: NewExperiment): Promise<Experiment> {
-  const id = nanoid();
+  const id = newExperimentId();
   const now = Date.now();
   const inserted = await q(`INSERT INTO experiments (experiment_id, name, description, lifecycle_stage, creation_time, last_update_time)
     VALUES ($1, $2, $3, 'active', $4, $4) ON CONFLICT (name) DO NOTHING RETURNING experiment_id`, [id, input.name, input.description ?? null, now]);
@@ -76,7 +76,7 @@ export async function insertExperiment(q: Query, input: NewExperiment): Promise<
 export async function ensureExperimentRow(q: Query, name: string): Promise<Experiment> {
   const now = Date.now();
   await q(`INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)
-    VALUES ($1, $2, 'active', $3, $3) ON CONFLICT (name) DO NOTHING`, [nanoid(), name, now]);
+    VALUES ($1, $2, 'active', $3, $3) ON CONFLICT (name) DO NOTHING`, [newExperimentId(), name, now]);
   return (await findExperimentByName(q, name)) as Experiment;
 }
 

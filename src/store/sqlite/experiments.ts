@@ -1,5 +1,5 @@
 /** Experiment rows: create, find, rename, tag, delete and restore. Callers hold the transaction. */
-import { nanoid } from 'nanoid';
+import { newExperimentId } from '../experiment-id';
 import type { Experiment, LifecycleStage } from '../../entities';
 import { TracklabError } from '../../errors';
 import type { NewExperiment } from '../store';
@@ -54,7 +54,7 @@ function writeTags(conn: Connection, id: string, tags: Readonly<Record<string, s
 
 export function insertExperiment(conn: Connection, input: NewExperiment): Experiment {
   refuseTakenName(conn, input.name);
-  const id = nanoid();
+  const id = newExperimentId();
   const now = Date.now();
   conn.stmt(`INSERT INTO experiments (experiment_id, name, description, lifecycle_stage, creation_time, last_update_time)
     VALUES (?, ?, ?, 'active', ?, ?)`).run(id, input.name, input.description ?? null, now, now);
@@ -71,7 +71,7 @@ export function findExperimentByName(conn: Connection, name: string): Experiment
 export function ensureExperimentRow(conn: Connection, name: string): Experiment {
   const now = Date.now();
   conn.stmt(`INSERT INTO experiments (experiment_id, name, lifecycle_stage, creation_time, last_update_time)
-    VALUES (?, ?, 'active', ?, ?) ON CONFLICT (name) DO NOTHING`).run(nanoid(), name, now, now);
+    VALUES (?, ?, 'active', ?, ?) ON CONFLICT (name) DO NOTHING`).run(newExperimentId(), name, now, now);
   const row = byName(conn, name) as ExperimentRow;
   return experimentFromRow(row, tagsOf(conn, row.experiment_id));
 }
