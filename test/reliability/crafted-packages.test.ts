@@ -25,11 +25,14 @@ function outsideCode(): { file: string; marker: string } {
 }
 
 /** A genuine js_function package, whose code file the caller then swaps for something else. */
+/** A js_function package as one arrives from elsewhere: saved, then copied to a path this process never resolved. */
 async function genuinePackage(): Promise<string> {
   const code = path.join(tempDir(), 'model.js');
   fs.writeFileSync(code, 'exports.model = { predict: (rows) => rows.map(() => 1) };\n');
+  const saved = path.join(tempDir(), 'pkg');
+  await saveModel(undefined, saved, { flavor: 'js_function', code, export: 'model' });
   const dir = path.join(tempDir(), 'pkg');
-  await saveModel(undefined, dir, { flavor: 'js_function', code, export: 'model' });
+  fs.cpSync(saved, dir, { recursive: true });
   return dir;
 }
 

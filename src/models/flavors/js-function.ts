@@ -58,7 +58,9 @@ export const jsFunctionFlavor: Flavor = {
     // original, which require may hold from before an edit), so a package that would never load is not saved.
     try {
       const copy = codeFileInside(dir, rel);
-      delete require.cache[copy];
+      // A package saved again at the same path must not get the old copy; require.cache is undefined where Node's ESM
+      // loader runs this file as CommonJS (tsx), which caches nothing to clear.
+      if (require.cache !== undefined) delete require.cache[copy];
       if (!hasPredict(exportedModel(requireCode(copy), exportName))) {
         throw new TracklabError('INVALID_PARAMETER_VALUE', `${path.basename(source)} has no export "${exportName}" with a predict() method, so the package would not load. `
           + 'Pass { export } naming the export that holds the model (exports.model = ... is export: "model").');
