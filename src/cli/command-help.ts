@@ -49,7 +49,7 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
     ],
     examples: ['tracklab run train.ipynb -P epochs=20', 'tracklab run train.ipynb -P lr=0.01,0.1 -P batch=16,64 --experiment lr-sweep'],
   },
-  'run show': { options: [['--source', 'print each notebook cell in full'], JSON_OPTION], examples: ['tracklab run show 4r5hak56mnjt9eqe67q9eojn'] },
+  'run show': { options: [['--source', 'print each notebook cell in full'], JSON_OPTION], examples: ['tracklab run show 4r5hak56mnjt9eqe67q9eojn', 'tracklab run show brave-otter-042'] },
   compare: {
     options: [
       ['--metric KEY', 'only this metric; repeat for several (default: every metric the runs logged). The best run is the lowest for loss- or error-like names, else the highest; runs tied for best are all marked'],

@@ -4,21 +4,24 @@ import type { TrackingClient } from '../../tracking/client';
 import { parse, str, UsageError } from '../args';
 import { cliMsg } from '../messages';
 import type { Io } from '../output';
+import { findRun } from '../run-ref';
 
-export const usage = 'tracklab metrics RUN_ID [KEY] [--format csv|json|arrow] [--output FILE]';
+export const usage = 'tracklab metrics RUN [KEY] [--format csv|json|arrow] [--output FILE]';
 
 const formats = ['csv', 'json', 'arrow'] as const;
 
 export async function metrics(client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
   const args = parse(argv, { format: { type: 'string' }, output: { type: 'string', short: 'o' } }, 2);
-  const [runId, key] = args.positionals;
-  if (!runId) throw new UsageError(`Missing RUN_ID. Usage: ${usage}`);
+  const [ref, key] = args.positionals;
+  if (!ref) throw new UsageError(`Missing RUN (a run id or name). Usage: ${usage}`);
   const format = str(args, 'format') ?? 'csv';
   if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got "${format}".`);
   const output = str(args, 'output');
+  const run = await findRun(client, ref);
+  const runId = run.info.runId;
   if (key !== undefined) {
     // An unknown key is a mistake to point out, not an empty history.
-    const keys = Object.keys((await client.getRun(runId)).data.metrics).sort();
+    const keys = Object.keys(run.data.metrics).sort();
     if (!keys.includes(key)) throw new TracklabError('RESOURCE_DOES_NOT_EXIST', cliMsg.noSuchMetric(runId, key, keys));
   }
   if (format === 'arrow') {

@@ -53,3 +53,27 @@ test('metrics with a key the run lacks is an error that lists the keys it has', 
   }
   assert.equal(fs.existsSync(path.join(home, 'x.arrow')), false);
 });
+
+test('run show and metrics take a run\'s name as well as its id; a name of none is a typed error', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
+  const client = new TrackingClient({ home });
+  const run = await client.createRun({ experiment: 'names', name: 'brave-otter-042' });
+  client.logMetrics(run.runId, { loss: 0.5 }, 0);
+  await client.setTerminated(run.runId);
+  await client.close();
+
+  const byName = captureIo();
+  assert.equal(await main(['--home', home, 'run', 'show', 'brave-otter-042'], byName), 0, byName.stderr);
+  const byId = captureIo();
+  await main(['--home', home, 'run', 'show', run.runId], byId);
+  assert.equal(byName.stdout, byId.stdout);
+  assert.match(byName.stdout, new RegExp(`^brave-otter-042  \\(${run.runId}\\)`));
+
+  const history = captureIo();
+  assert.equal(await main(['--home', home, 'metrics', 'brave-otter-042', 'loss', '--format', 'json'], history), 0, history.stderr);
+  assert.match(history.stdout, /"value": 0\.5/);
+
+  const typo = captureIo();
+  assert.equal(await main(['--home', home, 'metrics', 'brave-otter-024'], typo), 1);
+  assert.equal(typo.stderr.trim(), 'error [RESOURCE_DOES_NOT_EXIST]: No run with id or name "brave-otter-024": did you mean "brave-otter-042"? `tracklab runs` lists the runs with their names.');
+});

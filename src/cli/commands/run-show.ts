@@ -4,14 +4,16 @@ import { formatDuration, formatNumber, formatTime } from '../../views/format';
 import { groupTags, noteOf } from '../../views/run-tags';
 import { flag, parse, UsageError } from '../args';
 import { printJson, printTable, type Io } from '../output';
+import { findRun } from '../run-ref';
 
-export const usage = 'tracklab run show RUN_ID [--json] [--source]';
+export const usage = 'tracklab run show RUN [--json] [--source]';
 
 export async function runShow(client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
   const args = parse(argv, { json: { type: 'boolean' }, source: { type: 'boolean' } }, 1);
-  const runId = args.positionals[0];
-  if (!runId) throw new UsageError(`Missing RUN_ID. Usage: ${usage}`);
-  const run = await client.getRun(runId);
+  const ref = args.positionals[0];
+  if (!ref) throw new UsageError(`Missing RUN (a run id or name). Usage: ${usage}`);
+  const run = await findRun(client, ref);
+  const runId = run.info.runId;
   const [artifacts, cells, inputs, family] = await Promise.all([
     client.listArtifacts(runId), client.listCells(runId), client.listInputs(runId), relatives(client, run),
   ]);
