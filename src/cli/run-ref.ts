@@ -6,6 +6,7 @@
 import type { Run } from '../entities';
 import { isTracklabError, TracklabError } from '../errors';
 import { nearestName } from '../option-names';
+import { quoteFilterValue } from '../search';
 import type { TrackingClient } from '../tracking/client';
 import { cliMsg } from './messages';
 
@@ -24,15 +25,10 @@ export async function findRun(client: TrackingClient, ref: string): Promise<Run>
     // A name need not look like an id (`my run`), which getRun refuses as INVALID_PARAMETER_VALUE.
     if (!isTracklabError(err, 'RESOURCE_DOES_NOT_EXIST') && !isTracklabError(err, 'INVALID_PARAMETER_VALUE')) throw err;
   }
-  const { runs, nextPageToken } = await client.searchRuns({ filter: `tags.mlflow.runName = ${filterString(ref)}`, orderBy: ['attributes.start_time ASC'], maxResults: 100 });
+  const { runs, nextPageToken } = await client.searchRuns({ filter: `tags.mlflow.runName = ${quoteFilterValue(ref)}`, orderBy: ['attributes.start_time ASC'], maxResults: 100 });
   if (runs.length === 1) return runs[0];
   if (runs.length > 1) throw new TracklabError('INVALID_PARAMETER_VALUE', cliMsg.runNameAmbiguous(ref, runs.map((r) => r.info.runId), nextPageToken !== undefined));
   const newest = await client.searchRuns({ maxResults: NAMES_TO_SUGGEST_FROM });
   const names = [...new Set(newest.runs.map((r) => r.info.runName))];
   throw new TracklabError('RESOURCE_DOES_NOT_EXIST', cliMsg.noRunIdOrName(ref, nearestName(ref, names)));
-}
-
-/** `value` as a quoted filter string: the filter grammar escapes a quote by doubling it and a backslash with one. */
-function filterString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }

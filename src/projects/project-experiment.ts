@@ -11,6 +11,7 @@
  */
 import type * as TS from 'typescript';
 import { msg } from '../messages';
+import { quoteFilterValue } from '../search';
 import type { TrackingClient } from '../tracking/client';
 import { isCodeCell, type Notebook } from './nbformat';
 import { typescript } from './tslab-typescript';
@@ -56,7 +57,7 @@ export async function splitNote(client: TrackingClient, projectRunId: string, pa
   if (parentIds.length === 0) return undefined;
   const [project, children] = await Promise.all([
     client.getRun(projectRunId),
-    client.searchRuns({ filter: `attributes.parent_run_id IN (${parentIds.map((id) => `'${id}'`).join(', ')})`, maxResults: 1000 }),
+    client.searchRuns({ filter: `attributes.parent_run_id IN (${parentIds.map(quoteFilterValue).join(', ')})`, maxResults: 1000 }),
   ]);
   const elsewhere = [...new Set(children.runs.map((r) => r.info.experimentId))].filter((id) => id !== project.info.experimentId);
   if (elsewhere.length === 0) return undefined;

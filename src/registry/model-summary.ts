@@ -5,6 +5,7 @@
  */
 import { isTracklabError } from '../errors';
 import type { RegisteredModel } from '../registry-entities';
+import { quoteFilterValue } from '../search';
 import { inferMode } from '../views/run-metrics';
 import type { RegistryClient } from './registry-client';
 import { pickMetric, SUMMARY_METRIC_TAG, SUMMARY_MODE_TAG, type ModelSummary, type SourceRun } from './registry-summary';
@@ -13,7 +14,7 @@ const MAX_VERSIONS = 50;
 
 /** A model's versions (newest 50) and their source runs, ready for the summary tables and chart. */
 export async function summarizeModel(registry: RegistryClient, model: RegisteredModel, metricAsked?: string): Promise<ModelSummary> {
-  const { modelVersions } = await registry.searchModelVersions({ filter: `name = '${model.name.replace(/'/g, "''")}'`, maxResults: MAX_VERSIONS });
+  const { modelVersions } = await registry.searchModelVersions({ filter: `name = ${quoteFilterValue(model.name)}`, maxResults: MAX_VERSIONS });
   const sources = new Map<string, SourceRun>();
   for (const v of modelVersions) {
     if (v.runId === null || sources.has(v.runId)) continue;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { isTracklabError } from '../errors';
 import type { Comparator, Comparison, FilterNode } from './filter-ast';
 import { parseFilter } from './filter-parser';
+import { quoteFilterValue } from './filter-tokens';
 
 function clause(filter: string): Comparison {
   const node = parseFilter(filter);
@@ -306,5 +307,13 @@ describe('parseFilter: MLflow documentation examples', () => {
 
   it('metrics."model class" LIKE "sklearn.linear_model%" (LIKE on a metric: MLflow refuses it too)', () => {
     assert.throws(() => parseFilter('metrics."model class" LIKE "sklearn.linear_model%"'), /Invalid comparator LIKE for metrics/);
+  });
+});
+
+describe('quoteFilterValue', () => {
+  it('quotes any text so that the filter reads it back exactly: quotes, backslashes, a trailing backslash', () => {
+    for (const value of ["it's", 'a\\b', 'ends\\', "\\'", "''", 'plain', '']) {
+      assert.deepEqual(clause(`tags.name = ${quoteFilterValue(value)}`).value, value, JSON.stringify(value));
+    }
   });
 });

@@ -80,6 +80,11 @@ function wordEnd(source: string, from: number): number {
   return i;
 }
 
+/** `value` as a single-quoted string of the filter grammar, read back as exactly `value` (see readQuoted). */
+export function quoteFilterValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 /** Reads a quoted run starting at `open`. A doubled quote or a backslash escapes the quote character. */
 function readQuoted(source: string, open: number, quote: string, what: string): { value: string; end: number } {
   let value = '';

@@ -3,3 +3,4 @@ export { parseFilter } from './filter-parser';
 export { parseOrderBy } from './order-by';
 export { parseExperimentFilter, parseExperimentOrderBy } from './experiment-filter';
 export { createPageToken, readPageToken } from './page-token';
+export { quoteFilterValue } from './filter-tokens';

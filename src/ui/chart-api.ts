@@ -12,6 +12,7 @@ import type { NamedSeries, VegaLiteSpec } from '../charts/series';
 import type { Run } from '../entities';
 import { TracklabError } from '../errors';
 import type { RegistryClient } from '../registry/registry-client';
+import { quoteFilterValue } from '../search';
 import type { TrackingClient } from '../tracking/client';
 import { readChartState, type ChartState } from './chart-state';
 import { readSeries, type SeriesColumns } from './metric-columns';
@@ -162,7 +163,7 @@ export async function modelVersions(registry: RegistryClient, name: string) {
   const all = [];
   let pageToken: string | undefined;
   do {
-    const page = await registry.searchModelVersions({ filter: `name = '${name.replace(/'/g, "\\'")}'`, maxResults: 1000, pageToken, orderBy: ['version_number DESC'] });
+    const page = await registry.searchModelVersions({ filter: `name = ${quoteFilterValue(name)}`, maxResults: 1000, pageToken, orderBy: ['version_number DESC'] });
     all.push(...page.modelVersions);
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined && all.length < 10_000);

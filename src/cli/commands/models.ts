@@ -12,6 +12,7 @@ import { startScoringServer } from '../../serving/scoring-server';
 import type { TrackingClient } from '../../tracking/client';
 import { formatTime } from '../../views/format';
 import { textTable } from '../../views/text-table';
+import { quoteFilterValue } from '../../search';
 import { UsageError, flag, int, parse, portOf, str } from '../args';
 import { untilStopSignal } from '../stop-signal';
 import { printJson, printTable, type Io } from '../output';
@@ -78,7 +79,7 @@ async function versions(registry: RegistryClient, argv: readonly string[], io: I
   const args = parse(argv, { json: { type: 'boolean' } }, 1);
   const name = one(args.positionals, 'model name');
   await registry.getRegisteredModel(name); // a clear error for an unknown model, rather than an empty list
-  const { modelVersions } = await registry.searchModelVersions({ filter: `name = '${name.replace(/'/g, "''")}'` });
+  const { modelVersions } = await registry.searchModelVersions({ filter: `name = ${quoteFilterValue(name)}` });
   if (flag(args, 'json')) return printJson(io, { modelVersions });
   printTable(io, {
     caption: `${name}: ${modelVersions.length} version${modelVersions.length === 1 ? '' : 's'}`,

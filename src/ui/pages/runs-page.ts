@@ -6,7 +6,7 @@ import { badge, deletedNotice, duration, emptyState, num, page, runLabel, time, 
 import {
   columnId, defaultColumns, isSystemTag, keysOf, readRunsState, runsHref, sortKey, splitOrder, type Column, type RunsState,
 } from '../runs-state';
-import { parseFilter, parseOrderBy } from '../../search';
+import { parseFilter, parseOrderBy, quoteFilterValue } from '../../search';
 import { searchErrorView, searchProblem, type SearchProblem } from '../search-error-view';
 import { deletedMark, lifecycleError, lifecycleNav } from '../lifecycle';
 import { nestRuns, type RunRow } from '../run-tree';
@@ -160,6 +160,7 @@ export function cellValue(run: Run, c: Column): string {
   }
 }
 
+/** A parent id as the store makes them: a hand-set mlflow.parentRunId tag may hold anything, which is shown as it is. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Names of the parents that rows link to but the page does not hold (one search; an id not found shows as itself). */
@@ -168,7 +169,7 @@ async function parentLabels(client: TrackingClient, experimentId: string, rows: 
   const labels = new Map<string, string>();
   if (ids.length === 0) return labels;
   const { runs } = await client.searchRuns({
-    experiments: [experimentId], filter: `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(', ')})`, maxResults: ids.length, viewType: 'all',
+    experiments: [experimentId], filter: `attributes.run_id IN (${ids.map(quoteFilterValue).join(', ')})`, maxResults: ids.length, viewType: 'all',
   });
   for (const r of runs) labels.set(r.info.runId, runLabel(r.info));
   return labels;
