@@ -23,8 +23,8 @@ export interface LineChartOptions {
   readonly note?: string;
   readonly width?: number;
   readonly height?: number;
-  /** Title of the x axis, when the series' steps hold something else (e.g. seconds since the run started). Default "step". */
-  readonly xTitle?: string;
+  /** What the series' steps hold: steps (the default), or seconds since the run started. */
+  readonly x?: 'step' | 'time';
 }
 
 export const DEFAULT_MAX_RUNS = 20;
@@ -73,15 +73,16 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     scale: options.logScale ? { type: 'log' } : { zero: false },
     ...yAxis,
   });
-  const byStep = (options.xTitle ?? 'step') === 'step';
+  const byTime = options.x === 'time';
+  const xTitle = byTime ? 'seconds since the run started' : 'step';
   const xAxis = {
     // Steps are whole numbers: no tick at 0.5 between two of them.
-    ...(byStep ? { tickMinStep: 1 } : {}),
+    ...(byTime ? {} : { tickMinStep: 1 }),
     ...flatDomainFormat(merged.map((s) => s.steps)),
   };
   const tooltip = [
     { field: 'run', type: 'nominal', title: 'run' },
-    { field: 's', type: 'quantitative', title: options.xTitle ?? 'step' },
+    { field: 's', type: 'quantitative', title: xTitle },
     { field: smoothing > 0 ? 'e' : 'v', type: 'quantitative', title: metric, format: '.4~g' },
   ];
   const layer: unknown[] = [];
@@ -111,7 +112,7 @@ export function lineChartSpec(metric: string, series: readonly NamedSeries[], op
     data: { values: csv, format: { type: 'csv', parse: SERIES_CSV_PARSE } },
     transform: [runNames],
     encoding: {
-      x: { field: 's', type: 'quantitative', title: options.xTitle ?? 'step', scale: { zero: false }, axis: xAxis },
+      x: { field: 's', type: 'quantitative', title: xTitle, scale: { zero: false }, axis: xAxis },
       color: {
         field: 'run',
         type: 'nominal',

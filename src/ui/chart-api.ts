@@ -103,7 +103,7 @@ export class ChartApi {
     const series = await this.cache.get(this.client, run, key);
     if (!series) throw new TracklabError('RESOURCE_DOES_NOT_EXIST', `Run ${runId} has no metric "${key}".`);
     const spec = lineChartSpec(key, [named(run, series, state)], {
-      smoothing: state.smooth, logScale: state.log, xTitle: xTitle(state), width: 420, height: 220, note: undrawnNote(series.values, state.log),
+      smoothing: state.smooth, logScale: state.log, x: state.x, width: 420, height: 220, note: undrawnNote(series.values, state.log),
     });
     return withoutLegend(spec);
   }
@@ -120,7 +120,7 @@ export class ChartApi {
         const s = await this.cache.get(this.client, run, metric);
         if (s) series.push(named(run, s, state));
       }
-      return lineChartSpec(metric, series, { smoothing: state.smooth, logScale: state.log, xTitle: xTitle(state), title: `${metric} by ${state.x === 'time' ? 'wall time' : 'step'}` });
+      return lineChartSpec(metric, series, { smoothing: state.smooth, logScale: state.log, x: state.x, title: `${metric} by ${state.x === 'time' ? 'wall time' : 'step'}` });
     }
     const points: RunPoint[] = runs.map((r) => ({ runId: r.info.runId, runName: r.info.runName, params: r.data.params, value: r.data.metrics[metric]?.last ?? NaN }));
     const params = query.getAll('param');
@@ -216,10 +216,6 @@ function withoutLegend(spec: VegaLiteSpec): VegaLiteSpec {
   const encoding = spec.encoding as Record<string, Record<string, unknown>> | undefined;
   if (!encoding?.color) return spec;
   return { ...spec, encoding: { ...encoding, color: { ...encoding.color, legend: null } } };
-}
-
-function xTitle(state: ChartState): string {
-  return state.x === 'time' ? 'seconds since the run started' : 'step';
 }
 
 function required(query: URLSearchParams, name: string): string {
