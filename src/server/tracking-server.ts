@@ -199,11 +199,8 @@ class TrackingApp {
     let error: string | undefined;
     this.respond(req, res).catch((err: unknown) => {
       error = describeFailure(err);
-      if (!res.headersSent) {
-        const answer = errorResponse(err, this.redact);
-        closeIfUnread(req, res); // a disk that filled mid-upload leaves the rest of the body unread
-        sendJson(res, answer.status, answer.body);
-      }
+      // A disk that filled mid-upload leaves the rest of the body unread: fail() closes the connection then.
+      if (!res.headersSent) this.fail(req, res, err);
       else res.destroy();
     }).finally(() => {
       // `finished` also answers for a response that already ended or whose socket already closed (a client that
