@@ -176,10 +176,10 @@ async function parentLabels(client: TrackingClient, experimentId: string, rows: 
 }
 
 /** The name cell: a fold for a parent row, the run's link, and a link to a parent that is not on the page. */
-function nameCell(row: RunRow, rows: readonly RunRow[], parents: ReadonlyMap<string, string>): Html {
+function nameCell(row: RunRow, childRowIds: readonly string[], parents: ReadonlyMap<string, string>): Html {
   const r = row.run;
   const label = runLabel(r.info);
-  const kids = rows.filter((c) => c.under === r.info.runId).map((c) => `run-row-${c.run.info.runId}`).join(' ');
+  const kids = childRowIds.join(' ');
   const fold = row.children > 0
     ? html`<button type="button" class="fold" data-fold="${r.info.runId}" aria-expanded="true" aria-controls="${kids}" aria-label="${row.children} child run${row.children === 1 ? '' : 's'} of ${label}" title="Show or hide its child runs">${row.children}</button>`
     : '';
@@ -190,20 +190,22 @@ function nameCell(row: RunRow, rows: readonly RunRow[], parents: ReadonlyMap<str
 
 function runsTable(experiment: Experiment, state: RunsState, rows: readonly RunRow[], parents: ReadonlyMap<string, string>, columns: readonly Column[]): Html {
   const numeric = (c: Column) => c.kind.startsWith('metric');
+  const childRows = new Map<string, string[]>();
+  for (const row of rows) if (row.under !== undefined) childRows.set(row.under, [...childRows.get(row.under) ?? [], `run-row-${row.run.info.runId}`]);
   return html`<div class="scroll"><table class="grid runs" data-runs-table data-experiment="${experiment.experimentId}" data-lifecycle="${state.lifecycle}" data-since="${Date.now()}">
 <thead><tr><th class="sel" rowspan="2"><input type="checkbox" data-select-all aria-label="Select all runs on this page"></th>
 ${header(experiment, state, 'Run', 'attributes.run_name', false, 2)}${header(experiment, state, 'Status', 'attributes.status', false, 2)}
 ${header(experiment, state, 'Started', 'attributes.start_time', false, 2)}<th class="num" rowspan="2">Duration</th>${header(experiment, state, 'User', 'attributes.user_id', false, 2)}
 ${groups(columns).map((g) => html`<th class="group" colspan="${g.span}">${g.name}</th>`)}</tr>
 <tr>${columns.map((c) => header(experiment, state, columnTitle(c), sortKey(c), numeric(c)))}</tr></thead>
-<tbody>${rows.map((row) => ({ row, r: row.run })).map(({ row, r }) => html`<tr id="run-row-${r.info.runId}" data-run-id="${r.info.runId}" data-status="${r.info.status}" data-lifecycle="${r.info.lifecycleStage}" data-depth="${row.depth}"${
+<tbody>${rows.map((row) => { const r = row.run; return html`<tr id="run-row-${r.info.runId}" data-run-id="${r.info.runId}" data-status="${r.info.status}" data-lifecycle="${r.info.lifecycleStage}" data-depth="${row.depth}"${
   row.under !== undefined ? html` data-parent="${row.under}"` : ''} class="${r.info.lifecycleStage === 'deleted' ? 'deleted' : ''}">
 <td class="sel"><input type="checkbox" name="run" value="${r.info.runId}" form="compare" aria-label="Select ${runLabel(r.info)}"></td>
-${nameCell(row, rows, parents)}
+${nameCell(row, childRows.get(r.info.runId) ?? [], parents)}
 <td data-cell="status">${badge(r.info.status)}</td><td class="time" title="${time(r.info.startTime)}">${time(r.info.startTime).slice(0, 16)}</td>
 <td class="num" data-cell="duration">${r.info.status === 'RUNNING' ? html`<span class="live-dot"></span>` : ''}${duration(r.info.startTime, r.info.endTime)}</td><td>${r.info.user ?? ''}</td>
 ${columns.map((c) => html`<td class="${numeric(c) ? 'num' : 'val'}" data-col="${columnId(c)}" title="${cellValue(r, c)}">${cellValue(r, c)}</td>`)}
-</tr>`)}</tbody></table></div>`;
+</tr>`; })}</tbody></table></div>`;
 }
 
 /** Where the browser asks for the number of runs of an experiment (and filter and lifecycle). */
