@@ -54,8 +54,17 @@ export const TRANSFER_KEYS: Readonly<Record<TransferTable, readonly string[]>> =
   model_version_files: ['model_id', 'version', 'path'], registered_model_aliases: ['model_id', 'alias'],
 };
 
+/** Only the rows whose `column` holds one of `values` (a merge reads back just what it wrote). */
+export interface RowFilter {
+  readonly column: string;
+  readonly values: readonly (string | number)[];
+}
+
 /** Writes a batch of one table's rows into the destination's open import. */
 export type WriteRows = (table: TransferTable, rows: readonly PortableRow[]) => Promise<void>;
+
+/** Reads a table as StoreTransfer.readTable does. */
+export type ReadRows = (table: TransferTable, batchSize: number, onBatch: (rows: readonly PortableRow[]) => Promise<void>, only?: RowFilter) => Promise<void>;
 
 /** What a backend offers `migrate-store`. */
 export interface StoreTransfer {
@@ -65,11 +74,16 @@ export interface StoreTransfer {
   countPoints(): Promise<number>;
   /** True when the store holds no experiment and no registered model (a safe destination). */
   isEmpty(): Promise<boolean>;
-  /** Calls `onBatch` with the table's rows in key order, `batchSize` at a time, from one consistent snapshot of that table. */
-  readTable(table: TransferTable, batchSize: number, onBatch: (rows: readonly PortableRow[]) => Promise<void>): Promise<void>;
+  /**
+   * Calls `onBatch` with the table's rows in key order, `batchSize` at a time, from one consistent snapshot of that
+   * table; with `only`, just the rows it names.
+   */
+  readTable: ReadRows;
   /**
    * Runs `fill` inside one write transaction: every row it writes lands, or
-   * (on any error) none does. Rows must come in TRANSFER_TABLES order.
+   * (on any error) none does. Rows must come in TRANSFER_TABLES order. `read`
+   * reads inside that transaction, so what was written can be checked before
+   * it is committed.
    */
-  importAll(fill: (write: WriteRows) => Promise<void>): Promise<void>;
+  importAll(fill: (write: WriteRows, read: ReadRows) => Promise<void>): Promise<void>;
 }

@@ -6,7 +6,7 @@
  */
 import { TracklabError } from '../../errors';
 import {
-  type PortableRow, type StoreTransfer, TRANSFER_COLUMNS, TRANSFER_KEYS, TRANSFER_TABLES, type TransferTable, type WriteRows,
+  type PortableRow, type RowFilter, type StoreTransfer, TRANSFER_COLUMNS, TRANSFER_KEYS, TRANSFER_TABLES, type TransferTable, type WriteRows,
 } from '../store-transfer';
 import type { Connection, Query } from './connection';
 import { f8 } from './rows';
@@ -20,6 +20,12 @@ function sqlType(table: TransferTable, column: string): string {
   if (column === 'seq') return table === 'cells' ? 'integer' : 'bigint';
   if (column === 'data') return 'bytea';
   return BIGINT.has(column) ? 'bigint' : INTEGER.has(column) ? 'integer' : FLOAT.has(column) ? 'float8' : 'text';
+}
+
+/** A column of the table by its portable name (checked, as it becomes SQL). */
+function column(table: TransferTable, name: string): string {
+  if (!TRANSFER_COLUMNS[table].includes(name)) throw new TracklabError('INTERNAL_ERROR', `${table} has no column ${name}.`);
+  return name;
 }
 
 /** The SELECT list of a table in portable form. */
@@ -73,16 +79,8 @@ export function postgresTransfer(conn: Connection): StoreTransfer {
       return row.n === 0;
     },
 
-    async readTable(table, batchSize, onBatch) {
-      await conn.read(`export ${table}`, async (q) => {
-        await q(`DECLARE transfer_cursor NO SCROLL CURSOR FOR SELECT ${exportColumns(table)} FROM ${table} ORDER BY ${TRANSFER_KEYS[table].join(', ')}`);
-        for (;;) {
-          const rows = await q<Record<string, unknown>>(`FETCH ${Math.max(1, Math.floor(batchSize))} FROM transfer_cursor`);
-          if (rows.length === 0) break;
-          await onBatch(rows.map((r) => toPortable(table, r)));
-        }
-        await q('CLOSE transfer_cursor');
-      });
+    async readTable(table, batchSize, onBatch, only) {
+      await conn.read(`export ${table}`, (q) => readRows(q, table, batchSize, onBatch, only));
     },
 
     async importAll(fill) {
@@ -94,12 +92,26 @@ export function postgresTransfer(conn: Connection): StoreTransfer {
           last = at;
           if (rows.length > 0) await insertRows(q, table, rows);
         };
-        await fill(write);
+        await fill(write, (table, batchSize, onBatch, only) => readRows(q, table, batchSize, onBatch, only));
         // Model ids were copied; the identity must continue after them.
         await q(`SELECT setval(pg_get_serial_sequence('registered_models', 'model_id'), GREATEST((SELECT MAX(model_id) FROM registered_models), 0) + 1, false)`);
       });
     },
   };
+}
+
+/** The table's rows through a cursor, in key order (inside whatever transaction `q` is in). */
+async function readRows(q: Query, table: TransferTable, batchSize: number, onBatch: (rows: readonly PortableRow[]) => Promise<void>,
+  only?: RowFilter): Promise<void> {
+  const where = only ? ` WHERE ${column(table, only.column)} = ANY($1::${sqlType(table, only.column)}[])` : '';
+  await q(`DECLARE transfer_cursor NO SCROLL CURSOR FOR SELECT ${exportColumns(table)} FROM ${table}${where} ORDER BY ${TRANSFER_KEYS[table].join(', ')}`,
+    only ? [only.values] : []);
+  for (;;) {
+    const rows = await q<Record<string, unknown>>(`FETCH ${Math.max(1, Math.floor(batchSize))} FROM transfer_cursor`);
+    if (rows.length === 0) break;
+    await onBatch(rows.map((r) => toPortable(table, r)));
+  }
+  await q('CLOSE transfer_cursor');
 }
 
 async function insertRows(q: Query, table: TransferTable, rows: readonly PortableRow[]): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { TracklabError } from '../../errors';
 import {
-  type PortableRow, type StoreTransfer, TRANSFER_COLUMNS, TRANSFER_KEYS, TRANSFER_TABLES, type TransferTable, type WriteRows,
+  type PortableRow, type RowFilter, type StoreTransfer, TRANSFER_COLUMNS, TRANSFER_KEYS, TRANSFER_TABLES, type TransferTable, type WriteRows,
 } from '../store-transfer';
 import type { Connection } from './connection';
 import { summaryFromRow, type SummaryRow, summaryToColumns } from './rows';
@@ -47,22 +47,9 @@ export function sqliteTransfer(conn: Connection): StoreTransfer {
       return row.n === 0;
     },
 
-    async readTable(table, batchSize, onBatch) {
+    async readTable(table, batchSize, onBatch, only) {
       conn.write('apply the run journal', () => applyJournal(conn));
-      // Batches by key (keyset), so each read is short and holds no lock while the destination writes.
-      const keys = TRANSFER_KEYS[table];
-      const after = `(${keys.join(', ')}) > (${keys.map(() => '?').join(', ')})`;
-      const base = selectSql(table);
-      const [head, order] = base.split(' ORDER BY ');
-      let last: unknown[] | undefined;
-      for (;;) {
-        const sql = `${head}${last === undefined ? '' : ` WHERE ${after}`} ORDER BY ${order} LIMIT ?`;
-        const rows = conn.read(`export ${table}`, () => conn.stmt(sql).all(...(last ?? []), Math.max(1, Math.floor(batchSize))) as Record<string, unknown>[]);
-        if (rows.length === 0) return;
-        await onBatch(rows.map((r) => toPortable(table, r)));
-        const end = rows[rows.length - 1];
-        last = keys.map((k) => end[k]);
-      }
+      await readRows(conn, table, batchSize, onBatch, only);
     },
 
     async importAll(fill) {
@@ -77,7 +64,7 @@ export function sqliteTransfer(conn: Connection): StoreTransfer {
           lastTable = at;
           insertRows(conn, table, rows);
         };
-        await fill(write);
+        await fill(write, (table, batchSize, onBatch, only) => readRows(conn, table, batchSize, onBatch, only));
         db.exec('COMMIT');
       } catch (err) {
         if (db.inTransaction) db.exec('ROLLBACK');
@@ -85,6 +72,29 @@ export function sqliteTransfer(conn: Connection): StoreTransfer {
       }
     },
   };
+}
+
+/** The table's rows in key order, a batch per short read (inside the open transaction, if any). */
+async function readRows(conn: Connection, table: TransferTable, batchSize: number, onBatch: (rows: readonly PortableRow[]) => Promise<void>,
+  only?: RowFilter): Promise<void> {
+  // Batches by key (keyset), so each read is short and holds no lock while the destination writes.
+  const keys = TRANSFER_KEYS[table];
+  const after = `(${keys.join(', ')}) > (${keys.map(() => '?').join(', ')})`;
+  const base = selectSql(table);
+  const [head, order] = base.split(' ORDER BY ');
+  if (only && !TRANSFER_COLUMNS[table].includes(only.column)) throw new TracklabError('INTERNAL_ERROR', `${table} has no column ${only.column}.`);
+  const filter = only ? [`${only.column} IN (SELECT value FROM json_each(?))`] : [];
+  const filterArgs = only ? [JSON.stringify(only.values)] : [];
+  let last: unknown[] | undefined;
+  for (;;) {
+    const conditions = last === undefined ? filter : [...filter, after];
+    const sql = `${head}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    const rows = conn.read(`export ${table}`, () => conn.stmt(sql).all(...filterArgs, ...(last ?? []), Math.max(1, Math.floor(batchSize))) as Record<string, unknown>[]);
+    if (rows.length === 0) return;
+    await onBatch(rows.map((r) => toPortable(table, r)));
+    const end = rows[rows.length - 1];
+    last = keys.map((k) => end[k]);
+  }
 }
 
 function insertRows(conn: Connection, table: TransferTable, rows: readonly PortableRow[]): void {
