@@ -79,10 +79,12 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
   'migrate-store': {
     options: [
       ['--from URI', 'the store to copy (a folder, sqlite:///… or postgresql://…)'], ['--to URI', 'the store to copy into'],
+      ['--merge', 'add it to a store that already holds others\' work: same-named experiments are joined, nothing there changes'],
       ['--from-artifact-root DIR', 'the source\'s artifact folder, when it keeps none of its own'],
       ['--to-artifact-root DIR', 'the destination\'s artifact folder, when it keeps none of its own'], JSON_OPTION,
     ],
-    examples: ['tracklab migrate-store --from .tracklab --to postgresql://ana@db/tracklab --to-artifact-root /mnt/team/artifacts'],
+    examples: ['tracklab migrate-store --from .tracklab --to postgresql://ana@db/tracklab --to-artifact-root /mnt/team/artifacts',
+      'tracklab migrate-store --from ~/bo/.tracklab --to postgresql://bo@db/tracklab --to-artifact-root /mnt/team/artifacts --merge'],
   },
   server: {
     options: [

@@ -3,7 +3,7 @@
  * copying and verifying, counted in metric points (not the blocks they are
  * stored in), and a copy that does not match its source (here a
  * trigger in the destination rewrites what it is given) is an error naming
- * the table, with the source untouched.
+ * the table, with both stores left as they were.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -67,8 +67,15 @@ describe('migrate-store checks its copy', () => {
 
     const io = capture();
     assert.equal(await main(['migrate-store', '--from', home, '--to', bad], io), 1);
-    assert.match(io.stderr, /The copy does not match the source in params \(2 rows read, 2 found\)/);
+    assert.match(io.stderr, /The copy does not match the source in params \(2 rows written, 2 found\)/);
+    assert.match(io.stderr, /none of it was kept: both stores are as they were/);
     assert.doesNotMatch(io.stderr, /\n\s+at /, 'no stack trace');
+    const destination = await openStore(bad);
+    try {
+      assert.equal(await destination.transfer!().isEmpty(), true, 'the wrong copy was rolled back');
+    } finally {
+      await destination.close();
+    }
 
     const solo = new TrackingClient({ trackingUri: home });
     try {

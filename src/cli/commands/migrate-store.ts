@@ -5,12 +5,13 @@
  * are verified by count and sha256, and the artifact blobs the store
  * references are copied between artifact folders, each checked by its hash.
  * Progress and totals count metric points, not the blocks that store them.
+ * `--merge` adds the store to one that holds others' work (merge-plan.ts).
  */
 import { copyBlobs } from '../../artifacts/copy-blobs';
 import { ContentStore } from '../../artifacts/content-store';
 import { TracklabError } from '../../errors';
 import type { StoreBackend } from '../../store/backend';
-import { copyStore, type CopyReport } from '../../store/copy-store';
+import { copyStore } from '../../store/copy-store';
 import { openStore } from '../../store/open-store';
 import { TRANSFER_TABLES } from '../../store/store-transfer';
 import { parseArtifactRoot, parseStoreUri } from '../../store/store-uri';
@@ -19,12 +20,12 @@ import { flag, parse, str, UsageError } from '../args';
 import { cliMsg } from '../messages';
 import { printJson, printTable, stderrIsTerminal, type Io } from '../output';
 
-export const usage = 'tracklab migrate-store --from URI --to URI [--from-artifact-root DIR] [--to-artifact-root DIR] [--json]';
+export const usage = 'tracklab migrate-store --from URI --to URI [--merge] [--from-artifact-root DIR] [--to-artifact-root DIR] [--json]';
 
 export async function migrateStore(_client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
   const args = parse(argv, {
     from: { type: 'string' }, to: { type: 'string' }, 'from-artifact-root': { type: 'string' }, 'to-artifact-root': { type: 'string' },
-    json: { type: 'boolean' },
+    merge: { type: 'boolean' }, json: { type: 'boolean' },
   }, 0);
   const fromText = str(args, 'from');
   const toText = str(args, 'to');
@@ -42,10 +43,12 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
     const [source, destination] = [transferOf(from), transferOf(to)];
     const bar = progressBar(io);
 
-    const tables: CopyReport = await copyStore(source, destination, (phase, done, total, table) =>
-      bar.update(done, total, `${phase === 'copy' ? 'copying' : 'verifying'} ${table === 'metric_blocks' ? 'metric points' : table}`));
+    const { tables, notes } = await copyStore(source, destination, (phase, done, total, table) =>
+      bar.update(done, total, `${phase === 'copy' ? 'copying' : 'verifying'} ${table === 'metric_blocks' ? 'metric points' : table}`),
+    { merge: flag(args, 'merge') });
     const points = tables.metric_blocks.points ?? 0;
     bar.finish(cliMsg.storeCopied(points, tables.runs.rows, TRANSFER_TABLES.reduce((n, t) => n + tables[t].rows, 0)));
+    for (const note of notes) io.err(note);
 
     const blobs = fromArtifacts === toArtifacts
       ? { copied: 0, bytes: 0, missing: [] as string[], shared: true }
@@ -54,7 +57,7 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
     bar.finish(blobs.shared ? 'artifact folder shared by both stores: nothing to copy' : `copied ${blobs.copied} artifact blob(s), ${blobs.bytes.toLocaleString('en')} bytes, each checked by sha256`);
 
     if (flag(args, 'json')) {
-      printJson(io, { from: fromUri.display, to: toUri.display, fromArtifactRoot: fromArtifacts, toArtifactRoot: toArtifacts, tables, blobs });
+      printJson(io, { from: fromUri.display, to: toUri.display, fromArtifactRoot: fromArtifacts, toArtifactRoot: toArtifacts, merged: notes, tables, blobs });
     } else {
       printTable(io, {
         caption: `${fromUri.display} -> ${toUri.display}`,
