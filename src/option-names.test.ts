@@ -41,12 +41,14 @@ test('the other option bags of the tracking API refuse unknown names the same wa
   assert.equal((await client.searchRuns()).runs.length, 0);
 });
 
-test('nearestName: case, "_" and "-" aside; containment; else a small edit distance; else none', () => {
+test('nearestName: case, "_" and "-" aside; containment; else a small edit distance (a swap is one edit); else none', () => {
   const names = ['experiment', 'name', 'params', 'tags', 'parent', 'startTime'];
   assert.equal(nearestName('Experiment', names), 'experiment');
   assert.equal(nearestName('experimentId', names), 'experiment');
   assert.equal(nearestName('start_time', names), 'startTime');
   assert.equal(nearestName('parmas', names), 'params');
   assert.equal(nearestName('tag', names), 'tags');
+  assert.equal(nearestName('tgas', names), 'tags', 'two letters swapped are one slip');
+  assert.equal(nearestName('brave-otetr-042', ['brave-otter-042', 'calm-heron-007']), 'brave-otter-042');
   assert.equal(nearestName('zzz', names), undefined);
 });

@@ -53,14 +53,17 @@ export function nearestName(key: string, names: readonly string[]): string | und
   return best;
 }
 
-/** Levenshtein distance; option names are short, so the plain table is enough. */
+/** Edit distance counting a swap of two neighbours as one edit (optimal string alignment); the names are short, so the plain table is enough. */
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
       row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], before[j - 2] + 1);
     }
+    before = prev;
     prev = row;
   }
   return prev[b.length];
