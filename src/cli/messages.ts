@@ -16,8 +16,9 @@ export const cliMsg = {
   unexpectedArgument: (arg: string) => `Unexpected argument ${quote(arg)}.`,
   missingArgument: (what: string, usage: string) => `Missing ${what}. Usage: ${usage}`,
   compareNeedsRuns: (usage: string) => `compare needs at least two different run ids or names (\`tracklab runs\` lists them). Usage: ${usage}`,
-  runNameAmbiguous: (name: string, ids: readonly string[], more: boolean) =>
-    `The name ${quote(name)} matches ${more ? 'more than ' : ''}${ids.length} runs: ${ids.join(', ')}${more ? ', …' : ''}. Name the run you mean by its id (\`tracklab runs\` shows each run's id and name).`,
+  runNameAmbiguous: (name: string, ids: readonly string[], more: boolean, deleted = false) =>
+    `The name ${quote(name)} matches ${more ? 'more than ' : ''}${ids.length} ${deleted ? 'deleted runs (and no active one)' : 'runs'}: ${ids.join(', ')}${more ? ', …' : ''}. `
+    + `Name the run you mean by its id (\`tracklab runs${deleted ? ' --all' : ''}\` shows each run's id and name).`,
   noRunIdOrName: (ref: string, nearest: string | undefined) =>
     `No run with id or name ${quote(ref)}${nearest === undefined ? '.' : `: did you mean ${quote(nearest)}?`} \`tracklab runs\` lists the runs with their names.`,
   noSuchMetric: (runId: string, key: string, keys: readonly string[]) =>

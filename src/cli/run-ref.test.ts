@@ -18,3 +18,28 @@ test('a name of more runs than one search page says "more than", not a count it 
     fs.rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('a deleted run is found by its name when no active run has it, as by its id; several deleted ones are listed as deleted', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-run-ref-'));
+  const client = new TrackingClient({ home });
+  try {
+    const made = async (name: string) => {
+      const { runId } = await client.createRun({ experiment: 'e', name });
+      await client.setTerminated(runId);
+      return runId;
+    };
+    const gone = await made('gone');
+    await client.deleteRun(gone);
+    assert.equal((await findRun(client, 'gone')).info.runId, gone);
+    assert.equal((await findRun(client, 'gone')).info.lifecycleStage, 'deleted');
+    const kept = await made('gone');
+    assert.equal((await findRun(client, 'gone')).info.runId, kept, 'an active run of the name comes first');
+    await client.deleteRun(kept);
+    await assert.rejects(findRun(client, 'gone'), (e) => isTracklabError(e, 'INVALID_PARAMETER_VALUE')
+      && e.message.includes(`matches 2 deleted runs (and no active one): ${gone}, ${kept}.`) && e.message.includes('`tracklab runs --all`'));
+    await assert.rejects(findRun(client, 'gnoe'), (e) => isTracklabError(e, 'RESOURCE_DOES_NOT_EXIST'));
+  } finally {
+    await client.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
