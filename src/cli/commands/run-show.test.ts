@@ -77,3 +77,21 @@ test('run show and metrics take a run\'s name as well as its id; a name of none 
   assert.equal(await main(['--home', home, 'metrics', 'brave-otter-024'], typo), 1);
   assert.equal(typo.stderr.trim(), 'error [RESOURCE_DOES_NOT_EXIST]: No run with id or name "brave-otter-024": did you mean "brave-otter-042"? `tracklab runs` lists the runs with their names.');
 });
+
+test('run show says a run is deleted and how to restore it, by id or by name', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-cli-'));
+  const client = new TrackingClient({ home });
+  const run = await client.createRun({ experiment: 'names', name: 'old-try' });
+  await client.setTerminated(run.runId);
+  const before = captureIo();
+  assert.equal(await main(['--home', home, 'run', 'show', 'old-try'], before), 0, before.stderr);
+  assert.doesNotMatch(before.stdout, /deleted/);
+  await client.deleteRun(run.runId);
+  await client.close();
+
+  for (const ref of [run.runId, 'old-try']) {
+    const io = captureIo();
+    assert.equal(await main(['--home', home, 'run', 'show', ref], io), 0, io.stderr);
+    assert.match(io.stdout, new RegExp(`^  deleted     searches leave it out; restore with: tracklab runs restore ${run.runId}$`, 'm'));
+  }
+});

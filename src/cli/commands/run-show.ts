@@ -25,6 +25,7 @@ export async function runShow(client: TrackingClient, argv: readonly string[], i
   io.out([
     `${info.runName}  (${info.runId})`,
     `  status      ${info.status}${info.statusMessage ? ` — ${info.statusMessage}` : ''}`,
+    info.lifecycleStage === 'deleted' ? `  deleted     searches leave it out; restore with: tracklab runs restore ${info.runId}` : '',
     `  experiment  ${family.experimentName === null ? info.experimentId : `${family.experimentName} (id ${info.experimentId})`}`,
     `  started     ${formatTime(info.startTime)}   duration ${formatDuration(end - info.startTime)}${info.endTime === null ? ' (still running)' : ''}`,
     parent ? `  parent      ${parent.runName === null ? parent.runId : `${parent.runName} (${parent.runId})`}` : '',
