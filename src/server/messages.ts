@@ -54,6 +54,8 @@ export const serverMsg = {
     `Invalid Host header ${host === undefined ? '(none)' : quote(host)}: this server answers only its own names (DNS rebinding protection). `
     + 'Start it with --allowed-hosts NAME to accept another name.',
   repeatedHost: (count: number) => `The request carries ${count} Host headers; send exactly one.`,
+  conflictingHost: (header: string, target: string) =>
+    `The Host header ${quote(header)} names another host than the request target (${quote(target)}); send the same one in both.`,
   callBodyShape: () => 'The body must be {"args": [...]}, the arguments of the call in order.',
   noArtifactsForManifest: () => 'This server keeps no artifacts (start it with --artifacts-destination PATH), so it records no artifact entries.',
   blobMissing: (at: string, sha256: string) => `'${at}.sha256' names content ${sha256} that this server does not hold: upload the file first.`,
@@ -83,7 +85,7 @@ export const serverMsg = {
   noSuchTag: (key: string, runId: string) => `No tag with name: ${key} in run with id ${runId}`,
   bulkTooManyRuns: (limit: number, got: number) => `GetMetricHistoryBulkInterval request must specify at most ${limit} run_ids. Received ${got} run_ids.`,
   bulkMaxResults: (limit: number) => `max_results must be between 1 and ${limit}.`,
-  badTarget: () => 'The request target is not a valid URL path.',
+  badTarget: () => 'The request target is not a valid URL path, nor an http(s) URL without user info.',
   proxyPathShape: (p: string) =>
     `No artifact location ${quote(p)}: proxied artifact paths are <experiment id>/<run id>/artifacts/<path>, as in a run's artifact_uri.`,
   proxyPathIsFolder: () => 'The artifact path names the run\'s artifact folder, not a file: add the file\'s path.',

@@ -23,6 +23,7 @@
  */
 import type * as http from 'node:http';
 import { TracklabError } from '../errors';
+import { routedPath } from '../http/request-target';
 import { ARTIFACTS_PREFIX } from './artifact-proxy';
 import { BLOBS_ROUTE } from './blob-api';
 import { serverMsg } from './messages';
@@ -154,7 +155,7 @@ export function serverTimeouts(options: DeadlineOptions): http.ServerOptions {
 export function bodyGuard(options: DeadlineOptions, req: http.IncomingMessage): BodyGuard {
   const deadline: BodyGuard = { kind: 'deadline', ms: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
   if (req.method !== 'PUT') return deadline;
-  const target = req.url ?? '/';
+  const target = routedPath(req.url) ?? '/';
   let upload = target.split('?')[0]!.startsWith(`${ARTIFACTS_PREFIX}/`);
   try {
     upload ||= new URL(target, 'http://server.invalid').pathname.startsWith(`${TRACKLAB_PREFIX}${BLOBS_ROUTE}`);

@@ -33,6 +33,7 @@ import { TracklabError } from '../errors';
 import { closeIdleClients } from '../http/idle-timeout';
 import { listen } from '../http/listen';
 import { requestHost } from '../http/request-host';
+import { requestTarget, routedPath } from '../http/request-target';
 import { tracklabVersion } from '../models/version';
 import { FRAME_VERSIONS } from '../store/http/column-frames';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
@@ -212,7 +213,7 @@ class TrackingApp {
         this.options.log?.({
           time: new Date().toISOString(),
           method: req.method ?? '?',
-          path: (req.url ?? '/').split('?')[0]!,
+          path: loggedPath(req),
           status: clientError?.status ?? res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
           ...(error !== undefined ? { error } : {}),
@@ -235,16 +236,20 @@ class TrackingApp {
   }
 
   private async respond(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // The path and query of the target, in absolute-form too (whose host is judged below as Host is).
+    const target = routedPath(req.url);
+    if (target === undefined) return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://server.invalid');
+      url = new URL(target, 'http://server.invalid');
     } catch {
       return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     }
     const host = requestHost(req);
     if (host.kind === 'repeated') return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.repeatedHost(host.count)));
-    const hostName = host.kind === 'one' ? host.host : undefined;
+    const hostName = host.kind === 'one' || host.kind === 'conflicting' ? host.host : undefined;
     if (!this.hostAllowed(hostName)) return this.fail(req, res, new HttpError(403, 'PERMISSION_DENIED', serverMsg.foreignHost(hostName)));
+    if (host.kind === 'conflicting') return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.conflictingHost(host.header, host.host)));
     const path = url.pathname;
     const isApi = path.startsWith('/api/');
     if (this.cors !== undefined && isApi) {
@@ -264,7 +269,7 @@ class TrackingApp {
       return this.fail(req, res, err, uiPage);
     }
     // The artifact proxy reads its path from the raw target: URL parsing would fold `..` and `%2e%2e` segments before they could be refused.
-    const rawPath = (req.url ?? '/').split('?')[0]!;
+    const rawPath = target.split('?')[0]!;
     if (rawPath === ARTIFACTS_PREFIX || rawPath.startsWith(`${ARTIFACTS_PREFIX}/`)) {
       try {
         const inRun = rawPath.length > ARTIFACTS_PREFIX.length ? rawPath.slice(ARTIFACTS_PREFIX.length + 1) : url.searchParams.get('path') ?? undefined;
@@ -336,6 +341,13 @@ class TrackingApp {
     if (asPage) sendHtml(res, answer.status, refusalPage(answer.status, answer.status === 401 ? authMsg.uiSignIn() : answer.body.message));
     else sendJson(res, answer.status, answer.body);
   }
+}
+
+/** The path of the request's target for the log: never its host, user info or query. */
+function loggedPath(req: http.IncomingMessage): string {
+  const target = requestTarget(req.url);
+  if (target.form === 'origin' || target.form === 'absolute') return target.path.split('?')[0]!;
+  return target.form === 'asterisk' ? '*' : '?';
 }
 
 /** An answer sent before the body was all read closes the connection: the rest of the body is dropped, not waited for. */

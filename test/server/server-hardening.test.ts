@@ -31,6 +31,7 @@ function rawExchange(url: string, head: string, rest?: string): Promise<string> 
 }
 
 const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error_code: string; message: string };
 
 test('a request with two Host headers is refused with 400 and never served, whichever comes first', async () => {
   const fx = await startServerFixture(sqlite);
@@ -113,6 +114,55 @@ test('error answers name no server folder (artifact root, store, temp) and a 500
     assert.deepEqual(JSON.parse(failedBody), { error_code: 'INTERNAL_ERROR', message: serverMsg.internalError() });
     assert.ok(fx.log.some((e) => e.status === 500 && e.error !== undefined), 'the detail went to the log');
     assert.ok(!(await client.listArtifacts(run.info.runId)).some((e) => e.path === 'b.txt'), 'nothing recorded');
+  } finally {
+    await fx.close();
+  }
+});
+
+test('an absolute-form target is judged by its own host (RFC 9112 §3.2.2), not by the Host header, and routed by its path', async () => {
+  const fx = await startServerFixture(sqlite, { ui: true });
+  try {
+    const own = new URL(fx.url).host;
+    const client = fx.store.client();
+    const run = await client.createRun({ experiment: 'secret-plans' });
+    const get = (target: string, host: string | undefined = own) =>
+      rawExchange(fx.url, `GET ${target} HTTP/1.1\r\n${host === undefined ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
+
+    // A foreign name in the target is refused as a foreign Host header is, on every path.
+    for (const target of ['http://evil.example/api/2.0/mlflow/experiments/search?max_results=10', 'http://evil.example/health', `http://evil.example:${new URL(fx.url).port}/`, 'http://evil.example']) {
+      const answer = await get(target);
+      assert.equal(statusOf(answer), 403, `${target}: ${answer}`);
+      assert.equal(bodyOf(answer).message, serverMsg.foreignHost(new URL(target).host));
+      assert.doesNotMatch(answer, /secret-plans/);
+    }
+    const create = await rawExchange(fx.url, `POST http://evil.example/api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: ${own}\r\n`
+      + 'Content-Type: application/json\r\nContent-Length: 18\r\nConnection: close\r\n\r\n{"name":"planted"}');
+    assert.equal(statusOf(create), 403, create);
+    assert.ok(!(await client.searchExperiments()).experiments.some((e) => e.name === 'planted'), 'nothing was created');
+
+    // The server's own name in the target: served, and routed by the path part (the artifact proxy and the UI too).
+    const search = await get(`http://${own}/api/2.0/mlflow/experiments/search?max_results=10`);
+    assert.equal(statusOf(search), 200, search);
+    assert.match(search, /secret-plans/);
+    assert.equal(statusOf(await get(`HTTP://LOCALHOST:${new URL(fx.url).port}/health`, `localhost:${new URL(fx.url).port}`)), 200, 'scheme and name in any case');
+    assert.equal(statusOf(await get(`http://${own}/health`, undefined)), 200, 'the target names the host when Host is missing');
+    const artifact = `http://${own}/api/2.0/mlflow-artifacts/artifacts/${run.experimentId}/${run.runId}/artifacts/a.txt`;
+    const put = await rawExchange(fx.url, `PUT ${artifact} HTTP/1.1\r\nHost: ${own}\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`);
+    assert.equal(statusOf(put), 200, put);
+    const got = await get(artifact);
+    assert.equal(statusOf(got), 200, got);
+    assert.ok(got.endsWith('\r\n\r\nhello'), got);
+    assert.match(await get(`http://${own}/`), /^HTTP\/1\.1 200[^]*secret-plans/, 'the UI answers its page');
+
+    // Our name in the target but another in Host: a client that says two things is not served.
+    const contradicted = await get(`http://${own}/health`, 'evil.example');
+    assert.equal(statusOf(contradicted), 400, contradicted);
+    assert.match(bodyOf(contradicted).message, /evil\.example/);
+    // User info in the target is refused (RFC 9110 §4.2.4), and never written to the log.
+    assert.equal(statusOf(await get(`http://user:hunter2@${own}/health`)), 400);
+    await waitFor(() => fx.log.length >= 12);
+    assert.ok(fx.log.some((e) => e.path === '/api/2.0/mlflow/experiments/search' && e.status === 200), JSON.stringify(fx.log));
+    assert.ok(fx.log.every((e) => !e.path.includes('evil.example') && !e.path.includes('hunter2') && !e.path.includes('://')), JSON.stringify(fx.log));
   } finally {
     await fx.close();
   }
