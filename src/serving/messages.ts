@@ -9,6 +9,9 @@ export const servingMsg = {
     `Invalid Host header ${host === undefined ? '(none)' : quote(host)} - possible DNS rebinding attack detected. `
     + 'The server answers only the names of the address it listens on (localhost, 127.0.0.1, [::1]); '
     + 'add others with --allowed-hosts (allowedHosts).',
+  conflictingHost: (header: string, target: string) =>
+    `The Host header ${quote(header)} names another host than the request target (${quote(target)}); send the same one in both.`,
+  badTarget: () => 'The request target is neither a path (/invocations) nor an http(s) URL without user info.',
   notLoopback: (host: string) =>
     `tracklab: the scoring server listens on ${host}, which is not a loopback address: anyone who can reach this machine `
     + 'can call the model, without authentication. Bind 127.0.0.1 unless that is what you want, and name the host '

@@ -16,7 +16,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTracklabError, TracklabError } from '../errors';
 import { readBody } from '../http/read-body';
-import { singleHost } from '../http/request-host';
+import { requestHost } from '../http/request-host';
+import { routedPath } from '../http/request-target';
 import { pythonJsonDumps } from '../models/python-json';
 import type { DataType, ModelSignature } from '../models/schema';
 import { isTensorSchema } from '../models/schema';
@@ -130,12 +131,22 @@ function warnIfExposed(host: string, options: ServeOptions): void {
 }
 
 async function handle(model: ServableModel, req: http.IncomingMessage, res: http.ServerResponse, settings: Settings): Promise<void> {
-  const host = singleHost(req);
+  const found = requestHost(req);
+  const host = found.kind === 'one' || found.kind === 'conflicting' ? found.host : undefined;
   if (!settings.hostAllowed(host)) {
     req.resume();
     return send(res, 403, error('PERMISSION_DENIED', servingMsg.hostRefused(host)));
   }
-  const url = (req.url ?? '/').split('?')[0];
+  if (found.kind === 'conflicting') {
+    req.resume();
+    return send(res, 400, error('BAD_REQUEST', servingMsg.conflictingHost(found.header, found.host)));
+  }
+  const target = routedPath(req.url);
+  if (target === undefined) {
+    req.resume();
+    return send(res, 400, error('BAD_REQUEST', servingMsg.badTarget()));
+  }
+  const url = target.split('?')[0];
   if (url === '/ping' || url === '/health') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, error('BAD_REQUEST', `${url} answers GET only.`));
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -238,3 +238,28 @@ test('tracklab models serve takes --host, --allowed-hosts and --timeout, and war
   }
   assert.equal(await exited, 0, stderr);
 });
+
+test('an absolute-form target is judged by its own host, not by the Host header, and routed by its path', async () => {
+  const model = echoModel();
+  const { server, port } = await serve(model);
+  try {
+    const own = `127.0.0.1:${port}`;
+    const body = '{"inputs": [1]}';
+    const post = (target: string, host: string | undefined = own) => raw(port, [request(host, body).replace('POST /invocations ', `POST ${target} `)]);
+    for (const target of ['http://evil.example/invocations', `http://evil.example:${port}/invocations`]) {
+      const res = await post(target);
+      assert.equal(res.status, 403, `${target}: ${res.body}`);
+      assert.match(res.body, /possible DNS rebinding attack detected/);
+      assert.match(res.body, /evil\.example/);
+    }
+    assert.equal(model.calls.length, 0, 'the model never ran for a refused request');
+    assert.equal((await post(`http://${own}/invocations`)).status, 200);
+    assert.equal((await post(`HTTP://LOCALHOST:${port}/invocations`, `localhost:${port}`)).status, 200);
+    assert.equal((await raw(port, [`GET http://${own}/ping HTTP/1.1\r\nHost: ${own}\r\nConnection: close\r\n\r\n`])).status, 200);
+    const contradicted = await post(`http://${own}/invocations`, 'evil.example');
+    assert.equal(contradicted.status, 400, contradicted.body);
+    assert.equal(model.calls.length, 2);
+  } finally {
+    server.close();
+  }
+});
