@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RegistryClient } from '../registry/registry-client';
@@ -128,4 +129,30 @@ test('the count endpoint counts by lifecycle, and refuses a lifecycle that is no
   const list = await (await fetch(`${ui.url}/experiments/${exp}?lifecycle=deleted`)).text();
   assert.match(list, new RegExp(`data-run-id="${gone.runId}"[^>]*data-lifecycle="deleted"`));
   assert.doesNotMatch(list, />kept</);
+});
+
+/** Sends `text` on a raw connection and collects the answer until the server closes it. */
+function rawExchange(text: string): Promise<{ status: number; body: string }> {
+  const target = new URL(ui.url);
+  return new Promise((resolve, reject) => {
+    const socket: net.Socket = net.connect(Number(target.port), target.hostname, () => socket.write(text));
+    let data = '';
+    socket.setEncoding('utf8').on('data', (d: string) => { data += d; });
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), body: data.slice(data.indexOf('\r\n\r\n') + 4) }));
+  });
+}
+
+const own = () => new URL(ui.url).host;
+const get = (target: string, method = 'GET') => rawExchange(`${method} ${target} HTTP/1.1\r\nHost: ${own()}\r\nConnection: close\r\n\r\n`);
+
+test('an absolute-form target is judged by its own host, not by Host, and routed by its path', async () => {
+  for (const target of ['http://evil.example/', `http://evil.example/runs/${runId}`, 'http://evil.example']) {
+    const res = await get(target);
+    assert.equal(res.status, 403, `${target}: ${res.body}`);
+    assert.doesNotMatch(res.body, /tracklab-csrf/, 'no page, no token');
+  }
+  const page = await get(`http://${own()}/runs/${runId}`);
+  assert.equal(page.status, 200, 'routed by the path part');
+  assert.match(page.body, /tracklab-csrf/);
 });

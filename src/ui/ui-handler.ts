@@ -16,6 +16,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTracklabError } from '../errors';
 import { singleHost } from '../http/request-host';
+import { routedPath } from '../http/request-target';
 import type { RegistryClient } from '../registry/registry-client';
 import type { TrackingClient } from '../tracking/client';
 import { serveAsset } from './assets';
@@ -74,7 +75,9 @@ export function createUiHandler(options: UiOptions): UiHandler {
   const { client, registry } = options;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://ui.invalid');
+    const target = routedPath(req.url);
+    if (target === undefined) return sendText(res, 400, 'Malformed request target.');
+    const url = new URL(target, 'http://ui.invalid');
     let parts: string[];
     try {
       parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -171,7 +174,7 @@ export function createUiHandler(options: UiOptions): UiHandler {
       const shown = isTracklabError(err) && !(options.redactErrors !== undefined && err.code === 'INTERNAL_ERROR');
       const message = shown ? (options.redactErrors ?? ((m: string) => m))(err.message) : 'Internal error; see the server log.';
       if (!shown) console.error(err);
-      const wantsJson = (req.url ?? '').startsWith('/ui-api/');
+      const wantsJson = (routedPath(req.url) ?? '').startsWith('/ui-api/');
       if (wantsJson) sendJson(res, status, { error_code: isTracklabError(err) ? err.code : 'INTERNAL_ERROR', message });
       else sendHtml(res, status, errorPage(status, message));
     });
