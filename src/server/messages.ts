@@ -85,6 +85,7 @@ export const serverMsg = {
   noSuchTag: (key: string, runId: string) => `No tag with name: ${key} in run with id ${runId}`,
   bulkTooManyRuns: (limit: number, got: number) => `GetMetricHistoryBulkInterval request must specify at most ${limit} run_ids. Received ${got} run_ids.`,
   bulkMaxResults: (limit: number) => `max_results must be between 1 and ${limit}.`,
+  notAProxy: () => 'This server is not a proxy: it answers no CONNECT.',
   badTarget: () => 'The request target is not a valid URL path, nor an http(s) URL without user info.',
   proxyPathShape: (p: string) =>
     `No artifact location ${quote(p)}: proxied artifact paths are <experiment id>/<run id>/artifacts/<path>, as in a run's artifact_uri.`,

@@ -32,6 +32,7 @@ import { ContentStore } from '../artifacts/content-store';
 import { TracklabError } from '../errors';
 import { closeIdleClients } from '../http/idle-timeout';
 import { listen } from '../http/listen';
+import { refuseConnect } from '../http/refuse-connect';
 import { requestHost } from '../http/request-host';
 import { requestTarget, routedPath } from '../http/request-target';
 import { tracklabVersion } from '../models/version';
@@ -126,6 +127,10 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     const timeouts = serverTimeouts(options);
     server = options.tls !== undefined ? createHttpsServer(options.tls, timeouts, handle) : http.createServer(timeouts, handle);
     server.keepAliveTimeout = 5_000;
+    refuseConnect(server, {
+      allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', contentType: 'application/json',
+      body: JSON.stringify({ error_code: 'BAD_REQUEST', message: serverMsg.notAProxy() }),
+    }, () => options.log?.({ time: new Date().toISOString(), method: 'CONNECT', path: '?', status: 405, ms: 0 }));
     // requestTimeout ends once the request is read: a client that never reads its answer (a large download)
     // would otherwise hold the socket and the file open forever, and keep close() waiting for it.
     closeIdleClients(server, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, (_socket, res) => {

@@ -11,6 +11,7 @@ export const servingMsg = {
     + 'add others with --allowed-hosts (allowedHosts).',
   conflictingHost: (header: string, target: string) =>
     `The Host header ${quote(header)} names another host than the request target (${quote(target)}); send the same one in both.`,
+  notAProxy: () => 'This server is not a proxy: it answers no CONNECT.',
   badTarget: () => 'The request target is neither a path (/invocations) nor an http(s) URL without user info.',
   notLoopback: (host: string) =>
     `tracklab: the scoring server listens on ${host}, which is not a loopback address: anyone who can reach this machine `

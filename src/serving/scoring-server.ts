@@ -16,6 +16,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTracklabError, TracklabError } from '../errors';
 import { readBody } from '../http/read-body';
+import { refuseConnect } from '../http/refuse-connect';
 import { requestHost } from '../http/request-host';
 import { routedPath } from '../http/request-target';
 import { pythonJsonDumps } from '../models/python-json';
@@ -116,6 +117,7 @@ export function createScoringServer(model: ServableModel, options: ServeOptions 
       else res.destroy();
     });
   });
+  refuseConnect(server, { allow: 'GET, HEAD, POST', contentType: 'application/json', body: pythonJsonDumps(error('BAD_REQUEST', servingMsg.notAProxy())) });
   return server;
 }
 

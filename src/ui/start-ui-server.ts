@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeIdleClients } from '../http/idle-timeout';
 import { listen } from '../http/listen';
+import { refuseConnect } from '../http/refuse-connect';
 import { createUiHandler, type UiOptions } from './ui-handler';
 import { defaultAllowedHosts } from './security';
 
@@ -24,6 +25,7 @@ export async function startUiServer(options: Omit<UiOptions, 'allowedHosts'> & {
   server.headersTimeout = 20_000;
   // A client that stops reading its answer is closed, not kept forever; a chart that takes long to compute is not.
   closeIdleClients(server, 120_000);
+  refuseConnect(server, { allow: 'GET, HEAD, POST', contentType: 'text/plain; charset=utf-8', body: 'This server is not a proxy: it answers no CONNECT.' });
   await listen(server, options.port ?? 0, '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
   handler = createUiHandler({ ...options, allowedHosts: options.allowedHosts ?? defaultAllowedHosts(port) });

@@ -156,3 +156,10 @@ test('an absolute-form target is judged by its own host, not by Host, and routed
   assert.equal(page.status, 200, 'routed by the path part');
   assert.match(page.body, /tracklab-csrf/);
 });
+
+test('CONNECT gets 405 and OPTIONS * 400, and the server keeps serving', async () => {
+  const connect = await rawExchange(`CONNECT ${own()} HTTP/1.1\r\nHost: ${own()}\r\n\r\n`);
+  assert.equal(connect.status, 405, connect.body);
+  assert.equal((await get('*', 'OPTIONS')).status, 400);
+  assert.equal((await get('/')).status, 200, 'still serving');
+});

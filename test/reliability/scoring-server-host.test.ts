@@ -263,3 +263,24 @@ test('an absolute-form target is judged by its own host, not by the Host header,
     server.close();
   }
 });
+
+test('CONNECT and OPTIONS * get a clean 405 or 400, and the server keeps serving', async () => {
+  const model = echoModel();
+  const { server, port } = await serve(model);
+  try {
+    const own = `127.0.0.1:${port}`;
+    for (const authority of ['evil.example:443', own]) {
+      const res = await raw(port, [`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`]);
+      assert.equal(res.status, 405, `CONNECT ${authority}: ${JSON.stringify(res)}`);
+      assert.match(res.body, /"error_code": "BAD_REQUEST"/);
+    }
+    for (const line of ['OPTIONS * HTTP/1.1', `POST ftp://${own}/invocations HTTP/1.1`]) {
+      const res = await raw(port, [`${line}\r\nHost: ${own}\r\nConnection: close\r\n\r\n`]);
+      assert.equal(res.status, 400, `${line}: ${res.body}`);
+      assert.match(res.body, /"error_code": "BAD_REQUEST"/);
+    }
+    assert.equal((await raw(port, [request(own, '{"inputs": [1]}')])).status, 200, 'still serving');
+  } finally {
+    server.close();
+  }
+});

@@ -167,3 +167,28 @@ test('an absolute-form target is judged by its own host (RFC 9112 §3.2.2), not 
     await fx.close();
   }
 });
+
+test('CONNECT, OPTIONS * and targets of another scheme get a clean 405 or 400, are logged, and the server keeps serving', async () => {
+  const fx = await startServerFixture(sqlite);
+  try {
+    const own = new URL(fx.url).host;
+    for (const authority of ['evil.example:443', own]) {
+      const answer = await rawExchange(fx.url, `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`);
+      assert.equal(statusOf(answer), 405, `CONNECT ${authority}: ${JSON.stringify(answer)}`);
+      assert.match(answer, /\r\nallow: [A-Z, ]+\r\n/i);
+      assert.equal(bodyOf(answer).error_code, 'BAD_REQUEST');
+    }
+    for (const line of ['OPTIONS * HTTP/1.1', 'GET * HTTP/1.1', `GET ftp://${own}/health HTTP/1.1`, `GET http:///health HTTP/1.1`]) {
+      const answer = await rawExchange(fx.url, `${line}\r\nHost: ${own}\r\nConnection: close\r\n\r\n`);
+      assert.equal(statusOf(answer), 400, `${line}: ${answer}`);
+      assert.equal(bodyOf(answer).error_code, 'BAD_REQUEST');
+      assert.doesNotMatch(answer, /\n\s+at |\.js:\d+/, 'no stack text');
+    }
+    assert.equal(statusOf(await rawExchange(fx.url, `GET /health HTTP/1.1\r\nHost: ${own}\r\nConnection: close\r\n\r\n`)), 200);
+    await waitFor(() => fx.log.length >= 7);
+    assert.equal(fx.log.filter((e) => e.method === 'CONNECT' && e.status === 405).length, 2, JSON.stringify(fx.log));
+    assert.ok(fx.log.some((e) => e.method === 'OPTIONS' && e.path === '*' && e.status === 400), JSON.stringify(fx.log));
+  } finally {
+    await fx.close();
+  }
+});
