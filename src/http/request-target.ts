@@ -33,3 +33,11 @@ export function routedPath(url: string | undefined): string | undefined {
   const target = requestTarget(url);
   return target.form === 'origin' || target.form === 'absolute' ? target.path : undefined;
 }
+
+/**
+ * A routed path and query as a URL on a placeholder host. `//x/y` stays a
+ * path: `new URL('//x/y', base)` would read `x` as a host and route `/y`.
+ */
+export function pathUrl(path: string): URL {
+  return new URL(`http://path.invalid${path}`);
+}

@@ -23,7 +23,7 @@
  */
 import type * as http from 'node:http';
 import { TracklabError } from '../errors';
-import { routedPath } from '../http/request-target';
+import { pathUrl, routedPath } from '../http/request-target';
 import { ARTIFACTS_PREFIX } from './artifact-proxy';
 import { BLOBS_ROUTE } from './blob-api';
 import { serverMsg } from './messages';
@@ -158,7 +158,7 @@ export function bodyGuard(options: DeadlineOptions, req: http.IncomingMessage): 
   const target = routedPath(req.url) ?? '/';
   let upload = target.split('?')[0]!.startsWith(`${ARTIFACTS_PREFIX}/`);
   try {
-    upload ||= new URL(target, 'http://server.invalid').pathname.startsWith(`${TRACKLAB_PREFIX}${BLOBS_ROUTE}`);
+    upload ||= pathUrl(target).pathname.startsWith(`${TRACKLAB_PREFIX}${BLOBS_ROUTE}`);
   } catch {
     // an unparsable target is answered 400 at once
   }

@@ -34,7 +34,7 @@ import { closeIdleClients } from '../http/idle-timeout';
 import { listen } from '../http/listen';
 import { refuseConnect } from '../http/refuse-connect';
 import { requestHost } from '../http/request-host';
-import { requestTarget, routedPath } from '../http/request-target';
+import { pathUrl, requestTarget, routedPath } from '../http/request-target';
 import { tracklabVersion } from '../models/version';
 import { FRAME_VERSIONS } from '../store/http/column-frames';
 import { hostMatcher, isLoopbackHost } from '../serving/allowed-hosts';
@@ -246,7 +246,7 @@ class TrackingApp {
     if (target === undefined) return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     let url: URL;
     try {
-      url = new URL(target, 'http://server.invalid');
+      url = pathUrl(target);
     } catch {
       return this.fail(req, res, new HttpError(400, 'BAD_REQUEST', serverMsg.badTarget()));
     }

@@ -16,7 +16,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTracklabError } from '../errors';
 import { singleHost } from '../http/request-host';
-import { routedPath } from '../http/request-target';
+import { pathUrl, routedPath } from '../http/request-target';
 import type { RegistryClient } from '../registry/registry-client';
 import type { TrackingClient } from '../tracking/client';
 import { serveAsset } from './assets';
@@ -77,7 +77,7 @@ export function createUiHandler(options: UiOptions): UiHandler {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = routedPath(req.url);
     if (target === undefined) return sendText(res, 400, 'Malformed request target.');
-    const url = new URL(target, 'http://ui.invalid');
+    const url = pathUrl(target);
     let parts: string[];
     try {
       parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);

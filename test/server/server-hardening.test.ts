@@ -163,6 +163,11 @@ test('an absolute-form target is judged by its own host (RFC 9112 §3.2.2), not 
     await waitFor(() => fx.log.length >= 12);
     assert.ok(fx.log.some((e) => e.path === '/api/2.0/mlflow/experiments/search' && e.status === 200), JSON.stringify(fx.log));
     assert.ok(fx.log.every((e) => !e.path.includes('evil.example') && !e.path.includes('hunter2') && !e.path.includes('://')), JSON.stringify(fx.log));
+
+    // A path that starts with "//" is a path: its first segment is not a host to drop.
+    const doubled = await get('//evil.example/api/2.0/mlflow/experiments/search?max_results=10');
+    assert.equal(statusOf(doubled), 404, doubled);
+    assert.doesNotMatch(doubled, /secret-plans/);
   } finally {
     await fx.close();
   }
