@@ -4,7 +4,9 @@
  * destination is only added to, never changed:
  * - an experiment whose name the destination already has brings no row of
  *   its own: its runs join that experiment, and its tags the destination
- *   lacks are added (the destination's description and tag values stay);
+ *   lacks are added (the destination's description and tag values stay).
+ *   When both are deleted, the runs deleted with the source's take the
+ *   destination's deletion time, so restoring it brings them back too;
  * - an experiment whose id the destination gives to another name gets a new id;
  * - a dataset the destination has (same name and digest, so the same id) is
  *   linked to the new runs, not copied again;
@@ -16,7 +18,7 @@
  */
 import { TracklabError } from '../errors';
 import { newExperimentId } from './experiment-id';
-import type { PortableRow, RowFilter, StoreTransfer, TransferTable } from './store-transfer';
+import type { PortableRow, PortableValue, RowFilter, StoreTransfer, TransferTable } from './store-transfer';
 
 /** What a copy writes, and which destination rows it reads back to verify them. */
 export interface CopyPlan {
@@ -75,7 +77,7 @@ export async function planMerge(from: StoreTransfer, to: StoreTransfer): Promise
     notes,
     mapRow(table, row) {
       if (table === 'experiments' || table === 'experiment_tags') return experiments.mapRow(table, row);
-      if (table === 'runs') return { ...row, experiment_id: experiments.id(text(row.experiment_id)) };
+      if (table === 'runs') return experiments.run(row);
       if (table === 'datasets') return datasets.existing.has(text(row.dataset_id)) ? undefined : row;
       if (MODEL_TABLES.has(table)) return { ...row, model_id: models.id(row.model_id as number) };
       return row;
@@ -97,6 +99,8 @@ async function planExperiments(from: StoreTransfer, to: StoreTransfer, runCounts
   const ids = new Map<string, string>();
   const added = new Set<string>();
   const joined = new Set<string>();
+  // Source experiment id -> its deletion time and that of the deleted experiment it joins.
+  const restamp = new Map<string, { from: PortableValue; to: PortableValue }>();
   for (const e of await readAll(from, 'experiments')) {
     const [id, name] = [text(e.experiment_id), text(e.name)];
     const same = byName.get(name);
@@ -104,6 +108,7 @@ async function planExperiments(from: StoreTransfer, to: StoreTransfer, runCounts
       const into = text(same.experiment_id);
       ids.set(id, into);
       joined.add(into);
+      if (e.lifecycle_stage === 'deleted' && same.lifecycle_stage === 'deleted') restamp.set(id, { from: e.deleted_time, to: same.deleted_time });
       const runs = runCounts.get(id) ?? 0;
       notes.push(`experiment "${name}": its ${runs === 1 ? '1 run joins' : `${runs} runs join`} the destination's experiment of that name (id ${into})`
         + (same.lifecycle_stage === 'deleted' ? `, which is deleted there: tracklab experiments restore ${into} brings it back` : ''));
@@ -126,6 +131,12 @@ async function planExperiments(from: StoreTransfer, to: StoreTransfer, runCounts
   };
   return {
     id,
+    /** The run in its destination experiment; deleted with a deleted experiment that joins another, deleted with that one. */
+    run(row: PortableRow): PortableRow {
+      const stamp = restamp.get(text(row.experiment_id));
+      const deletedTime = stamp !== undefined && row.deleted_time === stamp.from ? stamp.to : row.deleted_time;
+      return { ...row, experiment_id: id(text(row.experiment_id)), deleted_time: deletedTime };
+    },
     mapRow(table: 'experiments' | 'experiment_tags', row: PortableRow): PortableRow | undefined {
       const experimentId = id(text(row.experiment_id));
       if (table === 'experiments') return added.has(experimentId) ? { ...row, experiment_id: experimentId } : undefined;

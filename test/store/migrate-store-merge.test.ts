@@ -240,3 +240,30 @@ describe('migrate-store --merge: a second member joins the team store', () => {
     }
   });
 });
+
+describe('migrate-store --merge: deleted experiments', () => {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-merge-deleted-'));
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  it('an experiment deleted in both stores is restored with the runs each deleted with it, as the note says', async () => {
+    const [team, solo] = [path.join(temp, 'team'), path.join(temp, 'solo')];
+    const runIn = async (home: string) => withClient(home, async (client) => {
+      await client.createExperiment('old');
+      const { runId } = await client.createRun({ experiment: 'old' });
+      await client.setTerminated(runId);
+      await client.deleteExperiment('old');
+      return runId;
+    });
+    const teamRun = await runIn(team);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const soloRun = await runIn(solo);
+    const io = capture();
+    assert.equal(await main(['migrate-store', '--from', solo, '--to', team, '--merge'], io), 0, io.stderr);
+    const [, id] = /^experiment "old": its 1 run joins .*, which is deleted there: tracklab experiments restore (\w+) brings it back$/m.exec(io.stderr) ?? [];
+    assert.ok(id, io.stderr);
+    await withClient(team, async (client) => {
+      await client.restoreExperiment(id);
+      assert.deepEqual([(await client.getRun(teamRun)).info.lifecycleStage, (await client.getRun(soloRun)).info.lifecycleStage], ['active', 'active']);
+    });
+  });
+});
