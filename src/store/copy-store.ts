@@ -46,13 +46,17 @@ export interface CopyResult {
  */
 export async function copyStore(from: StoreTransfer, to: StoreTransfer, onProgress: CopyProgress = () => undefined,
   options: { merge?: boolean } = {}): Promise<CopyResult> {
-  const plan = await planCopy(from, to, options.merge === true);
+  const whole = await wholeCopy(to, options.merge === true);
   const [counts, points] = [await from.countRows(), await from.countPoints()];
   const total = TRANSFER_TABLES.reduce((n, t) => n + (t === 'metric_blocks' ? points : counts[t]), 0);
   const written = {} as Record<TransferTable, TableCheck>;
   let done = 0;
   let writtenUnits = 0;
+  let notes: readonly string[] = [];
   await to.importAll(async (write, read) => {
+    // Planned inside the import's transaction, so others writing to a live team store meanwhile cannot take the ids it picks.
+    const plan = whole ? WHOLE_COPY : await planMerge(from, read);
+    notes = plan.notes;
     for (const table of TRANSFER_TABLES) {
       const check = tally(table);
       onProgress('copy', done, total, table);
@@ -80,12 +84,13 @@ export async function copyStore(from: StoreTransfer, to: StoreTransfer, onProgre
         + 'they were. This is a tracklab bug (or something in the destination alters what is written); please report it.');
     }
   });
-  return { tables: written, notes: plan.notes };
+  return { tables: written, notes };
 }
 
-async function planCopy(from: StoreTransfer, to: StoreTransfer, merge: boolean): Promise<CopyPlan> {
-  if (await to.isEmpty()) return WHOLE_COPY;
-  if (merge) return planMerge(from, to);
+/** True when the destination is empty (everything is copied as it is), false for a merge. */
+async function wholeCopy(to: StoreTransfer, merge: boolean): Promise<boolean> {
+  if (await to.isEmpty()) return true;
+  if (merge) return false;
   throw new TracklabError('INVALID_STATE',
     'The destination store already holds experiments or registered models. To add this store to it (a team store that holds '
     + "others' work), add --merge: same-named experiments are joined and nothing already there changes. Otherwise point --to at "

@@ -18,7 +18,7 @@
  */
 import { TracklabError } from '../errors';
 import { newExperimentId } from './experiment-id';
-import type { PortableRow, PortableValue, RowFilter, StoreTransfer, TransferTable } from './store-transfer';
+import type { PortableRow, PortableValue, ReadRows, RowFilter, StoreTransfer, TransferTable } from './store-transfer';
 
 /** What a copy writes, and which destination rows it reads back to verify them. */
 export interface CopyPlan {
@@ -45,9 +45,9 @@ const MODEL_TABLES: ReadonlySet<TransferTable> = new Set(['registered_models', '
 
 const BATCH = 2000;
 
-async function readAll(store: StoreTransfer, table: TransferTable, only?: RowFilter): Promise<PortableRow[]> {
+async function readAll(read: ReadRows, table: TransferTable, only?: RowFilter): Promise<PortableRow[]> {
   const rows: PortableRow[] = [];
-  await store.readTable(table, BATCH, async (batch) => { rows.push(...batch); }, only);
+  await read(table, BATCH, async (batch) => { rows.push(...batch); }, only);
   return rows;
 }
 
@@ -55,13 +55,15 @@ const text = (v: unknown) => v as string;
 const tagKey = (experimentId: string, key: string) => `${experimentId}\u0000${key}`;
 
 /**
+ * `to` reads the destination inside the import's transaction, which keeps
+ * others from adding the experiments, datasets and models it plans around.
  * @example
- * const plan = await planMerge(solo.transfer(), team.transfer());
+ * const plan = await planMerge(solo.transfer(), readInTransaction);
  * plan.notes; // ['experiment "vision": its 12 runs join the destination\'s experiment of that name (id 4fT…)']
  */
-export async function planMerge(from: StoreTransfer, to: StoreTransfer): Promise<CopyPlan> {
+export async function planMerge(from: StoreTransfer, to: ReadRows): Promise<CopyPlan> {
   const notes: string[] = [];
-  const runs = await readAll(from, 'runs');
+  const runs = await readAll(from.readTable, 'runs');
   const runIds = runs.map((r) => text(r.run_id));
   const taken = await readAll(to, 'runs', { column: 'run_id', values: runIds });
   if (taken.length > 0) {
@@ -92,7 +94,7 @@ export async function planMerge(from: StoreTransfer, to: StoreTransfer): Promise
   };
 }
 
-async function planExperiments(from: StoreTransfer, to: StoreTransfer, runCounts: ReadonlyMap<string, number>, notes: string[]) {
+async function planExperiments(from: StoreTransfer, to: ReadRows, runCounts: ReadonlyMap<string, number>, notes: string[]) {
   const destination = await readAll(to, 'experiments');
   const byName = new Map(destination.map((e) => [text(e.name), e]));
   const usedIds = new Set(destination.map((e) => text(e.experiment_id)));
@@ -101,7 +103,7 @@ async function planExperiments(from: StoreTransfer, to: StoreTransfer, runCounts
   const joined = new Set<string>();
   // Source experiment id -> its deletion time and that of the deleted experiment it joins.
   const restamp = new Map<string, { from: PortableValue; to: PortableValue }>();
-  for (const e of await readAll(from, 'experiments')) {
+  for (const e of await readAll(from.readTable, 'experiments')) {
     const [id, name] = [text(e.experiment_id), text(e.name)];
     const same = byName.get(name);
     if (same) {
@@ -157,14 +159,14 @@ async function planExperiments(from: StoreTransfer, to: StoreTransfer, runCounts
   };
 }
 
-async function planDatasets(from: StoreTransfer, to: StoreTransfer) {
-  const ids = (await readAll(from, 'datasets')).map((d) => text(d.dataset_id));
+async function planDatasets(from: StoreTransfer, to: ReadRows) {
+  const ids = (await readAll(from.readTable, 'datasets')).map((d) => text(d.dataset_id));
   const existing = new Set((await readAll(to, 'datasets', { column: 'dataset_id', values: ids })).map((d) => text(d.dataset_id)));
   return { existing, added: ids.filter((id) => !existing.has(id)) };
 }
 
-async function planModels(from: StoreTransfer, to: StoreTransfer) {
-  const source = await readAll(from, 'registered_models');
+async function planModels(from: StoreTransfer, to: ReadRows) {
+  const source = await readAll(from.readTable, 'registered_models');
   const destination = await readAll(to, 'registered_models');
   const destinationNames = new Set(destination.map((m) => text(m.name)));
   const both = source.map((m) => text(m.name)).filter((name) => destinationNames.has(name));

@@ -16,8 +16,9 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { main } from '../../src/cli/main';
 import { RegistryClient } from '../../src/registry/registry-client';
-import { checkTables } from '../../src/store/copy-store';
+import { checkTables, copyStore } from '../../src/store/copy-store';
 import { openStore } from '../../src/store/open-store';
+import type { StoreTransfer } from '../../src/store/store-transfer';
 import { TrackingClient } from '../../src/tracking/client';
 import type { Run } from '../../src/entities';
 import { captureIo as capture } from '../support/cli-io';
@@ -265,5 +266,51 @@ describe('migrate-store --merge: deleted experiments', () => {
       await client.restoreExperiment(id);
       assert.deepEqual([(await client.getRun(teamRun)).info.lifecycleStage, (await client.getRun(soloRun)).info.lifecycleStage], ['active', 'active']);
     });
+  });
+});
+
+describe('migrate-store --merge into a live team store', () => {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-merge-live-'));
+  const artifacts = path.join(temp, 'team-artifacts');
+  const team = freshDatabase();
+  after(() => {
+    team.drop();
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('a model registered and a dataset first logged in the team store while a merge runs wait for it, and all of it lands', async () => {
+    const [ana, bo] = [path.join(temp, 'ana'), path.join(temp, 'bo')];
+    await soloStore(ana, 'ana', 'line');
+    await soloStore(bo, 'bo', 'curve');
+    const io = capture();
+    assert.equal(await main(['migrate-store', '--from', ana, '--to', team.uri, '--to-artifact-root', artifacts], io), 0, io.stderr);
+    await withClient(team.uri, async (live) => {
+      const registry = new RegistryClient({ tracking: live });
+      const trained = await trainRun(live, 'vision', 7, { rmse: 0.7 });
+      const [from, to] = [await openStore(bo), await openStore(team.uri)];
+      let writes: Promise<unknown> | undefined;
+      try {
+        const inner = to.transfer!();
+        // Just before the merge writes datasets and models, a teammate logs bo's dataset and registers a model.
+        const destination: StoreTransfer = { ...inner, importAll: (fill) => inner.importAll((write, read) => fill(async (table, rows) => {
+          if (table === 'datasets' && writes === undefined) {
+            writes = Promise.all([live.logInput(trained.runId, [{ who: 'bo' }], { name: 'bo-only', context: 'eval' }),
+              registry.registerModel(trained.modelUri, 'live')]);
+            await Promise.race([writes, new Promise((resolve) => setTimeout(resolve, 1000))]);
+          }
+          await write(table, rows);
+        }, read)) };
+        await copyStore(from.transfer!(), destination, undefined, { merge: true });
+      } finally {
+        await Promise.allSettled([writes]);
+        await to.close();
+        await from.close();
+      }
+      await writes;
+      assert.equal((await registry.getRegisteredModel('live')).name, 'live');
+      assert.equal((await registry.getModelVersionByAlias('curve', 'champion')).version, 2);
+      const boOnly = (await live.listInputs([trained.runId])).filter((i) => i.dataset.name === 'bo-only');
+      assert.equal(boOnly.length, 1);
+    }, artifacts);
   });
 });

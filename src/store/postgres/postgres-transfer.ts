@@ -85,6 +85,8 @@ export function postgresTransfer(conn: Connection): StoreTransfer {
 
     async importAll(fill) {
       await conn.write('import a store', async (q) => {
+        // A merge picks experiment ids, datasets to add and model ids from what these hold: others' writes to them wait until it commits.
+        await q('LOCK TABLE experiments, experiment_tags, datasets, registered_models IN SHARE ROW EXCLUSIVE MODE');
         let last = -1;
         const write: WriteRows = async (table, rows) => {
           const at = TRANSFER_TABLES.indexOf(table);
