@@ -314,3 +314,19 @@ describe('migrate-store --merge into a live team store', () => {
     }, artifacts);
   });
 });
+
+describe('migrate-store --merge: the same store under another name', () => {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracklab-merge-itself-'));
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  it('a store named by a link to its folder is the same store: refused at once, not after the busy timeout', async () => {
+    const [store, link] = [path.join(temp, 'itself'), path.join(temp, 'link')];
+    await withClient(store, async (client) => client.createExperiment('x'));
+    fs.symlinkSync(store, link);
+    const io = capture();
+    const started = Date.now();
+    assert.equal(await main(['migrate-store', '--from', link, '--to', store, '--merge'], io), 2, io.stderr);
+    assert.match(io.stderr, /--from and --to name the same store\./);
+    assert.ok(Date.now() - started < 3000);
+  });
+});

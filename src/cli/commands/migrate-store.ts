@@ -7,6 +7,7 @@
  * Progress and totals count metric points, not the blocks that store them.
  * `--merge` adds the store to one that holds others' work (merge-plan.ts).
  */
+import * as fs from 'node:fs';
 import { copyBlobs } from '../../artifacts/copy-blobs';
 import { ContentStore } from '../../artifacts/content-store';
 import { TracklabError } from '../../errors';
@@ -14,7 +15,7 @@ import type { StoreBackend } from '../../store/backend';
 import { copyStore } from '../../store/copy-store';
 import { openStore } from '../../store/open-store';
 import { TRANSFER_TABLES } from '../../store/store-transfer';
-import { parseArtifactRoot, parseStoreUri } from '../../store/store-uri';
+import { parseArtifactRoot, parseStoreUri, type StoreUri } from '../../store/store-uri';
 import type { TrackingClient } from '../../tracking/client';
 import { flag, parse, str, UsageError } from '../args';
 import { cliMsg } from '../messages';
@@ -32,7 +33,7 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
   if (!fromText || !toText) throw new UsageError(`--from and --to are both needed.\nUsage: ${usage}`);
   const fromUri = parseStoreUri(fromText);
   const toUri = parseStoreUri(toText);
-  if (fromUri.display === toUri.display) throw new UsageError('--from and --to name the same store.');
+  if (sameStore(fromUri, toUri)) throw new UsageError('--from and --to name the same store.');
 
   const from = await openStore(fromUri, { mustExist: true });
   let to: StoreBackend | undefined;
@@ -75,6 +76,13 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
     await to?.close();
     await from.close();
   }
+}
+
+/** The same URI, or one SQLite file reached through a link to its folder (or to the file). */
+function sameStore(a: StoreUri, b: StoreUri): boolean {
+  if (a.display === b.display) return true;
+  if (a.scheme !== 'sqlite' || b.scheme !== 'sqlite' || !fs.existsSync(a.file) || !fs.existsSync(b.file)) return false;
+  return fs.realpathSync(a.file) === fs.realpathSync(b.file);
 }
 
 function transferOf(backend: StoreBackend) {
