@@ -83,18 +83,47 @@ async function readRows(conn: Connection, table: TransferTable, batchSize: numbe
   const base = selectSql(table);
   const [head, order] = base.split(' ORDER BY ');
   if (only && !TRANSFER_COLUMNS[table].includes(only.column)) throw new TracklabError('INTERNAL_ERROR', `${table} has no column ${only.column}.`);
-  const filter = only ? [`${only.column} IN (SELECT value FROM json_each(?))`] : [];
-  const filterArgs = only ? [JSON.stringify(only.values)] : [];
-  let last: unknown[] | undefined;
-  for (;;) {
-    const conditions = last === undefined ? filter : [...filter, after];
-    const sql = `${head}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-    const rows = conn.read(`export ${table}`, () => conn.stmt(sql).all(...filterArgs, ...(last ?? []), Math.max(1, Math.floor(batchSize))) as Record<string, unknown>[]);
-    if (rows.length === 0) return;
-    await onBatch(rows.map((r) => toPortable(table, r)));
-    const end = rows[rows.length - 1];
-    last = keys.map((k) => end[k]);
+  const filterTable = only ? tempFilter(conn, only.values) : undefined;
+  try {
+    let last: unknown[] | undefined;
+    for (;;) {
+      const conditions: string[] = [];
+      const args: unknown[] = [];
+      if (only) {
+        // The filter is on the first key column: later batches skip the values the earlier ones passed.
+        const from = last !== undefined && keys[0] === only.column;
+        conditions.push(`${only.column} IN (SELECT value FROM temp.${filterTable}${from ? ' WHERE value >= ?' : ''})`);
+        if (from) args.push(last![0]);
+      }
+      if (last !== undefined) {
+        conditions.push(after);
+        args.push(...last);
+      }
+      const sql = `${head}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+      const rows = conn.read(`export ${table}`, () => conn.db.prepare(sql).all(...args, Math.max(1, Math.floor(batchSize))) as Record<string, unknown>[]);
+      if (rows.length === 0) return;
+      await onBatch(rows.map((r) => toPortable(table, r)));
+      const end = rows[rows.length - 1];
+      last = keys.map((k) => end[k]);
+    }
+  } finally {
+    if (filterTable) conn.db.exec(`DROP TABLE IF EXISTS temp.${filterTable}`);
   }
+}
+
+let filters = 0;
+
+/**
+ * The values of a filter as a temporary table, filled once: a merge names
+ * every copied run, and a list passed with each batch's query would be
+ * parsed again for every batch (minutes for 200k runs).
+ */
+function tempFilter(conn: Connection, values: readonly (string | number)[]): string {
+  const name = `transfer_filter_${++filters}`;
+  conn.db.exec(`CREATE TEMP TABLE ${name} (value PRIMARY KEY) WITHOUT ROWID`);
+  const insert = conn.db.prepare(`INSERT OR IGNORE INTO temp.${name} VALUES (?)`);
+  conn.db.transaction(() => { for (const v of values) insert.run(v); })();
+  return name;
 }
 
 function insertRows(conn: Connection, table: TransferTable, rows: readonly PortableRow[]): void {
