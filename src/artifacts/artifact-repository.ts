@@ -37,6 +37,19 @@ function assertCanonical(runId: string, artifactPath: string): void {
 }
 
 /**
+ * A run's manifest entries at or under `prefix`, sorted by path. The manifest
+ * is in the store, so this needs no artifact root (a PostgreSQL store's
+ * runs can be listed and shown without one).
+ */
+export async function listArtifactEntries(store: TrackingStore, runId: string, prefix?: string): Promise<ArtifactEntry[]> {
+  const p = normalizeArtifactPrefix(prefix);
+  const all = await store.listArtifacts(runId, p === '' ? undefined : p);
+  return all
+    .filter((e) => p === '' || e.path === p || e.path.startsWith(p + '/'))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
  * Artifacts of runs: content-addressed blobs (see ContentStore) plus the
  * per-run manifest kept by the TrackingStore. The manifest row is written
  * only after its blob is in place, so a manifest never names missing content.
@@ -184,11 +197,7 @@ export class ArtifactRepository {
    * (await repo.listArtifacts(runId, 'plots')).map((a) => a.path); // ['plots/acc.png', 'plots/loss.png']
    */
   async listArtifacts(runId: string, prefix?: string): Promise<ArtifactEntry[]> {
-    const p = normalizeArtifactPrefix(prefix);
-    const all = await this.store.listArtifacts(runId, p === '' ? undefined : p);
-    return all
-      .filter((e) => p === '' || e.path === p || e.path.startsWith(p + '/'))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return listArtifactEntries(this.store, runId, prefix);
   }
 
   private async entry(runId: string, artifactPath: string): Promise<ArtifactEntry> {

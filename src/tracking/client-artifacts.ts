@@ -35,7 +35,9 @@ export async function logArtifacts(core: ClientCore, runId: string, localDir: st
 
 export async function listArtifacts(core: ClientCore, runId: string, prefix: string | undefined): Promise<ArtifactEntry[]> {
   validateRunId(runId);
-  return (await core.artifacts()).listArtifacts(runId, prefix);
+  // The manifest is in the store: listing needs no artifact root (only reading content does).
+  const { listArtifactEntries } = require('../artifacts/artifact-repository') as typeof import('../artifacts/artifact-repository');
+  return core.call('list artifacts', (s) => listArtifactEntries(s, runId, prefix));
 }
 
 export async function recordCell(core: ClientCore, cell: CellRecord): Promise<void> {

@@ -121,4 +121,26 @@ describe('a PostgreSQL store without an artifact root', { skip: postgresSkip() }
       db.drop();
     }
   });
+
+  test('still lists a run\'s artifacts, and `run show` shows the run: the manifest is in the database', async () => {
+    const db = freshDatabase();
+    const root = tempDir();
+    process.env.TRACKLAB_ARTIFACT_ROOT = '';
+    const writer = new TrackingClient({ trackingUri: db.uri, artifactRoot: root });
+    const reader = new TrackingClient({ trackingUri: db.uri });
+    try {
+      const run = await writer.createRun({ experiment: 'team' });
+      await writer.logArtifact(run.runId, { text: 'hello' }, 'notes/hello.txt');
+      await writer.setTerminated(run.runId);
+      assert.ok((await reader.listArtifacts(run.runId)).some((a) => a.path === 'notes/hello.txt'), 'the artifact is listed');
+
+      let out = '';
+      const code = await main(['run', 'show', run.runId, '--tracking-uri', db.uri], { out: (t) => { out += `${t}\n`; }, err: (t) => { out += `${t}\n`; }, write: () => undefined });
+      assert.equal(code, 0, out);
+      assert.match(out, /notes\/hello\.txt +5 /);
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+      db.drop();
+    }
+  });
 });
