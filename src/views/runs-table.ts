@@ -2,7 +2,7 @@ import type { Run } from '../entities';
 import type { DisplayBundle } from './bundle';
 import { tableBundle } from './chart-bundle';
 import { formatDuration, formatTime } from './format';
-import { bestIndex, differingParams, metricKeys, metricValue, type Mode } from './run-metrics';
+import { bestIndices, differingParams, metricKeys, metricValue, type Mode } from './run-metrics';
 import { statusBadge } from './status-badge';
 import type { Cell, Column, Row, Table } from './table';
 
@@ -28,7 +28,7 @@ const MAX_PARAM_COLUMNS = 12;
 /**
  * The runs table of a comparison (and of `runsTable()`): run name, status,
  * start and duration, the params that differ, and metrics. With a `metric`,
- * it shows last/min/max of it and marks the best run by `mode`.
+ * it shows last/min/max of it and marks the best run by `mode` (every run tied for best).
  */
 export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}): Table {
   const maxRows = options.maxRows ?? 200;
@@ -37,7 +37,8 @@ export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}):
   const metric = options.metric;
   const others = (options.metrics ?? metricKeys(runs).filter((k) => k !== metric).slice(0, 6)).filter((k) => k !== metric);
   const mode = options.mode ?? 'max';
-  const best = metric ? bestIndex(shown.map((r) => metricValue(r, metric)), mode) : -1;
+  // Runs tied for best are all marked, as `tracklab compare` marks them.
+  const best = new Set(metric ? bestIndices(shown.map((r) => metricValue(r, metric)), mode) : []);
   const datasets = options.datasets;
   const withDatasets = datasets !== undefined && shown.some((r) => Boolean(datasets.get(r.info.runId)));
 
@@ -63,7 +64,7 @@ export function runsTable(runs: readonly Run[], options: RunsTableOptions = {}):
       ...(metric ? [summary?.last ?? null, summary?.min ?? null, summary?.max ?? null] : []),
       ...others.map((k) => run.data.metrics[k]?.last ?? null),
     ];
-    return { cells, highlight: i === best };
+    return { cells, highlight: best.has(i) };
   });
   const notes: string[] = [];
   if (runs.length > shown.length) notes.push(`showing ${shown.length} of ${runs.length} runs`);

@@ -96,6 +96,18 @@ test('comparison picks max for accuracy-like metrics and validates its input', a
   assert.equal(none.length, 1, 'no charts for a metric no run has');
 });
 
+test('comparison marks every run tied for best, as tracklab compare does', async () => {
+  const tied = [
+    makeRun('t1', 'tied-one', { lr: '0.1' }, { val_loss: Float64Array.of(0.5, 0.25) }),
+    makeRun('t2', 'tied-two', { lr: '0.01' }, { val_loss: Float64Array.of(0.4, 0.25) }),
+    makeRun('t3', 'worse', { lr: '0.001' }, { val_loss: Float64Array.of(0.6, 0.3) }),
+  ];
+  const table = runsTableBundle(tied.map((t) => t.run), { metric: 'val_loss', mode: 'min' });
+  const best = [...(table.data[Mime.html] as string).matchAll(/<tr class="tl-best">(.*?)<\/tr>/g)].map((m) => m[1]);
+  assert.deepEqual(best.map((row) => /tied-one|tied-two|worse/.exec(row)?.[0]), ['tied-one', 'tied-two']);
+  assert.deepEqual((table.data[Mime.plain] as string).split('\n').filter((l) => l.startsWith('* ')).map((l) => l.split(/\s+/)[1]), ['tied-one', 'tied-two']);
+});
+
 test('100 runs × 100k steps: every chart bundle stays under 300 KB', async () => {
   const n = 100_000;
   const big = Array.from({ length: 100 }, (_, r) =>
