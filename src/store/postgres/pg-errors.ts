@@ -84,8 +84,14 @@ export function translatePgError(err: unknown, ctx: ErrorContext): TracklabError
       + `(createdb ${ctx.database}, or CREATE DATABASE "${ctx.database}"), or correct the name in the tracking URI.`);
   }
   if (code === '42501') {
+    // Tables another role made (a teammate's first use): that role, or a superuser, grants them to this one.
+    const role = /^[a-z_][a-z0-9_]*$/.test(ctx.user) ? ctx.user : `"${ctx.user.replace(/"/g, '""')}"`;
+    const onTables = /permission denied for (table|sequence|relation)\b/.test(raw)
+      ? ` If another role made the tables, it grants them: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}; `
+        + `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${role}.`
+      : '';
     return fail('INVALID_STATE', `user "${ctx.user}" lacks a privilege on ${at} (${raw}). Tracklab needs to create tables in the database `
-      + 'the first time (GRANT CREATE ON SCHEMA public), and to read and write them afterwards.');
+      + `the first time (GRANT CREATE ON SCHEMA public), and to read and write them afterwards.${onTables}`);
   }
   if (code === '53300') {
     return fail('INVALID_STATE', `${at} has no free connection slots (${raw}). Close idle notebooks, lower the connections each `

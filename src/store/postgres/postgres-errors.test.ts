@@ -69,6 +69,30 @@ describe('connection errors', () => {
     await stores.close();
   });
 
+  test('a teammate\'s role without grants on tables another role made is told the grants to ask for, which are enough', async () => {
+    const team = freshDatabase();
+    try {
+      const owner = await openPostgresStores(team.uri);
+      await owner.tracking.ensureExperiment('Default');
+      await owner.close();
+      const mate = cluster.tcpUri(team.name, PASSWORD_USER, PASSWORD);
+      await refused(openPostgresStores(mate),
+        new RegExp(`lacks a privilege.*GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${PASSWORD_USER}; `
+          + `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${PASSWORD_USER}`, 's'), [PASSWORD]);
+      cluster.psql(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${PASSWORD_USER}; `
+        + `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${PASSWORD_USER}`, team.name);
+      const stores = await openPostgresStores(mate);
+      try {
+        assert.equal((await stores.tracking.ensureExperiment('mate')).name, 'mate');
+        assert.equal((await stores.registry().createRegisteredModel({ name: 'mate-model' })).name, 'mate-model');
+      } finally {
+        await stores.close();
+      }
+    } finally {
+      team.drop();
+    }
+  });
+
   test('a missing password says where to put it, at once; a short wrong one leaves the server\'s message whole', async () => {
     const uri = cluster.tcpUri(db.name, PASSWORD_USER);
     await withoutPasswordSources(async (home) => {
