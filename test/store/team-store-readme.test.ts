@@ -135,6 +135,21 @@ describe("README's Team store section, run as written", () => {
     }
   });
 
+  it('step 3, the other direction: the backup command as written copies the team store into a folder', async () => {
+    const args = /`--from postgresql:\/\/… ([^`]*)`/.exec(section)?.[1];
+    assert.ok(args, 'step 3 shows a copy from PostgreSQL into a folder');
+    const command = `tracklab migrate-store --from "$TRACKLAB_TRACKING_URI" ${args}`;
+    const r = await run('/bin/sh', ['-c', command.replace(/\s+/g, ' ')], { cwd: project, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /copied and verified/);
+    const backup = new TrackingClient({ trackingUri: path.join(project, 'backup') });
+    try {
+      assert.equal((await backup.openArtifact(soloRunId, 'notes.txt')).toString(), 'solo notes\n');
+    } finally {
+      await backup.close();
+    }
+  });
+
   it('step 4: two machines log and register at once with the same code; the CLI sees it all', async () => {
     const [a, b] = await Promise.all(['machine-a', 'machine-b'].map((name) => run(process.execPath, ['-e', MACHINE, name], { cwd: temp, env })));
     for (const r of [a, b]) assert.equal(r.code, 0, r.stderr);
