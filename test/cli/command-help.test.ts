@@ -57,3 +57,11 @@ test('every command tracklab --help lists has a --help with usage, summary, opti
     assert.ok(readmeNames(readme, name), `the README's command list names "tracklab ${name}"`);
   }
 });
+
+test("the README's migrate-store line shows every option of its usage line, --merge included", async () => {
+  const { code, stdout, stderr } = await runCliProcess(['migrate-store', '--help'], {});
+  assert.equal(code, 0, stderr);
+  const usage = stdout.split(/^Options:$/m)[0]!.split(/^ {4}\S/m)[0]!;
+  const line = readmeCommandLines().find((l) => l.startsWith('tracklab migrate-store ')) ?? '';
+  for (const option of new Set(usage.match(/--[a-z][a-z-]*/g) ?? [])) assert.ok(line.includes(option), `README: ${line} lacks ${option}`);
+});
