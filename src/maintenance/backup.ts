@@ -91,7 +91,9 @@ export async function backupStore(parts: BackupParts, dest: string, options: Bac
   }
   if (store.backupDatabase === undefined) {
     throw new TracklabError('INVALID_STATE',
-      `The store ${root} cannot be backed up by tracklab (its backend has no online copy). Use the database's own tools, such as pg_dump.`);
+      `The store ${root} cannot be backed up by tracklab (its backend has no online copy). Use the database's own tools, such as pg_dump, `
+      + `and copy its artifact folder ${content.root} too (pg_dump does not); or copy both into a folder store, each table and blob checked: `
+      + `tracklab migrate-store --from <its URI> --from-artifact-root ${content.root} --to ${path.resolve(dest)}.`);
   }
   const target = path.resolve(dest);
   const release = await takeGcLock(content.root, 'backup');

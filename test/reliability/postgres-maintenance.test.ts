@@ -25,6 +25,9 @@ describe('maintenance on PostgreSQL', { skip: postgresSkip() }, () => {
       await client.setTerminated(run.runId);
 
       await assert.rejects(client.backup(dest), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && /pg_dump/.test(e.message));
+      // pg_dump copies no artifacts: the refusal names the folder to copy too, and migrate-store, which copies both.
+      await assert.rejects(client.backup(dest), (e: unknown) => isTracklabError(e, 'INVALID_STATE') && e.message.includes(artifactRoot)
+        && e.message.includes(`tracklab migrate-store --from <its URI> --from-artifact-root ${artifactRoot} --to ${dest}`));
       assert.equal(fs.existsSync(dest), false, 'nothing was made');
 
       const healthy = await client.doctor();
