@@ -65,3 +65,42 @@ for (const kind of testStores()) {
     });
   });
 }
+
+const postgres = testStores().find((k) => k.name === 'postgresql')!;
+describe('tracklab ui on postgresql without --artifact-root', { skip: postgres.skip }, () => {
+  test('a run page lists its artifacts, and a preview says how to give the artifact root, the page whole', async () => {
+    const store = postgres.create();
+    const proc = spawn(process.execPath, [CLI, 'ui', '--port', '0', '--tracking-uri', store.uri], {
+      env: { ...process.env, TRACKLAB_HOME: '', TRACKLAB_TRACKING_URI: '', TRACKLAB_ARTIFACT_ROOT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    try {
+      const client = store.client();
+      const run = await client.createRun({ experiment: 'ui-no-root', name: 'rootless-run' });
+      await client.logArtifact(run.runId, { text: 'hello' }, 'notes.txt');
+      await client.setTerminated(run.runId);
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.stdout.setEncoding('utf8').on('data', (c: string) => {
+          out += c;
+          const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        proc.stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
+        void exited.then(() => reject(new Error(`tracklab ui exited: ${out}${err}`)));
+      });
+      const preview = await fetch(`${url}/runs/${run.runId}?artifact=notes.txt`);
+      const html = await preview.text();
+      assert.equal(preview.status, 200, html);
+      assert.match(html, /rootless-run/);
+      assert.match(html, /notes\.txt/);
+      assert.match(html, /--artifact-root/);
+    } finally {
+      proc.kill('SIGTERM');
+      assert.equal(await exited, 0, err);
+      await store.cleanup();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 /** A run's artifact browser: a folder tree and a preview of the chosen file. */
 import type { ArtifactEntry } from '../../entities';
+import { isTracklabError } from '../../errors';
 import type { TrackingClient } from '../../tracking/client';
 import { html, seg, type Html } from '../html';
 import { emptyState } from '../layout';
@@ -56,8 +57,19 @@ export async function artifactSection(client: TrackingClient, runId: string, ent
   const shown = entries.slice(0, MAX_TREE_ENTRIES);
   return html`<div class="artifacts" id="artifacts">
 <nav class="tree" aria-label="Artifacts">${folderView(runId, tree(shown), selected)}${entries.length > shown.length ? html`<div class="muted">${entries.length - shown.length} more not listed</div>` : ''}</nav>
-<section class="preview" data-preview>${chosen ? await preview(client, runId, chosen) : html`<span class="muted">${selected ? `No artifact "${selected}".` : 'Choose a file to preview it.'}</span>`}</section>
+<section class="preview" data-preview>${chosen ? await previewOrWhyNot(client, runId, chosen) : html`<span class="muted">${selected ? `No artifact "${selected}".` : 'Choose a file to preview it.'}</span>`}</section>
 </div>`;
+}
+
+/**
+ * The preview, or, when the store keeps no files and no artifact root was
+ * given (`tracklab ui --tracking-uri postgresql://…` alone), how to give one:
+ * the list comes from the store, so the rest of the page stays.
+ */
+async function previewOrWhyNot(client: TrackingClient, runId: string, entry: ArtifactEntry): Promise<Html> {
+  const missing = await client.artifactRoot().then(() => undefined, (err: unknown) => (isTracklabError(err, 'INVALID_STATE') ? err : Promise.reject(err)));
+  if (missing !== undefined) return html`<b>${entry.path}</b><p class="muted">${missing.message}</p>`;
+  return preview(client, runId, entry);
 }
 
 async function preview(client: TrackingClient, runId: string, entry: ArtifactEntry): Promise<Html> {
