@@ -108,6 +108,6 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
       ['--allowed-hosts NAME,...', 'serve: Host names answered besides loopback'], ['--timeout SECONDS', 'serve: how long a request may take to arrive'],
       JSON_OPTION,
     ],
-    examples: ['tracklab models versions iris', 'tracklab models alias set iris champion 3', 'tracklab models serve models:/iris@champion --port 5001'],
+    examples: ['tracklab models versions iris', 'tracklab models rename iris iris-legacy', 'tracklab models alias set iris champion 3', 'tracklab models serve models:/iris@champion --port 5001'],
   },
 };

@@ -174,7 +174,8 @@ async function planModels(from: StoreTransfer, to: ReadRows) {
     const list = both.slice(0, 3).map((n) => `"${n}"`).join(', ') + (both.length > 3 ? ` and ${both.length - 3} more` : '');
     throw new TracklabError('INVALID_STATE', `Registered model${both.length === 1 ? '' : 's'} ${list} ${both.length === 1 ? 'is' : 'are'} in both stores. `
       + `${both.length === 1 ? 'Its' : 'Their'} versions cannot be merged without renumbering them, which would break models:/${both[0]}/N references. Rename one first, `
-      + `e.g. getRegistry().renameRegisteredModel('${both[0]}', '${both[0]}-2') in the source, then merge again. Nothing was written.`);
+      + `e.g. in the source: tracklab --tracking-uri SOURCE models rename ${both[0]} ${both[0]}-2 (or getRegistry().renameRegisteredModel() in a notebook), `
+      + 'then merge again. Nothing was written.');
   }
   let next = destination.reduce((max, m) => Math.max(max, m.model_id as number), 0) + 1;
   const ids = new Map<number, number>();

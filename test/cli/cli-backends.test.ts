@@ -81,6 +81,9 @@ for (const kind of testStores()) {
         await ok(store, ['models', 'alias', 'set', 'line', 'champion', '1']);
         assert.match(await ok(store, ['models', 'show', 'line']), /champion/);
         await ok(store, ['models', 'alias', 'delete', 'line', 'champion']);
+        assert.match(await ok(store, ['models', 'rename', 'line', 'curve']), /^renamed model "line" to "curve"/);
+        assert.match(await ok(store, ['models', 'versions', 'curve']), new RegExp(trained.runId));
+        await ok(store, ['models', 'rename', 'curve', 'line']);
         await ok(store, ['experiments', 'create', 'made-here']);
         await ok(store, ['experiments', 'rename', 'made-here', 'renamed-here']);
         await ok(store, ['experiments', 'delete', 'renamed-here']);

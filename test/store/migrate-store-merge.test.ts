@@ -182,11 +182,24 @@ describe('migrate-store --merge: a second member joins the team store', () => {
     assert.match(again.stderr, /5 of the source's 5 runs are already in the destination \(first: \w+\): this store was copied there before\. Nothing was written\./);
     const clash = capture();
     assert.equal(await main(['migrate-store', '--from', cy, '--to', team.uri, '--to-artifact-root', artifacts, '--merge'], clash), 1);
-    assert.match(clash.stderr, /Registered model "line" is in both stores\. Its versions .*\.renameRegisteredModel\('line', 'line-2'\) in the source, then merge again\. Nothing was written\./);
+    assert.match(clash.stderr, /Registered model "line" is in both stores\. Its versions .* in the source: tracklab --tracking-uri SOURCE models rename line line-2 .* then merge again\. Nothing was written\./);
     for (const io of [again, clash]) assert.doesNotMatch(io.stderr, /\n\s+at /, 'no stack trace');
     assert.deepEqual(await snapshot(team.uri, [...anaRuns, ...boRuns], artifacts), before);
     // None of cy's runs: ana's 3, bo's 3 and the one trained in the team store above.
     await withClient(team.uri, async (client) => assert.equal((await client.searchRuns({ experiments: [(await client.getExperiment('vision')).experimentId] })).runs.length, 7), artifacts);
+
+    // Done as the refusal says, the merge goes through.
+    const renamed = capture();
+    assert.equal(await main(['--tracking-uri', cy, 'models', 'rename', 'line', 'line-2'], renamed), 0, renamed.stderr);
+    const merged = capture();
+    assert.equal(await main(['migrate-store', '--from', cy, '--to', team.uri, '--to-artifact-root', artifacts, '--merge'], merged), 0, merged.stderr);
+    // Cy's 3 runs join too.
+    await withClient(team.uri, async (client) => {
+      assert.equal((await client.searchRuns({ experiments: [(await client.getExperiment('vision')).experimentId] })).runs.length, 10);
+      const registry = new RegistryClient({ tracking: client });
+      assert.equal((await registry.getModelVersionByAlias('line-2', 'champion')).version, 2);
+      assert.equal((await registry.getModelVersionByAlias('line', 'champion')).version, 2);
+    }, artifacts);
   });
 
   it('a copy the team store alters is rolled back whole: it stays as it was', async () => {

@@ -17,10 +17,10 @@ import { UsageError, flag, int, parse, portOf, str } from '../args';
 import { untilStopSignal } from '../stop-signal';
 import { printJson, printTable, type Io } from '../output';
 
-export const usage = 'tracklab models list [--filter F] [--max N] [--json] | show NAME [--json] | versions NAME [--json] | '
+export const usage = 'tracklab models list [--filter F] [--max N] [--json] | show NAME [--json] | versions NAME [--json] | rename NAME NEW_NAME | '
   + 'alias set NAME ALIAS VERSION | alias delete NAME ALIAS | serve MODEL_URI [--port N] [--host 127.0.0.1] [--allowed-hosts NAME,...] [--timeout SECONDS]';
 
-const SUBCOMMANDS = 'list, show NAME, versions NAME, alias set NAME ALIAS VERSION, alias delete NAME ALIAS, serve MODEL_URI';
+const SUBCOMMANDS = 'list, show NAME, versions NAME, rename NAME NEW_NAME, alias set NAME ALIAS VERSION, alias delete NAME ALIAS, serve MODEL_URI';
 
 export async function models(client: TrackingClient, argv: readonly string[], io: Io): Promise<void> {
   const [sub, ...rest] = argv;
@@ -30,6 +30,7 @@ export async function models(client: TrackingClient, argv: readonly string[], io
       case 'list': return await list(registry, rest, io);
       case 'show': return await showModel(registry, rest, io);
       case 'versions': return await versions(registry, rest, io);
+      case 'rename': return await rename(registry, rest, io);
       case 'alias': return await alias(registry, rest, io);
       case 'serve': return await serve(registry, rest, io);
       case undefined: throw new UsageError(`"tracklab models" needs a subcommand: ${SUBCOMMANDS}.`);
@@ -88,6 +89,13 @@ async function versions(registry: RegistryClient, argv: readonly string[], io: I
       cells: [v.version, v.status, v.aliases.map((a) => `@${a}`).join(' '), formatTime(v.creationTime), v.runId, v.source],
     })),
   });
+}
+
+async function rename(registry: RegistryClient, argv: readonly string[], io: Io): Promise<void> {
+  const [name, newName] = parse(argv, {}, 2).positionals;
+  if (newName === undefined) throw new UsageError('Usage: tracklab models rename NAME NEW_NAME');
+  await registry.renameRegisteredModel(name, newName);
+  io.out(`renamed model "${name}" to "${newName}": models:/${newName}/… and models:/${newName}@… now resolve, models:/${name}/… no longer does`);
 }
 
 async function alias(registry: RegistryClient, argv: readonly string[], io: Io): Promise<void> {
