@@ -79,7 +79,7 @@ export const commandDetails: Readonly<Record<string, CommandDetails>> = {
   'migrate-store': {
     options: [
       ['--from URI', 'the store to copy (a folder, sqlite:///… or postgresql://…)'], ['--to URI', 'the store to copy into'],
-      ['--merge', 'add it to a store that already holds others\' work: same-named experiments are joined, nothing there changes'],
+      ['--merge', 'add it to a store that already holds others\' work: same-named experiments are joined; what is there is added to, never rewritten'],
       ['--from-artifact-root DIR', 'the source\'s artifact folder, when it keeps none of its own'],
       ['--to-artifact-root DIR', 'the destination\'s artifact folder, when it keeps none of its own'], JSON_OPTION,
     ],

@@ -113,7 +113,9 @@ async function planExperiments(from: StoreTransfer, to: ReadRows, runCounts: Rea
       if (e.lifecycle_stage === 'deleted' && same.lifecycle_stage === 'deleted') restamp.set(id, { from: e.deleted_time, to: same.deleted_time });
       const runs = runCounts.get(id) ?? 0;
       notes.push(`experiment "${name}": its ${runs === 1 ? '1 run joins' : `${runs} runs join`} the destination's experiment of that name (id ${into})`
-        + (same.lifecycle_stage === 'deleted' ? `, which is deleted there: tracklab experiments restore ${into} brings it back` : ''));
+        + (same.lifecycle_stage === 'deleted' ? `, which is deleted there: tracklab experiments restore ${into} brings it back` : '')
+        + (e.lifecycle_stage === 'deleted' && same.lifecycle_stage !== 'deleted'
+          ? `; it was deleted in the source, so the runs deleted with it stay deleted (tracklab runs --all lists them, tracklab runs restore ID brings one back)` : ''));
       continue;
     }
     let newId = id;

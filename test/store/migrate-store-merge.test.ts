@@ -280,6 +280,24 @@ describe('migrate-store --merge: deleted experiments', () => {
       assert.deepEqual([(await client.getRun(teamRun)).info.lifecycleStage, (await client.getRun(soloRun)).info.lifecycleStage], ['active', 'active']);
     });
   });
+
+  it('an experiment deleted in the source that joins an active one: the note says its runs stay deleted, and how to bring one back', async () => {
+    const [team, solo] = [path.join(temp, 'team2'), path.join(temp, 'solo2')];
+    await withClient(team, async (client) => { await client.createExperiment('shared'); });
+    const soloRun = await withClient(solo, async (client) => {
+      const { runId } = await client.createRun({ experiment: 'shared' });
+      await client.setTerminated(runId);
+      await client.deleteExperiment('shared');
+      return runId;
+    });
+    const io = capture();
+    assert.equal(await main(['migrate-store', '--from', solo, '--to', team, '--merge'], io), 0, io.stderr);
+    assert.match(io.stderr, /^experiment "shared": its 1 run joins the destination's experiment of that name \(id \w+\); it was deleted in the source, so the runs deleted with it stay deleted \(tracklab runs --all lists them, tracklab runs restore ID brings one back\)$/m);
+    await withClient(team, async (client) => assert.equal((await client.getRun(soloRun)).info.lifecycleStage, 'deleted'));
+    const restored = capture();
+    assert.equal(await main(['--home', team, 'runs', 'restore', soloRun], restored), 0, restored.stderr);
+    await withClient(team, async (client) => assert.equal((await client.getRun(soloRun)).info.lifecycleStage, 'active'));
+  });
 });
 
 describe('migrate-store --merge into a live team store', () => {
