@@ -171,10 +171,12 @@ test('parallel coordinates: numeric and categorical axes, one line per run, metr
 });
 
 test('scatter: a point per run, log x for a wide numeric param, best run marked', async () => {
-  const svg = await checked(scatterSpec('lr', 'val_loss', points, { bestRunId: 'b' }));
+  const svg = await checked(scatterSpec('lr', 'val_loss', points, { bestRunIds: ['b'] }));
   assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 3);
   assert.ok(svg.includes('>lr</text>') && svg.includes('>val_loss</text>'));
   assert.ok(svg.includes('fill="#e45756"'), 'best run highlighted');
+  const tied = await checked(scatterSpec('lr', 'val_loss', points, { bestRunIds: ['a', 'b'] }));
+  assert.equal((tied.match(/fill="#e45756"/g) ?? []).length, 2, 'every run tied for best');
   const cat = await checked(scatterSpec('a"b<c', 'val_loss', points));
   assert.ok(cat.includes('>a"b&lt;c</text>'));
 });

@@ -7,17 +7,19 @@ import type { RunPoint } from './parallel-coordinates';
  * One param against the metric, one point per run, run name in the tooltip.
  * A numeric param gets a quantitative axis (log when it spans more than two
  * decades, as learning rates do); any other param a categorical one. The
- * best run, when given, is drawn larger and in a contrasting colour.
+ * best runs, when given (every run tied for best), are drawn larger and in a
+ * contrasting colour.
  *
  * @example
- * const spec = scatterSpec('lr', 'val_loss', points, { bestRunId });
+ * const spec = scatterSpec('lr', 'val_loss', points, { bestRunIds: [bestId] });
  */
 export function scatterSpec(
   param: string,
   metric: string,
   runs: readonly RunPoint[],
-  options: { bestRunId?: string; title?: string; width?: number; height?: number } = {},
+  options: { bestRunIds?: readonly string[]; title?: string; width?: number; height?: number } = {},
 ): VegaLiteSpec {
+  const best = new Set(options.bestRunIds);
   const drawn = runs.filter((r) => Number.isFinite(r.value) && r.params[param] !== undefined);
   const labels = runLabels(drawn);
   const raw = drawn.map((r) => r.params[param]);
@@ -26,7 +28,7 @@ export function scatterSpec(
     run: labels.get(r.runId) ?? r.runId,
     x: numeric ? roundSig(toNumber(r.params[param])) : String(r.params[param]),
     y: roundSig(r.value),
-    best: r.runId === options.bestRunId ? 'best' : 'other',
+    best: best.has(r.runId) ? 'best' : 'other',
   }));
   let logX = false;
   let decades: number[] = [];

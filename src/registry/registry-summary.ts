@@ -11,7 +11,7 @@ import type { Run } from '../entities';
 import type { DisplayBundle } from '../views/bundle';
 import { chartBundle, tableBundle } from '../views/chart-bundle';
 import { formatNumber, formatTime } from '../views/format';
-import { bestIndex, metricValue, type Mode } from '../views/run-metrics';
+import { bestIndices, metricValue, type Mode } from '../views/run-metrics';
 import type { Cell, Table } from '../views/table';
 import type { ModelVersion, RegisteredModel } from '../registry-entities';
 
@@ -97,7 +97,7 @@ export function versionsTable(summary: ModelSummary): Table {
   const common = commonMetrics(versions, sources);
   const keys = (metric ? [metric, ...common.filter((k) => k !== metric)] : common).slice(0, MAX_METRIC_COLUMNS);
   const values = versions.map((v) => { const run = runOf(v, sources); return run && metric ? metricValue(run, metric) : NaN; });
-  const best = metric && mode ? bestIndex(values, mode) : -1;
+  const best = new Set(metric && mode ? bestIndices(values, mode) : []);
   return {
     caption: `${model.name}: ${versions.length} version${versions.length === 1 ? '' : 's'}`,
     columns: [
@@ -109,10 +109,10 @@ export function versionsTable(summary: ModelSummary): Table {
       const metricCells: Cell[] = keys.map((k) => run?.data.metrics[k]?.last ?? null);
       return {
         cells: [v.version, v.status, v.aliases.map((a) => `@${a}`).join(' '), formatTime(v.creationTime), sourceCell(v, sources), v.runId, ...metricCells, v.description],
-        highlight: i === best,
+        highlight: best.has(i),
       };
     }),
-    highlightLabel: best >= 0 ? `best ${metric} (${mode})` : undefined,
+    highlightLabel: best.size > 0 ? `best ${metric} (${mode})` : undefined,
   };
 }
 

@@ -14,6 +14,7 @@ import { TracklabError } from '../errors';
 import type { RegistryClient } from '../registry/registry-client';
 import { quoteFilterValue } from '../search';
 import type { TrackingClient } from '../tracking/client';
+import { bestIndices, inferMode } from '../views/run-metrics';
 import { readChartState, type ChartState } from './chart-state';
 import { readSeries, type SeriesColumns } from './metric-columns';
 
@@ -128,8 +129,9 @@ export class ChartApi {
     if (kind === 'scatter') {
       const param = query.get('param') ?? differingParams(runs)[0];
       if (!param) throw new TracklabError('INVALID_PARAMETER_VALUE', 'These runs share every param value, so there is nothing to scatter against.');
-      const best = bestRun(points, metric);
-      return scatterSpec(param, metric, points, best ? { bestRunId: best } : {});
+      // Every run tied for best, by the direction the runs table uses.
+      const bestRunIds = bestIndices(points.map((p) => p.value), inferMode(metric)).map((i) => points[i].runId);
+      return scatterSpec(param, metric, points, { bestRunIds });
     }
     throw new TracklabError('INVALID_PARAMETER_VALUE', `Unknown comparison chart "${kind}": use overlay, parallel or scatter.`);
   }
@@ -174,17 +176,6 @@ export async function modelVersions(registry: RegistryClient, name: string) {
 export function differingParams(runs: readonly Run[]): string[] {
   const keys = new Set(runs.flatMap((r) => Object.keys(r.data.params)));
   return [...keys].filter((k) => new Set(runs.map((r) => r.data.params[k] ?? '\u0000missing')).size > 1).sort();
-}
-
-/** The run with the best value: lowest for loss/error-like metrics, else highest. */
-export function bestRun(points: readonly RunPoint[], metric: string): string | undefined {
-  const lower = /loss|err|mae|mse|rmse|perplexity/i.test(metric);
-  let best: RunPoint | undefined;
-  for (const p of points) {
-    if (!Number.isFinite(p.value)) continue;
-    if (!best || (lower ? p.value < best.value : p.value > best.value)) best = p;
-  }
-  return best?.runId;
 }
 
 function named(run: Run, s: SeriesColumns, state: ChartState): NamedSeries {

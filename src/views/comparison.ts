@@ -8,7 +8,7 @@ import { formatNumber } from './format';
 import type { DisplayBundle } from './bundle';
 import { boundedChartBundle, chartBundle } from './chart-bundle';
 import { mostRelevantParam } from './param-relevance';
-import { bestIndex, differingParams, inferMode, metricValue, type Mode } from './run-metrics';
+import { bestIndices, differingParams, inferMode, metricValue, type Mode } from './run-metrics';
 import { runsTableBundle } from './runs-table';
 
 export interface CompareInput {
@@ -58,7 +58,6 @@ export async function compareBundles(input: CompareInput): Promise<DisplayBundle
   const params = input.params ?? differingParams(runs);
   const out: DisplayBundle[] = [runsTableBundle(runs, { metric, mode, params: input.params, datasets: input.datasets })];
   const values = runs.map((r) => metricValue(r, metric));
-  const best = bestIndex(values, mode);
   const labels = runLabels(runs.map((r) => r.info));
 
   const lines = historyChart(input, mode, values, labels);
@@ -72,8 +71,8 @@ export async function compareBundles(input: CompareInput): Promise<DisplayBundle
   }
   const scatterParam = input.scatterParam ?? mostRelevantParam(params, runs.map((r) => r.data), values);
   if (withValue.length >= 2 && scatterParam !== undefined) {
-    const bestRunId = best >= 0 ? runs[best].info.runId : undefined;
-    out.push(await chartBundle(scatterSpec(scatterParam, metric, points, { bestRunId }), `scatter: ${metric} by ${scatterParam} for ${withValue.length} runs`));
+    const bestRunIds = bestIndices(values, mode).map((i) => runs[i].info.runId);
+    out.push(await chartBundle(scatterSpec(scatterParam, metric, points, { bestRunIds }), `scatter: ${metric} by ${scatterParam} for ${withValue.length} runs`));
   }
   return out;
 }

@@ -10,7 +10,7 @@ import type { EvaluationSummary } from '../evaluate/evaluation-summary';
 import { TracklabError } from '../errors';
 import type { DisplayBundle } from './bundle';
 import { boundedChartBundle, tableBundle } from './chart-bundle';
-import { bestIndex, inferMode, type Mode } from './run-metrics';
+import { bestIndices, inferMode, type Mode } from './run-metrics';
 
 export interface RunEvaluation {
   readonly runId: string;
@@ -38,11 +38,11 @@ export async function evaluationComparisonBundles(evaluations: readonly RunEvalu
   const keys = (classifier ? CLASSIFIER_KEYS : REGRESSOR_KEYS).filter((k) => shown.some((e) => Number.isFinite(metricOf(e, k))));
   const metric = options.metric ?? (classifier ? (keys.includes('roc_auc') ? 'roc_auc' : 'accuracy_score') : 'r2_score');
   const mode = options.mode ?? (metric === 'r2_score' ? 'max' : inferMode(metric));
-  const best = bestIndex(shown.map((e) => metricOf(e, metric)), mode);
+  const best = new Set(bestIndices(shown.map((e) => metricOf(e, metric)), mode));
   const out: DisplayBundle[] = [tableBundle({
     caption: `evaluations of ${shown.length} run(s), best by ${metric} (${mode})`,
     columns: [{ title: 'run' }, ...keys.map((k) => ({ title: k, align: 'right' as const }))],
-    rows: shown.map((e, i) => ({ cells: [e.runName, ...keys.map((k) => metricOf(e, k))], highlight: i === best })),
+    rows: shown.map((e, i) => ({ cells: [e.runName, ...keys.map((k) => metricOf(e, k))], highlight: best.has(i) })),
     note: shown.length < evaluations.length ? `${evaluations.length - shown.length} regressor evaluation(s) left out` : undefined,
   })];
   if (!classifier) return out;

@@ -106,6 +106,11 @@ test('comparison marks every run tied for best, as tracklab compare does', async
   const best = [...(table.data[Mime.html] as string).matchAll(/<tr class="tl-best">(.*?)<\/tr>/g)].map((m) => m[1]);
   assert.deepEqual(best.map((row) => /tied-one|tied-two|worse/.exec(row)?.[0]), ['tied-one', 'tied-two']);
   assert.deepEqual((table.data[Mime.plain] as string).split('\n').filter((l) => l.startsWith('* ')).map((l) => l.split(/\s+/)[1]), ['tied-one', 'tied-two']);
+  // The scatter marks the same runs.
+  const bundles = await compareBundles({ runs: tied.map((t) => t.run), histories: tied.flatMap((t) => t.series), metric: 'val_loss', mode: 'min' });
+  const scatter = bundles.map((b) => b.data[Mime.vegaLite] as { mark?: { type?: string }; data?: { values?: { run: string; best: string }[] } } | undefined)
+    .find((spec) => spec?.mark?.type === 'point');
+  assert.deepEqual(scatter?.data?.values?.filter((p) => p.best === 'best').map((p) => p.run), ['tied-one', 'tied-two']);
 });
 
 test('100 runs × 100k steps: every chart bundle stays under 300 KB', async () => {

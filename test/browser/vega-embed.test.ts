@@ -47,7 +47,7 @@ const points: RunPoint[] = names.map((runName, r) => ({
 const specs = {
   line: lineChartSpec('val_loss', names.map((_, r) => history(r)), { smoothing: 0.6, title: 'val_loss by step' }),
   parallel: parallelCoordinatesSpec('val_loss', ['lr', 'optimizer', 'batch'], points),
-  scatter: scatterSpec('lr', 'val_loss', points, { bestRunId: 'run2' }),
+  scatter: scatterSpec('lr', 'val_loss', points, { bestRunIds: ['run2'] }),
   bars: barByVersionSpec('churn-model', 'val_auc', [
     { version: 1, value: 0.78, aliases: [] },
     { version: 2, value: 0.81, aliases: ['challenger'] },

@@ -91,3 +91,19 @@ test('registrySummary() on an empty registry says how to register, and an unknow
     await tracking.close();
   }
 });
+
+test('the versions table marks every version tied for best', async () => {
+  const tracking = new TrackingClient({ home: tempHome() });
+  const registry = new RegistryClient({ tracking });
+  try {
+    for (const [slope, rmse] of [[1, 0.5], [2, 0.25], [3, 0.25]] as const) {
+      await registry.registerModel((await trainRun(tracking, 'ties', slope, { rmse })).modelUri, 'tied');
+    }
+    const summary = await registrySummary('tied', { registry, metric: 'rmse' });
+    const versions = summary.bundles[1];
+    const marked = String(versions.data['text/plain']).split('\n').filter((l) => /^\*\s+\d/.test(l)).map((l) => Number(l.split(/\s+/)[1]));
+    assert.deepEqual(marked.sort(), [2, 3]);
+  } finally {
+    await tracking.close();
+  }
+});
