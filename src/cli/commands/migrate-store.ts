@@ -52,10 +52,11 @@ export async function migrateStore(_client: TrackingClient, argv: readonly strin
     for (const note of notes) io.err(note);
 
     const blobs = fromArtifacts === toArtifacts
-      ? { copied: 0, bytes: 0, missing: [] as string[], shared: true }
+      ? { copied: 0, bytes: 0, present: 0, missing: [] as string[], shared: true }
       : { ...(await copyBlobs(new ContentStore(fromArtifacts), new ContentStore(toArtifacts), await from.tracking.referencedBlobs(),
         (done, total) => bar.update(done, total, 'copying artifact blobs'))), shared: false };
-    bar.finish(blobs.shared ? 'artifact folder shared by both stores: nothing to copy' : `copied ${blobs.copied} artifact blob(s), ${blobs.bytes.toLocaleString('en')} bytes, each checked by sha256`);
+    bar.finish(blobs.shared ? 'artifact folder shared by both stores: nothing to copy' : `copied ${blobs.copied} artifact blob(s), ${blobs.bytes.toLocaleString('en')} bytes, each checked by sha256`
+      + (blobs.present > 0 ? `; ${blobs.present} the destination held already` : ''));
 
     if (flag(args, 'json')) {
       printJson(io, { from: fromUri.display, to: toUri.display, fromArtifactRoot: fromArtifacts, toArtifactRoot: toArtifacts, merged: notes, tables, blobs });
