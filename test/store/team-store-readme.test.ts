@@ -117,8 +117,9 @@ describe("README's Team store section, run as written", () => {
   });
 
   it('step 3: the migrate-store command copies the solo store into the team database', async () => {
-    const command = /`(tracklab migrate-store --from \.tracklab[^`]*)`/.exec(section)?.[1];
+    const command = /`(?:npx )?(tracklab migrate-store --from \.tracklab[^`]*)`/.exec(section)?.[1];
     assert.ok(command, 'step 3 names a migrate-store command');
+    // As written, less `npx`: the test's PATH has the built CLI, which is what npx would find in a project.
     const r = await run('/bin/sh', ['-c', command.replace(/\s+/g, ' ')], { cwd: project, env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /copied and verified/);
